@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Loaded from setup() of every bats file: bats-support and bats-assert
+# (Debian's packages), the project root from the test file's own path, and
+# the versions the tree declares, read from its headers.
+
+_common_setup() {
+	bats_require_minimum_version 1.5.0
+	load /usr/lib/bats/bats-support/load.bash
+	load /usr/lib/bats/bats-assert/load.bash
+	TOP=$(cd "$(dirname "$BATS_TEST_FILENAME")/../.." && pwd)
+	export TOP
+	ABI_VERSION=$(sed -n 's/^#define GREENAI_ABI_VERSION[[:space:]]*\([0-9]*\)$/\1/p' \
+		"$TOP/include/uapi/greenai.h")
+	MODULE_VERSION=$(sed -n 's/^#define GREENAI_VERSION "\(.*\)"$/\1/p' \
+		"$TOP/include/greenai/version.h")
+	export ABI_VERSION MODULE_VERSION
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-module.sh RELEASE OUTDIR: build greenai.ko with W=1 against the
+# headers of a fetched Debian kernel (tests/vm/kernel.sh), in a copy of the
+# sources under OUTDIR so builds for several kernels do not collide.
+# Fails on any compiler or modpost warning. The module is OUTDIR/kmod/greenai.ko.
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: build-module.sh RELEASE OUTDIR" >&2; exit 2; }
+rel=$1 out=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+root=$("$top/tests/vm/kernel.sh" dir "$rel")
+kdir=$root/usr/src/linux-headers-$rel
+
+rm -rf "$out"
+mkdir -p "$out"
+cp -r "$top/Kbuild" "$top/kmod" "$top/include" "$out/"
+log=$out/build.log
+if ! make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "build-module.sh: greenai.ko does not build against $rel" >&2
+	exit 1
+fi
+if grep -E -i 'warning:|error:' "$log" >&2; then
+	echo "build-module.sh: greenai.ko builds against $rel with warnings" >&2
+	exit 1
+fi
+test -f "$out/kmod/greenai.ko"

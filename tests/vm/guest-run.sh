@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the guest, chrooted into the overlay of the host's root:
+#   guest-run.sh RESULTS KO suite   bats --tap tests/kmod > RESULTS/suite.tap
+#   guest-run.sh RESULTS KO demo    scripts/demo-guest.sh > RESULTS/demo.log
+# then the kernel log to RESULTS/dmesg.log and RESULTS/done last, so the
+# host knows the run finished. GREENAI_KO is the module to test.
+set -u
+results=$1 ko=$2 mode=$3
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TMPDIR=/tmp GREENAI_KO=$ko GREENAI_IN_GUEST=1
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
+mkdir -p /sys/fs/cgroup
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+
+case $mode in
+suite)
+	bats --tap "$top/tests/kmod" >"$results/suite.tap" 2>"$results/suite.err"
+	echo $? >"$results/rc"
+	;;
+demo)
+	bash "$top/scripts/demo-guest.sh" >"$results/demo.log" 2>&1
+	echo $? >"$results/rc"
+	;;
+*)
+	echo "guest-run.sh: unknown mode $mode" >"$results/suite.err"
+	echo 2 >"$results/rc"
+	;;
+esac
+dmesg >"$results/dmesg.log"
+touch "$results/done"
+sync

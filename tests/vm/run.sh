@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module VM rig: run.sh [--demo] SERIES
+#
+# Fetches a Debian kernel (tests/vm/kernel.sh: 6.1, 6.12 or a release),
+# builds greenai.ko against its headers with W=1, boots it under QEMU (TCG)
+# with the host's root shared read-only over 9p, and runs the bats suite
+# tests/kmod/*.bats inside the guest (--demo: scripts/demo-guest.sh
+# instead). Results come back through a second, writable 9p share, not the
+# serial console, which drops lines under load.
+#
+# Prints TAP lines: the build, every test of the guest suite (prefixed with
+# the release), and a check of the guest's kernel log (check-klog.sh) in
+# which any oops, WARN, BUG, KASAN or lockdep splat is a failure.
+# Exit status 0 only if every line is "ok". Artefacts: build/vm/RELEASE/.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tests/vm
+mode=suite
+if [ "${1:-}" = --demo ]; then
+	mode=demo
+	shift
+fi
+[ $# -eq 1 ] || { echo "usage: run.sh [--demo] SERIES" >&2; exit 2; }
+series=$1
+timeout_s=${GREENAI_VM_TIMEOUT:-900}
+
+# Modules the initramfs loads, in dependency order; the ones a kernel has
+# built in, or folded into another (fscache into netfs on 6.12), are skipped.
+guest_modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev
+	virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay)
+
+failed=0
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failed=1; }
+diag() { sed 's/^/# /'; }
+
+make_initramfs() {
+	local rel=$1 root=$2 dir=$3 results=$4 ko=$5 m f
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/dev" "$dir/proc" "$dir/sys" "$dir/lib/modules"
+	cp /bin/busybox "$dir/bin/busybox"
+	: >"$dir/modules"
+	for m in "${guest_modules[@]}"; do
+		f=$(find "$root/lib/modules/$rel/kernel" -name "$m.ko" -o \
+			-name "$m.ko.xz" | head -n 1)
+		[ -n "$f" ] || continue
+		case $f in
+		*.xz) xz -dc "$f" >"$dir/lib/modules/$m.ko" ;;
+		*) cp "$f" "$dir/lib/modules/$m.ko" ;;
+		esac
+		echo "$m" >>"$dir/modules"
+	done
+	sed -e "s#@TOP@#$top#g" -e "s#@RESULTS@#$results#g" \
+		-e "s#@KO@#$ko#g" -e "s#@MODE@#$mode#g" \
+		"$vm/guest-init.sh" >"$dir/init"
+	chmod 755 "$dir/init"
+	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) \
+		>"$dir.cpio.gz"
+}
+
+boot() {
+	local rel=$1 root=$2 initrd=$3 results=$4 console=$5
+	timeout "$timeout_s" qemu-system-x86_64 \
+		-accel tcg -m 2048 -smp 2 -nodefaults -no-reboot \
+		-display none -serial "file:$console" \
+		-kernel "$root/boot/vmlinuz-$rel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 rdinit=/init quiet" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \
+		</dev/null
+}
+
+mkdir -p "$top/build"
+rel=$("$vm/kernel.sh" fetch "$series" 2>"$top/build/vm-fetch-$series.log")
+if [ -z "$rel" ]; then
+	not_ok "$series: kernel image and headers fetched"
+	diag <"$top/build/vm-fetch-$series.log"
+	exit 1
+fi
+root=$("$vm/kernel.sh" dir "$rel")
+out=$top/build/vm/$rel
+mkdir -p "$out"
+
+if "$vm/build-module.sh" "$rel" "$out/src" 2>"$out/build.err"; then
+	ok "$rel: greenai.ko builds with W=1 and no warnings"
+else
+	not_ok "$rel: greenai.ko builds with W=1 and no warnings"
+	diag <"$out/build.err"
+	exit 1
+fi
+
+results=$out/results
+rm -rf "$results"
+mkdir -p "$results"
+make_initramfs "$rel" "$root" "$out/initramfs" "$results" \
+	"$out/src/kmod/greenai.ko"
+boot "$rel" "$root" "$out/initramfs.cpio.gz" "$results" "$out/console.log"
+qemu_rc=$?
+
+if [ ! -f "$results/done" ]; then
+	not_ok "$rel: guest booted and ran the $mode to the end (qemu exit $qemu_rc)"
+	tail -n 40 "$out/console.log" | diag
+	exit 1
+fi
+
+if [ "$mode" = demo ]; then
+	cat "$results/demo.log"
+	[ "$(cat "$results/rc")" = 0 ] || failed=1
+else
+	# bats numbers its tests; the tally only needs ok / not ok.
+	sed -E -e '/^1\.\.[0-9]+$/d' \
+		-e "s/^(not ok|ok) [0-9]+ /\\1 - $rel: /" "$results/suite.tap"
+	grep -q '^not ok' "$results/suite.tap" && failed=1
+	rc=$(cat "$results/rc")
+	if [ "$rc" != 0 ] && ! grep -q '^not ok' "$results/suite.tap"; then
+		not_ok "$rel: bats ran the suite (exit $rc)"
+		diag <"$results/suite.err"
+	fi
+fi
+
+if klog=$("$vm/check-klog.sh" "$results/dmesg.log" "$out/console.log"); then
+	ok "$rel: kernel log has no oops, WARN, BUG, KASAN or lockdep report"
+else
+	not_ok "$rel: kernel log has no oops, WARN, BUG, KASAN or lockdep report"
+	echo "$klog" | diag
+fi
+exit $failed
