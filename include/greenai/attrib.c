@@ -41,7 +41,7 @@ static __u64 ga_div64(__u64 a, __u64 c)
 
 static __u64 ga_div128(__u64 a, __u64 b, __u64 c)
 {
-	return (__u64)(((unsigned __int128)a * b) / c);
+	return (__u64)(((__uint128_t)a * b) / c);
 }
 #endif
 
@@ -79,7 +79,7 @@ __u64 ga_mul_div_rem(__u64 a, __u64 b, __u64 c, __u64 *rem)
 	if (hi >= c)
 		return GA_U64_MAX;
 	q = hi ? ga_div128(a, b, c) : ga_div64(lo, c);
-	/* The remainder is below c, so the low 64 bits of lo - q × c hold it. */
+	/* The remainder is below c: the low 64 bits of lo - q × c hold it. */
 	*rem = lo - q * c;
 	return q;
 }
@@ -227,7 +227,7 @@ int ga_counter_init(struct ga_counter *c, __u32 width, struct ga_unit unit,
  * Return: GREENAI_F_WRAPPED and GREENAI_F_SUSPECT as they apply.
  */
 __u32 ga_counter_update(struct ga_counter *c, __u64 raw, __u64 elapsed_ns,
-		      __u64 *delta_uj)
+			__u64 *delta_uj)
 {
 	__u64 now = raw & c->mask;
 	__u64 counts = (now - c->last_raw) & c->mask;
@@ -240,7 +240,7 @@ __u32 ga_counter_update(struct ga_counter *c, __u64 raw, __u64 elapsed_ns,
 		flags |= GREENAI_F_SUSPECT;
 
 	uj = ga_mul_div_rem(counts, c->unit.num, c->unit.den, &rem);
-	/* Both remainders are below den; the sum may wrap only if den > 2^63. */
+	/* Both remainders are below den: the sum wraps only if den > 2^63. */
 	rem += c->rem;
 	if (rem >= c->unit.den || rem < c->rem) {
 		rem -= c->unit.den;

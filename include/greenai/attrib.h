@@ -152,7 +152,7 @@ bool ga_unit_valid(struct ga_unit unit);
 int ga_counter_init(struct ga_counter *c, __u32 width, struct ga_unit unit,
 		    __u64 max_power_uw, __u64 first_raw);
 __u32 ga_counter_update(struct ga_counter *c, __u64 raw, __u64 elapsed_ns,
-		      __u64 *delta_uj);
+			__u64 *delta_uj);
 __u64 ga_counter_range_uj(const struct ga_counter *c);
 __u64 ga_counter_sample_period_ns(const struct ga_counter *c);
 

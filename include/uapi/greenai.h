@@ -28,7 +28,7 @@
 /* Limits */
 #define GREENAI_MAX_DOMAINS	32	/* energy domains one backend reports */
 #define GREENAI_COMM_LEN	16	/* same as TASK_COMM_LEN */
-#define GREENAI_NAME_LEN	32	/* domain and source names, NUL-terminated */
+#define GREENAI_NAME_LEN	32	/* domain names, NUL-terminated */
 #define GREENAI_INTERVAL_MIN_MS	10	/* accounting interval bounds */
 #define GREENAI_INTERVAL_MAX_MS	10000
 #define GREENAI_INTERVAL_DEF_MS	100
@@ -136,7 +136,7 @@ struct greenai_rec_task_exit {
 	__u32 ppid;
 	__u32 uid;
 	__u32 nr_domains;	/* struct greenai_energy entries that follow */
-	__u64 cgroup_id;	/* cgroup v2 id (inode number of its directory) */
+	__u64 cgroup_id;	/* cgroup v2 id: inode of its directory */
 	__u64 start_ns;		/* CLOCK_MONOTONIC, ns */
 	__u64 cpu_ns;		/* total run time of all its threads, ns */
 	char comm[GREENAI_COMM_LEN];
@@ -161,24 +161,33 @@ struct greenai_info {
 
 #define GREENAI_IOC_MAGIC	0xE6
 /* Backend description. */
-#define GREENAI_IOC_INFO	_IOR(GREENAI_IOC_MAGIC, 0x01, struct greenai_info)
+#define GREENAI_IOC_INFO \
+	_IOR(GREENAI_IOC_MAGIC, 0x01, struct greenai_info)
 /* Domain descriptor: set .id, get the rest. */
-#define GREENAI_IOC_DOMAIN	_IOWR(GREENAI_IOC_MAGIC, 0x02, struct greenai_domain)
+#define GREENAI_IOC_DOMAIN \
+	_IOWR(GREENAI_IOC_MAGIC, 0x02, struct greenai_domain)
 /* Close the current interval now (readers use it before a final read). */
 #define GREENAI_IOC_FLUSH	_IO(GREENAI_IOC_MAGIC, 0x03)
 
 /* Layout is ABI: these sizes change only with GREENAI_ABI_VERSION. */
-_Static_assert(sizeof(struct greenai_rec_hdr) == 16, "greenai_rec_hdr");
-_Static_assert(sizeof(struct greenai_domain) == 88, "greenai_domain");
-_Static_assert(sizeof(struct greenai_energy) == 16, "greenai_energy");
-_Static_assert(sizeof(struct greenai_rec_interval) == 96,
-	       "greenai_rec_interval");
-_Static_assert(sizeof(struct greenai_rec_task_exit) == 72,
-	       "greenai_rec_task_exit");
-_Static_assert(sizeof(struct greenai_rec_lost) == 32, "greenai_rec_lost");
-_Static_assert(sizeof(struct greenai_info) == 24, "greenai_info");
-_Static_assert(sizeof(struct greenai_rec_task_exit) +
-	       GREENAI_MAX_DOMAINS * sizeof(struct greenai_energy) <=
-	       GREENAI_REC_MAX_SIZE, "task exit record fits");
+#ifndef __VMLINUX_H__
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#else
+#include <assert.h>
+#endif
+static_assert(sizeof(struct greenai_rec_hdr) == 16, "greenai_rec_hdr");
+static_assert(sizeof(struct greenai_domain) == 88, "greenai_domain");
+static_assert(sizeof(struct greenai_energy) == 16, "greenai_energy");
+static_assert(sizeof(struct greenai_rec_interval) == 96,
+	      "greenai_rec_interval");
+static_assert(sizeof(struct greenai_rec_task_exit) == 72,
+	      "greenai_rec_task_exit");
+static_assert(sizeof(struct greenai_rec_lost) == 32, "greenai_rec_lost");
+static_assert(sizeof(struct greenai_info) == 24, "greenai_info");
+static_assert(sizeof(struct greenai_rec_task_exit) +
+	      GREENAI_MAX_DOMAINS * sizeof(struct greenai_energy) <=
+	      GREENAI_REC_MAX_SIZE, "task exit record fits");
+#endif /* __VMLINUX_H__ */
 
 #endif /* _UAPI_GREENAI_H */

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# checkpatch.sh [FILE...]: run the kernel's checkpatch.pl --strict over the
+# kernel code (kmod/ and the shared headers and core in include/, which are
+# compiled into the module), or over the FILEs given.
+#
+# checkpatch.pl comes from Debian's linux-source-6.1 package: its .deb is
+# downloaded (not installed) and the script, with the spelling and
+# const-struct lists it reads, is taken out of the source tarball into
+# $GREENAI_CHECKPATCH_CACHE (default /var/cache/greenai/checkpatch).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${GREENAI_CHECKPATCH_CACHE:-/var/cache/greenai/checkpatch}
+pkg=linux-source-6.1
+script=$cache/scripts/checkpatch.pl
+
+fetch() {
+	local tmp deb
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' RETURN
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" \
+		>&2) || { echo "checkpatch.sh: cannot download $pkg" >&2; return 1; }
+	deb=$(ls "$tmp"/*.deb)
+	mkdir -p "$cache"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO --wildcards './usr/src/linux-source-6.1.tar.*' |
+		tar -xJ -C "$tmp" --wildcards --strip-components=1 \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch'
+	rm -rf "$cache/scripts"
+	mv "$tmp/scripts" "$cache/scripts"
+}
+
+[ -x "$script" ] || fetch
+
+if [ $# -eq 0 ]; then
+	cd "$top"
+	set -- kmod/*.c kmod/*.h include/uapi/greenai.h include/greenai/*.h \
+		include/greenai/*.c
+fi
+exec perl "$script" --strict --no-tree --terse --show-types \
+	--max-line-length=80 -f "$@"

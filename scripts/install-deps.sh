@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install every Debian package greenai needs to build, test and demo
+# (README.md, "Dependencies", says what each is for). Idempotent: when all
+# are installed it does nothing; otherwise it runs apt-get update once and
+# installs what is missing. Kernel images and headers for the VM suite are
+# not installed: tests/vm/kernel.sh unpacks them into a cache.
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config	# gcc, make: userspace and Kbuild
+	libcmocka-dev			# unit tests
+	bats bats-assert bats-support	# host and module suites
+	qemu-system-x86			# module suite: boots Debian kernels (TCG)
+	busybox-static cpio		# module suite: the guest's initramfs
+	kmod xz-utils			# insmod/rmmod; .ko.xz of the 6.12 kernel
+	dwarves				# pahole: BTF for the module on 6.12
+	clang llvm libbpf-dev bpftool	# CO-RE BPF programs and skeletons
+	libelf-dev zlib1g-dev		# libbpf's link dependencies
+	perl				# checkpatch.pl
+	clang-format			# make format (the style in .clang-format)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = \
+		"install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages installed"
+	exit 0
+fi
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+	--no-install-recommends "${missing[@]}"

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-all.sh SUITE...: run the named suites and tally them.
+#
+#   unit  cmocka tests, built natively and with ASan+UBSan (tests/unit)
+#   host  bats suite on this machine (tests/host)
+#   vm    module suite in QEMU guests, one per kernel of $KERNELS
+#         (default "6.1 6.12"; tests/vm/run.sh)
+#
+# Every suite reports TAP lines; they are shown as they come, kept in
+# build/results/SUITE.tap, and counted. The last line is the tally,
+# "N passed, N failed" (", N skipped" when some were). Exit 1 on any
+# failure, or when nothing ran.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+results=build/results
+mkdir -p "$results"
+KERNELS=${KERNELS:-6.1 6.12}
+
+# Number-free TAP lines named after the suite: "ok - SUITE: test name".
+retag() {
+	sed -E -e '/^1\.\.[0-9]+$/d' -e "s#^(not ok|ok) [0-9]+( -)? #\\1 - $1: #"
+}
+
+# run_tap NAME CMD...: CMD prints TAP; a non-zero exit without any failed
+# test line (a crash, a missing tool) is a failure of its own.
+run_tap() {
+	local name=$1 out rc
+	shift
+	out=$(mktemp)
+	"$@" 2>"$out.err" | retag "$name" | tee "$out"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out"; then
+		echo "not ok - $name: ran to the end (exit $rc)" | tee -a "$out"
+		sed 's/^/# /' "$out.err" | tail -n 30
+	fi
+	cat "$out" >>"$suite_file"
+	rm -f "$out" "$out.err"
+}
+
+suite_unit() {
+	local t name log=$results/unit-build.log
+	if make --no-print-directory unit-build >"$log" 2>&1; then
+		echo "ok - unit: tests build with -Wall -Wextra -Werror, natively and with ASan+UBSan" |
+			tee -a "$suite_file"
+	else
+		echo "not ok - unit: tests build with -Wall -Wextra -Werror, natively and with ASan+UBSan" |
+			tee -a "$suite_file"
+		sed 's/^/# /' "$log" | tail -n 40
+		return
+	fi
+	for t in build/unit/test_* build/unit-asan/test_*; do
+		name=${t#build/}
+		run_tap "${name/test_/}" env CMOCKA_MESSAGE_OUTPUT=TAP \
+			ASAN_OPTIONS=abort_on_error=1 "$t"
+	done
+}
+
+suite_host() {
+	run_tap host bats --tap tests/host
+}
+
+suite_vm() {
+	local k
+	for k in $KERNELS; do
+		run_tap "vm" tests/vm/run.sh "$k"
+	done
+}
+
+[ $# -gt 0 ] || set -- unit host vm
+for suite in "$@"; do
+	case $suite in
+	unit | host | vm) ;;
+	*) echo "run-all.sh: unknown suite '$suite' (unit, host, vm)" >&2; exit 2 ;;
+	esac
+done
+
+for suite in "$@"; do
+	suite_file=$results/$suite.tap
+	: >"$suite_file"
+	echo "# --- $suite"
+	"suite_$suite"
+done
+
+passed=0 failed=0 skipped=0
+for suite in "$@"; do
+	f=$results/$suite.tap
+	p=$(grep -E '^ok ' "$f" | grep -vc ' # [Ss][Kk][Ii][Pp]')
+	s=$(grep -E '^ok ' "$f" | grep -c ' # [Ss][Kk][Ii][Pp]')
+	n=$(grep -c '^not ok ' "$f")
+	passed=$((passed + p)) skipped=$((skipped + s)) failed=$((failed + n))
+done
+echo
+tally="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || tally="$tally, $skipped skipped"
+echo "$tally"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
