@@ -5,7 +5,9 @@
 #   guest-run.sh RESULTS KO suite   bats --tap tests/kmod > RESULTS/suite.tap
 #   guest-run.sh RESULTS KO demo    scripts/demo-guest.sh > RESULTS/demo.log
 # then the kernel log to RESULTS/dmesg.log and RESULTS/done last, so the
-# host knows the run finished. GREENAI_KO is the module to test.
+# host knows the run finished. GREENAI_KO is the module to test. /tmp is
+# left as the overlay has it (a tmpfs mounted there would hide a tree or a
+# results directory that lives under the host's /tmp).
 set -u
 results=$1 ko=$2 mode=$3
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +20,6 @@ ln -sfn /proc/self/fd/1 /dev/stdout
 ln -sfn /proc/self/fd/2 /dev/stderr
 mkdir -p /sys/fs/cgroup
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
-mount -t tmpfs tmpfs /tmp
 
 case $mode in
 suite)
