@@ -121,6 +121,7 @@ else
 	fi
 fi
 
+echo "# $rel: guest kernel log in $results/dmesg.log, console in $out/console.log"
 if klog=$("$vm/check-klog.sh" "$results/dmesg.log" "$out/console.log"); then
 	ok "$rel: kernel log has no oops, WARN, BUG, KASAN or lockdep report"
 else
