@@ -1,12 +1,217 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * greenai.ko internals: what the files of the module export to each other.
- * One file per concept: main.c (init and exit), procfs.c (/proc/greenai).
+ * greenai.ko internals: what the files of the module share.
+ *
+ *   main.c	  parameters, init and exit
+ *   tracepoint.c binds kernel tracepoints by name
+ *   account.c	  the sched_switch and process-exit probes: per-CPU, lock-free
+ *   domain.c	  energy domains: the power model, reads, totals
+ *   interval.c	  closes an interval: splits energy over tasks, folds exits
+ *   table.c	  per-process and per-cgroup totals
+ *   procfs.c	  /proc/greenai/
+ *   ring.c	  /dev/greenai, the record ring
+ *
+ * Locking. The probes touch only their own CPU's struct greenai_cpu, with
+ * interrupts off (the scheduler calls them so). An interval is closed by
+ * one thread at a time under greenai_lock: it flips every CPU's double
+ * buffer with an IPI (the CPU itself flips, between two switches), then
+ * reads the retired buffers, which no CPU writes any more. greenai_lock
+ * also guards the domains' totals and the task and cgroup tables, which
+ * only the closing thread and the /proc readers touch. The ring has its
+ * own mutex.
  */
 #ifndef _GREENAI_KMOD_H
 #define _GREENAI_KMOD_H
 
+#include <linux/cpumask.h>
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include <greenai/attrib.h>
+#include <uapi/greenai.h>
+
+/* --- parameters (main.c) ------------------------------------------------ */
+
+extern unsigned int greenai_interval_ms;
+extern unsigned int greenai_max_tasks;
+extern unsigned int greenai_max_cgroups;
+extern unsigned int greenai_ring_kb;
+extern int greenai_gid;
+
+/* --- tracepoints (tracepoint.c) ----------------------------------------- */
+
+int greenai_tp_register(const char *name, void *probe, void *data);
+void greenai_tp_unregister_all(void);
+
+/* --- per-CPU accounting (account.c) ------------------------------------- */
+
+#define GREENAI_CPU_SLOTS	512	/* per-CPU table, used half full */
+#define GREENAI_CPU_EXITS	1024	/* process exits one CPU records */
+
+struct greenai_task;
+struct greenai_cgroup;
+
+/* Run time of one process on one CPU in one interval. */
+struct greenai_slot {
+	u32 tgid;
+	u32 used;
+	u64 cgroup_id;
+	u64 run_ns;
+	char comm[GREENAI_COMM_LEN];
+	/* set and used by the closing thread only */
+	struct greenai_task *task;
+	struct greenai_cgroup *cgroup;
+};
+
+/* A process (thread group) that exited. */
+struct greenai_exit {
+	u32 tgid;
+	u32 ppid;
+	u32 uid;
+	u32 __pad;
+	u64 start_ns;
+	u64 ts_ns;
+};
+
+struct greenai_cpu_buf {
+	u64 busy_ns;
+	u32 nr_slots;
+	u32 nr_exits;
+	u64 overflow_ns;	/* run time of processes with no free slot */
+	u64 exits_dropped;
+	u16 used[GREENAI_CPU_SLOTS];
+	struct greenai_slot slots[GREENAI_CPU_SLOTS];
+	struct greenai_slot overflow;
+	struct greenai_exit exits[GREENAI_CPU_EXITS];
+};
+
+struct greenai_cpu {
+	u64 last_ns;		/* local_clock() of the last switch or flip */
+	unsigned int active;	/* buf[] the probes write into */
+	u64 switches;
+	u64 probe_ns;		/* time spent in sampled probe calls */
+	u64 probe_samples;
+	struct greenai_cpu_buf buf[2];
+};
+
+int greenai_account_init(void);
+void greenai_account_exit(void);
+void greenai_account_flip(void);
+struct greenai_cpu_buf *greenai_account_retired(int cpu);
+void greenai_account_clear(struct greenai_cpu_buf *b);
+void greenai_account_stats(u64 *switches, u64 *probe_ns, u64 *samples);
+
+/* --- energy domains (domain.c) ------------------------------------------ */
+
+enum greenai_source_sel {
+	GREENAI_SOURCE_AUTO,
+	GREENAI_SOURCE_RAPL,
+	GREENAI_SOURCE_MODEL,
+};
+
+struct greenai_dom {
+	struct greenai_domain desc;
+	struct cpumask cpus;
+	/* power model: µW, and the sub-µJ remainder carried, in 1/den µJ */
+	u64 idle_uw;
+	u64 max_uw;
+	u64 model_rem;
+	u64 model_den;
+	/* this interval */
+	u64 busy_ns;
+	u64 capacity_ns;
+	struct ga_interval iv;
+	/* since load, µJ */
+	u64 energy_uj;
+	u64 active_uj;
+	u64 idle_uj;
+	u64 unattributed_uj;
+	u32 flags_seen;		/* GREENAI_F_* of every interval so far */
+};
+
+extern struct greenai_dom *greenai_doms;
+extern unsigned int greenai_nr_doms;
+
+int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
+			 u64 max_uw);
+void greenai_domains_exit(void);
+u64 greenai_domain_energy(struct greenai_dom *d, u64 elapsed_ns,
+			  u32 *flags);
+int greenai_model_set(u64 idle_uw, u64 max_uw);
+const char *greenai_kind_name(u16 kind);
+const char *greenai_source_name(u16 source);
+
+/* --- interval close (interval.c) ---------------------------------------- */
+
+extern struct mutex greenai_lock;
+extern struct ga_idle_policy greenai_idle_policy;
+
+struct greenai_stats {
+	u64 intervals;
+	u64 slot_overflow_ns;
+	u64 exits;
+	u64 exits_dropped;
+	u64 exits_untracked;
+	u64 close_ns;		/* time spent closing intervals */
+	u64 last_close_ns;	/* CLOCK_MONOTONIC of the last close */
+};
+
+extern struct greenai_stats greenai_stats;
+
+int greenai_interval_init(void);
+void greenai_interval_exit(void);
+void greenai_interval_close(void);
+
+/* --- task and cgroup tables (table.c) ----------------------------------- */
+
+struct greenai_task {
+	struct hlist_node node;
+	u32 tgid;
+	u32 seen_gen;
+	u64 cgroup_id;
+	u64 cpu_ns;
+	char comm[GREENAI_COMM_LEN];
+	struct greenai_energy energy[];	/* greenai_nr_doms entries */
+};
+
+struct greenai_cgroup {
+	struct hlist_node node;
+	u64 id;
+	u64 cpu_ns;
+	u64 nr_exited;
+	struct greenai_energy energy[];
+};
+
+int greenai_table_init(void);
+void greenai_table_exit(void);
+struct greenai_task *greenai_task_get(u32 tgid, u64 cgroup_id,
+				      const char *comm);
+struct greenai_task *greenai_task_find(u32 tgid);
+void greenai_task_remove(struct greenai_task *t);
+struct greenai_cgroup *greenai_cgroup_get(u64 id);
+struct greenai_task *greenai_task_overflow_entry(void);
+struct greenai_cgroup *greenai_cgroup_overflow_entry(void);
+bool greenai_task_is_overflow(const struct greenai_task *t);
+bool greenai_cgroup_is_overflow(const struct greenai_cgroup *c);
+void greenai_table_stats(u64 *tasks, u64 *task_overflows, u64 *cgroups,
+			 u64 *cgroup_overflows);
+
+/* Iterate under greenai_lock; the overflow entries come last. */
+typedef int (*greenai_task_fn)(struct greenai_task *t, void *arg);
+typedef int (*greenai_cgroup_fn)(struct greenai_cgroup *c, void *arg);
+int greenai_tasks_for_each(greenai_task_fn fn, void *arg);
+int greenai_cgroups_for_each(greenai_cgroup_fn fn, void *arg);
+
+/* --- /proc/greenai (procfs.c) and /dev/greenai (ring.c) ------------------ */
+
 int greenai_procfs_init(void);
 void greenai_procfs_exit(void);
+
+int greenai_ring_init(void);
+void greenai_ring_exit(void);
+void greenai_ring_emit(struct greenai_rec_hdr *rec);
+void greenai_ring_stats(u64 *records, u64 *lost);
+bool greenai_may_read(void);
 
 #endif /* _GREENAI_KMOD_H */

@@ -1,34 +1,172 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * greenai.ko: module init and exit. Each part is set up in order and torn
- * down in the reverse order; a failure unwinds what was already set up.
+ * greenai.ko: parameters, init and exit.
+ *
+ * Parameters are checked before anything is set up; a bad value refuses
+ * the load with a message in the kernel log saying which and why. They
+ * are read-only once loaded (change the model and idle policy through
+ * /proc/greenai/control).
+ *
+ * Each part is set up in order and torn down in the reverse order; a
+ * failure unwinds what was already set up.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
 #include <linux/init.h>
+#include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
+#include <linux/string.h>
 
 #include <greenai/version.h>
 #include <uapi/greenai.h>
 
 #include "greenai.h"
 
+unsigned int greenai_interval_ms = GREENAI_INTERVAL_DEF_MS;
+module_param_named(interval_ms, greenai_interval_ms, uint, 0444);
+MODULE_PARM_DESC(interval_ms, "accounting interval, ms (10..10000, default 100)");
+
+static char *greenai_source = "auto";
+module_param_named(source, greenai_source, charp, 0444);
+MODULE_PARM_DESC(source, "energy source: auto (RAPL if present, else model), rapl or model");
+
+static unsigned int greenai_model_idle_mw = 10000;
+module_param_named(model_idle_mw, greenai_model_idle_mw, uint, 0444);
+MODULE_PARM_DESC(model_idle_mw, "power model: package power when idle, mW (default 10000)");
+
+static unsigned int greenai_model_max_mw = 60000;
+module_param_named(model_max_mw, greenai_model_max_mw, uint, 0444);
+MODULE_PARM_DESC(model_max_mw, "power model: package power at full load, mW (default 60000, at most 10000000)");
+
+static unsigned int greenai_idle_mw;
+module_param_named(idle_mw, greenai_idle_mw, uint, 0444);
+MODULE_PARM_DESC(idle_mw, "idle share: 0 for the utilisation ratio (default), else a fixed idle power per domain, mW");
+
+unsigned int greenai_max_tasks = 16384;
+module_param_named(max_tasks, greenai_max_tasks, uint, 0444);
+MODULE_PARM_DESC(max_tasks, "processes tracked before the overflow entry (16..1048576, default 16384)");
+
+unsigned int greenai_max_cgroups = 4096;
+module_param_named(max_cgroups, greenai_max_cgroups, uint, 0444);
+MODULE_PARM_DESC(max_cgroups, "cgroups tracked before the overflow entry (16..65536, default 4096)");
+
+unsigned int greenai_ring_kb = 1024;
+module_param_named(ring_kb, greenai_ring_kb, uint, 0444);
+MODULE_PARM_DESC(ring_kb, "size of the /dev/greenai ring, KiB (16..65536, default 1024)");
+
+int greenai_gid = -1;
+module_param_named(gid, greenai_gid, int, 0444);
+MODULE_PARM_DESC(gid, "group allowed to read energy figures (default -1: root only)");
+
+#define GREENAI_MODEL_MAX_MW_PARAM	10000000U
+
+static int greenai_check_range(const char *name, unsigned int v,
+			       unsigned int lo, unsigned int hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	pr_err("%s=%u is out of range %u..%u\n", name, v, lo, hi);
+	return -EINVAL;
+}
+
+static int greenai_check_params(enum greenai_source_sel *sel)
+{
+	int err = 0;
+
+	if (!strcmp(greenai_source, "auto")) {
+		*sel = GREENAI_SOURCE_AUTO;
+	} else if (!strcmp(greenai_source, "rapl")) {
+		*sel = GREENAI_SOURCE_RAPL;
+	} else if (!strcmp(greenai_source, "model")) {
+		*sel = GREENAI_SOURCE_MODEL;
+	} else {
+		pr_err("source=%s is not one of auto, rapl, model\n",
+		       greenai_source);
+		err = -EINVAL;
+	}
+	err = err ?: greenai_check_range("interval_ms", greenai_interval_ms,
+					 GREENAI_INTERVAL_MIN_MS,
+					 GREENAI_INTERVAL_MAX_MS);
+	err = err ?: greenai_check_range("model_max_mw", greenai_model_max_mw,
+					 1, GREENAI_MODEL_MAX_MW_PARAM);
+	err = err ?: greenai_check_range("model_idle_mw",
+					 greenai_model_idle_mw, 0,
+					 greenai_model_max_mw);
+	err = err ?: greenai_check_range("idle_mw", greenai_idle_mw, 0,
+					 GREENAI_MODEL_MAX_MW_PARAM);
+	err = err ?: greenai_check_range("max_tasks", greenai_max_tasks, 16,
+					 1 << 20);
+	err = err ?: greenai_check_range("max_cgroups", greenai_max_cgroups,
+					 16, 1 << 16);
+	err = err ?: greenai_check_range("ring_kb", greenai_ring_kb, 16,
+					 1 << 16);
+	if (!err && greenai_gid < -1) {
+		pr_err("gid=%d is not a group id (or -1 for root only)\n",
+		       greenai_gid);
+		err = -EINVAL;
+	}
+	return err;
+}
+
 static int __init greenai_init(void)
 {
+	enum greenai_source_sel sel;
 	int err;
 
-	err = greenai_procfs_init();
+	err = greenai_check_params(&sel);
 	if (err)
 		return err;
-	pr_info("version %s, ABI %d, loaded\n", GREENAI_VERSION,
-		GREENAI_ABI_VERSION);
+	if (greenai_idle_mw) {
+		greenai_idle_policy.mode = GA_IDLE_FIXED;
+		greenai_idle_policy.idle_power_uw = greenai_idle_mw * 1000ULL;
+	}
+
+	err = greenai_domains_init(sel, greenai_model_idle_mw * 1000ULL,
+				   greenai_model_max_mw * 1000ULL);
+	if (err)
+		return err;
+	err = greenai_table_init();
+	if (err)
+		goto out_domains;
+	err = greenai_ring_init();
+	if (err)
+		goto out_table;
+	err = greenai_account_init();
+	if (err)
+		goto out_ring;
+	err = greenai_interval_init();
+	if (err)
+		goto out_account;
+	err = greenai_procfs_init();
+	if (err)
+		goto out_interval;
+	pr_info("version %s, ABI %d, loaded: interval %u ms\n",
+		GREENAI_VERSION, GREENAI_ABI_VERSION, greenai_interval_ms);
 	return 0;
+
+out_interval:
+	greenai_interval_exit();
+out_account:
+	greenai_account_exit();
+out_ring:
+	greenai_ring_exit();
+out_table:
+	greenai_table_exit();
+out_domains:
+	greenai_domains_exit();
+	return err;
 }
 
 static void __exit greenai_exit(void)
 {
 	greenai_procfs_exit();
+	greenai_interval_exit();
+	greenai_account_exit();
+	greenai_ring_exit();
+	greenai_table_exit();
+	greenai_domains_exit();
 	pr_info("unloaded\n");
 }
 

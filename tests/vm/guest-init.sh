@@ -37,6 +37,6 @@ mount -t sysfs sysfs /newroot/sys
 mount -t devtmpfs devtmpfs /newroot/dev
 
 chroot /newroot /bin/bash "@TOP@/tests/vm/guest-run.sh" "@RESULTS@" \
-	"@KO@" "@MODE@"
+	"@KO@" "@MODE@" "@SCRIPT@"
 sync
 poweroff -f

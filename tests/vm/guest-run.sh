@@ -3,13 +3,13 @@
 #
 # Runs inside the guest, chrooted into the overlay of the host's root:
 #   guest-run.sh RESULTS KO suite   bats --tap tests/kmod > RESULTS/suite.tap
-#   guest-run.sh RESULTS KO demo    scripts/demo-guest.sh > RESULTS/demo.log
+#   guest-run.sh RESULTS KO exec S  bash S > RESULTS/exec.log
 # then the kernel log to RESULTS/dmesg.log and RESULTS/done last, so the
 # host knows the run finished. GREENAI_KO is the module to test. /tmp is
 # left as the overlay has it (a tmpfs mounted there would hide a tree or a
 # results directory that lives under the host's /tmp).
 set -u
-results=$1 ko=$2 mode=$3
+results=$1 ko=$2 mode=$3 script=${4:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -26,8 +26,8 @@ suite)
 	bats --tap "$top/tests/kmod" >"$results/suite.tap" 2>"$results/suite.err"
 	echo $? >"$results/rc"
 	;;
-demo)
-	bash "$top/scripts/demo-guest.sh" >"$results/demo.log" 2>&1
+exec)
+	bash "$script" >"$results/exec.log" 2>&1
 	echo $? >"$results/rc"
 	;;
 *)

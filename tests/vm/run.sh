@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The module VM rig: run.sh [--demo] SERIES
+# The module VM rig: run.sh [--demo | --exec SCRIPT] SERIES
 #
 # Fetches a Debian kernel (tests/vm/kernel.sh: 6.1, 6.12 or a release),
 # builds greenai.ko against its headers with W=1, boots it under QEMU (TCG)
 # with the host's root shared read-only over 9p, and runs the bats suite
-# tests/kmod/*.bats inside the guest (--demo: scripts/demo-guest.sh
-# instead). Results come back through a second, writable 9p share, not the
+# tests/kmod/*.bats inside the guest (--exec: SCRIPT instead, as root,
+# with GREENAI_KO set; --demo: scripts/demo-guest.sh). Results come back through a second, writable 9p share, not the
 # serial console, which drops lines under load.
 #
 # Prints TAP lines: the build, every test of the guest suite (prefixed with
@@ -18,12 +18,18 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
-mode=suite
-if [ "${1:-}" = --demo ]; then
-	mode=demo
+mode=suite script=
+case ${1:-} in
+--demo)
+	mode=exec script=$top/scripts/demo-guest.sh
 	shift
-fi
-[ $# -eq 1 ] || { echo "usage: run.sh [--demo] SERIES" >&2; exit 2; }
+	;;
+--exec)
+	mode=exec script=$(realpath "${2:-}")
+	shift 2
+	;;
+esac
+[ $# -eq 1 ] || { echo "usage: run.sh [--demo | --exec SCRIPT] SERIES" >&2; exit 2; }
 series=$1
 timeout_s=${GREENAI_VM_TIMEOUT:-900}
 
@@ -55,6 +61,7 @@ make_initramfs() {
 	done
 	sed -e "s#@TOP@#$top#g" -e "s#@RESULTS@#$results#g" \
 		-e "s#@KO@#$ko#g" -e "s#@MODE@#$mode#g" \
+		-e "s#@SCRIPT@#$script#g" \
 		"$vm/guest-init.sh" >"$dir/init"
 	chmod 755 "$dir/init"
 	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) \
@@ -106,8 +113,8 @@ if [ ! -f "$results/done" ]; then
 	exit 1
 fi
 
-if [ "$mode" = demo ]; then
-	cat "$results/demo.log"
+if [ "$mode" = exec ]; then
+	cat "$results/exec.log"
 	[ "$(cat "$results/rc")" = 0 ] || failed=1
 else
 	# bats numbers its tests; the tally only needs ok / not ok.

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Energy domains: what greenai splits. Each domain covers a set of CPUs
+ * and gives the energy it used over an interval, with its provenance.
+ *
+ * Sources:
+ * - model: one "package-N" domain per physical package, power
+ *   P = idle + (max - idle) x utilisation of the package's online CPUs,
+ *   flagged estimated; the sub-µJ remainder is carried between intervals
+ *   (rescaled, losing under 1 µJ, when the number of online CPUs changes).
+ * - rapl: direct MSR reads (rapl.c), measured.
+ * source=auto takes RAPL where the CPU has it and the model otherwise.
+ *
+ * Locking: the domain table is built at init and freed at exit; its
+ * figures change under greenai_lock.
+ */
+#define pr_fmt(fmt) "greenai: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+
+#include "greenai.h"
+
+struct greenai_dom *greenai_doms;
+unsigned int greenai_nr_doms;
+
+static const char * const greenai_kind_names[] = {
+	[GREENAI_DOM_PACKAGE] = "package",
+	[GREENAI_DOM_CORE] = "core",
+	[GREENAI_DOM_UNCORE] = "uncore",
+	[GREENAI_DOM_DRAM] = "dram",
+	[GREENAI_DOM_PSYS] = "psys",
+	[GREENAI_DOM_GPU] = "gpu",
+	[GREENAI_DOM_PLATFORM] = "platform",
+};
+
+static const char * const greenai_source_names[] = {
+	[GREENAI_SRC_RAPL_MSR] = "rapl-msr",
+	[GREENAI_SRC_POWERCAP] = "powercap",
+	[GREENAI_SRC_PERF] = "perf",
+	[GREENAI_SRC_HWMON] = "hwmon",
+	[GREENAI_SRC_NVML] = "nvml",
+	[GREENAI_SRC_DRM] = "drm",
+	[GREENAI_SRC_MODEL] = "model",
+};
+
+const char *greenai_kind_name(u16 kind)
+{
+	if (kind >= ARRAY_SIZE(greenai_kind_names) || !greenai_kind_names[kind])
+		return "unknown";
+	return greenai_kind_names[kind];
+}
+
+const char *greenai_source_name(u16 source)
+{
+	if (source >= ARRAY_SIZE(greenai_source_names) ||
+	    !greenai_source_names[source])
+		return "unknown";
+	return greenai_source_names[source];
+}
+
+static int greenai_cpu_package(int cpu)
+{
+	int pkg = topology_logical_package_id(cpu);
+
+	return pkg < 0 ? 0 : pkg;
+}
+
+/* Model energy over an interval, µJ; the caller set busy_ns/capacity_ns. */
+static u64 greenai_model_energy(struct greenai_dom *d, u64 elapsed_ns)
+{
+	u64 online = elapsed_ns ? div64_u64(d->capacity_ns, elapsed_ns) : 0;
+	u64 den, uj, r1, r2, rem;
+
+	if (!online)
+		return 0;
+	den = online * GA_NSEC_PER_SEC;
+	if (d->model_den != den) {
+		/* online CPUs changed: rescale the carried remainder */
+		d->model_rem = d->model_den ?
+			ga_mul_div(d->model_rem, den, d->model_den) : 0;
+		d->model_den = den;
+	}
+	uj = ga_mul_div_rem(d->idle_uw * online, elapsed_ns, den, &r1);
+	uj += ga_mul_div_rem(d->max_uw - d->idle_uw, d->busy_ns, den, &r2);
+	rem = d->model_rem + r1 + r2;
+	uj += div64_u64_rem(rem, den, &d->model_rem);
+	return uj;
+}
+
+/**
+ * greenai_domain_energy() - energy of a domain over the interval
+ * @d: the domain, with busy_ns and capacity_ns of the interval set
+ * @elapsed_ns: length of the interval
+ * @flags: set to the GREENAI_F_* that apply
+ *
+ * Caller holds greenai_lock.
+ *
+ * Return: µJ.
+ */
+u64 greenai_domain_energy(struct greenai_dom *d, u64 elapsed_ns, u32 *flags)
+{
+	*flags = d->desc.flags & GREENAI_F_ESTIMATED;
+	return greenai_model_energy(d, elapsed_ns);
+}
+
+/**
+ * greenai_model_set() - new coefficients for every model domain
+ * @idle_uw: power at zero utilisation, µW
+ * @max_uw: power at full utilisation, µW, at least @idle_uw
+ *
+ * Caller holds greenai_lock; checked by the caller.
+ *
+ * Return: 0, or -ENODEV when no domain uses the model.
+ */
+int greenai_model_set(u64 idle_uw, u64 max_uw)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < greenai_nr_doms; i++) {
+		struct greenai_dom *d = &greenai_doms[i];
+
+		if (d->desc.source != GREENAI_SRC_MODEL)
+			continue;
+		d->idle_uw = idle_uw;
+		d->max_uw = max_uw;
+		d->desc.max_power_uw = max_uw;
+		n++;
+	}
+	return n ? 0 : -ENODEV;
+}
+
+static int greenai_model_domains(u64 idle_uw, u64 max_uw)
+{
+	unsigned int nr_pkgs = 0, i;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		nr_pkgs = max_t(unsigned int, nr_pkgs,
+				greenai_cpu_package(cpu) + 1);
+	if (nr_pkgs > GREENAI_MAX_DOMAINS)
+		return -E2BIG;
+	greenai_doms = kcalloc(nr_pkgs, sizeof(*greenai_doms), GFP_KERNEL);
+	if (!greenai_doms)
+		return -ENOMEM;
+	greenai_nr_doms = nr_pkgs;
+	for (i = 0; i < nr_pkgs; i++) {
+		struct greenai_dom *d = &greenai_doms[i];
+
+		d->desc.id = i;
+		d->desc.kind = GREENAI_DOM_PACKAGE;
+		d->desc.source = GREENAI_SRC_MODEL;
+		d->desc.flags = GREENAI_F_ESTIMATED;
+		d->desc.package = i;
+		d->desc.unit_num = 1;
+		d->desc.unit_den = 1;
+		d->desc.max_power_uw = max_uw;
+		snprintf(d->desc.name, sizeof(d->desc.name), "package-%u", i);
+		d->idle_uw = idle_uw;
+		d->max_uw = max_uw;
+	}
+	for_each_possible_cpu(cpu) {
+		struct greenai_dom *d = &greenai_doms[greenai_cpu_package(cpu)];
+
+		cpumask_set_cpu(cpu, &d->cpus);
+	}
+	for (i = 0; i < nr_pkgs; i++)
+		greenai_doms[i].desc.nr_cpus =
+			cpumask_weight(&greenai_doms[i].cpus);
+	return 0;
+}
+
+/**
+ * greenai_domains_init() - find the energy domains
+ * @sel: source=auto|rapl|model
+ * @idle_uw: the model's idle power per package, µW
+ * @max_uw: the model's full-load power per package, µW
+ *
+ * Return: 0, -ENODEV when RAPL was asked for and this machine has none,
+ * or -errno.
+ */
+int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
+			 u64 max_uw)
+{
+	int err;
+
+	if (sel == GREENAI_SOURCE_RAPL) {
+		pr_err("source=rapl: no RAPL energy counters on this machine\n");
+		return -ENODEV;
+	}
+	err = greenai_model_domains(idle_uw, max_uw);
+	if (err)
+		return err;
+	pr_info("%u domain(s) from the power model, %llu..%llu mW per package (estimated)\n",
+		greenai_nr_doms, idle_uw / 1000, max_uw / 1000);
+	return 0;
+}
+
+/**
+ * greenai_domains_exit() - free the domain table
+ */
+void greenai_domains_exit(void)
+{
+	kfree(greenai_doms);
+	greenai_doms = NULL;
+	greenai_nr_doms = 0;
+}

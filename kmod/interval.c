@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Closing an interval: every interval_ms (and on a flush), retire every
+ * CPU's buffer, take each domain's energy, split it over the processes
+ * that ran on the domain's CPUs with the attribution core (active and idle
+ * share kept apart), add the shares to the process and cgroup totals, emit
+ * an interval record per domain, and fold the processes that exited.
+ *
+ * Exits are folded one interval late: a process's last slice of CPU time
+ * comes after its exit tracepoint and may land in the next interval.
+ *
+ * The work is proportional to the processes that ran in the interval (and
+ * to the number of CPUs), never to all processes on the system.
+ *
+ * Locking: greenai_interval_close() runs under greenai_lock, from the
+ * delayed work or from a flush.
+ */
+#define pr_fmt(fmt) "greenai: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "greenai.h"
+
+/* Serialises interval closes, domain figures and tables (greenai.h). */
+DEFINE_MUTEX(greenai_lock);
+struct greenai_stats greenai_stats;
+struct ga_idle_policy greenai_idle_policy;
+
+static struct delayed_work greenai_work;
+static bool greenai_stopping;
+static u64 greenai_last_close_ns;
+
+/* Exits seen in the previous interval, folded at the end of this one. */
+static struct greenai_exit *greenai_pending;
+static unsigned int greenai_nr_pending, greenai_pending_max;
+
+/* Records are built here, under greenai_lock. */
+static u64 greenai_rec_buf[GREENAI_REC_MAX_SIZE / sizeof(u64)];
+
+/* Give every process that ran on any CPU its entries and its CPU time. */
+static void greenai_resolve_slots(void)
+{
+	unsigned int i;
+	int cpu;
+
+	for (i = 0; i < greenai_nr_doms; i++)
+		greenai_doms[i].busy_ns = 0;
+
+	for_each_possible_cpu(cpu) {
+		struct greenai_cpu_buf *b = greenai_account_retired(cpu);
+
+		for (i = 0; i < b->nr_slots; i++) {
+			struct greenai_slot *s = &b->slots[b->used[i]];
+
+			s->task = greenai_task_get(s->tgid, s->cgroup_id,
+						   s->comm);
+			s->cgroup = greenai_cgroup_get(s->cgroup_id);
+			s->task->cpu_ns += s->run_ns;
+			s->cgroup->cpu_ns += s->run_ns;
+		}
+		if (b->overflow_ns) {
+			/* processes that found no slot: charged as a whole */
+			b->overflow.run_ns = b->overflow_ns;
+			b->overflow.task = greenai_task_overflow_entry();
+			b->overflow.cgroup = greenai_cgroup_overflow_entry();
+			b->overflow.task->cpu_ns += b->overflow_ns;
+			b->overflow.cgroup->cpu_ns += b->overflow_ns;
+			greenai_stats.slot_overflow_ns += b->overflow_ns;
+		}
+	}
+}
+
+static void greenai_charge_slot(struct greenai_dom *d, unsigned int di,
+				struct greenai_slot *s)
+{
+	struct greenai_energy e;
+
+	ga_interval_charge(&d->iv, s->run_ns, &e);
+	s->task->energy[di].active_uj += e.active_uj;
+	s->task->energy[di].idle_uj += e.idle_uj;
+	s->cgroup->energy[di].active_uj += e.active_uj;
+	s->cgroup->energy[di].idle_uj += e.idle_uj;
+}
+
+static void greenai_emit_interval(struct greenai_dom *d, u64 start_ns,
+				  u64 end_ns, u32 flags, u32 nr_tasks)
+{
+	struct greenai_rec_interval *r = (void *)greenai_rec_buf;
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = GREENAI_REC_INTERVAL;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = end_ns;
+	r->domain = d->desc.id;
+	r->flags = flags;
+	r->start_ns = start_ns;
+	r->end_ns = end_ns;
+	r->energy_uj = d->iv.energy_uj;
+	r->active_uj = d->iv.active_uj;
+	r->idle_uj = d->iv.idle_uj;
+	r->unattributed_uj = ga_interval_unattributed(&d->iv);
+	r->busy_ns = d->busy_ns;
+	r->capacity_ns = d->capacity_ns;
+	r->nr_tasks = nr_tasks;
+	greenai_ring_emit(&r->hdr);
+}
+
+/* Take each domain's energy and share it over the processes that ran. */
+static void greenai_split_domains(u64 start_ns, u64 end_ns)
+{
+	u64 elapsed = end_ns - start_ns;
+	unsigned int di, i;
+	int cpu;
+
+	for (di = 0; di < greenai_nr_doms; di++) {
+		struct greenai_dom *d = &greenai_doms[di];
+		u32 flags, nr_tasks = 0;
+		u64 energy, online = 0;
+
+		d->busy_ns = 0;
+		for_each_cpu(cpu, &d->cpus) {
+			d->busy_ns += greenai_account_retired(cpu)->busy_ns;
+			if (cpu_online(cpu))
+				online++;
+		}
+		d->capacity_ns = online * elapsed;
+		energy = greenai_domain_energy(d, elapsed, &flags);
+		ga_interval_begin(&d->iv, &greenai_idle_policy, energy, elapsed,
+				  d->capacity_ns, d->busy_ns, d->busy_ns);
+		flags |= d->iv.flags;
+
+		for_each_cpu(cpu, &d->cpus) {
+			struct greenai_cpu_buf *b;
+
+			b = greenai_account_retired(cpu);
+			for (i = 0; i < b->nr_slots; i++)
+				greenai_charge_slot(d, di,
+						    &b->slots[b->used[i]]);
+			if (b->overflow_ns)
+				greenai_charge_slot(d, di, &b->overflow);
+			nr_tasks += b->nr_slots + !!b->overflow_ns;
+		}
+		d->energy_uj += energy;
+		d->active_uj += d->iv.active_uj;
+		d->idle_uj += d->iv.idle_uj;
+		d->unattributed_uj += ga_interval_unattributed(&d->iv);
+		d->flags_seen |= flags;
+		greenai_emit_interval(d, start_ns, end_ns, flags, nr_tasks);
+	}
+}
+
+static void greenai_emit_exit(struct greenai_task *t,
+			      const struct greenai_exit *e)
+{
+	struct greenai_rec_task_exit *r = (void *)greenai_rec_buf;
+	size_t size = struct_size(r, energy, greenai_nr_doms);
+
+	memset(r, 0, size);
+	r->hdr.type = GREENAI_REC_TASK_EXIT;
+	r->hdr.size = size;
+	r->hdr.ts_ns = e->ts_ns;
+	r->pid = e->tgid;
+	r->ppid = e->ppid;
+	r->uid = e->uid;
+	r->nr_domains = greenai_nr_doms;
+	r->cgroup_id = t->cgroup_id;
+	r->start_ns = e->start_ns;
+	r->cpu_ns = t->cpu_ns;
+	memcpy(r->comm, t->comm, sizeof(r->comm));
+	memcpy(r->energy, t->energy,
+	       greenai_nr_doms * sizeof(struct greenai_energy));
+	greenai_ring_emit(&r->hdr);
+}
+
+/* Fold last interval's exits, then keep this interval's for next time. */
+static void greenai_fold_exits(void)
+{
+	unsigned int i;
+	int cpu;
+
+	for (i = 0; i < greenai_nr_pending; i++) {
+		struct greenai_exit *e = &greenai_pending[i];
+		struct greenai_task *t = greenai_task_find(e->tgid);
+
+		if (!t) {
+			greenai_stats.exits_untracked++;
+			continue;
+		}
+		greenai_emit_exit(t, e);
+		greenai_cgroup_get(t->cgroup_id)->nr_exited++;
+		greenai_task_remove(t);
+		greenai_stats.exits++;
+	}
+	greenai_nr_pending = 0;
+
+	for_each_possible_cpu(cpu) {
+		struct greenai_cpu_buf *b = greenai_account_retired(cpu);
+		unsigned int n = min(b->nr_exits,
+				     greenai_pending_max - greenai_nr_pending);
+
+		memcpy(&greenai_pending[greenai_nr_pending], b->exits,
+		       n * sizeof(*b->exits));
+		greenai_nr_pending += n;
+		greenai_stats.exits_dropped += b->exits_dropped +
+					       (b->nr_exits - n);
+	}
+}
+
+/**
+ * greenai_interval_close() - close the current interval now
+ *
+ * Caller holds greenai_lock.
+ */
+void greenai_interval_close(void)
+{
+	u64 start = greenai_last_close_ns, end;
+	int cpu;
+
+	lockdep_assert_held(&greenai_lock);
+	end = ktime_get_ns();
+	greenai_account_flip();
+	greenai_resolve_slots();
+	greenai_split_domains(start, end);
+	greenai_fold_exits();
+	for_each_possible_cpu(cpu)
+		greenai_account_clear(greenai_account_retired(cpu));
+
+	greenai_last_close_ns = end;
+	greenai_stats.last_close_ns = end;
+	greenai_stats.intervals++;
+	greenai_stats.close_ns += ktime_get_ns() - end;
+}
+
+static void greenai_work_fn(struct work_struct *work)
+{
+	mutex_lock(&greenai_lock);
+	greenai_interval_close();
+	if (!greenai_stopping)
+		queue_delayed_work(system_unbound_wq, &greenai_work,
+				   msecs_to_jiffies(greenai_interval_ms));
+	mutex_unlock(&greenai_lock);
+}
+
+/**
+ * greenai_interval_init() - start closing intervals every interval_ms
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int greenai_interval_init(void)
+{
+	greenai_pending_max = num_possible_cpus() * GREENAI_CPU_EXITS;
+	greenai_pending = kvcalloc(greenai_pending_max,
+				   sizeof(*greenai_pending), GFP_KERNEL);
+	if (!greenai_pending)
+		return -ENOMEM;
+	greenai_stopping = false;
+	greenai_last_close_ns = ktime_get_ns();
+	INIT_DELAYED_WORK(&greenai_work, greenai_work_fn);
+	queue_delayed_work(system_unbound_wq, &greenai_work,
+			   msecs_to_jiffies(greenai_interval_ms));
+	return 0;
+}
+
+/**
+ * greenai_interval_exit() - stop closing intervals
+ */
+void greenai_interval_exit(void)
+{
+	mutex_lock(&greenai_lock);
+	greenai_stopping = true;
+	mutex_unlock(&greenai_lock);
+	cancel_delayed_work_sync(&greenai_work);
+	kvfree(greenai_pending);
+	greenai_pending = NULL;
+	greenai_nr_pending = 0;
+}
