@@ -27,7 +27,8 @@ CORE_HDR := include/greenai/attrib.h include/uapi/greenai.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 
-.PHONY: all kmod kmod-if-possible bpf tools unit-build check unit host vm \
+.PHONY: all kmod kmod-if-possible bpf tools unit-build test-helpers check \
+	unit host vm \
 	lint demo deps format install clean help
 
 all: tools bpf kmod-if-possible ## build everything this host can build
@@ -85,6 +86,16 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR)
 
 unit-build: $(addprefix $(BUILD)/unit/,$(UNIT_TESTS)) \
 	    $(addprefix $(BUILD)/unit-asan/,$(UNIT_TESTS))
+
+# Workloads the module suite runs in the guest (tests/kmod/helpers).
+KMOD_HELPERS := $(patsubst tests/kmod/helpers/%.c,$(BUILD)/tests/%,\
+	$(wildcard tests/kmod/helpers/*.c))
+
+$(BUILD)/tests/%: tests/kmod/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GA_CFLAGS) -o $@ $<
+
+test-helpers: $(KMOD_HELPERS)
 
 # --- tests ------------------------------------------------------------------
 

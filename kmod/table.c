@@ -78,8 +78,8 @@ struct greenai_task *greenai_task_find(u32 tgid)
 /**
  * greenai_task_get() - the entry of a process, created if need be
  * @tgid: its thread group id
- * @cgroup_id: its cgroup v2 id
- * @comm: its command name
+ * @cgroup_id: its cgroup v2 id now, kept as the process's cgroup
+ * @comm: its command name now, kept as the process's name
  *
  * Return: the entry, or the overflow entry when the table is full or
  * memory is short.
@@ -89,8 +89,12 @@ struct greenai_task *greenai_task_get(u32 tgid, u64 cgroup_id,
 {
 	struct greenai_task *t = greenai_task_find(tgid);
 
-	if (t)
+	if (t) {
+		/* the latest name and cgroup: exec and migration change them */
+		t->cgroup_id = cgroup_id;
+		memcpy(t->comm, comm, sizeof(t->comm));
 		return t;
+	}
 	if (greenai_nr_tasks < greenai_max_tasks)
 		t = kzalloc(greenai_task_size(), GFP_KERNEL);
 	if (!t) {

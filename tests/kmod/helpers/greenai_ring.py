@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Test helper: talk to /dev/greenai as a reader would (ABI version 1).
+
+  greenai_ring.py collect OUT -- CMD...
+      open the ring, run CMD, keep reading while it runs; when it has
+      exited, close two intervals (exits are folded one interval late)
+      and drain the ring. One line per record goes to OUT:
+        INTERVAL seq domain flags start_ns end_ns energy active idle
+                 unattributed busy capacity nr_tasks
+        EXIT seq pid ppid cgroup_id cpu_ns active idle comm   (µJ over all domains)
+        LOST seq lost lost_total
+      Exit status: CMD's.
+  greenai_ring.py dump FD        print the records waiting on an open fd
+  greenai_ring.py info           print the GREENAI_IOC_INFO fields
+  greenai_ring.py domain ID      print a domain descriptor
+  greenai_ring.py probe          exercise bad input: print one line per case
+"""
+import errno
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import sys
+import threading
+
+DEV = "/dev/greenai"
+HDR = struct.Struct("<HHIQ")
+INTERVAL = struct.Struct("<II8QII")
+EXIT = struct.Struct("<IIIIQQQ16s")
+ENERGY = struct.Struct("<QQ")
+LOST = struct.Struct("<QQ")
+INFO = struct.Struct("<IIIIQ")
+DOMAIN = struct.Struct("<IHHIIII4Q32s")
+REC_INTERVAL, REC_EXIT, REC_LOST = 1, 2, 3
+
+
+def ioc(direction, nr, size):
+    return (direction << 30) | (size << 16) | (0xE6 << 8) | nr
+
+
+IOC_INFO = ioc(2, 1, INFO.size)
+IOC_DOMAIN = ioc(3, 2, DOMAIN.size)
+IOC_FLUSH = ioc(0, 3, 0)
+
+
+def parse(buf, out):
+    off = 0
+    while off < len(buf):
+        rtype, size, seq, _ts = HDR.unpack_from(buf, off)
+        body = off + HDR.size
+        if rtype == REC_INTERVAL:
+            v = INTERVAL.unpack_from(buf, body)
+            out.write("INTERVAL %d %s\n" % (seq, " ".join(map(str, v))))
+        elif rtype == REC_EXIT:
+            pid, ppid, _uid, nr, cg, _start, cpu, comm = EXIT.unpack_from(buf, body)
+            act = idle = 0
+            for i in range(nr):
+                a, b = ENERGY.unpack_from(buf, body + EXIT.size + i * ENERGY.size)
+                act += a
+                idle += b
+            name = comm.split(b"\0")[0].decode(errors="replace").replace(" ", "_")
+            out.write("EXIT %d %d %d %d %d %d %d %s\n"
+                      % (seq, pid, ppid, cg, cpu, act, idle, name))
+        elif rtype == REC_LOST:
+            lost, total = LOST.unpack_from(buf, body)
+            out.write("LOST %d %d %d\n" % (seq, lost, total))
+        else:
+            out.write("UNKNOWN %d %d\n" % (seq, rtype))
+        if size < HDR.size or size % 8:
+            raise SystemExit("bad record size %d" % size)
+        off += size
+
+
+def drain(fd, out):
+    while True:
+        try:
+            buf = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if not buf:
+            return
+        parse(buf, out)
+
+
+def collect(path, cmd):
+    fd = os.open(DEV, os.O_RDONLY | os.O_NONBLOCK)
+    stop = threading.Event()
+    with open(path, "w") as out:
+        def reader():
+            while not stop.is_set():
+                r, _, _ = select.select([fd], [], [], 0.2)
+                if r:
+                    drain(fd, out)
+        t = threading.Thread(target=reader)
+        t.start()
+        rc = subprocess.call(cmd)
+        stop.set()
+        t.join()
+        fcntl.ioctl(fd, IOC_FLUSH)
+        fcntl.ioctl(fd, IOC_FLUSH)
+        drain(fd, out)
+    os.close(fd)
+    return rc
+
+
+def info():
+    fd = os.open(DEV, os.O_RDONLY)
+    buf = bytearray(INFO.size)
+    fcntl.ioctl(fd, IOC_INFO, buf)
+    abi, ndom, interval, ncpus, ring = INFO.unpack(buf)
+    print("abi %d\nnr_domains %d\ninterval_ms %d\nnr_cpus %d\nring_bytes %d"
+          % (abi, ndom, interval, ncpus, ring))
+    os.close(fd)
+
+
+def domain(did):
+    fd = os.open(DEV, os.O_RDONLY)
+    buf = bytearray(DOMAIN.pack(did, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, b""))
+    fcntl.ioctl(fd, IOC_DOMAIN, buf)
+    v = DOMAIN.unpack(buf)
+    print("id %d kind %d source %d flags %d package %d nr_cpus %d "
+          "unit %d/%d range_uj %d max_power_uw %d name %s"
+          % (v[0], v[1], v[2], v[3], v[4], v[5], v[7], v[8], v[9], v[10],
+             v[11].split(b"\0")[0].decode()))
+    os.close(fd)
+
+
+def attempt(name, fn):
+    try:
+        fn()
+        print("%s ok" % name)
+    except OSError as e:
+        print("%s %s" % (name, errno.errorcode.get(e.errno, e.errno)))
+
+
+def probe():
+    fd = os.open(DEV, os.O_RDONLY | os.O_NONBLOCK)
+    attempt("second-open", lambda: os.close(os.open(DEV, os.O_RDONLY)))
+    attempt("unknown-ioctl", lambda: fcntl.ioctl(fd, ioc(0, 0x7f, 0)))
+    attempt("wrong-magic", lambda: fcntl.ioctl(fd, (0x11 << 8) | 3))
+    bad = bytearray(DOMAIN.pack(99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, b""))
+    attempt("domain-99", lambda: fcntl.ioctl(fd, IOC_DOMAIN, bad))
+    attempt("info-null", lambda: fcntl.ioctl(fd, IOC_INFO, 0))
+    attempt("read-empty", lambda: os.read(fd, 4096))
+    fcntl.ioctl(fd, IOC_FLUSH)
+    attempt("read-8-bytes", lambda: os.read(fd, 8))
+    attempt("read-whole", lambda: os.read(fd, 4096))
+    attempt("write", lambda: os.write(fd, b"x"))
+    attempt("seek", lambda: os.lseek(fd, 0, os.SEEK_SET))
+    os.close(fd)
+    attempt("open-rw", lambda: os.close(os.open(DEV, os.O_RDWR)))
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[1] == "collect" and argv[3] == "--":
+        return collect(argv[2], argv[4:])
+    if len(argv) == 3 and argv[1] == "dump":
+        fd = int(argv[2])
+        os.set_blocking(fd, False)
+        return drain(fd, sys.stdout)
+    if argv[1:] == ["info"]:
+        return info()
+    if len(argv) == 3 and argv[1] == "domain":
+        return domain(int(argv[2]))
+    if argv[1:] == ["probe"]:
+        return probe()
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

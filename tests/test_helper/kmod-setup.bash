@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Loaded by the module suites (tests/kmod/*.bats), which run as root in the
+# VM rig's guest with GREENAI_KO set. Gives the helpers' paths, the cgroup2
+# mount, and cleanup of what a test started: its processes, its cgroups
+# and the module.
+
+_kmod_setup() {
+	load ../test_helper/common-setup
+	_common_setup
+	[ -n "${GREENAI_IN_GUEST:-}" ] || skip "runs in the VM rig's guest only"
+	[ -f "$GREENAI_KO" ] || fail "no module at GREENAI_KO=$GREENAI_KO"
+	BIN=$TOP/build/tests
+	RING="python3 $TOP/tests/kmod/helpers/greenai_ring.py"
+	PROC="python3 $TOP/tests/kmod/helpers/greenai_proc.py"
+	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	[ -n "$CG" ] || fail "no cgroup2 mount in the guest"
+	TEST_CGROUPS=()
+	TEST_PIDS=()
+}
+
+_kmod_teardown() {
+	local p c
+	for p in "${TEST_PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	for c in "${TEST_CGROUPS[@]}"; do
+		[ -d "$c" ] || continue
+		echo 1 >"$c/cgroup.kill"
+		# cgroup.kill is asynchronous: wait until the cgroup is empty
+		for _ in $(seq 200); do
+			grep -q '^populated 0$' "$c/cgroup.events" && break
+			sleep 0.05
+		done
+		rmdir "$c"
+	done
+	if grep -q '^greenai ' /proc/modules; then
+		rmmod greenai
+	fi
+}
+
+# new_cgroup NAME: create $CG/NAME for this test, print its path.
+new_cgroup() {
+	local c=$CG/$1
+	mkdir "$c"
+	TEST_CGROUPS+=("$c")
+	echo "$c"
+}
+
+# flush: close the current interval now.
+flush() {
+	echo flush >/proc/greenai/control
+}
+
+# stat_value KEY: a counter from /proc/greenai/stats.
+stat_value() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/greenai/stats
+}
