@@ -28,7 +28,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 
 .PHONY: all kmod kmod-if-possible bpf tools unit-build test-helpers check \
-	unit host vm \
+	unit host vm bench \
 	lint demo deps format install clean help
 
 all: tools bpf kmod-if-possible ## build everything this host can build
@@ -89,9 +89,14 @@ unit-build: $(addprefix $(BUILD)/unit/,$(UNIT_TESTS)) \
 
 # Workloads the module suite runs in the guest (tests/kmod/helpers).
 KMOD_HELPERS := $(patsubst tests/kmod/helpers/%.c,$(BUILD)/tests/%,\
-	$(wildcard tests/kmod/helpers/*.c))
+	$(wildcard tests/kmod/helpers/*.c)) \
+	$(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(wildcard tests/bench/*.c))
 
 $(BUILD)/tests/%: tests/kmod/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GA_CFLAGS) -o $@ $<
+
+$(BUILD)/tests/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GA_CFLAGS) -o $@ $<
 
@@ -110,6 +115,9 @@ host: ## run the host bats suite only
 
 vm: ## run the module suite in QEMU guests on every kernel of KERNELS
 	KERNELS="$(KERNELS)" tests/run-all.sh vm
+
+bench: deps ## context-switch cost of greenai.ko, in a QEMU guest
+	tests/bench/ctxswitch.sh
 
 lint: ## checkpatch.pl --strict over kernel code (from linux-source-6.1)
 	scripts/checkpatch.sh

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of tests/bench/ctxswitch.sh: context-switch throughput of
+# a pipe ping-pong pinned to one CPU, alternating runs without and with
+# greenai.ko loaded, and the module's own probe-cost counters. Prints a
+# Markdown table.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+pp=$top/build/tests/pingpong
+rounds=${GREENAI_BENCH_ROUNDS:-200000}
+runs=${GREENAI_BENCH_RUNS:-5}
+
+run_pp() {
+	taskset -c 0 "$pp" "$rounds" | awk '{ print $3 }'
+}
+
+base=() with=()
+for i in $(seq "$runs"); do
+	base+=("$(run_pp)")
+	insmod "$GREENAI_KO"
+	with+=("$(run_pp)")
+	echo flush >/proc/greenai/control
+	stats=$(cat /proc/greenai/stats)
+	rmmod greenai
+done
+
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+b=$(median "${base[@]}")
+w=$(median "${with[@]}")
+probe=$(awk '$1 == "probe_ns_avg" { print $2 }' <<<"$stats")
+close=$(awk '$1 == "close_ns_avg" { print $2 }' <<<"$stats")
+
+echo "| kernel | runs | baseline switches/s | with greenai.ko | ratio | probe ns/switch | interval close ns |"
+echo "|---|---|---|---|---|---|---|"
+awk -v k="$(uname -r)" -v r="$runs" -v b="$b" -v w="$w" -v p="$probe" \
+	-v c="$close" 'BEGIN {
+	printf "| %s | %d | %.0f | %.0f | %.1f %% | %d | %d |\n",
+		k, r, b, w, 100 * w / b, p, c }'
+echo
+echo "each run: taskset -c 0 pingpong $rounds (medians of alternating runs)"
