@@ -49,9 +49,6 @@ static void greenai_resolve_slots(void)
 	unsigned int i;
 	int cpu;
 
-	for (i = 0; i < greenai_nr_doms; i++)
-		greenai_doms[i].busy_ns = 0;
-
 	for_each_possible_cpu(cpu) {
 		struct greenai_cpu_buf *b = greenai_account_retired(cpu);
 
