@@ -22,8 +22,8 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 VERSION := $(shell sed -n 's/^\#define GREENAI_VERSION "\(.*\)"/\1/p' \
 	include/greenai/version.h)
 
-CORE_SRC := include/greenai/attrib.c
-CORE_HDR := include/greenai/attrib.h include/uapi/greenai.h
+CORE_SRC := include/greenai/attrib.c include/greenai/rapl.c
+CORE_HDR := include/greenai/attrib.h include/greenai/rapl.h include/uapi/greenai.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 
@@ -130,6 +130,7 @@ deps: ## install every Debian package the project needs (apt)
 
 format: ## apply .clang-format to the C sources
 	clang-format -i $(wildcard kmod/*.[ch] include/*/*.[ch] tests/unit/*.c \
+		tests/kmod/fake_rapl/*.c \
 		tools/*/*.[ch] bpf/*.[ch])
 
 # --- install and clean ------------------------------------------------------

@@ -10,8 +10,9 @@
  * finds no slot is charged to the CPU's overflow slot and counted).
  *
  * Each CPU has two buffers. greenai_account_flip() makes every online CPU,
- * in an IPI, charge the running task up to now and switch buffers; the
- * closing thread then owns the retired buffers until it clears them.
+ * in an IPI, charge the running task up to now, switch buffers and read
+ * the RAPL counters it is the reader of (rapl.c); the closing thread then
+ * owns the retired buffers until it clears them.
  * Time is local_clock(), differenced on one CPU only.
  */
 #define pr_fmt(fmt) "greenai: " fmt
@@ -144,6 +145,7 @@ static void greenai_cpu_flip(void *info)
 
 	greenai_charge(c, current, local_clock());
 	c->active ^= 1;
+	greenai_rapl_sample_local();
 }
 
 /**

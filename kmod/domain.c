@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Energy domains: what greenai splits. Each domain covers a set of CPUs
- * and gives the energy it used over an interval, with its provenance.
+ * and gives the energy it used over an interval, with its provenance,
+ * through one or more meters (greenai.h) over disjoint sets of its CPUs.
  *
  * Sources:
- * - model: one "package-N" domain per physical package, power
- *   P = idle + (max - idle) x utilisation of the package's online CPUs,
- *   flagged estimated; the sub-µJ remainder is carried between intervals
- *   (rescaled, losing under 1 µJ, when the number of online CPUs changes).
- * - rapl: direct MSR reads (rapl.c), measured.
+ * - rapl: direct MSR reads (rapl.c), measured: package, cores, uncore,
+ *   DRAM and platform counters per package; AMD's core counters are one
+ *   meter per physical core.
+ * - model: one "package-N" domain per physical package with one meter,
+ *   power P = idle + (max - idle) x utilisation of the package's online
+ *   CPUs, flagged estimated; the sub-µJ remainder is carried between
+ *   intervals (rescaled, losing under 1 µJ, when the number of online
+ *   CPUs changes).
  * source=auto takes RAPL where the CPU has it and the model otherwise.
  *
- * Locking: the domain table is built at init and freed at exit; its
- * figures change under greenai_lock.
+ * Locking: the domain and meter tables are built at init and freed at
+ * exit; their figures change under greenai_lock.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
@@ -24,6 +28,8 @@
 
 struct greenai_dom *greenai_doms;
 unsigned int greenai_nr_doms;
+struct greenai_meter *greenai_meters;
+unsigned int greenai_nr_meters;
 
 static const char * const greenai_kind_names[] = {
 	[GREENAI_DOM_PACKAGE] = "package",
@@ -60,7 +66,13 @@ const char *greenai_source_name(u16 source)
 	return greenai_source_names[source];
 }
 
-static int greenai_cpu_package(int cpu)
+/**
+ * greenai_cpu_package() - the logical package of a CPU
+ * @cpu: a possible CPU
+ *
+ * Return: the package index, 0 when the topology does not say.
+ */
+int greenai_cpu_package(int cpu)
 {
 	int pkg = topology_logical_package_id(cpu);
 
@@ -90,8 +102,9 @@ static u64 greenai_model_energy(struct greenai_dom *d, u64 elapsed_ns)
 }
 
 /**
- * greenai_domain_energy() - energy of a domain over the interval
- * @d: the domain, with busy_ns and capacity_ns of the interval set
+ * greenai_meter_energy() - energy of a meter over the interval
+ * @m: the meter; for the model, its domain's busy_ns and capacity_ns of
+ *	the interval are set
  * @elapsed_ns: length of the interval
  * @flags: set to the GREENAI_F_* that apply
  *
@@ -99,10 +112,41 @@ static u64 greenai_model_energy(struct greenai_dom *d, u64 elapsed_ns)
  *
  * Return: µJ.
  */
-u64 greenai_domain_energy(struct greenai_dom *d, u64 elapsed_ns, u32 *flags)
+u64 greenai_meter_energy(struct greenai_meter *m, u64 elapsed_ns, u32 *flags)
 {
-	*flags = d->desc.flags & GREENAI_F_ESTIMATED;
-	return greenai_model_energy(d, elapsed_ns);
+	if (m->msr)
+		return greenai_rapl_energy(m, flags);
+	*flags = m->dom->desc.flags & GREENAI_F_ESTIMATED;
+	return greenai_model_energy(m->dom, elapsed_ns);
+}
+
+/**
+ * greenai_domains_alloc() - allocate the domain and meter tables
+ * @nr_doms: domains, at most GREENAI_MAX_DOMAINS
+ * @nr_meters: meters, at least @nr_doms
+ *
+ * Return: 0, -E2BIG or -ENOMEM.
+ */
+int greenai_domains_alloc(unsigned int nr_doms, unsigned int nr_meters)
+{
+	unsigned int i;
+
+	if (nr_doms > GREENAI_MAX_DOMAINS)
+		return -E2BIG;
+	greenai_doms = kcalloc(nr_doms, sizeof(*greenai_doms), GFP_KERNEL);
+	greenai_meters = kcalloc(nr_meters, sizeof(*greenai_meters),
+				 GFP_KERNEL);
+	if (!greenai_doms || !greenai_meters) {
+		greenai_domains_exit();
+		return -ENOMEM;
+	}
+	greenai_nr_doms = nr_doms;
+	greenai_nr_meters = nr_meters;
+	for (i = 0; i < nr_doms; i++)
+		greenai_doms[i].desc.id = i;
+	for (i = 0; i < nr_meters; i++)
+		greenai_meters[i].reader = -1;
+	return 0;
 }
 
 /**
@@ -134,21 +178,20 @@ int greenai_model_set(u64 idle_uw, u64 max_uw)
 static int greenai_model_domains(u64 idle_uw, u64 max_uw)
 {
 	unsigned int nr_pkgs = 0, i;
-	int cpu;
+	int cpu, err;
 
 	for_each_possible_cpu(cpu)
 		nr_pkgs = max_t(unsigned int, nr_pkgs,
 				greenai_cpu_package(cpu) + 1);
-	if (nr_pkgs > GREENAI_MAX_DOMAINS)
-		return -E2BIG;
-	greenai_doms = kcalloc(nr_pkgs, sizeof(*greenai_doms), GFP_KERNEL);
-	if (!greenai_doms)
-		return -ENOMEM;
-	greenai_nr_doms = nr_pkgs;
+	err = greenai_domains_alloc(nr_pkgs, nr_pkgs);
+	if (err)
+		return err;
 	for (i = 0; i < nr_pkgs; i++) {
 		struct greenai_dom *d = &greenai_doms[i];
 
-		d->desc.id = i;
+		d->meters = &greenai_meters[i];
+		d->nr_meters = 1;
+		d->meters->dom = d;
 		d->desc.kind = GREENAI_DOM_PACKAGE;
 		d->desc.source = GREENAI_SRC_MODEL;
 		d->desc.flags = GREENAI_F_ESTIMATED;
@@ -165,9 +208,12 @@ static int greenai_model_domains(u64 idle_uw, u64 max_uw)
 
 		cpumask_set_cpu(cpu, &d->cpus);
 	}
-	for (i = 0; i < nr_pkgs; i++)
-		greenai_doms[i].desc.nr_cpus =
-			cpumask_weight(&greenai_doms[i].cpus);
+	for (i = 0; i < nr_pkgs; i++) {
+		struct greenai_dom *d = &greenai_doms[i];
+
+		cpumask_copy(&d->meters->cpus, &d->cpus);
+		d->desc.nr_cpus = cpumask_weight(&d->cpus);
+	}
 	return 0;
 }
 
@@ -185,9 +231,16 @@ int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
 {
 	int err;
 
-	if (sel == GREENAI_SOURCE_RAPL) {
-		pr_err("source=rapl: no RAPL energy counters on this machine\n");
-		return -ENODEV;
+	if (sel != GREENAI_SOURCE_MODEL) {
+		err = greenai_rapl_domains();
+		if (!err)
+			return 0;
+		if (err != -ENODEV)
+			return err;
+		if (sel == GREENAI_SOURCE_RAPL) {
+			pr_err("source=rapl: no RAPL energy counters on this machine\n");
+			return -ENODEV;
+		}
 	}
 	err = greenai_model_domains(idle_uw, max_uw);
 	if (err)
@@ -202,6 +255,10 @@ int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
  */
 void greenai_domains_exit(void)
 {
+	greenai_rapl_stop();
+	kfree(greenai_meters);
+	greenai_meters = NULL;
+	greenai_nr_meters = 0;
 	kfree(greenai_doms);
 	greenai_doms = NULL;
 	greenai_nr_doms = 0;

@@ -5,7 +5,8 @@
  *   main.c	  parameters, init and exit
  *   tracepoint.c binds kernel tracepoints by name
  *   account.c	  the sched_switch and process-exit probes: per-CPU, lock-free
- *   domain.c	  energy domains: the power model, reads, totals
+ *   domain.c	  energy domains and their meters; the power model
+ *   rapl.c	  RAPL meters: MSR probe, reader CPUs, reads, wrap poll
  *   interval.c	  closes an interval: splits energy over tasks, folds exits
  *   table.c	  per-process and per-cgroup totals
  *   procfs.c	  /proc/greenai/
@@ -110,18 +111,47 @@ enum greenai_source_sel {
 	GREENAI_SOURCE_MODEL,
 };
 
+struct greenai_dom;
+
+/*
+ * One source of a domain's energy and the CPUs whose activity it pays
+ * for: the power model, or one RAPL counter (a package's, or one
+ * physical core's). A domain's meters cover disjoint sets of CPUs; each
+ * interval, each meter's energy is split over the processes that ran on
+ * its CPUs.
+ */
+struct greenai_meter {
+	struct greenai_dom *dom;
+	struct cpumask cpus;
+	/* RAPL (msr != 0): read by one online CPU of @cpus, -1 if none */
+	u32 msr;
+	int reader;
+	struct ga_counter ctr;
+	u64 last_ns;		/* when @ctr took its last reading */
+	bool sampled;		/* @raw was read in this close's flip */
+	u64 raw;
+	u64 raw_ns;
+	u64 pending_uj;		/* taken by the wrap poll since the close */
+	u32 pending_flags;
+	/* this interval */
+	u64 busy_ns;
+	u64 capacity_ns;
+	struct ga_interval iv;
+};
+
 struct greenai_dom {
 	struct greenai_domain desc;
 	struct cpumask cpus;
+	struct greenai_meter *meters;
+	unsigned int nr_meters;
 	/* power model: µW, and the sub-µJ remainder carried, in 1/den µJ */
 	u64 idle_uw;
 	u64 max_uw;
 	u64 model_rem;
 	u64 model_den;
-	/* this interval */
+	/* this interval, over all meters */
 	u64 busy_ns;
 	u64 capacity_ns;
-	struct ga_interval iv;
 	/* since load, µJ */
 	u64 energy_uj;
 	u64 active_uj;
@@ -132,15 +162,27 @@ struct greenai_dom {
 
 extern struct greenai_dom *greenai_doms;
 extern unsigned int greenai_nr_doms;
+extern struct greenai_meter *greenai_meters;
+extern unsigned int greenai_nr_meters;
 
 int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
 			 u64 max_uw);
 void greenai_domains_exit(void);
-u64 greenai_domain_energy(struct greenai_dom *d, u64 elapsed_ns,
-			  u32 *flags);
+int greenai_domains_alloc(unsigned int nr_doms, unsigned int nr_meters);
+int greenai_cpu_package(int cpu);
+u64 greenai_meter_energy(struct greenai_meter *m, u64 elapsed_ns,
+			 u32 *flags);
 int greenai_model_set(u64 idle_uw, u64 max_uw);
 const char *greenai_kind_name(u16 kind);
 const char *greenai_source_name(u16 source);
+
+/* --- RAPL (rapl.c) -------------------------------------------------------- */
+
+int greenai_rapl_domains(void);
+int greenai_rapl_start(void);
+void greenai_rapl_stop(void);
+void greenai_rapl_sample_local(void);
+u64 greenai_rapl_energy(struct greenai_meter *m, u32 *flags);
 
 /* --- interval close (interval.c) ---------------------------------------- */
 

@@ -73,82 +73,106 @@ static void greenai_resolve_slots(void)
 	}
 }
 
-static void greenai_charge_slot(struct greenai_dom *d, unsigned int di,
+static void greenai_charge_slot(struct greenai_meter *m, unsigned int di,
 				struct greenai_slot *s)
 {
 	struct greenai_energy e;
 
-	ga_interval_charge(&d->iv, s->run_ns, &e);
+	ga_interval_charge(&m->iv, s->run_ns, &e);
 	s->task->energy[di].active_uj += e.active_uj;
 	s->task->energy[di].idle_uj += e.idle_uj;
 	s->cgroup->energy[di].active_uj += e.active_uj;
 	s->cgroup->energy[di].idle_uj += e.idle_uj;
 }
 
-static void greenai_emit_interval(struct greenai_dom *d, u64 start_ns,
-				  u64 end_ns, u32 flags, u32 nr_tasks)
+/* Run time on a meter's CPUs, and the time they were online. */
+static void greenai_meter_busy(struct greenai_meter *m, u64 elapsed)
 {
-	struct greenai_rec_interval *r = (void *)greenai_rec_buf;
+	u64 online = 0;
+	int cpu;
 
-	memset(r, 0, sizeof(*r));
-	r->hdr.type = GREENAI_REC_INTERVAL;
-	r->hdr.size = sizeof(*r);
-	r->hdr.ts_ns = end_ns;
-	r->domain = d->desc.id;
-	r->flags = flags;
-	r->start_ns = start_ns;
-	r->end_ns = end_ns;
-	r->energy_uj = d->iv.energy_uj;
-	r->active_uj = d->iv.active_uj;
-	r->idle_uj = d->iv.idle_uj;
-	r->unattributed_uj = ga_interval_unattributed(&d->iv);
-	r->busy_ns = d->busy_ns;
-	r->capacity_ns = d->capacity_ns;
-	r->nr_tasks = nr_tasks;
-	greenai_ring_emit(&r->hdr);
+	m->busy_ns = 0;
+	for_each_cpu(cpu, &m->cpus) {
+		m->busy_ns += greenai_account_retired(cpu)->busy_ns;
+		if (cpu_online(cpu))
+			online++;
+	}
+	m->capacity_ns = online * elapsed;
+}
+
+/* Split a meter's energy over the processes that ran on its CPUs. */
+static u32 greenai_split_meter(struct greenai_meter *m, unsigned int di,
+			       u64 elapsed, u32 *nr_tasks)
+{
+	struct ga_idle_policy policy = greenai_idle_policy;
+	unsigned int i;
+	u64 energy;
+	u32 flags;
+	int cpu;
+
+	/* a fixed idle power is the domain's: each meter has its CPUs' part */
+	if (policy.mode == GA_IDLE_FIXED && m->dom->nr_meters > 1)
+		policy.idle_power_uw = m->dom->capacity_ns ?
+			ga_mul_div(policy.idle_power_uw, m->capacity_ns,
+				   m->dom->capacity_ns) : 0;
+	energy = greenai_meter_energy(m, elapsed, &flags);
+	ga_interval_begin(&m->iv, &policy, energy, elapsed, m->capacity_ns,
+			  m->busy_ns, m->busy_ns);
+	for_each_cpu(cpu, &m->cpus) {
+		struct greenai_cpu_buf *b = greenai_account_retired(cpu);
+
+		for (i = 0; i < b->nr_slots; i++)
+			greenai_charge_slot(m, di, &b->slots[b->used[i]]);
+		if (b->overflow_ns)
+			greenai_charge_slot(m, di, &b->overflow);
+		*nr_tasks += b->nr_slots + !!b->overflow_ns;
+	}
+	return flags | m->iv.flags;
 }
 
 /* Take each domain's energy and share it over the processes that ran. */
 static void greenai_split_domains(u64 start_ns, u64 end_ns)
 {
+	struct greenai_rec_interval *r = (void *)greenai_rec_buf;
 	u64 elapsed = end_ns - start_ns;
-	unsigned int di, i;
-	int cpu;
+	unsigned int di, mi;
 
 	for (di = 0; di < greenai_nr_doms; di++) {
 		struct greenai_dom *d = &greenai_doms[di];
-		u32 flags, nr_tasks = 0;
-		u64 energy, online = 0;
 
+		memset(r, 0, sizeof(*r));
 		d->busy_ns = 0;
-		for_each_cpu(cpu, &d->cpus) {
-			d->busy_ns += greenai_account_retired(cpu)->busy_ns;
-			if (cpu_online(cpu))
-				online++;
+		d->capacity_ns = 0;
+		for (mi = 0; mi < d->nr_meters; mi++) {
+			greenai_meter_busy(&d->meters[mi], elapsed);
+			d->busy_ns += d->meters[mi].busy_ns;
+			d->capacity_ns += d->meters[mi].capacity_ns;
 		}
-		d->capacity_ns = online * elapsed;
-		energy = greenai_domain_energy(d, elapsed, &flags);
-		ga_interval_begin(&d->iv, &greenai_idle_policy, energy, elapsed,
-				  d->capacity_ns, d->busy_ns, d->busy_ns);
-		flags |= d->iv.flags;
+		for (mi = 0; mi < d->nr_meters; mi++) {
+			struct greenai_meter *m = &d->meters[mi];
 
-		for_each_cpu(cpu, &d->cpus) {
-			struct greenai_cpu_buf *b;
-
-			b = greenai_account_retired(cpu);
-			for (i = 0; i < b->nr_slots; i++)
-				greenai_charge_slot(d, di,
-						    &b->slots[b->used[i]]);
-			if (b->overflow_ns)
-				greenai_charge_slot(d, di, &b->overflow);
-			nr_tasks += b->nr_slots + !!b->overflow_ns;
+			r->flags |= greenai_split_meter(m, di, elapsed,
+							&r->nr_tasks);
+			r->energy_uj += m->iv.energy_uj;
+			r->active_uj += m->iv.active_uj;
+			r->idle_uj += m->iv.idle_uj;
+			r->unattributed_uj += ga_interval_unattributed(&m->iv);
 		}
-		d->energy_uj += energy;
-		d->active_uj += d->iv.active_uj;
-		d->idle_uj += d->iv.idle_uj;
-		d->unattributed_uj += ga_interval_unattributed(&d->iv);
-		d->flags_seen |= flags;
-		greenai_emit_interval(d, start_ns, end_ns, flags, nr_tasks);
+		d->energy_uj += r->energy_uj;
+		d->active_uj += r->active_uj;
+		d->idle_uj += r->idle_uj;
+		d->unattributed_uj += r->unattributed_uj;
+		d->flags_seen |= r->flags;
+
+		r->hdr.type = GREENAI_REC_INTERVAL;
+		r->hdr.size = sizeof(*r);
+		r->hdr.ts_ns = end_ns;
+		r->domain = d->desc.id;
+		r->start_ns = start_ns;
+		r->end_ns = end_ns;
+		r->busy_ns = d->busy_ns;
+		r->capacity_ns = d->capacity_ns;
+		greenai_ring_emit(&r->hdr);
 	}
 }
 

@@ -8,7 +8,9 @@
       and drain the ring. One line per record goes to OUT:
         INTERVAL seq domain flags start_ns end_ns energy active idle
                  unattributed busy capacity nr_tasks
-        EXIT seq pid ppid cgroup_id cpu_ns active idle comm   (µJ over all domains)
+        EXIT seq pid ppid cgroup_id cpu_ns active idle comm per_domain
+             (active and idle in µJ over all domains; per_domain is
+             "active+idle" of each domain, comma-separated, by domain id)
         LOST seq lost lost_total
       Exit status: CMD's.
   greenai_ring.py dump FD        print the records waiting on an open fd
@@ -56,13 +58,15 @@ def parse(buf, out):
         elif rtype == REC_EXIT:
             pid, ppid, _uid, nr, cg, _start, cpu, comm = EXIT.unpack_from(buf, body)
             act = idle = 0
+            per = []
             for i in range(nr):
                 a, b = ENERGY.unpack_from(buf, body + EXIT.size + i * ENERGY.size)
                 act += a
                 idle += b
+                per.append("%d+%d" % (a, b))
             name = comm.split(b"\0")[0].decode(errors="replace").replace(" ", "_")
-            out.write("EXIT %d %d %d %d %d %d %d %s\n"
-                      % (seq, pid, ppid, cg, cpu, act, idle, name))
+            out.write("EXIT %d %d %d %d %d %d %d %s %s\n"
+                      % (seq, pid, ppid, cg, cpu, act, idle, name, ",".join(per)))
         elif rtype == REC_LOST:
             lost, total = LOST.unpack_from(buf, body)
             out.write("LOST %d %d %d\n" % (seq, lost, total))

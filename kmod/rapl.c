@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RAPL meters: energy-status MSRs read directly (the perf RAPL PMU cannot
+ * be read from an IPI or a work item of a module).
+ *
+ * Probe. The register map of include/greenai/rapl.h says which MSRs the
+ * CPU may have; each is read with rdmsrl_safe on one online CPU of each
+ * package, and one that faults or reads 0 (or whose power-unit MSR reads
+ * 0) is absent. A package-scope counter is one meter for the package's
+ * CPUs; AMD's core counter is one meter per physical core, read once per
+ * core (by one of its hardware threads), never per thread.
+ *
+ * Reads. Each meter has a reader, an online CPU among those it covers. At
+ * each interval close the flip IPI (account.c) reads, on each CPU, the
+ * meters it is the reader of, so energy and run time are cut at the same
+ * moment. A meter whose counter could wrap twice within an interval at
+ * GA_RAPL_MAX_POWER_UW is also read by a poll, every half of its shortest
+ * wrap time, and what the poll read is added at the close: no interval
+ * length can hide a wrap.
+ *
+ * Hotplug. A CPU going down hands the meters it reads to another online
+ * CPU of theirs; a meter left with none is not read (its CPUs run nothing)
+ * until one of them comes back, when its counter resumes from its last
+ * reading, flagged suspect if that was longer ago than a wrap.
+ *
+ * Locking: readers, counters and pending poll readings change under
+ * greenai_lock; the flip IPI is sent under it too.
+ */
+#define pr_fmt(fmt) "greenai: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/topology.h>
+#include <linux/workqueue.h>
+#include <asm/processor.h>
+
+#include <greenai/rapl.h>
+
+#include "compat/msr.h"
+#include "fake_rapl.h"
+#include "greenai.h"
+
+static const struct greenai_fake_rapl *greenai_fake;
+static int greenai_rapl_cpuhp = -1;
+static struct delayed_work greenai_rapl_poll_work;
+static unsigned long greenai_rapl_poll_jiffies;	/* 0: no poll needed */
+static bool greenai_rapl_stopping;
+
+/* A present RAPL register of one package, as the probe found it. */
+struct greenai_rapl_found {
+	struct ga_rapl_reg reg;
+	struct ga_unit unit;
+	u64 raw;
+};
+
+static int greenai_rdmsr_local(u32 msr, u64 *val)
+{
+	if (greenai_fake)
+		return greenai_fake->read_msr(msr, val);
+	return greenai_rdmsr_safe(msr, val);
+}
+
+struct greenai_msr_read {
+	u32 msr;
+	int err;
+	u64 val;
+};
+
+static void greenai_msr_read_fn(void *info)
+{
+	struct greenai_msr_read *r = info;
+
+	r->err = greenai_rdmsr_local(r->msr, &r->val);
+}
+
+static int greenai_rdmsr_on(int cpu, u32 msr, u64 *val)
+{
+	struct greenai_msr_read r = { .msr = msr, .err = -EIO };
+	int err;
+
+	err = smp_call_function_single(cpu, greenai_msr_read_fn, &r, 1);
+	*val = r.val;
+	return err ?: r.err;
+}
+
+static enum ga_cpu_vendor greenai_cpu_vendor(void)
+{
+	switch (boot_cpu_data.x86_vendor) {
+	case X86_VENDOR_INTEL:
+		return GA_CPU_INTEL;
+	case X86_VENDOR_AMD:
+		return GA_CPU_AMD;
+	case X86_VENDOR_HYGON:
+		return GA_CPU_HYGON;
+	}
+	return GA_CPU_OTHER;
+}
+
+/* The CPU's register map, or the fake's when its module is loaded. */
+static int greenai_rapl_map(struct ga_rapl_map *map)
+{
+	greenai_fake = __symbol_get(GREENAI_FAKE_RAPL_SYMBOL);
+	if (greenai_fake) {
+		pr_warn("reading RAPL from the test fake %s, not from the CPU\n",
+			GREENAI_FAKE_RAPL_SYMBOL);
+		return ga_rapl_map(greenai_fake->vendor, greenai_fake->family,
+				   greenai_fake->model, map);
+	}
+	return ga_rapl_map(greenai_cpu_vendor(), boot_cpu_data.x86,
+			   boot_cpu_data.x86_model, map);
+}
+
+/* Which registers of @map package @pkg has, read on one of its CPUs. */
+static unsigned int greenai_rapl_probe(const struct ga_rapl_map *map,
+				       int pkg, struct greenai_rapl_found *out)
+{
+	unsigned int i, n = 0;
+	u64 unit_val;
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		if (greenai_cpu_package(cpu) == pkg)
+			break;
+	if (cpu >= nr_cpu_ids)
+		return 0;
+	if (greenai_rdmsr_on(cpu, map->unit_msr, &unit_val))
+		return 0;
+	for (i = 0; i < map->nr_regs; i++) {
+		const struct ga_rapl_reg *reg = &map->regs[i];
+		u64 raw = 0;
+		int err = greenai_rdmsr_on(cpu, reg->msr, &raw);
+
+		if (!ga_rapl_present(err, unit_val, raw))
+			continue;
+		out[n].reg = *reg;
+		out[n].unit = ga_rapl_unit(unit_val, reg->quirk);
+		out[n].raw = raw;
+		n++;
+	}
+	return n;
+}
+
+/* Start a meter on a counter's reading taken now. */
+static int greenai_meter_start(struct greenai_meter *m, struct greenai_dom *d,
+			       const struct greenai_rapl_found *f, u64 raw)
+{
+	int err;
+
+	err = ga_counter_init(&m->ctr, GA_RAPL_COUNTER_BITS, f->unit,
+			      GA_RAPL_MAX_POWER_UW, raw);
+	if (err)
+		return err;
+	m->dom = d;
+	m->msr = f->reg.msr;
+	m->last_ns = ktime_get_ns();
+	return 0;
+}
+
+/* One meter per online physical core of @pkg; returns how many. */
+static int greenai_core_meters(struct greenai_dom *d, int pkg,
+			       const struct greenai_rapl_found *f,
+			       struct greenai_meter *m)
+{
+	unsigned int n = 0;
+	u64 raw;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		const struct cpumask *threads = topology_sibling_cpumask(cpu);
+
+		if (greenai_cpu_package(cpu) != pkg ||
+		    cpu != cpumask_first(threads))
+			continue;
+		if (greenai_rdmsr_on(cpu, f->reg.msr, &raw) ||
+		    !ga_rapl_present(0, 1, raw) ||
+		    greenai_meter_start(&m[n], d, f, raw))
+			continue;
+		cpumask_and(&m[n].cpus, threads, cpu_possible_mask);
+		n++;
+	}
+	return n;
+}
+
+static int greenai_package_meter(struct greenai_dom *d, int pkg,
+				 const struct greenai_rapl_found *f,
+				 struct greenai_meter *m)
+{
+	int cpu;
+
+	if (greenai_meter_start(m, d, f, f->raw))
+		return 0;
+	for_each_possible_cpu(cpu)
+		if (greenai_cpu_package(cpu) == pkg)
+			cpumask_set_cpu(cpu, &m->cpus);
+	return 1;
+}
+
+static void greenai_rapl_describe(struct greenai_dom *d, int pkg,
+				  const struct greenai_rapl_found *f)
+{
+	unsigned int i;
+
+	d->desc.kind = f->reg.kind;
+	d->desc.source = GREENAI_SRC_RAPL_MSR;
+	d->desc.flags = 0;
+	d->desc.package = pkg;
+	d->desc.unit_num = f->unit.num;
+	d->desc.unit_den = f->unit.den;
+	d->desc.range_uj = ga_counter_range_uj(&d->meters->ctr);
+	d->desc.max_power_uw = GA_RAPL_MAX_POWER_UW;
+	snprintf(d->desc.name, sizeof(d->desc.name), "%s-%d",
+		 greenai_kind_name(f->reg.kind), pkg);
+	for (i = 0; i < d->nr_meters; i++)
+		cpumask_or(&d->cpus, &d->cpus, &d->meters[i].cpus);
+	d->desc.nr_cpus = cpumask_weight(&d->cpus);
+}
+
+/* Build the domains of every package from what the probe found. */
+static int greenai_rapl_build(struct greenai_rapl_found *found,
+			      unsigned int *nr_found, int nr_pkgs)
+{
+	unsigned int nr_doms = 0, di = 0, mi = 0, i;
+	int pkg, err;
+
+	for (pkg = 0; pkg < nr_pkgs; pkg++)
+		nr_doms += nr_found[pkg];
+	if (!nr_doms)
+		return -ENODEV;
+	/* at most one meter per domain, plus one per core */
+	err = greenai_domains_alloc(nr_doms, nr_doms + nr_cpu_ids);
+	if (err)
+		return err;
+	for (pkg = 0; pkg < nr_pkgs; pkg++) {
+		struct greenai_rapl_found *f = &found[pkg * GA_RAPL_MAX_REGS];
+
+		for (i = 0; i < nr_found[pkg]; i++) {
+			struct greenai_dom *d = &greenai_doms[di];
+			int n;
+
+			d->meters = &greenai_meters[mi];
+			if (f[i].reg.scope == GA_RAPL_SCOPE_CORE)
+				n = greenai_core_meters(d, pkg, &f[i],
+							d->meters);
+			else
+				n = greenai_package_meter(d, pkg, &f[i],
+							  d->meters);
+			if (!n)
+				continue;
+			d->nr_meters = n;
+			greenai_rapl_describe(d, pkg, &f[i]);
+			mi += n;
+			di++;
+		}
+	}
+	greenai_nr_doms = di;
+	greenai_nr_meters = mi;
+	return di ? 0 : -ENODEV;
+}
+
+static void greenai_rapl_put_fake(void)
+{
+	if (greenai_fake) {
+		__symbol_put(GREENAI_FAKE_RAPL_SYMBOL);
+		greenai_fake = NULL;
+	}
+}
+
+/**
+ * greenai_rapl_domains() - find the RAPL domains and build their meters
+ *
+ * Return: 0, -ENODEV when the machine has no RAPL counter, or -errno.
+ */
+int greenai_rapl_domains(void)
+{
+	struct greenai_rapl_found *found = NULL;
+	unsigned int *nr_found = NULL;
+	struct ga_rapl_map map;
+	int nr_pkgs = 0, pkg, cpu, err;
+
+	err = greenai_rapl_map(&map);
+	if (err)
+		goto out;
+	for_each_possible_cpu(cpu)
+		nr_pkgs = max(nr_pkgs, greenai_cpu_package(cpu) + 1);
+	found = kcalloc(nr_pkgs * GA_RAPL_MAX_REGS, sizeof(*found),
+			GFP_KERNEL);
+	nr_found = kcalloc(nr_pkgs, sizeof(*nr_found), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!found || !nr_found)
+		goto out;
+
+	cpus_read_lock();
+	for (pkg = 0; pkg < nr_pkgs; pkg++) {
+		struct greenai_rapl_found *f = &found[pkg * GA_RAPL_MAX_REGS];
+
+		nr_found[pkg] = greenai_rapl_probe(&map, pkg, f);
+	}
+	err = greenai_rapl_build(found, nr_found, nr_pkgs);
+	cpus_read_unlock();
+	if (err)
+		goto out;
+	err = greenai_rapl_start();
+	if (err)
+		goto out;
+	pr_info("%u RAPL domain(s) with %u counter(s), measured\n",
+		greenai_nr_doms, greenai_nr_meters);
+out:
+	kfree(found);
+	kfree(nr_found);
+	if (err) {
+		if (greenai_doms)
+			greenai_domains_exit();
+		greenai_rapl_put_fake();
+	}
+	return err;
+}
+
+/**
+ * greenai_rapl_sample_local() - read the meters this CPU is the reader of
+ *
+ * Called in the flip IPI, interrupts off, under the closer's greenai_lock.
+ */
+void greenai_rapl_sample_local(void)
+{
+	int cpu = smp_processor_id();
+	unsigned int i;
+
+	for (i = 0; i < greenai_nr_meters; i++) {
+		struct greenai_meter *m = &greenai_meters[i];
+
+		if (m->reader != cpu || greenai_rdmsr_local(m->msr, &m->raw))
+			continue;
+		m->raw_ns = ktime_get_ns();
+		m->sampled = true;
+	}
+}
+
+/* Take a reading into the meter's counter; the energy is left pending. */
+static void greenai_meter_take(struct greenai_meter *m, u64 raw, u64 now)
+{
+	u64 uj;
+
+	m->pending_flags |= ga_counter_update(&m->ctr, raw, now - m->last_ns,
+					      &uj);
+	m->pending_uj += uj;
+	m->last_ns = now;
+}
+
+/**
+ * greenai_rapl_energy() - a RAPL meter's energy since the last close
+ * @m: the meter
+ * @flags: set to GREENAI_F_WRAPPED and GREENAI_F_SUSPECT as they apply
+ *
+ * Caller holds greenai_lock, after the flip.
+ *
+ * Return: µJ.
+ */
+u64 greenai_rapl_energy(struct greenai_meter *m, u32 *flags)
+{
+	u64 uj;
+
+	if (m->sampled)
+		greenai_meter_take(m, m->raw, m->raw_ns);
+	m->sampled = false;
+	uj = m->pending_uj;
+	*flags = m->pending_flags;
+	m->pending_uj = 0;
+	m->pending_flags = 0;
+	return uj;
+}
+
+static void greenai_rapl_poll(struct work_struct *work)
+{
+	unsigned int i;
+	u64 raw;
+
+	mutex_lock(&greenai_lock);
+	for (i = 0; i < greenai_nr_meters; i++) {
+		struct greenai_meter *m = &greenai_meters[i];
+
+		if (m->msr && m->reader >= 0 &&
+		    !greenai_rdmsr_on(m->reader, m->msr, &raw))
+			greenai_meter_take(m, raw, ktime_get_ns());
+	}
+	if (!greenai_rapl_stopping)
+		queue_delayed_work(system_unbound_wq, &greenai_rapl_poll_work,
+				   greenai_rapl_poll_jiffies);
+	mutex_unlock(&greenai_lock);
+}
+
+/* cpuhp: a CPU coming online reads the meters that have no reader. */
+static int greenai_rapl_online(unsigned int cpu)
+{
+	unsigned int i;
+
+	mutex_lock(&greenai_lock);
+	for (i = 0; i < greenai_nr_meters; i++) {
+		struct greenai_meter *m = &greenai_meters[i];
+
+		if (m->msr && m->reader < 0 && cpumask_test_cpu(cpu, &m->cpus))
+			m->reader = cpu;
+	}
+	mutex_unlock(&greenai_lock);
+	return 0;
+}
+
+/* cpuhp: a CPU going down hands its meters to another online CPU. */
+static int greenai_rapl_offline(unsigned int cpu)
+{
+	unsigned int i;
+	int other;
+
+	mutex_lock(&greenai_lock);
+	for (i = 0; i < greenai_nr_meters; i++) {
+		struct greenai_meter *m = &greenai_meters[i];
+
+		if (m->reader != cpu)
+			continue;
+		m->reader = -1;
+		for_each_cpu_and(other, &m->cpus, cpu_online_mask) {
+			if (other != cpu) {
+				m->reader = other;
+				break;
+			}
+		}
+	}
+	mutex_unlock(&greenai_lock);
+	return 0;
+}
+
+/**
+ * greenai_rapl_start() - elect the readers and start the wrap poll
+ *
+ * Return: 0 or -errno.
+ */
+int greenai_rapl_start(void)
+{
+	u64 period = 0, p;
+	unsigned int i;
+	int err;
+
+	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "greenai/rapl:online",
+				greenai_rapl_online, greenai_rapl_offline);
+	if (err < 0)
+		return err;
+	greenai_rapl_cpuhp = err;
+
+	for (i = 0; i < greenai_nr_meters; i++) {
+		p = ga_counter_sample_period_ns(&greenai_meters[i].ctr);
+		if (p && (!period || p < period))
+			period = p;
+	}
+	greenai_rapl_stopping = false;
+	INIT_DELAYED_WORK(&greenai_rapl_poll_work, greenai_rapl_poll);
+	if (period && period < greenai_interval_ms * NSEC_PER_MSEC) {
+		greenai_rapl_poll_jiffies =
+			max(nsecs_to_jiffies(period), 1UL);
+		pr_info("RAPL counters can wrap within an interval: read every %u ms\n",
+			jiffies_to_msecs(greenai_rapl_poll_jiffies));
+		queue_delayed_work(system_unbound_wq, &greenai_rapl_poll_work,
+				   greenai_rapl_poll_jiffies);
+	}
+	return 0;
+}
+
+/**
+ * greenai_rapl_stop() - stop reading RAPL; idempotent
+ */
+void greenai_rapl_stop(void)
+{
+	if (greenai_rapl_poll_jiffies) {
+		mutex_lock(&greenai_lock);
+		greenai_rapl_stopping = true;
+		mutex_unlock(&greenai_lock);
+		cancel_delayed_work_sync(&greenai_rapl_poll_work);
+		greenai_rapl_poll_jiffies = 0;
+	}
+	if (greenai_rapl_cpuhp >= 0) {
+		cpuhp_remove_state_nocalls(greenai_rapl_cpuhp);
+		greenai_rapl_cpuhp = -1;
+	}
+	greenai_rapl_put_fake();
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# RAPL by direct MSR reads. The guest (TCG) has no RAPL, so these tests
+# load the suite's FAKE RAPL counters first (tests/kmod/fake_rapl: 32-bit
+# counters growing at powers the test chooses); greenai.ko then runs its
+# real probe, units and quirks, reader election, wrap poll and split on
+# them. Powers are checked from the ring's interval records: Σ energy over
+# Σ time of every interval but the first.
+
+setup() {
+	load ../test_helper/kmod-setup
+	_kmod_setup
+	[ -f "$FAKE_RAPL_KO" ] || fail "no RAPL fake at $FAKE_RAPL_KO"
+}
+
+teardown() {
+	local c=/sys/devices/system/cpu/cpu1/online
+	[ ! -f "$c" ] || echo 1 >"$c"
+	_kmod_teardown
+}
+
+SKX="vendor=intel model=0x55 esu=14 dram_esu=16 pkg_mw=20000 pp0_mw=12000 dram_mw=3000 psys_mw=0 fault=pp1"
+
+# power_mw RECORDS ID: mean power of domain ID over its interval records
+# after the first (µJ / ns = 10^6 mW)
+power_mw() {
+	awk -v d="$2" '$1 == "INTERVAL" && $3 == d {
+		if (n++) { e += $7; t += $6 - $5 } }
+		END { if (t) printf "%d\n", e / t * 1000000 }' "$1"
+}
+
+# flags_seen RECORDS ID: OR of the flags of domain ID's interval records
+flags_seen() {
+	local f all=0
+	for f in $(awk -v d="$2" '$1 == "INTERVAL" && $3 == d { print $4 }' "$1"); do
+		all=$((all | f))
+	done
+	echo "$all"
+}
+
+# domain_id NAME: the id of a domain in /proc/greenai/domains
+domain_id() {
+	awk -v n="$1" '!/^#/ && $2 == n { print $1 }' /proc/greenai/domains
+}
+
+# nr_cores: physical cores of the guest
+nr_cores() {
+	cat /sys/devices/system/cpu/cpu*/topology/thread_siblings_list | sort -u | wc -l
+}
+
+# first_thread CPU: the first CPU of CPU's physical core
+first_thread() {
+	sed 's/[-,].*//' "/sys/devices/system/cpu/cpu$1/topology/thread_siblings_list"
+}
+
+# cores_mw BASE STEP: what the fake's core counters draw together, mW
+cores_mw() {
+	local k sum=0
+	for k in $(sed 's/[-,].*//' /sys/devices/system/cpu/cpu*/topology/thread_siblings_list | sort -u); do
+		sum=$((sum + $1 + k * $2))
+	done
+	echo "$sum"
+}
+
+@test "Skylake-SP: package, cores and DRAM found; DRAM in 2^-16 J; a faulting and a zero domain absent" {
+	insmod "$FAKE_RAPL_KO" $SKX
+	insmod "$GREENAI_KO" source=rapl
+	run awk '!/^#/ { print $2, $3, $4, $5, $6, $7, $8, $10 }' /proc/greenai/domains
+	assert_success
+	local n
+	n=$(nproc)
+	assert_output "package-0 package rapl-msr measured 1000000 16384 262144000000 $n
+core-0 core rapl-msr measured 1000000 16384 262144000000 $n
+dram-0 dram rapl-msr measured 1000000 65536 65536000000 $n"
+	run $RING domain 2
+	assert_output "id 2 kind 4 source 1 flags 0 package 0 nr_cpus $n unit 1000000/65536 range_uj 65536000000 max_power_uw 1000000000 name dram-0"
+	dmesg | grep -q 'greenai: reading RAPL from the test fake' ||
+		fail "the kernel log does not say the fake is read"
+	# greenai holds the fake while it reads it
+	run rmmod greenai_fake_rapl
+	assert_failure
+}
+
+@test "Sapphire Rapids: the platform counter counts in joules" {
+	insmod "$FAKE_RAPL_KO" vendor=intel model=0x8f esu=14 psys_esu=0 \
+		pkg_mw=20000 psys_mw=50000
+	insmod "$GREENAI_KO" interval_ms=500
+	run awk '!/^#/ { print $2, $6, $7 }' /proc/greenai/domains
+	assert_output "package-0 1000000 16384
+psys-0 1000000 1"
+	local out=$BATS_TEST_TMPDIR/records p
+	run $RING collect "$out" -- "$BIN/spin" 4
+	assert_success
+	# 50 W in whole joules: 200 counts in 4 s, one count either end
+	p=$(power_mw "$out" "$(domain_id psys-0)")
+	within "$p" 50000 5 || fail "psys-0 measured $p mW, the counter runs at 50000"
+}
+
+@test "measured energy follows each counter through its wrap, and every interval adds up" {
+	# counters start 2^19 counts (32 J, 1.6 s at 20 W) below the wrap
+	insmod "$FAKE_RAPL_KO" $SKX start=0xfff80000
+	insmod "$GREENAI_KO" interval_ms=500
+	local out=$BATS_TEST_TMPDIR/records name want p
+	run $RING collect "$out" -- "$BIN/spin" 3
+	assert_success
+	for want in package-0:20000 core-0:12000 dram-0:3000; do
+		name=${want%:*}
+		p=$(power_mw "$out" "$(domain_id "$name")")
+		within "$p" "${want#*:}" 3 ||
+			fail "$name measured $p mW, the counter runs at ${want#*:}"
+	done
+	(($(flags_seen "$out" "$(domain_id package-0)") & 2)) ||
+		fail "package-0 never flagged a wrap"
+	(($(flags_seen "$out" "$(domain_id package-0)") & 4)) &&
+		fail "package-0 flagged an interval suspect"
+	# each record: energy = active + idle, and = shares + unattributed
+	run awk '$1 == "INTERVAL" && $7 != $8 + $9 { print }' "$out"
+	assert_output ""
+	assert_conserved 3
+}
+
+@test "a counter that can wrap within an interval is read often enough to keep every wrap" {
+	# 2^-24 J: the counter spans 256 J, 2.56 s at 100 W; intervals of 3 s
+	insmod "$FAKE_RAPL_KO" vendor=intel model=0x55 esu=24 pkg_mw=100000
+	insmod "$GREENAI_KO" interval_ms=3000
+	dmesg | grep -q 'greenai: RAPL counters can wrap within an interval: read every 128 ms' ||
+		fail "no wrap poll started"
+	local out=$BATS_TEST_TMPDIR/records p
+	run $RING collect "$out" -- "$BIN/spin" 7
+	assert_success
+	p=$(power_mw "$out" 0)
+	within "$p" 100000 3 || fail "package-0 measured $p mW, the counter runs at 100000"
+	(($(flags_seen "$out" 0) & 2)) || fail "package-0 never flagged a wrap"
+	(($(flags_seen "$out" 0) & 4)) && fail "an interval was flagged suspect"
+	true
+}
+
+@test "AMD: a package counter and one counter per physical core, each core's energy to what ran on it" {
+	[ "$(nr_cores)" -ge 2 ] || skip "needs two physical cores"
+	# core k (by its first thread) draws 5 W + k x 10 W
+	insmod "$FAKE_RAPL_KO" vendor=amd pkg_mw=30000 core_mw=5000 core_step_mw=10000
+	insmod "$GREENAI_KO" interval_ms=500
+	local n cpu1_mw cores_mw
+	n=$(nproc)
+	cpu1_mw=$((5000 + $(first_thread 1) * 10000))
+	cores_mw=$(cores_mw 5000 10000)
+	run awk '!/^#/ { print $2, $3, $4, $6, $7, $10 }' /proc/greenai/domains
+	assert_output "package-0 package rapl-msr 1000000 16384 $n
+core-0 core rapl-msr 1000000 16384 $n"
+	local out=$BATS_TEST_TMPDIR/records p
+	run $RING collect "$out" -- taskset -c 1 "$BIN/spin" 2
+	assert_success
+	p=$(power_mw "$out" 1)
+	within "$p" "$cores_mw" 3 || fail "core-0 measured $p mW, the cores draw $cores_mw"
+	# spin ran on CPU 1 alone: its active energy is CPU 1's core power
+	# over its run time, not the cores' mean power (a package-wide split)
+	run awk '$1 == "EXIT" && $9 == "spin" { split($10, d, ","); split(d[2], e, "+");
+		print $6, e[1] }' "$out"
+	assert_equal "${#lines[@]}" 1
+	local f=(${lines[0]})
+	within "${f[1]}" "$((f[0] * cpu1_mw / 1000000))" 5 ||
+		fail "spin ran ${f[0]} ns on a ${cpu1_mw} mW core; its active core energy is ${f[1]} uJ"
+}
+
+@test "CPU hotplug moves the readers; counters resume when a core comes back" {
+	[ -f /sys/devices/system/cpu/cpu1/online ] || skip "cpu1 cannot go offline"
+	[ "$(nr_cores)" -ge 2 ] || skip "needs two physical cores"
+	insmod "$FAKE_RAPL_KO" vendor=amd pkg_mw=30000 core_mw=5000
+	insmod "$GREENAI_KO" interval_ms=500
+	local out=$BATS_TEST_TMPDIR/records p c=/sys/devices/system/cpu/cpu1/online
+	run $RING collect "$out" -- sh -c "$BIN/spin 1; echo 0 >$c; $BIN/spin 1.5;
+		echo 1 >$c; $BIN/spin 1.5"
+	assert_success
+	# the counters count on while a core is offline; nothing is lost
+	p=$(power_mw "$out" 0)
+	within "$p" 30000 3 || fail "package-0 measured $p mW, the counter runs at 30000"
+	p=$(power_mw "$out" 1)
+	within "$p" $(($(nr_cores) * 5000)) 3 ||
+		fail "core-0 measured $p mW, the counters run at $(($(nr_cores) * 5000))"
+	(($(flags_seen "$out" 1) & 4)) && fail "an interval was flagged suspect"
+	true
+}
+
+@test "source=auto takes RAPL where it is and the model where every counter is absent" {
+	insmod "$FAKE_RAPL_KO" $SKX
+	insmod "$GREENAI_KO"
+	run awk '!/^#/ { print $2, $4, $5 }' /proc/greenai/domains
+	assert_line --index 0 "package-0 rapl-msr measured"
+	rmmod greenai
+	insmod "$GREENAI_KO" source=model
+	run awk '!/^#/ { print $2, $4, $5 }' /proc/greenai/domains
+	assert_output "package-0 model estimated"
+	rmmod greenai
+	rmmod greenai_fake_rapl
+	insmod "$FAKE_RAPL_KO" vendor=intel pkg_mw=20000 fault=pkg,pp0,pp1,dram,psys
+	run insmod "$GREENAI_KO" source=rapl
+	assert_failure
+	dmesg | tail -n 5 | grep -q 'source=rapl: no RAPL energy counters on this machine' ||
+		fail "no reason given for refusing source=rapl"
+	insmod "$GREENAI_KO"
+	run awk '!/^#/ { print $2, $4, $5 }' /proc/greenai/domains
+	assert_output "package-0 model estimated"
+	# the fake is no longer held once RAPL was found absent
+	rmmod greenai_fake_rapl
+}
