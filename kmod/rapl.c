@@ -7,8 +7,11 @@
  * CPU may have; each is read with rdmsrl_safe on one online CPU of each
  * package, and one that faults or reads 0 (or whose power-unit MSR reads
  * 0) is absent. A package-scope counter is one meter for the package's
- * CPUs; AMD's core counter is one meter per physical core, read once per
- * core (by one of its hardware threads), never per thread.
+ * CPUs: per die on Intel parts with several dies in a package, whose
+ * counters are per die (as the kernel's RAPL PMU has them), per package on
+ * AMD, whose dies mirror the package's counter. AMD's core counter is one
+ * meter per physical core, read once per core (by one of its hardware
+ * threads), never per thread.
  *
  * Reads. Each meter has a reader, an online CPU among those it covers. At
  * each interval close the flip IPI (account.c) reads, on each CPU, the
@@ -50,8 +53,38 @@ static int greenai_rapl_cpuhp = -1;
 static struct delayed_work greenai_rapl_poll_work;
 static unsigned long greenai_rapl_poll_jiffies;	/* 0: no poll needed */
 static bool greenai_rapl_stopping;
+static bool greenai_rapl_per_die;	/* Intel: package counters per die */
+static bool greenai_rapl_multi_die;	/* some package has several dies */
 
-/* A present RAPL register of one package, as the probe found it. */
+/*
+ * The CPUs one package-scope counter covers are a "group": a die on
+ * Intel, a package on AMD.
+ */
+static int greenai_rapl_group(int cpu)
+{
+	int die;
+
+	if (!greenai_rapl_per_die)
+		return greenai_cpu_package(cpu);
+	die = topology_logical_die_id(cpu);
+	return die < 0 ? 0 : die;
+}
+
+/* Whether any package has CPUs in two groups. */
+static bool greenai_rapl_find_multi_die(void)
+{
+	int cpu, first;
+
+	for_each_online_cpu(cpu) {
+		/* the first CPU of the package cpu is in */
+		first = cpumask_first(topology_core_cpumask(cpu));
+		if (greenai_rapl_group(cpu) != greenai_rapl_group(first))
+			return true;
+	}
+	return false;
+}
+
+/* A present RAPL register of one group, as the probe found it. */
 struct greenai_rapl_found {
 	struct ga_rapl_reg reg;
 	struct ga_unit unit;
@@ -115,16 +148,16 @@ static int greenai_rapl_map(struct ga_rapl_map *map)
 			   boot_cpu_data.x86_model, map);
 }
 
-/* Which registers of @map package @pkg has, read on one of its CPUs. */
+/* Which registers of @map group @grp has, read on one of its CPUs. */
 static unsigned int greenai_rapl_probe(const struct ga_rapl_map *map,
-				       int pkg, struct greenai_rapl_found *out)
+				       int grp, struct greenai_rapl_found *out)
 {
 	unsigned int i, n = 0;
 	u64 unit_val;
 	int cpu;
 
 	for_each_online_cpu(cpu)
-		if (greenai_cpu_package(cpu) == pkg)
+		if (greenai_rapl_group(cpu) == grp)
 			break;
 	if (cpu >= nr_cpu_ids)
 		return 0;
@@ -161,8 +194,8 @@ static int greenai_meter_start(struct greenai_meter *m, struct greenai_dom *d,
 	return 0;
 }
 
-/* One meter per online physical core of @pkg; returns how many. */
-static int greenai_core_meters(struct greenai_dom *d, int pkg,
+/* One meter per online physical core of group @grp; returns how many. */
+static int greenai_core_meters(struct greenai_dom *d, int grp,
 			       const struct greenai_rapl_found *f,
 			       struct greenai_meter *m)
 {
@@ -173,7 +206,7 @@ static int greenai_core_meters(struct greenai_dom *d, int pkg,
 	for_each_online_cpu(cpu) {
 		const struct cpumask *threads = topology_sibling_cpumask(cpu);
 
-		if (greenai_cpu_package(cpu) != pkg ||
+		if (greenai_rapl_group(cpu) != grp ||
 		    cpu != cpumask_first(threads))
 			continue;
 		if (greenai_rdmsr_on(cpu, f->reg.msr, &raw) ||
@@ -186,7 +219,7 @@ static int greenai_core_meters(struct greenai_dom *d, int pkg,
 	return n;
 }
 
-static int greenai_package_meter(struct greenai_dom *d, int pkg,
+static int greenai_package_meter(struct greenai_dom *d, int grp,
 				 const struct greenai_rapl_found *f,
 				 struct greenai_meter *m)
 {
@@ -195,14 +228,17 @@ static int greenai_package_meter(struct greenai_dom *d, int pkg,
 	if (greenai_meter_start(m, d, f, f->raw))
 		return 0;
 	for_each_possible_cpu(cpu)
-		if (greenai_cpu_package(cpu) == pkg)
+		if (greenai_rapl_group(cpu) == grp)
 			cpumask_set_cpu(cpu, &m->cpus);
 	return 1;
 }
 
-static void greenai_rapl_describe(struct greenai_dom *d, int pkg,
+static void greenai_rapl_describe(struct greenai_dom *d,
 				  const struct greenai_rapl_found *f)
 {
+	const char *kind = greenai_kind_name(f->reg.kind);
+	int cpu = cpumask_first(&d->meters->cpus);
+	int pkg = greenai_cpu_package(cpu);
 	unsigned int i;
 
 	d->desc.kind = f->reg.kind;
@@ -213,46 +249,50 @@ static void greenai_rapl_describe(struct greenai_dom *d, int pkg,
 	d->desc.unit_den = f->unit.den;
 	d->desc.range_uj = ga_counter_range_uj(&d->meters->ctr);
 	d->desc.max_power_uw = GA_RAPL_MAX_POWER_UW;
-	snprintf(d->desc.name, sizeof(d->desc.name), "%s-%d",
-		 greenai_kind_name(f->reg.kind), pkg);
+	if (greenai_rapl_multi_die)
+		snprintf(d->desc.name, sizeof(d->desc.name), "%s-%d-die-%d",
+			 kind, pkg, topology_die_id(cpu));
+	else
+		snprintf(d->desc.name, sizeof(d->desc.name), "%s-%d", kind,
+			 pkg);
 	for (i = 0; i < d->nr_meters; i++)
 		cpumask_or(&d->cpus, &d->cpus, &d->meters[i].cpus);
 	d->desc.nr_cpus = cpumask_weight(&d->cpus);
 }
 
-/* Build the domains of every package from what the probe found. */
+/* Build the domains of every group from what the probe found. */
 static int greenai_rapl_build(struct greenai_rapl_found *found,
-			      unsigned int *nr_found, int nr_pkgs)
+			      unsigned int *nr_found, int nr_grps)
 {
 	unsigned int nr_doms = 0, di = 0, mi = 0, i;
-	int pkg, err;
+	int grp, err;
 
-	for (pkg = 0; pkg < nr_pkgs; pkg++)
-		nr_doms += nr_found[pkg];
+	for (grp = 0; grp < nr_grps; grp++)
+		nr_doms += nr_found[grp];
 	if (!nr_doms)
 		return -ENODEV;
 	/* at most one meter per domain, plus one per core */
 	err = greenai_domains_alloc(nr_doms, nr_doms + nr_cpu_ids);
 	if (err)
 		return err;
-	for (pkg = 0; pkg < nr_pkgs; pkg++) {
-		struct greenai_rapl_found *f = &found[pkg * GA_RAPL_MAX_REGS];
+	for (grp = 0; grp < nr_grps; grp++) {
+		struct greenai_rapl_found *f = &found[grp * GA_RAPL_MAX_REGS];
 
-		for (i = 0; i < nr_found[pkg]; i++) {
+		for (i = 0; i < nr_found[grp]; i++) {
 			struct greenai_dom *d = &greenai_doms[di];
 			int n;
 
 			d->meters = &greenai_meters[mi];
 			if (f[i].reg.scope == GA_RAPL_SCOPE_CORE)
-				n = greenai_core_meters(d, pkg, &f[i],
+				n = greenai_core_meters(d, grp, &f[i],
 							d->meters);
 			else
-				n = greenai_package_meter(d, pkg, &f[i],
+				n = greenai_package_meter(d, grp, &f[i],
 							  d->meters);
 			if (!n)
 				continue;
 			d->nr_meters = n;
-			greenai_rapl_describe(d, pkg, &f[i]);
+			greenai_rapl_describe(d, &f[i]);
 			mi += n;
 			di++;
 		}
@@ -280,27 +320,29 @@ int greenai_rapl_domains(void)
 	struct greenai_rapl_found *found = NULL;
 	unsigned int *nr_found = NULL;
 	struct ga_rapl_map map;
-	int nr_pkgs = 0, pkg, cpu, err;
+	int nr_grps = 0, grp, cpu, err;
 
 	err = greenai_rapl_map(&map);
 	if (err)
 		goto out;
+	greenai_rapl_per_die = map.unit_msr == GA_MSR_INTEL_RAPL_POWER_UNIT;
 	for_each_possible_cpu(cpu)
-		nr_pkgs = max(nr_pkgs, greenai_cpu_package(cpu) + 1);
-	found = kcalloc(nr_pkgs * GA_RAPL_MAX_REGS, sizeof(*found),
+		nr_grps = max(nr_grps, greenai_rapl_group(cpu) + 1);
+	found = kcalloc(nr_grps * GA_RAPL_MAX_REGS, sizeof(*found),
 			GFP_KERNEL);
-	nr_found = kcalloc(nr_pkgs, sizeof(*nr_found), GFP_KERNEL);
+	nr_found = kcalloc(nr_grps, sizeof(*nr_found), GFP_KERNEL);
 	err = -ENOMEM;
 	if (!found || !nr_found)
 		goto out;
 
 	cpus_read_lock();
-	for (pkg = 0; pkg < nr_pkgs; pkg++) {
-		struct greenai_rapl_found *f = &found[pkg * GA_RAPL_MAX_REGS];
+	greenai_rapl_multi_die = greenai_rapl_find_multi_die();
+	for (grp = 0; grp < nr_grps; grp++) {
+		struct greenai_rapl_found *f = &found[grp * GA_RAPL_MAX_REGS];
 
-		nr_found[pkg] = greenai_rapl_probe(&map, pkg, f);
+		nr_found[grp] = greenai_rapl_probe(&map, grp, f);
 	}
-	err = greenai_rapl_build(found, nr_found, nr_pkgs);
+	err = greenai_rapl_build(found, nr_found, nr_grps);
 	cpus_read_unlock();
 	if (err)
 		goto out;
