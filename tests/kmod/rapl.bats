@@ -98,11 +98,12 @@ psys-0 1000000 1"
 }
 
 @test "measured energy follows each counter through its wrap, and every interval adds up" {
-	# counters start 2^19 counts (32 J, 1.6 s at 20 W) below the wrap
-	insmod "$FAKE_RAPL_KO" $SKX start=0xfff80000
+	# the counters start at greenai's probe 2^20 counts below the wrap:
+	# the package's (2^-14 J, 20 W) wraps 3.2 s later, while spin runs
+	insmod "$FAKE_RAPL_KO" $SKX start=0xfff00000
 	insmod "$GREENAI_KO" interval_ms=500
 	local out=$BATS_TEST_TMPDIR/records name want p
-	run $RING collect "$out" -- "$BIN/spin" 3
+	run $RING collect "$out" -- "$BIN/spin" 6
 	assert_success
 	for want in package-0:20000 core-0:12000 dram-0:3000; do
 		name=${want%:*}

@@ -7,11 +7,11 @@
  * units, quirks, reader election, wrap poll and split on them.
  *
  * Each counter behaves as the hardware's: a 32-bit count of energy in
- * 2^-esu J that grows at a constant power from a start value chosen near
- * the wrap, computed from the time of each read; AMD's core counters are
- * read on the core's own threads and may each draw a different power. A
- * domain whose power is 0 reads 0, as absent domains do; one named in
- * fault= faults (-EIO).
+ * 2^-esu J that grows at a constant power from a start value (near the
+ * wrap by default) at the first read, computed from the time of each read.
+ * AMD's core counters are read on the core's own threads and may each
+ * draw a different power. A domain whose power is 0 reads 0, as absent
+ * domains do; one named in fault= faults (-EIO).
  *
  *   insmod greenai_fake_rapl.ko vendor=intel model=0x55 \
  *	esu=14 dram_esu=16 pkg_mw=20000 dram_mw=3000 fault=pp1
@@ -69,7 +69,7 @@ module_param(fault, charp, 0444);
 MODULE_PARM_DESC(fault, "comma-separated domains whose MSR faults: pkg,pp0,pp1,dram,psys,core");
 static unsigned int start = 0xfff00000;
 module_param(start, uint, 0444);
-MODULE_PARM_DESC(start, "every counter's value at load (default near the wrap)");
+MODULE_PARM_DESC(start, "every counter's value at the first read (default near the wrap)");
 
 #define FAKE_MAX_MW	1000000U	/* 1 kW */
 
@@ -91,7 +91,7 @@ static struct fake_counter fake_counters[] = {
 };
 
 static bool fake_amd;
-static u64 fake_t0;
+static u64 fake_t0;	/* time of the first read; 0 before it */
 
 static bool fake_faults(const char *name)
 {
@@ -112,6 +112,8 @@ static u64 fake_count(const struct fake_counter *c)
 {
 	unsigned int unit = c->esu && *c->esu >= 0 ? *c->esu : esu;
 	u64 uw = *c->mw * 1000ULL;
+	u64 now = ktime_get_ns();
+	u64 t0 = cmpxchg64(&fake_t0, 0, now) ?: now;
 
 	if (c->mw == &core_mw) {
 		int cpu = smp_processor_id();
@@ -121,7 +123,7 @@ static u64 fake_count(const struct fake_counter *c)
 	}
 
 	/* µW × ns = 10^-15 J; × 2^unit counts per J */
-	return start + mul_u64_u64_div_u64(uw << unit, ktime_get_ns() - fake_t0,
+	return start + mul_u64_u64_div_u64(uw << unit, now - t0,
 					   1000000000000000ULL);
 }
 
@@ -187,7 +189,6 @@ static int __init fake_rapl_init(void)
 		       FAKE_MAX_MW / nr_cpu_ids);
 		return -EINVAL;
 	}
-	fake_t0 = ktime_get_ns();
 	pr_info("FAKE RAPL counters loaded (%s family 0x%x model 0x%x)\n",
 		vendor, greenai_fake_rapl.family, model);
 	return 0;
