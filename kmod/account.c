@@ -26,6 +26,7 @@
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -134,6 +135,10 @@ static void greenai_probe_exit(void *data, struct task_struct *p)
 	e->uid = from_kuid_munged(&init_user_ns, task_uid(p));
 	e->start_ns = p->start_time;
 	e->ts_ns = ktime_get_ns();
+	e->waited = 0;
+	e->ready = false;
+	e->task = p;
+	get_task_struct(p);
 out:
 	local_irq_restore(flags);
 }
@@ -211,6 +216,19 @@ void greenai_account_stats(u64 *switches, u64 *probe_ns, u64 *samples)
 	}
 }
 
+/**
+ * greenai_exit_put() - let go of the tasks of exits that will not be folded
+ * @e: the exits
+ * @n: how many
+ */
+void greenai_exit_put(struct greenai_exit *e, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		put_task_struct(e[i].task);
+}
+
 /* A CPU coming online starts its clock now, not when it went down. */
 static int greenai_cpu_online(unsigned int cpu)
 {
@@ -218,14 +236,20 @@ static int greenai_cpu_online(unsigned int cpu)
 	return 0;
 }
 
+/* Called with the probes detached: no exit can be recorded any more. */
 static void greenai_cpus_free(void)
 {
-	int cpu;
+	int cpu, i;
 
 	if (!greenai_cpus)
 		return;
-	for_each_possible_cpu(cpu)
-		kvfree(greenai_cpus[cpu]);
+	for_each_possible_cpu(cpu) {
+		struct greenai_cpu *c = greenai_cpus[cpu];
+
+		for (i = 0; c && i < 2; i++)
+			greenai_exit_put(c->buf[i].exits, c->buf[i].nr_exits);
+		kvfree(c);
+	}
 	kfree(greenai_cpus);
 	greenai_cpus = NULL;
 }

@@ -65,14 +65,21 @@ struct greenai_slot {
 	struct greenai_cgroup *cgroup;
 };
 
-/* A process (thread group) that exited. */
+/*
+ * A process (thread group) that exited. @task, the thread that exited
+ * last, is held (get_task_struct) until the exit is folded: the fold waits
+ * until it has scheduled out for good, so its last slice of CPU time has
+ * been charged.
+ */
 struct greenai_exit {
 	u32 tgid;
 	u32 ppid;
 	u32 uid;
-	u32 __pad;
+	u32 waited;		/* intervals the fold has waited for @task */
 	u64 start_ns;
 	u64 ts_ns;
+	struct task_struct *task;
+	bool ready;		/* @task was off-CPU for good before the flip */
 };
 
 struct greenai_cpu_buf {
@@ -102,6 +109,7 @@ void greenai_account_flip(void);
 struct greenai_cpu_buf *greenai_account_retired(int cpu);
 void greenai_account_clear(struct greenai_cpu_buf *b);
 void greenai_account_stats(u64 *switches, u64 *probe_ns, u64 *samples);
+void greenai_exit_put(struct greenai_exit *e, unsigned int n);
 
 /* --- energy domains (domain.c) ------------------------------------------ */
 

@@ -6,8 +6,12 @@
  * share kept apart), add the shares to the process and cgroup totals, emit
  * an interval record per domain, and fold the processes that exited.
  *
- * Exits are folded one interval late: a process's last slice of CPU time
- * comes after its exit tracepoint and may land in the next interval.
+ * Exits are folded at the earliest one interval late: a process's last
+ * slice of CPU time comes after its exit tracepoint, and its exit path may
+ * block (closing files, say) for longer than an interval. An exit is
+ * folded at the first close before whose flip the thread that exited last
+ * was dead and off its CPU for good (its last slice is then in the
+ * retired buffers), or after GREENAI_EXIT_MAX_WAIT intervals whatever.
  *
  * The work is proportional to the processes that ran in the interval (and
  * to the number of CPUs), never to all processes on the system.
@@ -21,6 +25,8 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
@@ -36,9 +42,12 @@ static struct delayed_work greenai_work;
 static bool greenai_stopping;
 static u64 greenai_last_close_ns;
 
-/* Exits seen in the previous interval, folded at the end of this one. */
+/* Exits waiting to be folded, from the previous intervals. */
 static struct greenai_exit *greenai_pending;
 static unsigned int greenai_nr_pending, greenai_pending_max;
+
+/* Intervals an exit waits for its task to be off-CPU for good. */
+#define GREENAI_EXIT_MAX_WAIT	100
 
 /* Records are built here, under greenai_lock. */
 static u64 greenai_rec_buf[GREENAI_REC_MAX_SIZE / sizeof(u64)];
@@ -199,16 +208,42 @@ static void greenai_emit_exit(struct greenai_task *t,
 	greenai_ring_emit(&r->hdr);
 }
 
-/* Fold last interval's exits, then keep this interval's for next time. */
-static void greenai_fold_exits(void)
+/*
+ * Before the flip: which waiting exits can be folded at this close. A
+ * task that is TASK_DEAD and off its CPU has been switched out for the
+ * last time, and that switch charged its last slice to a buffer this
+ * flip retires.
+ */
+static void greenai_exits_ready(void)
 {
 	unsigned int i;
+
+	for (i = 0; i < greenai_nr_pending; i++) {
+		struct greenai_exit *e = &greenai_pending[i];
+		struct task_struct *p = e->task;
+
+		e->ready = (READ_ONCE(p->__state) == TASK_DEAD &&
+			    !READ_ONCE(p->on_cpu)) ||
+			   ++e->waited >= GREENAI_EXIT_MAX_WAIT;
+	}
+}
+
+/* Fold the exits that are ready, keep the others, take this interval's. */
+static void greenai_fold_exits(void)
+{
+	unsigned int i, kept = 0;
 	int cpu;
 
 	for (i = 0; i < greenai_nr_pending; i++) {
 		struct greenai_exit *e = &greenai_pending[i];
-		struct greenai_task *t = greenai_task_find(e->tgid);
+		struct greenai_task *t;
 
+		if (!e->ready) {
+			greenai_pending[kept++] = *e;
+			continue;
+		}
+		put_task_struct(e->task);
+		t = greenai_task_find(e->tgid);
 		if (!t) {
 			greenai_stats.exits_untracked++;
 			continue;
@@ -218,7 +253,7 @@ static void greenai_fold_exits(void)
 		greenai_task_remove(t);
 		greenai_stats.exits++;
 	}
-	greenai_nr_pending = 0;
+	greenai_nr_pending = kept;
 
 	for_each_possible_cpu(cpu) {
 		struct greenai_cpu_buf *b = greenai_account_retired(cpu);
@@ -228,6 +263,7 @@ static void greenai_fold_exits(void)
 		memcpy(&greenai_pending[greenai_nr_pending], b->exits,
 		       n * sizeof(*b->exits));
 		greenai_nr_pending += n;
+		greenai_exit_put(&b->exits[n], b->nr_exits - n);
 		greenai_stats.exits_dropped += b->exits_dropped +
 					       (b->nr_exits - n);
 	}
@@ -245,6 +281,7 @@ void greenai_interval_close(void)
 
 	lockdep_assert_held(&greenai_lock);
 	end = ktime_get_ns();
+	greenai_exits_ready();
 	greenai_account_flip();
 	greenai_resolve_slots();
 	greenai_split_domains(start, end);
@@ -297,6 +334,7 @@ void greenai_interval_exit(void)
 	greenai_stopping = true;
 	mutex_unlock(&greenai_lock);
 	cancel_delayed_work_sync(&greenai_work);
+	greenai_exit_put(greenai_pending, greenai_nr_pending);
 	kvfree(greenai_pending);
 	greenai_pending = NULL;
 	greenai_nr_pending = 0;

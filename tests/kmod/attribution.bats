@@ -110,3 +110,20 @@ teardown() {
 		END { print a + 0, i + 0 }' "$out"
 	assert_output "${cg[1]} ${cg[2]}"
 }
+
+@test "a process still running long after its exit tracepoint leaves no entry behind" {
+	insmod "$GREENAI_KO" interval_ms=10
+	local out=$BATS_TEST_TMPDIR/records pid
+	# the child closes 300 000 descriptors in its exit path, after the
+	# exit tracepoint: many 10 ms intervals of CPU time after it
+	run $RING collect "$out" -- python3 "$TOP/tests/kmod/helpers/slow_exit.py" 300000
+	assert_success
+	pid=${lines[-1]}
+	[[ $pid =~ ^[0-9]+$ ]] || fail "no pid from the helper: $output"
+	run awk -v p="$pid" '$1 == "EXIT" && $3 == p { n++ } END { print n + 0 }' "$out"
+	assert_output 1
+	flush
+	flush
+	run awk -v p="$pid" '$1 == p' /proc/greenai/tasks
+	assert_output ""
+}
