@@ -15,12 +15,17 @@
  *   CPUs changes).
  * source=auto takes RAPL where the CPU has it and the model otherwise.
  *
- * Locking: the domain and meter tables are built at init and freed at
- * exit; their figures change under greenai_lock.
+ * Locking: the domain table and the meter pool are allocated at init and
+ * freed at exit. Meters are added, CPUs join them and their figures change
+ * under greenai_lock (the hotplug callbacks take it).
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
 
@@ -120,33 +125,107 @@ u64 greenai_meter_energy(struct greenai_meter *m, u64 elapsed_ns, u32 *flags)
 	return greenai_model_energy(m->dom, elapsed_ns);
 }
 
+static unsigned int greenai_max_meters;
+static int greenai_domains_cpuhp = -1;
+static u64 greenai_start_ns;
+
 /**
- * greenai_domains_alloc() - allocate the domain and meter tables
+ * greenai_domains_alloc() - allocate the domain table and the meter pool
  * @nr_doms: domains, at most GREENAI_MAX_DOMAINS
- * @nr_meters: meters, at least @nr_doms
+ * @max_meters: meters the domains may ever have
  *
  * Return: 0, -E2BIG or -ENOMEM.
  */
-int greenai_domains_alloc(unsigned int nr_doms, unsigned int nr_meters)
+int greenai_domains_alloc(unsigned int nr_doms, unsigned int max_meters)
 {
 	unsigned int i;
 
 	if (nr_doms > GREENAI_MAX_DOMAINS)
 		return -E2BIG;
 	greenai_doms = kcalloc(nr_doms, sizeof(*greenai_doms), GFP_KERNEL);
-	greenai_meters = kcalloc(nr_meters, sizeof(*greenai_meters),
-				 GFP_KERNEL);
+	/* a meter holds a cpumask: 1 KiB with NR_CPUS=8192 */
+	greenai_meters = kvcalloc(max_meters, sizeof(*greenai_meters),
+				  GFP_KERNEL);
 	if (!greenai_doms || !greenai_meters) {
 		greenai_domains_exit();
 		return -ENOMEM;
 	}
 	greenai_nr_doms = nr_doms;
-	greenai_nr_meters = nr_meters;
+	greenai_max_meters = max_meters;
+	greenai_nr_meters = 0;
 	for (i = 0; i < nr_doms; i++)
 		greenai_doms[i].desc.id = i;
-	for (i = 0; i < nr_meters; i++)
-		greenai_meters[i].reader = -1;
 	return 0;
+}
+
+/**
+ * greenai_meter_add() - give a domain a new meter from the pool
+ * @d: the domain
+ *
+ * Called at init, before any interval closes, or under greenai_lock.
+ *
+ * Return: the meter, with no CPUs and no reader, or NULL when the pool is
+ * used up.
+ */
+struct greenai_meter *greenai_meter_add(struct greenai_dom *d)
+{
+	struct greenai_meter *m, **tail;
+
+	if (greenai_nr_meters == greenai_max_meters)
+		return NULL;
+	m = &greenai_meters[greenai_nr_meters];
+	m->dom = d;
+	m->reader = -1;
+	for (tail = &d->meters; *tail; tail = &(*tail)->next)
+		;
+	*tail = m;
+	d->nr_meters++;
+	greenai_nr_meters++;
+	return m;
+}
+
+/* A CPU that comes online joins its package's model meter. */
+static void greenai_model_cpu_online(unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < greenai_nr_doms; i++) {
+		struct greenai_dom *d = &greenai_doms[i];
+
+		if (d->desc.source != GREENAI_SRC_MODEL ||
+		    d->group != greenai_cpu_package(cpu))
+			continue;
+		cpumask_set_cpu(cpu, &d->cpus);
+		cpumask_set_cpu(cpu, &d->meters->cpus);
+		d->desc.nr_cpus = cpumask_weight(&d->cpus);
+	}
+}
+
+static int greenai_domains_online(unsigned int cpu)
+{
+	mutex_lock(&greenai_lock);
+	greenai_model_cpu_online(cpu);
+	greenai_rapl_cpu_online(cpu);
+	mutex_unlock(&greenai_lock);
+	return 0;
+}
+
+static int greenai_domains_offline(unsigned int cpu)
+{
+	mutex_lock(&greenai_lock);
+	greenai_rapl_cpu_offline(cpu);
+	mutex_unlock(&greenai_lock);
+	return 0;
+}
+
+/**
+ * greenai_domains_start_ns() - when the domains started measuring
+ *
+ * Return: CLOCK_MONOTONIC ns: the start of the first interval.
+ */
+u64 greenai_domains_start_ns(void)
+{
+	return greenai_start_ns;
 }
 
 /**
@@ -189,9 +268,8 @@ static int greenai_model_domains(u64 idle_uw, u64 max_uw)
 	for (i = 0; i < nr_pkgs; i++) {
 		struct greenai_dom *d = &greenai_doms[i];
 
-		d->meters = &greenai_meters[i];
-		d->nr_meters = 1;
-		d->meters->dom = d;
+		greenai_meter_add(d);
+		d->group = i;
 		d->desc.kind = GREENAI_DOM_PACKAGE;
 		d->desc.source = GREENAI_SRC_MODEL;
 		d->desc.flags = GREENAI_F_ESTIMATED;
@@ -202,17 +280,6 @@ static int greenai_model_domains(u64 idle_uw, u64 max_uw)
 		snprintf(d->desc.name, sizeof(d->desc.name), "package-%u", i);
 		d->idle_uw = idle_uw;
 		d->max_uw = max_uw;
-	}
-	for_each_possible_cpu(cpu) {
-		struct greenai_dom *d = &greenai_doms[greenai_cpu_package(cpu)];
-
-		cpumask_set_cpu(cpu, &d->cpus);
-	}
-	for (i = 0; i < nr_pkgs; i++) {
-		struct greenai_dom *d = &greenai_doms[i];
-
-		cpumask_copy(&d->meters->cpus, &d->cpus);
-		d->desc.nr_cpus = cpumask_weight(&d->cpus);
 	}
 	return 0;
 }
@@ -229,25 +296,42 @@ static int greenai_model_domains(u64 idle_uw, u64 max_uw)
 int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
 			 u64 max_uw)
 {
-	int err;
+	int err = -ENODEV;
 
+	greenai_start_ns = ktime_get_ns();
 	if (sel != GREENAI_SOURCE_MODEL) {
 		err = greenai_rapl_domains();
-		if (!err)
-			return 0;
-		if (err != -ENODEV)
+		if (err && sel == GREENAI_SOURCE_RAPL) {
+			if (err == -ENODEV)
+				pr_err("source=rapl: no RAPL energy counters on this machine\n");
 			return err;
-		if (sel == GREENAI_SOURCE_RAPL) {
-			pr_err("source=rapl: no RAPL energy counters on this machine\n");
-			return -ENODEV;
 		}
+		if (err && err != -ENODEV)
+			pr_warn("RAPL counters unusable (error %d): using the power model\n",
+				err);
 	}
-	err = greenai_model_domains(idle_uw, max_uw);
+	if (err) {
+		err = greenai_model_domains(idle_uw, max_uw);
+		if (err)
+			return err;
+		pr_info("%u domain(s) from the power model, %llu..%llu mW per package (estimated)\n",
+			greenai_nr_doms, idle_uw / 1000, max_uw / 1000);
+	}
+
+	/* the CPUs online now join their meters, and so will later ones */
+	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "greenai/domains:online",
+				greenai_domains_online,
+				greenai_domains_offline);
+	if (err < 0)
+		goto out;
+	greenai_domains_cpuhp = err;
+	err = greenai_rapl_start();
 	if (err)
-		return err;
-	pr_info("%u domain(s) from the power model, %llu..%llu mW per package (estimated)\n",
-		greenai_nr_doms, idle_uw / 1000, max_uw / 1000);
+		goto out;
 	return 0;
+out:
+	greenai_domains_exit();
+	return err;
 }
 
 /**
@@ -255,10 +339,15 @@ int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
  */
 void greenai_domains_exit(void)
 {
+	if (greenai_domains_cpuhp >= 0) {
+		cpuhp_remove_state_nocalls(greenai_domains_cpuhp);
+		greenai_domains_cpuhp = -1;
+	}
 	greenai_rapl_stop();
-	kfree(greenai_meters);
+	kvfree(greenai_meters);
 	greenai_meters = NULL;
 	greenai_nr_meters = 0;
+	greenai_max_meters = 0;
 	kfree(greenai_doms);
 	greenai_doms = NULL;
 	greenai_nr_doms = 0;

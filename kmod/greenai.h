@@ -30,6 +30,7 @@
 #include <linux/types.h>
 
 #include <greenai/attrib.h>
+#include <greenai/rapl.h>
 #include <uapi/greenai.h>
 
 /* --- parameters (main.c) ------------------------------------------------ */
@@ -123,13 +124,15 @@ struct greenai_dom;
 
 /*
  * One source of a domain's energy and the CPUs whose activity it pays
- * for: the power model, or one RAPL counter (a package's, or one
+ * for: the power model, or one RAPL counter (a package's or die's, or one
  * physical core's). A domain's meters cover disjoint sets of CPUs; each
  * interval, each meter's energy is split over the processes that ran on
- * its CPUs.
+ * its CPUs. A CPU joins its meter when it first comes online (the
+ * topology of a CPU never online is not known).
  */
 struct greenai_meter {
 	struct greenai_dom *dom;
+	struct greenai_meter *next;	/* the domain's next meter */
 	struct cpumask cpus;
 	/* RAPL (msr != 0): read by one online CPU of @cpus, -1 if none */
 	u32 msr;
@@ -150,8 +153,10 @@ struct greenai_meter {
 struct greenai_dom {
 	struct greenai_domain desc;
 	struct cpumask cpus;
-	struct greenai_meter *meters;
+	struct greenai_meter *meters;	/* list, through meter->next */
 	unsigned int nr_meters;
+	int group;		/* package (model), package or die (RAPL) */
+	struct ga_rapl_reg reg;	/* RAPL: its register */
 	/* power model: µW, and the sub-µJ remainder carried, in 1/den µJ */
 	u64 idle_uw;
 	u64 max_uw;
@@ -176,8 +181,10 @@ extern unsigned int greenai_nr_meters;
 int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
 			 u64 max_uw);
 void greenai_domains_exit(void);
-int greenai_domains_alloc(unsigned int nr_doms, unsigned int nr_meters);
+int greenai_domains_alloc(unsigned int nr_doms, unsigned int max_meters);
+struct greenai_meter *greenai_meter_add(struct greenai_dom *d);
 int greenai_cpu_package(int cpu);
+u64 greenai_domains_start_ns(void);
 u64 greenai_meter_energy(struct greenai_meter *m, u64 elapsed_ns,
 			 u32 *flags);
 int greenai_model_set(u64 idle_uw, u64 max_uw);
@@ -189,6 +196,8 @@ const char *greenai_source_name(u16 source);
 int greenai_rapl_domains(void);
 int greenai_rapl_start(void);
 void greenai_rapl_stop(void);
+void greenai_rapl_cpu_online(unsigned int cpu);
+void greenai_rapl_cpu_offline(unsigned int cpu);
 void greenai_rapl_sample_local(void);
 u64 greenai_rapl_energy(struct greenai_meter *m, u32 *flags);
 

@@ -144,7 +144,8 @@ static void greenai_split_domains(u64 start_ns, u64 end_ns)
 {
 	struct greenai_rec_interval *r = (void *)greenai_rec_buf;
 	u64 elapsed = end_ns - start_ns;
-	unsigned int di, mi;
+	struct greenai_meter *m;
+	unsigned int di;
 
 	for (di = 0; di < greenai_nr_doms; di++) {
 		struct greenai_dom *d = &greenai_doms[di];
@@ -152,14 +153,12 @@ static void greenai_split_domains(u64 start_ns, u64 end_ns)
 		memset(r, 0, sizeof(*r));
 		d->busy_ns = 0;
 		d->capacity_ns = 0;
-		for (mi = 0; mi < d->nr_meters; mi++) {
-			greenai_meter_busy(&d->meters[mi], elapsed);
-			d->busy_ns += d->meters[mi].busy_ns;
-			d->capacity_ns += d->meters[mi].capacity_ns;
+		for (m = d->meters; m; m = m->next) {
+			greenai_meter_busy(m, elapsed);
+			d->busy_ns += m->busy_ns;
+			d->capacity_ns += m->capacity_ns;
 		}
-		for (mi = 0; mi < d->nr_meters; mi++) {
-			struct greenai_meter *m = &d->meters[mi];
-
+		for (m = d->meters; m; m = m->next) {
 			r->flags |= greenai_split_meter(m, di, elapsed,
 							&r->nr_tasks);
 			r->energy_uj += m->iv.energy_uj;
@@ -318,7 +317,8 @@ int greenai_interval_init(void)
 	if (!greenai_pending)
 		return -ENOMEM;
 	greenai_stopping = false;
-	greenai_last_close_ns = ktime_get_ns();
+	/* the domains' counters were first read then */
+	greenai_last_close_ns = greenai_domains_start_ns();
 	INIT_DELAYED_WORK(&greenai_work, greenai_work_fn);
 	queue_delayed_work(system_unbound_wq, &greenai_work,
 			   msecs_to_jiffies(greenai_interval_ms));

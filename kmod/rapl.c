@@ -21,13 +21,17 @@
  * wrap time, and what the poll read is added at the close: no interval
  * length can hide a wrap.
  *
- * Hotplug. A CPU going down hands the meters it reads to another online
- * CPU of theirs; a meter left with none is not read (its CPUs run nothing)
+ * Hotplug (the domains' callbacks in domain.c call in here). A CPU joins
+ * its meters when it comes online, the first time included: the topology
+ * of a CPU that was never online is not known, so meters are not built
+ * from the possible CPUs. A core seen for the first time gets its meter
+ * then. A CPU going down hands the meters it reads to another online CPU
+ * of theirs; a meter left with none is not read (its CPUs run nothing)
  * until one of them comes back, when its counter resumes from its last
  * reading, flagged suspect if that was longer ago than a wrap.
  *
- * Locking: readers, counters and pending poll readings change under
- * greenai_lock; the flip IPI is sent under it too.
+ * Locking: meters, readers, counters and pending poll readings change
+ * under greenai_lock; the flip IPI is sent under it too.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
@@ -49,7 +53,6 @@
 #include "greenai.h"
 
 static const struct greenai_fake_rapl *greenai_fake;
-static int greenai_rapl_cpuhp = -1;
 static struct delayed_work greenai_rapl_poll_work;
 static unsigned long greenai_rapl_poll_jiffies;	/* 0: no poll needed */
 static bool greenai_rapl_stopping;
@@ -89,6 +92,7 @@ struct greenai_rapl_found {
 	struct ga_rapl_reg reg;
 	struct ga_unit unit;
 	u64 raw;
+	int cpu;		/* where it was read */
 };
 
 static int greenai_rdmsr_local(u32 msr, u64 *val)
@@ -173,105 +177,96 @@ static unsigned int greenai_rapl_probe(const struct ga_rapl_map *map,
 		out[n].reg = *reg;
 		out[n].unit = ga_rapl_unit(unit_val, reg->quirk);
 		out[n].raw = raw;
+		out[n].cpu = cpu;
 		n++;
 	}
 	return n;
+}
+
+/*
+ * More domains than the ABI carries (GREENAI_MAX_DOMAINS): leave out the
+ * ones nested in others, platform first, then uncore and cores.
+ */
+static unsigned int greenai_rapl_trim(struct greenai_rapl_found *found,
+				      unsigned int *nr_found, int nr_grps)
+{
+	static const u16 drop[] = {
+		GREENAI_DOM_PSYS, GREENAI_DOM_UNCORE, GREENAI_DOM_CORE,
+	};
+	unsigned int total = 0, k, i, n;
+	int grp;
+
+	for (grp = 0; grp < nr_grps; grp++)
+		total += nr_found[grp];
+	for (k = 0; k < ARRAY_SIZE(drop) && total > GREENAI_MAX_DOMAINS; k++) {
+		pr_warn("%u RAPL domains are more than %u: leaving out the %s counters\n",
+			total, GREENAI_MAX_DOMAINS, greenai_kind_name(drop[k]));
+		for (grp = 0; grp < nr_grps; grp++) {
+			struct greenai_rapl_found *f =
+				&found[grp * GA_RAPL_MAX_REGS];
+
+			for (i = 0, n = 0; i < nr_found[grp]; i++)
+				if (f[i].reg.kind != drop[k])
+					f[n++] = f[i];
+			total -= nr_found[grp] - n;
+			nr_found[grp] = n;
+		}
+	}
+	return total;
 }
 
 /* Start a meter on a counter's reading taken now. */
-static int greenai_meter_start(struct greenai_meter *m, struct greenai_dom *d,
-			       const struct greenai_rapl_found *f, u64 raw)
+static void greenai_meter_start(struct greenai_meter *m, struct ga_unit unit,
+				u32 msr, u64 raw)
 {
-	int err;
-
-	err = ga_counter_init(&m->ctr, GA_RAPL_COUNTER_BITS, f->unit,
-			      GA_RAPL_MAX_POWER_UW, raw);
-	if (err)
-		return err;
-	m->dom = d;
-	m->msr = f->reg.msr;
+	/* the unit was checked by the probe: this cannot fail */
+	WARN_ON_ONCE(ga_counter_init(&m->ctr, GA_RAPL_COUNTER_BITS, unit,
+				     GA_RAPL_MAX_POWER_UW, raw));
+	m->msr = msr;
 	m->last_ns = ktime_get_ns();
-	return 0;
 }
 
-/* One meter per online physical core of group @grp; returns how many. */
-static int greenai_core_meters(struct greenai_dom *d, int grp,
-			       const struct greenai_rapl_found *f,
-			       struct greenai_meter *m)
-{
-	unsigned int n = 0;
-	u64 raw;
-	int cpu;
-
-	for_each_online_cpu(cpu) {
-		const struct cpumask *threads = topology_sibling_cpumask(cpu);
-
-		if (greenai_rapl_group(cpu) != grp ||
-		    cpu != cpumask_first(threads))
-			continue;
-		if (greenai_rdmsr_on(cpu, f->reg.msr, &raw) ||
-		    !ga_rapl_present(0, 1, raw) ||
-		    greenai_meter_start(&m[n], d, f, raw))
-			continue;
-		cpumask_and(&m[n].cpus, threads, cpu_possible_mask);
-		n++;
-	}
-	return n;
-}
-
-static int greenai_package_meter(struct greenai_dom *d, int grp,
-				 const struct greenai_rapl_found *f,
-				 struct greenai_meter *m)
-{
-	int cpu;
-
-	if (greenai_meter_start(m, d, f, f->raw))
-		return 0;
-	for_each_possible_cpu(cpu)
-		if (greenai_rapl_group(cpu) == grp)
-			cpumask_set_cpu(cpu, &m->cpus);
-	return 1;
-}
-
-static void greenai_rapl_describe(struct greenai_dom *d,
+static void greenai_rapl_describe(struct greenai_dom *d, int grp,
 				  const struct greenai_rapl_found *f)
 {
 	const char *kind = greenai_kind_name(f->reg.kind);
-	int cpu = cpumask_first(&d->meters->cpus);
-	int pkg = greenai_cpu_package(cpu);
-	unsigned int i;
+	int pkg = greenai_cpu_package(f->cpu);
+	struct ga_counter c;
 
+	d->group = grp;
+	d->reg = f->reg;
 	d->desc.kind = f->reg.kind;
 	d->desc.source = GREENAI_SRC_RAPL_MSR;
 	d->desc.flags = 0;
 	d->desc.package = pkg;
 	d->desc.unit_num = f->unit.num;
 	d->desc.unit_den = f->unit.den;
-	d->desc.range_uj = ga_counter_range_uj(&d->meters->ctr);
+	ga_counter_init(&c, GA_RAPL_COUNTER_BITS, f->unit, 0, 0);
+	d->desc.range_uj = ga_counter_range_uj(&c);
 	d->desc.max_power_uw = GA_RAPL_MAX_POWER_UW;
 	if (greenai_rapl_multi_die)
 		snprintf(d->desc.name, sizeof(d->desc.name), "%s-%d-die-%d",
-			 kind, pkg, topology_die_id(cpu));
+			 kind, pkg, topology_die_id(f->cpu));
 	else
 		snprintf(d->desc.name, sizeof(d->desc.name), "%s-%d", kind,
 			 pkg);
-	for (i = 0; i < d->nr_meters; i++)
-		cpumask_or(&d->cpus, &d->cpus, &d->meters[i].cpus);
-	d->desc.nr_cpus = cpumask_weight(&d->cpus);
 }
 
-/* Build the domains of every group from what the probe found. */
+/*
+ * Build the domains of every group from what the probe found. A package-
+ * scope counter gets its meter now, on the probe's reading; core meters
+ * come as the CPUs come online (greenai_rapl_cpu_online()).
+ */
 static int greenai_rapl_build(struct greenai_rapl_found *found,
 			      unsigned int *nr_found, int nr_grps)
 {
-	unsigned int nr_doms = 0, di = 0, mi = 0, i;
+	unsigned int nr_doms, di = 0, i;
 	int grp, err;
 
-	for (grp = 0; grp < nr_grps; grp++)
-		nr_doms += nr_found[grp];
+	nr_doms = greenai_rapl_trim(found, nr_found, nr_grps);
 	if (!nr_doms)
 		return -ENODEV;
-	/* at most one meter per domain, plus one per core */
+	/* one meter per package-scope domain, at most one per CPU else */
 	err = greenai_domains_alloc(nr_doms, nr_doms + nr_cpu_ids);
 	if (err)
 		return err;
@@ -279,27 +274,16 @@ static int greenai_rapl_build(struct greenai_rapl_found *found,
 		struct greenai_rapl_found *f = &found[grp * GA_RAPL_MAX_REGS];
 
 		for (i = 0; i < nr_found[grp]; i++) {
-			struct greenai_dom *d = &greenai_doms[di];
-			int n;
+			struct greenai_dom *d = &greenai_doms[di++];
 
-			d->meters = &greenai_meters[mi];
-			if (f[i].reg.scope == GA_RAPL_SCOPE_CORE)
-				n = greenai_core_meters(d, grp, &f[i],
-							d->meters);
-			else
-				n = greenai_package_meter(d, grp, &f[i],
-							  d->meters);
-			if (!n)
-				continue;
-			d->nr_meters = n;
-			greenai_rapl_describe(d, &f[i]);
-			mi += n;
-			di++;
+			greenai_rapl_describe(d, grp, &f[i]);
+			if (f[i].reg.scope == GA_RAPL_SCOPE_PACKAGE)
+				greenai_meter_start(greenai_meter_add(d),
+						    f[i].unit, f[i].reg.msr,
+						    f[i].raw);
 		}
 	}
-	greenai_nr_doms = di;
-	greenai_nr_meters = mi;
-	return di ? 0 : -ENODEV;
+	return 0;
 }
 
 static void greenai_rapl_put_fake(void)
@@ -311,7 +295,7 @@ static void greenai_rapl_put_fake(void)
 }
 
 /**
- * greenai_rapl_domains() - find the RAPL domains and build their meters
+ * greenai_rapl_domains() - find the RAPL domains
  *
  * Return: 0, -ENODEV when the machine has no RAPL counter, or -errno.
  */
@@ -342,15 +326,8 @@ int greenai_rapl_domains(void)
 
 		nr_found[grp] = greenai_rapl_probe(&map, grp, f);
 	}
-	err = greenai_rapl_build(found, nr_found, nr_grps);
 	cpus_read_unlock();
-	if (err)
-		goto out;
-	err = greenai_rapl_start();
-	if (err)
-		goto out;
-	pr_info("%u RAPL domain(s) with %u counter(s), measured\n",
-		greenai_nr_doms, greenai_nr_meters);
+	err = greenai_rapl_build(found, nr_found, nr_grps);
 out:
 	kfree(found);
 	kfree(nr_found);
@@ -435,29 +412,70 @@ static void greenai_rapl_poll(struct work_struct *work)
 	mutex_unlock(&greenai_lock);
 }
 
-/* cpuhp: a CPU coming online reads the meters that have no reader. */
-static int greenai_rapl_online(unsigned int cpu)
+/* The meter of @cpu's physical core in core domain @d, made if new. */
+static struct greenai_meter *
+greenai_core_meter(struct greenai_dom *d, unsigned int cpu)
 {
-	unsigned int i;
+	const struct cpumask *threads = topology_sibling_cpumask(cpu);
+	struct ga_unit unit = { d->desc.unit_num, d->desc.unit_den };
+	struct greenai_meter *m;
+	u64 raw;
 
-	mutex_lock(&greenai_lock);
-	for (i = 0; i < greenai_nr_meters; i++) {
-		struct greenai_meter *m = &greenai_meters[i];
-
-		if (m->msr && m->reader < 0 && cpumask_test_cpu(cpu, &m->cpus))
-			m->reader = cpu;
-	}
-	mutex_unlock(&greenai_lock);
-	return 0;
+	for (m = d->meters; m; m = m->next)
+		if (cpumask_intersects(&m->cpus, threads))
+			return m;
+	/* a core seen for the first time: its counter, read on this thread */
+	if (greenai_rdmsr_on(cpu, d->reg.msr, &raw) ||
+	    !ga_rapl_present(0, 1, raw))
+		return NULL;
+	m = greenai_meter_add(d);
+	if (m)
+		greenai_meter_start(m, unit, d->reg.msr, raw);
+	return m;
 }
 
-/* cpuhp: a CPU going down hands its meters to another online CPU. */
-static int greenai_rapl_offline(unsigned int cpu)
+/**
+ * greenai_rapl_cpu_online() - a CPU joins its meters; orphans get a reader
+ * @cpu: the CPU, online
+ *
+ * Caller holds greenai_lock (the domains' hotplug callback).
+ */
+void greenai_rapl_cpu_online(unsigned int cpu)
+{
+	int grp = greenai_rapl_group(cpu);
+	struct greenai_meter *m;
+	unsigned int i;
+
+	for (i = 0; i < greenai_nr_doms; i++) {
+		struct greenai_dom *d = &greenai_doms[i];
+
+		if (d->desc.source != GREENAI_SRC_RAPL_MSR || d->group != grp)
+			continue;
+		if (d->reg.scope == GA_RAPL_SCOPE_CORE)
+			m = greenai_core_meter(d, cpu);
+		else
+			m = d->meters;
+		if (!m)
+			continue;
+		cpumask_set_cpu(cpu, &m->cpus);
+		cpumask_set_cpu(cpu, &d->cpus);
+		d->desc.nr_cpus = cpumask_weight(&d->cpus);
+		if (m->reader < 0)
+			m->reader = cpu;
+	}
+}
+
+/**
+ * greenai_rapl_cpu_offline() - a CPU going down hands its meters over
+ * @cpu: the CPU, still online
+ *
+ * Caller holds greenai_lock (the domains' hotplug callback).
+ */
+void greenai_rapl_cpu_offline(unsigned int cpu)
 {
 	unsigned int i;
 	int other;
 
-	mutex_lock(&greenai_lock);
 	for (i = 0; i < greenai_nr_meters; i++) {
 		struct greenai_meter *m = &greenai_meters[i];
 
@@ -471,26 +489,27 @@ static int greenai_rapl_offline(unsigned int cpu)
 			}
 		}
 	}
-	mutex_unlock(&greenai_lock);
-	return 0;
 }
 
 /**
- * greenai_rapl_start() - elect the readers and start the wrap poll
+ * greenai_rapl_start() - start the wrap poll where a counter needs it
  *
- * Return: 0 or -errno.
+ * Called once the CPUs have joined their meters; nothing to do for the
+ * power model.
+ *
+ * Return: 0.
  */
 int greenai_rapl_start(void)
 {
+	unsigned int i, nr_doms = 0;
 	u64 period = 0, p;
-	unsigned int i;
-	int err;
 
-	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "greenai/rapl:online",
-				greenai_rapl_online, greenai_rapl_offline);
-	if (err < 0)
-		return err;
-	greenai_rapl_cpuhp = err;
+	for (i = 0; i < greenai_nr_doms; i++)
+		nr_doms += greenai_doms[i].desc.source == GREENAI_SRC_RAPL_MSR;
+	if (!nr_doms)
+		return 0;
+	pr_info("%u RAPL domain(s) with %u counter(s), measured\n", nr_doms,
+		greenai_nr_meters);
 
 	for (i = 0; i < greenai_nr_meters; i++) {
 		p = ga_counter_sample_period_ns(&greenai_meters[i].ctr);
@@ -521,10 +540,6 @@ void greenai_rapl_stop(void)
 		mutex_unlock(&greenai_lock);
 		cancel_delayed_work_sync(&greenai_rapl_poll_work);
 		greenai_rapl_poll_jiffies = 0;
-	}
-	if (greenai_rapl_cpuhp >= 0) {
-		cpuhp_remove_state_nocalls(greenai_rapl_cpuhp);
-		greenai_rapl_cpuhp = -1;
 	}
 	greenai_rapl_put_fake();
 }

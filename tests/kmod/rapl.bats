@@ -54,6 +54,17 @@ first_thread() {
 	sed 's/[-,].*//' "/sys/devices/system/cpu/cpu$1/topology/thread_siblings_list"
 }
 
+# assert_spin_core_energy RECORDS MW: the one spin process that exited got
+# active energy of domain 1 (the cores) of MW over its CPU time, within 5 %
+assert_spin_core_energy() {
+	run awk '$1 == "EXIT" && $9 == "spin" { split($10, d, ","); split(d[2], e, "+");
+		print $6, e[1] }' "$1"
+	assert_equal "${#lines[@]}" 1
+	local f=(${lines[0]})
+	within "${f[1]}" "$((f[0] * $2 / 1000000))" 5 ||
+		fail "spin ran ${f[0]} ns on a $2 mW core; its active core energy is ${f[1]} uJ"
+}
+
 # cores_mw BASE STEP: what the fake's core counters draw together, mW
 cores_mw() {
 	local k sum=0
@@ -156,12 +167,7 @@ core-0 core rapl-msr 1000000 16384 $n"
 	within "$p" "$cores_mw" 3 || fail "core-0 measured $p mW, the cores draw $cores_mw"
 	# spin ran on CPU 1 alone: its active energy is CPU 1's core power
 	# over its run time, not the cores' mean power (a package-wide split)
-	run awk '$1 == "EXIT" && $9 == "spin" { split($10, d, ","); split(d[2], e, "+");
-		print $6, e[1] }' "$out"
-	assert_equal "${#lines[@]}" 1
-	local f=(${lines[0]})
-	within "${f[1]}" "$((f[0] * cpu1_mw / 1000000))" 5 ||
-		fail "spin ran ${f[0]} ns on a ${cpu1_mw} mW core; its active core energy is ${f[1]} uJ"
+	assert_spin_core_energy "$out" "$cpu1_mw"
 }
 
 @test "CPU hotplug moves the readers; counters resume when a core comes back" {
@@ -181,6 +187,39 @@ core-0 core rapl-msr 1000000 16384 $n"
 		fail "core-0 measured $p mW, the counters run at $(($(nr_cores) * 5000))"
 	(($(flags_seen "$out" 1) & 4)) && fail "an interval was flagged suspect"
 	true
+}
+
+@test "a CPU offline at load joins its package and its own core meter when it comes online" {
+	[ -f /sys/devices/system/cpu/cpu1/online ] || skip "cpu1 cannot go offline"
+	[ "$(nr_cores)" -ge 2 ] || skip "needs two physical cores"
+	local cpu1_mw c=/sys/devices/system/cpu/cpu1/online
+	cpu1_mw=$((5000 + $(first_thread 1) * 10000))
+	echo 0 >"$c"
+	insmod "$FAKE_RAPL_KO" vendor=amd pkg_mw=30000 core_mw=5000 core_step_mw=10000
+	insmod "$GREENAI_KO" interval_ms=500
+	run awk '!/^#/ { print $2, $10 }' /proc/greenai/domains
+	assert_output "package-0 1
+core-0 1"
+	echo 1 >"$c"
+	run awk '!/^#/ { print $2, $10 }' /proc/greenai/domains
+	assert_output "package-0 2
+core-0 2"
+	# CPU 1's core got its own counter when it came online
+	local out=$BATS_TEST_TMPDIR/records
+	run $RING collect "$out" -- taskset -c 1 "$BIN/spin" 2
+	assert_success
+	assert_spin_core_energy "$out" "$cpu1_mw"
+}
+
+@test "the power model counts a CPU offline at load once it comes online" {
+	[ -f /sys/devices/system/cpu/cpu1/online ] || skip "cpu1 cannot go offline"
+	echo 0 >/sys/devices/system/cpu/cpu1/online
+	insmod "$GREENAI_KO" source=model
+	run awk '!/^#/ { print $2, $10 }' /proc/greenai/domains
+	assert_output "package-0 1"
+	echo 1 >/sys/devices/system/cpu/cpu1/online
+	run awk '!/^#/ { print $2, $10 }' /proc/greenai/domains
+	assert_output "package-0 2"
 }
 
 @test "source=auto takes RAPL where it is and the model where every counter is absent" {
