@@ -26,6 +26,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -245,7 +246,9 @@ static long greenai_dev_ioctl(struct file *f, unsigned int cmd,
 		if (dom.id >= greenai_nr_doms)
 			return -EINVAL;
 		mutex_lock(&greenai_lock);
-		dom = greenai_doms[dom.id].desc;
+		/* a user index: no speculative read past the table */
+		dom = greenai_doms[array_index_nospec(dom.id,
+						      greenai_nr_doms)].desc;
 		mutex_unlock(&greenai_lock);
 		return copy_to_user(uarg, &dom, sizeof(dom)) ? -EFAULT : 0;
 	case GREENAI_IOC_FLUSH:
