@@ -69,8 +69,8 @@ struct greenai_slot {
 /*
  * A process (thread group) that exited. @task, the thread that exited
  * last, is held (get_task_struct) until the exit is folded: the fold waits
- * until it has scheduled out for good, so its last slice of CPU time has
- * been charged.
+ * until every thread of the process has scheduled out for good, so their
+ * last slices of CPU time have been charged.
  */
 struct greenai_exit {
 	u32 tgid;
@@ -80,7 +80,7 @@ struct greenai_exit {
 	u64 start_ns;
 	u64 ts_ns;
 	struct task_struct *task;
-	bool ready;		/* @task was off-CPU for good before the flip */
+	bool ready;		/* all its threads gone before the flip */
 };
 
 struct greenai_cpu_buf {
@@ -212,6 +212,8 @@ struct greenai_stats {
 	u64 exits;
 	u64 exits_dropped;
 	u64 exits_untracked;
+	u64 exits_forced;	/* folded after GREENAI_EXIT_MAX_WAIT closes */
+	u64 exits_pending;	/* waiting to be folded after the last close */
 	u64 close_ns;		/* time spent closing intervals */
 	u64 last_close_ns;	/* CLOCK_MONOTONIC of the last close */
 };

@@ -9,9 +9,10 @@
  * Exits are folded at the earliest one interval late: a process's last
  * slice of CPU time comes after its exit tracepoint, and its exit path may
  * block (closing files, say) for longer than an interval. An exit is
- * folded at the first close before whose flip the thread that exited last
- * was dead and off its CPU for good (its last slice is then in the
- * retired buffers), or after GREENAI_EXIT_MAX_WAIT intervals whatever.
+ * folded at the first close before whose flip every thread of the process
+ * was dead and off its CPU for good (their last slices are then in the
+ * retired buffers), or after GREENAI_EXIT_MAX_WAIT intervals whatever
+ * (counted as forced: a later slice would then make a new entry).
  *
  * The work is proportional to the processes that ran in the interval (and
  * to the number of CPUs), never to all processes on the system.
@@ -25,7 +26,10 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -208,10 +212,39 @@ static void greenai_emit_exit(struct greenai_task *t,
 }
 
 /*
- * Before the flip: which waiting exits can be folded at this close. A
- * task that is TASK_DEAD and off its CPU has been switched out for the
- * last time, and that switch charged its last slice to a buffer this
- * flip retires.
+ * Whether every thread of @p's process has scheduled out for the last
+ * time. A thread that is TASK_DEAD and off its CPU has, and that switch
+ * charged its last slice to a buffer the coming flip retires. The threads
+ * still listed in the process are checked one by one. A thread that left
+ * the list (a thread other than the leader is unlisted by its own exit,
+ * just before its last switch) may still be running: the check waits
+ * until the task_structs of the process (signal->sigcnt, one each, freed
+ * after their last switch) are only the listed ones and @p, which is
+ * held.
+ */
+static bool greenai_group_gone(struct task_struct *p)
+{
+	unsigned int listed = 0;
+	bool p_listed = false;
+	struct task_struct *t;
+
+	rcu_read_lock();
+	for_each_thread(p, t) {
+		if (READ_ONCE(t->__state) != TASK_DEAD ||
+		    READ_ONCE(t->on_cpu)) {
+			rcu_read_unlock();
+			return false;
+		}
+		listed++;
+		p_listed |= t == p;
+	}
+	rcu_read_unlock();
+	return refcount_read(&p->signal->sigcnt) == listed + !p_listed;
+}
+
+/*
+ * Before the flip: which waiting exits can be folded at this close (see
+ * greenai_group_gone()), or must be after GREENAI_EXIT_MAX_WAIT closes.
  */
 static void greenai_exits_ready(void)
 {
@@ -219,11 +252,12 @@ static void greenai_exits_ready(void)
 
 	for (i = 0; i < greenai_nr_pending; i++) {
 		struct greenai_exit *e = &greenai_pending[i];
-		struct task_struct *p = e->task;
 
-		e->ready = (READ_ONCE(p->__state) == TASK_DEAD &&
-			    !READ_ONCE(p->on_cpu)) ||
-			   ++e->waited >= GREENAI_EXIT_MAX_WAIT;
+		e->ready = greenai_group_gone(e->task);
+		if (!e->ready && ++e->waited >= GREENAI_EXIT_MAX_WAIT) {
+			e->ready = true;
+			greenai_stats.exits_forced++;
+		}
 	}
 }
 
@@ -266,6 +300,7 @@ static void greenai_fold_exits(void)
 		greenai_stats.exits_dropped += b->exits_dropped +
 					       (b->nr_exits - n);
 	}
+	greenai_stats.exits_pending = greenai_nr_pending;
 }
 
 /**

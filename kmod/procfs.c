@@ -211,6 +211,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "exits %llu\n", greenai_stats.exits);
 	seq_printf(m, "exits_dropped %llu\n", greenai_stats.exits_dropped);
 	seq_printf(m, "exits_untracked %llu\n", greenai_stats.exits_untracked);
+	seq_printf(m, "exits_forced %llu\n", greenai_stats.exits_forced);
+	seq_printf(m, "exits_pending %llu\n", greenai_stats.exits_pending);
 	seq_printf(m, "ring_records %llu\n", records);
 	seq_printf(m, "ring_lost %llu\n", lost);
 	seq_printf(m, "last_close_ns %llu\n", greenai_stats.last_close_ns);

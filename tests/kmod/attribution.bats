@@ -127,3 +127,25 @@ teardown() {
 	run awk -v p="$pid" '$1 == p' /proc/greenai/tasks
 	assert_output ""
 }
+
+@test "a process is folded only once all its threads are gone" {
+	insmod "$GREENAI_KO" interval_ms=10
+	local out=$BATS_TEST_TMPDIR/records pid cpu rec
+	# one thread still closes 300 000 descriptors in its exit path when
+	# the thread that exited last, on the same CPU, has long been gone
+	run $RING collect "$out" -- python3 "$TOP/tests/kmod/helpers/thread_exit.py" 300000
+	assert_success
+	read -r pid cpu <<<"${lines[-1]}"
+	[[ $pid =~ ^[0-9]+$ && $cpu =~ ^[0-9]+$ ]] ||
+		fail "no pid and CPU time from the helper: $output"
+	run awk -v p="$pid" '$1 == "EXIT" && $3 == p { print $6 }' "$out"
+	assert_equal "${#lines[@]}" 1
+	rec=${lines[0]}
+	# the exit record has the CPU time of every thread, to their last slice
+	within "$rec" "$cpu" 2 || fail "exit record $rec ns, getrusage $cpu ns"
+	flush
+	flush
+	run awk -v p="$pid" '$1 == p' /proc/greenai/tasks
+	assert_output ""
+	assert_equal "$(stat_value exits_forced)" 0
+}

@@ -4,8 +4,9 @@
 
   greenai_ring.py collect OUT -- CMD...
       open the ring, run CMD, keep reading while it runs; when it has
-      exited, close two intervals (exits are folded one interval late)
-      and drain the ring. One line per record goes to OUT:
+      exited, close intervals until no exit is pending (exits are folded
+      once all their threads are gone, one interval late at the
+      earliest), then two more, and drain the ring. One line per record goes to OUT:
         INTERVAL seq domain flags start_ns end_ns energy active idle
                  unattributed busy capacity nr_tasks
         EXIT seq pid ppid cgroup_id cpu_ns active idle comm per_domain
@@ -28,6 +29,8 @@ import sys
 import threading
 
 DEV = "/dev/greenai"
+STATS = "/proc/greenai/stats"
+SETTLE_MAX = 200  # intervals; the module forces a fold after 100
 HDR = struct.Struct("<HHIQ")
 INTERVAL = struct.Struct("<II8QII")
 EXIT = struct.Struct("<IIIIQQQ16s")
@@ -102,11 +105,38 @@ def collect(path, cmd):
         rc = subprocess.call(cmd)
         stop.set()
         t.join()
+        settle(fd, out)
         fcntl.ioctl(fd, IOC_FLUSH)
         fcntl.ioctl(fd, IOC_FLUSH)
         drain(fd, out)
     os.close(fd)
     return rc
+
+
+def stat_value(key):
+    with open(STATS) as f:
+        for line in f:
+            k, v = line.split()
+            if k == key:
+                return int(v)
+    raise SystemExit("%s has no %s" % (STATS, key))
+
+
+def settle(fd, out):
+    """Close intervals until no exit waits to be folded.
+
+    An exit is folded once every thread of its process has scheduled out
+    for good, which may take a few intervals; each wait is for the ring's
+    next record (the timer's next interval), at most SETTLE_MAX of them.
+    """
+    for _ in range(SETTLE_MAX):
+        fcntl.ioctl(fd, IOC_FLUSH)
+        drain(fd, out)
+        if stat_value("exits_pending") == 0:
+            return
+        select.select([fd], [], [], 1.0)
+        drain(fd, out)
+    raise SystemExit("exits still pending after %d intervals" % SETTLE_MAX)
 
 
 def info():
