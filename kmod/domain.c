@@ -176,6 +176,7 @@ struct greenai_meter *greenai_meter_add(struct greenai_dom *d)
 	m = &greenai_meters[greenai_nr_meters];
 	m->dom = d;
 	m->reader = -1;
+	m->core = -1;
 	for (tail = &d->meters; *tail; tail = &(*tail)->next)
 		;
 	*tail = m;
@@ -259,9 +260,19 @@ static int greenai_model_domains(u64 idle_uw, u64 max_uw)
 	unsigned int nr_pkgs = 0, i;
 	int cpu, err;
 
+	/*
+	 * Every package the firmware announced, with or without an online
+	 * CPU now: one whose CPUs come online later has its domain ready.
+	 */
+	nr_pkgs = topology_max_packages();
 	for_each_possible_cpu(cpu)
 		nr_pkgs = max_t(unsigned int, nr_pkgs,
 				greenai_cpu_package(cpu) + 1);
+	if (nr_pkgs > GREENAI_MAX_DOMAINS) {
+		pr_warn("%u packages are more than %u domains: the CPUs of the others are not accounted\n",
+			nr_pkgs, GREENAI_MAX_DOMAINS);
+		nr_pkgs = GREENAI_MAX_DOMAINS;
+	}
 	err = greenai_domains_alloc(nr_pkgs, nr_pkgs);
 	if (err)
 		return err;

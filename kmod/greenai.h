@@ -137,6 +137,7 @@ struct greenai_meter {
 	/* RAPL (msr != 0): read by one online CPU of @cpus, -1 if none */
 	u32 msr;
 	int reader;
+	int core;		/* core counter: topology_core_id() */
 	struct ga_counter ctr;
 	u64 last_ns;		/* when @ctr took its last reading */
 	bool sampled;		/* @raw was read in this close's flip */

@@ -25,16 +25,19 @@
  * its meters when it comes online, the first time included: the topology
  * of a CPU that was never online is not known, so meters are not built
  * from the possible CPUs. A core seen for the first time gets its meter
- * then. A CPU going down hands the meters it reads to another online CPU
- * of theirs; a meter left with none is not read (its CPUs run nothing)
- * until one of them comes back, when its counter resumes from its last
- * reading, flagged suspect if that was longer ago than a wrap.
+ * then (cores are known by their core id). A package with no online CPU
+ * at load cannot be probed, and is left out with a warning. A CPU going
+ * down hands the meters it reads to another online CPU of theirs; a meter
+ * left with none is not read (its CPUs run nothing) until one of them
+ * comes back, when its counter resumes from its last reading, flagged
+ * suspect if that was longer ago than a wrap.
  *
  * Locking: meters, readers, counters and pending poll readings change
  * under greenai_lock; the flip IPI is sent under it too.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/jiffies.h>
@@ -85,6 +88,31 @@ static bool greenai_rapl_find_multi_die(void)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The counters of a package are probed on one of its online CPUs: a
+ * package with none at load is left out, and said so.
+ */
+static void greenai_rapl_warn_offline_packages(void)
+{
+	unsigned int nr_pkgs = topology_max_packages(), nr_online = 0;
+	unsigned long *seen;
+	int cpu;
+
+	seen = bitmap_zalloc(nr_pkgs, GFP_KERNEL);
+	if (!seen)
+		return;
+	for_each_online_cpu(cpu) {
+		unsigned int pkg = greenai_cpu_package(cpu);
+
+		if (pkg < nr_pkgs && !test_and_set_bit(pkg, seen))
+			nr_online++;
+	}
+	if (nr_online < nr_pkgs)
+		pr_warn("%u of %u packages have no online CPU: their RAPL counters are not read until greenai is reloaded\n",
+			nr_pkgs - nr_online, nr_pkgs);
+	bitmap_free(seen);
 }
 
 /* A present RAPL register of one group, as the probe found it. */
@@ -320,6 +348,7 @@ int greenai_rapl_domains(void)
 		goto out;
 
 	cpus_read_lock();
+	greenai_rapl_warn_offline_packages();
 	greenai_rapl_multi_die = greenai_rapl_find_multi_die();
 	for (grp = 0; grp < nr_grps; grp++) {
 		struct greenai_rapl_found *f = &found[grp * GA_RAPL_MAX_REGS];
@@ -412,25 +441,32 @@ static void greenai_rapl_poll(struct work_struct *work)
 	mutex_unlock(&greenai_lock);
 }
 
-/* The meter of @cpu's physical core in core domain @d, made if new. */
+/*
+ * The meter of @cpu's physical core in core domain @d, made if new. Cores
+ * are told apart by their core id within the domain's group, not by the
+ * online siblings: a thread may first come online after its sibling went
+ * down, and must still find its core's meter.
+ */
 static struct greenai_meter *
 greenai_core_meter(struct greenai_dom *d, unsigned int cpu)
 {
-	const struct cpumask *threads = topology_sibling_cpumask(cpu);
 	struct ga_unit unit = { d->desc.unit_num, d->desc.unit_den };
+	int core = topology_core_id(cpu);
 	struct greenai_meter *m;
 	u64 raw;
 
 	for (m = d->meters; m; m = m->next)
-		if (cpumask_intersects(&m->cpus, threads))
+		if (m->core == core)
 			return m;
 	/* a core seen for the first time: its counter, read on this thread */
 	if (greenai_rdmsr_on(cpu, d->reg.msr, &raw) ||
 	    !ga_rapl_present(0, 1, raw))
 		return NULL;
 	m = greenai_meter_add(d);
-	if (m)
+	if (m) {
 		greenai_meter_start(m, unit, d->reg.msr, raw);
+		m->core = core;
+	}
 	return m;
 }
 
