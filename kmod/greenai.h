@@ -272,6 +272,8 @@ void greenai_procfs_exit(void);
 
 int greenai_ring_init(void);
 void greenai_ring_exit(void);
+int greenai_ring_dev_init(void);
+void greenai_ring_dev_exit(void);
 void greenai_ring_emit(struct greenai_rec_hdr *rec);
 void greenai_ring_stats(u64 *records, u64 *lost);
 bool greenai_may_read(void);

@@ -8,7 +8,9 @@
  * /proc/greenai/control).
  *
  * Each part is set up in order and torn down in the reverse order; a
- * failure unwinds what was already set up.
+ * failure unwinds what was already set up. The user-facing files come
+ * last, /dev/greenai last of all: their reads, writes and ioctls reach
+ * every other part.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
@@ -142,10 +144,15 @@ static int __init greenai_init(void)
 	err = greenai_procfs_init();
 	if (err)
 		goto out_interval;
+	err = greenai_ring_dev_init();
+	if (err)
+		goto out_procfs;
 	pr_info("version %s, ABI %d, loaded: interval %u ms\n",
 		GREENAI_VERSION, GREENAI_ABI_VERSION, greenai_interval_ms);
 	return 0;
 
+out_procfs:
+	greenai_procfs_exit();
 out_interval:
 	greenai_interval_exit();
 out_account:
@@ -161,6 +168,7 @@ out_domains:
 
 static void __exit greenai_exit(void)
 {
+	greenai_ring_dev_exit();
 	greenai_procfs_exit();
 	greenai_interval_exit();
 	greenai_account_exit();

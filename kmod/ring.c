@@ -280,35 +280,52 @@ static struct miscdevice greenai_miscdev = {
 };
 
 /**
- * greenai_ring_init() - allocate the ring and create /dev/greenai
+ * greenai_ring_init() - allocate the ring
  *
- * Return: 0 or -errno.
+ * Records can be emitted from then on; /dev/greenai comes later
+ * (greenai_ring_dev_init()), once everything its ioctls reach is set up.
+ *
+ * Return: 0 or -ENOMEM.
  */
 int greenai_ring_init(void)
 {
-	int err;
-
 	mutex_init(&ring.lock);
 	init_waitqueue_head(&ring.wait);
 	ring.size = (size_t)greenai_ring_kb * 1024;
 	ring.buf = kvmalloc(ring.size, GFP_KERNEL);
-	if (!ring.buf)
-		return -ENOMEM;
-	err = misc_register(&greenai_miscdev);
-	if (err) {
+	return ring.buf ? 0 : -ENOMEM;
+}
+
+/**
+ * greenai_ring_exit() - free the ring, once /dev/greenai is gone
+ */
+void greenai_ring_exit(void)
+{
+	kvfree(ring.buf);
+	ring.buf = NULL;
+}
+
+/**
+ * greenai_ring_dev_init() - create /dev/greenai
+ *
+ * Called last at load: a FLUSH ioctl closes an interval, which needs the
+ * accounting and the interval work in place.
+ *
+ * Return: 0 or -errno.
+ */
+int greenai_ring_dev_init(void)
+{
+	int err = misc_register(&greenai_miscdev);
+
+	if (err)
 		pr_err("cannot register /dev/greenai: %d\n", err);
-		kvfree(ring.buf);
-		ring.buf = NULL;
-	}
 	return err;
 }
 
 /**
- * greenai_ring_exit() - remove /dev/greenai and free the ring
+ * greenai_ring_dev_exit() - remove /dev/greenai, first at unload
  */
-void greenai_ring_exit(void)
+void greenai_ring_dev_exit(void)
 {
 	misc_deregister(&greenai_miscdev);
-	kvfree(ring.buf);
-	ring.buf = NULL;
 }
