@@ -56,33 +56,94 @@ kmod-if-possible:
 		"(the VM suite builds it against Debian's 6.1 and 6.12)"; fi
 
 # --- BPF --------------------------------------------------------------------
+#
+# Each bpf/X.bpf.c is compiled once, CO-RE, against a vmlinux.h generated
+# from this host's BTF (or VMLINUX_BTF=), into $(BUILD)/bpf/X.bpf.o, and
+# bpftool makes its skeleton, $(BUILD)/gen/X.skel.h, which libgreenai
+# includes: the object is embedded in the library.
 
-bpf: ## build the CO-RE BPF programs in bpf/
-ifeq ($(BPF_SRC),)
-	@echo "bpf: no programs yet (bpf/README.md)"
-else
-	@echo "bpf: $(BPF_SRC)" && false
-endif
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+BPF_CLANG ?= clang
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_OBJ := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRC))
+BPF_SKEL := $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRC))
+
+.SECONDARY: $(BPF_OBJ)
+
+bpf: $(BPF_SKEL) ## build the CO-RE BPF programs in bpf/ and their skeletons
+
+$(BUILD)/gen/vmlinux.h:
+	@test -r "$(VMLINUX_BTF)" || { echo "bpf: no BTF at" \
+		"VMLINUX_BTF=$(VMLINUX_BTF) (a kernel with CONFIG_DEBUG_INFO_BTF," \
+		"or the path of a vmlinux with BTF)" >&2; exit 1; }
+	@mkdir -p $(@D)
+	bpftool btf dump file "$(VMLINUX_BTF)" format c >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/gen/vmlinux.h \
+		include/greenai/bpf_abi.h include/uapi/greenai.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+		-Wall -Werror -I$(BUILD)/gen -Iinclude -c $< -o $@
+	llvm-strip -g $@	# DWARF off; BTF, which CO-RE needs, stays
+
+$(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	bpftool gen skeleton $< name $(subst -,_,$*)_bpf >$@.tmp && mv $@.tmp $@
 
 # --- userspace --------------------------------------------------------------
+#
+# libgreenai is every tools/lib/*.c plus the attribution core, built twice:
+# $(BUILD)/lib/libgreenai.a, and $(BUILD)/lib-asan/libgreenai.a with ASan and
+# UBSan for the unit tests. Parts of the tree with build steps of their own
+# (BPF skeletons, test fakes) add them in mk/*.mk; a fragment may append to
+# LIB_DEPS (built before any library object) and UNIT_DEPS (before the unit
+# tests), and to LIB_LIBS (what programs linking libgreenai also need).
+
+LIB_SRC := $(CORE_SRC) $(wildcard tools/lib/*.c)
+LIB_HDR := $(CORE_HDR) $(wildcard tools/lib/*.h)
+LIB_OBJ := $(patsubst %.c,$(BUILD)/lib/%.o,$(notdir $(LIB_SRC)))
+LIB_ASAN_OBJ := $(patsubst %.c,$(BUILD)/lib-asan/%.o,$(notdir $(LIB_SRC)))
+LIB_CFLAGS := -Itools/lib -I$(BUILD)/gen
+LIB_DEPS := $(BPF_SKEL)
+UNIT_DEPS :=
+LIB_LIBS := -lbpf -lelf -lz
+
+include $(wildcard mk/*.mk)
+
+vpath %.c include/greenai tools/lib
 
 tools: $(BUILD)/lib/libgreenai.a ## build libgreenai and the tools
 
-$(BUILD)/lib/%.o: include/greenai/%.c $(CORE_HDR)
+$(BUILD)/lib/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GA_CFLAGS) -c -o $@ $<
+	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/libgreenai.a: $(BUILD)/lib/attrib.o
-	$(AR) rcs $@ $^
-
-# Unit tests: each tests/unit/test_X.c, built natively and with ASan+UBSan.
-$(BUILD)/unit/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/lib-asan/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GA_CFLAGS) -o $@ $< $(CORE_SRC) $(CMOCKA_LIBS)
+	$(CC) $(GA_CFLAGS) $(SAN_FLAGS) $(LIB_CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(CORE_SRC) $(CORE_HDR)
+# The BPF backend embeds the programs' skeleton.
+$(BUILD)/lib/backend_bpf.o $(BUILD)/lib-asan/backend_bpf.o: $(BPF_SKEL)
+
+$(BUILD)/lib/libgreenai.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/lib-asan/libgreenai.a: $(LIB_ASAN_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# Unit tests: each tests/unit/test_X.c, linked with libgreenai, built
+# natively and with ASan+UBSan. GA_FIXTURES is the fixture trees' root.
+UNIT_CFLAGS := $(LIB_CFLAGS) -DGA_FIXTURES='"$(CURDIR)/tests/fixtures"' \
+	-DGA_BUILD='"$(CURDIR)/$(BUILD)"'
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/lib/libgreenai.a | $(UNIT_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GA_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRC) $(CMOCKA_LIBS)
+	$(CC) $(GA_CFLAGS) $(UNIT_CFLAGS) -o $@ $< \
+		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/unit-asan/%: tests/unit/%.c $(BUILD)/lib-asan/libgreenai.a | $(UNIT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(GA_CFLAGS) $(SAN_FLAGS) $(UNIT_CFLAGS) -o $@ $< \
+		$(BUILD)/lib-asan/libgreenai.a $(LIB_LIBS) $(CMOCKA_LIBS)
 
 unit-build: $(addprefix $(BUILD)/unit/,$(UNIT_TESTS)) \
 	    $(addprefix $(BUILD)/unit-asan/,$(UNIT_TESTS))
@@ -100,7 +161,16 @@ $(BUILD)/tests/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GA_CFLAGS) -o $@ $<
 
-test-helpers: $(KMOD_HELPERS)
+# Programs the host suite runs (tests/host/helpers), over libgreenai.
+HOST_HELPERS := $(patsubst tests/host/helpers/%.c,$(BUILD)/tests/%,\
+	$(wildcard tests/host/helpers/*.c))
+
+$(BUILD)/tests/%: tests/host/helpers/%.c $(BUILD)/lib/libgreenai.a
+	@mkdir -p $(@D)
+	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $< $(BUILD)/lib/libgreenai.a \
+		$(LIB_LIBS)
+
+test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS)
 
 # --- tests ------------------------------------------------------------------
 
@@ -116,8 +186,9 @@ host: ## run the host bats suite only
 vm: ## run the module suite in QEMU guests on every kernel of KERNELS
 	KERNELS="$(KERNELS)" tests/run-all.sh vm
 
-bench: deps ## context-switch cost of greenai.ko, in a QEMU guest
+bench: deps ## context-switch cost: greenai.ko in a QEMU guest, BPF here
 	tests/bench/ctxswitch.sh
+	tests/bench/bpf-cost.sh
 
 lint: ## checkpatch.pl --strict over kernel code (from linux-source-6.1)
 	scripts/checkpatch.sh

@@ -18,6 +18,8 @@ packages=(
 	dwarves				# pahole: BTF for the module on 6.12
 	clang llvm libbpf-dev bpftool	# CO-RE BPF programs and skeletons
 	libelf-dev zlib1g-dev		# libbpf's link dependencies
+	uthash-dev			# libgreenai's process and cgroup tables
+	python3-torch			# ML workloads: framework detection, demo
 	perl				# checkpatch.pl
 	clang-format			# make format (the style in .clang-format)
 )

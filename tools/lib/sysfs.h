@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading sysfs-style files (one value per file) under a root directory,
+ * with strict parsing: the whole file must be the value, an optional
+ * trailing newline aside. Every function returns 0 or a negative errno
+ * (-ENOENT: no such file, -EACCES: not readable by this user, -EINVAL:
+ * not a well-formed value, -ERANGE: out of range) and leaves its output
+ * untouched on error.
+ *
+ * The root ("/" normally) is what tests override with a fixture tree
+ * (--sysfs-root): paths are always given relative to it, e.g.
+ * "sys/class/powercap".
+ */
+#ifndef _GREENAI_SYSFS_H
+#define _GREENAI_SYSFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest path the readers build, root included. */
+#define GA_PATH_MAX	4096
+
+int ga_path(char *buf, size_t size, const char *root, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int ga_read_str(const char *path, char *buf, size_t size);
+int ga_read_u64(const char *path, uint64_t *val);
+int ga_read_s64(const char *path, int64_t *val);
+int ga_parse_u64(const char *s, uint64_t *val);
+int ga_parse_s64(const char *s, int64_t *val);
+
+#endif /* _GREENAI_SYSFS_H */
