@@ -22,10 +22,23 @@ int ga_esrc_open(struct ga_esrc *s, const struct ga_esrc_ops *ops,
 	return err;
 }
 
+/*
+ * Each read's flags are its own (a wrap is flagged in the interval it
+ * happened in, every time): they are cleared before the source reads, but
+ * for GREENAI_F_ESTIMATED, which is what the zone is.
+ */
 int ga_esrc_read(struct ga_esrc *s, __u64 now_ns,
 		 const struct ga_activity *act)
 {
-	return s->ops->read(s, now_ns, act);
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < s->nr_zones; i++)
+		s->zones[i].flags &= GREENAI_F_ESTIMATED;
+	r = s->ops->read(s, now_ns, act);
+	for (i = 0; i < s->nr_zones; i++)
+		s->zones[i].flags_seen |= s->zones[i].flags;
+	return r;
 }
 
 int ga_esrc_shares(struct ga_esrc *s, unsigned int zone,

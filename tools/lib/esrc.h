@@ -9,10 +9,13 @@
  * energy or power channel, a GPU, a model package). Each read extends
  * every zone's energy to a monotonic 64-bit µJ total since open:
  * hardware wraps corrected, power-only sensors integrated over time. A
- * source never reports the same energy twice: zones nested in another
- * (cores in a package, a package in psys) say which zone contains them
- * (@parent), and mirrored counters (per-die copies of one package
- * counter) are reported once.
+ * source never reports the same energy twice: a zone whose energy is
+ * contained in another's (cores and uncore in their package, a package
+ * and DRAM in psys) names that zone in @parent, and mirrored counters
+ * (per-die copies of one package counter) are reported once. @parent is
+ * about energy, not about where sysfs nests a zone: DRAM is nested under
+ * its package in powercap but is not part of the package's energy, so its
+ * parent is psys where there is one, never its package.
  *
  * A source that is not there (no such sysfs class, no library, no
  * permission) fails to open with a negative errno and a reason the user
@@ -44,9 +47,10 @@ struct ga_zone {
 	char label[GA_ZONE_LABEL_LEN];	/* where from: "intel-rapl:0" */
 	__u16 kind;			/* enum greenai_domain_kind */
 	__u16 source;			/* enum greenai_source */
-	__u32 flags;			/* GREENAI_F_* seen since open */
+	__u32 flags;			/* GREENAI_F_* of the last read */
+	__u32 flags_seen;		/* GREENAI_F_* of every read since open */
 	__s32 package;			/* CPU package or GPU index; -1: none */
-	__s32 parent;			/* index of the zone containing it; -1 */
+	__s32 parent;			/* zone whose energy contains it; -1 */
 	__u64 energy_uj;		/* since open, µJ, never decreases */
 	__u64 range_uj;			/* µJ until the hardware wraps; 0: never */
 	__u64 power_uw;			/* mean power over the last read, µW */
@@ -67,6 +71,7 @@ struct ga_share {
 
 /* ga_esrc_shares() flags */
 #define GA_SHARE_EQUAL	(1U << 0)	/* no per-process figure: equal split */
+#define GA_SHARE_TRUNCATED (1U << 1)	/* more processes than @max: cut */
 
 /* What the power model needs: activity of each CPU package. */
 struct ga_activity {
