@@ -99,7 +99,7 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # tests), and to LIB_LIBS (what programs linking libgreenai also need).
 
 LIB_SRC := $(CORE_SRC) $(wildcard tools/lib/*.c)
-LIB_HDR := $(CORE_HDR) $(wildcard tools/lib/*.h)
+LIB_HDR := $(CORE_HDR) include/greenai/bpf_abi.h $(wildcard tools/lib/*.h)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/lib/%.o,$(notdir $(LIB_SRC)))
 LIB_ASAN_OBJ := $(patsubst %.c,$(BUILD)/lib-asan/%.o,$(notdir $(LIB_SRC)))
 LIB_CFLAGS := -Itools/lib -I$(BUILD)/gen
@@ -170,7 +170,21 @@ $(BUILD)/tests/%: tests/host/helpers/%.c $(BUILD)/lib/libgreenai.a
 	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $< $(BUILD)/lib/libgreenai.a \
 		$(LIB_LIBS)
 
-test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS)
+# The BPF cost benchmark's floor: an empty sched_switch program, and its
+# loader (tests/bench/bpf/).
+BENCH_BPF := $(BUILD)/tests/empty_switch.bpf.o $(BUILD)/tests/bpf-floor
+
+$(BUILD)/tests/empty_switch.bpf.o: tests/bench/bpf/empty_switch.bpf.c \
+		$(BUILD)/gen/vmlinux.h
+	@mkdir -p $(@D)
+	$(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+		-Wall -Werror -I$(BUILD)/gen -c $< -o $@
+
+$(BUILD)/tests/bpf-floor: tests/bench/bpf/floor.c
+	@mkdir -p $(@D)
+	$(CC) $(GA_CFLAGS) -o $@ $< -lbpf -lelf -lz
+
+test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS) $(BENCH_BPF)
 
 # --- tests ------------------------------------------------------------------
 

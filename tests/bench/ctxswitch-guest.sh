@@ -8,6 +8,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/lib.sh"
 pp=$top/build/tests/pingpong
 rounds=${GREENAI_BENCH_ROUNDS:-200000}
 runs=${GREENAI_BENCH_RUNS:-5}
@@ -26,10 +27,6 @@ for i in $(seq "$runs"); do
 	rmmod greenai
 done
 
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 b=$(median "${base[@]}")
 w=$(median "${with[@]}")

@@ -15,42 +15,24 @@ _kmod_setup() {
 	FAKE_RAPL_KO=$(dirname "$GREENAI_KO")/../tests/kmod/fake_rapl/greenai_fake_rapl.ko
 	RING="python3 $TOP/tests/kmod/helpers/greenai_ring.py"
 	PROC="python3 $TOP/tests/kmod/helpers/greenai_proc.py"
-	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-	[ -n "$CG" ] || fail "no cgroup2 mount in the guest"
-	TEST_CGROUPS=()
+	load ../test_helper/cgroups
+	_cgroups_setup
 	TEST_PIDS=()
 }
 
 _kmod_teardown() {
-	local p c
+	local p
 	for p in "${TEST_PIDS[@]}"; do
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	for c in "${TEST_CGROUPS[@]}"; do
-		[ -d "$c" ] || continue
-		echo 1 >"$c/cgroup.kill"
-		# cgroup.kill is asynchronous: wait until the cgroup is empty
-		for _ in $(seq 200); do
-			grep -q '^populated 0$' "$c/cgroup.events" && break
-			sleep 0.05
-		done
-		rmdir "$c"
-	done
+	_cgroups_teardown
 	if grep -q '^greenai ' /proc/modules; then
 		rmmod greenai
 	fi
 	if grep -q '^greenai_fake_rapl ' /proc/modules; then
 		rmmod greenai_fake_rapl
 	fi
-}
-
-# new_cgroup NAME: create $CG/NAME for this test, print its path.
-new_cgroup() {
-	local c=$CG/$1
-	mkdir "$c"
-	TEST_CGROUPS+=("$c")
-	echo "$c"
 }
 
 # flush: close the current interval now.
@@ -61,12 +43,6 @@ flush() {
 # stat_value KEY: a counter from /proc/greenai/stats.
 stat_value() {
 	awk -v k="$1" '$1 == k { print $2 }' /proc/greenai/stats
-}
-
-# within A B PCT: |A/B - 1| <= PCT %
-within() {
-	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN {
-		r = a / b - 1; if (r < 0) r = -r; exit !(r <= p / 100) }'
 }
 
 # assert_conserved [N]: every domain (N of them, if given) has used energy,

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai's BPF backend: per-CPU busy time charged to the process (thread
+ * group) and cgroup v2 that ran, on hosts that cannot load greenai.ko.
+ * libgreenai (tools/lib/backend_bpf.c) reads the maps every interval and
+ * splits energy with the same attribution core as the module.
+ *
+ * - sched_switch (tp_btf, or raw_tp where BTF-typed tracepoints are not
+ *   available): the process switched out (current, at the tracepoint) is
+ *   charged, in ga_runs keyed by tgid and cgroup id, the run time the
+ *   scheduler counted for it (se.sum_exec_runtime) since it started on
+ *   this CPU. No clock is read on the hot path (a clock read costs more
+ *   than the rest of the program in a VM), and the figures are the
+ *   kernel's own, those of /proc/PID/schedstat and cpu.stat. O(1),
+ *   per-CPU values, no lock.
+ * - ga_flush_btf/raw (raw_tp, never attached): run by the reader on each CPU in
+ *   turn (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU, an IPI) to charge
+ *   the running process its run time so far, so a process that runs alone
+ *   on a CPU and never switches is charged every interval, and to stamp
+ *   the CPU's clock for the reader's capacity.
+ * - sched_process_fork/exec: describe processes in ga_procs (comm after
+ *   exec, parent, start time) so the reader has them without /proc.
+ * - sched_process_exit: when the last thread of a process exits, an exit
+ *   record (the ABI's, with no energy: the reader adds it) goes into the
+ *   ga_exits ring; a full ring drops it and counts the drop.
+ *
+ * Configuration is in const volatile globals, set before load. Map sizes
+ * are set by the reader (bpf_map__set_max_entries); a full ga_runs charges
+ * the time to the CPU's overflow and counts it, never silently.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include <greenai/bpf_abi.h>
+#include <uapi/greenai.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define GA_PF_EXITING	0x00000004	/* task->flags: getting shut down */
+
+/* Set by the reader before load. */
+const volatile bool ga_emit_exits = true;	/* write exit records */
+const volatile bool ga_by_cgroup = true;	/* key run time by cgroup */
+const volatile __u64 ga_load_ns;		/* CLOCK_MONOTONIC at load */
+
+struct ga_bpf_stats ga_stats;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ga_bpf_cpu);
+} ga_cpus SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, GA_BPF_RUNS_DEF);
+	__type(key, struct ga_bpf_run_key);
+	__type(value, struct ga_bpf_run);
+} ga_runs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, GA_BPF_RUNS_DEF);
+	__type(key, __u32);
+	__type(value, struct ga_bpf_proc);
+} ga_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, GA_BPF_EXITS_DEF_KB * 1024);
+} ga_exits SEC(".maps");
+
+/* Per task, with BTF: the run time it was last charged at. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ga_bpf_task);
+} ga_tasks SEC(".maps");
+
+/* The same for raw_tp programs, which have no task storage: by thread id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4 * GA_BPF_RUNS_DEF);
+	__type(key, __u32);
+	__type(value, struct ga_bpf_task);
+} ga_threads SEC(".maps");
+
+static const struct ga_bpf_run ga_zero_run;
+
+/* Describe @p's process in ga_procs. */
+static void ga_describe(struct task_struct *p, __u64 flags)
+{
+	struct task_struct *leader = BPF_CORE_READ(p, group_leader);
+	struct ga_bpf_proc proc = {};
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	proc.start_ns = BPF_CORE_READ(leader, start_time);
+	proc.ppid = BPF_CORE_READ(p, real_parent, tgid);
+	proc.uid = BPF_CORE_READ(p, cred, uid.val);
+	bpf_core_read_str(proc.comm, sizeof(proc.comm), &leader->comm);
+	if (bpf_map_update_elem(&ga_procs, &tgid, &proc, flags) &&
+	    flags == BPF_ANY)
+		__sync_fetch_and_add(&ga_stats.procs_full, 1);
+}
+
+/*
+ * A task's run time so far: the scheduler's own count, which it brings up
+ * to date for the task switched out before the sched_switch tracepoint.
+ * Direct loads in tp_btf programs, CO-RE reads in raw_tp ones.
+ */
+static __always_inline __u64 ga_runtime(struct task_struct *p, bool btf)
+{
+	return btf ? p->se.sum_exec_runtime :
+		     BPF_CORE_READ(p, se.sum_exec_runtime);
+}
+
+static __always_inline __u32 ga_pid(struct task_struct *p, bool btf)
+{
+	return btf ? p->pid : BPF_CORE_READ(p, pid);
+}
+
+/* The process and cgroup v2 of current (@p in tp_btf programs). */
+static __always_inline void ga_key(struct ga_bpf_run_key *key,
+				   struct task_struct *p, bool btf)
+{
+	if (btf) {
+		key->tgid = p->tgid;
+		if (ga_by_cgroup)
+			key->cgroup_id = p->cgroups->dfl_cgrp->kn->id;
+	} else {
+		key->tgid = bpf_get_current_pid_tgid() >> 32;
+		if (ga_by_cgroup)
+			key->cgroup_id = bpf_get_current_cgroup_id();
+	}
+}
+
+/* Charge @delta ns of run time on this CPU to current's process. */
+static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
+				      struct task_struct *p, bool btf)
+{
+	struct ga_bpf_run_key key = {};
+	struct ga_bpf_run *run;
+
+	cpu->busy_ns += delta;
+	ga_key(&key, p, btf);
+	run = bpf_map_lookup_elem(&ga_runs, &key);
+	if (!run) {
+		/* first time here: describe the process too */
+		if (bpf_map_update_elem(&ga_runs, &key, &ga_zero_run,
+					BPF_NOEXIST) == 0)
+			ga_describe((struct task_struct *)bpf_get_current_task(),
+				    BPF_NOEXIST);
+		run = bpf_map_lookup_elem(&ga_runs, &key);
+		if (!run) {
+			cpu->overflow_ns += delta;
+			__sync_fetch_and_add(&ga_stats.runs_full, 1);
+			return;
+		}
+	}
+	run->run_ns += delta;
+}
+
+/*
+ * Charge current (@p) what the scheduler counted for it since it was last
+ * charged. Each thread keeps the count it was last charged at (in task
+ * storage with BTF, in ga_threads by thread id for raw_tp programs,
+ * dropped when the thread exits), so nothing depends on seeing every
+ * switch: some kernels count switches that never reach the tracepoint's
+ * programs. A thread without one yet is charged from the count it had
+ * when it started on this CPU (the CPU's cur_*, set at each switch), or
+ * from 0 if it was born after load; one from before load never seen
+ * starting is only counted from now.
+ */
+static __always_inline void ga_charge_current(struct ga_bpf_cpu *cpu,
+					      struct task_struct *p, bool btf)
+{
+	struct ga_bpf_task *t = NULL;
+	__u32 pid = ga_pid(p, btf);
+	__u64 sum, base;
+	bool known;
+
+	/* the idle task (pid 0) is not charged */
+	if (!pid)
+		return;
+	sum = ga_runtime(p, btf);
+	if (btf)
+		t = bpf_task_storage_get(&ga_tasks, p, 0, 0);
+	else
+		t = bpf_map_lookup_elem(&ga_threads, &pid);
+	if (t) {
+		base = t->charged;
+		known = true;
+	} else if (pid == cpu->cur_pid && cpu->cur_valid) {
+		base = cpu->cur_sum;
+		known = true;
+	} else {
+		base = 0;
+		known = btf && p->start_time >= ga_load_ns;
+		if (!known)
+			__sync_fetch_and_add(&ga_stats.unpaired, 1);
+	}
+	if (known && sum > base)
+		ga_charge(cpu, sum - base, p, btf);
+	if (t) {
+		t->charged = sum;
+	} else if (btf) {
+		t = bpf_task_storage_get(&ga_tasks, p, 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (t)
+			t->charged = sum;
+	} else if (!(BPF_CORE_READ(p, flags) & GA_PF_EXITING)) {
+		/* not for a thread past its exit tracepoint: see ga_exit() */
+		struct ga_bpf_task nt = { .charged = sum };
+
+		bpf_map_update_elem(&ga_threads, &pid, &nt, BPF_ANY);
+	}
+}
+
+/* prev (current) stops running on this CPU, next starts. */
+static __always_inline void ga_switch(struct task_struct *prev,
+				      struct task_struct *next, bool btf)
+{
+	struct ga_bpf_cpu *cpu;
+	__u32 zero = 0;
+
+	cpu = bpf_map_lookup_elem(&ga_cpus, &zero);
+	if (!cpu)
+		return;
+	cpu->switches++;
+	ga_charge_current(cpu, prev, btf);
+	cpu->cur_pid = ga_pid(next, btf);
+	cpu->cur_sum = ga_runtime(next, btf);
+	cpu->cur_valid = 1;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ga_switch_btf, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	ga_switch(prev, next, true);
+	return 0;
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(ga_switch_raw, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	ga_switch(prev, next, false);
+	return 0;
+}
+
+/*
+ * Run on a chosen CPU by the reader; never attached. Charges what runs
+ * there its run time so far (the scheduler's count, up to date to its
+ * last tick) and stamps the CPU's clock, which gives the reader each
+ * CPU's time between two flushes.
+ */
+static __always_inline void ga_flush(bool btf)
+{
+	struct task_struct *p;
+	struct ga_bpf_cpu *cpu;
+	__u32 zero = 0;
+
+	cpu = bpf_map_lookup_elem(&ga_cpus, &zero);
+	if (!cpu)
+		return;
+	cpu->flushes++;
+	cpu->last_ns = bpf_ktime_get_ns();
+	p = btf ? bpf_get_current_task_btf() :
+		  (struct task_struct *)bpf_get_current_task();
+	ga_charge_current(cpu, p, btf);
+	cpu->cur_pid = ga_pid(p, btf);
+	cpu->cur_sum = ga_runtime(p, btf);
+	cpu->cur_valid = 1;
+}
+
+SEC("raw_tp")
+int BPF_PROG(ga_flush_btf)
+{
+	ga_flush(true);
+	return 0;
+}
+
+SEC("raw_tp")
+int BPF_PROG(ga_flush_raw)
+{
+	ga_flush(false);
+	return 0;
+}
+
+static void ga_fork(struct task_struct *child)
+{
+	/* a new process, not a new thread of one */
+	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
+		ga_describe(child, BPF_ANY);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ga_fork_btf, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	ga_fork(child);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(ga_fork_raw, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	ga_fork(child);
+	return 0;
+}
+
+/* After exec, current has its new comm. */
+static void ga_exec(void)
+{
+	ga_describe((struct task_struct *)bpf_get_current_task(), BPF_ANY);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ga_exec_btf)
+{
+	ga_exec();
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(ga_exec_raw)
+{
+	ga_exec();
+	return 0;
+}
+
+static void ga_exit(struct task_struct *p, bool btf)
+{
+	struct task_struct *leader;
+	struct greenai_rec_task_exit *r;
+	__u32 pid;
+
+	if (!btf) {
+		/*
+		 * The thread's last slices come after this: its count is
+		 * taken from the CPU's pairing then, or lost with an LRU
+		 * eviction at worst; the entry must not outlive the thread.
+		 */
+		pid = BPF_CORE_READ(p, pid);
+		bpf_map_delete_elem(&ga_threads, &pid);
+	}
+
+	/* signal->live reaches 0 before this tracepoint for the last thread */
+	if (!ga_emit_exits || BPF_CORE_READ(p, signal, live.counter))
+		return;
+	r = bpf_ringbuf_reserve(&ga_exits, sizeof(*r), 0);
+	if (!r) {
+		__sync_fetch_and_add(&ga_stats.exits_dropped, 1);
+		return;
+	}
+	leader = BPF_CORE_READ(p, group_leader);
+	r->hdr.type = GREENAI_REC_TASK_EXIT;
+	r->hdr.size = sizeof(*r);
+	r->hdr.seq = 0;		/* the reader numbers its stream */
+	r->hdr.ts_ns = bpf_ktime_get_ns();
+	r->pid = BPF_CORE_READ(p, tgid);
+	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	r->uid = BPF_CORE_READ(p, cred, uid.val);
+	r->nr_domains = 0;
+	r->cgroup_id = bpf_get_current_cgroup_id();
+	r->start_ns = BPF_CORE_READ(leader, start_time);
+	r->cpu_ns = 0;
+	bpf_core_read_str(r->comm, sizeof(r->comm), &leader->comm);
+	bpf_ringbuf_submit(r, 0);
+	__sync_fetch_and_add(&ga_stats.exits, 1);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ga_exit_btf, struct task_struct *p)
+{
+	ga_exit(p, true);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(ga_exit_raw, struct task_struct *p)
+{
+	ga_exit(p, false);
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * What bpf/greenai.bpf.c and libgreenai's BPF backend (tools/lib/
+ * backend_bpf.c) agree on: the maps' keys and values. Fixed-width types,
+ * explicit padding, as in the ABI header; not a stable ABI (both sides
+ * are built together).
+ *
+ * Maps:
+ *   ga_cpus   PERCPU_ARRAY[1] of struct ga_bpf_cpu: each CPU's clock and
+ *             busy time
+ *   ga_runs   PERCPU_HASH struct ga_bpf_run_key -> struct ga_bpf_run: run
+ *             time of a process in a cgroup, on each CPU, since it was
+ *             first seen (cumulative; the reader takes differences)
+ *   ga_procs  HASH tgid -> struct ga_bpf_proc: what a process is
+ *   ga_tasks  TASK_STORAGE struct ga_bpf_task (BTF kernels only)
+ *   ga_exits  RINGBUF of struct greenai_rec_task_exit with no domain
+ *             (the reader adds the energy)
+ * Globals (.bss): ga_stats.
+ */
+#ifndef _GREENAI_BPF_ABI_H
+#define _GREENAI_BPF_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define GA_BPF_RUNS_DEF		16384	/* ga_runs entries by default */
+#define GA_BPF_EXITS_DEF_KB	256	/* ga_exits ring, KiB */
+
+struct ga_bpf_cpu {
+	__u64 last_ns;		/* bpf_ktime_get_ns() of the last ga_flush */
+	__u64 busy_ns;		/* run time charged to processes */
+	__u64 overflow_ns;	/* of which with no room in ga_runs */
+	__u64 switches;
+	__u64 flushes;		/* ga_flush runs on this CPU */
+	/* what runs on the CPU, and its se.sum_exec_runtime when it started */
+	__u64 cur_sum;
+	__u32 cur_pid;
+	__u32 cur_valid;
+};
+
+struct ga_bpf_run_key {
+	__u32 tgid;
+	__u32 __pad;
+	__u64 cgroup_id;	/* cgroup v2 id when the time was charged */
+};
+
+struct ga_bpf_run {
+	__u64 run_ns;		/* on this CPU, since first seen */
+};
+
+/* ga_tasks (task storage, BTF only): per thread. */
+struct ga_bpf_task {
+	__u64 charged;		/* se.sum_exec_runtime when last charged */
+};
+
+struct ga_bpf_proc {
+	__u64 start_ns;		/* task->start_time, CLOCK_MONOTONIC */
+	__u32 ppid;
+	__u32 uid;
+	char comm[16];
+};
+
+/* Counters of the programs, in the object's .bss. */
+struct ga_bpf_stats {
+	__u64 runs_full;	/* charges that found ga_runs full */
+	__u64 procs_full;	/* processes not described: ga_procs full */
+	__u64 exits;		/* exit records written */
+	__u64 exits_dropped;	/* exit records lost: ring full */
+	__u64 unpaired;		/* slices of tasks from before load not seen
+				 * starting: not charged */
+};
+
+#endif /* _GREENAI_BPF_ABI_H */

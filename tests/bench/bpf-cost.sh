@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The cost of greenai's BPF backend per context switch, on this machine's
+# own kernel: the sched_switch program's run time as the kernel measures
+# it (kernel.bpf_stats_enabled=1: run_time_ns / run_cnt), and the
+# throughput of a pipe ping-pong pinned to one CPU, alternating runs
+# without and with the programs attached (through libgreenai, sampling
+# every 100 ms with the power model). Prints a Markdown table. Root.
+# Reproduce with: make bench (or tests/bench/bpf-cost.sh alone).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/lib.sh"
+make --no-print-directory -C "$top" test-helpers >/dev/null
+pp=$top/build/tests/pingpong
+sample=$top/build/tests/gasample
+rounds=${GREENAI_BENCH_ROUNDS:-200000}
+runs=${GREENAI_BENCH_RUNS:-5}
+
+old=$(cat /proc/sys/kernel/bpf_stats_enabled)
+trap 'echo "$old" >/proc/sys/kernel/bpf_stats_enabled' EXIT
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
+
+base=() with=() floor=() ns=0 cnt=0
+for i in $(seq "$runs"); do
+	floor+=("$("$top/build/tests/bpf-floor" "$top/build/tests/empty_switch.bpf.o" \
+		taskset -c 0 "$pp" "$rounds" | awk '$1 == "floor_ns" { print $2 }')")
+	base+=("$(taskset -c 0 "$pp" "$rounds" | awk '{ print $3 }')")
+	out=$("$sample" --backend bpf --source model -- \
+		taskset -c 0 "$pp" "$rounds")
+	with+=("$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { print $3; exit }' <<<"$out")")
+	ns=$((ns + $(awk '$2 == "switch_run_ns" { print $3 }' <<<"$out")))
+	cnt=$((cnt + $(awk '$2 == "switch_runs" { print $3 }' <<<"$out")))
+done
+
+
+b=$(median "${base[@]}")
+w=$(median "${with[@]}")
+f=$(median "${floor[@]}")
+echo "| kernel | runs | baseline switches/s | with greenai BPF | ratio | BPF ns/switch (bpf_stats) | empty program ns (floor) |"
+echo "|---|---|---|---|---|---|---|"
+awk -v k="$(uname -r)" -v r="$runs" -v b="$b" -v w="$w" -v ns="$ns" \
+	-v c="$cnt" -v f="$f" 'BEGIN {
+	printf "| %s | %d | %.0f | %.0f | %.1f %% | %.0f | %.0f |\n",
+		k, r, b, w, 100 * w / b, c ? ns / c : 0, f }'
+echo
+echo "each run: taskset -c 0 pingpong $rounds (medians of alternating runs);"
+echo "BPF ns/switch: run_time_ns / run_cnt of ga_switch_btf over all runs;"
+echo "floor: the same figure for an empty sched_switch program (bench/bpf)"

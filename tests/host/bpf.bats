@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The BPF backend on this machine's own kernel, through libgreenai
+# (tests/host/helpers/gasample.c), with the power model as the energy
+# source (known power, so a known answer): CPU time per process and per
+# cgroup as the kernel counts it, energy that follows CPU time, exact
+# conservation, a fork storm counted in full, exits delivered or counted,
+# and the raw_tp fallback. Runs as root.
+
+setup() {
+	load ../test_helper/common-setup
+	_common_setup
+	[ "$(id -u)" -eq 0 ] || skip "loading BPF needs root"
+	BIN=$TOP/build/tests
+	SAMPLE=$BIN/gasample
+	[ -x "$SAMPLE" ] || fail "no $SAMPLE: make test-helpers"
+	load ../test_helper/cgroups
+	_cgroups_setup
+}
+
+teardown() {
+	_cgroups_teardown
+}
+
+cgroup_id() {
+	stat -c %i "$1"
+}
+
+# field FILE KIND KEY COL: column COL of the KIND line whose 2nd field is KEY
+field() {
+	awk -v k="$2" -v id="$3" -v c="$4" '$1 == k && $2 == id { print $c }' "$1"
+}
+
+# Σ processes (alive, and exited through their records) + unattributed
+# == the energy of the domains, to the µJ; and each interval's active +
+# idle == its energy.
+assert_conserved_bpf() {
+	local out=$1 rec=$2
+	run awk '
+		FNR == NR && $1 == "domain" { e += $4; u += $7 }
+		FNR == NR && $1 == "task" { t += $5 + $6 }
+		FNR != NR && $1 == "EXIT" { x += $7 + $8 }
+		FNR != NR && $1 == "INTERVAL" && $7 != $8 + $9 { bad++ }
+		END {
+			if (x + t + u != e)
+				printf "%d exited + %d alive + %d unattributed != %d\n", x, t, u, e
+			if (bad) print bad " intervals with active + idle != energy"
+		}' "$out" "$rec"
+	assert_output ""
+}
+
+@test "two busy processes in their own cgroups: CPU time as the kernel counts it, energy in its ratio" {
+	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+	local a b out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
+	a=$(new_cgroup greenai-a.$$)
+	b=$(new_cgroup greenai-b.$$)
+	run "$SAMPLE" --backend bpf --source model --model-idle-mw 0 --model-max-mw 20000 \
+		--records "$rec" -- sh -c "
+		$BIN/cgspawn $a taskset -c 0 $BIN/spin 2 &
+		$BIN/cgspawn $b taskset -c 1 $BIN/spin 1 &
+		wait"
+	assert_success
+	echo "$output" >"$out"
+	local ua ub ga gb ea eb
+	ua=$(awk '$1 == "usage_usec" { print $2 * 1000 }' "$a/cpu.stat")
+	ub=$(awk '$1 == "usage_usec" { print $2 * 1000 }' "$b/cpu.stat")
+	ga=$(field "$out" cgroup "$(cgroup_id "$a")" 3)
+	gb=$(field "$out" cgroup "$(cgroup_id "$b")" 3)
+	within "$ga" "$ua" 2 || fail "cgroup a: greenai $ga ns, cpu.stat $ua ns"
+	within "$gb" "$ub" 2 || fail "cgroup b: greenai $gb ns, cpu.stat $ub ns"
+	# each spin's exit record: its CPU time, and energy in proportion
+	run awk '$1 == "EXIT" && $9 == "spin" { print $6, $7 + $8 }' "$rec"
+	assert_equal "${#lines[@]}" 2
+	local long=(${lines[0]}) short=(${lines[1]})
+	if [ "${long[0]}" -lt "${short[0]}" ]; then
+		long=(${lines[1]}) short=(${lines[0]})
+	fi
+	within "${long[0]}" "$ua" 2 || fail "long spin ${long[0]} ns, cgroup $ua ns"
+	within "$(awk -v a="${long[1]}" -v b="${short[1]}" 'BEGIN { print a / b }')" \
+		"$(awk -v a="${long[0]}" -v b="${short[0]}" 'BEGIN { print a / b }')" 2 ||
+		fail "energy ${long[1]}:${short[1]} vs CPU ${long[0]}:${short[0]}"
+	# idle 0 W, 20 W at full load of the package's CPUs: each busy ns
+	# costs 20 W / nr_cpus
+	within "${long[1]}" "$(awk -v t="${long[0]}" -v n="$(nproc)" \
+		'BEGIN { print t * 20 / n / 1000 }')" 2 ||
+		fail "long spin ${long[1]} µJ for ${long[0]} ns"
+	assert_conserved_bpf "$out" "$rec"
+}
+
+@test "a storm of 10000 short-lived processes is counted in full" {
+	local g out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec id usage
+	g=$(new_cgroup greenai-storm.$$)
+	id=$(cgroup_id "$g")
+	run "$SAMPLE" --backend bpf --source model --records "$rec" -- \
+		"$BIN/cgspawn" "$g" "$BIN/forkstorm" 10000
+	assert_success
+	echo "$output" >"$out"
+	assert_line "stat sample_errors 0"
+	# forkstorm and its 10000 children: one exit record each, from the
+	# ring or, for a record the ring dropped, from the sweep
+	run awk -v c="$id" '$1 == "EXIT" && $5 == c { n++ } END { print n + 0 }' "$rec"
+	assert_output 10001
+	# the cgroup is exactly what its processes took with them (all exited)
+	run awk -v c="$id" '$1 == "task" && $3 == c' "$out"
+	assert_output ""
+	run awk -v c="$id" '$1 == "EXIT" && $5 == c { t += $6; e += $7 + $8 }
+		END { print t + 0, e + 0 }' "$rec"
+	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $3, $4 + $5 }' "$out")"
+	# and its CPU time is the kernel's
+	usage=$(awk '$1 == "usage_usec" { print $2 * 1000 }' "$g/cpu.stat")
+	within "$(field "$out" cgroup "$id" 3)" "$usage" 2 ||
+		fail "greenai $(field "$out" cgroup "$id" 3) ns, cpu.stat $usage ns"
+	assert_conserved_bpf "$out" "$rec"
+}
+
+@test "a full exit ring drops records, counts the drops and still folds every process" {
+	local g out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec id
+	g=$(new_cgroup greenai-drop.$$)
+	id=$(cgroup_id "$g")
+	# a one-page ring holds a few dozen exit records between two samples
+	run "$SAMPLE" --backend bpf --source model --interval-ms 1000 \
+		--exits-kb "$(($(getconf PAGESIZE) / 1024))" \
+		--records "$rec" -- "$BIN/cgspawn" "$g" "$BIN/forkstorm" 3000
+	assert_success
+	echo "$output" >"$out"
+	assert_line "stat sample_errors 0"
+	local dropped swept
+	dropped=$(awk '$1 == "stat" && $2 == "exits_dropped" { print $3 }' "$out")
+	swept=$(awk '$1 == "stat" && $2 == "exits_swept" { print $3 }' "$out")
+	[ "$dropped" -gt 0 ] || fail "nothing dropped"
+	# every process whose record was dropped was found gone and folded:
+	# one exit record each, no entry left, the cgroup equal to them all
+	[ "$swept" -ge "$dropped" ] || fail "$dropped dropped, $swept swept"
+	run awk -v c="$id" '$1 == "EXIT" && $5 == c { n++ } END { print n + 0 }' "$rec"
+	assert_output 3001
+	run awk -v c="$id" '$1 == "task" && $3 == c' "$out"
+	assert_output ""
+	run awk -v c="$id" '$1 == "EXIT" && $5 == c { t += $6; e += $7 + $8 }
+		END { print t + 0, e + 0 }' "$rec"
+	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $3, $4 + $5 }' "$out")"
+}
+
+@test "the raw_tp fallback counts the same" {
+	local g out=$BATS_TEST_TMPDIR/out usage id
+	g=$(new_cgroup greenai-raw.$$)
+	id=$(cgroup_id "$g")
+	run "$SAMPLE" --backend bpf --attach raw_tp --source model -- \
+		"$BIN/cgspawn" "$g" "$BIN/spin" 1
+	assert_success
+	assert_line "backend bpf (raw_tp)"
+	echo "$output" >"$out"
+	usage=$(awk '$1 == "usage_usec" { print $2 * 1000 }' "$g/cpu.stat")
+	within "$(field "$out" cgroup "$id" 3)" "$usage" 2 ||
+		fail "greenai $(field "$out" cgroup "$id" 3) ns, cpu.stat $usage ns"
+}
+
+@test "the sampler refuses bad options and changes nothing" {
+	run "$SAMPLE" --backend bpf --interval-ms 5 -- true
+	assert_failure 2
+	run "$SAMPLE" --backend bpf --source nuclear -- true
+	assert_failure 2
+	assert_output --partial "unknown source 'nuclear'"
+	run "$SAMPLE" --backend bpf --exits-kb 3 -- true
+	assert_failure 125
+	assert_output --partial "must be a power of 2"
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libgreenai's BPF backend: loads and attaches bpf/greenai.bpf.c in this
+ * process and reads what it collects (include/greenai/bpf_abi.h). Run
+ * time only: the energy split is the caller's (account.c).
+ */
+#ifndef _GREENAI_BACKEND_BPF_H
+#define _GREENAI_BACKEND_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <greenai/bpf_abi.h>
+#include <uapi/greenai.h>
+
+struct ga_bpf;
+
+enum ga_bpf_attach {
+	GA_BPF_ATTACH_AUTO,	/* tp_btf where the kernel has BTF, else raw_tp */
+	GA_BPF_ATTACH_TP_BTF,
+	GA_BPF_ATTACH_RAW_TP,
+};
+
+struct ga_bpf_conf {
+	enum ga_bpf_attach attach;
+	__u32 max_runs;		/* ga_runs and ga_procs entries; 0: default */
+	__u32 exits_kb;		/* ga_exits ring, KiB, a power of 2; 0: default */
+	bool no_exits;		/* do not write exit records */
+};
+
+/* Called for each exit record; return non-zero to stop polling. */
+typedef int (*ga_bpf_exit_fn)(const struct greenai_rec_task_exit *r,
+			      void *arg);
+
+int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
+		char *err, size_t err_size);
+void ga_bpf_close(struct ga_bpf *b);
+const char *ga_bpf_attach_name(const struct ga_bpf *b);
+unsigned int ga_bpf_nr_cpus(const struct ga_bpf *b);
+
+int ga_bpf_flush(struct ga_bpf *b);
+int ga_bpf_cpus(struct ga_bpf *b, struct ga_bpf_cpu *out);
+
+/*
+ * Each entry of ga_runs: @run_ns has ga_bpf_nr_cpus() values, one per
+ * possible CPU, valid during the call.
+ */
+typedef int (*ga_bpf_run_fn)(const struct ga_bpf_run_key *key,
+			     const __u64 *run_ns, void *arg);
+int ga_bpf_for_each_run(struct ga_bpf *b, ga_bpf_run_fn fn, void *arg);
+int ga_bpf_forget(struct ga_bpf *b, const struct ga_bpf_run_key *key);
+int ga_bpf_proc(struct ga_bpf *b, __u32 tgid, struct ga_bpf_proc *out);
+int ga_bpf_forget_proc(struct ga_bpf *b, __u32 tgid);
+
+int ga_bpf_exits_fd(const struct ga_bpf *b);
+int ga_bpf_poll_exits(struct ga_bpf *b, int timeout_ms, ga_bpf_exit_fn fn,
+		      void *arg);
+void ga_bpf_stats(const struct ga_bpf *b, struct ga_bpf_stats *out);
+int ga_bpf_switch_cost(const struct ga_bpf *b, __u64 *run_ns, __u64 *runs);
+
+#endif /* _GREENAI_BACKEND_BPF_H */
