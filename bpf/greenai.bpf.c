@@ -152,7 +152,7 @@ static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
 		/* first time here: describe the process too */
 		if (bpf_map_update_elem(&ga_runs, &key, &ga_zero_run,
 					BPF_NOEXIST) == 0)
-			ga_describe((struct task_struct *)bpf_get_current_task(),
+			ga_describe((void *)bpf_get_current_task(),
 				    BPF_NOEXIST);
 		run = bpf_map_lookup_elem(&ga_runs, &key);
 		if (!run) {

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # checkpatch.sh [FILE...]: run the kernel's checkpatch.pl --strict over the
-# kernel code (kmod/, the suite's RAPL fake, and the shared headers and
-# core in include/, which are compiled into the module), or over the FILEs
-# given. kmod/compat/ is left out: its LINUX_VERSION_CODE tests are what
+# kernel code (kmod/, the suite's RAPL fake, the shared headers and core in
+# include/, which are compiled into the module, and the BPF programs), or
+# over the FILEs given. kmod/compat/ is left out: its LINUX_VERSION_CODE tests are what
 # checkpatch warns against by design, and they are its whole purpose.
 #
 # checkpatch.pl comes from Debian's linux-source-6.1 package: its .deb is
@@ -37,11 +37,19 @@ fetch() {
 
 [ -x "$script" ] || fetch
 
-if [ $# -eq 0 ]; then
-	cd "$top"
-	set -- kmod/*.c kmod/*.h tests/kmod/fake_rapl/*.c \
-		include/uapi/greenai.h include/greenai/*.h \
-		include/greenai/*.c
+checkpatch() {
+	perl "$script" --strict --no-tree --terse --show-types \
+		--max-line-length=80 -f "$@"
+}
+
+if [ $# -gt 0 ]; then
+	checkpatch "$@"
+	exit
 fi
-exec perl "$script" --strict --no-tree --terse --show-types \
-	--max-line-length=80 -f "$@"
+cd "$top"
+rc=0
+checkpatch kmod/*.c kmod/*.h tests/kmod/fake_rapl/*.c \
+	include/uapi/greenai.h include/greenai/*.h include/greenai/*.c || rc=1
+# BPF programs: libbpf's configuration is "const volatile" by design
+checkpatch --ignore VOLATILE bpf/*.bpf.c tests/bench/bpf/*.bpf.c || rc=1
+exit $rc

@@ -67,8 +67,8 @@ struct ga_bpf_stats {
 	__u64 procs_full;	/* processes not described: ga_procs full */
 	__u64 exits;		/* exit records written */
 	__u64 exits_dropped;	/* exit records lost: ring full */
-	__u64 unpaired;		/* slices of tasks from before load not seen
-				 * starting: not charged */
+	/* slices of threads from before load not seen starting: lost */
+	__u64 unpaired;
 };
 
 #endif /* _GREENAI_BPF_ABI_H */

@@ -164,4 +164,7 @@ assert_conserved_bpf() {
 	run "$SAMPLE" --backend bpf --exits-kb 3 -- true
 	assert_failure 125
 	assert_output --partial "must be a power of 2"
+	run "$SAMPLE" --backend bpf --exits-kb 4194304 -- true
+	assert_failure 125
+	assert_output --partial "to 1 GiB"
 }

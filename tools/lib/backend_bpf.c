@@ -120,10 +120,12 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 
 	if (!conf)
 		conf = &def;
-	if (conf->exits_kb && (conf->exits_kb & (conf->exits_kb - 1))) {
+	if (conf->exits_kb && ((conf->exits_kb & (conf->exits_kb - 1)) ||
+			       conf->exits_kb * 1024ULL < (__u64)getpagesize() ||
+			       conf->exits_kb > (1U << 20))) {
 		snprintf(err, err_size,
-			 "BPF backend: the exit ring (%u KiB) must be a power of 2",
-			 conf->exits_kb);
+			 "BPF backend: the exit ring (%u KiB) must be a power of 2 from a page (%d KiB) to 1 GiB",
+			 conf->exits_kb, getpagesize() / 1024);
 		return -EINVAL;
 	}
 	libbpf_set_print(ga_bpf_libbpf_print);

@@ -3,6 +3,9 @@
  * libgreenai's BPF backend: loads and attaches bpf/greenai.bpf.c in this
  * process and reads what it collects (include/greenai/bpf_abi.h). Run
  * time only: the energy split is the caller's (account.c).
+ *
+ * ga_bpf_open() sets libbpf's print callback for the process: warnings to
+ * stderr, debug output only with GREENAI_BPF_DEBUG set.
  */
 #ifndef _GREENAI_BACKEND_BPF_H
 #define _GREENAI_BACKEND_BPF_H
@@ -29,7 +32,10 @@ struct ga_bpf_conf {
 	bool no_exits;		/* do not write exit records */
 };
 
-/* Called for each exit record; return non-zero to stop polling. */
+/*
+ * Called for each exit record; a negative return stops polling (that
+ * record is consumed all the same).
+ */
 typedef int (*ga_bpf_exit_fn)(const struct greenai_rec_task_exit *r,
 			      void *arg);
 
