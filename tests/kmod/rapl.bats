@@ -59,7 +59,8 @@ first_thread() {
 assert_spin_core_energy() {
 	run awk '$1 == "EXIT" && $9 == "spin" { split($10, d, ","); split(d[2], e, "+");
 		print $6, e[1] }' "$1"
-	assert_equal "${#lines[@]}" 1
+	[ "${#lines[@]}" -eq 1 ] ||
+		fail "$(printf 'not one spin exit:\n'; grep -E '^(EXIT|LOST)' "$1")"
 	local f=(${lines[0]})
 	within "${f[1]}" "$((f[0] * $2 / 1000000))" 5 ||
 		fail "spin ran ${f[0]} ns on a $2 mW core; its active core energy is ${f[1]} uJ"
