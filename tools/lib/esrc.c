@@ -23,19 +23,31 @@ int ga_esrc_open(struct ga_esrc *s, const struct ga_esrc_ops *ops,
 }
 
 /*
- * Each read's flags are its own (a wrap is flagged in the interval it
- * happened in, every time): they are cleared before the source reads, but
- * for GREENAI_F_ESTIMATED, which is what the zone is.
+ * Each read's flags and errors are its own (a wrap is flagged in the
+ * interval it happened in, every time): they are cleared before the
+ * source reads, but for GREENAI_F_ESTIMATED, which is what the zone is.
+ * A source read zone by zone has every zone read even when one fails;
+ * the first error is returned.
  */
 int ga_esrc_read(struct ga_esrc *s, __u64 now_ns,
 		 const struct ga_activity *act)
 {
 	unsigned int i;
-	int r;
+	int r = 0, err;
 
-	for (i = 0; i < s->nr_zones; i++)
+	for (i = 0; i < s->nr_zones; i++) {
 		s->zones[i].flags &= GREENAI_F_ESTIMATED;
-	r = s->ops->read(s, now_ns, act);
+		s->zones[i].error[0] = '\0';
+	}
+	if (s->ops->read_zone) {
+		for (i = 0; i < s->nr_zones; i++) {
+			err = s->ops->read_zone(s, i, now_ns);
+			if (err && !r)
+				r = err;
+		}
+	} else {
+		r = s->ops->read(s, now_ns, act);
+	}
 	for (i = 0; i < s->nr_zones; i++)
 		s->zones[i].flags_seen |= s->zones[i].flags;
 	return r;

@@ -95,7 +95,13 @@ struct ga_esrc_ops {
 	const char *name;		/* "powercap", "hwmon", ... */
 	/* find the zones; 0, or -errno with s->reason set */
 	int (*open)(struct ga_esrc *s, const struct ga_esrc_conf *conf);
-	/* update every zone; @act is only used by the model */
+	/*
+	 * Update the zones: either one at a time (read_zone, which
+	 * ga_esrc_read() calls for each zone, keeping the first error), or
+	 * all together (read, for a source whose zones share one reading;
+	 * @act is only used by the model).
+	 */
+	int (*read_zone)(struct ga_esrc *s, unsigned int zone, __u64 now_ns);
 	int (*read)(struct ga_esrc *s, __u64 now_ns,
 		    const struct ga_activity *act);
 	/* per-process weights of a zone with has_shares; optional */

@@ -953,21 +953,11 @@ out_free:
 	return err;
 }
 
-static int drm_read(struct ga_esrc *s, __u64 now_ns,
-		    const struct ga_activity *act)
+static int drm_read(struct ga_esrc *s, unsigned int i, __u64 now_ns)
 {
 	struct drm_priv *p = s->priv;
-	unsigned int i;
-	int err, first = 0;
 
-	(void)act;
-	for (i = 0; i < s->nr_zones; i++) {
-		s->zones[i].error[0] = '\0';
-		err = drm_read_card(&p->cards[i], &s->zones[i], now_ns);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return drm_read_card(&p->cards[i], &s->zones[i], now_ns);
 }
 
 static int drm_shares(struct ga_esrc *s, unsigned int zone,
@@ -1020,7 +1010,7 @@ static void drm_close(struct ga_esrc *s)
 const struct ga_esrc_ops ga_esrc_drm = {
 	.name = "drm",
 	.open = drm_open,
-	.read = drm_read,
+	.read_zone = drm_read,
 	.shares = drm_shares,
 	.close = drm_close,
 };

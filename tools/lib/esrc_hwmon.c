@@ -539,25 +539,16 @@ static int hw_read_zone(struct ga_zone *z, struct hw_zone *h, __u64 now_ns)
 	return ga_meter_read(&h->meter, z, v, now_ns);
 }
 
-static int hw_read(struct ga_esrc *s, __u64 now_ns,
-		   const struct ga_activity *act)
+static int hw_read(struct ga_esrc *s, unsigned int i, __u64 now_ns)
 {
 	struct hw_priv *hp = s->priv;
-	unsigned int i;
-	int err, first = 0;
 
-	(void)act;
-	for (i = 0; i < s->nr_zones; i++) {
-		err = hw_read_zone(&s->zones[i], &hp->hz[i], now_ns);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return hw_read_zone(&s->zones[i], &hp->hz[i], now_ns);
 }
 
 const struct ga_esrc_ops ga_esrc_hwmon = {
 	.name = "hwmon",
 	.open = hw_open,
-	.read = hw_read,
+	.read_zone = hw_read,
 	.close = hw_close,
 };

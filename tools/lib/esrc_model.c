@@ -252,7 +252,6 @@ static int md_read(struct ga_esrc *s, __u64 now_ns,
 		}
 		uj = md_energy(mp, &mp->mz[i], elapsed, cap, busy);
 		ga_zone_count(z, uj, elapsed);
-		z->error[0] = '\0';
 	}
 	return first;
 }

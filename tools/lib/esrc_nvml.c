@@ -659,21 +659,11 @@ out_unload:
 	return err;
 }
 
-static int nvml_read(struct ga_esrc *s, __u64 now_ns,
-		     const struct ga_activity *act)
+static int nvml_read(struct ga_esrc *s, unsigned int i, __u64 now_ns)
 {
 	struct nvml_priv *p = s->priv;
-	unsigned int i;
-	int err, first = 0;
 
-	(void)act;
-	for (i = 0; i < s->nr_zones; i++) {
-		s->zones[i].error[0] = '\0';
-		err = nvml_read_gpu(&p->api, &p->gpus[i], &s->zones[i], now_ns);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return nvml_read_gpu(&p->api, &p->gpus[i], &s->zones[i], now_ns);
 }
 
 static int nvml_shares(struct ga_esrc *s, unsigned int zone,
@@ -721,7 +711,7 @@ static void nvml_close(struct ga_esrc *s)
 const struct ga_esrc_ops ga_esrc_nvml = {
 	.name = "nvml",
 	.open = nvml_open,
-	.read = nvml_read,
+	.read_zone = nvml_read,
 	.shares = nvml_shares,
 	.close = nvml_close,
 };

@@ -646,25 +646,16 @@ out:
 	return err;
 }
 
-static int pf_read(struct ga_esrc *s, __u64 now_ns,
-		   const struct ga_activity *act)
+static int pf_read(struct ga_esrc *s, unsigned int i, __u64 now_ns)
 {
 	struct pf_zone *pz = s->priv;
-	unsigned int i;
-	int err, first = 0;
 
-	(void)act;
-	for (i = 0; i < s->nr_zones; i++) {
-		err = pf_read_zone(&s->zones[i], &pz[i], now_ns);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return pf_read_zone(&s->zones[i], &pz[i], now_ns);
 }
 
 const struct ga_esrc_ops ga_esrc_perf = {
 	.name = "perf",
 	.open = pf_open,
-	.read = pf_read,
+	.read_zone = pf_read,
 	.close = pf_close,
 };

@@ -518,25 +518,16 @@ out:
 	return err;
 }
 
-static int pc_read(struct ga_esrc *s, __u64 now_ns,
-		   const struct ga_activity *act)
+static int pc_read(struct ga_esrc *s, unsigned int i, __u64 now_ns)
 {
 	struct pc_zone *pz = s->priv;
-	unsigned int i;
-	int err, first = 0;
 
-	(void)act;
-	for (i = 0; i < s->nr_zones; i++) {
-		err = pc_read_zone(&s->zones[i], &pz[i], now_ns);
-		if (err && !first)
-			first = err;
-	}
-	return first;
+	return pc_read_zone(&s->zones[i], &pz[i], now_ns);
 }
 
 const struct ga_esrc_ops ga_esrc_powercap = {
 	.name = "powercap",
 	.open = pc_open,
-	.read = pc_read,
+	.read_zone = pc_read,
 	.close = pc_close,
 };
