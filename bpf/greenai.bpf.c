@@ -16,8 +16,7 @@
  * - ga_flush_btf/raw (raw_tp, never attached): run by the reader on each CPU in
  *   turn (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU, an IPI) to charge
  *   the running process its run time so far, so a process that runs alone
- *   on a CPU and never switches is charged every interval, and to stamp
- *   the CPU's clock for the reader's capacity.
+ *   on a CPU and never switches is charged every interval.
  * - sched_process_fork/exec: describe processes in ga_procs (comm after
  *   exec, parent, start time) so the reader has them without /proc.
  * - sched_process_exit: when the last thread of a process exits, an exit
@@ -256,8 +255,7 @@ int BPF_PROG(ga_switch_raw, bool preempt, struct task_struct *prev,
 /*
  * Run on a chosen CPU by the reader; never attached. Charges what runs
  * there its run time so far (the scheduler's count, up to date to its
- * last tick) and stamps the CPU's clock, which gives the reader each
- * CPU's time between two flushes.
+ * last tick).
  */
 static __always_inline void ga_flush(bool btf)
 {
@@ -269,7 +267,6 @@ static __always_inline void ga_flush(bool btf)
 	if (!cpu)
 		return;
 	cpu->flushes++;
-	cpu->last_ns = bpf_ktime_get_ns();
 	p = btf ? bpf_get_current_task_btf() :
 		  (struct task_struct *)bpf_get_current_task();
 	ga_charge_current(cpu, p, btf);

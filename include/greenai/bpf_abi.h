@@ -28,7 +28,6 @@
 #define GA_BPF_EXITS_DEF_KB	256	/* ga_exits ring, KiB */
 
 struct ga_bpf_cpu {
-	__u64 last_ns;		/* bpf_ktime_get_ns() of the last ga_flush */
 	__u64 busy_ns;		/* run time charged to processes */
 	__u64 overflow_ns;	/* of which with no room in ga_runs */
 	__u64 switches;
