@@ -184,7 +184,7 @@ $(BUILD)/tests/bpf-floor: tests/bench/bpf/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(GA_CFLAGS) -o $@ $< -lbpf -lelf -lz
 
-test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS) $(BENCH_BPF)
+test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS) $(BENCH_BPF) $(FAKE_NVML)
 
 # --- tests ------------------------------------------------------------------
 

@@ -21,7 +21,8 @@
  *   exec, parent, start time) so the reader has them without /proc.
  * - sched_process_exit: when the last thread of a process exits, an exit
  *   record (the ABI's, with no energy: the reader adds it) goes into the
- *   ga_exits ring; a full ring drops it and counts the drop.
+ *   ga_exits ring; a full ring drops it and counts the drop. Where the
+ *   tracepoint says which thread is the last (group_dead), exactly one.
  *
  * Configuration is in const volatile globals, set before load. Map sizes
  * are set by the reader (bpf_map__set_max_entries); a full ga_runs charges
@@ -332,7 +333,15 @@ int BPF_PROG(ga_exec_raw)
 	return 0;
 }
 
-static void ga_exit(struct task_struct *p, bool btf)
+/*
+ * @group_dead: this is the process's last thread, as the kernel decided it
+ * (the tracepoint's argument since Linux 6.16); -1 where the tracepoint
+ * does not say. Then the live count is read instead: it reaches 0 before
+ * this tracepoint for the last thread, but two threads exiting at once can
+ * both find it at 0, and send two records; the reader folds the second as
+ * untracked.
+ */
+static void ga_exit(struct task_struct *p, bool btf, int group_dead)
 {
 	struct task_struct *leader;
 	struct greenai_rec_task_exit *r;
@@ -348,8 +357,9 @@ static void ga_exit(struct task_struct *p, bool btf)
 		bpf_map_delete_elem(&ga_threads, &pid);
 	}
 
-	/* signal->live reaches 0 before this tracepoint for the last thread */
-	if (!ga_emit_exits || BPF_CORE_READ(p, signal, live.counter))
+	if (!ga_emit_exits || !group_dead)
+		return;
+	if (group_dead < 0 && BPF_CORE_READ(p, signal, live.counter))
 		return;
 	r = bpf_ringbuf_reserve(&ga_exits, sizeof(*r), 0);
 	if (!r) {
@@ -376,13 +386,21 @@ static void ga_exit(struct task_struct *p, bool btf)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ga_exit_btf, struct task_struct *p)
 {
-	ga_exit(p, true);
+	ga_exit(p, true, -1);
+	return 0;
+}
+
+/* Where the tracepoint has group_dead (the reader picks one of the two). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ga_exit_btf_gd, struct task_struct *p, bool group_dead)
+{
+	ga_exit(p, true, group_dead);
 	return 0;
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(ga_exit_raw, struct task_struct *p)
 {
-	ga_exit(p, false);
+	ga_exit(p, false, -1);
 	return 0;
 }

@@ -76,6 +76,9 @@ enum greenai_source {
 #define GREENAI_F_WRAPPED	(1U << 1) /* hardware counter wrapped */
 #define GREENAI_F_SUSPECT	(1U << 2) /* interval may hide a whole wrap */
 #define GREENAI_F_CLAMPED	(1U << 3) /* busy time exceeded capacity */
+/* split by share (GPUs, userspace only): */
+#define GREENAI_F_SHARE_EQUAL	(1U << 4) /* equal among users: no figure */
+#define GREENAI_F_SHARE_CUT	(1U << 5) /* more users than kept: some out */
 
 /*
  * One energy domain. Energy of a count is unit_num / unit_den µJ (RAPL:

@@ -114,6 +114,22 @@ assert_conserved_bpf() {
 	assert_conserved_bpf "$out" "$rec"
 }
 
+@test "processes whose threads exit at once give one exit record each" {
+	local g out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec id
+	g=$(new_cgroup greenai-threads.$$)
+	id=$(cgroup_id "$g")
+	run "$SAMPLE" --backend bpf --source model --records "$rec" -- \
+		"$BIN/cgspawn" "$g" python3 "$TOP/tests/host/helpers/threads_exit.py" 200
+	assert_success
+	echo "$output" >"$out"
+	assert_line "stat exits_untracked 0"
+	# the parent and its 200 children, once each
+	run awk -v c="$id" '$1 == "EXIT" && $5 == c && $9 == "python3" { n++; seen[$3]++ }
+		END { for (p in seen) if (seen[p] > 1) print "twice:", p; print n + 0 }' "$rec"
+	assert_output 201
+	assert_conserved_bpf "$out" "$rec"
+}
+
 @test "a full exit ring drops records, counts the drops and still folds every process" {
 	local g out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec id
 	g=$(new_cgroup greenai-drop.$$)
@@ -139,6 +155,21 @@ assert_conserved_bpf() {
 	run awk -v c="$id" '$1 == "EXIT" && $5 == c { t += $6; e += $7 + $8 }
 		END { print t + 0, e + 0 }' "$rec"
 	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $3, $4 + $5 }' "$out")"
+}
+
+@test "hwmon and GPU sources add domains of their own, split alike" {
+	load ../test_helper/extra-sources
+	extra_sources_setup
+	local out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
+	run "$SAMPLE" --backend bpf --source model --sysfs-root "$EXTRA_ROOT" \
+		--nvml-lib "$NVML_LIB" --records "$rec" -- sh -c \
+		"echo procs.0=\$\$ >>$GA_FAKE_NVML_STATE; exec $BIN/spin 1"
+	assert_success
+	echo "$output" >"$out"
+	assert_line --regexp "^source hwmon used"
+	assert_line --regexp "^source nvml used"
+	assert_extra_domains "$out" "$rec"
+	assert_conserved_bpf "$out" "$rec"
 }
 
 @test "the raw_tp fallback counts the same" {

@@ -43,6 +43,28 @@ teardown() {
 	assert_line "package-0"
 }
 
+@test "libgreenai adds hwmon and GPU domains after the module's, split alike" {
+	insmod "$GREENAI_KO" model_idle_mw=0 model_max_mw=20000
+	load ../test_helper/extra-sources
+	extra_sources_setup
+	local g id out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
+	g=$(new_cgroup greenai-extra)
+	id=$(stat -c %i "$g")
+	run "$SAMPLE" --sysfs-root "$EXTRA_ROOT" --nvml-lib "$NVML_LIB" \
+		--records "$rec" -- "$BIN/cgspawn" "$g" sh -c \
+		"echo procs.0=\$\$ >>$GA_FAKE_NVML_STATE; exec $BIN/spin 1"
+	assert_success
+	echo "$output" >"$out"
+	assert_line "backend module"
+	assert_line --regexp "^source hwmon used"
+	assert_line --regexp "^source nvml used"
+	assert_extra_domains "$out" "$rec"
+	# the cgroup's energy, over every domain, is what its process took
+	run awk -v c="$id" '$1 == "EXIT" && $5 == c { e += $7 + $8 }
+		END { print e + 0 }' "$rec"
+	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $4 + $5 }' "$out")"
+}
+
 @test "libgreenai says why it cannot read the module" {
 	run "$SAMPLE" --backend module -- true
 	assert_failure 125

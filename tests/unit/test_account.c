@@ -197,6 +197,15 @@ static void share_domain(void **state)
 			 1000001);
 	assert_in_range(ga_acct_task(a, 8)->energy[0].active_uj, 750000,
 			750001);
+	/* a user made known before it runs: its share is in its cgroup */
+	assert_int_equal(ga_acct_add_task(a, 10, 42, "new", 5), 0);
+	assert_int_equal(ga_acct_add_task(a, 10, 43, "again", 6), 0);
+	ga_acct_begin(a, 1000000, 2000000);
+	assert_int_equal(ga_acct_share(a, 0, 10, 1), 0);
+	ga_acct_end(a, NULL, energy, NULL, rec);
+	assert_int_equal(ga_acct_task(a, 10)->cgroup_id, 42);
+	assert_string_equal(ga_acct_task(a, 10)->comm, "new");
+	assert_int_equal(ga_acct_cgroup(a, 42)->energy[0].active_uj, 1000001);
 	/* a share of a CPU domain is refused */
 	ga_acct_free(a);
 	a = two_packages(0);

@@ -612,6 +612,20 @@ static void cache_reads_once_and_notices_pid_reuse(void **state)
 	ga_identity_cache_stats(c, &st);
 	assert_int_equal(st.maps_scans, 2);
 
+	/* an exec under another name: read again, maps too */
+	fix_write(root, "proc/4242/maps",
+		  "7f0000000000-7f0000001000 r-xp 00000000 08:01 1 "
+		  "/usr/lib/libonnxruntime.so.1.16\n");
+	set_stat_start(root, 4242, "onnx-serve", id->start_time);
+	assert_int_equal(ga_identity_cache_get(c, 4242, 0, &id), 0);
+	assert_int_equal(id->frameworks, GA_FW_ONNXRUNTIME);
+	ga_identity_cache_stats(c, &st);
+	assert_int_equal(st.renamed, 1);
+	assert_int_equal(st.maps_scans, 3);
+	assert_int_equal(ga_identity_cache_get(c, 4242, 0, &id), 0);
+	ga_identity_cache_stats(c, &st);
+	assert_int_equal(st.maps_scans, 3);
+
 	/* another process under the same pid */
 	set_stat_start(root, 4242, "bash", 999999);
 	fix_write(root, "proc/4242/comm", "bash\n");

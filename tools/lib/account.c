@@ -307,6 +307,31 @@ int ga_acct_charge(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
 }
 
 /**
+ * ga_acct_add_task() - make a process known before it is charged
+ * @a: the accounting state
+ * @tgid: the process
+ * @cgroup_id: its cgroup
+ * @comm: its name
+ * @start_ns: its start time
+ *
+ * For a process that has a share in a domain (a GPU's user) before any
+ * run time of it was charged: its share then counts in its cgroup.
+ *
+ * Return: 0, or -ENOSPC when the table is full (it goes to the overflow).
+ */
+int ga_acct_add_task(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
+		     const char *comm, __u64 start_ns)
+{
+	struct acct_task *t;
+
+	HASH_FIND(hh, a->tasks, &tgid, sizeof(tgid), t);
+	if (t)
+		return 0;
+	t = acct_task_get(a, tgid, cgroup_id, comm, start_ns);
+	return t == &a->overflow_task ? -ENOSPC : 0;
+}
+
+/**
  * ga_acct_share() - a process's weight in a domain split by shares
  * @a: the accounting state
  * @domain: the domain (added with no CPUs)
@@ -447,8 +472,21 @@ const struct ga_acct_task *ga_acct_task(const struct ga_acct *a, __u32 tgid)
 {
 	struct acct_task *t;
 
+	if (tgid == GA_ACCT_OVERFLOW_ID)
+		return &a->overflow_task.pub;
 	HASH_FIND(hh, a->tasks, &tgid, sizeof(tgid), t);
 	return t ? &t->pub : NULL;
+}
+
+/* @id 0: the overflow entry. */
+const struct ga_acct_cgroup *ga_acct_cgroup(const struct ga_acct *a, __u64 id)
+{
+	struct acct_cgroup *c;
+
+	HASH_FIND(hh, a->cgroups, &id, sizeof(id), c);
+	if (c)
+		return &c->pub;
+	return id ? NULL : &a->overflow_cgroup.pub;
 }
 
 static bool acct_energy_any(const struct greenai_energy *e)

@@ -83,6 +83,10 @@ void ga_acct_set_end(struct ga_acct *a, __u64 end_ns);
 /* @cpu_ns: run time on each possible CPU in this interval. */
 int ga_acct_charge(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
 		   const char *comm, __u64 start_ns, const __u64 *cpu_ns);
+/* A process with a share (ga_acct_share()) but no run time charged yet. */
+int ga_acct_add_task(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
+		     const char *comm, __u64 start_ns);
+/* Its cgroup is where it was last charged; 0 if it never was. */
 int ga_acct_share(struct ga_acct *a, unsigned int domain, __u32 tgid,
 		  __u64 weight);
 /*
@@ -104,7 +108,10 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
  */
 int ga_acct_exit(struct ga_acct *a, __u32 tgid,
 		 struct greenai_rec_task_exit *rec);
+/* GA_ACCT_OVERFLOW_ID / 0: the overflow entries */
 const struct ga_acct_task *ga_acct_task(const struct ga_acct *a, __u32 tgid);
+const struct ga_acct_cgroup *ga_acct_cgroup(const struct ga_acct *a,
+					    __u64 id);
 
 typedef int (*ga_acct_task_fn)(const struct ga_acct_task *t, void *arg);
 typedef int (*ga_acct_cgroup_fn)(const struct ga_acct_cgroup *c, void *arg);

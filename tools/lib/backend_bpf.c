@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "backend_bpf.h"
@@ -55,15 +56,42 @@ static int ga_bpf_libbpf_print(enum libbpf_print_level level,
 	return vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * Whether this kernel's sched_process_exit tracepoint passes group_dead
+ * (Linux 6.16 on): its BTF prototype has three arguments, the context
+ * and (task, group_dead), instead of two.
+ */
+static bool ga_bpf_exit_has_group_dead(void)
+{
+	const struct btf_type *t;
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool yes = false;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit",
+				    BTF_KIND_TYPEDEF);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	/* typedef -> pointer -> function prototype */
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	yes = t && btf_is_func_proto(t) && btf_vlen(t) == 3;
+	btf__free(btf);
+	return yes;
+}
+
 static void ga_bpf_choose(struct ga_bpf *b)
 {
 	struct greenai_bpf *s = b->skel;
 	bool btf = b->attach == GA_BPF_ATTACH_TP_BTF;
+	bool gd = btf && ga_bpf_exit_has_group_dead();
 
 	bpf_program__set_autoload(s->progs.ga_switch_btf, btf);
 	bpf_program__set_autoload(s->progs.ga_fork_btf, btf);
 	bpf_program__set_autoload(s->progs.ga_exec_btf, btf);
-	bpf_program__set_autoload(s->progs.ga_exit_btf, btf);
+	bpf_program__set_autoload(s->progs.ga_exit_btf, btf && !gd);
+	bpf_program__set_autoload(s->progs.ga_exit_btf_gd, gd);
 	bpf_program__set_autoload(s->progs.ga_switch_raw, !btf);
 	bpf_program__set_autoload(s->progs.ga_fork_raw, !btf);
 	bpf_program__set_autoload(s->progs.ga_exec_raw, !btf);

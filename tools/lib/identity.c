@@ -37,6 +37,7 @@
 
 struct identity_entry {
 	int pid;
+	char stat_comm[GA_COMM_MAX];	/* /proc/PID/stat's, when read */
 	struct ga_identity id;
 	UT_hash_handle hh;
 };
@@ -782,8 +783,15 @@ int ga_identity_cache_get(struct ga_identity_cache *c, int pid,
 		err = add_entry(c, pid, &e);
 		if (err)
 			return err;
+		memcpy(e->stat_comm, st.comm, sizeof(e->stat_comm));
 		*out = &e->id;
 		return 0;
+	}
+	if (strcmp(e->stat_comm, st.comm)) {
+		/* a new name: an exec, most likely; read it all again */
+		c->stats.renamed++;
+		flags |= GA_ID_GET_REFRESH | GA_ID_GET_RESCAN_MAPS;
+		memcpy(e->stat_comm, st.comm, sizeof(e->stat_comm));
 	}
 	if (flags & (GA_ID_GET_REFRESH | GA_ID_GET_RESCAN_MAPS)) {
 		err = refresh(c, e, flags);

@@ -11,7 +11,9 @@
  * scan (the expensive part, some thousands of lines for a Python process
  * with PyTorch) once per process lifetime, again only when asked. An
  * exec keeps the pid and start time: callers that see execs (the BPF
- * backend does) ask for GA_ID_GET_REFRESH or forget the pid.
+ * backend does) ask for GA_ID_GET_REFRESH or forget the pid; the cache
+ * notices one by itself when the name in /proc/PID/stat changes, and then
+ * reads everything again, maps included.
  *
  * Errors: -ESRCH when the process is gone, before or while it is read
  * (a pid whose stat or comm vanishes, or whose start time changes, under
@@ -125,6 +127,7 @@ struct ga_identity_cache_stats {
 	uint64_t reused; /* same pid, another start time */
 	uint64_t evictions; /* dropped for room */
 	uint64_t maps_scans;
+	uint64_t renamed; /* a new name (an exec): read again */
 	unsigned int entries;
 };
 

@@ -31,94 +31,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <uthash.h>
-
-#include "backend_kmod.h"
-#include "esrc.h"
-#include "libgreenai.h"
+#include "ctx.h"
 #include "sysfs.h"
-#include "topology.h"
-
-#define GA_EXIT_MAX_WAIT	100	/* samples an exit waits at most */
-#define GA_SWEEP_SAMPLES	50	/* samples between two sweeps */
-#define GA_MAX_SOURCES		8
-#define GA_MAX_SHARES		1024
-
-/* The previous cumulative run time of one ga_runs entry, per CPU. */
-struct run_prev {
-	struct ga_bpf_run_key key;
-	struct run_prev *next_of_tgid;
-	UT_hash_handle hh;
-	__u64 prev[];
-};
-
-/* The entries of one process, to drop them when it is folded. */
-struct proc_runs {
-	__u32 tgid;
-	bool pending;			/* scratch of ga_sweep() */
-	struct run_prev *runs;
-	UT_hash_handle hh;
-};
-
-struct pending_exit {
-	struct greenai_rec_task_exit rec;	/* as the BPF program sent it */
-	unsigned int waited;
-	bool gone;				/* seen gone at a sample */
-};
-
-struct domain_src {
-	struct ga_esrc *src;
-	unsigned int zone;
-	__u64 last_uj;
-};
-
-struct ga_ctx {
-	struct ga_opts opts;
-	const char *root;
-	enum ga_backend backend;
-	char backend_name[32];
-	struct ga_bpf *bpf;
-	struct ga_kmod *kmod;
-	struct ga_acct_domain_totals kmod_totals[GREENAI_MAX_DOMAINS];
-	struct ga_topology topo;
-	struct ga_acct *acct;
-
-	struct ga_esrc src[GA_MAX_SOURCES];
-	unsigned int nr_src;
-	struct ga_source_status status[GA_MAX_SOURCES * 2];
-	char reasons[GA_MAX_SOURCES * 2][GA_ESRC_REASON_LEN];
-	unsigned int nr_status;
-	struct domain_src dsrc[GREENAI_MAX_DOMAINS];
-
-	ga_record_fn record_fn;
-	void *record_arg;
-	__u32 seq;
-	__u64 last_ns;
-
-	struct ga_bpf_cpu *cpus, *cpus_prev;
-	__u64 *delta;			/* per CPU, scratch */
-	__u64 *cpu_cap;			/* per CPU: its time in the interval */
-	__u64 *pkg_busy, *pkg_cap;	/* per package, for the model */
-	struct run_prev *runs;		/* hash by key */
-	struct proc_runs *procs;	/* hash by tgid */
-	struct pending_exit *pending;
-	unsigned int nr_pending, max_pending;
-	struct ga_share *shares;
-	__u64 exits_forced, exits_untracked, exits_swept;
-	__u64 samples;
-	/* records are built here */
-	union {
-		struct greenai_rec_interval iv[GREENAI_MAX_DOMAINS];
-		__u8 exit_buf[GREENAI_REC_MAX_SIZE];
-	} rec;
-};
 
 static __u64 min_u64(__u64 a, __u64 b)
 {
 	return a < b ? a : b;
 }
 
-static __u64 now_ns(void)
+__u64 ga_ctx_now(void)
 {
 	struct timespec ts;
 
@@ -126,8 +47,8 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void ga_status(struct ga_ctx *g, const char *name, bool used,
-		      const char *reason)
+void ga_ctx_status(struct ga_ctx *g, const char *name, bool used,
+		   const char *reason)
 {
 	unsigned int i = g->nr_status;
 	char *dst = g->reasons[i];
@@ -155,20 +76,24 @@ static bool ga_try_source(struct ga_ctx *g, const struct ga_esrc_ops *ops,
 	if (g->nr_src == GA_MAX_SOURCES)
 		return false;
 	if (ga_esrc_open(s, ops, conf)) {
-		ga_status(g, ops->name, false, s->reason);
+		ga_ctx_status(g, ops->name, false, s->reason);
 		return false;
 	}
 	if (!s->nr_zones) {
-		ga_status(g, ops->name, false, "no energy counter found");
+		ga_ctx_status(g, ops->name, false, "no energy counter found");
 		ga_esrc_close(s);
 		return false;
 	}
-	ga_status(g, ops->name, true, "");
+	ga_ctx_status(g, ops->name, true, "");
 	g->nr_src++;
 	return true;
 }
 
-static void ga_open_sources(struct ga_ctx *g)
+/*
+ * The energy sources: with @cpu, the CPU's (powercap, else perf, else the
+ * model, or the one asked for); then the others, unless told not to.
+ */
+void ga_ctx_open_sources(struct ga_ctx *g, bool cpu)
 {
 	static const struct ga_esrc_ops *const cpu_src[] = {
 		[GA_CPU_SOURCE_POWERCAP] = &ga_esrc_powercap,
@@ -184,7 +109,9 @@ static void ga_open_sources(struct ga_ctx *g)
 	};
 	enum ga_cpu_source cs = g->opts.cpu_source;
 
-	if (cs != GA_CPU_SOURCE_AUTO) {
+	if (!cpu) {
+		/* the module's */
+	} else if (cs != GA_CPU_SOURCE_AUTO) {
 		ga_try_source(g, cpu_src[cs], &conf);
 	} else if (!ga_try_source(g, &ga_esrc_powercap, &conf) &&
 		   !ga_try_source(g, &ga_esrc_perf, &conf)) {
@@ -197,7 +124,26 @@ static void ga_open_sources(struct ga_ctx *g)
 	ga_try_source(g, &ga_esrc_drm, &conf);
 }
 
-/* Which CPUs a zone's energy is split over; NULL: by shares. */
+/* The accounting, with the caller's caps and idle policy. */
+int ga_ctx_new_acct(struct ga_ctx *g, unsigned int nr_cpus)
+{
+	struct ga_acct_conf ac = {
+		.nr_cpus = nr_cpus,
+		.max_tasks = g->opts.max_tasks,
+		.max_cgroups = g->opts.max_cgroups,
+		.idle = g->opts.idle,
+	};
+
+	g->shares = calloc(GA_MAX_SHARES, sizeof(*g->shares));
+	if (!g->shares)
+		return -ENOMEM;
+	return ga_acct_new(&g->acct, &ac);
+}
+
+/*
+ * Which CPUs a zone's energy is split over; NULL: by shares. In module
+ * mode the accounting has one CPU, the whole machine (mode_kmod.c).
+ */
 static const unsigned char *ga_zone_cpus(struct ga_ctx *g,
 					 const struct ga_zone *z,
 					 unsigned char *buf)
@@ -206,6 +152,10 @@ static const unsigned char *ga_zone_cpus(struct ga_ctx *g,
 
 	if (z->has_shares)
 		return NULL;
+	if (g->kmod) {
+		buf[0] = 1;
+		return buf;
+	}
 	for (cpu = 0; cpu < g->topo.nr_cpus; cpu++) {
 		switch (z->kind) {
 		case GREENAI_DOM_PACKAGE:
@@ -222,10 +172,50 @@ static const unsigned char *ga_zone_cpus(struct ga_ctx *g,
 	return buf;
 }
 
-static int ga_add_domains(struct ga_ctx *g)
+static bool ga_cpu_kind(__u16 kind)
 {
-	unsigned char *cpus = calloc(g->topo.nr_cpus, 1);
-	unsigned int i, z, left_out = 0;
+	return kind == GREENAI_DOM_PACKAGE || kind == GREENAI_DOM_CORE ||
+	       kind == GREENAI_DOM_UNCORE || kind == GREENAI_DOM_DRAM;
+}
+
+/*
+ * Whether a hwmon zone counts what a domain already has counts: a CPU
+ * zone (amd_energy's sockets and cores) of a package for which RAPL, the
+ * perf PMU, the model or the module already has a domain of that kind.
+ * Kept, it would count that energy twice in any sum over domains.
+ */
+static bool ga_zone_duplicate(struct ga_ctx *g, const struct ga_zone *z)
+{
+	unsigned int i, n = g->dom_base + ga_acct_nr_domains(g->acct);
+	__u32 pkg = z->package < 0 ? 0 : z->package;
+
+	if (z->source != GREENAI_SRC_HWMON || !ga_cpu_kind(z->kind))
+		return false;
+	for (i = 0; i < n; i++) {
+		const struct greenai_domain *d = ga_domain(g, i);
+
+		if (d && d->source != GREENAI_SRC_HWMON && d->kind == z->kind &&
+		    d->package == pkg)
+			return true;
+	}
+	return false;
+}
+
+static void ga_left_out(struct ga_ctx *g, unsigned int n, const char *why)
+{
+	char msg[96];
+
+	if (!n)
+		return;
+	snprintf(msg, sizeof(msg), "%u zone(s) left out: %s", n, why);
+	ga_ctx_status(g, "domains", false, msg);
+}
+
+/* Each source's zones become the accounting's domains. */
+int ga_ctx_add_domains(struct ga_ctx *g)
+{
+	unsigned char *cpus = calloc(g->topo.nr_cpus ?: 1, 1);
+	unsigned int i, z, too_many = 0, dup = 0;
 	int id = 0;
 
 	if (!cpus)
@@ -246,14 +236,18 @@ static int ga_add_domains(struct ga_ctx *g)
 				.range_uj = zone->range_uj,
 			};
 
+			if (ga_zone_duplicate(g, zone)) {
+				dup++;
+				continue;
+			}
+			if (g->dom_base + ga_acct_nr_domains(g->acct) >=
+			    GREENAI_MAX_DOMAINS) {
+				too_many++;
+				continue;
+			}
 			snprintf(d.name, sizeof(d.name), "%s", zone->name);
 			id = ga_acct_add_domain(g->acct, &d,
 						ga_zone_cpus(g, zone, cpus));
-			if (id == -ENOSPC) {
-				/* more zones than the ABI's domains */
-				left_out++;
-				continue;
-			}
 			if (id < 0)
 				break;
 			g->dsrc[id] = (struct domain_src){
@@ -263,15 +257,10 @@ static int ga_add_domains(struct ga_ctx *g)
 		}
 	}
 	free(cpus);
-	if (left_out) {
-		char why[96];
-
-		snprintf(why, sizeof(why),
-			 "%u zone(s) left out: more than %d domains",
-			 left_out, GREENAI_MAX_DOMAINS);
-		ga_status(g, "domains", false, why);
-	}
-	return id < 0 && id != -ENOSPC ? id : 0;
+	ga_left_out(g, too_many, "more than the ABI's 32 domains");
+	_Static_assert(GREENAI_MAX_DOMAINS == 32, "the message above");
+	ga_left_out(g, dup, "hwmon CPU counters another source counts");
+	return id < 0 ? id : 0;
 }
 
 static struct run_prev *ga_run_prev(struct ga_ctx *g,
@@ -327,7 +316,7 @@ static int ga_prime_bpf(struct ga_ctx *g)
 
 	r = r ?: ga_bpf_for_each_run(g->bpf, ga_prime_run, g);
 	r = r ?: ga_bpf_cpus(g->bpf, g->cpus_prev);
-	g->last_ns = now_ns();
+	g->last_ns = ga_ctx_now();
 	for (i = 0; i < g->nr_src; i++)
 		ga_esrc_read(&g->src[i], g->last_ns, &act);
 	for (i = 0; i < ga_acct_nr_domains(g->acct); i++) {
@@ -350,7 +339,6 @@ static int ga_prime_bpf(struct ga_ctx *g)
 int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 	    size_t err_size)
 {
-	struct ga_acct_conf ac = { 0 };
 	struct ga_opts def = { 0 };
 	struct ga_ctx *g;
 	int r;
@@ -369,23 +357,15 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 	if (g->backend == GA_BACKEND_AUTO)
 		g->backend = access("/proc/greenai/version", F_OK) == 0 ?
 			GA_BACKEND_MODULE : GA_BACKEND_BPF;
+	if (err_size)
+		err[0] = '\0';
 	if (g->backend == GA_BACKEND_MODULE) {
-		r = ga_kmod_open(&g->kmod, "/proc/greenai", "/dev/greenai",
-				 err, err_size);
+		r = ga_mode_kmod_open(g, err, err_size);
 		if (r)
 			goto fail;
-		snprintf(g->backend_name, sizeof(g->backend_name), "module");
-		r = ga_kmod_domain_totals(g->kmod, g->kmod_totals);
-		if (r) {
-			snprintf(err, err_size, "module backend: %s/domains: %s",
-				 "/proc/greenai", strerror(-r));
-			goto fail;
-		}
 		*out = g;
 		return 0;
 	}
-	if (err_size)
-		err[0] = '\0';
 	r = ga_open_bpf(g, err, err_size);
 	if (r)
 		goto fail;
@@ -394,25 +374,20 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 		goto fail;
 	g->pkg_busy = calloc(g->topo.nr_packages, sizeof(*g->pkg_busy));
 	g->pkg_cap = calloc(g->topo.nr_packages, sizeof(*g->pkg_cap));
-	g->shares = calloc(GA_MAX_SHARES, sizeof(*g->shares));
 	r = -ENOMEM;
-	if (!g->pkg_busy || !g->pkg_cap || !g->shares)
+	if (!g->pkg_busy || !g->pkg_cap)
 		goto fail;
-	ac.nr_cpus = g->topo.nr_cpus;
-	ac.max_tasks = g->opts.max_tasks;
-	ac.max_cgroups = g->opts.max_cgroups;
-	ac.idle = g->opts.idle;
-	r = ga_acct_new(&g->acct, &ac);
+	r = ga_ctx_new_acct(g, g->topo.nr_cpus);
 	if (r)
 		goto fail;
-	ga_open_sources(g);
+	ga_ctx_open_sources(g, true);
 	if (!g->nr_src) {
 		snprintf(err, err_size, "no energy source: %s",
 			 g->nr_status ? g->status[0].reason : "none tried");
 		r = -ENODEV;
 		goto fail;
 	}
-	r = ga_add_domains(g);
+	r = ga_ctx_add_domains(g);
 	if (r)
 		goto fail;
 	r = ga_prime_bpf(g);
@@ -450,7 +425,8 @@ void ga_close(struct ga_ctx *g)
 		free(pr);
 	}
 	ga_bpf_close(g->bpf);
-	ga_kmod_close(g->kmod);
+	ga_mode_kmod_close(g);
+	ga_identity_cache_free(g->ids);
 	ga_acct_free(g->acct);
 	ga_topology_free(&g->topo);
 	free(g->cpus);
@@ -475,7 +451,7 @@ void ga_set_record_fn(struct ga_ctx *g, ga_record_fn fn, void *arg)
 	g->record_arg = arg;
 }
 
-static void ga_emit(struct ga_ctx *g, struct greenai_rec_hdr *h)
+void ga_ctx_emit(struct ga_ctx *g, struct greenai_rec_hdr *h)
 {
 	h->seq = g->seq++;
 	if (g->record_fn)
@@ -572,20 +548,45 @@ static int ga_read_cpus(struct ga_ctx *g, __u64 elapsed)
 	return 0;
 }
 
-static void ga_split(struct ga_ctx *g)
+/*
+ * A domain's user that no run time was charged for yet (it started since
+ * the last sample): its cgroup and name from /proc, so that its share
+ * counts where it runs.
+ */
+static void ga_ctx_introduce(struct ga_ctx *g, __u32 pid)
+{
+	const struct ga_identity *id;
+	struct ga_bpf_proc proc = { 0 };
+
+	if (ga_acct_task(g->acct, pid) || ga_identity(g, pid, &id))
+		return;
+	/* the start time as the BPF programs have it, which ga_sweep() uses */
+	if (g->bpf && ga_bpf_proc(g->bpf, pid, &proc))
+		proc.start_ns = 0;
+	ga_acct_add_task(g->acct, pid, id->cgroup_id, id->comm, proc.start_ns);
+}
+
+/* Read every source at @now (the model from the packages' activity). */
+void ga_ctx_read_sources(struct ga_ctx *g, __u64 now)
 {
 	struct ga_activity act = {
 		.nr_packages = g->topo.nr_packages,
 		.busy_ns = g->pkg_busy,
 		.capacity_ns = g->pkg_cap,
 	};
-	unsigned int i, n = ga_acct_nr_domains(g->acct);
-	__u64 energy[GREENAI_MAX_DOMAINS];
-	__u32 flags[GREENAI_MAX_DOMAINS];
-	__u64 now = g->last_ns;
+	unsigned int i;
 
 	for (i = 0; i < g->nr_src; i++)
 		ga_esrc_read(&g->src[i], now, &act);
+}
+
+/* Split each domain's energy since the last split, as last read. */
+void ga_ctx_split(struct ga_ctx *g, const __u64 *cpu_cap)
+{
+	unsigned int i, n = ga_acct_nr_domains(g->acct);
+	__u64 energy[GREENAI_MAX_DOMAINS];
+	__u32 flags[GREENAI_MAX_DOMAINS];
+
 	for (i = 0; i < n; i++) {
 		struct domain_src *ds = &g->dsrc[i];
 		const struct ga_zone *z = &ds->src->zones[ds->zone];
@@ -599,13 +600,21 @@ static void ga_split(struct ga_ctx *g)
 			continue;
 		nr = ga_esrc_shares(ds->src, ds->zone, g->shares,
 				    GA_MAX_SHARES, &sf);
-		for (k = 0; k < nr; k++)
+		if (sf & GA_SHARE_EQUAL)
+			flags[i] |= GREENAI_F_SHARE_EQUAL;
+		if (sf & GA_SHARE_TRUNCATED)
+			flags[i] |= GREENAI_F_SHARE_CUT;
+		for (k = 0; k < nr; k++) {
+			ga_ctx_introduce(g, g->shares[k].pid);
 			ga_acct_share(g->acct, i, g->shares[k].pid,
 				      g->shares[k].weight);
+		}
 	}
-	ga_acct_end(g->acct, g->cpu_cap, energy, flags, g->rec.iv);
-	for (i = 0; i < n; i++)
-		ga_emit(g, &g->rec.iv[i].hdr);
+	ga_acct_end(g->acct, cpu_cap, energy, flags, g->rec.iv);
+	for (i = 0; i < n; i++) {
+		g->rec.iv[i].domain += g->dom_base;
+		ga_ctx_emit(g, &g->rec.iv[i].hdr);
+	}
 }
 
 static int ga_queue_exit(const struct greenai_rec_task_exit *r, void *arg)
@@ -659,6 +668,13 @@ static bool ga_proc_gone(struct ga_ctx *g, __u32 tgid, __u64 start_ns)
 	return threads <= 1;
 }
 
+/* A process folded at exit: its identity is not kept either. */
+void ga_ctx_forget(struct ga_ctx *g, __u32 tgid)
+{
+	if (g->ids)
+		ga_identity_cache_forget(g->ids, tgid);
+}
+
 static void ga_forget_proc(struct ga_ctx *g, __u32 tgid)
 {
 	struct proc_runs *pr;
@@ -676,6 +692,7 @@ static void ga_forget_proc(struct ga_ctx *g, __u32 tgid)
 		free(pr);
 	}
 	ga_bpf_forget_proc(g->bpf, tgid);
+	ga_ctx_forget(g, tgid);
 }
 
 /*
@@ -756,7 +773,7 @@ static void ga_fold_exits(struct ga_ctx *g)
 			/* its name at exit, after any exec */
 			memcpy(out->comm, p->rec.comm, sizeof(out->comm));
 			out->hdr.ts_ns = p->rec.hdr.ts_ns;
-			ga_emit(g, &out->hdr);
+			ga_ctx_emit(g, &out->hdr);
 		}
 		ga_forget_proc(g, p->rec.pid);
 	}
@@ -769,28 +786,13 @@ static void ga_fold_exits(struct ga_ctx *g)
  *
  * Return: 0 or -errno.
  */
-static void ga_kmod_record(struct greenai_rec_hdr *h, void *arg)
-{
-	ga_emit(arg, h);
-}
-
-/* Module mode: the module closes the interval; its records pass on. */
-static int ga_sample_kmod(struct ga_ctx *g)
-{
-	int r = ga_kmod_flush(g->kmod);
-
-	if (!r && ga_kmod_read(g->kmod, ga_kmod_record, g) < 0)
-		r = -EPROTO;
-	return r ?: ga_kmod_domain_totals(g->kmod, g->kmod_totals);
-}
-
 int ga_sample(struct ga_ctx *g)
 {
 	__u64 now, start = g->last_ns;
-	int r;
+	int r, walk;
 
 	if (g->kmod)
-		return ga_sample_kmod(g);
+		return ga_mode_kmod_sample(g);
 
 	r = ga_bpf_flush(g->bpf);
 	if (r)
@@ -803,29 +805,36 @@ int ga_sample(struct ga_ctx *g)
 	 * and all of it before the end, so the run time taken never exceeds
 	 * the capacity.
 	 */
-	r = ga_bpf_for_each_run(g->bpf, ga_charge_run, g);
-	now = now_ns();
+	/*
+	 * A walk that fails part way (no memory for a new entry) still
+	 * closes the interval with what it charged: the entries it did not
+	 * reach keep their previous count and are charged at the next
+	 * sample, so no run time is lost, only late.
+	 */
+	walk = ga_bpf_for_each_run(g->bpf, ga_charge_run, g);
+	now = ga_ctx_now();
 	g->last_ns = now;
 	ga_acct_set_end(g->acct, now);
-	r = r ?: ga_read_cpus(g, now - start);
+	r = ga_read_cpus(g, now - start);
 	/* processes that found ga_runs full, as one */
 	r = r ?: ga_acct_charge(g->acct, GA_ACCT_OVERFLOW_ID, 0, NULL, 0,
 				g->delta);
 	if (r)
 		return r;
-	ga_split(g);
+	ga_ctx_read_sources(g, g->last_ns);
+	ga_ctx_split(g, g->cpu_cap);
 	ga_fold_exits(g);
-	if (ga_bpf_poll_exits(g->bpf, 0, ga_queue_exit, g) < 0 && !r)
+	if (ga_bpf_poll_exits(g->bpf, 0, ga_queue_exit, g) < 0)
 		r = -ENOMEM;
 	if (!(++g->samples % GA_SWEEP_SAMPLES))
 		ga_sweep(g);
-	return r;
+	return walk ?: r;
 }
 
 unsigned int ga_nr_domains(const struct ga_ctx *g)
 {
 	if (g->kmod)
-		return ga_kmod_info(g->kmod)->nr_domains;
+		return ga_mode_kmod_nr_domains(g);
 	return ga_acct_nr_domains(g->acct);
 }
 
@@ -833,7 +842,7 @@ const struct greenai_domain *ga_domain(const struct ga_ctx *g,
 				       unsigned int id)
 {
 	if (g->kmod)
-		return ga_kmod_domain(g->kmod, id);
+		return ga_mode_kmod_domain(g, id);
 	return ga_acct_domain(g->acct, id);
 }
 
@@ -841,38 +850,22 @@ const struct ga_acct_domain_totals *ga_domain_totals(const struct ga_ctx *g,
 						     unsigned int id)
 {
 	if (g->kmod)
-		return id < ga_nr_domains(g) ? &g->kmod_totals[id] : NULL;
+		return ga_mode_kmod_domain_totals(g, id);
 	return ga_acct_domain_totals(g->acct, id);
 }
 
 int ga_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn, void *arg)
 {
 	if (g->kmod)
-		return ga_kmod_for_each_task(g->kmod, fn, arg);
+		return ga_mode_kmod_for_each_task(g, fn, arg);
 	return ga_acct_for_each_task(g->acct, fn, arg);
-}
-
-struct cgroup_adapter {
-	ga_acct_cgroup_fn fn;
-	void *arg;
-};
-
-static int ga_cgroup_adapt(const struct ga_acct_cgroup *c, const char *path,
-			   void *arg)
-{
-	struct cgroup_adapter *a = arg;
-
-	(void)path;
-	return a->fn(c, a->arg);
 }
 
 int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 		       void *arg)
 {
-	struct cgroup_adapter a = { fn, arg };
-
 	if (g->kmod)
-		return ga_kmod_for_each_cgroup(g->kmod, ga_cgroup_adapt, &a);
+		return ga_mode_kmod_for_each_cgroup(g, fn, arg);
 	return ga_acct_for_each_cgroup(g->acct, fn, arg);
 }
 
@@ -887,17 +880,7 @@ void ga_stats(const struct ga_ctx *g, struct ga_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (g->kmod) {
-		ga_kmod_stat(g->kmod, "intervals", &out->acct.intervals);
-		ga_kmod_stat(g->kmod, "exits", &out->acct.exits);
-		ga_kmod_stat(g->kmod, "exits_dropped",
-			     &out->bpf.exits_dropped);
-		ga_kmod_stat(g->kmod, "exits_forced", &out->exits_forced);
-		ga_kmod_stat(g->kmod, "exits_pending", &out->exits_pending);
-		ga_kmod_stat(g->kmod, "exits_untracked",
-			     &out->exits_untracked);
-		ga_kmod_stat(g->kmod, "tasks", &out->acct.tasks);
-		ga_kmod_stat(g->kmod, "task_overflows",
-			     &out->acct.task_overflows);
+		ga_mode_kmod_stats(g, out);
 		return;
 	}
 	ga_acct_stats(g->acct, &out->acct);
@@ -907,4 +890,18 @@ void ga_stats(const struct ga_ctx *g, struct ga_stats *out)
 	out->exits_forced = g->exits_forced;
 	out->exits_untracked = g->exits_untracked;
 	out->exits_swept = g->exits_swept;
+}
+
+int ga_identity(struct ga_ctx *g, __u32 tgid, const struct ga_identity **out)
+{
+	/* /proc is the machine's, whatever root the sources are read under */
+	struct ga_identity_conf conf = { .root = "/" };
+	int r;
+
+	if (!g->ids) {
+		r = ga_identity_cache_new(&g->ids, &conf);
+		if (r)
+			return r;
+	}
+	return ga_identity_cache_get(g->ids, tgid, 0, out);
 }

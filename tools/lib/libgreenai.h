@@ -29,6 +29,7 @@
 
 #include "account.h"
 #include "backend_bpf.h"
+#include "identity.h"
 
 enum ga_backend {
 	GA_BACKEND_AUTO,
@@ -101,5 +102,14 @@ int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 unsigned int ga_sources(const struct ga_ctx *g,
 			const struct ga_source_status **out);
 void ga_stats(const struct ga_ctx *g, struct ga_stats *out);
+
+/*
+ * Who a live process is (identity.h): exe, command line, cgroup path,
+ * container, model label, ML frameworks. Read once per process and kept
+ * until it is folded at exit; read again after an exec (when its name
+ * changes). Return: 0, or -ESRCH when it has gone (its exit record is
+ * then all there is), or -errno.
+ */
+int ga_identity(struct ga_ctx *g, __u32 tgid, const struct ga_identity **out);
 
 #endif /* _GREENAI_LIBGREENAI_H */

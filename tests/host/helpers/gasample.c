@@ -11,6 +11,7 @@
  *            [--source auto|powercap|perf|model]
  *            [--model-idle-mw N] [--model-max-mw N]
  *            [--attach auto|tp_btf|raw_tp] [--max-runs N] [--exits-kb N]
+ *            [--sysfs-root DIR] [--nvml-lib PATH]
  *            [--records FILE] -- CMD [ARG...]
  *
  * --records writes one line per record, as tests/kmod/helpers/
@@ -190,6 +191,8 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		{ "exits-kb", required_argument, NULL, 'e' },
 		{ "records", required_argument, NULL, 'o' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "sysfs-root", required_argument, NULL, 'R' },
+		{ "nvml-lib", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const sources[] = { "auto", "powercap", "perf",
@@ -251,6 +254,12 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 				return -1;
 			}
 			o->backend = k;
+			break;
+		case 'R':
+			o->sysfs_root = optarg;
+			break;
+		case 'N':
+			o->nvml_lib = optarg;
 			break;
 		case 'o':
 			records = fopen(optarg, "w");
