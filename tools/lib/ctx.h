@@ -73,7 +73,8 @@ struct ga_ctx {
 	__u64 open_ns;
 	__u64 read_ns;			/* the extra sources' last reading */
 	__u64 kiv_start, kiv_end;	/* the module's intervals, this sample */
-	struct greenai_domain dom_copy;	/* ga_domain()'s, renumbered */
+	/* ga_domain()'s extra domains, renumbered */
+	struct greenai_domain dom_copy[GREENAI_MAX_DOMAINS];
 	__u64 rec_extra[GREENAI_REC_MAX_SIZE / 8];	/* an exit record */
 	struct ga_topology topo;
 	struct ga_acct *acct;

@@ -399,10 +399,10 @@ const struct greenai_domain *ga_mode_kmod_domain(const struct ga_ctx *g,
 	d = ga_acct_domain(g->acct, id - g->dom_base);
 	if (!d)
 		return NULL;
-	/* numbered after the module's */
-	mg->dom_copy = *d;
-	mg->dom_copy.id = id;
-	return &mg->dom_copy;
+	/* numbered after the module's; a copy per domain, so it stays */
+	mg->dom_copy[id - g->dom_base] = *d;
+	mg->dom_copy[id - g->dom_base].id = id;
+	return &mg->dom_copy[id - g->dom_base];
 }
 
 const struct ga_acct_domain_totals *
