@@ -54,13 +54,15 @@ first_thread() {
 	sed 's/[-,].*//' "/sys/devices/system/cpu/cpu$1/topology/thread_siblings_list"
 }
 
-# assert_spin_core_energy RECORDS MW: the one spin process that exited got
-# active energy of domain 1 (the cores) of MW over its CPU time, within 5 %
+# assert_spin_core_energy RECORDS MW CGROUP_ID: the one spin process that
+# exited in the test's cgroup got active energy of domain 1 (the cores) of
+# MW over its CPU time, within 5 %. By its cgroup: a process an earlier test
+# left behind may exit while the records are collected.
 assert_spin_core_energy() {
-	run awk '$1 == "EXIT" && $9 == "spin" { split($10, d, ","); split(d[2], e, "+");
-		print $6, e[1] }' "$1"
+	run awk -v c="$3" '$1 == "EXIT" && $9 == "spin" && $5 == c {
+		split($10, d, ","); split(d[2], e, "+"); print $6, e[1] }' "$1"
 	[ "${#lines[@]}" -eq 1 ] ||
-		fail "$(printf 'not one spin exit:\n'; grep -E '^(EXIT|LOST)' "$1")"
+		fail "$(printf 'not one spin exit in cgroup %s:\n' "$3"; grep -E '^(EXIT|LOST)' "$1")"
 	local f=(${lines[0]})
 	within "${f[1]}" "$((f[0] * $2 / 1000000))" 5 ||
 		fail "spin ran ${f[0]} ns on a $2 mW core; its active core energy is ${f[1]} uJ"
@@ -163,14 +165,15 @@ psys-0 1000000 1"
 	run awk '!/^#/ { print $2, $3, $4, $6, $7, $10 }' /proc/greenai/domains
 	assert_output "package-0 package rapl-msr 1000000 16384 $n
 core-0 core rapl-msr 1000000 16384 $n"
-	local out=$BATS_TEST_TMPDIR/records p
-	run $RING collect "$out" -- taskset -c 1 "$BIN/spin" 2
+	local out=$BATS_TEST_TMPDIR/records p g
+	g=$(new_cgroup greenai-amd)
+	run $RING collect "$out" -- "$BIN/cgspawn" "$g" taskset -c 1 "$BIN/spin" 2
 	assert_success
 	p=$(power_mw "$out" 1)
 	within "$p" "$cores_mw" 3 || fail "core-0 measured $p mW, the cores draw $cores_mw"
 	# spin ran on CPU 1 alone: its active energy is CPU 1's core power
 	# over its run time, not the cores' mean power (a package-wide split)
-	assert_spin_core_energy "$out" "$cpu1_mw"
+	assert_spin_core_energy "$out" "$cpu1_mw" "$(stat -c %i "$g")"
 }
 
 @test "CPU hotplug moves the readers; counters resume when a core comes back" {
@@ -208,10 +211,11 @@ core-0 1"
 	assert_output "package-0 2
 core-0 2"
 	# CPU 1's core got its own counter when it came online
-	local out=$BATS_TEST_TMPDIR/records
-	run $RING collect "$out" -- taskset -c 1 "$BIN/spin" 2
+	local out=$BATS_TEST_TMPDIR/records g
+	g=$(new_cgroup greenai-amd-hotplug)
+	run $RING collect "$out" -- "$BIN/cgspawn" "$g" taskset -c 1 "$BIN/spin" 2
 	assert_success
-	assert_spin_core_energy "$out" "$cpu1_mw"
+	assert_spin_core_energy "$out" "$cpu1_mw" "$(stat -c %i "$g")"
 }
 
 @test "the power model counts a CPU offline at load once it comes online" {
