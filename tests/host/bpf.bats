@@ -50,6 +50,19 @@ assert_conserved_bpf() {
 	assert_output ""
 }
 
+# assert_all_exited OUT RECORDS CGROUP_ID N: N processes of the cgroup
+# exited, each with one record; none is left in the tables; and the
+# cgroup's CPU time and energy are exactly what they took with them.
+assert_all_exited() {
+	run awk -v c="$3" '$1 == "EXIT" && $5 == c { n++ } END { print n + 0 }' "$2"
+	assert_output "$4"
+	run awk -v c="$3" '$1 == "task" && $3 == c' "$1"
+	assert_output ""
+	run awk -v c="$3" '$1 == "EXIT" && $5 == c { t += $6; e += $7 + $8 }
+		END { print t + 0, e + 0 }' "$2"
+	assert_output "$(awk -v c="$3" '$1 == "cgroup" && $2 == c { print $3, $4 + $5 }' "$1")"
+}
+
 @test "two busy processes in their own cgroups: CPU time as the kernel counts it, energy in its ratio" {
 	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
 	local a b out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
@@ -98,15 +111,9 @@ assert_conserved_bpf() {
 	echo "$output" >"$out"
 	assert_line "stat sample_errors 0"
 	# forkstorm and its 10000 children: one exit record each, from the
-	# ring or, for a record the ring dropped, from the sweep
-	run awk -v c="$id" '$1 == "EXIT" && $5 == c { n++ } END { print n + 0 }' "$rec"
-	assert_output 10001
-	# the cgroup is exactly what its processes took with them (all exited)
-	run awk -v c="$id" '$1 == "task" && $3 == c' "$out"
-	assert_output ""
-	run awk -v c="$id" '$1 == "EXIT" && $5 == c { t += $6; e += $7 + $8 }
-		END { print t + 0, e + 0 }' "$rec"
-	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $3, $4 + $5 }' "$out")"
+	# ring or, for a record the ring dropped, from the sweep; the cgroup
+	# is exactly what they took with them
+	assert_all_exited "$out" "$rec" "$id" 10001
 	# and its CPU time is the kernel's
 	usage=$(awk '$1 == "usage_usec" { print $2 * 1000 }' "$g/cpu.stat")
 	within "$(field "$out" cgroup "$id" 3)" "$usage" 2 ||
@@ -148,13 +155,7 @@ assert_conserved_bpf() {
 	# every process whose record was dropped was found gone and folded:
 	# one exit record each, no entry left, the cgroup equal to them all
 	[ "$swept" -ge "$dropped" ] || fail "$dropped dropped, $swept swept"
-	run awk -v c="$id" '$1 == "EXIT" && $5 == c { n++ } END { print n + 0 }' "$rec"
-	assert_output 3001
-	run awk -v c="$id" '$1 == "task" && $3 == c' "$out"
-	assert_output ""
-	run awk -v c="$id" '$1 == "EXIT" && $5 == c { t += $6; e += $7 + $8 }
-		END { print t + 0, e + 0 }' "$rec"
-	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $3, $4 + $5 }' "$out")"
+	assert_all_exited "$out" "$rec" "$id" 3001
 }
 
 @test "hwmon and GPU sources add domains of their own, split alike" {

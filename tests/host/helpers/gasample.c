@@ -43,6 +43,19 @@
 static FILE *records;
 static unsigned long sample_errors;	/* ga_sample() calls that failed */
 
+/* Σ active and Σ idle over @n domains. */
+static void sum_energy(const struct greenai_energy *e, unsigned int n,
+		       unsigned long long *act, unsigned long long *idle)
+{
+	unsigned int i;
+
+	*act = *idle = 0;
+	for (i = 0; i < n; i++) {
+		*act += e[i].active_uj;
+		*idle += e[i].idle_uj;
+	}
+}
+
 static void print_record(const struct greenai_rec_hdr *h, void *arg)
 {
 	(void)arg;
@@ -64,14 +77,11 @@ static void print_record(const struct greenai_rec_hdr *h, void *arg)
 			(unsigned long long)r->capacity_ns, r->nr_tasks);
 	} else if (h->type == GREENAI_REC_TASK_EXIT) {
 		const struct greenai_rec_task_exit *r = (const void *)h;
-		unsigned long long act = 0, idle = 0;
+		unsigned long long act, idle;
 		char comm[GREENAI_COMM_LEN + 1] = "";
 		unsigned int i;
 
-		for (i = 0; i < r->nr_domains; i++) {
-			act += r->energy[i].active_uj;
-			idle += r->energy[i].idle_uj;
-		}
+		sum_energy(r->energy, r->nr_domains, &act, &idle);
 		memcpy(comm, r->comm, GREENAI_COMM_LEN);
 		for (i = 0; comm[i]; i++)
 			if (comm[i] == ' ')
@@ -90,13 +100,9 @@ static void print_record(const struct greenai_rec_hdr *h, void *arg)
 
 static int print_task(const struct ga_acct_task *t, void *arg)
 {
-	unsigned int i, n = *(unsigned int *)arg;
-	unsigned long long act = 0, idle = 0;
+	unsigned long long act, idle;
 
-	for (i = 0; i < n; i++) {
-		act += t->energy[i].active_uj;
-		idle += t->energy[i].idle_uj;
-	}
+	sum_energy(t->energy, *(unsigned int *)arg, &act, &idle);
 	printf("task %u %llu %llu %llu %llu %s\n", t->tgid,
 	       (unsigned long long)t->cgroup_id,
 	       (unsigned long long)t->cpu_ns, act, idle,
@@ -106,13 +112,9 @@ static int print_task(const struct ga_acct_task *t, void *arg)
 
 static int print_cgroup(const struct ga_acct_cgroup *c, void *arg)
 {
-	unsigned int i, n = *(unsigned int *)arg;
-	unsigned long long act = 0, idle = 0;
+	unsigned long long act, idle;
 
-	for (i = 0; i < n; i++) {
-		act += c->energy[i].active_uj;
-		idle += c->energy[i].idle_uj;
-	}
+	sum_energy(c->energy, *(unsigned int *)arg, &act, &idle);
 	printf("cgroup %llu %llu %llu %llu %llu\n",
 	       (unsigned long long)c->id, (unsigned long long)c->cpu_ns, act,
 	       idle, (unsigned long long)c->nr_exited);
