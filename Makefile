@@ -111,7 +111,15 @@ include $(wildcard mk/*.mk)
 
 vpath %.c include/greenai tools/lib
 
-tools: $(BUILD)/lib/libgreenai.a ## build libgreenai and the tools
+tools: $(BUILD)/lib/libgreenai.a $(BUILD)/greenai ## build libgreenai and the tools
+
+# The greenai command (tools/greenai), over libgreenai.
+GREENAI_SRC := $(wildcard tools/greenai/*.c)
+
+$(BUILD)/greenai: $(GREENAI_SRC) tools/greenai/greenai.h \
+		$(BUILD)/lib/libgreenai.a
+	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $(GREENAI_SRC) \
+		$(BUILD)/lib/libgreenai.a $(LIB_LIBS)
 
 $(BUILD)/lib/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	@mkdir -p $(@D)

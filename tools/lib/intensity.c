@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "intensity.h"
 
 /* @in as the table spells it: upper case, spaces for '-' and '_'. */
@@ -77,29 +78,9 @@ int ga_intensity_region(const char *region, struct ga_intensity *out)
  */
 int ga_intensity_parse_g(const char *s, uint32_t *mg_per_kwh)
 {
-	uint64_t v = 0;
-	int frac = -1;
+	uint64_t v;
 
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (!isdigit((unsigned char)*s) || frac == 3)
-			return -EINVAL;
-		v = v * 10 + (*s - '0');
-		if (frac >= 0)
-			frac++;
-		if (v > 100000000ULL)
-			return -EINVAL;
-	}
-	if (frac == 0)
-		return -EINVAL;		/* "12." */
-	for (frac = frac < 0 ? 0 : frac; frac < 3; frac++)
-		v *= 10;
-	if (v > 100000000ULL)
+	if (ga_parse_milli(s, GA_INTENSITY_MAX_MG, &v))
 		return -EINVAL;
 	*mg_per_kwh = v;
 	return 0;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define GA_REGION_MAX	40	/* longest region name, with its NUL */
+#define GA_INTENSITY_MAX_MG	100000000	/* 100 000 g/kWh */
 
 struct ga_intensity_row {
 	const char *code;	/* as looked up */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai intensity: the grid carbon intensity a run would use, and why.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "greenai.h"
+#include "intensity.h"
+
+static const char ga_intensity_help[] =
+	"usage: greenai intensity [--region CC] [--intensity G]\n"
+	"\n"
+	"Print the grid carbon intensity (g CO2e/kWh) greenai uses for a run,\n"
+	"where it comes from and why. In order:\n"
+	"  --intensity G   this figure (up to 3 decimals), as the user says;\n"
+	"  --region CC     the embedded yearly average of that country or region:\n"
+	"                  an ISO 3166-1 code (FR, FRA) or an aggregate (EU,\n"
+	"                  G20, WORLD); GREENAI_REGION in the environment when\n"
+	"                  the flag is absent;\n"
+	"  otherwise       the world average, and it says so.\n"
+	"An unknown region is an error, not the world average. The table is\n"
+	"Ember's data via the @tgwf/co2 npm package (CC BY-SA 4.0); greenai\n"
+	"never looks the region up from the network.\n"
+	"\n"
+	"Exit status: 0, or 2 for bad usage or input.\n";
+
+static const char *const ga_origin_why[] = {
+	[GA_INT_GIVEN] = "given with --intensity",
+	[GA_INT_REGION] = "the region's yearly average",
+	[GA_INT_WORLD] = "no region given (--region, GREENAI_REGION): the world average",
+};
+
+static int ga_intensity_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "region", required_argument, NULL, 'r' },
+		{ "intensity", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *region = getenv("GREENAI_REGION"), *given = NULL;
+	const char *region_from = "GREENAI_REGION";
+	struct ga_intensity in;
+	char err[256];
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			region = optarg;
+			region_from = "--region";
+			break;
+		case 'i':
+			given = optarg;
+			break;
+		case 'h':
+			return ga_cli_help(&ga_cmd_intensity);
+		default:
+			return ga_cli_usage(&ga_cmd_intensity,
+					    "unknown option or missing value: '%s'",
+					    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return ga_cli_usage(&ga_cmd_intensity, "unexpected '%s'",
+				    argv[optind]);
+	if (region && !*region)
+		region = NULL;
+	if (ga_intensity_choose(given, region, &in, err, sizeof(err))) {
+		if (given)
+			return ga_cli_usage(&ga_cmd_intensity, "%s", err);
+		return ga_cli_usage(&ga_cmd_intensity, "%s (from %s)", err,
+				    region_from);
+	}
+	printf("intensity: %u.%03u g CO2e/kWh\n", in.mg_per_kwh / 1000,
+	       in.mg_per_kwh % 1000);
+	if (in.origin != GA_INT_GIVEN)
+		printf("region:    %s\n", in.region);
+	printf("why:       %s\n", ga_origin_why[in.origin]);
+	printf("source:    %s\n", in.source);
+	return 0;
+}
+
+const struct ga_cmd ga_cmd_intensity = {
+	.name = "intensity",
+	.summary = "the grid carbon intensity a run uses, and why",
+	.help = ga_intensity_help,
+	.run = ga_intensity_run,
+};

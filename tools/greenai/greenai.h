@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The greenai command: one binary, a table of subcommands (main.c), each
+ * in a file of its own (cmd_*.c). A subcommand gets its own argv (argv[0]
+ * is its name) and returns the process's exit status: 0, GA_EXIT_USAGE
+ * for bad usage or input (nothing done), GA_EXIT_FAIL when it failed.
+ */
+#ifndef _GREENAI_CLI_H
+#define _GREENAI_CLI_H
+
+#define GA_EXIT_FAIL	1
+#define GA_EXIT_USAGE	2
+
+struct ga_cmd {
+	const char *name;
+	const char *summary;	/* one line, for `greenai --help` */
+	const char *help;	/* the whole text of `greenai NAME --help` */
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct ga_cmd ga_cmd_intensity;
+extern const struct ga_cmd ga_cmd_score;
+
+int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ga_cli_help(const struct ga_cmd *cmd);
+
+#endif /* _GREENAI_CLI_H */

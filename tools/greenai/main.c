@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai: energy, CO2e and Green Score of ML runs. Dispatches to the
+ * subcommands (greenai.h); `greenai --help` lists them, `greenai help
+ * CMD` and `greenai CMD --help` explain one.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <greenai/version.h>
+
+#include "greenai.h"
+
+static const struct ga_cmd *const ga_cmds[] = {
+	&ga_cmd_intensity,
+	&ga_cmd_score,
+};
+
+#define GA_NR_CMDS (sizeof(ga_cmds) / sizeof(ga_cmds[0]))
+
+static void ga_main_help(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f,
+		"usage: greenai COMMAND [OPTIONS] [ARGS]\n"
+		"\n"
+		"Energy, CO2e and Green Score (accuracy %% per kg CO2e) of what runs on\n"
+		"this machine, from greenai.ko or its BPF programs.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < GA_NR_CMDS; i++)
+		fprintf(f, "  %-12s %s\n", ga_cmds[i]->name,
+			ga_cmds[i]->summary);
+	fprintf(f,
+		"\n"
+		"greenai help COMMAND, or greenai COMMAND --help, explains one.\n"
+		"greenai --version prints the version.\n");
+}
+
+static const struct ga_cmd *ga_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < GA_NR_CMDS; i++)
+		if (!strcmp(ga_cmds[i]->name, name))
+			return ga_cmds[i];
+	return NULL;
+}
+
+/* Bad usage of @cmd (NULL: of greenai): the message, then where to look. */
+int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "greenai%s%s: ", cmd ? " " : "", cmd ? cmd->name : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "\nTry 'greenai %s --help'.\n", cmd->name);
+	else
+		fprintf(stderr, "\nTry 'greenai --help'.\n");
+	return GA_EXIT_USAGE;
+}
+
+int ga_cli_help(const struct ga_cmd *cmd)
+{
+	fputs(cmd->help, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct ga_cmd *cmd;
+
+	if (argc < 2) {
+		ga_main_help(stderr);
+		return GA_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		ga_main_help(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("greenai %s\n", GREENAI_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc == 2) {
+			ga_main_help(stdout);
+			return 0;
+		}
+		cmd = ga_find(argv[2]);
+		if (!cmd || argc > 3)
+			return ga_cli_usage(NULL, "help: no command '%s'",
+					    argv[2]);
+		return ga_cli_help(cmd);
+	}
+	cmd = ga_find(argv[1]);
+	if (!cmd)
+		return ga_cli_usage(NULL, "no command '%s'", argv[1]);
+	return cmd->run(argc - 1, argv + 1);
+}
