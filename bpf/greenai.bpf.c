@@ -13,10 +13,15 @@
  *   than the rest of the program in a VM), and the figures are the
  *   kernel's own, those of /proc/PID/schedstat and cpu.stat. O(1),
  *   per-CPU values, no lock.
+ *   A CPU keeps a few slots (GA_BPF_SLOTS, by tgid) of run time not yet
+ *   added to ga_runs: a process switched out again on the same CPU adds
+ *   to its slot and the program does no map lookup.
  * - ga_flush_btf/raw (raw_tp, never attached): run by the reader on each CPU in
  *   turn (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU, an IPI) to charge
  *   the running process its run time so far, so a process that runs alone
- *   on a CPU and never switches is charged every interval.
+ *   on a CPU and never switches is charged every interval, and to empty
+ *   the slots into ga_runs. sched_switch runs with interrupts off, so the
+ *   IPI never finds a slot half-written.
  * - sched_process_fork/exec: describe processes in ga_procs (comm after
  *   exec, parent, start time) so the reader has them without /proc.
  * - sched_process_exit: when the last thread of a process exits, an exit
@@ -138,23 +143,21 @@ static __always_inline void ga_key(struct ga_bpf_run_key *key,
 	}
 }
 
-/* Charge @delta ns of run time on this CPU to current's process. */
-static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
-				      struct task_struct *p, bool btf)
+/* Add @delta ns on this CPU to @key's ga_runs entry, made if need be. */
+static __always_inline void ga_add_run(struct ga_bpf_cpu *cpu,
+				       const struct ga_bpf_run_key *key,
+				       __u64 delta, bool describe)
 {
-	struct ga_bpf_run_key key = {};
 	struct ga_bpf_run *run;
 
-	cpu->busy_ns += delta;
-	ga_key(&key, p, btf);
-	run = bpf_map_lookup_elem(&ga_runs, &key);
+	run = bpf_map_lookup_elem(&ga_runs, key);
 	if (!run) {
-		/* first time here: describe the process too */
-		if (bpf_map_update_elem(&ga_runs, &key, &ga_zero_run,
-					BPF_NOEXIST) == 0)
+		/* first time here: describe the process too (current) */
+		if (bpf_map_update_elem(&ga_runs, key, &ga_zero_run,
+					BPF_NOEXIST) == 0 && describe)
 			ga_describe((void *)bpf_get_current_task(),
 				    BPF_NOEXIST);
-		run = bpf_map_lookup_elem(&ga_runs, &key);
+		run = bpf_map_lookup_elem(&ga_runs, key);
 		if (!run) {
 			cpu->overflow_ns += delta;
 			__sync_fetch_and_add(&ga_stats.runs_full, 1);
@@ -162,6 +165,39 @@ static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
 		}
 	}
 	run->run_ns += delta;
+}
+
+/* Empty a slot into ga_runs. */
+static __always_inline void ga_slot_flush(struct ga_bpf_cpu *cpu,
+					  struct ga_bpf_slot *s)
+{
+	if (s->pending_ns)
+		ga_add_run(cpu, &s->key, s->pending_ns, false);
+	s->pending_ns = 0;
+}
+
+/*
+ * Charge @delta ns of run time on this CPU to current's process: into its
+ * slot if the slot has its key (no map lookup), else straight into
+ * ga_runs, the slot emptied and taken for it.
+ */
+static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
+				      struct task_struct *p, bool btf)
+{
+	struct ga_bpf_run_key key = {};
+	struct ga_bpf_slot *s;
+
+	cpu->busy_ns += delta;
+	ga_key(&key, p, btf);
+	s = &cpu->slot[key.tgid & (GA_BPF_SLOTS - 1)];
+	if (s->key.tgid == key.tgid && s->key.cgroup_id == key.cgroup_id) {
+		s->pending_ns += delta;
+		cpu->slot_hits++;
+		return;
+	}
+	ga_slot_flush(cpu, s);
+	ga_add_run(cpu, &key, delta, true);
+	s->key = key;
 }
 
 /*
@@ -263,6 +299,7 @@ static __always_inline void ga_flush(bool btf)
 	struct task_struct *p;
 	struct ga_bpf_cpu *cpu;
 	__u32 zero = 0;
+	int i;
 
 	cpu = bpf_map_lookup_elem(&ga_cpus, &zero);
 	if (!cpu)
@@ -271,6 +308,8 @@ static __always_inline void ga_flush(bool btf)
 	p = btf ? bpf_get_current_task_btf() :
 		  (struct task_struct *)bpf_get_current_task();
 	ga_charge_current(cpu, p, btf);
+	for (i = 0; i < GA_BPF_SLOTS; i++)
+		ga_slot_flush(cpu, &cpu->slot[i]);
 	cpu->cur_pid = ga_pid(p, btf);
 	cpu->cur_sum = ga_runtime(p, btf);
 	cpu->cur_valid = 1;

@@ -27,6 +27,25 @@
 #define GA_BPF_RUNS_DEF		16384	/* ga_runs entries by default */
 #define GA_BPF_EXITS_DEF_KB	256	/* ga_exits ring, KiB */
 
+struct ga_bpf_run_key {
+	__u32 tgid;
+	__u32 __pad;
+	__u64 cgroup_id;	/* cgroup v2 id when the time was charged */
+};
+
+/*
+ * Run time charged on a CPU to a (process, cgroup) it ran recently, not
+ * yet added to ga_runs: a CPU that switches between a few processes
+ * finds the entry here and skips the ga_runs lookup. ga_flush adds every
+ * slot to ga_runs at each sample, before the reader reads them.
+ */
+#define GA_BPF_SLOTS		32	/* a power of 2 */
+
+struct ga_bpf_slot {
+	struct ga_bpf_run_key key;
+	__u64 pending_ns;
+};
+
 struct ga_bpf_cpu {
 	__u64 busy_ns;		/* run time charged to processes */
 	__u64 overflow_ns;	/* of which with no room in ga_runs */
@@ -36,12 +55,8 @@ struct ga_bpf_cpu {
 	__u64 cur_sum;
 	__u32 cur_pid;
 	__u32 cur_valid;
-};
-
-struct ga_bpf_run_key {
-	__u32 tgid;
-	__u32 __pad;
-	__u64 cgroup_id;	/* cgroup v2 id when the time was charged */
+	__u64 slot_hits;	/* charges that found their slot */
+	struct ga_bpf_slot slot[GA_BPF_SLOTS];	/* by tgid */
 };
 
 struct ga_bpf_run {

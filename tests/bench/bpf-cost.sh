@@ -6,7 +6,9 @@
 # it (kernel.bpf_stats_enabled=1: run_time_ns / run_cnt), and the
 # throughput of a pipe ping-pong pinned to one CPU, alternating runs
 # without and with the programs attached (through libgreenai, sampling
-# every 100 ms with the power model). Prints a Markdown table. Root.
+# every 100 ms with the power model); and the program's cost with 64
+# processes switching on one CPU, more than its slots (bpf/greenai.bpf.c)
+# hold. Prints a Markdown table. Root.
 # Reproduce with: make bench (or tests/bench/bpf-cost.sh alone).
 set -euo pipefail
 
@@ -22,7 +24,7 @@ old=$(cat /proc/sys/kernel/bpf_stats_enabled)
 trap 'echo "$old" >/proc/sys/kernel/bpf_stats_enabled' EXIT
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 
-base=() with=() floor=() ns=0 cnt=0
+base=() with=() floor=() ns=0 cnt=0 many_ns=0 many_cnt=0
 for i in $(seq "$runs"); do
 	floor+=("$("$top/build/tests/bpf-floor" "$top/build/tests/empty_switch.bpf.o" \
 		taskset -c 0 "$pp" "$rounds" | awk '$1 == "floor_ns" { print $2 }')")
@@ -32,19 +34,25 @@ for i in $(seq "$runs"); do
 	with+=("$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { print $3; exit }' <<<"$out")")
 	ns=$((ns + $(awk '$2 == "switch_run_ns" { print $3 }' <<<"$out")))
 	cnt=$((cnt + $(awk '$2 == "switch_runs" { print $3 }' <<<"$out")))
+	# 32 pairs on one CPU: more processes than a CPU has slots
+	out=$("$sample" --backend bpf --source model -- taskset -c 0 sh -c \
+		"for k in \$(seq 32); do $pp $((rounds / 32)) >/dev/null & done; wait")
+	many_ns=$((many_ns + $(awk '$2 == "switch_run_ns" { print $3 }' <<<"$out")))
+	many_cnt=$((many_cnt + $(awk '$2 == "switch_runs" { print $3 }' <<<"$out")))
 done
-
 
 b=$(median "${base[@]}")
 w=$(median "${with[@]}")
 f=$(median "${floor[@]}")
-echo "| kernel | runs | baseline switches/s | with greenai BPF | ratio | BPF ns/switch (bpf_stats) | empty program ns (floor) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| kernel | runs | baseline switches/s | with greenai BPF | ratio | BPF ns/switch (bpf_stats) | 64 processes: BPF ns/switch | empty program ns (floor) |"
+echo "|---|---|---|---|---|---|---|---|"
 awk -v k="$(uname -r)" -v r="$runs" -v b="$b" -v w="$w" -v ns="$ns" \
-	-v c="$cnt" -v f="$f" 'BEGIN {
-	printf "| %s | %d | %.0f | %.0f | %.1f %% | %.0f | %.0f |\n",
-		k, r, b, w, 100 * w / b, c ? ns / c : 0, f }'
+	-v c="$cnt" -v mns="$many_ns" -v mc="$many_cnt" -v f="$f" 'BEGIN {
+	printf "| %s | %d | %.0f | %.0f | %.1f %% | %.0f | %.0f | %.0f |\n",
+		k, r, b, w, 100 * w / b, c ? ns / c : 0, mc ? mns / mc : 0, f }'
 echo
 echo "each run: taskset -c 0 pingpong $rounds (medians of alternating runs);"
 echo "BPF ns/switch: run_time_ns / run_cnt of ga_switch_btf over all runs;"
+echo "64 processes: the same for 32 pingpong pairs at once on CPU 0 (more"
+echo "processes than a CPU's slots: most switches look ga_runs up);"
 echo "floor: the same figure for an empty sched_switch program (bench/bpf)"
