@@ -70,7 +70,6 @@ struct ga_ctx {
 	struct greenai_rec_hdr **held;	/* records held back, copies */
 	unsigned int nr_held, max_held;
 	bool held_early;		/* held at open, sent at sample 1 */
-	__u64 open_ns;
 	__u64 read_ns;			/* the extra sources' last reading */
 	__u64 kiv_start, kiv_end;	/* the module's intervals, this sample */
 	/* ga_domain()'s extra domains, renumbered */

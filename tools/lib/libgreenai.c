@@ -551,19 +551,23 @@ static int ga_read_cpus(struct ga_ctx *g, __u64 elapsed)
 /*
  * A domain's user that no run time was charged for yet (it started since
  * the last sample): its cgroup and name from /proc, so that its share
- * counts where it runs.
+ * counts where it runs. Return: false for a pid that is not a live
+ * process (a GPU can list one that has exited): it gets no share.
  */
-static void ga_ctx_introduce(struct ga_ctx *g, __u32 pid)
+static bool ga_ctx_introduce(struct ga_ctx *g, __u32 pid)
 {
 	const struct ga_identity *id;
 	struct ga_bpf_proc proc = { 0 };
 
-	if (ga_acct_task(g->acct, pid) || ga_identity(g, pid, &id))
-		return;
+	if (ga_acct_task(g->acct, pid))
+		return true;
+	if (ga_identity(g, pid, &id))
+		return false;
 	/* the start time as the BPF programs have it, which ga_sweep() uses */
 	if (g->bpf && ga_bpf_proc(g->bpf, pid, &proc))
 		proc.start_ns = 0;
 	ga_acct_add_task(g->acct, pid, id->cgroup_id, id->comm, proc.start_ns);
+	return true;
 }
 
 /* Read every source at @now (the model from the packages' activity). */
@@ -605,9 +609,9 @@ void ga_ctx_split(struct ga_ctx *g, const __u64 *cpu_cap)
 		if (sf & GA_SHARE_TRUNCATED)
 			flags[i] |= GREENAI_F_SHARE_CUT;
 		for (k = 0; k < nr; k++) {
-			ga_ctx_introduce(g, g->shares[k].pid);
-			ga_acct_share(g->acct, i, g->shares[k].pid,
-				      g->shares[k].weight);
+			if (ga_ctx_introduce(g, g->shares[k].pid))
+				ga_acct_share(g->acct, i, g->shares[k].pid,
+					      g->shares[k].weight);
 		}
 	}
 	ga_acct_end(g->acct, cpu_cap, energy, flags, g->rec.iv);

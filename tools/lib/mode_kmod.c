@@ -23,8 +23,7 @@
  *      appended.
  * ga_open() closes the module's interval too, so that its tables are
  * exact to where the extra domains start; the records the module made
- * before are held and sent at the first sample. A process first seen
- * that started before ga_open() is only counted from then on.
+ * before are held and sent at the first sample.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -61,27 +60,21 @@ static void kmod_prev_drop(struct ga_ctx *g, __u32 tgid)
 
 /*
  * Charge @tgid its run time since the previous sample, @cpu_ns being its
- * total now. At the first sample (@prime) or for a process from before
- * ga_open(), only remember it.
+ * total now. At open (@prime), only remember it. A process first seen
+ * later was not in the module's table at open, just after its close: all
+ * the run time the module has for it came since.
  */
 static int kmod_charge(struct ga_ctx *g, __u32 tgid, __u64 cgroup_id,
 		       const char *comm, __u64 start_ns, __u64 cpu_ns,
 		       bool prime)
 {
-	struct kmod_prev *p;
-	bool fresh;
+	struct kmod_prev *p = kmod_prev_get(g, tgid);
 	__u64 d;
 
-	HASH_FIND(hh, g->kprev, &tgid, sizeof(tgid), p);
-	fresh = !p;
-	if (!p && !(p = kmod_prev_get(g, tgid)))
+	if (!p)
 		return -ENOMEM;
 	p->seen = true;
-	if (fresh && (prime || start_ns < g->open_ns)) {
-		p->cpu_ns = cpu_ns;
-		return 0;
-	}
-	/* a pid reused between two samples starts from 0 */
+	/* from 0 for a new entry; a pid reused between samples too */
 	d = cpu_ns >= p->cpu_ns ? cpu_ns - p->cpu_ns : cpu_ns;
 	p->cpu_ns = cpu_ns;
 	if (prime || !d)
@@ -358,7 +351,6 @@ int ga_mode_kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 	if (!r && ga_kmod_read(g->kmod, kmod_record_early, g) < 0)
 		r = -EPROTO;
 	if (!r && g->acct) {
-		g->open_ns = g->read_ns;
 		g->last_ns = g->read_ns;
 		r = kmod_extra_prime(g);
 	}
