@@ -19,6 +19,7 @@ packages=(
 	clang llvm libbpf-dev bpftool	# CO-RE BPF programs and skeletons
 	libelf-dev zlib1g-dev		# libbpf's link dependencies
 	uthash-dev			# libgreenai's process and cgroup tables
+	libsqlite3-dev			# the ledger of runs
 	python3-torch			# ML workloads: framework detection, demo
 	perl				# checkpatch.pl
 	clang-format			# make format (the style in .clang-format)

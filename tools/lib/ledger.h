@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ledger: every run greenai measured, in SQLite. System-wide under
+ * /var/lib/greenai when root, per user under $XDG_DATA_HOME/greenai (or
+ * ~/.local/share/greenai) otherwise, or where the caller says.
+ *
+ * A run is written twice: at its start (status "running", with the pid and
+ * start time of the process that owns it) and at its end (figures, status
+ * "done"), each in one transaction. A run whose owner was killed (SIGKILL
+ * leaves no chance to write) stays "running" until the next opening of the
+ * ledger finds its owner gone and marks it "incomplete". Concurrent
+ * writers are safe: WAL journal, a busy timeout, and immediate
+ * transactions; openers take turns to set the file up (an flock on
+ * "<ledger>.lock" beside it). The schema carries its version (PRAGMA user_version) and
+ * is migrated forward at open; a ledger newer than this greenai is refused.
+ */
+#ifndef _GREENAI_LEDGER_H
+#define _GREENAI_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GA_LEDGER_VERSION	1	/* the schema this code writes */
+#define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
+#define GA_LEDGER_MAX_DOMAINS	32
+
+enum ga_run_status {
+	GA_RUN_RUNNING,
+	GA_RUN_DONE,
+	GA_RUN_INCOMPLETE,
+};
+
+struct ga_kv {
+	const char *key;
+	const char *value;
+};
+
+struct ga_run_energy {
+	const char *domain;	/* "package-0", "gpu-0", ... */
+	const char *kind;	/* "package", "dram", "gpu", ... */
+	uint64_t active_uj;
+	uint64_t idle_uj;
+	int estimated;		/* from a model, not a sensor */
+};
+
+struct ga_run {
+	int64_t id;
+	const char *model;		/* NULL: none */
+	const char *command;
+	const char *host;
+	const char *backend;
+	int64_t start_unix_ns;
+	int64_t end_unix_ns;
+	enum ga_run_status status;
+	int exit_code;
+	/* carbon */
+	const char *region;		/* NULL when the figure was given */
+	uint32_t mg_per_kwh;
+	const char *intensity_source;
+	uint32_t pue_milli;
+	uint64_t co2_ug;
+	int has_accuracy;
+	double accuracy_pct;
+	struct ga_kv tags[GA_LEDGER_MAX_KV];
+	unsigned int nr_tags;
+	struct ga_kv metrics[GA_LEDGER_MAX_KV];	/* values are numbers */
+	unsigned int nr_metrics;
+	struct ga_run_energy energy[GA_LEDGER_MAX_DOMAINS];
+	unsigned int nr_energy;
+};
+
+struct ga_ledger;
+
+int ga_ledger_default_path(char *buf, size_t size);
+int ga_ledger_open(struct ga_ledger **out, const char *path, char *err,
+		   size_t err_size);
+void ga_ledger_close(struct ga_ledger *l);
+int ga_ledger_begin(struct ga_ledger *l, struct ga_run *run);
+int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run);
+int ga_ledger_recover(struct ga_ledger *l, unsigned int *marked);
+const char *ga_ledger_error(const struct ga_ledger *l);
+
+/* Each run, oldest first; strings live until @fn returns. */
+typedef int (*ga_ledger_run_fn)(const struct ga_run *run, void *arg);
+int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
+			   void *arg);
+const char *ga_run_status_name(enum ga_run_status s);
+
+#endif /* _GREENAI_LEDGER_H */
