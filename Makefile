@@ -116,7 +116,7 @@ tools: $(BUILD)/lib/libgreenai.a $(BUILD)/greenai ## build libgreenai and the to
 # The greenai command (tools/greenai), over libgreenai.
 GREENAI_SRC := $(wildcard tools/greenai/*.c)
 
-$(BUILD)/greenai: $(GREENAI_SRC) tools/greenai/greenai.h \
+$(BUILD)/greenai: $(GREENAI_SRC) $(wildcard tools/greenai/*.h) \
 		$(BUILD)/lib/libgreenai.a
 	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $(GREENAI_SRC) \
 		$(BUILD)/lib/libgreenai.a $(LIB_LIBS)

@@ -19,6 +19,7 @@ struct ga_cmd {
 };
 
 extern const struct ga_cmd ga_cmd_intensity;
+extern const struct ga_cmd ga_cmd_run;
 extern const struct ga_cmd ga_cmd_score;
 
 int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)

@@ -13,6 +13,7 @@
 #include "greenai.h"
 
 static const struct ga_cmd *const ga_cmds[] = {
+	&ga_cmd_run,
 	&ga_cmd_intensity,
 	&ga_cmd_score,
 };

@@ -873,6 +873,28 @@ int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 	return ga_acct_for_each_cgroup(g->acct, fn, arg);
 }
 
+bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id)
+{
+	const struct greenai_domain *d = ga_domain(g, id);
+	unsigned int i, n = ga_nr_domains(g);
+	bool psys = false;
+
+	if (!d)
+		return false;
+	for (i = 0; i < n; i++)
+		psys |= ga_domain(g, i)->kind == GREENAI_DOM_PSYS;
+	switch (d->kind) {
+	case GREENAI_DOM_PSYS:
+	case GREENAI_DOM_GPU:
+		return true;
+	case GREENAI_DOM_PACKAGE:
+	case GREENAI_DOM_DRAM:
+		return !psys;
+	default:
+		return false;
+	}
+}
+
 unsigned int ga_sources(const struct ga_ctx *g,
 			const struct ga_source_status **out)
 {

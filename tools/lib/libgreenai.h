@@ -99,6 +99,13 @@ const struct ga_acct_domain_totals *ga_domain_totals(const struct ga_ctx *g,
 int ga_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn, void *arg);
 int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 		       void *arg);
+/*
+ * Whether domain @id counts in a sum over domains without counting any
+ * energy twice: psys where there is one, else packages and DRAM; GPUs;
+ * never cores or uncore (inside their package), nor platform sensors
+ * (hwmon), which may measure the whole machine.
+ */
+bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
 unsigned int ga_sources(const struct ga_ctx *g,
 			const struct ga_source_status **out);
 void ga_stats(const struct ga_ctx *g, struct ga_stats *out);

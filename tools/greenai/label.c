@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A run's carbon label (label.h): the cgroup's energy per domain once its
+ * processes have all been folded, the CO2e of what counts in the total,
+ * the Green Score, and its printing.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "carbon.h"
+#include "cgroup.h"
+#include "label.h"
+
+#define UJ_PER_KWH	3600000000000.0
+
+__u64 ga_label_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void ga_copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* What is known before the command starts. */
+void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
+		    const char *backend, const struct ga_intensity *in,
+		    uint32_t pue_milli)
+{
+	size_t off = 0;
+	int i;
+
+	memset(lb, 0, sizeof(*lb));
+	for (i = 0; argv[i] && off < sizeof(lb->command) - 1; i++)
+		off += snprintf(lb->command + off, sizeof(lb->command) - off,
+				"%s%s", i ? " " : "", argv[i]);
+	if (gethostname(lb->host, sizeof(lb->host) - 1))
+		ga_copy(lb->host, sizeof(lb->host), "unknown");
+	ga_copy(lb->backend, sizeof(lb->backend), backend);
+	ga_copy(lb->model, sizeof(lb->model), model);
+	ga_copy(lb->region, sizeof(lb->region), in->region);
+	lb->run.command = lb->command;
+	lb->run.host = lb->host;
+	lb->run.backend = lb->backend;
+	lb->run.model = model ? lb->model : NULL;
+	lb->run.region = in->origin == GA_INT_GIVEN ? NULL : lb->region;
+	lb->run.mg_per_kwh = in->mg_per_kwh;
+	lb->run.intensity_source = in->source;
+	lb->run.pue_milli = pue_milli;
+}
+
+struct cgroup_find {
+	uint64_t id;
+	struct ga_acct_cgroup c;
+	int found;
+};
+
+static int ga_find_cgroup(const struct ga_acct_cgroup *c, void *arg)
+{
+	struct cgroup_find *f = arg;
+
+	if (c->id != f->id)
+		return 0;
+	f->c = *c;
+	f->found = 1;
+	return 1;
+}
+
+static const char *ga_kind_name(__u16 kind)
+{
+	static const char *const names[] = {
+		[GREENAI_DOM_PACKAGE] = "package", [GREENAI_DOM_CORE] = "core",
+		[GREENAI_DOM_UNCORE] = "uncore", [GREENAI_DOM_DRAM] = "dram",
+		[GREENAI_DOM_PSYS] = "psys", [GREENAI_DOM_GPU] = "gpu",
+		[GREENAI_DOM_PLATFORM] = "platform",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ?
+		names[kind] : "other";
+}
+
+/*
+ * The figures, once the run's processes are folded: the cgroup's energy
+ * per domain, CO2e of the domains in the total, accuracy (the flag's,
+ * else the metrics file's), the Green Score.
+ */
+void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
+		     const char *cgdir, int has_accuracy, double accuracy)
+{
+	struct cgroup_find f = { 0 };
+	const struct ga_metric *m;
+	unsigned int i, n = ga_nr_domains(g);
+	uint64_t co2 = 0;
+
+	if (!ga_cgroup_id(cgdir, &f.id))
+		ga_for_each_cgroup(g, ga_find_cgroup, &f);
+	lb->found = f.found;
+	lb->cpu_ns = f.c.cpu_ns;
+	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++) {
+		const struct greenai_domain *d = ga_domain(g, i);
+		struct ga_run_energy *e = &lb->run.energy[i];
+		uint64_t ug;
+
+		ga_copy(lb->names[i], sizeof(lb->names[i]), d->name);
+		e->domain = lb->names[i];
+		e->kind = ga_kind_name(d->kind);
+		e->active_uj = f.c.energy[i].active_uj;
+		e->idle_uj = f.c.energy[i].idle_uj;
+		e->estimated = !!(d->flags & GREENAI_F_ESTIMATED);
+		lb->in_total[i] = ga_domain_in_total(g, i);
+		if (!lb->in_total[i])
+			continue;
+		lb->total_active_uj += e->active_uj;
+		lb->total_idle_uj += e->idle_uj;
+		lb->estimated |= e->estimated;
+		if (!ga_co2_ug(e->active_uj + e->idle_uj, lb->run.mg_per_kwh,
+			       lb->run.pue_milli, &ug))
+			co2 += ug;
+	}
+	lb->run.nr_energy = i;
+	lb->run.co2_ug = co2;
+	m = ga_metrics_get(&lb->metrics, "accuracy");
+	if (!has_accuracy && m && !ga_accuracy_parse(m->text, &accuracy))
+		has_accuracy = 1;
+	lb->run.has_accuracy = has_accuracy;
+	lb->run.accuracy_pct = accuracy;
+	for (i = 0; i < lb->metrics.nr; i++)
+		lb->run.metrics[i] = (struct ga_kv){ lb->metrics.m[i].key,
+						     lb->metrics.m[i].text };
+	lb->run.nr_metrics = lb->metrics.nr;
+	lb->has_score = has_accuracy &&
+			!ga_green_score(accuracy, co2 / 1e9, &lb->score);
+}
+
+void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
+{
+	__u64 total = lb->total_active_uj + lb->total_idle_uj;
+	const struct ga_run *r = &lb->run;
+	unsigned int i;
+
+	fprintf(f, "greenai: run %lld%s%s, exit status %d\n",
+		(long long)r->id, r->model ? " of model " : "",
+		r->model ? r->model : "", r->exit_code);
+	fprintf(f, "  duration      %.3f s\n",
+		(lb->end_ns - lb->start_ns) / 1e9);
+	fprintf(f, "  cpu time      %.3f s\n", lb->cpu_ns / 1e9);
+	fprintf(f, "  backend       %s\n", r->backend);
+	if (!lb->found)
+		fprintf(f, "  energy        none counted: nothing of the run was charged\n");
+	fprintf(f, "  energy        %llu.%06llu J = %.9f kWh (active %llu.%06llu J, idle %llu.%06llu J), %s\n",
+		(unsigned long long)(total / 1000000),
+		(unsigned long long)(total % 1000000), total / UJ_PER_KWH,
+		(unsigned long long)(lb->total_active_uj / 1000000),
+		(unsigned long long)(lb->total_active_uj % 1000000),
+		(unsigned long long)(lb->total_idle_uj / 1000000),
+		(unsigned long long)(lb->total_idle_uj % 1000000),
+		lb->estimated ? "estimated" : "measured");
+	for (i = 0; i < r->nr_energy; i++) {
+		const struct ga_run_energy *e = &r->energy[i];
+		__u64 t = e->active_uj + e->idle_uj;
+
+		fprintf(f, "    %-14s %llu.%06llu J (active %llu.%06llu J)%s%s\n",
+			e->domain, (unsigned long long)(t / 1000000),
+			(unsigned long long)(t % 1000000),
+			(unsigned long long)(e->active_uj / 1000000),
+			(unsigned long long)(e->active_uj % 1000000),
+			e->estimated ? ", estimated" : "",
+			lb->in_total[i] ? "" : ", not in the total");
+	}
+	fprintf(f, "  co2e          %llu.%06llu g at %u.%03u g/kWh, PUE %u.%03u\n",
+		(unsigned long long)(r->co2_ug / 1000000),
+		(unsigned long long)(r->co2_ug % 1000000),
+		r->mg_per_kwh / 1000, r->mg_per_kwh % 1000,
+		r->pue_milli / 1000, r->pue_milli % 1000);
+	fprintf(f, "  intensity     %s%s%s\n", r->region ? r->region : "given",
+		r->region ? ": " : ", ", r->intensity_source);
+	if (r->has_accuracy)
+		fprintf(f, "  accuracy      %g %%\n", r->accuracy_pct);
+	if (lb->has_score)
+		fprintf(f, "  green score   %.6g (%% accuracy per kg CO2e)\n",
+			lb->score);
+	if (lb->metrics.bad_lines)
+		fprintf(f, "  metrics       %u bad line(s) in $GREENAI_METRICS skipped (%s)\n",
+			lb->metrics.bad_lines, lb->metrics.first_error);
+	if (ledger)
+		fprintf(f, "  ledger        %s\n", ledger);
+}

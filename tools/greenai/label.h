@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A run's carbon label: what `greenai run` measured, as the ledger records
+ * it and as it prints it.
+ */
+#ifndef _GREENAI_LABEL_H
+#define _GREENAI_LABEL_H
+
+#include <stdio.h>
+
+#include "intensity.h"
+#include "ledger.h"
+#include "libgreenai.h"
+#include "metrics.h"
+
+struct ga_label {
+	struct ga_run run;		/* its strings point into this label */
+	__u64 start_ns, end_ns;		/* CLOCK_MONOTONIC */
+	struct ga_metrics metrics;
+	char command[1024];
+	char host[256];
+	char backend[64];
+	char model[256];
+	char region[GA_REGION_MAX];
+	char names[GA_LEDGER_MAX_DOMAINS][32];
+	int in_total[GA_LEDGER_MAX_DOMAINS];
+	__u64 cpu_ns;
+	__u64 total_active_uj, total_idle_uj;
+	int found;			/* the cgroup had figures */
+	int estimated;			/* a domain in the total is */
+	int has_score;
+	double score;
+};
+
+__u64 ga_label_now(void);
+void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
+		    const char *backend, const struct ga_intensity *in,
+		    uint32_t pue_milli);
+void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
+		     const char *cgdir, int has_accuracy, double accuracy);
+void ga_label_print(const struct ga_label *lb, FILE *f,
+		    const char *ledger);
+
+#endif /* _GREENAI_LABEL_H */
