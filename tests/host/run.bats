@@ -4,8 +4,9 @@
 # greenai run on this machine's BPF backend (power model: no RAPL here):
 # the command's exit status and signals pass through, the carbon label's
 # CO2e is its energy times the intensity, the ledger has the run, a run
-# whose greenai was killed is marked incomplete by the next, and bad
-# usage changes nothing. Runs as root (BPF, cgroups).
+# whose greenai was killed is marked incomplete by the next, bad usage
+# changes nothing; and greenai report and compare give the ledger's own
+# sums per model. Runs as root (BPF, cgroups).
 
 setup() {
 	load ../test_helper/common-setup
@@ -53,7 +54,7 @@ label_field() {
 	assert_output "digits-mlp|1|0|$co2|$mg|FRA|97.5"
 	run ledger "SELECT key, value FROM run_tags"
 	assert_output "team|vision"
-	run ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE kind IN ('package', 'dram', 'psys', 'gpu')"
+	run ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1"
 	assert_output "$uj"
 }
 
@@ -134,4 +135,76 @@ wait_run_started() {
 	run "$GREENAI" run --model "$(printf 'a\nb')" --ledger "$LEDGER" -- true
 	assert_failure 2
 	[ ! -e "$LEDGER" ] || fail "bad usage made the ledger"
+}
+
+# ledger_models: per model, from the ledger itself: runs, latest accuracy,
+# kWh and kg CO2e summed over done runs, Green Score
+ledger_models() {
+	python3 - "$LEDGER" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for (model,) in db.execute("SELECT DISTINCT model FROM runs ORDER BY MIN(id) OVER (PARTITION BY model)"):
+    runs = db.execute("SELECT id, co2_ug, accuracy_pct FROM runs WHERE model = ? AND status = 1 ORDER BY id", (model,)).fetchall()
+    uj = sum(db.execute("SELECT COALESCE(SUM(active_uj + idle_uj), 0) FROM run_energy WHERE in_total = 1 AND run_id = ?", (r[0],)).fetchone()[0] for r in runs)
+    kg = sum(r[1] for r in runs) / 1e9
+    acc = [r[2] for r in runs if r[2] is not None][-1]
+    print(model, len(runs), acc, uj / 3.6e12, kg, acc / kg)
+PY
+}
+
+# close A B: |A/B - 1| < 1e-9
+close() {
+	awk -v a="$1" -v b="$2" 'BEGIN { r = a / b - 1; if (r < 0) r = -r; exit !(r < 1e-9) }'
+}
+
+@test "report and compare sum the ledger per model, as the ledger has it" {
+	local m
+	for m in "base 0.4 92" "base 0.2 93" "pruned 0.2 90"; do
+		set -- $m
+		run "$GREENAI" run --model "$1" --accuracy "$3" --ledger "$LEDGER" \
+			-- "$BIN/spin" "$2"
+		assert_success
+	done
+	local want got
+	want=$(ledger_models)
+	run "$GREENAI" report --format csv --ledger "$LEDGER"
+	assert_success
+	assert_line --index 0 "Model,Runs,Accuracy %,Energy kWh,CO2 kg,Green Score"
+	# base: 2 runs, the latest accuracy (93); pruned: 1 run
+	while read -r name runs acc kwh kg gs; do
+		got=$(awk -F, -v m="$name" '$1 == m' <<<"$output")
+		IFS=, read -r _ r a k c g <<<"$got"
+		[ "$r" = "$runs" ] && close "$a" "$acc" || fail "$name: $got, ledger: $runs runs, $acc %"
+		close "$k" "$kwh" && close "$c" "$kg" && close "$g" "$gs" ||
+			fail "$name: $got, ledger: $kwh kWh $kg kg $gs"
+	done <<<"$want"
+	run "$GREENAI" compare --format csv --ledger "$LEDGER" base pruned
+	assert_success
+	local b p
+	b=($(awk '$1 == "base"' <<<"$want"))
+	p=($(awk '$1 == "pruned"' <<<"$want"))
+	IFS=, read -r _ _ a e c g <<<"${lines[1]}"
+	close "$a" "$(awk -v x="${p[2]}" -v y="${b[2]}" 'BEGIN { printf "%.15g", 100 * x / y }')" &&
+	close "$e" "$(awk -v x="${p[3]}" -v y="${b[3]}" 'BEGIN { printf "%.15g", 100 * (1 - x / y) }')" &&
+	close "$c" "$(awk -v x="${p[4]}" -v y="${b[4]}" 'BEGIN { printf "%.15g", 100 * (1 - x / y) }')" &&
+	close "$g" "$(awk -v x="${p[5]}" -v y="${b[5]}" 'BEGIN { printf "%.15g", 100 * (x / y - 1) }')" ||
+		fail "compare: ${lines[1]}; ledger: base ${b[*]}, pruned ${p[*]}"
+	# the other formats: Markdown with its rule, aligned text
+	run "$GREENAI" report --by run --format markdown --ledger "$LEDGER"
+	assert_line --index 1 "|---|---|---|---|---|---|---|"
+	assert_equal "${#lines[@]}" 5
+	run "$GREENAI" report --ledger "$LEDGER"
+	assert_line --index 0 --regexp '^Model +Runs +Accuracy % +Energy kWh +CO2 kg +Green Score$'
+}
+
+@test "report and compare refuse bad usage and unknown models" {
+	run "$GREENAI" report --by container --ledger "$LEDGER"
+	assert_failure 2
+	run "$GREENAI" report --format svg --ledger "$LEDGER"
+	assert_failure 2
+	run "$GREENAI" compare --ledger "$LEDGER" base
+	assert_failure 2
+	run "$GREENAI" compare --ledger "$LEDGER" base other
+	assert_failure 1
+	assert_output --partial "no completed run of model 'base' in the ledger"
 }

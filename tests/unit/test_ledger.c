@@ -59,8 +59,9 @@ static void finish_fields(struct ga_run *r)
 	r->metrics[1] = (struct ga_kv){ "samples", "60000" };
 	r->nr_metrics = 2;
 	r->energy[0] = (struct ga_run_energy){ "package-0", "package",
-					       5000000, 1000000, 0 };
-	r->energy[1] = (struct ga_run_energy){ "gpu-0", "gpu", 7000000, 0, 1 };
+					       5000000, 1000000, 0, 1 };
+	r->energy[1] = (struct ga_run_energy){ "gpu-0", "gpu", 7000000, 0, 1,
+					       1 };
 	r->nr_energy = 2;
 }
 
@@ -165,6 +166,7 @@ static void a_run_reads_back_as_written(void **state)
 	assert_int_equal(s.active, 7000000);
 	assert_int_equal(s.estimated, 1);
 	assert_int_equal(s.last.nr_energy, 2);
+	assert_int_equal(s.last.energy[0].in_total, 1);
 	ga_ledger_close(l);
 }
 

@@ -59,9 +59,7 @@ static int ga_intensity_run(int argc, char **argv)
 		case 'h':
 			return ga_cli_help(&ga_cmd_intensity);
 		default:
-			return ga_cli_usage(&ga_cmd_intensity,
-					    "unknown option or missing value: '%s'",
-					    argv[optind - 1]);
+			return ga_cli_bad_option(&ga_cmd_intensity, argv);
 		}
 	}
 	if (optind < argc)

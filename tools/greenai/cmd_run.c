@@ -163,8 +163,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			ga_cli_help(&ga_cmd_run);
 			return -1;
 		default:
-			return run_usage("unknown option or missing value: '%s'",
-					 argv[optind - 1]);
+			return ga_cli_bad_option(&ga_cmd_run, argv);
 		}
 	}
 	if (optind >= argc)

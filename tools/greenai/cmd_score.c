@@ -42,9 +42,7 @@ static int ga_score_run(int argc, char **argv)
 		case 'h':
 			return ga_cli_help(&ga_cmd_score);
 		default:
-			return ga_cli_usage(&ga_cmd_score,
-					    "unknown option or missing value: '%s'",
-					    argv[optind - 1]);
+			return ga_cli_bad_option(&ga_cmd_score, argv);
 		}
 	}
 	if (optind < argc)

@@ -18,12 +18,15 @@ struct ga_cmd {
 	int (*run)(int argc, char **argv);
 };
 
+extern const struct ga_cmd ga_cmd_compare;
 extern const struct ga_cmd ga_cmd_intensity;
+extern const struct ga_cmd ga_cmd_report;
 extern const struct ga_cmd ga_cmd_run;
 extern const struct ga_cmd ga_cmd_score;
 
 int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int ga_cli_help(const struct ga_cmd *cmd);
+int ga_cli_bad_option(const struct ga_cmd *cmd, char **argv);
 
 #endif /* _GREENAI_CLI_H */

@@ -114,8 +114,8 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 		e->active_uj = f.c.energy[i].active_uj;
 		e->idle_uj = f.c.energy[i].idle_uj;
 		e->estimated = !!(d->flags & GREENAI_F_ESTIMATED);
-		lb->in_total[i] = ga_domain_in_total(g, i);
-		if (!lb->in_total[i])
+		e->in_total = ga_domain_in_total(g, i);
+		if (!e->in_total)
 			continue;
 		lb->total_active_uj += e->active_uj;
 		lb->total_idle_uj += e->idle_uj;
@@ -172,7 +172,7 @@ void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
 			(unsigned long long)(e->active_uj / 1000000),
 			(unsigned long long)(e->active_uj % 1000000),
 			e->estimated ? ", estimated" : "",
-			lb->in_total[i] ? "" : ", not in the total");
+			e->in_total ? "" : ", not in the total");
 	}
 	fprintf(f, "  co2e          %llu.%06llu g at %u.%03u g/kWh, PUE %u.%03u\n",
 		(unsigned long long)(r->co2_ug / 1000000),

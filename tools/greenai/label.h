@@ -23,7 +23,6 @@ struct ga_label {
 	char model[256];
 	char region[GA_REGION_MAX];
 	char names[GA_LEDGER_MAX_DOMAINS][32];
-	int in_total[GA_LEDGER_MAX_DOMAINS];
 	__u64 cpu_ns;
 	__u64 total_active_uj, total_idle_uj;
 	int found;			/* the cgroup had figures */

@@ -4,6 +4,7 @@
  * subcommands (greenai.h); `greenai --help` lists them, `greenai help
  * CMD` and `greenai CMD --help` explain one.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 
 static const struct ga_cmd *const ga_cmds[] = {
 	&ga_cmd_run,
+	&ga_cmd_report,
+	&ga_cmd_compare,
 	&ga_cmd_intensity,
 	&ga_cmd_score,
 };
@@ -64,6 +67,13 @@ int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
 	else
 		fprintf(stderr, "\nTry 'greenai --help'.\n");
 	return GA_EXIT_USAGE;
+}
+
+/* getopt_long() returned '?' (opterr off): the option it stopped at. */
+int ga_cli_bad_option(const struct ga_cmd *cmd, char **argv)
+{
+	return ga_cli_usage(cmd, "unknown option or missing value: '%s'",
+			    argv[optind - 1]);
 }
 
 int ga_cli_help(const struct ga_cmd *cmd)

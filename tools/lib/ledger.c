@@ -52,6 +52,7 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	" active_uj INTEGER NOT NULL,"
 	" idle_uj INTEGER NOT NULL,"
 	" estimated INTEGER NOT NULL,"
+	" in_total INTEGER NOT NULL,"
 	" PRIMARY KEY (run_id, domain));"
 	"CREATE TABLE run_tags ("
 	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
@@ -393,7 +394,7 @@ static int ga_insert_energy(struct ga_ledger *l, const struct ga_run *run)
 {
 	static const char sql[] =
 		"INSERT INTO run_energy (run_id, domain, kind, active_uj,"
-		" idle_uj, estimated) VALUES (?, ?, ?, ?, ?, ?)";
+		" idle_uj, estimated, in_total) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	unsigned int i;
 
 	for (i = 0; i < run->nr_energy; i++) {
@@ -408,6 +409,7 @@ static int ga_insert_energy(struct ga_ledger *l, const struct ga_run *run)
 		sqlite3_bind_int64(st, 4, (int64_t)e->active_uj);
 		sqlite3_bind_int64(st, 5, (int64_t)e->idle_uj);
 		sqlite3_bind_int(st, 6, !!e->estimated);
+		sqlite3_bind_int(st, 7, !!e->in_total);
 		if (ga_step_done(st))
 			return -EIO;
 	}
@@ -579,7 +581,8 @@ static int ga_load_energy(struct ga_ledger *l, struct ga_run *run,
 
 	run->nr_energy = 0;
 	if (sqlite3_prepare_v2(l->db,
-			       "SELECT domain, kind, active_uj, idle_uj, estimated"
+			       "SELECT domain, kind, active_uj, idle_uj, estimated,"
+			       " in_total"
 			       " FROM run_energy WHERE run_id = ? ORDER BY domain",
 			       -1, &st, NULL))
 		return -EIO;
@@ -596,6 +599,7 @@ static int ga_load_energy(struct ga_ledger *l, struct ga_run *run,
 		e->active_uj = sqlite3_column_int64(st, 2);
 		e->idle_uj = sqlite3_column_int64(st, 3);
 		e->estimated = sqlite3_column_int(st, 4);
+		e->in_total = sqlite3_column_int(st, 5);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;

@@ -41,6 +41,7 @@ struct ga_run_energy {
 	uint64_t active_uj;
 	uint64_t idle_uj;
 	int estimated;		/* from a model, not a sensor */
+	int in_total;		/* summed in the run's total (no overlap) */
 };
 
 struct ga_run {

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai compare: a model against its optimised version (pruned,
+ * quantised, distilled), from the ledger.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "greenai.h"
+#include "ledger.h"
+#include "models.h"
+#include "table.h"
+
+static const char ga_compare_help[] =
+	"usage: greenai compare [--format table|csv|markdown] [--ledger PATH]\n"
+	"                       BASELINE OPTIMISED\n"
+	"\n"
+	"Compare two models of the ledger, as the source paper's optimisation\n"
+	"table does: accuracy retained (% of the baseline's), energy and CO2e\n"
+	"reduction (%), and the change of the Green Score (%). Each model's\n"
+	"figures are greenai report's. A figure that needs an accuracy is left\n"
+	"empty when a model has none.\n"
+	"\n"
+	"Exit status: 0; 1 when a model is not in the ledger or it cannot be\n"
+	"read; 2 for bad usage.\n";
+
+static const struct ga_model_sum *compare_find(const struct ga_models *ms,
+					       const char *name)
+{
+	const struct ga_model_sum *m = ga_models_find(ms, name);
+
+	if (!m || !m->runs) {
+		fprintf(stderr, "greenai compare: no completed run of model '%s' in the ledger\n",
+			name);
+		return NULL;
+	}
+	return m;
+}
+
+static int ga_compare_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "ledger", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const cols[] = {
+		"Baseline", "Optimised", "Accuracy retained %",
+		"Energy reduction %", "CO2 reduction %", "Green Score change %",
+	};
+	enum ga_table_format format = GA_TABLE_TEXT;
+	const struct ga_model_sum *b, *p;
+	char acc[32] = "", en[32] = "", co2[32] = "", gs[32] = "";
+	const char *ledger = NULL, *cells[6];
+	char err[4608];
+	struct ga_ledger *l;
+	struct ga_models ms;
+	struct ga_table t;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (ga_table_format_parse(optarg, &format))
+				return ga_cli_usage(&ga_cmd_compare,
+						    "--format '%s': not table, csv or markdown",
+						    optarg);
+			break;
+		case 'l':
+			ledger = optarg;
+			break;
+		case 'h':
+			return ga_cli_help(&ga_cmd_compare);
+		default:
+			return ga_cli_bad_option(&ga_cmd_compare, argv);
+		}
+	}
+	if (argc - optind != 2)
+		return ga_cli_usage(&ga_cmd_compare,
+				    "two models are needed, BASELINE OPTIMISED%s",
+				    "");
+	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {
+		fprintf(stderr, "greenai compare: %s\n", err);
+		return GA_EXIT_FAIL;
+	}
+	r = ga_models_load(l, &ms);
+	if (r) {
+		fprintf(stderr, "greenai compare: %s\n", ga_ledger_error(l));
+		ga_ledger_close(l);
+		return GA_EXIT_FAIL;
+	}
+	b = compare_find(&ms, argv[optind]);
+	p = compare_find(&ms, argv[optind + 1]);
+	r = GA_EXIT_FAIL;
+	if (!b || !p)
+		goto out;
+	ga_table_init(&t, format, cols, 6);
+	if (b->has_accuracy && p->has_accuracy && b->accuracy_pct > 0)
+		ga_table_num(&t, acc, sizeof(acc),
+			     100 * p->accuracy_pct / b->accuracy_pct);
+	if (b->energy_uj)
+		ga_table_num(&t, en, sizeof(en),
+			     100 * (1 - (double)p->energy_uj / b->energy_uj));
+	if (b->co2_ug)
+		ga_table_num(&t, co2, sizeof(co2),
+			     100 * (1 - (double)p->co2_ug / b->co2_ug));
+	if (b->has_score && p->has_score && b->score > 0)
+		ga_table_num(&t, gs, sizeof(gs),
+			     100 * (p->score / b->score - 1));
+	cells[0] = b->name;
+	cells[1] = p->name;
+	cells[2] = acc;
+	cells[3] = en;
+	cells[4] = co2;
+	cells[5] = gs;
+	r = ga_table_add(&t, cells) ? GA_EXIT_FAIL : 0;
+	if (!r)
+		ga_table_print(&t, stdout);
+	ga_table_free(&t);
+out:
+	ga_models_free(&ms);
+	ga_ledger_close(l);
+	return r;
+}
+
+const struct ga_cmd ga_cmd_compare = {
+	.name = "compare",
+	.summary = "a model against its optimised version, from the ledger",
+	.help = ga_compare_help,
+	.run = ga_compare_main,
+};

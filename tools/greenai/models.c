@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ledger's runs summed per model (models.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carbon.h"
+#include "models.h"
+
+/* A run's energy over the domains it counted in its total, µJ. */
+uint64_t ga_run_total_uj(const struct ga_run *run)
+{
+	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < run->nr_energy; i++)
+		if (run->energy[i].in_total)
+			t += run->energy[i].active_uj + run->energy[i].idle_uj;
+	return t;
+}
+
+const struct ga_model_sum *ga_models_find(const struct ga_models *ms,
+					  const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms->nr; i++)
+		if (!strcmp(ms->m[i].name, name))
+			return &ms->m[i];
+	return NULL;
+}
+
+static int ga_models_add(const struct ga_run *run, void *arg)
+{
+	struct ga_models *ms = arg;
+	const char *name = run->model ? run->model : "";
+	struct ga_model_sum *m = (struct ga_model_sum *)ga_models_find(ms, name);
+
+	if (!m) {
+		if (ms->nr == ms->max) {
+			unsigned int n = ms->max ? 2 * ms->max : 16;
+			void *p = realloc(ms->m, n * sizeof(*ms->m));
+
+			if (!p)
+				return -ENOMEM;
+			ms->m = p;
+			ms->max = n;
+		}
+		m = &ms->m[ms->nr++];
+		memset(m, 0, sizeof(*m));
+		strncpy(m->name, name, sizeof(m->name) - 1);
+	}
+	if (run->status != GA_RUN_DONE) {
+		m->incomplete += run->status == GA_RUN_INCOMPLETE;
+		return 0;
+	}
+	m->runs++;
+	m->energy_uj += ga_run_total_uj(run);
+	m->co2_ug += run->co2_ug;
+	if (run->has_accuracy) {
+		/* runs come oldest first: the latest wins */
+		m->has_accuracy = 1;
+		m->accuracy_pct = run->accuracy_pct;
+	}
+	return 0;
+}
+
+/* Every model of the ledger, in the order of its first run. */
+int ga_models_load(struct ga_ledger *l, struct ga_models *out)
+{
+	unsigned int i;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = ga_ledger_for_each_run(l, ga_models_add, out);
+	if (r) {
+		ga_models_free(out);
+		return r;
+	}
+	for (i = 0; i < out->nr; i++) {
+		struct ga_model_sum *m = &out->m[i];
+
+		m->has_score = m->has_accuracy &&
+			       !ga_green_score(m->accuracy_pct, m->co2_ug / 1e9,
+					       &m->score);
+	}
+	return 0;
+}
+
+void ga_models_free(struct ga_models *ms)
+{
+	free(ms->m);
+	memset(ms, 0, sizeof(*ms));
+}
