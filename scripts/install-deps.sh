@@ -20,7 +20,8 @@ packages=(
 	libelf-dev zlib1g-dev		# libbpf's link dependencies
 	uthash-dev			# libgreenai's process and cgroup tables
 	libsqlite3-dev			# the ledger of runs
-	python3-torch			# ML workloads: framework detection, demo
+	python3-torch			# ML workloads: framework detection
+	python3-sklearn			# the demo: MLPs on the bundled digits
 	perl				# checkpatch.pl
 	clang-format			# make format (the style in .clang-format)
 )

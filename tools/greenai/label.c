@@ -86,6 +86,20 @@ static const char *ga_kind_name(__u16 kind)
 		names[kind] : "other";
 }
 
+/* The energy sources in use, by name: "model, hwmon". */
+static void ga_label_sources(struct ga_label *lb, const struct ga_ctx *g)
+{
+	const struct ga_source_status *src;
+	unsigned int k, nr = ga_sources(g, &src);
+	size_t off = 0;
+
+	for (k = 0; k < nr && off < sizeof(lb->sources); k++)
+		if (src[k].used)
+			off += snprintf(lb->sources + off,
+					sizeof(lb->sources) - off, "%s%s",
+					off ? ", " : "", src[k].name);
+}
+
 /*
  * The figures, once the run's processes are folded: the cgroup's energy
  * per domain, CO2e of the domains in the total, accuracy (the flag's,
@@ -99,6 +113,7 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 	unsigned int i, n = ga_nr_domains(g);
 	uint64_t co2 = 0;
 
+	ga_label_sources(lb, g);
 	if (!ga_cgroup_id(cgdir, &f.id))
 		ga_for_each_cgroup(g, ga_find_cgroup, &f);
 	lb->found = f.found;
@@ -151,7 +166,8 @@ void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
 	fprintf(f, "  duration      %.3f s\n",
 		(lb->end_ns - lb->start_ns) / 1e9);
 	fprintf(f, "  cpu time      %.3f s\n", lb->cpu_ns / 1e9);
-	fprintf(f, "  backend       %s\n", r->backend);
+	fprintf(f, "  backend       %s; energy from %s\n", r->backend,
+		lb->sources[0] ? lb->sources : "nothing");
 	if (!lb->found)
 		fprintf(f, "  energy        none counted: nothing of the run was charged\n");
 	fprintf(f, "  energy        %llu.%06llu J = %.9f kWh (active %llu.%06llu J, idle %llu.%06llu J), %s\n",

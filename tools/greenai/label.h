@@ -22,6 +22,7 @@ struct ga_label {
 	char backend[64];
 	char model[256];
 	char region[GA_REGION_MAX];
+	char sources[256];		/* the energy sources used */
 	char names[GA_LEDGER_MAX_DOMAINS][32];
 	__u64 cpu_ns;
 	__u64 total_active_uj, total_idle_uj;
