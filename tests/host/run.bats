@@ -5,8 +5,9 @@
 # the command's exit status and signals pass through, the carbon label's
 # CO2e is its energy times the intensity, the ledger has the run, a run
 # whose greenai was killed is marked incomplete by the next, bad usage
-# changes nothing; and greenai report and compare give the ledger's own
-# sums per model. Runs as root (BPF, cgroups).
+# changes nothing; greenai report and compare give the ledger's own sums
+# per model; export writes CodeCarbon's CSV and a model card block. Runs as
+# root (BPF, cgroups).
 
 setup() {
 	load ../test_helper/common-setup
@@ -207,4 +208,53 @@ close() {
 	run "$GREENAI" compare --ledger "$LEDGER" base other
 	assert_failure 1
 	assert_output --partial "no completed run of model 'base' in the ledger"
+}
+
+@test "export: CodeCarbon's emissions.csv columns and units, and a model card block" {
+	run "$GREENAI" run --model digits --region FR --ledger "$LEDGER" \
+		-- "$BIN/spin" 0.3
+	assert_success
+	run "$GREENAI" export --format codecarbon-csv --ledger "$LEDGER" 1
+	assert_success
+	# the header of CodeCarbon 3.2's emissions.csv (its EmissionsData)
+	assert_line --index 0 "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,water_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,cpu_utilization_percent,gpu_utilization_percent,ram_utilization_percent,ram_used_gb,on_cloud,pue,wue"
+	# the row in CodeCarbon's units, from the ledger's figures
+	local want
+	want=$(ledger "SELECT r.co2_ug, SUM(e.active_uj + e.idle_uj),
+		(r.end_unix_ns - r.start_unix_ns) FROM runs r JOIN run_energy e
+		ON e.run_id = r.id AND e.in_total = 1")
+	echo "$output" >"$BATS_TEST_TMPDIR/emissions.csv"
+	python3 - "$want" "$BATS_TEST_TMPDIR/emissions.csv" <<'PY' ||
+import csv, sys
+co2_ug, uj, ns = (int(x) for x in sys.argv[1].split("|"))
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == 1 and len(rows[0]) == 38, rows
+r = rows[0]
+close = lambda a, b: abs(float(a) - b) <= 1e-9 * max(abs(b), 1e-30) + 1e-12
+assert close(r["emissions"], co2_ug / 1e9), "emissions kg"
+assert close(r["energy_consumed"], uj / 3.6e12), "energy kWh"
+assert abs(float(r["duration"]) - ns / 1e9) < 1e-6, "duration s"
+assert close(r["cpu_power"], (uj / 1e6) / (ns / 1e9)), "W"
+assert r["country_iso_code"] == "FRA" and r["project_name"] == "digits"
+assert r["tracking_mode"] == "process" and r["pue"] == "1.000"
+PY
+		fail "CSV: $output; ledger: $want"
+	run "$GREENAI" export --format model-card --training-type fine-tuning \
+		--ledger "$LEDGER" 1
+	assert_success
+	assert_line --index 0 "co2_eq_emissions:"
+	assert_line "  emissions: $(awk -v u="${want%%|*}" 'BEGIN { printf "%.6f", u / 1e6 }')"
+	assert_line '  training_type: "fine-tuning"'
+	assert_line '  geographical_location: "FRA"'
+	assert_line --regexp '^  source: "greenai \(.*\), grid intensity [0-9.]+ g/kWh: Ember .*"$'
+	# a run that is not there, or not a run id
+	run "$GREENAI" export --format model-card --ledger "$LEDGER" 2
+	assert_failure 1
+	assert_output --partial "no run 2 in the ledger"
+	for bad in 0 -1 x 1x; do
+		run "$GREENAI" export --format model-card --ledger "$LEDGER" "$bad"
+		assert_failure 2
+	done
+	run "$GREENAI" export --format json --ledger "$LEDGER" 1
+	assert_failure 2
 }

@@ -19,6 +19,7 @@ struct ga_cmd {
 };
 
 extern const struct ga_cmd ga_cmd_compare;
+extern const struct ga_cmd ga_cmd_export;
 extern const struct ga_cmd ga_cmd_intensity;
 extern const struct ga_cmd ga_cmd_report;
 extern const struct ga_cmd ga_cmd_run;

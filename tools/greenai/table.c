@@ -76,7 +76,7 @@ static const char *ga_cell(const struct ga_table *t, int row,
 }
 
 /* One CSV field: quoted when it has a comma, a quote or a line break. */
-static void ga_csv_field(FILE *f, const char *s)
+void ga_csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);

@@ -29,6 +29,7 @@ void ga_table_init(struct ga_table *t, enum ga_table_format format,
 int ga_table_add(struct ga_table *t, const char *const *cells);
 void ga_table_print(const struct ga_table *t, FILE *f);
 void ga_table_free(struct ga_table *t);
+void ga_csv_field(FILE *f, const char *s);
 
 /* A number as the format wants it: %.6g for people, %.12g for CSV. */
 void ga_table_num(const struct ga_table *t, char *buf, size_t size,

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai export: one run of the ledger in the formats other tools read:
+ * CodeCarbon's emissions.csv (its 3.x columns and units, so dashboards
+ * made for CodeCarbon read greenai's runs) and the co2_eq_emissions block
+ * of a Hugging Face model card.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "greenai.h"
+#include "ledger.h"
+#include "models.h"
+#include "table.h"
+
+#define UJ_PER_KWH	3600000000000.0
+
+static const char ga_export_help[] =
+	"usage: greenai export [--ledger PATH] [--training-type T]\n"
+	"                      --format codecarbon-csv|model-card RUN\n"
+	"\n"
+	"Print run RUN (its id in the ledger, see greenai report --by run):\n"
+	"  codecarbon-csv  a header and one row with CodeCarbon 3.x's\n"
+	"                  emissions.csv columns and units: duration s,\n"
+	"                  emissions kg, emissions_rate kg/s, power W, energy\n"
+	"                  kWh (cpu: packages or psys, ram: DRAM, gpu: GPUs);\n"
+	"                  what greenai does not know is left empty\n"
+	"  model-card      the co2_eq_emissions block of a Hugging Face model\n"
+	"                  card (emissions in grams, source, training_type,\n"
+	"                  geographical_location, hardware_used), as YAML;\n"
+	"                  --training-type says which (default pre-training)\n"
+	"\n"
+	"Exit status: 0; 1 when the run is not in the ledger or not complete;\n"
+	"2 for bad usage.\n";
+
+/* CodeCarbon 3.2's EmissionsData fields, in its order. */
+static const char *const ga_cc_cols[] = {
+	"timestamp", "project_name", "run_id", "experiment_id", "duration",
+	"emissions", "emissions_rate", "cpu_power", "gpu_power", "ram_power",
+	"cpu_energy", "gpu_energy", "ram_energy", "energy_consumed",
+	"water_consumed", "country_name", "country_iso_code", "region",
+	"cloud_provider", "cloud_region", "os", "python_version",
+	"codecarbon_version", "cpu_count", "cpu_model", "gpu_count",
+	"gpu_model", "longitude", "latitude", "ram_total_size",
+	"tracking_mode", "cpu_utilization_percent", "gpu_utilization_percent",
+	"ram_utilization_percent", "ram_used_gb", "on_cloud", "pue", "wue",
+};
+
+#define GA_CC_NR_COLS (sizeof(ga_cc_cols) / sizeof(ga_cc_cols[0]))
+
+struct export_req {
+	long long id;
+	int csv;
+	const char *training_type;
+	int found, done;
+};
+
+/* Energy in kWh by CodeCarbon's parts, over the domains in the total. */
+static void ga_cc_split(const struct ga_run *run, double *cpu, double *gpu,
+			double *ram)
+{
+	unsigned int i;
+
+	*cpu = *gpu = *ram = 0;
+	for (i = 0; i < run->nr_energy; i++) {
+		const struct ga_run_energy *e = &run->energy[i];
+		double kwh = (e->active_uj + e->idle_uj) / UJ_PER_KWH;
+
+		if (!e->in_total)
+			continue;
+		if (!strcmp(e->kind, "gpu"))
+			*gpu += kwh;
+		else if (!strcmp(e->kind, "dram"))
+			*ram += kwh;
+		else
+			*cpu += kwh;	/* packages, or psys: all of it */
+	}
+}
+
+static void ga_export_csv(const struct ga_run *run)
+{
+	double dur = (run->end_unix_ns - run->start_unix_ns) / 1e9;
+	double kg = run->co2_ug / 1e9, cpu, gpu, ram;
+	const char *iso;
+	char ts[32], id[24];
+	struct utsname u;
+	time_t end = run->end_unix_ns / 1000000000LL;
+	struct tm tm;
+	unsigned int i;
+
+	ga_cc_split(run, &cpu, &gpu, &ram);
+	gmtime_r(&end, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(id, sizeof(id), "%lld", (long long)run->id);
+	if (uname(&u))
+		memset(&u, 0, sizeof(u));
+	for (i = 0; i < GA_CC_NR_COLS; i++)
+		printf("%s%s", i ? "," : "", ga_cc_cols[i]);
+	putchar('\n');
+	printf("%s,", ts);
+	ga_csv_field(stdout, run->model ? run->model : "greenai");
+	printf(",%s,,%.6f,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,0,",
+	       id, dur, kg, dur > 0 ? kg / dur : 0,
+	       dur > 0 ? cpu * 3.6e6 / dur : 0, dur > 0 ? gpu * 3.6e6 / dur : 0,
+	       dur > 0 ? ram * 3.6e6 / dur : 0, cpu, gpu, ram,
+	       cpu + gpu + ram);
+	/*
+	 * country_name, country_iso_code (a country: three letters), region
+	 * (an aggregate such as EU or WORLD), cloud_provider, cloud_region
+	 */
+	iso = run->region && strlen(run->region) == 3 &&
+	      strcmp(run->region, "G20") ? run->region : "";
+	printf(",%s,%s,,,", iso, run->region && !*iso ? run->region : "");
+	ga_csv_field(stdout, u.sysname);
+	printf("-%s", u.release);
+	/* python_version ... ram_used_gb: not greenai's to say */
+	printf(",,,,,,,,,,process,,,,,N,%u.%03u,0\n", run->pue_milli / 1000,
+	       run->pue_milli % 1000);
+}
+
+static void ga_yaml_str(const char *key, const char *v)
+{
+	printf("  %s: \"", key);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			putchar('\\');
+		putchar(*v == '\n' ? ' ' : *v);
+	}
+	puts("\"");
+}
+
+static void ga_export_card(const struct ga_run *run, const char *type)
+{
+	char source[512], hw[512];
+	size_t off;
+	unsigned int i;
+
+	snprintf(source, sizeof(source),
+		 "greenai (%s), grid intensity %u.%03u g/kWh: %s",
+		 run->backend, run->mg_per_kwh / 1000, run->mg_per_kwh % 1000,
+		 run->intensity_source);
+	off = snprintf(hw, sizeof(hw), "%s:", run->host);
+	for (i = 0; i < run->nr_energy && off < sizeof(hw); i++)
+		if (run->energy[i].in_total)
+			off += snprintf(hw + off, sizeof(hw) - off, " %s%s",
+					run->energy[i].domain,
+					run->energy[i].estimated ?
+						" (estimated)" : "");
+	puts("co2_eq_emissions:");
+	printf("  emissions: %.6f\n", run->co2_ug / 1e6);
+	ga_yaml_str("source", source);
+	ga_yaml_str("training_type", type);
+	ga_yaml_str("geographical_location", run->region ? run->region :
+							   "unknown");
+	ga_yaml_str("hardware_used", hw);
+}
+
+static int ga_export_one(const struct ga_run *run, void *arg)
+{
+	struct export_req *req = arg;
+
+	if (run->id != req->id)
+		return 0;
+	req->found = 1;
+	req->done = run->status == GA_RUN_DONE;
+	if (!req->done)
+		return 1;
+	if (req->csv)
+		ga_export_csv(run);
+	else
+		ga_export_card(run, req->training_type);
+	return 1;
+}
+
+static int ga_export_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "ledger", required_argument, NULL, 'l' },
+		{ "training-type", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct export_req req = { .training_type = "pre-training" };
+	const char *ledger = NULL, *format = NULL;
+	struct ga_ledger *l;
+	char err[4608], *end;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'l':
+			ledger = optarg;
+			break;
+		case 't':
+			req.training_type = optarg;
+			break;
+		case 'h':
+			return ga_cli_help(&ga_cmd_export);
+		default:
+			return ga_cli_bad_option(&ga_cmd_export, argv);
+		}
+	}
+	if (!format || (strcmp(format, "codecarbon-csv") &&
+			strcmp(format, "model-card")))
+		return ga_cli_usage(&ga_cmd_export,
+				    "--format '%s': codecarbon-csv or model-card",
+				    format ? format : "");
+	req.csv = !strcmp(format, "codecarbon-csv");
+	if (argc - optind != 1)
+		return ga_cli_usage(&ga_cmd_export, "one RUN id is needed%s",
+				    "");
+	errno = 0;
+	req.id = strtoll(argv[optind], &end, 10);
+	if (*argv[optind] < '1' || *argv[optind] > '9' || *end || errno)
+		return ga_cli_usage(&ga_cmd_export,
+				    "RUN '%s': not a run id (a number from 1)",
+				    argv[optind]);
+	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {
+		fprintf(stderr, "greenai export: %s\n", err);
+		return GA_EXIT_FAIL;
+	}
+	r = ga_ledger_for_each_run(l, ga_export_one, &req);
+	if (r < 0)
+		fprintf(stderr, "greenai export: %s\n", ga_ledger_error(l));
+	else if (!req.found)
+		fprintf(stderr, "greenai export: no run %lld in the ledger\n",
+			req.id);
+	else if (!req.done)
+		fprintf(stderr, "greenai export: run %lld did not complete: nothing to export\n",
+			req.id);
+	ga_ledger_close(l);
+	return r >= 0 && req.done ? 0 : GA_EXIT_FAIL;
+}
+
+const struct ga_cmd ga_cmd_export = {
+	.name = "export",
+	.summary = "a run as CodeCarbon's emissions.csv or a model card block",
+	.help = ga_export_help,
+	.run = ga_export_main,
+};
