@@ -6,8 +6,8 @@
 # CO2e is its energy times the intensity, the ledger has the run, a run
 # whose greenai was killed is marked incomplete by the next, bad usage
 # changes nothing; greenai report and compare give the ledger's own sums
-# per model; export writes CodeCarbon's CSV and a model card block. Runs as
-# root (BPF, cgroups).
+# per model; export writes CodeCarbon's CSV and a model card block; stat
+# counts a cgroup over a window. Runs as root (BPF, cgroups).
 
 setup() {
 	load ../test_helper/common-setup
@@ -257,4 +257,44 @@ PY
 	done
 	run "$GREENAI" export --format json --ledger "$LEDGER" 1
 	assert_failure 2
+}
+
+@test "stat: a cgroup's energy and CPU time over a window, with its CO2e" {
+	local g=$CG/greenai-stat.$$ out
+	mkdir "$g"
+	"$BIN/cgspawn" "$g" "$BIN/spin" 3 2>/dev/null &
+	local job=$!
+	run "$GREENAI" stat -c "/greenai-stat.$$" -I 400 --region FR 1
+	wait "$job" || true
+	rmdir "$g"
+	assert_success
+	# two interval blocks and the total
+	assert_equal "$(grep -c '^greenai stat: ' <<<"$output")" 3
+	# the total: the last block
+	out=$(awk '/^greenai stat: / { b = "" } { b = b $0 "\n" } END { printf "%s", b }' <<<"$output")
+	local cpu uj co2 mg
+	cpu=$(awk '$3 == "CPU" { print $1 * 1000 }' <<<"$out")
+	[ "$cpu" -gt 500 ] && [ "$cpu" -le 1100 ] || fail "spin ran $cpu ms of a 1 s window: $out"
+	uj=$(awk '$2 == "J" && $0 !~ /not in the total/ { gsub(/\./, "", $1); s += $1 } END { print s + 0 }' <<<"$out")
+	co2=$(awk '$2 == "g" { gsub(/\./, "", $1); print $1 + 0 }' <<<"$out")
+	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/intensity_table.c")
+	# per domain rounding: within one µg per domain
+	local want=$(( (uj * mg + 1800000000) / 3600000000 ))
+	[ $((co2 - want)) -le 1 ] && [ $((want - co2)) -le 1 ] ||
+		fail "co2e $co2 ug, energy $uj uJ x $mg mg/kWh is $want ug"
+}
+
+@test "stat: bad usage is refused" {
+	run "$GREENAI" stat 1
+	assert_failure 2
+	assert_output --partial "what to count"
+	run "$GREENAI" stat -a -p 1
+	assert_failure 2
+	for bad in "-p 0" "-p 4194305" "-p x" "-c /no/such/cgroup" "-a -I 5" \
+		"-a 0" "-a abc" "-a 1 2" "-a --intensity x"; do
+		# shellcheck disable=SC2086
+		run "$GREENAI" stat $bad
+		assert_failure 2
+		assert_output --partial "Try 'greenai stat --help'"
+	done
 }

@@ -43,7 +43,6 @@ static int ga_intensity_run(int argc, char **argv)
 	const char *region = getenv("GREENAI_REGION"), *given = NULL;
 	const char *region_from = "GREENAI_REGION";
 	struct ga_intensity in;
-	char err[256];
 	int c;
 
 	opterr = 0;
@@ -65,14 +64,10 @@ static int ga_intensity_run(int argc, char **argv)
 	if (optind < argc)
 		return ga_cli_usage(&ga_cmd_intensity, "unexpected '%s'",
 				    argv[optind]);
-	if (region && !*region)
-		region = NULL;
-	if (ga_intensity_choose(given, region, &in, err, sizeof(err))) {
-		if (given)
-			return ga_cli_usage(&ga_cmd_intensity, "%s", err);
-		return ga_cli_usage(&ga_cmd_intensity, "%s (from %s)", err,
-				    region_from);
-	}
+	c = ga_cli_intensity(&ga_cmd_intensity, given, region, region_from,
+			     &in);
+	if (c)
+		return c;
 	printf("intensity: %u.%03u g CO2e/kWh\n", in.mg_per_kwh / 1000,
 	       in.mg_per_kwh % 1000);
 	if (in.origin != GA_INT_GIVEN)

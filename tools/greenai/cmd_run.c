@@ -169,8 +169,6 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	if (optind >= argc)
 		return run_usage("no command to run%s", "");
 	o->cmd = argv + optind;
-	if (o->region && !*o->region)
-		o->region = NULL;
 	return 0;
 }
 
@@ -444,14 +442,15 @@ static int ga_run_main(int argc, char **argv)
 	struct ga_intensity in;
 	uint32_t pue = GA_PUE_MIN_MILLI;
 	double acc = 0;
-	char err[256];
 	int r;
 
 	r = run_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
-	if (ga_intensity_choose(o.intensity, o.region, &in, err, sizeof(err)))
-		return ga_cli_usage(&ga_cmd_run, "%s", err);
+	r = ga_cli_intensity(&ga_cmd_run, o.intensity, o.region,
+			     o.region_from, &in);
+	if (r)
+		return r;
 	if (o.pue && ga_pue_parse(o.pue, &pue))
 		return run_usage("--pue '%s': not 1.0 to 10.0", o.pue);
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))

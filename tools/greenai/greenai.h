@@ -24,10 +24,15 @@ extern const struct ga_cmd ga_cmd_intensity;
 extern const struct ga_cmd ga_cmd_report;
 extern const struct ga_cmd ga_cmd_run;
 extern const struct ga_cmd ga_cmd_score;
+extern const struct ga_cmd ga_cmd_stat;
 
 int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int ga_cli_help(const struct ga_cmd *cmd);
 int ga_cli_bad_option(const struct ga_cmd *cmd, char **argv);
+struct ga_intensity;
+int ga_cli_intensity(const struct ga_cmd *cmd, const char *given,
+		     const char *region, const char *region_from,
+		     struct ga_intensity *in);
 
 #endif /* _GREENAI_CLI_H */

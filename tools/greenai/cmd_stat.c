@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai stat: the energy of a process, a cgroup or the whole machine
+ * over a window, as perf stat counts events: per domain, with CO2e.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "carbon.h"
+#include "cgroup.h"
+#include "greenai.h"
+#include "intensity.h"
+#include "libgreenai.h"
+
+static const char ga_stat_help[] =
+	"usage: greenai stat (-p PID | -c CGROUP | -a) [-I MS] [--region CC]\n"
+	"                    [--intensity G] [SECONDS]\n"
+	"\n"
+	"Count energy over a window, per domain, and its CO2e:\n"
+	"  -p PID        that process (all its threads)\n"
+	"  -c CGROUP     that cgroup v2, by its path under the cgroup2 mount\n"
+	"                (\"/system.slice/x.service\") or as a directory\n"
+	"  -a            the whole machine (every domain's energy)\n"
+	"  -I MS         print the counts every MS ms (100 to 3600000), as\n"
+	"                perf stat -I does, besides the total at the end\n"
+	"  SECONDS       how long to count (default 1, up to 86400; decimals)\n"
+	"  --region, --intensity   the grid intensity, as greenai intensity\n"
+	"Energy counts from the start of the window: a process or cgroup is\n"
+	"charged what it ran in it.\n"
+	"\n"
+	"Exit status: 0; 1 when libgreenai cannot measure; 2 for bad usage.\n";
+
+enum stat_target { STAT_NONE, STAT_PID, STAT_CGROUP, STAT_ALL };
+
+struct stat_ctx {
+	enum stat_target target;
+	__u32 pid;
+	__u64 cgroup_id;
+	struct greenai_energy e[GREENAI_MAX_DOMAINS];
+	__u64 cpu_ns;
+	int found;
+};
+
+static int stat_task(const struct ga_acct_task *t, void *arg)
+{
+	struct stat_ctx *s = arg;
+
+	if (t->tgid != s->pid)
+		return 0;
+	memcpy(s->e, t->energy, sizeof(s->e));
+	s->cpu_ns = t->cpu_ns;
+	s->found = 1;
+	return 1;
+}
+
+static int stat_cgroup(const struct ga_acct_cgroup *c, void *arg)
+{
+	struct stat_ctx *s = arg;
+
+	if (c->id != s->cgroup_id)
+		return 0;
+	memcpy(s->e, c->energy, sizeof(s->e));
+	s->cpu_ns = c->cpu_ns;
+	s->found = 1;
+	return 1;
+}
+
+/* The target's energy per domain since ga_open(). */
+static void stat_read(struct ga_ctx *g, struct stat_ctx *s)
+{
+	unsigned int i;
+
+	memset(s->e, 0, sizeof(s->e));
+	s->cpu_ns = 0;
+	s->found = 0;
+	switch (s->target) {
+	case STAT_PID:
+		ga_for_each_task(g, stat_task, s);
+		break;
+	case STAT_CGROUP:
+		ga_for_each_cgroup(g, stat_cgroup, s);
+		break;
+	default:
+		for (i = 0; i < ga_nr_domains(g); i++) {
+			const struct ga_acct_domain_totals *t =
+				ga_domain_totals(g, i);
+
+			s->e[i].active_uj = t->active_uj;
+			s->e[i].idle_uj = t->idle_uj;
+		}
+		s->found = 1;
+	}
+}
+
+static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
+		       const struct stat_ctx *then, double secs,
+		       const struct ga_intensity *in)
+{
+	unsigned int i;
+	uint64_t co2 = 0, ug;
+
+	printf("greenai stat: %.3f s, %s\n", secs, ga_backend_name(g));
+	for (i = 0; i < ga_nr_domains(g); i++) {
+		__u64 a = now->e[i].active_uj - then->e[i].active_uj;
+		__u64 d = a + now->e[i].idle_uj - then->e[i].idle_uj;
+		int in_total = ga_domain_in_total(g, i);
+
+		printf("%18llu.%06llu J  %-16s (active %llu.%06llu J)%s%s\n",
+		       (unsigned long long)(d / 1000000),
+		       (unsigned long long)(d % 1000000), ga_domain(g, i)->name,
+		       (unsigned long long)(a / 1000000),
+		       (unsigned long long)(a % 1000000),
+		       ga_domain(g, i)->flags & GREENAI_F_ESTIMATED ?
+			       ", estimated" : "",
+		       in_total ? "" : ", not in the total");
+		if (in_total && !ga_co2_ug(d, in->mg_per_kwh,
+					   GA_PUE_MIN_MILLI, &ug))
+			co2 += ug;
+	}
+	printf("%18llu.%06llu g  CO2e at %u.%03u g/kWh (%s)\n",
+	       (unsigned long long)(co2 / 1000000),
+	       (unsigned long long)(co2 % 1000000), in->mg_per_kwh / 1000,
+	       in->mg_per_kwh % 1000, in->region[0] ? in->region : "given");
+	if (now->target != STAT_ALL)
+		printf("%22.3f s  CPU time\n", (now->cpu_ns - then->cpu_ns) / 1e9);
+	fflush(stdout);
+}
+
+static double stat_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -c: a path under the cgroup2 mount, or a directory; its id. */
+static int stat_cgroup_id(const char *arg, __u64 *id)
+{
+	struct ga_cgroup_mount m;
+	char dir[GA_PATH_MAX * 2];
+	uint64_t v;
+	int r;
+
+	if (arg[0] == '/' && !access(arg, F_OK) && !ga_cgroup_id(arg, &v)) {
+		*id = v;
+		return 0;
+	}
+	r = ga_cgroup_find_mount("/", &m);
+	if (r)
+		return r;
+	snprintf(dir, sizeof(dir), "%s/%s", m.dir, arg[0] == '/' ? arg + 1 : arg);
+	r = ga_cgroup_id(dir, &v);
+	*id = v;
+	return r;
+}
+
+static int ga_stat_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "region", required_argument, NULL, 'r' },
+		{ "intensity", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *region = getenv("GREENAI_REGION"), *given = NULL;
+	const char *region_from = "GREENAI_REGION";
+	struct stat_ctx start = { 0 }, cur;
+	struct ga_opts gopts = { 0 };
+	double secs = 1, every = 0, t0, next;
+	struct ga_intensity in;
+	struct ga_ctx *g;
+	char err[512], *end;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hap:c:I:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+		case 'p':
+		case 'c':
+			if (start.target != STAT_NONE)
+				return ga_cli_usage(&ga_cmd_stat,
+						    "one of -p, -c and -a%s", "");
+			start.target = c == 'a' ? STAT_ALL :
+				       c == 'p' ? STAT_PID : STAT_CGROUP;
+			if (c == 'p') {
+				errno = 0;
+				start.pid = strtoul(optarg, &end, 10);
+				if (*optarg < '1' || *optarg > '9' || *end ||
+				    errno || kill(start.pid, 0) == -1)
+					return ga_cli_usage(&ga_cmd_stat,
+							    "-p '%s': no such process",
+							    optarg);
+			}
+			if (c == 'c' && stat_cgroup_id(optarg, &start.cgroup_id))
+				return ga_cli_usage(&ga_cmd_stat,
+						    "-c '%s': no such cgroup v2",
+						    optarg);
+			break;
+		case 'I':
+			every = strtod(optarg, &end) / 1000;
+			if (*optarg < '0' || *optarg > '9' || *end ||
+			    every < 0.1 || every > 3600)
+				return ga_cli_usage(&ga_cmd_stat,
+						    "-I '%s': not 100 to 3600000 ms",
+						    optarg);
+			break;
+		case 'r':
+			region = optarg;
+			region_from = "--region";
+			break;
+		case 'i':
+			given = optarg;
+			break;
+		case 'h':
+			return ga_cli_help(&ga_cmd_stat);
+		default:
+			return ga_cli_bad_option(&ga_cmd_stat, argv);
+		}
+	}
+	if (start.target == STAT_NONE)
+		return ga_cli_usage(&ga_cmd_stat, "what to count: -p, -c or -a%s",
+				    "");
+	if (argc - optind > 1)
+		return ga_cli_usage(&ga_cmd_stat, "unexpected '%s'",
+				    argv[optind + 1]);
+	if (optind < argc) {
+		secs = strtod(argv[optind], &end);
+		if (*argv[optind] < '0' || *argv[optind] > '9' || *end ||
+		    secs <= 0 || secs > 86400)
+			return ga_cli_usage(&ga_cmd_stat,
+					    "SECONDS '%s': not more than 0 and up to 86400",
+					    argv[optind]);
+	}
+	c = ga_cli_intensity(&ga_cmd_stat, given, region, region_from, &in);
+	if (c)
+		return c;
+	if (ga_open(&g, &gopts, err, sizeof(err))) {
+		fprintf(stderr, "greenai stat: %s\n", err);
+		return GA_EXIT_FAIL;
+	}
+	cur = start;
+	t0 = stat_now();
+	next = t0 + (every ? every : secs);
+	for (;;) {
+		double now = stat_now(), stop = t0 + secs;
+		double wake = next < stop ? next : stop;
+
+		if (wake > now)
+			usleep((useconds_t)((wake - now) * 1e6));
+		ga_sample(g);
+		now = stat_now();
+		if (every && now < stop) {
+			struct stat_ctx prev = cur;
+
+			stat_read(g, &cur);
+			stat_print(g, &cur, &prev, every, &in);
+			next += every;
+			continue;
+		}
+		break;
+	}
+	/* what the window's last processes took with them */
+	ga_sweep(g);
+	ga_sample(g);
+	stat_read(g, &cur);
+	if (!cur.found)
+		fprintf(stderr, "greenai stat: nothing of the target ran in the window\n");
+	stat_print(g, &cur, &start, stat_now() - t0, &in);
+	ga_close(g);
+	return 0;
+}
+
+const struct ga_cmd ga_cmd_stat = {
+	.name = "stat",
+	.summary = "energy of a process, cgroup or the machine over a window",
+	.help = ga_stat_help,
+	.run = ga_stat_main,
+};
