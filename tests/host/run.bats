@@ -70,6 +70,10 @@ label_field() {
 	run ledger "SELECT key, value FROM run_metrics ORDER BY key"
 	assert_output "accuracy|88.5
 loss|-0.25"
+	# a command that is not there: the shell's 127, and why
+	run -127 "$GREENAI" run --ledger "$LEDGER" -- /no/such/command
+	assert_failure 127
+	assert_line "greenai run: /no/such/command: No such file or directory"
 }
 
 # wait_run_started: until a greenai run has its command in its cgroup,
