@@ -6,7 +6,8 @@
 # CO2e is its energy times the intensity, the ledger has the run, a run
 # whose greenai was killed is marked incomplete by the next, bad usage
 # changes nothing; greenai report and compare give the ledger's own sums
-# per model; export writes CodeCarbon's CSV and a model card block; stat
+# per model, run and container, as tables, JSON and SVG charts that parse
+# and render; export writes CodeCarbon's CSV, JSON and a model card; stat
 # counts a cgroup over a window. Runs as root (BPF, cgroups).
 
 setup() {
@@ -202,10 +203,122 @@ close() {
 	assert_line --index 0 --regexp '^Model +Runs +Accuracy % +Energy kWh +CO2 kg +Green Score$'
 }
 
+@test "report --format json: the ledger's exact figures, per model and per run" {
+	local m
+	for m in "base 0.3 92" "pruned 0.2 90"; do
+		set -- $m
+		run "$GREENAI" run --model "$1" --accuracy "$3" --tag k=v \
+			--ledger "$LEDGER" -- "$BIN/spin" "$2"
+		assert_success
+	done
+	run "$GREENAI" run --ledger "$LEDGER" -- false
+	assert_failure 1
+	"$GREENAI" report --format json --ledger "$LEDGER" >"$BATS_TEST_TMPDIR/m.json"
+	"$GREENAI" report --by run --format json --ledger "$LEDGER" >"$BATS_TEST_TMPDIR/r.json"
+	"$GREENAI" export --format json --ledger "$LEDGER" 2 >"$BATS_TEST_TMPDIR/e.json"
+	python3 - "$LEDGER" "$BATS_TEST_TMPDIR" <<'PY' || fail "JSON and ledger differ"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+d = sys.argv[2]
+def uj(run):
+    return db.execute("SELECT SUM(active_uj + idle_uj) FROM run_energy"
+                      " WHERE in_total = 1 AND run_id = ?", (run,)).fetchone()[0] or 0
+models = json.load(open(d + "/m.json"))
+assert [m["model"] for m in models] == ["base", "pruned", None], models
+for m in models:
+    rows = db.execute("SELECT id, co2_ug, accuracy_pct FROM runs WHERE model IS ?",
+                      (m["model"],)).fetchall()
+    assert m["runs"] == len(rows) and m["incomplete"] == 0
+    assert m["energy_uj"] == sum(uj(r[0]) for r in rows), m
+    assert m["co2_ug"] == sum(r[1] for r in rows), m
+    assert abs(m["co2_kg"] - m["co2_ug"] / 1e9) <= 1e-12 * m["co2_kg"]
+    if m["model"]:
+        assert m["accuracy_pct"] == rows[-1][2]
+        assert abs(m["green_score"] / (m["accuracy_pct"] / m["co2_kg"]) - 1) < 1e-9
+    else:
+        assert m["accuracy_pct"] is None and m["green_score"] is None
+runs = json.load(open(d + "/r.json"))
+assert [r["id"] for r in runs] == [1, 2, 3]
+for r in runs:
+    st, code, co2, s, e = db.execute("SELECT status, exit_code, co2_ug, start_unix_ns,"
+                                     " end_unix_ns FROM runs WHERE id = ?", (r["id"],)).fetchone()
+    assert r["status"] == "done" and r["exit_code"] == code and r["co2_ug"] == co2
+    assert r["energy_uj"] == uj(r["id"]) == sum(x["active_uj"] + x["idle_uj"]
+                                                for x in r["domains"] if x["in_total"])
+    assert abs(r["duration_s"] - (e - s) / 1e9) < 1e-6
+    assert r["cgroup"].startswith("/greenai.runs/")
+assert runs[2]["exit_code"] == 1 and runs[2]["model"] is None
+assert runs[0]["tags"] == {"k": "v"} and runs[0]["accuracy_pct"] == 92
+assert json.load(open(d + "/e.json")) == runs[1]
+PY
+}
+
+@test "report --format svg: bar charts that parse and render, scaled to the ledger" {
+	local m
+	for m in "big 0.4 95" 'tiny<&"> 0.1 80'; do
+		set -- $m
+		run "$GREENAI" run --model "$1" --accuracy "$3" \
+			--ledger "$LEDGER" -- "$BIN/spin" "$2"
+		assert_success
+	done
+	"$GREENAI" report --format svg --ledger "$LEDGER" >"$BATS_TEST_TMPDIR/m.svg"
+	xmllint --noout "$BATS_TEST_TMPDIR/m.svg"
+	rsvg-convert "$BATS_TEST_TMPDIR/m.svg" -o "$BATS_TEST_TMPDIR/m.png"
+	python3 - "$LEDGER" "$BATS_TEST_TMPDIR" <<'PY' || fail "SVG and ledger differ"
+import sqlite3, struct, sys
+import xml.etree.ElementTree as ET
+db = sqlite3.connect(sys.argv[1])
+d = sys.argv[2]
+ns = {"s": "http://www.w3.org/2000/svg"}
+svg = ET.parse(d + "/m.svg").getroot()
+w, h = int(svg.get("width")), int(svg.get("height"))
+png = open(d + "/m.png", "rb").read()
+assert png[:8] == b"\x89PNG\r\n\x1a\n"
+assert struct.unpack(">II", png[16:24]) == (w, h), "PNG is not the SVG's size"
+charts = svg.findall("s:g", ns)
+assert len(charts) == 2, "a CO2e chart and a Green Score chart"
+co2 = dict(db.execute("SELECT model, co2_ug FROM runs"))
+acc = dict(db.execute("SELECT model, accuracy_pct FROM runs"))
+want = [co2, {m: acc[m] / (co2[m] / 1e9) for m in co2}]
+for chart, values in zip(charts, want):
+    labels = [t.text for t in chart.findall("s:text", ns) if t.get("text-anchor") == "end"]
+    assert labels == ["big", 'tiny<&">'], labels
+    bars = [float(r.get("width")) for r in chart.findall("s:rect", ns)]
+    top = max(values.values())
+    for label, width in zip(labels, bars):
+        assert abs(width - values[label] / top * max(bars)) <= 0.1, (label, width)
+PY
+}
+
+@test "report --by container: runs summed per container greenai ran in" {
+	local id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	local ct=$CG/docker/$id
+	mkdir -p "$ct"
+	# greenai itself in a docker-shaped cgroup, as inside a container
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$ct" \
+		"$GREENAI" run --model m --ledger "$LEDGER" -- "$BIN/spin" 0.2
+	"$GREENAI" run --model m --ledger "$LEDGER" -- "$BIN/spin" 0.1
+	rmdir "$ct" "$CG/docker" 2>/dev/null || true
+	run "$GREENAI" report --by container --format csv --ledger "$LEDGER"
+	assert_success
+	assert_line --index 0 "Container,Runs,Energy kWh,CO2 kg"
+	local want1 want2
+	want1=$(ledger "SELECT SUM(co2_ug) FROM runs WHERE container_id = '$id' AND container_runtime = 'docker'")
+	want2=$(ledger "SELECT SUM(co2_ug) FROM runs WHERE container_id IS NULL")
+	[ -n "$want1" ] && [ -n "$want2" ] || fail "ledger: $(ledger 'SELECT * FROM runs')"
+	IFS=, read -r name runs _ kg <<<"${lines[1]}"
+	[ "$name" = "docker/$id" ] && [ "$runs" = 1 ] && close "$kg" "$(awk -v u="$want1" 'BEGIN { print u / 1e9 }')" ||
+		fail "${lines[1]}; ledger: $want1 ug"
+	IFS=, read -r name runs _ kg <<<"${lines[2]}"
+	[ "$name" = "(host)" ] && [ "$runs" = 1 ] && close "$kg" "$(awk -v u="$want2" 'BEGIN { print u / 1e9 }')" ||
+		fail "${lines[2]}; ledger: $want2 ug"
+}
+
 @test "report and compare refuse bad usage and unknown models" {
-	run "$GREENAI" report --by container --ledger "$LEDGER"
+	run "$GREENAI" report --by pod --ledger "$LEDGER"
 	assert_failure 2
-	run "$GREENAI" report --format svg --ledger "$LEDGER"
+	assert_output --partial "--by 'pod': not model, run or container"
+	run "$GREENAI" report --format yaml --ledger "$LEDGER"
 	assert_failure 2
 	run "$GREENAI" compare --ledger "$LEDGER" base
 	assert_failure 2
@@ -259,7 +372,7 @@ PY
 		run "$GREENAI" export --format model-card --ledger "$LEDGER" "$bad"
 		assert_failure 2
 	done
-	run "$GREENAI" export --format json --ledger "$LEDGER" 1
+	run "$GREENAI" export --format yaml --ledger "$LEDGER" 1
 	assert_failure 2
 }
 

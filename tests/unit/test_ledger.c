@@ -116,12 +116,37 @@ static int collect(const struct ga_run *r, void *arg)
 	return 0;
 }
 
+/* Like collect(), but the last run's place goes in s->model. */
+static int collect_where(const struct ga_run *r, void *arg)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	snprintf(s->model, sizeof(s->model), "%s %s %s",
+		 r->cgroup ? r->cgroup : "-",
+		 r->container_runtime ? r->container_runtime : "-",
+		 r->container_id ? r->container_id : "-");
+	return 0;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+					    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static void made_with_its_directories_and_schema(void **state)
 {
 	char path[FIX_PATH_MAX], err[512];
 	struct ga_ledger *l;
 	sqlite3 *db;
-	sqlite3_stmt *st;
 
 	ledger_path(path, *state);
 	assert_int_equal(ga_ledger_open(&l, path, err, sizeof(err)), 0);
@@ -130,11 +155,7 @@ static void made_with_its_directories_and_schema(void **state)
 	assert_int_equal(ga_ledger_open(&l, path, err, sizeof(err)), 0);
 	ga_ledger_close(l);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
-					    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), GA_LEDGER_VERSION);
-	sqlite3_finalize(st);
+	assert_int_equal(user_version(db), GA_LEDGER_VERSION);
 	sqlite3_close(db);
 }
 
@@ -311,6 +332,71 @@ static void files_it_must_refuse(void **state)
 	assert_non_null(strstr(err, "cannot make its directory"));
 }
 
+/* A ledger as greenai wrote it at schema version 1, with one run. */
+static const char ledger_v1[] =
+	"CREATE TABLE runs (id INTEGER PRIMARY KEY, model TEXT,"
+	" command TEXT NOT NULL, host TEXT NOT NULL, backend TEXT NOT NULL,"
+	" start_unix_ns INTEGER NOT NULL, end_unix_ns INTEGER,"
+	" status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 2),"
+	" exit_code INTEGER, owner_pid INTEGER NOT NULL,"
+	" owner_start INTEGER NOT NULL, region TEXT,"
+	" mg_per_kwh INTEGER NOT NULL, intensity_source TEXT NOT NULL,"
+	" pue_milli INTEGER NOT NULL, co2_ug INTEGER, accuracy_pct REAL);"
+	"CREATE TABLE run_energy ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" domain TEXT NOT NULL, kind TEXT NOT NULL,"
+	" active_uj INTEGER NOT NULL, idle_uj INTEGER NOT NULL,"
+	" estimated INTEGER NOT NULL, in_total INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, domain));"
+	"CREATE TABLE run_tags ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));"
+	"CREATE TABLE run_metrics ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" key TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (run_id, key));"
+	"CREATE INDEX runs_model ON runs (model);"
+	"INSERT INTO runs VALUES (1, 'bert', 'python3 t.py', 'h', 'bpf',"
+	" 10, 20, 1, 0, 1, 1, 'FRA', 44180, 'Ember', 1000, 777, 90.0);"
+	"INSERT INTO run_energy VALUES (1, 'package-0', 'package', 5, 6, 0, 1);"
+	"PRAGMA user_version = 1;";
+
+static void an_old_schema_is_migrated(void **state)
+{
+	char path[FIX_PATH_MAX], err[512];
+	struct ga_run r = sample_run();
+	struct ga_ledger *l;
+	struct seen s = { 0 };
+	sqlite3 *db;
+
+	ledger_path(path, *state);
+	fix_mkdirs(*state, "a/b");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, ledger_v1, NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(ga_ledger_open(&l, path, err, sizeof(err)), 0);
+	/* the old run is all there, with nothing for the new columns */
+	assert_int_equal(ga_ledger_for_each_run(l, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.model, "bert");
+	assert_int_equal(s.last.co2_ug, 777);
+	assert_int_equal(s.active, 5);
+	assert_null(s.last.cgroup);
+	assert_null(s.last.container_id);
+	/* and a new one has them */
+	r.cgroup = "/greenai.runs/42";
+	r.container_runtime = "docker";
+	r.container_id = "0123456789abcdef";
+	assert_int_equal(ga_ledger_begin(l, &r), 0);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ga_ledger_for_each_run(l, collect_where, &s), 0);
+	assert_string_equal(s.model, "/greenai.runs/42 docker 0123456789abcdef");
+	ga_ledger_close(l);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(user_version(db), GA_LEDGER_VERSION);
+	sqlite3_close(db);
+}
+
 static void default_path_by_user(void **state)
 {
 	char buf[FIX_PATH_MAX];
@@ -352,6 +438,8 @@ int main(void)
 						setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(writers_in_several_processes,
 						setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(an_old_schema_is_migrated, setup,
+						fix_teardown),
 		cmocka_unit_test_setup_teardown(files_it_must_refuse, setup,
 						fix_teardown),
 		cmocka_unit_test(default_path_by_user),

@@ -85,7 +85,7 @@ static int ga_compare_main(int argc, char **argv)
 		fprintf(stderr, "greenai compare: %s\n", err);
 		return GA_EXIT_FAIL;
 	}
-	r = ga_models_load(l, &ms);
+	r = ga_models_load(l, GA_BY_MODEL, &ms);
 	if (r) {
 		fprintf(stderr, "greenai compare: %s\n", ga_ledger_error(l));
 		ga_ledger_close(l);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "greenai.h"
+#include "json_out.h"
 #include "ledger.h"
 #include "models.h"
 #include "table.h"
@@ -22,7 +23,7 @@
 
 static const char ga_export_help[] =
 	"usage: greenai export [--ledger PATH] [--training-type T]\n"
-	"                      --format codecarbon-csv|model-card RUN\n"
+	"                      --format codecarbon-csv|json|model-card RUN\n"
 	"\n"
 	"Print run RUN (its id in the ledger, see greenai report --by run):\n"
 	"  codecarbon-csv  a header and one row with CodeCarbon 3.x's\n"
@@ -30,6 +31,9 @@ static const char ga_export_help[] =
 	"                  emissions kg, emissions_rate kg/s, power W, energy\n"
 	"                  kWh (cpu: packages or psys, ram: DRAM, gpu: GPUs);\n"
 	"                  what greenai does not know is left empty\n"
+	"  json            the run whole, as greenai report --by run --format\n"
+	"                  json gives each run: energy per domain (µJ), CO2e\n"
+	"                  (µg), intensity and its source, tags, metrics\n"
 	"  model-card      the co2_eq_emissions block of a Hugging Face model\n"
 	"                  card (emissions in grams, source, training_type,\n"
 	"                  geographical_location, hardware_used), as YAML;\n"
@@ -53,9 +57,15 @@ static const char *const ga_cc_cols[] = {
 
 #define GA_CC_NR_COLS (sizeof(ga_cc_cols) / sizeof(ga_cc_cols[0]))
 
+enum export_format {
+	EXPORT_CODECARBON,
+	EXPORT_JSON,
+	EXPORT_CARD,
+};
+
 struct export_req {
 	long long id;
-	int csv;
+	enum export_format format;
 	const char *training_type;
 	int found, done;
 };
@@ -170,11 +180,35 @@ static int ga_export_one(const struct ga_run *run, void *arg)
 	req->done = run->status == GA_RUN_DONE;
 	if (!req->done)
 		return 1;
-	if (req->csv)
+	switch (req->format) {
+	case EXPORT_CODECARBON:
 		ga_export_csv(run);
-	else
+		break;
+	case EXPORT_JSON:
+		return ga_json_print(ga_run_json(run), stdout) ?: 1;
+	case EXPORT_CARD:
 		ga_export_card(run, req->training_type);
+		break;
+	}
 	return 1;
+}
+
+static int ga_export_format(const char *name, enum export_format *out)
+{
+	static const char *const names[] = {
+		[EXPORT_CODECARBON] = "codecarbon-csv",
+		[EXPORT_JSON] = "json",
+		[EXPORT_CARD] = "model-card",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(name, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static int ga_export_main(int argc, char **argv)
@@ -210,12 +244,10 @@ static int ga_export_main(int argc, char **argv)
 			return ga_cli_bad_option(&ga_cmd_export, argv);
 		}
 	}
-	if (!format || (strcmp(format, "codecarbon-csv") &&
-			strcmp(format, "model-card")))
+	if (!format || ga_export_format(format, &req.format))
 		return ga_cli_usage(&ga_cmd_export,
-				    "--format '%s': codecarbon-csv or model-card",
+				    "--format '%s': codecarbon-csv, json or model-card",
 				    format ? format : "");
-	req.csv = !strcmp(format, "codecarbon-csv");
 	if (argc - optind != 1)
 		return ga_cli_usage(&ga_cmd_export, "one RUN id is needed%s",
 				    "");
@@ -231,7 +263,8 @@ static int ga_export_main(int argc, char **argv)
 	}
 	r = ga_ledger_for_each_run(l, ga_export_one, &req);
 	if (r < 0)
-		fprintf(stderr, "greenai export: %s\n", ga_ledger_error(l));
+		fprintf(stderr, "greenai export: %s\n",
+			r == -ENOMEM ? strerror(ENOMEM) : ga_ledger_error(l));
 	else if (!req.found)
 		fprintf(stderr, "greenai export: no run %lld in the ledger\n",
 			req.id);
@@ -244,7 +277,7 @@ static int ga_export_main(int argc, char **argv)
 
 const struct ga_cmd ga_cmd_export = {
 	.name = "export",
-	.summary = "a run as CodeCarbon's emissions.csv or a model card block",
+	.summary = "a run as CodeCarbon's emissions.csv, JSON or a model card block",
 	.help = ga_export_help,
 	.run = ga_export_main,
 };

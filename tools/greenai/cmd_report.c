@@ -1,36 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * greenai report: the ledger per model or per run, as a table, CSV or
- * Markdown.
+ * greenai report: the ledger per model, run or container, as a table,
+ * CSV, Markdown, JSON or SVG bar charts.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "greenai.h"
+#include "json_out.h"
 #include "ledger.h"
 #include "models.h"
+#include "svg.h"
 #include "table.h"
 
 #define UJ_PER_KWH	3600000000000.0
 
 static const char ga_report_help[] =
-	"usage: greenai report [--by model|run] [--format table|csv|markdown]\n"
+	"usage: greenai report [--by model|run|container]\n"
+	"                      [--format table|csv|markdown|json|svg]\n"
 	"                      [--ledger PATH]\n"
 	"\n"
 	"Print the ledger. --by model (the default): per model, its completed\n"
 	"runs, accuracy % (the latest run's), energy in kWh and CO2e in kg\n"
 	"(summed over its runs) and Green Score (accuracy % per kg CO2e).\n"
 	"--by run: each run with its status, duration, energy, CO2e and\n"
-	"accuracy. Energy counts each run's domains without overlap.\n"
+	"accuracy. --by container: per container greenai ran in (\"(host)\"\n"
+	"for none), its runs, energy and CO2e. Energy counts each run's\n"
+	"domains without overlap.\n"
+	"\n"
+	"Formats: table (aligned text), csv (RFC 4180), markdown, json (an\n"
+	"array: exact figures as integers, energy_uj and co2_ug, with kWh and\n"
+	"kg beside them; --by run gives each run whole, domains, tags and\n"
+	"metrics), svg (bar charts: CO2e per model and Green Score per model;\n"
+	"CO2e per run or per container).\n"
 	"\n"
 	"Exit status: 0; 1 when the ledger cannot be read; 2 for bad usage.\n";
+
+enum report_out {
+	REPORT_TABLE,	/* table, csv, markdown: struct ga_table */
+	REPORT_JSON,
+	REPORT_SVG,
+};
 
 struct report_opts {
 	const char *ledger;
 	int by_run;
+	enum ga_group_by by;
+	enum report_out out;
 	enum ga_table_format format;
 };
+
+static int report_parse_format(const char *name, struct report_opts *o)
+{
+	if (!strcmp(name, "json"))
+		o->out = REPORT_JSON;
+	else if (!strcmp(name, "svg"))
+		o->out = REPORT_SVG;
+	else if (!ga_table_format_parse(name, &o->format))
+		o->out = REPORT_TABLE;
+	else
+		return -EINVAL;
+	return 0;
+}
 
 static int report_parse(int argc, char **argv, struct report_opts *o)
 {
@@ -47,16 +81,18 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (strcmp(optarg, "model") && strcmp(optarg, "run"))
-				return ga_cli_usage(&ga_cmd_report,
-						    "--by '%s': not model or run",
-						    optarg);
 			o->by_run = !strcmp(optarg, "run");
+			if (!strcmp(optarg, "container"))
+				o->by = GA_BY_CONTAINER;
+			else if (strcmp(optarg, "model") && !o->by_run)
+				return ga_cli_usage(&ga_cmd_report,
+						    "--by '%s': not model, run or container",
+						    optarg);
 			break;
 		case 'f':
-			if (ga_table_format_parse(optarg, &o->format))
+			if (report_parse_format(optarg, o))
 				return ga_cli_usage(&ga_cmd_report,
-						    "--format '%s': not table, csv or markdown",
+						    "--format '%s': not table, csv, markdown, json or svg",
 						    optarg);
 			break;
 		case 'l':
@@ -73,6 +109,49 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 		return ga_cli_usage(&ga_cmd_report, "unexpected '%s'",
 				    argv[optind]);
 	return 0;
+}
+
+/* What --by run collects for JSON and SVG. */
+struct report_runs {
+	struct json_object *json;
+	struct ga_bar *bars;
+	char (*labels)[64];
+	unsigned int nr, max;
+};
+
+static int report_run_bar(struct report_runs *rr, const struct ga_run *run)
+{
+	if (run->status != GA_RUN_DONE)
+		return 0;
+	if (rr->nr == rr->max) {
+		unsigned int n = rr->max ? 2 * rr->max : 16;
+		void *b = realloc(rr->bars, n * sizeof(*rr->bars));
+
+		if (!b)
+			return -ENOMEM;
+		rr->bars = b;
+		b = realloc(rr->labels, n * sizeof(*rr->labels));
+		if (!b)
+			return -ENOMEM;
+		rr->labels = b;
+		rr->max = n;
+	}
+	snprintf(rr->labels[rr->nr], sizeof(rr->labels[0]), "#%lld %s",
+		 (long long)run->id, run->model ? run->model : "");
+	rr->bars[rr->nr] = (struct ga_bar){ rr->labels[rr->nr],
+					    run->co2_ug / 1e9, 1 };
+	rr->nr++;
+	return 0;
+}
+
+static int report_run_collect(const struct ga_run *run, void *arg)
+{
+	struct report_runs *rr = arg;
+
+	if (rr->json)
+		return json_object_array_add(rr->json, ga_run_json(run)) ?
+			       -ENOMEM : 0;
+	return report_run_bar(rr, run);
 }
 
 static int report_run_row(const struct ga_run *run, void *arg)
@@ -98,26 +177,149 @@ static int report_run_row(const struct ga_run *run, void *arg)
 	return ga_table_add(t, cells);
 }
 
-static int report_models(struct ga_ledger *l, struct ga_table *t)
+static int report_runs(struct ga_ledger *l, const struct report_opts *o)
 {
-	struct ga_models ms;
-	unsigned int i;
-	int r = ga_models_load(l, &ms);
+	static const char *const cols[] = {
+		"Run", "Model", "Status", "Duration s", "Energy kWh", "CO2 kg",
+		"Accuracy %",
+	};
+	struct report_runs rr = { 0 };
+	struct ga_chart chart = { "CO2e per run", "kg", NULL, 0 };
+	struct ga_table t;
+	int r;
 
-	for (i = 0; !r && i < ms.nr; i++) {
-		const struct ga_model_sum *m = &ms.m[i];
+	if (o->out == REPORT_TABLE) {
+		ga_table_init(&t, o->format, cols, 7);
+		r = ga_ledger_for_each_run(l, report_run_row, &t);
+		if (!r)
+			ga_table_print(&t, stdout);
+		ga_table_free(&t);
+		return r;
+	}
+	if (o->out == REPORT_JSON) {
+		rr.json = json_object_new_array();
+		if (!rr.json)
+			return -ENOMEM;
+	}
+	r = ga_ledger_for_each_run(l, report_run_collect, &rr);
+	if (!r && rr.json) {
+		r = ga_json_print(rr.json, stdout);
+		rr.json = NULL;
+	} else if (!r) {
+		chart.bars = rr.bars;
+		chart.nr = rr.nr;
+		ga_svg_charts(stdout, "greenai: CO2e per run", &chart, 1);
+	}
+	json_object_put(rr.json);
+	free(rr.bars);
+	free(rr.labels);
+	return r;
+}
+
+static const char *report_sum_name(const struct ga_model_sum *m,
+				   enum ga_group_by by)
+{
+	if (m->name[0])
+		return m->name;
+	return by == GA_BY_MODEL ? "(none)" : "(host)";
+}
+
+static int report_sums_table(const struct ga_models *ms,
+			     const struct report_opts *o)
+{
+	static const char *const model_cols[] = {
+		"Model", "Runs", "Accuracy %", "Energy kWh", "CO2 kg",
+		"Green Score",
+	};
+	static const char *const ct_cols[] = {
+		"Container", "Runs", "Energy kWh", "CO2 kg",
+	};
+	int by_model = o->by == GA_BY_MODEL;
+	struct ga_table t;
+	unsigned int i;
+	int r = 0;
+
+	ga_table_init(&t, o->format, by_model ? model_cols : ct_cols,
+		      by_model ? 6 : 4);
+	for (i = 0; !r && i < ms->nr; i++) {
+		const struct ga_model_sum *m = &ms->m[i];
 		char runs[16], acc[32] = "", kwh[32], kg[32], gs[32] = "";
-		const char *cells[6] = { m->name[0] ? m->name : "(none)", runs,
-					 acc, kwh, kg, gs };
+		const char *mc[6] = { report_sum_name(m, o->by), runs, acc, kwh,
+				      kg, gs };
+		const char *cc[4] = { mc[0], runs, kwh, kg };
 
 		snprintf(runs, sizeof(runs), "%u", m->runs);
 		if (m->has_accuracy)
-			ga_table_num(t, acc, sizeof(acc), m->accuracy_pct);
-		ga_table_num(t, kwh, sizeof(kwh), m->energy_uj / UJ_PER_KWH);
-		ga_table_num(t, kg, sizeof(kg), m->co2_ug / 1e9);
+			ga_table_num(&t, acc, sizeof(acc), m->accuracy_pct);
+		ga_table_num(&t, kwh, sizeof(kwh), m->energy_uj / UJ_PER_KWH);
+		ga_table_num(&t, kg, sizeof(kg), m->co2_ug / 1e9);
 		if (m->has_score)
-			ga_table_num(t, gs, sizeof(gs), m->score);
-		r = ga_table_add(t, cells);
+			ga_table_num(&t, gs, sizeof(gs), m->score);
+		r = ga_table_add(&t, by_model ? mc : cc);
+	}
+	if (!r)
+		ga_table_print(&t, stdout);
+	ga_table_free(&t);
+	return r;
+}
+
+static int report_sums_svg(const struct ga_models *ms,
+			   const struct report_opts *o)
+{
+	struct ga_bar *bars = calloc(2 * ms->nr + 1, sizeof(*bars));
+	int by_model = o->by == GA_BY_MODEL;
+	struct ga_chart c[2] = {
+		{ by_model ? "CO2e per model" : "CO2e per container", "kg",
+		  bars, ms->nr },
+		{ "Green Score per model", "% accuracy per kg CO2e",
+		  bars + ms->nr, ms->nr },
+	};
+	unsigned int i;
+
+	if (!bars)
+		return -ENOMEM;
+	for (i = 0; i < ms->nr; i++) {
+		const struct ga_model_sum *m = &ms->m[i];
+
+		bars[i] = (struct ga_bar){ report_sum_name(m, o->by),
+					   m->co2_ug / 1e9, 1 };
+		bars[ms->nr + i] = (struct ga_bar){ bars[i].label, m->score,
+						    m->has_score };
+	}
+	ga_svg_charts(stdout,
+		      by_model ? "greenai: CO2e and Green Score per model" :
+				 "greenai: CO2e per container",
+		      c, by_model ? 2 : 1);
+	free(bars);
+	return 0;
+}
+
+static int report_sums(struct ga_ledger *l, const struct report_opts *o)
+{
+	struct json_object *a;
+	struct ga_models ms;
+	unsigned int i;
+	int r = ga_models_load(l, o->by, &ms);
+
+	if (r)
+		return r;
+	switch (o->out) {
+	case REPORT_TABLE:
+		r = report_sums_table(&ms, o);
+		break;
+	case REPORT_SVG:
+		r = report_sums_svg(&ms, o);
+		break;
+	case REPORT_JSON:
+		a = json_object_new_array();
+		for (i = 0; a && i < ms.nr; i++)
+			if (json_object_array_add(a, ga_sum_json(&ms.m[i],
+								 o->by)))
+				break;
+		r = a && i == ms.nr ? ga_json_print(a, stdout) : -ENOMEM;
+		if (r)
+			json_object_put(a);
+		break;
 	}
 	ga_models_free(&ms);
 	return r;
@@ -125,17 +327,8 @@ static int report_models(struct ga_ledger *l, struct ga_table *t)
 
 static int ga_report_main(int argc, char **argv)
 {
-	static const char *const run_cols[] = {
-		"Run", "Model", "Status", "Duration s", "Energy kWh", "CO2 kg",
-		"Accuracy %",
-	};
-	static const char *const model_cols[] = {
-		"Model", "Runs", "Accuracy %", "Energy kWh", "CO2 kg",
-		"Green Score",
-	};
 	struct report_opts o = { 0 };
 	struct ga_ledger *l;
-	struct ga_table t;
 	char err[4608];
 	int r;
 
@@ -146,18 +339,11 @@ static int ga_report_main(int argc, char **argv)
 		fprintf(stderr, "greenai report: %s\n", err);
 		return GA_EXIT_FAIL;
 	}
-	if (o.by_run) {
-		ga_table_init(&t, o.format, run_cols, 7);
-		r = ga_ledger_for_each_run(l, report_run_row, &t);
-	} else {
-		ga_table_init(&t, o.format, model_cols, 6);
-		r = report_models(l, &t);
-	}
-	if (r)
+	r = o.by_run ? report_runs(l, &o) : report_sums(l, &o);
+	if (r == -ENOMEM)
+		fprintf(stderr, "greenai report: %s\n", strerror(ENOMEM));
+	else if (r)
 		fprintf(stderr, "greenai report: %s\n", ga_ledger_error(l));
-	else
-		ga_table_print(&t, stdout);
-	ga_table_free(&t);
 	ga_ledger_close(l);
 	return r ? GA_EXIT_FAIL : 0;
 }

@@ -172,8 +172,11 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* The run's cgroup: <cgroup2>/greenai.runs/<pid>, made here. */
-static int run_cgroup(char *dir, size_t size, const char **why)
+/*
+ * The run's cgroup: <cgroup2>/greenai.runs/<pid>, made here; @dir + @rel
+ * is its path from the cgroup2 root.
+ */
+static int run_cgroup(char *dir, size_t size, size_t *rel, const char **why)
 {
 	struct ga_cgroup_mount m;
 	int n;
@@ -192,6 +195,7 @@ static int run_cgroup(char *dir, size_t size, const char **why)
 	n = snprintf(dir, size, "%s/greenai.runs/%d", m.dir, getpid());
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
+	*rel = strlen(m.dir);
 	if (mkdir(dir, 0755)) {
 		*why = "cannot make the run's cgroup";
 		return -errno;
@@ -346,9 +350,10 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	unsigned int errors = 0;
 	struct ga_ctx *g = NULL;
 	int r, status = 0, sfd = -1, mfd, ret = GA_EXIT_RUN;
+	size_t cgrel = 0;
 	pid_t pid;
 
-	r = run_cgroup(cgdir, sizeof(cgdir), &why);
+	r = run_cgroup(cgdir, sizeof(cgdir), &cgrel, &why);
 	if (r) {
 		fprintf(stderr, "greenai run: %s: %s\n", why, strerror(-r));
 		return GA_EXIT_RUN;
@@ -377,6 +382,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	setenv("GREENAI_METRICS", metrics, 1);
 	ga_label_begin(&lb, o->cmd, o->model, ga_backend_name(g), in,
 		       pue_milli);
+	ga_label_where(&lb, cgdir + cgrel);
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
 	lb.run.start_unix_ns = unix_ns();

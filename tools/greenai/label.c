@@ -12,6 +12,7 @@
 
 #include "carbon.h"
 #include "cgroup.h"
+#include "container.h"
 #include "label.h"
 
 #define UJ_PER_KWH	3600000000000.0
@@ -54,6 +55,28 @@ void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
 	lb->run.mg_per_kwh = in->mg_per_kwh;
 	lb->run.intensity_source = in->source;
 	lb->run.pue_milli = pue_milli;
+}
+
+/*
+ * Where the run is: its cgroup (@cgroup, from the cgroup2 root) and the
+ * container greenai itself runs in, if any (a systemd unit is not one).
+ */
+void ga_label_where(struct ga_label *lb, const char *cgroup)
+{
+	char self[4096];
+	struct ga_container ct;
+
+	ga_copy(lb->cgroup, sizeof(lb->cgroup), cgroup);
+	lb->run.cgroup = lb->cgroup;
+	if (ga_cgroup_of_pid("/", getpid(), self, sizeof(self), NULL) ||
+	    ga_container_parse(self, &ct) || ct.runtime == GA_RT_NONE ||
+	    ct.runtime == GA_RT_SYSTEMD)
+		return;
+	ga_copy(lb->ct_runtime, sizeof(lb->ct_runtime),
+		ga_runtime_name(ct.runtime));
+	ga_copy(lb->ct_id, sizeof(lb->ct_id), ct.id[0] ? ct.id : ct.name);
+	lb->run.container_runtime = lb->ct_runtime;
+	lb->run.container_id = lb->ct_id;
 }
 
 struct cgroup_find {

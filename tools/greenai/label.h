@@ -22,6 +22,9 @@ struct ga_label {
 	char backend[64];
 	char model[256];
 	char region[GA_REGION_MAX];
+	char cgroup[4096];		/* the run's, from the cgroup2 root */
+	char ct_runtime[16];		/* the container greenai runs in */
+	char ct_id[256];
 	char sources[256];		/* the energy sources used */
 	char names[GA_LEDGER_MAX_DOMAINS][32];
 	__u64 cpu_ns;
@@ -36,6 +39,7 @@ __u64 ga_label_now(void);
 void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
 		    const char *backend, const struct ga_intensity *in,
 		    uint32_t pue_milli);
+void ga_label_where(struct ga_label *lb, const char *cgroup);
 void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 		     const char *cgdir, int has_accuracy, double accuracy);
 void ga_label_print(const struct ga_label *lb, FILE *f,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ledger's runs summed per model (models.h).
+ * The ledger's runs summed per model or container (models.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,11 +33,25 @@ const struct ga_model_sum *ga_models_find(const struct ga_models *ms,
 	return NULL;
 }
 
+struct ga_models_loader {
+	struct ga_models *ms;
+	enum ga_group_by by;
+};
+
 static int ga_models_add(const struct ga_run *run, void *arg)
 {
-	struct ga_models *ms = arg;
-	const char *name = run->model ? run->model : "";
-	struct ga_model_sum *m = (struct ga_model_sum *)ga_models_find(ms, name);
+	struct ga_models_loader *ld = arg;
+	struct ga_models *ms = ld->ms;
+	char name[GA_MODEL_NAME_MAX] = "";
+	struct ga_model_sum *m;
+
+	if (ld->by == GA_BY_MODEL && run->model)
+		snprintf(name, sizeof(name), "%s", run->model);
+	else if (ld->by == GA_BY_CONTAINER && run->container_id)
+		snprintf(name, sizeof(name), "%s/%s",
+			 run->container_runtime ? run->container_runtime : "?",
+			 run->container_id);
+	m = (struct ga_model_sum *)ga_models_find(ms, name);
 
 	if (!m) {
 		if (ms->nr == ms->max) {
@@ -50,7 +65,7 @@ static int ga_models_add(const struct ga_run *run, void *arg)
 		}
 		m = &ms->m[ms->nr++];
 		memset(m, 0, sizeof(*m));
-		strncpy(m->name, name, sizeof(m->name) - 1);
+		memcpy(m->name, name, sizeof(m->name));
 	}
 	if (run->status != GA_RUN_DONE) {
 		m->incomplete += run->status == GA_RUN_INCOMPLETE;
@@ -67,14 +82,16 @@ static int ga_models_add(const struct ga_run *run, void *arg)
 	return 0;
 }
 
-/* Every model of the ledger, in the order of its first run. */
-int ga_models_load(struct ga_ledger *l, struct ga_models *out)
+/* Every model (or container) of the ledger, in the order of its first run. */
+int ga_models_load(struct ga_ledger *l, enum ga_group_by by,
+		   struct ga_models *out)
 {
+	struct ga_models_loader ld = { out, by };
 	unsigned int i;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = ga_ledger_for_each_run(l, ga_models_add, out);
+	r = ga_ledger_for_each_run(l, ga_models_add, &ld);
 	if (r) {
 		ga_models_free(out);
 		return r;

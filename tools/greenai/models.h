@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ledger's runs summed per model, for `greenai report` and `greenai
- * compare`: completed runs only; energy and CO2e are the sums over them
+ * The ledger's runs summed per model (or per container greenai ran in),
+ * for `greenai report` and `greenai compare`: completed runs only; energy and CO2e are the sums over them
  * (the domains each run counted in its total), the accuracy is the
  * latest run's that had one, the Green Score that accuracy over the CO2e.
  */
@@ -14,8 +14,13 @@
 
 #define GA_MODEL_NAME_MAX	256
 
+enum ga_group_by {
+	GA_BY_MODEL,
+	GA_BY_CONTAINER,	/* "<runtime>/<id>" */
+};
+
 struct ga_model_sum {
-	char name[GA_MODEL_NAME_MAX];	/* "" for runs without a model */
+	char name[GA_MODEL_NAME_MAX];	/* "" for runs without one */
 	unsigned int runs;		/* completed */
 	unsigned int incomplete;
 	uint64_t energy_uj;
@@ -32,7 +37,8 @@ struct ga_models {
 };
 
 uint64_t ga_run_total_uj(const struct ga_run *run);
-int ga_models_load(struct ga_ledger *l, struct ga_models *out);
+int ga_models_load(struct ga_ledger *l, enum ga_group_by by,
+		   struct ga_models *out);
 const struct ga_model_sum *ga_models_find(const struct ga_models *ms,
 					  const char *name);
 void ga_models_free(struct ga_models *ms);

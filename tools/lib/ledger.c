@@ -63,6 +63,11 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	" key TEXT NOT NULL, value REAL NOT NULL,"
 	" PRIMARY KEY (run_id, key));"
 	"CREATE INDEX runs_model ON runs (model);",
+	/* 2: where each run ran: its cgroup, the container greenai was in */
+	"ALTER TABLE runs ADD COLUMN cgroup TEXT;"
+	"ALTER TABLE runs ADD COLUMN container_runtime TEXT;"
+	"ALTER TABLE runs ADD COLUMN container_id TEXT;"
+	"CREATE INDEX runs_container ON runs (container_id);",
 };
 
 static int ga_ledger_fail(struct ga_ledger *l, int r, const char *what)
@@ -326,8 +331,9 @@ int ga_ledger_begin(struct ga_ledger *l, struct ga_run *run)
 	static const char sql[] =
 		"INSERT INTO runs (model, command, host, backend,"
 		" start_unix_ns, status, owner_pid, owner_start, region,"
-		" mg_per_kwh, intensity_source, pue_milli)"
-		" VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)";
+		" mg_per_kwh, intensity_source, pue_milli, cgroup,"
+		" container_runtime, container_id)"
+		" VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct ga_proc_stat self;
 	sqlite3_stmt *st;
 	int r;
@@ -348,6 +354,9 @@ int ga_ledger_begin(struct ga_ledger *l, struct ga_run *run)
 	sqlite3_bind_int64(st, 9, run->mg_per_kwh);
 	ga_bind_text(st, 10, run->intensity_source);
 	sqlite3_bind_int64(st, 11, run->pue_milli);
+	ga_bind_text(st, 12, run->cgroup);
+	ga_bind_text(st, 13, run->container_runtime);
+	ga_bind_text(st, 14, run->container_id);
 	if (ga_step_done(st))
 		return ga_ledger_fail(l, -EIO, "recording a run");
 	run->id = sqlite3_last_insert_rowid(l->db);
@@ -621,7 +630,8 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 			       "SELECT id, model, command, host, backend,"
 			       " start_unix_ns, end_unix_ns, status, exit_code,"
 			       " region, mg_per_kwh, intensity_source, pue_milli,"
-			       " co2_ug, accuracy_pct FROM runs ORDER BY id",
+			       " co2_ug, accuracy_pct, cgroup, container_runtime,"
+			       " container_id FROM runs ORDER BY id",
 			       -1, &st, NULL))
 		return ga_ledger_fail(l, -EIO, "reading runs");
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -643,6 +653,9 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 		run.co2_ug = sqlite3_column_int64(st, 13);
 		run.has_accuracy = sqlite3_column_type(st, 14) != SQLITE_NULL;
 		run.accuracy_pct = sqlite3_column_double(st, 14);
+		run.cgroup = ga_col_text(st, 15);
+		run.container_runtime = ga_col_text(st, 16);
+		run.container_id = ga_col_text(st, 17);
 		r = ga_load_energy(l, &run, &s);
 		r = r ?: ga_load_kv(l, "run_tags", run.id, run.tags,
 				    &run.nr_tags, s.kv);

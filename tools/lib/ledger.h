@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GA_LEDGER_VERSION	1	/* the schema this code writes */
+#define GA_LEDGER_VERSION	2	/* the schema this code writes */
 #define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
 #define GA_LEDGER_MAX_DOMAINS	32
 
@@ -50,6 +50,9 @@ struct ga_run {
 	const char *command;
 	const char *host;
 	const char *backend;
+	const char *cgroup;		/* the run's, from the cgroup2 root */
+	const char *container_runtime;	/* NULL: greenai was not in one */
+	const char *container_id;
 	int64_t start_unix_ns;
 	int64_t end_unix_ns;
 	enum ga_run_status status;

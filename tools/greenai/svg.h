@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Horizontal bar charts as SVG 1.1, for `greenai report --format svg`: a
+ * document of one or more charts stacked, each a title, one labelled bar
+ * per row scaled to the largest value, and the value after the bar. Text
+ * is escaped for XML; the output stands alone (no fonts, no scripts).
+ */
+#ifndef _GREENAI_SVG_H
+#define _GREENAI_SVG_H
+
+#include <stdio.h>
+
+struct ga_bar {
+	const char *label;
+	double value;
+	int known;		/* else drawn as "n/a", no bar */
+};
+
+struct ga_chart {
+	const char *title;
+	const char *unit;
+	const struct ga_bar *bars;
+	unsigned int nr;
+};
+
+void ga_svg_charts(FILE *f, const char *title, const struct ga_chart *c,
+		   unsigned int nr);
+
+#endif /* _GREENAI_SVG_H */
