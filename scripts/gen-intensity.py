@@ -5,10 +5,14 @@ intensities, from the @tgwf/co2 npm package (CO2.js), which republishes
 Ember's yearly average intensity per country (CC BY-SA 4.0), and Debian's
 iso-codes for the two-letter country codes.
 
-    scripts/gen-intensity.py [--tarball TGZ] [--version V] [-o OUT]
+    scripts/gen-intensity.py [--tarball TGZ] [--version V]
+                             [--published YYYY-MM-DD] [-o OUT]
 
-Without --tarball, `npm pack @tgwf/co2@V` fetches the package. Re-run it
-when the data updates and commit the result; the build never runs it.
+Without --tarball, `npm pack @tgwf/co2@V` fetches the package; without
+--published, `npm view` gives the date it was published, which dates the
+data (each country's latest Ember year as of then: the package does not
+say which year each figure is of). Re-run it when the data updates and
+commit the result; the build never runs it.
 """
 import argparse
 import json
@@ -36,6 +40,17 @@ def fetch(version, tmp):
     except (OSError, subprocess.CalledProcessError) as e:
         fail(f"npm pack @tgwf/co2@{version}: {e}")
     return os.path.join(tmp, out[-1])
+
+
+def published(version):
+    try:
+        out = subprocess.run(["npm", "view", "@tgwf/co2", "time", "--json"],
+                             check=True, capture_output=True,
+                             text=True).stdout
+        when = json.loads(out)[version]
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError) as e:
+        fail(f"npm view @tgwf/co2 time: no date for {version}: {e}")
+    return when[:10]
 
 
 def read_data(tgz):
@@ -69,7 +84,7 @@ def c_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def generate(data, a2, version):
+def generate(data, a2, version, date):
     rows = []
     for key, g in data.items():
         mg = round(g * 1000)
@@ -87,12 +102,16 @@ def generate(data, a2, version):
         f" * Grid carbon intensity, yearly average per country and region,",
         f" * from Ember via @tgwf/co2 {version} (CO2.js), licensed",
         " * CC BY-SA 4.0 (https://ember-climate.org/data/data-explorer/).",
+        f" * Published {date}: each country's latest Ember year as of then.",
         " * Two-letter codes from Debian's iso-codes. Sorted by code.",
         " */",
         '#include "intensity.h"',
         "",
         "const char ga_intensity_source[] =",
-        f'\t"Ember yearly average via @tgwf/co2 {version} (CC BY-SA 4.0)";',
+        f'\t"Ember yearly average via @tgwf/co2 {version} of {date}, "',
+        '\t"latest year per country (CC BY-SA 4.0)";',
+        "",
+        f'const char ga_intensity_date[] = "{date}";',
         "",
         "const struct ga_intensity_row ga_intensity_rows[] = {",
     ]
@@ -112,6 +131,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tarball")
     ap.add_argument("--version", default=VERSION)
+    ap.add_argument("--published")
     ap.add_argument("-o", "--output", default=os.path.join(
         os.path.dirname(__file__), "..", "tools", "lib",
         "intensity_table.c"))
@@ -119,7 +139,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tgz = a.tarball or fetch(a.version, tmp)
         data = read_data(tgz)
-    text = generate(data, alpha2_of(), a.version)
+    date = a.published or published(a.version)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        fail(f"--published {date}: not YYYY-MM-DD")
+    text = generate(data, alpha2_of(), a.version, date)
     with open(a.output, "w") as f:
         f.write(text)
     print(f"{a.output}: {len(data)} intensities")

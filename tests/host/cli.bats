@@ -11,7 +11,11 @@ setup() {
 	GREENAI=$TOP/build/greenai
 	[ -x "$GREENAI" ] || fail "no $GREENAI: make tools"
 	TABLE=$TOP/tools/lib/intensity_table.c
-	unset GREENAI_REGION
+	unset GREENAI_REGION GREENAI_CONFIG
+	# the user's greenai.conf is the test's own
+	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+	CONF=$XDG_CONFIG_HOME/greenai/greenai.conf
+	mkdir -p "${CONF%/*}"
 }
 
 # table_g CODE: the embedded figure of CODE, g/kWh with 3 decimals
@@ -46,7 +50,7 @@ table_g() {
 		assert_success
 		assert_line "intensity: $want g CO2e/kWh"
 		assert_line "region:    FRA"
-		assert_line --regexp '^source: +Ember yearly average via @tgwf/co2 .* \(CC BY-SA 4\.0\)$'
+		assert_line --regexp '^source: +Ember yearly average via @tgwf/co2 [0-9.]+ of [0-9]{4}-[0-9]{2}-[0-9]{2}, latest year per country \(CC BY-SA 4\.0\)$'
 	done
 }
 
@@ -60,6 +64,44 @@ table_g() {
 	assert_line "intensity: 56.250 g CO2e/kWh"
 	assert_line "why:       given with --intensity"
 	refute_line --partial "region:"
+}
+
+@test "intensity: greenai.conf's region or figure, under the flag and GREENAI_REGION" {
+	printf '# this site\nregion = NO\n' >"$CONF"
+	run "$GREENAI" intensity
+	assert_success
+	assert_line "intensity: $(table_g NOR) g CO2e/kWh"
+	assert_line "why:       the region's yearly average; region from region in $CONF:2"
+	GREENAI_REGION=PL run "$GREENAI" intensity
+	assert_line "intensity: $(table_g POL) g CO2e/kWh"
+	run "$GREENAI" intensity --region SE
+	assert_line "intensity: $(table_g SWE) g CO2e/kWh"
+	printf 'region = NO\nintensity = 12.5\n' >"$CONF"
+	run "$GREENAI" intensity
+	assert_line "intensity: 12.500 g CO2e/kWh"
+	assert_line "why:       given with intensity in $CONF:2"
+	assert_line "source:    intensity in $CONF:2"
+	# $GREENAI_CONFIG alone, and it must be there
+	printf 'region = DE\n' >"$BATS_TEST_TMPDIR/site.conf"
+	GREENAI_CONFIG=$BATS_TEST_TMPDIR/site.conf run "$GREENAI" intensity
+	assert_line "intensity: $(table_g DEU) g CO2e/kWh"
+	GREENAI_CONFIG=$BATS_TEST_TMPDIR/absent.conf run "$GREENAI" intensity
+	assert_failure 2
+	assert_line --index 0 "greenai intensity: config $BATS_TEST_TMPDIR/absent.conf: No such file or directory"
+}
+
+@test "intensity: a bad greenai.conf is refused with its file and line" {
+	local bad
+	for bad in "region = Atlantis" "pue = 0.5" "colour = green" "region FR"; do
+		printf '# ok\n%s\n' "$bad" >"$CONF"
+		run "$GREENAI" intensity
+		assert_failure 2
+		assert_line --index 0 --regexp "^greenai intensity: $CONF:2: "
+		refute_line --regexp '^intensity:'
+	done
+	# the flags do not need the file: it is not read
+	run "$GREENAI" intensity --intensity 5
+	assert_success
 }
 
 @test "intensity: no region gives the world average and says so" {

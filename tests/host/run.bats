@@ -19,7 +19,8 @@ setup() {
 	[ -x "$GREENAI" ] || fail "no $GREENAI: make tools"
 	LEDGER=$BATS_TEST_TMPDIR/ledger.db
 	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-	unset GREENAI_REGION
+	unset GREENAI_REGION GREENAI_CONFIG
+	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
 }
 
 # ledger SQL: one query on the test's ledger, rows as "a|b|c"
@@ -123,6 +124,33 @@ wait_run_started() {
 		rmdir "$CG/greenai.runs/$pid" 2>/dev/null && break
 		sleep 0.01
 	done
+}
+
+@test "run: PUE, region and ledger from greenai.conf; a bad file runs nothing" {
+	local conf=$XDG_CONFIG_HOME/greenai/greenai.conf
+	mkdir -p "${conf%/*}"
+	printf 'pue = 1.5\nregion = SE\nledger = %s\n' "$LEDGER" >"$conf"
+	run "$GREENAI" run -- "$BIN/spin" 0.2
+	assert_success
+	local mg uj want
+	mg=$(awk '$2 == "\"SWE\"," { print $4 + 0 }' "$TOP/tools/lib/intensity_table.c")
+	uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1")
+	want=$(( (uj * mg * 1500 + 1800000000000) / 3600000000000 ))
+	run ledger "SELECT region, mg_per_kwh, pue_milli, co2_ug FROM runs"
+	assert_output "SWE|$mg|1500|$want"
+	# the flags win over the file
+	run "$GREENAI" run --pue 1.1 --region FR -- true
+	assert_success
+	run ledger "SELECT region, pue_milli FROM runs WHERE id = 2"
+	assert_output "FRA|1100"
+	# a bad file: nothing runs, the ledger is as it was
+	printf 'pue = 1.5\nledger = %s\npue = 2\n' "$LEDGER" >"$conf"
+	run "$GREENAI" run -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_failure 2
+	assert_line --index 0 "greenai run: $conf:3: 'pue' given twice"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "the command ran"
+	run ledger "SELECT COUNT(*) FROM runs"
+	assert_output 2
 }
 
 @test "run: bad usage is refused before anything is made" {

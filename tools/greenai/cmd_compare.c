@@ -81,6 +81,9 @@ static int ga_compare_main(int argc, char **argv)
 		return ga_cli_usage(&ga_cmd_compare,
 				    "two models are needed, BASELINE OPTIMISED%s",
 				    "");
+	r = ga_cli_ledger(&ga_cmd_compare, &ledger);
+	if (r)
+		return r;
 	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {
 		fprintf(stderr, "greenai compare: %s\n", err);
 		return GA_EXIT_FAIL;

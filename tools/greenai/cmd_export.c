@@ -257,6 +257,9 @@ static int ga_export_main(int argc, char **argv)
 		return ga_cli_usage(&ga_cmd_export,
 				    "RUN '%s': not a run id (a number from 1)",
 				    argv[optind]);
+	r = ga_cli_ledger(&ga_cmd_export, &ledger);
+	if (r)
+		return r;
 	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {
 		fprintf(stderr, "greenai export: %s\n", err);
 		return GA_EXIT_FAIL;

@@ -17,20 +17,19 @@ static const char ga_intensity_help[] =
 	"  --intensity G   this figure (up to 3 decimals), as the user says;\n"
 	"  --region CC     the embedded yearly average of that country or region:\n"
 	"                  an ISO 3166-1 code (FR, FRA) or an aggregate (EU,\n"
-	"                  G20, WORLD); GREENAI_REGION in the environment when\n"
-	"                  the flag is absent;\n"
+	"                  G20, WORLD);\n"
+	"  GREENAI_REGION  in the environment, the same;\n"
+	"  config          intensity, else region, in greenai.conf: the file\n"
+	"                  $GREENAI_CONFIG, else /etc/greenai/greenai.conf and\n"
+	"                  ~/.config/greenai/greenai.conf (the user's wins);\n"
+	"                  lines 'key = value', keys region, intensity, pue\n"
+	"                  and ledger, '#' comments; a bad file is refused;\n"
 	"  otherwise       the world average, and it says so.\n"
 	"An unknown region is an error, not the world average. The table is\n"
 	"Ember's data via the @tgwf/co2 npm package (CC BY-SA 4.0); greenai\n"
 	"never looks the region up from the network.\n"
 	"\n"
 	"Exit status: 0, or 2 for bad usage or input.\n";
-
-static const char *const ga_origin_why[] = {
-	[GA_INT_GIVEN] = "given with --intensity",
-	[GA_INT_REGION] = "the region's yearly average",
-	[GA_INT_WORLD] = "no region given (--region, GREENAI_REGION): the world average",
-};
 
 static int ga_intensity_run(int argc, char **argv)
 {
@@ -40,8 +39,7 @@ static int ga_intensity_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *region = getenv("GREENAI_REGION"), *given = NULL;
-	const char *region_from = "GREENAI_REGION";
+	const char *region = NULL, *given = NULL, *why;
 	struct ga_intensity in;
 	int c;
 
@@ -50,7 +48,6 @@ static int ga_intensity_run(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			region = optarg;
-			region_from = "--region";
 			break;
 		case 'i':
 			given = optarg;
@@ -64,15 +61,20 @@ static int ga_intensity_run(int argc, char **argv)
 	if (optind < argc)
 		return ga_cli_usage(&ga_cmd_intensity, "unexpected '%s'",
 				    argv[optind]);
-	c = ga_cli_intensity(&ga_cmd_intensity, given, region, region_from,
-			     &in);
+	c = ga_cli_intensity(&ga_cmd_intensity, given, region, &in, &why);
 	if (c)
 		return c;
 	printf("intensity: %u.%03u g CO2e/kWh\n", in.mg_per_kwh / 1000,
 	       in.mg_per_kwh % 1000);
 	if (in.origin != GA_INT_GIVEN)
 		printf("region:    %s\n", in.region);
-	printf("why:       %s\n", ga_origin_why[in.origin]);
+	if (in.origin == GA_INT_REGION)
+		printf("why:       the region's yearly average; region from %s\n",
+		       why);
+	else if (in.origin == GA_INT_GIVEN)
+		printf("why:       given with %s\n", why);
+	else
+		printf("why:       %s\n", why);
 	printf("source:    %s\n", in.source);
 	return 0;
 }

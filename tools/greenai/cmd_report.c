@@ -335,6 +335,9 @@ static int ga_report_main(int argc, char **argv)
 	r = report_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
+	r = ga_cli_ledger(&ga_cmd_report, &o.ledger);
+	if (r)
+		return r;
 	if (ga_ledger_open(&l, o.ledger, err, sizeof(err))) {
 		fprintf(stderr, "greenai report: %s\n", err);
 		return GA_EXIT_FAIL;

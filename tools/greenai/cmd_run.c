@@ -56,12 +56,15 @@ static const char ga_run_help[] =
 	"                     accuracy=A to the file named in $GREENAI_METRICS\n"
 	"                     (key=value lines, numbers; all are recorded)\n"
 	"  --region CC        where the energy comes from (else GREENAI_REGION,\n"
-	"                     else the world average); see greenai intensity\n"
+	"                     else greenai.conf, else the world average); see\n"
+	"                     greenai intensity\n"
 	"  --intensity G      the grid intensity, g CO2e/kWh, instead\n"
-	"  --pue P            the data centre's PUE, 1.0 (default) to 10.0\n"
+	"  --pue P            the data centre's PUE, 1.0 to 10.0 (default:\n"
+	"                     greenai.conf's pue, else 1.0)\n"
 	"  --tag KEY=VALUE    recorded with the run; repeatable\n"
-	"  --ledger PATH      the ledger (default: /var/lib/greenai/ledger.db for\n"
-	"                     root, $XDG_DATA_HOME/greenai/ledger.db otherwise)\n"
+	"  --ledger PATH      the ledger (default: greenai.conf's ledger, else\n"
+	"                     /var/lib/greenai/ledger.db for root,\n"
+	"                     $XDG_DATA_HOME/greenai/ledger.db otherwise)\n"
 	"  --interval-ms N    sampling interval, 10 to 10000 (default 500)\n"
 	"  --backend B        auto (default), module or bpf\n"
 	"\n"
@@ -72,7 +75,6 @@ static const char ga_run_help[] =
 
 struct run_opts {
 	const char *model, *accuracy, *region, *intensity, *pue, *ledger;
-	const char *region_from;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
 	unsigned long interval_ms;
@@ -104,8 +106,6 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	o->interval_ms = 500;
-	o->region = getenv("GREENAI_REGION");
-	o->region_from = "GREENAI_REGION";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
@@ -120,7 +120,6 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'r':
 			o->region = optarg;
-			o->region_from = "--region";
 			break;
 		case 'i':
 			o->intensity = optarg;
@@ -447,18 +446,18 @@ static int ga_run_main(int argc, char **argv)
 	struct run_opts o = { 0 };
 	struct ga_intensity in;
 	uint32_t pue = GA_PUE_MIN_MILLI;
+	const char *why;
 	double acc = 0;
 	int r;
 
 	r = run_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = ga_cli_intensity(&ga_cmd_run, o.intensity, o.region,
-			     o.region_from, &in);
+	r = ga_cli_intensity(&ga_cmd_run, o.intensity, o.region, &in, &why);
+	r = r ?: ga_cli_pue(&ga_cmd_run, o.pue, &pue);
+	r = r ?: ga_cli_ledger(&ga_cmd_run, &o.ledger);
 	if (r)
 		return r;
-	if (o.pue && ga_pue_parse(o.pue, &pue))
-		return run_usage("--pue '%s': not 1.0 to 10.0", o.pue);
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))
 		return run_usage("--accuracy '%s': not a percentage, 0 to 100",
 				 o.accuracy);

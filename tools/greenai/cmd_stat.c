@@ -169,8 +169,7 @@ static int ga_stat_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *region = getenv("GREENAI_REGION"), *given = NULL;
-	const char *region_from = "GREENAI_REGION";
+	const char *region = NULL, *given = NULL, *why;
 	struct stat_ctx start = { 0 }, cur;
 	struct ga_opts gopts = { 0 };
 	double secs = 1, every = 0, t0, next;
@@ -214,7 +213,6 @@ static int ga_stat_main(int argc, char **argv)
 			break;
 		case 'r':
 			region = optarg;
-			region_from = "--region";
 			break;
 		case 'i':
 			given = optarg;
@@ -239,7 +237,7 @@ static int ga_stat_main(int argc, char **argv)
 					    "SECONDS '%s': not more than 0 and up to 86400",
 					    argv[optind]);
 	}
-	c = ga_cli_intensity(&ga_cmd_stat, given, region, region_from, &in);
+	c = ga_cli_intensity(&ga_cmd_stat, given, region, &in, &why);
 	if (c)
 		return c;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {

@@ -8,6 +8,8 @@
 #ifndef _GREENAI_CLI_H
 #define _GREENAI_CLI_H
 
+#include <stdint.h>
+
 #define GA_EXIT_FAIL	1
 #define GA_EXIT_USAGE	2
 
@@ -30,9 +32,14 @@ int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int ga_cli_help(const struct ga_cmd *cmd);
 int ga_cli_bad_option(const struct ga_cmd *cmd, char **argv);
+
+/* settings.c: what flags leave unsaid, from the environment or config */
 struct ga_intensity;
 int ga_cli_intensity(const struct ga_cmd *cmd, const char *given,
-		     const char *region, const char *region_from,
-		     struct ga_intensity *in);
+		     const char *region, struct ga_intensity *in,
+		     const char **why);
+int ga_cli_pue(const struct ga_cmd *cmd, const char *given,
+	       uint32_t *pue_milli);
+int ga_cli_ledger(const struct ga_cmd *cmd, const char **ledger);
 
 #endif /* _GREENAI_CLI_H */

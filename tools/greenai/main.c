@@ -79,26 +79,6 @@ int ga_cli_bad_option(const struct ga_cmd *cmd, char **argv)
 			    argv[optind - 1]);
 }
 
-/*
- * The grid intensity for @cmd: --intensity (@given), else --region or
- * GREENAI_REGION (@region, from @region_from; "" is none), else the world
- * average. Return: 0, or the usage error's exit status.
- */
-int ga_cli_intensity(const struct ga_cmd *cmd, const char *given,
-		     const char *region, const char *region_from,
-		     struct ga_intensity *in)
-{
-	char err[256];
-
-	if (region && !*region)
-		region = NULL;
-	if (!ga_intensity_choose(given, region, in, err, sizeof(err)))
-		return 0;
-	if (given)
-		return ga_cli_usage(cmd, "%s", err);
-	return ga_cli_usage(cmd, "%s (from %s)", err, region_from);
-}
-
 int ga_cli_help(const struct ga_cmd *cmd)
 {
 	fputs(cmd->help, stdout);

@@ -25,6 +25,7 @@ struct ga_intensity_row {
 };
 
 extern const char ga_intensity_source[];
+extern const char ga_intensity_date[];	/* YYYY-MM-DD the data is of */
 extern const struct ga_intensity_row ga_intensity_rows[];
 extern const unsigned int ga_intensity_nr_rows;
 

@@ -4,12 +4,16 @@
  * Grid carbon intensity, yearly average per country and region,
  * from Ember via @tgwf/co2 0.19.0 (CO2.js), licensed
  * CC BY-SA 4.0 (https://ember-climate.org/data/data-explorer/).
+ * Published 2026-08-22: each country's latest Ember year as of then.
  * Two-letter codes from Debian's iso-codes. Sorted by code.
  */
 #include "intensity.h"
 
 const char ga_intensity_source[] =
-	"Ember yearly average via @tgwf/co2 0.19.0 (CC BY-SA 4.0)";
+	"Ember yearly average via @tgwf/co2 0.19.0 of 2026-08-22, "
+	"latest year per country (CC BY-SA 4.0)";
+
+const char ga_intensity_date[] = "2026-08-22";
 
 const struct ga_intensity_row ga_intensity_rows[] = {
 	{ "ABW", "ABW", 550000 },

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "sysfs.h"
 
 #define GA_METRICS_FILE_MAX	65536
 
@@ -125,27 +126,15 @@ int ga_metrics_parse(const char *text, size_t len, struct ga_metrics *out)
 /* Read and parse @path; -EFBIG past 64 KiB. */
 int ga_metrics_read(const char *path, struct ga_metrics *out)
 {
-	char *buf = malloc(GA_METRICS_FILE_MAX + 1);
+	char *buf;
 	size_t n;
-	FILE *f;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (!buf)
-		return -ENOMEM;
-	f = fopen(path, "r");
-	if (!f) {
-		r = -errno;
-		free(buf);
+	r = ga_read_file(path, GA_METRICS_FILE_MAX, &buf, &n);
+	if (r)
 		return r;
-	}
-	n = fread(buf, 1, GA_METRICS_FILE_MAX + 1, f);
-	r = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (!r && n > GA_METRICS_FILE_MAX)
-		r = -EFBIG;
-	if (!r)
-		r = ga_metrics_parse(buf, n, out);
+	r = ga_metrics_parse(buf, n, out);
 	free(buf);
 	return r;
 }

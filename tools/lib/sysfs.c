@@ -86,6 +86,43 @@ int ga_read_str(const char *path, char *buf, size_t size)
 }
 
 /**
+ * ga_read_file() - the whole of a file of at most @max bytes
+ * @path: the file
+ * @max: the most it may hold
+ * @buf: its contents, allocated, NUL-terminated (free() it)
+ * @len: their length
+ *
+ * Return: 0, -errno of fopen() or reading, -EFBIG past @max, -ENOMEM.
+ */
+int ga_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	char *b = malloc(max + 1);
+	FILE *f;
+	size_t n;
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	f = fopen(path, "r");
+	if (!f) {
+		r = -errno;
+		free(b);
+		return r;
+	}
+	n = fread(b, 1, max + 1, f);
+	r = ferror(f) ? -EIO : n > max ? -EFBIG : 0;
+	fclose(f);
+	if (r) {
+		free(b);
+		return r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/**
  * ga_parse_u64() - a whole string as an unsigned decimal number
  * @s: the string: digits only, no sign, no space
  * @val: the number

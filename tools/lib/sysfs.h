@@ -23,6 +23,7 @@
 int ga_path(char *buf, size_t size, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int ga_read_str(const char *path, char *buf, size_t size);
+int ga_read_file(const char *path, size_t max, char **buf, size_t *len);
 int ga_read_u64(const char *path, uint64_t *val);
 int ga_read_s64(const char *path, int64_t *val);
 int ga_parse_u64(const char *s, uint64_t *val);

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai.conf (tools/lib/config.c): "key = value" lines with blanks,
+ * comments and CRLF; each value checked as its flag would be; a file with
+ * any bad line refused whole, naming its file and line; a missing file
+ * skipped unless it must exist; the user's file over the system's, and
+ * $GREENAI_CONFIG alone.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "fixture.h"
+
+static struct ga_config cfg;
+static char err[GA_CONFIG_FROM_MAX + 256];
+
+static int parse(const char *text)
+{
+	return ga_config_parse(&cfg, text, strlen(text), "t.conf", err,
+			       sizeof(err));
+}
+
+static void good_files(void **state)
+{
+	const char *from;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(parse("# greenai settings\n"
+			       "\n"
+			       "  region = fr  \r\n"
+			       "pue=1.25\n"
+			       "\tledger =\t/srv/greenai/ledger.db"),
+			 0);
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_REGION, &from), "fr");
+	assert_string_equal(from, "t.conf:3");
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_PUE, &from), "1.25");
+	assert_string_equal(from, "t.conf:4");
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_LEDGER, NULL),
+			    "/srv/greenai/ledger.db");
+	assert_null(ga_config_get(&cfg, GA_CFG_INTENSITY, NULL));
+	/* a second file's values win; what it does not set stays */
+	assert_int_equal(parse("intensity = 56.5\nregion = DEU\n"), 0);
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_REGION, &from), "DEU");
+	assert_string_equal(from, "t.conf:2");
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_INTENSITY, NULL),
+			    "56.5");
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_PUE, NULL), "1.25");
+}
+
+static void bad_files_change_nothing(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "region = FR\ncolour = green\n",
+		  "t.conf:2: unknown key 'colour'" },
+		{ "region = FR\nregion = DE\n", "t.conf:2: 'region' given twice" },
+		{ "pue 1.2\n", "t.conf:1: not 'key = value'" },
+		{ "region = Atlantis\n", "t.conf:1: region 'Atlantis': not" },
+		{ "region =\n", "t.conf:1: region '': not" },
+		{ "pue = 0.9\n", "t.conf:1: pue '0.9': not 1.0 to 10.0" },
+		{ "pue = 1.2345\n", "t.conf:1: pue '1.2345'" },
+		{ "intensity = -3\n", "t.conf:1: intensity '-3'" },
+		{ "intensity = lots\n", "t.conf:1: intensity 'lots'" },
+		{ "ledger = relative/ledger.db\n",
+		  "t.conf:1: ledger 'relative/ledger.db': not an absolute path" },
+		{ "= FR\n", "t.conf:1: unknown key ''" },
+	};
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		assert_int_equal(parse("pue = 2\n"), 0);
+		assert_int_equal(parse(bad[i].text), -EINVAL);
+		if (strncmp(err, bad[i].err, strlen(bad[i].err)))
+			fail_msg("%s: got '%s', want '%s...'", bad[i].text, err,
+				 bad[i].err);
+		/* nothing of the bad file, the earlier file intact */
+		assert_null(ga_config_get(&cfg, GA_CFG_REGION, NULL));
+		assert_string_equal(ga_config_get(&cfg, GA_CFG_PUE, NULL), "2");
+	}
+	/* a NUL is not text */
+	assert_int_equal(ga_config_parse(&cfg, "pue = 1\0x", 9, "t.conf", err,
+					 sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.conf:1: line too long or not text");
+}
+
+static void files_and_their_order(void **state)
+{
+	char path[FIX_PATH_MAX], xdg[FIX_PATH_MAX];
+
+	memset(&cfg, 0, sizeof(cfg));
+	fix_path(path, *state, "absent.conf");
+	assert_int_equal(ga_config_read(&cfg, path, 0, err, sizeof(err)), 0);
+	assert_int_equal(ga_config_read(&cfg, path, 1, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "absent.conf: No such file"));
+	/* the user's file, under $XDG_CONFIG_HOME */
+	fix_write(*state, "xdg/greenai/greenai.conf", "region = NO\npue = 1.1\n");
+	fix_path(xdg, *state, "xdg");
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+	unsetenv("GREENAI_CONFIG");
+	if (access(GA_CONFIG_SYSTEM, F_OK) == 0)
+		skip();		/* this machine's own would be read first */
+	assert_int_equal(ga_config_load(&cfg, err, sizeof(err)), 0);
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_REGION, NULL), "NO");
+	/* $GREENAI_CONFIG alone: the user's file is not read */
+	fix_write(*state, "only.conf", "intensity = 10\n");
+	fix_path(path, *state, "only.conf");
+	setenv("GREENAI_CONFIG", path, 1);
+	assert_int_equal(ga_config_load(&cfg, err, sizeof(err)), 0);
+	assert_null(ga_config_get(&cfg, GA_CFG_REGION, NULL));
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_INTENSITY, NULL), "10");
+	/* a bad user file is an error, with its path and line */
+	unsetenv("GREENAI_CONFIG");
+	fix_write(*state, "xdg/greenai/greenai.conf", "region = NO\npue = x\n");
+	assert_int_equal(ga_config_load(&cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "xdg/greenai/greenai.conf:2: pue 'x'"));
+	unsetenv("XDG_CONFIG_HOME");
+}
+
+static int setup(void **state)
+{
+	*state = fix_tmpdir_new();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good_files),
+		cmocka_unit_test(bad_files_change_nothing),
+		cmocka_unit_test_setup_teardown(files_and_their_order, setup,
+						fix_teardown),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * greenai's configuration files. Lines "key = value"; '#' starts a
+ * comment line; blank lines are skipped. The keys:
+ *
+ *   region     where the energy comes from, as --region (FR, FRA, EU)
+ *   intensity  a grid intensity in g CO2e/kWh, as --intensity
+ *   pue        the data centre's PUE, 1.0 to 10.0, as --pue
+ *   ledger     the ledger's file, an absolute path, as --ledger
+ *
+ * Each value is checked as its flag would be. A file with an unknown key,
+ * a key twice, a line that is not "key = value" or a bad value is refused
+ * whole, with its name and line: nothing of it is used.
+ *
+ * Where they are: $GREENAI_CONFIG alone when it is set (it must exist);
+ * else /etc/greenai/greenai.conf, then the user's
+ * $XDG_CONFIG_HOME/greenai/greenai.conf (~/.config by default), whose
+ * values win. Files that do not exist are skipped. Flags and the
+ * environment win over both (the commands see to that).
+ */
+#ifndef _GREENAI_CONFIG_H
+#define _GREENAI_CONFIG_H
+
+#include <stddef.h>
+
+#define GA_CONFIG_SYSTEM	"/etc/greenai/greenai.conf"
+#define GA_CONFIG_VALUE_MAX	4096
+#define GA_CONFIG_FROM_MAX	(4096 + 32)	/* "<file>:<line>" */
+#define GA_CONFIG_FILE_MAX	(64 * 1024)
+
+enum ga_config_key {
+	GA_CFG_REGION,
+	GA_CFG_INTENSITY,
+	GA_CFG_PUE,
+	GA_CFG_LEDGER,
+	GA_CFG_NR,
+};
+
+struct ga_config {
+	char value[GA_CFG_NR][GA_CONFIG_VALUE_MAX];	/* "": not set */
+	char from[GA_CFG_NR][GA_CONFIG_FROM_MAX];
+};
+
+int ga_config_parse(struct ga_config *c, const char *text, size_t len,
+		    const char *name, char *err, size_t err_size);
+int ga_config_read(struct ga_config *c, const char *path, int must_exist,
+		   char *err, size_t err_size);
+int ga_config_load(struct ga_config *c, char *err, size_t err_size);
+const char *ga_config_get(const struct ga_config *c, enum ga_config_key k,
+			  const char **from);
+
+#endif /* _GREENAI_CONFIG_H */
