@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The greenai command (tools/greenai): help, the intensity a run uses and
-# why, the Green Score, and bad usage refused with exit status 2 and a
+# why (flags, environment, greenai.conf), the Green Score given or from a
+# ledger holding the source paper's BERT and DistilBERT, compare against
+# the paper's figures, and bad usage refused with exit status 2 and a
 # message saying what is wrong.
 
 setup() {
@@ -140,15 +142,89 @@ table_g() {
 	s=$(awk '{ print $3 }' <<<"$output")
 	awk -v s="$s" 'BEGIN { exit !(s > 0.1635 && s < 0.1637) }' ||
 		fail "90 % for 550 kg gave $s, the paper's 0.164"
+	run "$GREENAI" score --accuracy 86 --co2-kg 120
+	assert_success
+	assert_output --partial "green score: 0.716667 "
 	run "$GREENAI" score --accuracy 97.5 --co2-kg 0.0025
 	assert_success
 	assert_output --partial "green score: 39000 "
 }
 
+# paper_ledger FILE: a ledger holding the source paper's BERT (90 %, 550 kg
+# CO2e) and DistilBERT (86 %, 120 kg) as runs at 400 g/kWh (1375 and
+# 300 kWh), the kind of figures no test can burn
+paper_ledger() {
+	"$GREENAI" report --ledger "$1" >/dev/null || return 1
+	python3 - "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for i, (model, acc, kg, kwh) in enumerate([("BERT", 90, 550, 1375),
+                                           ("DistilBERT", 86, 120, 300)], 1):
+    db.execute("INSERT INTO runs (id, model, command, host, backend, start_unix_ns,"
+               " end_unix_ns, status, exit_code, owner_pid, owner_start, mg_per_kwh,"
+               " intensity_source, pue_milli, co2_ug, accuracy_pct)"
+               " VALUES (?, ?, 'train', 'paper', 'none', 0, 3600000000000, 1, 0, 1, 0,"
+               " 400000, 'the paper', 1000, ?, ?)", (i, model, kg * 10**9, acc))
+    db.execute("INSERT INTO run_energy VALUES (?, 'package-0', 'package', ?, 0, 0, 1)",
+               (i, kwh * 36 * 10**11))
+db.commit()
+PY
+}
+
+@test "score and compare from the ledger: the source paper's BERT and DistilBERT" {
+	local l=$BATS_TEST_TMPDIR/paper.db
+	paper_ledger "$l"
+	# Green Score = accuracy % / kg CO2e: 90 / 550 = 0.1636, 86 / 120 = 0.7167
+	run "$GREENAI" score --ledger "$l" --model BERT
+	assert_success
+	assert_line "accuracy:    90 %"
+	assert_line "co2e:        550 kg"
+	assert_line "green score: 0.163636 (% accuracy per kg CO2e)"
+	run "$GREENAI" score --ledger "$l" --run 2
+	assert_success
+	assert_line "green score: 0.716667 (% accuracy per kg CO2e)"
+	run "$GREENAI" report --ledger "$l" --format csv
+	assert_line --index 1 "BERT,1,90,1375,550,0.163636363636"
+	assert_line --index 2 "DistilBERT,1,86,300,120,0.716666666667"
+	# accuracy retained 86/90 = 95.56 %, energy and CO2e down 1 - 120/550
+	# = 78.18 %, Green Score up 0.7167/0.1636 - 1 = 337.96 %
+	run "$GREENAI" compare --ledger "$l" --format csv BERT DistilBERT
+	assert_success
+	local a e c g
+	IFS=, read -r _ _ a e c g <<<"${lines[1]}"
+	awk -v a="$a" -v e="$e" -v c="$c" -v g="$g" 'BEGIN {
+		ok = a > 95.555 && a < 95.556 && e > 78.181 && e < 78.182 &&
+		     c > 78.181 && c < 78.182 && g > 337.962 && g < 337.963
+		exit !ok }' || fail "compare: ${lines[1]}"
+}
+
+@test "score from the ledger: no such model or run, or no accuracy" {
+	local l=$BATS_TEST_TMPDIR/paper.db
+	paper_ledger "$l"
+	run "$GREENAI" score --ledger "$l" --model GPT
+	assert_failure 1
+	assert_output "greenai score: no completed model 'GPT' in the ledger"
+	run "$GREENAI" score --ledger "$l" --run 3
+	assert_failure 1
+	assert_output "greenai score: no completed run 3 in the ledger"
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE runs SET accuracy_pct = NULL WHERE id = 2")
+db.commit()' "$l"
+	run "$GREENAI" score --ledger "$l" --run 2
+	assert_failure 1
+	assert_output --partial "run 2 has no accuracy"
+	for bad in "--run 0" "--run x" "--model BERT --run 1" \
+		"--model BERT --accuracy 90" "--run"; do
+		run "$GREENAI" score --ledger "$l" $bad
+		assert_failure 2
+	done
+}
+
 @test "score: missing or out-of-range figures are refused" {
 	run "$GREENAI" score --accuracy 90
 	assert_failure 2
-	assert_output --partial "both --accuracy and --co2-kg"
+	assert_output --partial "both --accuracy and --co2-kg are needed"
 	for a in 101 -1 nan abc ""; do
 		run "$GREENAI" score --accuracy "$a" --co2-kg 1
 		assert_failure 2

@@ -92,16 +92,26 @@ wait_run_started() {
 	fail "greenai run never started its command"
 }
 
-@test "run: a signal to greenai goes to the command, whose status it returns" {
-	"$GREENAI" run --ledger "$LEDGER" -- sleep 60 2>/dev/null &
-	local job=$! pid rc=0
-	pid=$(wait_run_started)
-	kill -TERM "$pid"
-	wait "$job" || rc=$?
-	[ "$rc" -eq 143 ] || fail "exit status $rc, not 128 + SIGTERM"
-	run ledger "SELECT status, exit_code FROM runs"
-	assert_output "1|143"
-	[ ! -d "$CG/greenai.runs/$pid" ] || fail "the run's cgroup is left behind"
+@test "run: SIGINT and SIGTERM to greenai go to the command, whose status it returns" {
+	local sig n=0 want
+	for sig in INT TERM; do
+		# a background job of a script starts with SIGINT ignored, as
+		# under nohup: start greenai with it as a terminal would
+		python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$GREENAI" run --ledger "$LEDGER" \
+			-- sleep 60 2>/dev/null &
+		local job=$! pid rc=0
+		pid=$(wait_run_started)
+		kill -"$sig" "$pid"
+		wait "$job" || rc=$?
+		want=$((128 + $(kill -l "$sig")))
+		[ "$rc" -eq "$want" ] || fail "SIG$sig: exit status $rc, not $want"
+		n=$((n + 1))
+		run ledger "SELECT status, exit_code FROM runs WHERE id = $n"
+		assert_output "1|$want"
+		[ ! -d "$CG/greenai.runs/$pid" ] || fail "the run's cgroup is left behind"
+	done
 }
 
 @test "run: a run whose greenai was killed is marked incomplete by the next" {
@@ -124,6 +134,42 @@ wait_run_started() {
 		rmdir "$CG/greenai.runs/$pid" 2>/dev/null && break
 		sleep 0.01
 	done
+}
+
+@test "run: CO2e for several countries is the energy times the table's figure" {
+	local cc iso n=0 mg uj co2
+	for cc in FR:FRA DE:DEU PL:POL IN:IND NO:NOR; do
+		iso=${cc#*:}
+		cc=${cc%:*}
+		run "$GREENAI" run --region "$cc" --ledger "$LEDGER" -- "$BIN/spin" 0.1
+		assert_success
+		n=$((n + 1))
+		mg=$(awk -v c="\"$cc\"," -v i="\"$iso\"," '$2 == c && $3 == i { print $4 + 0 }' \
+			"$TOP/tools/lib/intensity_table.c")
+		[ -n "$mg" ] || fail "no row $cc -> $iso in the table"
+		uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1 AND run_id = $n")
+		co2=$(( (uj * mg + 1800000000) / 3600000000 ))
+		run ledger "SELECT region, mg_per_kwh, co2_ug FROM runs WHERE id = $n"
+		assert_output "$iso|$mg|$co2"
+	done
+}
+
+@test "commands refuse a ledger they cannot read, and leave it as it was" {
+	local junk=$BATS_TEST_TMPDIR/junk.db sum cmd
+	head -c 4096 /dev/urandom >"$junk"
+	sum=$(sha256sum <"$junk")
+	for cmd in "report --by model" "report --by run" "compare a b" "export --format json 1" \
+		"score --model a" "run -- touch $BATS_TEST_TMPDIR/ran"; do
+		run "$GREENAI" ${cmd%% *} --ledger "$junk" ${cmd#* }
+		[ "$status" -ne 0 ] && [ "$status" -ne 2 ] || fail "$cmd: exit status $status"
+		assert_output --partial "ledger $junk: not a greenai ledger"
+	done
+	[ "$(sha256sum <"$junk")" = "$sum" ] || fail "the file was changed"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "run ran its command without a ledger"
+	# a directory where the ledger's directory should be
+	run "$GREENAI" report --ledger "$junk/ledger.db"
+	assert_failure 1
+	assert_output --partial "cannot make its directory: Not a directory"
 }
 
 @test "run: PUE, region and ledger from greenai.conf; a bad file runs nothing" {
