@@ -13,7 +13,7 @@
 # GREENAI_DEMO_ITERS the training iterations (default 200; the tests use
 # fewer); GREENAI_DEMO_MODULE=1 also boots Debian's kernel in QEMU and
 # shows greenai.ko (scripts/demo-guest.sh). The ledger is
-# build/demo/ledger.db, made afresh.
+# build/demo/ledger.db, made afresh; the charts build/demo/report.svg.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../" && pwd)
@@ -44,6 +44,12 @@ echo "== greenai compare mlp-256x256 mlp-32"
 echo
 echo "== the same as Markdown"
 "$greenai" report --ledger "$ledger" --format markdown
+"$greenai" report --ledger "$ledger" --format svg >"$top/build/demo/report.svg"
+"$greenai" export --ledger "$ledger" --format codecarbon-csv 1 \
+	>"$top/build/demo/emissions.csv"
+echo
+echo "== charts of CO2e and Green Score: build/demo/report.svg;"
+echo "   the first run as CodeCarbon's emissions.csv: build/demo/emissions.csv"
 if [ "${GREENAI_DEMO_MODULE:-0}" = 1 ]; then
 	echo
 	echo "== booting Debian ${GREENAI_DEMO_KERNEL:-6.12} in QEMU to load greenai.ko"

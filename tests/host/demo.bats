@@ -27,4 +27,9 @@ setup() {
 	acc=$(awk '/^mlp 32:/ { print $NF == "%" ? $(NF - 1) : $NF }' <<<"$output")
 	run awk -v a="$acc" '$1 == "mlp-32" { d = $3 - a; exit !(d < 0.01 && d > -0.01) }' <<<"$output"
 	assert_success
+	# the charts it leaves parse, with a bar per model in each
+	xmllint --noout "$TOP/build/demo/report.svg"
+	run xmllint --xpath 'count(//*[local-name()="rect"][@fill!="white"])' \
+		"$TOP/build/demo/report.svg"
+	assert_output 4
 }

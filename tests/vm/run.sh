@@ -104,8 +104,9 @@ else
 	exit 1
 fi
 
-if ! make --no-print-directory -C "$top" test-helpers >"$out/helpers.log" 2>&1; then
-	not_ok "$rel: the suite's workload helpers build"
+if ! make --no-print-directory -C "$top" test-helpers tools \
+	>"$out/helpers.log" 2>&1; then
+	not_ok "$rel: the suite's workload helpers and tools build"
 	diag <"$out/helpers.log"
 	exit 1
 fi

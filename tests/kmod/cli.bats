@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# greenai run over the module: with greenai.ko loaded, the command is
+# measured through it (backend "module"), its CPU time is the kernel's,
+# the label's CO2e is its energy times the intensity, and report reads
+# the run back from the ledger, as the host suite checks on BPF.
+
+setup() {
+	load ../test_helper/kmod-setup
+	_kmod_setup
+	GREENAI=$TOP/build/greenai
+	[ -x "$GREENAI" ] || fail "no $GREENAI"
+	LEDGER=$BATS_TEST_TMPDIR/ledger.db
+	unset GREENAI_REGION GREENAI_CONFIG
+	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+}
+
+teardown() {
+	_kmod_teardown
+}
+
+# ledger SQL: one query on the test's ledger, rows as "a|b|c"
+ledger() {
+	python3 -c 'import sqlite3, sys
+for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))' "$LEDGER" "$1"
+}
+
+@test "greenai run measures a command through the module and records it" {
+	insmod "$GREENAI_KO" model_idle_mw=0 model_max_mw=20000
+	run "$GREENAI" run --backend module --model m --region FR \
+		--accuracy 90 --ledger "$LEDGER" -- "$BIN/spin" 0.5
+	assert_success
+	assert_line --regexp '^  backend +module'
+	local cpu uj mg co2
+	cpu=$(awk '$1 == "cpu" { print $3 * 1000; exit }' <<<"$output")
+	[ "$cpu" -ge 400 ] && [ "$cpu" -le 700 ] || fail "spin 0.5 ran $cpu ms"
+	uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1")
+	[ "${uj:-0}" -gt 0 ] || fail "no energy: $output"
+	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/intensity_table.c")
+	co2=$(( (uj * mg + 1800000000) / 3600000000 ))
+	run ledger "SELECT backend, status, exit_code, co2_ug, accuracy_pct FROM runs"
+	assert_output --regexp "^module[^|]*\|1\|0\|$co2\|90.0$"
+	run "$GREENAI" report --ledger "$LEDGER" --format csv
+	assert_success
+	assert_line --index 1 --regexp "^m,1,90,"
+}
