@@ -111,7 +111,7 @@ include $(wildcard mk/*.mk)
 
 vpath %.c include/greenai tools/lib
 
-tools: $(BUILD)/lib/libgreenai.a $(BUILD)/greenai ## build libgreenai and the tools
+tools: $(BUILD)/lib/libgreenai.a $(BUILD)/greenai $(BUILD)/gtop ## build libgreenai and the tools
 
 # The greenai command (tools/greenai), over libgreenai.
 GREENAI_SRC := $(wildcard tools/greenai/*.c)
@@ -120,6 +120,13 @@ $(BUILD)/greenai: $(GREENAI_SRC) $(wildcard tools/greenai/*.h) \
 		$(BUILD)/lib/libgreenai.a
 	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $(GREENAI_SRC) \
 		$(BUILD)/lib/libgreenai.a $(LIB_LIBS)
+
+# gtop, the live view (tools/gtop): libgreenai and ncurses.
+GTOP_SRC := $(wildcard tools/gtop/*.c)
+
+$(BUILD)/gtop: $(GTOP_SRC) $(wildcard tools/gtop/*.h) $(BUILD)/lib/libgreenai.a
+	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $(GTOP_SRC) \
+		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) -lncursesw -lm
 
 $(BUILD)/lib/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	@mkdir -p $(@D)
@@ -208,9 +215,10 @@ host: ## run the host bats suite only
 vm: ## run the module suite in QEMU guests on every kernel of KERNELS
 	KERNELS="$(KERNELS)" tests/run-all.sh vm
 
-bench: deps ## context-switch cost: greenai.ko in a QEMU guest, BPF here
+bench: deps ## context-switch cost (greenai.ko in QEMU, BPF here), gtop's cost
 	tests/bench/ctxswitch.sh
 	tests/bench/bpf-cost.sh
+	tests/bench/gtop-cost.sh
 
 lint: ## checkpatch.pl --strict over kernel code (from linux-source-6.1)
 	scripts/checkpatch.sh

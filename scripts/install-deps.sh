@@ -20,7 +20,9 @@ packages=(
 	libelf-dev zlib1g-dev		# libbpf's link dependencies
 	uthash-dev			# libgreenai's process and cgroup tables
 	libsqlite3-dev			# the ledger of runs
-	libjson-c-dev			# JSON output (report, export)
+	libjson-c-dev			# JSON output (report, export, gtop -b)
+	libncurses-dev			# gtop's screen
+	tmux				# tests: gtop's screen driven by keys
 	librsvg2-bin libxml2-utils	# tests: SVG rendered and parsed
 	python3-torch			# ML workloads: framework detection
 	python3-sklearn			# the demo: MLPs on the bundled digits

@@ -17,6 +17,7 @@
 #include "json_out.h"
 #include "ledger.h"
 #include "models.h"
+#include "names.h"
 #include "table.h"
 
 #define UJ_PER_KWH	3600000000000.0
@@ -200,15 +201,12 @@ static int ga_export_format(const char *name, enum export_format *out)
 		[EXPORT_JSON] = "json",
 		[EXPORT_CARD] = "model-card",
 	};
-	unsigned int i;
+	int i = ga_name_index(names, sizeof(names) / sizeof(names[0]), name);
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(name, names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (i < 0)
+		return i;
+	*out = i;
+	return 0;
 }
 
 static int ga_export_main(int argc, char **argv)

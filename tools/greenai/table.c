@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "table.h"
 
 int ga_table_format_parse(const char *name, enum ga_table_format *out)
@@ -15,15 +16,12 @@ int ga_table_format_parse(const char *name, enum ga_table_format *out)
 		[GA_TABLE_CSV] = "csv",
 		[GA_TABLE_MARKDOWN] = "markdown",
 	};
-	unsigned int i;
+	int i = ga_name_index(names, sizeof(names) / sizeof(names[0]), name);
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(name, names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (i < 0)
+		return i;
+	*out = i;
+	return 0;
 }
 
 void ga_table_init(struct ga_table *t, enum ga_table_format format,

@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# gtop on this machine's BPF backend: batch mode's text and JSON lines
+# parsed (two busy processes with their model labels, sorted, figures that
+# agree with greenai stat over the same window, an exited process kept),
+# bad usage refused, and the screen driven in tmux: start, views, sort,
+# filter, help, resize, quit with the terminal given back. Runs as root.
+
+setup() {
+	load ../test_helper/common-setup
+	_common_setup
+	[ "$(id -u)" -eq 0 ] || skip "gtop needs root here (BPF)"
+	GTOP=$TOP/build/gtop
+	GREENAI=$TOP/build/greenai
+	BIN=$TOP/build/tests
+	[ -x "$GTOP" ] || fail "no $GTOP: make tools"
+	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	unset GREENAI_REGION GREENAI_CONFIG
+	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+	PIDS=()
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	tmux -L gtop-test kill-server 2>/dev/null || true
+}
+
+# run_model NAME SECS: spin for SECS under greenai run --model NAME; the
+# spinning process's pid in RUN_PID
+run_model() {
+	"$GREENAI" run --model "$1" --ledger "$BATS_TEST_TMPDIR/l.db" \
+		-- "$BIN/spin" "$2" >/dev/null 2>&1 &
+	PIDS+=($!)
+	local i
+	for i in $(seq 500); do
+		RUN_PID=$(head -n 1 "$CG/greenai.runs/$!/cgroup.procs" 2>/dev/null)
+		[ -n "$RUN_PID" ] && return 0
+		sleep 0.01
+	done
+	fail "greenai run --model $1 never started"
+}
+
+# json_check SCRIPT: the Python SCRIPT on the last JSON line in $output
+# (as j), with the pids A and B
+json_check() {
+	python3 -c 'import json, sys
+j = json.loads(sys.argv[1].splitlines()[-1])
+A, B = int(sys.argv[2]), int(sys.argv[3])
+exec(sys.argv[4])' "$output" "${A:-0}" "${B:-0}" "$1"
+}
+
+@test "gtop -b --json: two busy processes with their models, sorted by power" {
+	run_model alpha 6
+	A=$RUN_PID
+	run_model beta 6
+	B=$RUN_PID
+	run "$GTOP" -b -n 2 -d 0.5 --json
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	json_check '
+rows = {r["pid"]: r for r in j["rows"]}
+assert j["view"] == "process" and j["backend"].startswith("bpf")
+for pid, model in ((A, "alpha"), (B, "beta")):
+    r = rows[pid]
+    assert r["model"] == model, r
+    assert r["cpu_pct"] > 20 and r["power_w"] > 0 and r["energy_uj"] > 0, r
+    assert r["name"].endswith("spin 6") and not r["exited"], r
+p = [r["power_w"] for r in j["rows"]]
+assert p == sorted(p, reverse=True), p
+assert sum(d["energy_uj"] for d in j["domains"] if d["in_total"]) == j["energy_uj"]
+' || fail "$output"
+	# the model view sums them; --model keeps one
+	run "$GTOP" -b -n 1 -d 0.5 --json --view model --model alpha
+	assert_success
+	json_check '
+assert [r["name"] for r in j["rows"]] == ["alpha"], j["rows"]
+assert j["rows"][0]["processes"] == 1 and j["rows"][0]["power_w"] > 0
+' || fail "$output"
+	# and sorting by name, ascending, is sorted so
+	run "$GTOP" -b -n 1 -d 0.5 --json --sort name --ascending
+	json_check '
+n = [r["name"] for r in j["rows"]]
+assert n == sorted(n), n
+' || fail "$output"
+}
+
+@test "gtop -b --tree: each cgroup followed by its own processes" {
+	run_model alpha 6
+	A=$RUN_PID
+	run "$GTOP" -b -n 1 -d 0.5 --json --tree
+	assert_success
+	json_check '
+import os
+rows, head, seen = j["rows"], None, False
+assert j["view"] == "cgroup" and rows and "depth" not in rows[0]
+for r in rows:
+    if r.get("depth", 0) == 0:
+        head = r["key"]
+        continue
+    assert r["depth"] == 1
+    try:
+        cg = open("/proc/%d/cgroup" % r["pid"]).read().split("::")[-1].strip()
+    except OSError:
+        continue    # gone since
+    assert cg == head, (r, head, cg)
+    seen |= r["pid"] == A
+assert seen, "the spin is not under its cgroup"
+' || fail "$output"
+}
+
+@test "gtop -b agrees with greenai stat over the same window" {
+	run_model alpha 8
+	A=$RUN_PID
+	"$GREENAI" stat -p "$A" 2 >"$BATS_TEST_TMPDIR/stat" &
+	PIDS+=($!)
+	run "$GTOP" -b -n 1 -d 2 --json -p "$A"
+	assert_success
+	wait "${PIDS[-1]}"
+	local cpu j
+	cpu=$(awk '$3 == "CPU" { print $1 }' "$BATS_TEST_TMPDIR/stat")
+	j=$(awk '$3 == "package-0" { print $1 }' "$BATS_TEST_TMPDIR/stat")
+	[ -n "$cpu" ] && [ -n "$j" ] || fail "stat: $(cat "$BATS_TEST_TMPDIR/stat")"
+	# the two windows start a few ms apart: 10 % on CPU time, 25 % on
+	# energy (the power model splits the machine's, which moves)
+	json_check "
+r = j['rows']
+assert len(r) == 1 and r[0]['pid'] == A, r
+cpu = r[0]['cpu_pct'] / 100 * j['interval_s']
+assert abs(cpu / $cpu - 1) < 0.10, (cpu, $cpu)
+e = r[0]['energy_uj'] / 1e6
+assert abs(e / $j - 1) < 0.25, (e, $j)
+" || fail "gtop: $output; stat: $(cat "$BATS_TEST_TMPDIR/stat")"
+}
+
+@test "gtop -b keeps a process that exited between two refreshes, marked" {
+	"$GTOP" -b -n 2 -d 1 --keep 30 --json >"$BATS_TEST_TMPDIR/out" &
+	local job=$!
+	# a job shorter than one refresh
+	"$BIN/spin" 0.3 &
+	A=$!
+	wait "$A"
+	wait "$job"
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+	json_check '
+r = [r for r in j["rows"] if r["pid"] == A]
+assert len(r) == 1, j["rows"]
+assert r[0]["exited"] and r[0]["energy_uj"] > 0, r
+' || fail "$output"
+	# and the text says so
+	run "$GTOP" -b -n 1 -d 0.2 --keep 30 -p "$$"
+	assert_success
+	assert_line --index 0 --regexp '^gtop - [0-9:]+ up [0-9.]+ s, backend bpf .*, [0-9]+ processes, [0-9]+ exited$'
+	assert_line --regexp '^ +PID +POWER_W +W\+IDLE +ENERGY_J +CO2_G +CPU% +GPU_W +MODEL +FRAMEWORK +CONTAINER +COMMAND$'
+}
+
+@test "gtop refuses bad usage with a message, before opening anything" {
+	local bad
+	for bad in "-d 0" "-d x" "-d 4000" "-n 0" "-n x" "--view pods" \
+		"--sort colour" "-p abc" "-p 0" "-c relative/path" "--json" \
+		"--keep -1" "--backend gpu" "--region Atlantis" "--bogus" "extra"; do
+		run "$GTOP" $bad
+		assert_failure 2
+		assert_line --index 0 --regexp '^gtop: '
+		assert_line "Try 'gtop --help'."
+	done
+	run "$GTOP" --help
+	assert_success
+	assert_line --index 0 --regexp '^usage: gtop '
+}
+
+# screen_has TEXT: wait (5 s at most) for TEXT on the tmux screen
+screen_has() {
+	local i
+	for i in $(seq 500); do
+		tmux -L gtop-test capture-pane -p -t g | grep -qF -- "$1" && return 0
+		sleep 0.01
+	done
+	fail "not on the screen: '$1'; screen: $(tmux -L gtop-test capture-pane -p -t g)"
+}
+
+@test "gtop's screen: views, sort, filter, help, resize and quit, driven by keys" {
+	command -v tmux >/dev/null || fail "no tmux"
+	run_model alpha 20
+	A=$RUN_PID
+	tmux -L gtop-test new-session -d -s g -x 100 -y 30 \
+		"TERM=xterm-256color bash --norc --noprofile"
+	tmux -L gtop-test send-keys -t g "$GTOP -d 0.3" Enter
+	screen_has "view process  sort power desc"
+	screen_has "POWER W"
+	screen_has "spin 20"
+	# views: v goes process, cgroup, container, model
+	tmux -L gtop-test send-keys -t g v
+	screen_has "view cgroup"
+	screen_has "CGROUP"
+	tmux -L gtop-test send-keys -t g v v
+	screen_has "view model"
+	screen_has "alpha"
+	tmux -L gtop-test send-keys -t g v
+	screen_has "view process"
+	# sort: E by energy, i inverts
+	tmux -L gtop-test send-keys -t g E
+	screen_has "sort energy desc"
+	tmux -L gtop-test send-keys -t g i
+	screen_has "sort energy asc"
+	# filter: only rows with "alpha" stay
+	tmux -L gtop-test send-keys -t g / a l p h a Enter
+	screen_has "filter: alpha"
+	local rows
+	rows=$(tmux -L gtop-test capture-pane -p -t g | awk '/^ +PID +POWER/ { on = 1; next } on && /^ +[0-9]+ / { n++ } END { print n + 0 }')
+	[ "$rows" -eq 1 ] || fail "$rows rows under the filter: $(tmux -L gtop-test capture-pane -p -t g)"
+	tmux -L gtop-test send-keys -t g Escape
+	# help and back
+	tmux -L gtop-test send-keys -t g h
+	screen_has "gtop help: the live energy view"
+	tmux -L gtop-test send-keys -t g x
+	screen_has "view process"
+	# narrow: the wide columns go, the command stays
+	tmux -L gtop-test resize-window -t g -x 80 -y 24
+	screen_has "COMMAND"
+	! tmux -L gtop-test capture-pane -p -t g | grep -q "CONTAINER" ||
+		fail "80 columns still show CONTAINER"
+	# quit: the shell is back, off the alternate screen, cursor shown
+	tmux -L gtop-test send-keys -t g q
+	local i
+	for i in $(seq 500); do
+		[ "$(tmux -L gtop-test display -p -t g '#{alternate_on}')" = 0 ] && break
+		sleep 0.01
+	done
+	assert_equal "$(tmux -L gtop-test display -p -t g '#{alternate_on}')" 0
+	assert_equal "$(tmux -L gtop-test display -p -t g '#{cursor_flag}')" 1
+	tmux -L gtop-test send-keys -t g "echo shell-is-back-\$((6 * 7))" Enter
+	screen_has "shell-is-back-42"
+}

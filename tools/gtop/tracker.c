@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gtop's tracker: libgreenai's totals since gtop started, turned into
+ * rows. Each refresh samples, then reads every process and cgroup; the
+ * difference from the last refresh over the time between is the power.
+ * Exit records carry what a process took with it: it stays listed,
+ * marked exited, for keep_exited_s, so that a job shorter than a refresh
+ * is seen. Containers and models are the sums of their processes' energy
+ * since gtop started, kept after the processes have gone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uthash.h>
+
+#include "carbon.h"
+#include "cgroup.h"
+#include "container.h"
+#include "gtop.h"
+
+/* A process's energy over the domains in the total, and on GPUs. */
+struct gt_totals {
+	uint64_t cpu_ns, active_uj, idle_uj, gpu_uj;
+};
+
+struct gt_proc {
+	uint32_t tgid;
+	uint64_t start_ns;
+	uint64_t cgroup_id;
+	struct gt_totals cur, prev;
+	bool seen, exited, named;
+	bool ran;			/* its CPU time grew last refresh */
+	double exited_at;
+	char comm[GREENAI_COMM_LEN];
+	char model[GA_LABEL_MAX + 1], framework[64], container[80];
+	char cgroup[GT_KEY_MAX];
+	char cmd[GT_CMD_MAX];
+	UT_hash_handle hh;
+};
+
+/* A cgroup: its totals from libgreenai, named from its processes. */
+struct gt_cgroup {
+	uint64_t id;
+	struct gt_totals cur, prev;
+	bool seen;
+	unsigned int nr_procs;
+	char path[GT_KEY_MAX];		/* "" until known */
+	char model[GA_LABEL_MAX + 1], framework[64];
+	UT_hash_handle hh;
+};
+
+/* A sum of processes' energy since gtop started: a container, a model. */
+struct gt_group {
+	char key[GT_KEY_MAX];
+	struct gt_totals cur, prev;
+	unsigned int nr_procs;
+	UT_hash_handle hh;
+};
+
+struct gt_tracker {
+	struct ga_ctx *g;
+	double keep_exited_s;
+	double start, last, now;
+	struct gt_proc *procs;
+	struct gt_cgroup *cgroups;
+	struct gt_group *containers, *models;
+	struct ga_cgroup_mount mount;
+	bool have_mount;
+	struct ga_cgroup_resolver resolver;
+	uint64_t dom_prev[GREENAI_MAX_DOMAINS];
+};
+
+static double gt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* @e's energy summed over the domains counted in the total, and GPUs. */
+static void gt_sum_energy(const struct ga_ctx *g,
+			  const struct greenai_energy *e, unsigned int nr,
+			  struct gt_totals *t)
+{
+	unsigned int i;
+
+	t->active_uj = t->idle_uj = t->gpu_uj = 0;
+	for (i = 0; i < nr && i < ga_nr_domains(g); i++) {
+		if (!ga_domain_in_total(g, i))
+			continue;
+		t->active_uj += e[i].active_uj;
+		t->idle_uj += e[i].idle_uj;
+		if (ga_domain(g, i)->kind == GREENAI_DOM_GPU)
+			t->gpu_uj += e[i].active_uj + e[i].idle_uj;
+	}
+}
+
+static struct gt_proc *gt_proc_get(struct gt_tracker *t, uint32_t tgid,
+				   uint64_t start_ns)
+{
+	struct gt_proc *p;
+
+	HASH_FIND(hh, t->procs, &tgid, sizeof(tgid), p);
+	if (p && p->start_ns != start_ns) {
+		/* the pid was reused: a new process */
+		HASH_DEL(t->procs, p);
+		free(p);
+		p = NULL;
+	}
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->tgid = tgid;
+	p->start_ns = start_ns;
+	HASH_ADD(hh, t->procs, tgid, sizeof(p->tgid), p);
+	return p;
+}
+
+/* Who @p is, read once: command line, cgroup, container, model. */
+static void gt_proc_name(struct gt_tracker *t, struct gt_proc *p)
+{
+	const struct ga_identity *id;
+	const struct ga_container *c;
+
+	p->named = true;
+	snprintf(p->cmd, sizeof(p->cmd), "%s", p->comm);
+	if (ga_identity(t->g, p->tgid, &id))
+		return;
+	if (id->cmdline[0])
+		snprintf(p->cmd, sizeof(p->cmd), "%s", id->cmdline);
+	snprintf(p->cgroup, sizeof(p->cgroup), "%s", id->cgroup);
+	snprintf(p->model, sizeof(p->model), "%s", id->model);
+	ga_frameworks_str(id->frameworks, p->framework, sizeof(p->framework));
+	c = &id->container;
+	if (c->runtime != GA_RT_NONE && c->runtime != GA_RT_SYSTEMD)
+		snprintf(p->container, sizeof(p->container), "%s/%s",
+			 ga_runtime_name(c->runtime),
+			 c->short_id[0] ? c->short_id : c->name);
+}
+
+static void gt_on_record(const struct greenai_rec_hdr *h, void *arg)
+{
+	const struct greenai_rec_task_exit *x = (const void *)h;
+	struct gt_tracker *t = arg;
+	struct gt_proc *p;
+
+	if (h->type != GREENAI_REC_TASK_EXIT)
+		return;
+	p = gt_proc_get(t, x->pid, x->start_ns);
+	if (!p)
+		return;
+	if (!p->comm[0])
+		memcpy(p->comm, x->comm, sizeof(p->comm));
+	p->cgroup_id = x->cgroup_id;
+	p->cur.cpu_ns = x->cpu_ns;
+	if (x->nr_domains)
+		gt_sum_energy(t->g, x->energy, x->nr_domains, &p->cur);
+	p->exited = true;
+	p->exited_at = t->now;
+}
+
+/* Whether process @tgid has exited (a zombie has). */
+static bool gt_proc_gone(uint32_t tgid)
+{
+	struct ga_proc_stat st;
+
+	if (ga_proc_stat_read("/", tgid, &st))
+		return true;
+	return st.state == 'Z' || st.state == 'X';
+}
+
+static int gt_on_task(const struct ga_acct_task *a, void *arg)
+{
+	struct gt_tracker *t = arg;
+	struct gt_proc *p;
+
+	if (a->tgid == GA_ACCT_OVERFLOW_ID)
+		return 0;
+	p = gt_proc_get(t, a->tgid, a->start_ns);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p->comm, a->comm, sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = '\0';
+	p->cgroup_id = a->cgroup_id;
+	p->cur.cpu_ns = a->cpu_ns;
+	gt_sum_energy(t->g, a->energy, GREENAI_MAX_DOMAINS, &p->cur);
+	p->seen = true;
+	/*
+	 * Its exit may be a few samples from being folded: a process that
+	 * has just stopped running is looked up, once, to see whether it
+	 * has gone (or is a zombie) rather than gone to sleep.
+	 */
+	if (p->cur.cpu_ns != p->prev.cpu_ns) {
+		p->ran = true;
+	} else if (p->ran && !p->exited) {
+		p->ran = false;
+		if (gt_proc_gone(p->tgid)) {
+			p->exited = true;
+			p->exited_at = t->now;
+		}
+	}
+	return 0;
+}
+
+static struct gt_group *gt_group_get(struct gt_group **tab, const char *key)
+{
+	struct gt_group *s;
+
+	HASH_FIND_STR(*tab, key, s);
+	if (s)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	HASH_ADD_STR(*tab, key, s);
+	return s;
+}
+
+static struct gt_cgroup *gt_cgroup_get(struct gt_tracker *t, uint64_t id)
+{
+	struct gt_cgroup *c;
+
+	HASH_FIND(hh, t->cgroups, &id, sizeof(id), c);
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->id = id;
+	HASH_ADD(hh, t->cgroups, id, sizeof(c->id), c);
+	return c;
+}
+
+static int gt_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
+{
+	struct gt_tracker *t = arg;
+	struct gt_cgroup *c = gt_cgroup_get(t, a->id);
+
+	if (!c)
+		return -ENOMEM;
+	c->cur.cpu_ns = a->cpu_ns;
+	gt_sum_energy(t->g, a->energy, GREENAI_MAX_DOMAINS, &c->cur);
+	c->seen = true;
+	return 0;
+}
+
+/*
+ * Each cgroup's live processes, and its path, model and framework from
+ * them; a cgroup none of whose processes gtop knows by name is looked up
+ * by its id (a walk of the cgroup tree), once.
+ */
+static void gt_cgroups_name(struct gt_tracker *t)
+{
+	struct gt_cgroup *c, *ctmp;
+	struct gt_proc *p, *ptmp;
+
+	HASH_ITER(hh, t->cgroups, c, ctmp)
+		c->nr_procs = 0;
+	HASH_ITER(hh, t->procs, p, ptmp) {
+		HASH_FIND(hh, t->cgroups, &p->cgroup_id, sizeof(p->cgroup_id),
+			  c);
+		if (!c)
+			continue;
+		c->nr_procs += !p->exited;
+		if (!c->path[0] && p->cgroup[0])
+			snprintf(c->path, sizeof(c->path), "%s", p->cgroup);
+		if (!c->model[0])
+			snprintf(c->model, sizeof(c->model), "%s", p->model);
+		if (!c->framework[0])
+			snprintf(c->framework, sizeof(c->framework), "%s",
+				 p->framework);
+	}
+	HASH_ITER(hh, t->cgroups, c, ctmp) {
+		if (c->path[0])
+			continue;
+		if (!t->have_mount ||
+		    ga_cgroup_path_of_id(&t->resolver, c->id, c->path,
+					 sizeof(c->path)))
+			snprintf(c->path, sizeof(c->path), "cgroup %llu",
+				 (unsigned long long)c->id);
+	}
+}
+
+static void gt_totals_add(struct gt_totals *to, const struct gt_totals *a,
+			  const struct gt_totals *b)
+{
+	/* to += a - b */
+	to->cpu_ns += a->cpu_ns - b->cpu_ns;
+	to->active_uj += a->active_uj - b->active_uj;
+	to->idle_uj += a->idle_uj - b->idle_uj;
+	to->gpu_uj += a->gpu_uj - b->gpu_uj;
+}
+
+/* Add each process's energy since the last refresh to its sums. */
+static int gt_sums_update(struct gt_tracker *t)
+{
+	struct gt_group *tabs[2] = { t->containers, t->models }, *s, *tmp;
+	struct gt_proc *p, *ptmp;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		HASH_ITER(hh, tabs[i], s, tmp) {
+			s->prev = s->cur;
+			s->nr_procs = 0;
+		}
+	}
+	HASH_ITER(hh, t->procs, p, ptmp) {
+		const char *keys[2] = { p->container, p->model };
+
+		for (i = 0; i < 2; i++) {
+			struct gt_group **tab = i ? &t->models : &t->containers;
+
+			s = gt_group_get(tab, keys[i]);
+			if (!s)
+				return -ENOMEM;
+			gt_totals_add(&s->cur, &p->cur, &p->prev);
+			s->nr_procs += !p->exited;
+		}
+	}
+	return 0;
+}
+
+int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
+		   double keep_exited_s)
+{
+	struct gt_tracker *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->g = g;
+	t->keep_exited_s = keep_exited_s;
+	t->start = t->last = t->now = gt_now();
+	if (!ga_cgroup_find_mount("/", &t->mount)) {
+		t->have_mount = true;
+		ga_cgroup_resolver_init(&t->resolver, &t->mount,
+					GA_CGROUP_WALK_DEF);
+	}
+	ga_set_record_fn(g, gt_on_record, t);
+	*out = t;
+	return 0;
+}
+
+static void gt_group_free_all(struct gt_group **tab)
+{
+	struct gt_group *s, *tmp;
+
+	HASH_ITER(hh, *tab, s, tmp) {
+		HASH_DEL(*tab, s);
+		free(s);
+	}
+}
+
+void gt_tracker_free(struct gt_tracker *t)
+{
+	struct gt_cgroup *c, *ctmp;
+	struct gt_proc *p, *tmp;
+
+	if (!t)
+		return;
+	ga_set_record_fn(t->g, NULL, NULL);
+	HASH_ITER(hh, t->procs, p, tmp) {
+		HASH_DEL(t->procs, p);
+		free(p);
+	}
+	HASH_ITER(hh, t->cgroups, c, ctmp) {
+		HASH_DEL(t->cgroups, c);
+		free(c);
+	}
+	gt_group_free_all(&t->containers);
+	gt_group_free_all(&t->models);
+	if (t->have_mount)
+		ga_cgroup_resolver_done(&t->resolver);
+	free(t);
+}
+
+static void gt_domains_update(struct gt_state *s, double dt)
+{
+	struct gt_tracker *t = s->t;
+	unsigned int i;
+
+	s->nr_domains = ga_nr_domains(s->g);
+	s->power_w = 0;
+	s->energy_uj = 0;
+	for (i = 0; i < s->nr_domains; i++) {
+		const struct greenai_domain *d = ga_domain(s->g, i);
+		struct gt_domain *o = &s->dom[i];
+		uint64_t e = ga_domain_totals(s->g, i)->energy_uj;
+
+		snprintf(o->name, sizeof(o->name), "%s", d->name);
+		o->estimated = d->flags & GREENAI_F_ESTIMATED;
+		o->in_total = ga_domain_in_total(s->g, i);
+		o->power_w = dt > 0 ? (e - t->dom_prev[i]) / 1e6 / dt : 0;
+		o->energy_uj = e;
+		t->dom_prev[i] = e;
+		if (o->nr_hist == GT_HISTORY)
+			memmove(o->hist, o->hist + 1,
+				(GT_HISTORY - 1) * sizeof(o->hist[0]));
+		else
+			o->nr_hist++;
+		o->hist[o->nr_hist - 1] = o->power_w;
+		if (o->in_total) {
+			s->power_w += o->power_w;
+			s->energy_uj += e;
+		}
+	}
+}
+
+/**
+ * gt_refresh() - sample, and bring every process and cgroup up to date
+ * @s: gtop's state
+ *
+ * Return: 0, or -errno of ga_sample() or of memory.
+ */
+int gt_refresh(struct gt_state *s)
+{
+	struct gt_tracker *t = s->t;
+	struct gt_proc *p, *ptmp;
+	struct gt_cgroup *c, *ctmp;
+	int r;
+
+	HASH_ITER(hh, t->procs, p, ptmp) {
+		p->prev = p->cur;
+		p->seen = false;
+	}
+	HASH_ITER(hh, t->cgroups, c, ctmp) {
+		c->prev = c->cur;
+		c->seen = false;
+	}
+	t->now = gt_now();
+	r = ga_sample(s->g);
+	if (r)
+		return r;
+	r = ga_for_each_task(s->g, gt_on_task, t);
+	r = r ?: ga_for_each_cgroup(s->g, gt_on_cgroup, t);
+	if (r)
+		return r;
+	s->nr_live = s->nr_exited = 0;
+	HASH_ITER(hh, t->procs, p, ptmp) {
+		if (!p->seen && !p->exited) {
+			/* folded without a record reaching us */
+			p->exited = true;
+			p->exited_at = t->now;
+		}
+		if (p->exited && t->now - p->exited_at > t->keep_exited_s) {
+			HASH_DEL(t->procs, p);
+			free(p);
+			continue;
+		}
+		if (!p->named && !p->exited)
+			gt_proc_name(t, p);
+		else if (!p->named)
+			snprintf(p->cmd, sizeof(p->cmd), "%s", p->comm);
+		s->nr_live += !p->exited;
+		s->nr_exited += p->exited;
+	}
+	r = gt_sums_update(t);
+	if (r)
+		return r;
+	gt_cgroups_name(t);
+	s->interval_s = t->now - t->last;
+	s->uptime_s = t->now - t->start;
+	gt_domains_update(s, s->interval_s);
+	t->last = t->now;
+	return 0;
+}
+
+/* A row's figures from totals now and at the last refresh. */
+static void gt_row_figures(const struct gt_state *s, struct gt_row *row,
+			   const struct gt_totals *cur,
+			   const struct gt_totals *prev, bool fresh)
+{
+	double dt = s->interval_s > 0 ? s->interval_s : 1;
+	uint64_t ug;
+
+	row->energy_uj = cur->active_uj + cur->idle_uj;
+	if (!ga_co2_ug(row->energy_uj, s->in.mg_per_kwh, GA_PUE_MIN_MILLI,
+		       &ug))
+		row->co2_ug = ug;
+	if (!fresh)
+		return;
+	row->power_w = (cur->active_uj - prev->active_uj) / 1e6 / dt;
+	row->power_idle_w = row->power_w +
+			    (cur->idle_uj - prev->idle_uj) / 1e6 / dt;
+	row->gpu_w = (cur->gpu_uj - prev->gpu_uj) / 1e6 / dt;
+	row->cpu_pct = (cur->cpu_ns - prev->cpu_ns) / 1e7 / dt;
+}
+
+static bool gt_proc_wanted(const struct gt_proc *p, const struct gt_filter *f)
+{
+	size_t n;
+
+	if (f->pid && p->tgid != (uint32_t)f->pid)
+		return false;
+	if (f->model && strcmp(p->model, f->model))
+		return false;
+	if (f->cgroup) {
+		n = strlen(f->cgroup);
+		if (strncmp(p->cgroup, f->cgroup, n) ||
+		    (p->cgroup[n] && p->cgroup[n] != '/' && n > 1))
+			return false;
+	}
+	return true;
+}
+
+static int gt_add_proc(struct gt_state *s, const struct gt_proc *p,
+		       unsigned int depth, const struct gt_filter *f,
+		       struct gt_rows *out)
+{
+	struct gt_row row = { .pid = p->tgid, .exited = p->exited,
+			      .depth = depth, .tree_id = p->cgroup_id };
+
+	/* an exited process's last interval is the one it exited in */
+	gt_row_figures(s, &row, &p->cur, &p->prev,
+		       !p->exited || p->exited_at == s->t->now);
+	snprintf(row.key, sizeof(row.key), "%u", p->tgid);
+	snprintf(row.model, sizeof(row.model), "%s", p->model);
+	snprintf(row.framework, sizeof(row.framework), "%s", p->framework);
+	snprintf(row.container, sizeof(row.container), "%s", p->container);
+	snprintf(row.name, sizeof(row.name), "%s", p->cmd);
+	if (f->text && !gt_row_matches(&row, f->text))
+		return 0;
+	return gt_rows_add(out, &row);
+}
+
+static int gt_add_cgroup(struct gt_state *s, const struct gt_cgroup *c,
+			 bool tree, const struct gt_filter *f,
+			 struct gt_rows *out)
+{
+	struct gt_row row = { .nr_procs = c->nr_procs, .tree_id = c->id };
+	struct ga_container ct;
+	size_t n;
+
+	if (f->cgroup) {
+		n = strlen(f->cgroup);
+		if (strncmp(c->path, f->cgroup, n) ||
+		    (c->path[n] && c->path[n] != '/' && n > 1))
+			return 0;
+	}
+	if (f->model && strcmp(c->model, f->model))
+		return 0;
+	gt_row_figures(s, &row, &c->cur, &c->prev, c->seen);
+	snprintf(row.key, sizeof(row.key), "%s", c->path);
+	snprintf(row.name, sizeof(row.name), "%s", c->path);
+	snprintf(row.model, sizeof(row.model), "%s", c->model);
+	snprintf(row.framework, sizeof(row.framework), "%s", c->framework);
+	if (!ga_container_parse(c->path, &ct) && ct.runtime != GA_RT_NONE &&
+	    ct.runtime != GA_RT_SYSTEMD)
+		snprintf(row.container, sizeof(row.container), "%s/%s",
+			 ga_runtime_name(ct.runtime),
+			 ct.short_id[0] ? ct.short_id : ct.name);
+	/* in a tree, a cgroup stays when one of its processes matches */
+	if (f->text && !tree && !gt_row_matches(&row, f->text))
+		return 0;
+	return gt_rows_add(out, &row);
+}
+
+static int gt_add_sums(struct gt_state *s, struct gt_group *tab,
+		       enum gt_view view, const struct gt_filter *f,
+		       struct gt_rows *out)
+{
+	struct gt_group *g, *tmp;
+	int r;
+
+	HASH_ITER(hh, tab, g, tmp) {
+		struct gt_row row = { .nr_procs = g->nr_procs };
+
+		gt_row_figures(s, &row, &g->cur, &g->prev, true);
+		snprintf(row.key, sizeof(row.key), "%s", g->key);
+		if (view == GT_VIEW_MODEL) {
+			snprintf(row.model, sizeof(row.model), "%s", g->key);
+			snprintf(row.name, sizeof(row.name), "%s",
+				 g->key[0] ? g->key : "(none)");
+		} else {
+			snprintf(row.container, sizeof(row.container), "%.79s",
+				 g->key);
+			snprintf(row.name, sizeof(row.name), "%s",
+				 g->key[0] ? g->key : "(host)");
+		}
+		if (f->model && view == GT_VIEW_MODEL &&
+		    strcmp(row.model, f->model))
+			continue;
+		if (f->text && !gt_row_matches(&row, f->text))
+			continue;
+		r = gt_rows_add(out, &row);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/**
+ * gt_rows_build() - the rows of a view, filtered, unsorted
+ * @s: gtop's state, refreshed
+ * @view: processes, cgroups, containers or models
+ * @tree: cgroups: each followed by its processes
+ * @f: what to keep
+ * @out: the rows (emptied first)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
+		  const struct gt_filter *f, struct gt_rows *out)
+{
+	struct gt_tracker *t = s->t;
+	struct gt_proc *p, *ptmp;
+	struct gt_cgroup *c, *ctmp;
+	int r = 0;
+
+	out->nr = 0;
+	switch (view) {
+	case GT_VIEW_PROC:
+		HASH_ITER(hh, t->procs, p, ptmp) {
+			if (gt_proc_wanted(p, f))
+				r = r ?: gt_add_proc(s, p, 0, f, out);
+		}
+		return r;
+	case GT_VIEW_CGROUP:
+		HASH_ITER(hh, t->cgroups, c, ctmp)
+			r = r ?: gt_add_cgroup(s, c, tree, f, out);
+		if (!tree)
+			return r;
+		/* the processes, under their cgroups once sorted */
+		HASH_ITER(hh, t->procs, p, ptmp) {
+			HASH_FIND(hh, t->cgroups, &p->cgroup_id,
+				  sizeof(p->cgroup_id), c);
+			if (c && gt_proc_wanted(p, f))
+				r = r ?: gt_add_proc(s, p, 1, f, out);
+		}
+		return r;
+	case GT_VIEW_CONTAINER:
+		return gt_add_sums(s, t->containers, view, f, out);
+	default:
+		return gt_add_sums(s, t->models, view, f, out);
+	}
+}
