@@ -158,6 +158,16 @@ assert r[0]["exited"] and r[0]["energy_uj"] > 0, r
 	assert_line --regexp '^ +PID +POWER_W +W\+IDLE +ENERGY_J +CO2_G +CPU% +GPU_W +MODEL +FRAMEWORK +CONTAINER +COMMAND$'
 }
 
+@test "gtop without permission says what is missing and how to fix it" {
+	run runuser -u nobody -- env -u XDG_CONFIG_HOME HOME=/nonexistent \
+		"$GTOP" -b -n 1 -d 0.1
+	assert_failure 1
+	assert_line --index 0 --regexp '^gtop: no energy backend: .*Operation not permitted'
+	assert_line --partial "run gtop as root, or load greenai.ko"
+	refute_line --partial "libbpf"
+	refute_output --partial "POWER_W"
+}
+
 @test "gtop refuses bad usage with a message, before opening anything" {
 	local bad
 	for bad in "-d 0" "-d x" "-d 4000" "-n 0" "-n x" "--view pods" \
