@@ -31,13 +31,14 @@ teardown() {
 }
 
 # run_model NAME SECS: spin for SECS under greenai run --model NAME; the
-# spinning process's pid in RUN_PID
+# spinning process's pid in RUN_PID, greenai's in RUN_OWNER
 run_model() {
 	"$GREENAI" run --model "$1" --ledger "$BATS_TEST_TMPDIR/l.db" \
 		-- "$BIN/spin" "$2" >/dev/null 2>&1 &
 	PIDS+=($!)
+	RUN_OWNER=$!
 	local i
-	for i in $(seq 500); do
+	for i in $(seq 2000); do
 		RUN_PID=$(head -n 1 "$CG/greenai.runs/$!/cgroup.procs" 2>/dev/null)
 		[ -n "$RUN_PID" ] && return 0
 		sleep 0.01
@@ -168,6 +169,28 @@ assert r[0]["exited"] and r[0]["energy_uj"] > 0, r
 	refute_output --partial "POWER_W"
 }
 
+@test "gtop's screen on 8-colour and colourless terminals, and -c" {
+	local term
+	for term in xterm vt100; do
+		tmux -L gtop-test new-session -d -s g -x 80 -y 24 \
+			"TERM=$term $GTOP -d 0.3 -c /"
+		screen_has "view process"
+		screen_has "COMMAND"
+		tmux -L gtop-test send-keys -t g q
+		tmux -L gtop-test kill-server 2>/dev/null || true
+	done
+	# -c keeps what is under a cgroup, nothing else
+	run_model alpha 4
+	A=$RUN_PID
+	local cg
+	cg=$(awk -F:: '/^0::/ { print $2 }' "/proc/$A/cgroup")
+	run "$GTOP" -b -n 1 -d 0.3 --json -c "$cg"
+	assert_success
+	json_check '
+assert [r["pid"] for r in j["rows"]] == [A], j["rows"]
+' || fail "$output"
+}
+
 @test "gtop refuses bad usage with a message, before opening anything" {
 	local bad
 	for bad in "-d 0" "-d x" "-d 4000" "-n 0" "-n x" "--view pods" \
@@ -212,6 +235,20 @@ screen_has() {
 	screen_has "alpha"
 	tmux -L gtop-test send-keys -t g v
 	screen_has "view process"
+	# the mouse (SGR reports, as xterm sends them): a click on the CO2
+	# header sorts by it; one on the second row selects it, f follows it
+	local y pid
+	y=$(tmux -L gtop-test capture-pane -p -t g | grep -n '^ *PID  *POWER W' | cut -d: -f1)
+	tmux -L gtop-test send-keys -t g -l "$(printf '\e[<0;38;%dM\e[<0;38;%dm' "$y" "$y")"
+	screen_has "sort co2 desc"
+	# (paused, so that the rows stay where they were read)
+	tmux -L gtop-test send-keys -t g Space
+	screen_has "[paused]"
+	pid=$(tmux -L gtop-test capture-pane -p -t g | sed -n "$((y + 2))p" | awk '{ print $1 }')
+	tmux -L gtop-test send-keys -t g -l "$(printf '\e[<0;3;%dM\e[<0;3;%dm' $((y + 2)) $((y + 2)))"
+	tmux -L gtop-test send-keys -t g f
+	screen_has "following $pid"
+	tmux -L gtop-test send-keys -t g f Space
 	# sort: E by energy, i inverts
 	tmux -L gtop-test send-keys -t g E
 	screen_has "sort energy desc"
@@ -220,9 +257,13 @@ screen_has() {
 	# filter: only rows with "alpha" stay
 	tmux -L gtop-test send-keys -t g / a l p h a Enter
 	screen_has "filter: alpha"
-	local rows
-	rows=$(tmux -L gtop-test capture-pane -p -t g | awk '/^ +PID +POWER/ { on = 1; next } on && /^ +[0-9]+ / { n++ } END { print n + 0 }')
-	[ "$rows" -eq 1 ] || fail "$rows rows under the filter: $(tmux -L gtop-test capture-pane -p -t g)"
+	screen_has "$A "
+	# (the spin, labelled alpha, and greenai run --model alpha: no other)
+	local other
+	other=$(tmux -L gtop-test capture-pane -p -t g |
+		awk -v a="$A" -v o="$RUN_OWNER" '/^ +PID +POWER/ { on = 1; next }
+			on && /^ +[0-9]+ / && $1 != a && $1 != o')
+	[ -z "$other" ] || fail "rows without alpha under the filter: $other"
 	tmux -L gtop-test send-keys -t g Escape
 	# help and back
 	tmux -L gtop-test send-keys -t g h

@@ -53,7 +53,8 @@ static const char gt_help[] =
 	"\n"
 	"Keys: arrows, PgUp/PgDn, Home/End move; v or Tab next view; t tree;\n"
 	"F6 or > sort column, i invert; / filter (Esc clears); f follow a row;\n"
-	"space pause; F1, h or ? help; q or F10 quit.\n"
+	"space pause; F1, h or ? help; q or F10 quit. A click on a column's\n"
+	"title sorts by it, on a row selects it.\n"
 	"\n"
 	"Exit status: 0; 1 when no energy backend can be opened (it says what\n"
 	"is missing and how to fix it); 2 for bad usage.\n";

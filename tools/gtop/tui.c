@@ -32,6 +32,7 @@ struct gt_tui {
 	char follow[GT_KEY_MAX];	/* "" or the followed row's key */
 	char filter[128];
 	bool paused, help, editing, utf8;
+	int table_y;			/* the table's header line */
 	char message[160];
 };
 
@@ -217,6 +218,7 @@ static void gt_draw_table(struct gt_tui *t, int y)
 	int height = LINES - y - 2, x = 0, i;
 	unsigned int k, j;
 
+	t->table_y = y;
 	if (height < 1)
 		return;
 	move(y, 0);
@@ -310,6 +312,7 @@ static void gt_draw_help(void)
 		"  f             follow the selected row as it moves",
 		"  space         pause; the figures stay still",
 		"  F1, h, ?      this help",
+		"  mouse         a click on a title sorts by it, on a row selects it",
 		"  q, F10        quit",
 		"",
 		"POWER W is the power drawn by what a row ran; W+IDLE adds its",
@@ -380,6 +383,43 @@ static void gt_filter_key(struct gt_tui *t, int ch)
 	} else if (ch >= 32 && ch < 127 && n < sizeof(t->filter) - 1) {
 		t->filter[n] = ch;
 		t->filter[n + 1] = '\0';
+	}
+}
+
+/* The column under @x on the table's header line; GT_COL_NR if none. */
+static enum gt_col gt_column_at(int x)
+{
+	unsigned int k;
+	int left = 0;
+
+	for (k = 0; k < GT_NR_COLUMNS; k++) {
+		if (!gt_column_shown(&gt_columns[k]))
+			continue;
+		if (!gt_columns[k].width || x < left + gt_columns[k].width)
+			return gt_columns[k].col;
+		left += gt_columns[k].width;
+	}
+	return GT_COL_NR;
+}
+
+/* A click: on the header, sort by that column; on a row, select it. */
+static void gt_mouse(struct gt_tui *t)
+{
+	MEVENT ev;
+	enum gt_col col;
+
+	if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_CLICKED |
+						  BUTTON1_PRESSED)))
+		return;
+	if (ev.y == t->table_y) {
+		col = gt_column_at(ev.x);
+		if (col == t->o->sort)
+			t->o->ascending = !t->o->ascending;
+		else if (col != GT_COL_NR)
+			gt_set_sort(t, col);
+	} else if (ev.y > t->table_y && ev.y < LINES - 1) {
+		t->sel = t->top + ev.y - t->table_y - 1;
+		t->follow[0] = '\0';
 	}
 }
 
@@ -479,6 +519,9 @@ static bool gt_key(struct gt_tui *t, int ch)
 	case KEY_F(1):
 		t->help = true;
 		break;
+	case KEY_MOUSE:
+		gt_mouse(t);
+		break;
 	case KEY_RESIZE:
 		break;
 	default:
@@ -522,6 +565,8 @@ int gt_tui_run(struct gt_state *s, struct gt_opts *o)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);	/* a press acts at once */
 	gt_colours();
 	next = gt_clock() + o->delay_s;
 	r = gt_rebuild(&t);
