@@ -50,9 +50,9 @@ run_model() {
 # (as j), with the pids A and B
 json_check() {
 	python3 -c 'import json, sys
-j = json.loads(sys.argv[1].splitlines()[-1])
-A, B = int(sys.argv[2]), int(sys.argv[3])
-exec(sys.argv[4])' "$output" "${A:-0}" "${B:-0}" "$1"
+j = json.loads(sys.stdin.read().splitlines()[-1])
+A, B = int(sys.argv[1]), int(sys.argv[2])
+exec(sys.argv[3])' "${A:-0}" "${B:-0}" "$1" <<<"$output"
 }
 
 @test "gtop -b --json: two busy processes with their models, sorted by power" {

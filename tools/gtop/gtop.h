@@ -45,9 +45,12 @@ enum gt_col {
 	GT_COL_NR,
 };
 
-/* A row of a view: a process, or the sum of a cgroup, container, model. */
+/*
+ * A row of a view: a process, or the sum of a cgroup, container, model.
+ * Its strings ("" for none) are the tracker's, valid until gt_refresh().
+ */
 struct gt_row {
-	char key[GT_KEY_MAX];		/* what it is, for following it */
+	const char *key;		/* what it is, for following it */
 	uint32_t pid;			/* processes */
 	unsigned int nr_procs;		/* sums: processes live in it */
 	bool exited;			/* processes: gone, kept a while */
@@ -56,10 +59,10 @@ struct gt_row {
 	double power_w, power_idle_w, gpu_w, cpu_pct;
 	uint64_t energy_uj;
 	uint64_t co2_ug;
-	char model[GA_LABEL_MAX + 1];
-	char framework[64];
-	char container[80];
-	char name[GT_CMD_MAX];
+	const char *model;
+	const char *framework;
+	const char *container;
+	const char *name;
 };
 
 struct gt_rows {

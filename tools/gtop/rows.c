@@ -139,8 +139,11 @@ static int gt_row_cmp(const struct gt_row *a, const struct gt_row *b)
 	default:
 		c = strcmp(a->name, b->name);
 	}
-	if (!c)
-		c = -gt_sort_dir * strcmp(a->key, b->key); /* stable by key */
+	/* ties in the same order whichever way: by pid, else by key */
+	if (!c && a->pid != b->pid)
+		c = -gt_sort_dir * gt_cmp_num(a->pid, b->pid);
+	else if (!c)
+		c = -gt_sort_dir * strcmp(a->key, b->key);
 	return gt_sort_dir * c;
 }
 

@@ -9,11 +9,12 @@
  * since gtop started, kept after the processes have gone.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <uthash.h>
+#include "hash.h"
 
 #include "carbon.h"
 #include "cgroup.h"
@@ -25,18 +26,28 @@ struct gt_totals {
 	uint64_t cpu_ns, active_uj, idle_uj, gpu_uj;
 };
 
+/* A sum of processes' energy since gtop started: a container, a model. */
+struct gt_group {
+	char key[GT_KEY_MAX];
+	struct gt_totals cur, prev;
+	unsigned int nr_procs;
+	UT_hash_handle hh;
+};
+
 struct gt_proc {
 	uint32_t tgid;
 	uint64_t start_ns;
 	uint64_t cgroup_id;
 	struct gt_totals cur, prev;
 	bool seen, exited, named;
+	char key[12];			/* the pid, as text */
 	bool ran;			/* its CPU time grew last refresh */
 	double exited_at;
 	char comm[GREENAI_COMM_LEN];
 	char model[GA_LABEL_MAX + 1], framework[64], container[80];
 	char cgroup[GT_KEY_MAX];
 	char cmd[GT_CMD_MAX];
+	struct gt_group *sums[2];	/* its container's, its model's */
 	UT_hash_handle hh;
 };
 
@@ -48,14 +59,7 @@ struct gt_cgroup {
 	unsigned int nr_procs;
 	char path[GT_KEY_MAX];		/* "" until known */
 	char model[GA_LABEL_MAX + 1], framework[64];
-	UT_hash_handle hh;
-};
-
-/* A sum of processes' energy since gtop started: a container, a model. */
-struct gt_group {
-	char key[GT_KEY_MAX];
-	struct gt_totals cur, prev;
-	unsigned int nr_procs;
+	char container[80];		/* from the path */
 	UT_hash_handle hh;
 };
 
@@ -117,6 +121,7 @@ static struct gt_proc *gt_proc_get(struct gt_tracker *t, uint32_t tgid,
 		return NULL;
 	p->tgid = tgid;
 	p->start_ns = start_ns;
+	snprintf(p->key, sizeof(p->key), "%u", tgid);
 	HASH_ADD(hh, t->procs, tgid, sizeof(p->tgid), p);
 	return p;
 }
@@ -164,14 +169,11 @@ static void gt_on_record(const struct greenai_rec_hdr *h, void *arg)
 	p->exited_at = t->now;
 }
 
-/* Whether process @tgid has exited (a zombie has). */
+/* Whether process @tgid has exited. */
 static bool gt_proc_gone(uint32_t tgid)
 {
-	struct ga_proc_stat st;
-
-	if (ga_proc_stat_read("/", tgid, &st))
-		return true;
-	return st.state == 'Z' || st.state == 'X';
+	/* a signal 0 costs no file: a zombie still counts, until reaped */
+	return kill(tgid, 0) && errno == ESRCH;
 }
 
 static int gt_on_task(const struct ga_acct_task *a, void *arg)
@@ -270,13 +272,15 @@ static void gt_cgroups_name(struct gt_tracker *t)
 		c->nr_procs += !p->exited;
 		if (!c->path[0] && p->cgroup[0])
 			snprintf(c->path, sizeof(c->path), "%s", p->cgroup);
-		if (!c->model[0])
+		if (!c->model[0] && p->model[0])
 			snprintf(c->model, sizeof(c->model), "%s", p->model);
-		if (!c->framework[0])
+		if (!c->framework[0] && p->framework[0])
 			snprintf(c->framework, sizeof(c->framework), "%s",
 				 p->framework);
 	}
 	HASH_ITER(hh, t->cgroups, c, ctmp) {
+		struct ga_container ct;
+
 		if (c->path[0])
 			continue;
 		if (!t->have_mount ||
@@ -284,6 +288,11 @@ static void gt_cgroups_name(struct gt_tracker *t)
 					 sizeof(c->path)))
 			snprintf(c->path, sizeof(c->path), "cgroup %llu",
 				 (unsigned long long)c->id);
+		if (!ga_container_parse(c->path, &ct) &&
+		    ct.runtime != GA_RT_NONE && ct.runtime != GA_RT_SYSTEMD)
+			snprintf(c->container, sizeof(c->container), "%s/%s",
+				 ga_runtime_name(ct.runtime),
+				 ct.short_id[0] ? ct.short_id : ct.name);
 	}
 }
 
@@ -316,7 +325,10 @@ static int gt_sums_update(struct gt_tracker *t)
 		for (i = 0; i < 2; i++) {
 			struct gt_group **tab = i ? &t->models : &t->containers;
 
-			s = gt_group_get(tab, keys[i]);
+			/* looked up once: named processes do not change */
+			if (!p->sums[i] || !p->named)
+				p->sums[i] = gt_group_get(tab, keys[i]);
+			s = p->sums[i];
 			if (!s)
 				return -ENOMEM;
 			gt_totals_add(&s->cur, &p->cur, &p->prev);
@@ -513,16 +525,14 @@ static int gt_add_proc(struct gt_state *s, const struct gt_proc *p,
 		       struct gt_rows *out)
 {
 	struct gt_row row = { .pid = p->tgid, .exited = p->exited,
-			      .depth = depth, .tree_id = p->cgroup_id };
+			      .depth = depth, .tree_id = p->cgroup_id,
+			      .key = p->key, .model = p->model,
+			      .framework = p->framework,
+			      .container = p->container, .name = p->cmd };
 
 	/* an exited process's last interval is the one it exited in */
 	gt_row_figures(s, &row, &p->cur, &p->prev,
 		       !p->exited || p->exited_at == s->t->now);
-	snprintf(row.key, sizeof(row.key), "%u", p->tgid);
-	snprintf(row.model, sizeof(row.model), "%s", p->model);
-	snprintf(row.framework, sizeof(row.framework), "%s", p->framework);
-	snprintf(row.container, sizeof(row.container), "%s", p->container);
-	snprintf(row.name, sizeof(row.name), "%s", p->cmd);
 	if (f->text && !gt_row_matches(&row, f->text))
 		return 0;
 	return gt_rows_add(out, &row);
@@ -532,8 +542,10 @@ static int gt_add_cgroup(struct gt_state *s, const struct gt_cgroup *c,
 			 bool tree, const struct gt_filter *f,
 			 struct gt_rows *out)
 {
-	struct gt_row row = { .nr_procs = c->nr_procs, .tree_id = c->id };
-	struct ga_container ct;
+	struct gt_row row = { .nr_procs = c->nr_procs, .tree_id = c->id,
+			      .key = c->path, .name = c->path,
+			      .model = c->model, .framework = c->framework,
+			      .container = c->container };
 	size_t n;
 
 	if (f->cgroup) {
@@ -545,15 +557,6 @@ static int gt_add_cgroup(struct gt_state *s, const struct gt_cgroup *c,
 	if (f->model && strcmp(c->model, f->model))
 		return 0;
 	gt_row_figures(s, &row, &c->cur, &c->prev, c->seen);
-	snprintf(row.key, sizeof(row.key), "%s", c->path);
-	snprintf(row.name, sizeof(row.name), "%s", c->path);
-	snprintf(row.model, sizeof(row.model), "%s", c->model);
-	snprintf(row.framework, sizeof(row.framework), "%s", c->framework);
-	if (!ga_container_parse(c->path, &ct) && ct.runtime != GA_RT_NONE &&
-	    ct.runtime != GA_RT_SYSTEMD)
-		snprintf(row.container, sizeof(row.container), "%s/%s",
-			 ga_runtime_name(ct.runtime),
-			 ct.short_id[0] ? ct.short_id : ct.name);
 	/* in a tree, a cgroup stays when one of its processes matches */
 	if (f->text && !tree && !gt_row_matches(&row, f->text))
 		return 0;
@@ -568,19 +571,17 @@ static int gt_add_sums(struct gt_state *s, struct gt_group *tab,
 	int r;
 
 	HASH_ITER(hh, tab, g, tmp) {
-		struct gt_row row = { .nr_procs = g->nr_procs };
+		struct gt_row row = { .nr_procs = g->nr_procs, .key = g->key,
+				      .model = "", .framework = "",
+				      .container = "" };
 
 		gt_row_figures(s, &row, &g->cur, &g->prev, true);
-		snprintf(row.key, sizeof(row.key), "%s", g->key);
 		if (view == GT_VIEW_MODEL) {
-			snprintf(row.model, sizeof(row.model), "%s", g->key);
-			snprintf(row.name, sizeof(row.name), "%s",
-				 g->key[0] ? g->key : "(none)");
+			row.model = g->key;
+			row.name = g->key[0] ? g->key : "(none)";
 		} else {
-			snprintf(row.container, sizeof(row.container), "%.79s",
-				 g->key);
-			snprintf(row.name, sizeof(row.name), "%s",
-				 g->key[0] ? g->key : "(host)");
+			row.container = g->key;
+			row.name = g->key[0] ? g->key : "(host)";
 		}
 		if (f->model && view == GT_VIEW_MODEL &&
 		    strcmp(row.model, f->model))

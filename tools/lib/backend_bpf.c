@@ -36,7 +36,13 @@ struct ga_bpf {
 	void *exit_arg;
 	__u64 *values;			/* a per-CPU value, nr_cpus of them */
 	struct ga_bpf_cpu *cpus;
+	/* a batch of ga_runs read at once: keys, and nr_cpus values each */
+	struct ga_bpf_run_key *batch_keys;
+	__u64 *batch_values;
+	bool no_batch;			/* the kernel cannot: one at a time */
 };
+
+#define GA_BPF_BATCH	256
 
 static __u64 ga_bpf_monotonic_ns(void)
 {
@@ -223,6 +229,8 @@ void ga_bpf_close(struct ga_bpf *b)
 	ring_buffer__free(b->exits);
 	greenai_bpf__destroy(b->skel);
 	free(b->values);
+	free(b->batch_keys);
+	free(b->batch_values);
 	free(b->cpus);
 	free(b);
 }
@@ -277,6 +285,51 @@ int ga_bpf_cpus(struct ga_bpf *b, struct ga_bpf_cpu *out)
 	return 0;
 }
 
+/*
+ * The walk in batches (BPF_MAP_LOOKUP_BATCH, Linux 5.6 on): a few system
+ * calls for the whole map instead of two per entry. -EOPNOTSUPP when the
+ * kernel has no batch operations for the map, before @fn was called.
+ */
+static int ga_bpf_for_each_run_batch(struct ga_bpf *b, ga_bpf_run_fn fn,
+				     void *arg)
+{
+	int fd = bpf_map__fd(b->skel->maps.ga_runs);
+	__u32 in = 0, out = 0, n, i;
+	bool first = true, last = false;
+	int r;
+
+	if (!b->batch_keys) {
+		b->batch_keys = calloc(GA_BPF_BATCH, sizeof(*b->batch_keys));
+		b->batch_values = calloc((size_t)GA_BPF_BATCH * b->nr_cpus,
+					 sizeof(*b->batch_values));
+		if (!b->batch_keys || !b->batch_values)
+			return -ENOMEM;
+	}
+	while (!last) {
+		n = GA_BPF_BATCH;
+		r = bpf_map_lookup_batch(fd, first ? NULL : &in, &out,
+					 b->batch_keys, b->batch_values, &n,
+					 NULL);
+		if (r < 0 && errno != ENOENT) {
+			r = -errno;
+			if (first && (r == -EINVAL || r == -ENOTSUP ||
+				      r == -EOPNOTSUPP || r == -ENOSYS))
+				return -EOPNOTSUPP;
+			return r;
+		}
+		last = r < 0;	/* ENOENT: these were the last */
+		first = false;
+		in = out;
+		for (i = 0; i < n; i++) {
+			r = fn(&b->batch_keys[i],
+			       b->batch_values + (size_t)i * b->nr_cpus, arg);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
 /**
  * ga_bpf_for_each_run() - visit every process and cgroup with run time
  * @b: the backend
@@ -294,6 +347,12 @@ int ga_bpf_for_each_run(struct ga_bpf *b, ga_bpf_run_fn fn, void *arg)
 	struct ga_bpf_run_key *prev = NULL;
 	int r;
 
+	if (!b->no_batch) {
+		r = ga_bpf_for_each_run_batch(b, fn, arg);
+		if (r != -EOPNOTSUPP)
+			return r;
+		b->no_batch = true;
+	}
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;

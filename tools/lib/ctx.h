@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include <uthash.h>
+#include "hash.h"
 
 #include "backend_kmod.h"
 #include "esrc.h"
