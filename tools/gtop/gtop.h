@@ -128,6 +128,8 @@ int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
 
 /* rows.c */
 void gt_rows_sort(struct gt_rows *rows, enum gt_col col, bool ascending);
+void gt_rows_top(struct gt_rows *rows, enum gt_col col, bool ascending,
+		 unsigned int k);
 int gt_rows_tree(struct gt_rows *rows, enum gt_col col, bool ascending,
 		 const char *text);
 int gt_rows_add(struct gt_rows *rows, const struct gt_row *row);

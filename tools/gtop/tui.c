@@ -352,8 +352,12 @@ static int gt_rebuild(struct gt_tui *t)
 		return r;
 	if (t->o->tree)
 		r = gt_rows_tree(&t->rows, t->o->sort, t->o->ascending, f.text);
-	else
+	else if (t->follow[0] || t->sel >= (unsigned int)LINES)
 		gt_rows_sort(&t->rows, t->o->sort, t->o->ascending);
+	else
+		/* what a screen from the top shows: the rest need no order */
+		gt_rows_top(&t->rows, t->o->sort, t->o->ascending,
+			    t->top + LINES);
 	if (t->follow[0])
 		for (i = 0; i < t->rows.nr; i++)
 			if (!strcmp(t->rows.r[i].key, t->follow))
