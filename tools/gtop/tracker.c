@@ -74,6 +74,14 @@ struct gt_tracker {
 	bool have_mount;
 	struct ga_cgroup_resolver resolver;
 	uint64_t dom_prev[GREENAI_MAX_DOMAINS];
+	/*
+	 * The processes in the order libgreenai's last walk gave them, which
+	 * it keeps while they live: a process is mostly where it was, found
+	 * by one comparison. Valid while no process is freed.
+	 */
+	struct gt_proc **order;
+	unsigned int order_nr, order_max, order_pos;
+	bool order_valid;
 };
 
 static double gt_now(void)
@@ -112,6 +120,7 @@ static struct gt_proc *gt_proc_get(struct gt_tracker *t, uint32_t tgid,
 		/* the pid was reused: a new process */
 		HASH_DEL(t->procs, p);
 		free(p);
+		t->order_valid = false;
 		p = NULL;
 	}
 	if (p)
@@ -176,6 +185,37 @@ static bool gt_proc_gone(uint32_t tgid)
 	return kill(tgid, 0) && errno == ESRCH;
 }
 
+/* gt_proc_get() for the walk's next process: where the last walk had it. */
+static struct gt_proc *gt_proc_walk(struct gt_tracker *t,
+				    const struct ga_acct_task *a)
+{
+	unsigned int i = t->order_pos++;
+	struct gt_proc *p;
+
+	if (t->order_valid && i < t->order_nr && t->order[i]->tgid == a->tgid &&
+	    t->order[i]->start_ns == a->start_ns)
+		return t->order[i];
+	p = gt_proc_get(t, a->tgid, a->start_ns);
+	if (!p)
+		return NULL;
+	if (i >= t->order_max) {
+		unsigned int n = t->order_max ? 2 * t->order_max : 1024;
+		void *o = realloc(t->order, n * sizeof(*t->order));
+
+		if (!o)
+			return p;
+		t->order = o;
+		t->order_max = n;
+	}
+	if (!t->order_valid)
+		t->order_nr = 0;
+	t->order_valid = true;
+	t->order[i] = p;
+	if (i >= t->order_nr)
+		t->order_nr = i + 1;
+	return p;
+}
+
 static int gt_on_task(const struct ga_acct_task *a, void *arg)
 {
 	struct gt_tracker *t = arg;
@@ -183,7 +223,7 @@ static int gt_on_task(const struct ga_acct_task *a, void *arg)
 
 	if (a->tgid == GA_ACCT_OVERFLOW_ID)
 		return 0;
-	p = gt_proc_get(t, a->tgid, a->start_ns);
+	p = gt_proc_walk(t, a);
 	if (!p)
 		return -ENOMEM;
 	memcpy(p->comm, a->comm, sizeof(p->comm));
@@ -388,6 +428,7 @@ void gt_tracker_free(struct gt_tracker *t)
 	gt_group_free_all(&t->models);
 	if (t->have_mount)
 		ga_cgroup_resolver_done(&t->resolver);
+	free(t->order);
 	free(t);
 }
 
@@ -448,7 +489,10 @@ int gt_refresh(struct gt_state *s)
 	r = ga_sample(s->g);
 	if (r)
 		return r;
+	t->order_pos = 0;
 	r = ga_for_each_task(s->g, gt_on_task, t);
+	if (!r && t->order_valid)
+		t->order_nr = t->order_pos;
 	r = r ?: ga_for_each_cgroup(s->g, gt_on_cgroup, t);
 	if (r)
 		return r;
@@ -462,6 +506,7 @@ int gt_refresh(struct gt_state *s)
 		if (p->exited && t->now - p->exited_at > t->keep_exited_s) {
 			HASH_DEL(t->procs, p);
 			free(p);
+			t->order_valid = false;
 			continue;
 		}
 		if (!p->named && !p->exited)

@@ -67,6 +67,15 @@ struct ga_ctx {
 	unsigned int dom_base;		/* id of the accounting's domain 0 */
 	/* module mode: what the extra domains are split by */
 	struct kmod_prev *kprev;	/* hash by tgid */
+	/*
+	 * BPF mode: the ga_runs entries in the order the last walk met them.
+	 * The kernel walks its hash in the same order while it keeps the
+	 * same entries, so an entry is mostly where it was: found by one
+	 * comparison, not a hash lookup. Valid while no entry is freed.
+	 */
+	struct run_prev **order;
+	unsigned int order_nr, order_max, order_pos;
+	bool order_valid;
 	struct greenai_rec_hdr **held;	/* records held back, copies */
 	unsigned int nr_held, max_held;
 	bool held_early;		/* held at open, sent at sample 1 */

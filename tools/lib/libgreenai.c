@@ -429,6 +429,7 @@ void ga_close(struct ga_ctx *g)
 	ga_identity_cache_free(g->ids);
 	ga_acct_free(g->acct);
 	ga_topology_free(&g->topo);
+	free(g->order);
 	free(g->cpus);
 	free(g->cpus_prev);
 	free(g->delta);
@@ -487,6 +488,39 @@ static struct run_prev *ga_run_prev(struct ga_ctx *g,
 	return rp;
 }
 
+/* ga_run_prev() for the walk's next entry: where the last walk met it. */
+static struct run_prev *ga_run_prev_walk(struct ga_ctx *g,
+					 const struct ga_bpf_run_key *key)
+{
+	unsigned int i = g->order_pos++;
+	struct run_prev *rp;
+
+	if (g->order_valid && i < g->order_nr &&
+	    !memcmp(&g->order[i]->key, key, sizeof(*key)))
+		return g->order[i];
+	rp = ga_run_prev(g, key);
+	if (!rp)
+		return NULL;
+	if (i >= g->order_max) {
+		unsigned int n = g->order_max ? 2 * g->order_max : 1024;
+		void *p = realloc(g->order, n * sizeof(*g->order));
+
+		if (!p)
+			return rp;	/* found all the same, just slower */
+		g->order = p;
+		g->order_max = n;
+	}
+	if (!g->order_valid)
+		g->order_nr = 0;	/* what is past @i may be freed */
+	g->order_valid = true;
+	g->order[i] = rp;
+	if (i >= g->order_nr) {
+		/* entries before @i are this walk's: keep them */
+		g->order_nr = i + 1;
+	}
+	return rp;
+}
+
 static int ga_charge_run(const struct ga_bpf_run_key *key,
 			 const __u64 *run_ns, void *arg)
 {
@@ -497,7 +531,7 @@ static int ga_charge_run(const struct ga_bpf_run_key *key,
 	unsigned int cpu;
 	bool moved = false;
 
-	rp = ga_run_prev(g, key);
+	rp = ga_run_prev_walk(g, key);
 	if (!rp)
 		return -ENOMEM;
 	for (cpu = 0; cpu < g->topo.nr_cpus; cpu++) {
@@ -691,6 +725,7 @@ static void ga_forget_proc(struct ga_ctx *g, __u32 tgid)
 			ga_bpf_forget(g->bpf, &rp->key);
 			HASH_DEL(g->runs, rp);
 			free(rp);
+			g->order_valid = false;
 		}
 		HASH_DEL(g->procs, pr);
 		free(pr);
@@ -815,7 +850,10 @@ int ga_sample(struct ga_ctx *g)
 	 * reach keep their previous count and are charged at the next
 	 * sample, so no run time is lost, only late.
 	 */
+	g->order_pos = 0;
 	walk = ga_bpf_for_each_run(g->bpf, ga_charge_run, g);
+	if (!walk && g->order_valid)
+		g->order_nr = g->order_pos;
 	now = ga_ctx_now();
 	g->last_ns = now;
 	ga_acct_set_end(g->acct, now);
