@@ -260,8 +260,10 @@ static struct acct_slot *acct_slot_new(struct ga_acct *a)
 }
 
 /**
- * ga_acct_charge() - a process ran in this interval
+ * ga_acct_charge_ref() - a process ran in this interval
  * @a: the accounting state
+ * @ref: where this process and cgroup were charged last (account.h), or
+ *       NULL
  * @tgid: the process
  * @cgroup_id: the cgroup it ran in
  * @comm: its name, or NULL to keep the one known
@@ -270,8 +272,9 @@ static struct acct_slot *acct_slot_new(struct ga_acct *a)
  *
  * Return: 0, or -ENOMEM (nothing charged).
  */
-int ga_acct_charge(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
-		   const char *comm, __u64 start_ns, const __u64 *cpu_ns)
+int ga_acct_charge_ref(struct ga_acct *a, struct ga_acct_ref *ref,
+		       __u32 tgid, __u64 cgroup_id, const char *comm,
+		       __u64 start_ns, const __u64 *cpu_ns)
 {
 	struct acct_slot *s;
 	unsigned int cpu, i;
@@ -284,11 +287,23 @@ int ga_acct_charge(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
 	s = acct_slot_new(a);
 	if (!s)
 		return -ENOMEM;
-	s->task = tgid == GA_ACCT_OVERFLOW_ID ? &a->overflow_task :
-		acct_task_get(a, tgid, cgroup_id, comm, start_ns);
-	/* a process in the overflow entry: its cgroup's is the overflow too */
-	s->cgroup = s->task == &a->overflow_task ? &a->overflow_cgroup :
-		acct_cgroup_get(a, cgroup_id);
+	if (ref && ref->task) {
+		s->task = ref->task;
+		s->cgroup = ref->cgroup;
+		s->task->pub.cgroup_id = cgroup_id;
+	} else {
+		s->task = tgid == GA_ACCT_OVERFLOW_ID ? &a->overflow_task :
+			acct_task_get(a, tgid, cgroup_id, comm, start_ns);
+		/* a process in the overflow entry: its cgroup's is too */
+		s->cgroup = s->task == &a->overflow_task ?
+			&a->overflow_cgroup : acct_cgroup_get(a, cgroup_id);
+		/* the overflow is not kept: the process may get a place */
+		if (ref && s->task != &a->overflow_task &&
+		    s->cgroup != &a->overflow_cgroup) {
+			ref->task = s->task;
+			ref->cgroup = s->cgroup;
+		}
+	}
 	for (cpu = 0; cpu < a->conf.nr_cpus; cpu++) {
 		__u32 m = a->cpu_doms[cpu];
 
@@ -304,6 +319,14 @@ int ga_acct_charge(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
 	s->task->pub.cpu_ns += total;
 	s->cgroup->pub.cpu_ns += total;
 	return 0;
+}
+
+/* ga_acct_charge_ref() without a reference: two table lookups. */
+int ga_acct_charge(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
+		   const char *comm, __u64 start_ns, const __u64 *cpu_ns)
+{
+	return ga_acct_charge_ref(a, NULL, tgid, cgroup_id, comm, start_ns,
+				  cpu_ns);
 }
 
 /**

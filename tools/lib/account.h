@@ -83,6 +83,20 @@ void ga_acct_set_end(struct ga_acct *a, __u64 end_ns);
 /* @cpu_ns: run time on each possible CPU in this interval. */
 int ga_acct_charge(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
 		   const char *comm, __u64 start_ns, const __u64 *cpu_ns);
+/*
+ * Where a (process, cgroup) was last charged, for a caller that charges
+ * the same pair interval after interval: passed back, it spares the two
+ * table lookups. Zeroed to start; the caller drops it once the process
+ * is folded (ga_acct_exit()), which frees what it points to.
+ */
+struct ga_acct_ref {
+	struct acct_task *task;
+	struct acct_cgroup *cgroup;
+};
+
+int ga_acct_charge_ref(struct ga_acct *a, struct ga_acct_ref *ref,
+		       __u32 tgid, __u64 cgroup_id, const char *comm,
+		       __u64 start_ns, const __u64 *cpu_ns);
 /* A process with a share (ga_acct_share()) but no run time charged yet. */
 int ga_acct_add_task(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
 		     const char *comm, __u64 start_ns);

@@ -14,15 +14,23 @@
 #include "esrc.h"
 #include "libgreenai.h"
 #include "topology.h"
+#include "walk_order.h"
 
 #define GA_EXIT_MAX_WAIT	100	/* samples an exit waits at most */
 #define GA_SWEEP_SAMPLES	50	/* samples between two sweeps */
 #define GA_MAX_SOURCES		8
 #define GA_MAX_SHARES		1024
 
-/* The previous cumulative run time of one ga_runs entry, per CPU. */
+/*
+ * The previous cumulative run time of one ga_runs entry, per CPU. A dead
+ * one (its process folded) waits on the context's dead_runs, by
+ * next_of_tgid, until the next walk has ended (walk_order.h).
+ */
 struct run_prev {
 	struct ga_bpf_run_key key;
+	bool dead;
+	struct ga_acct_ref acct;	/* where it was charged */
+	__u64 ran_at;			/* the sample it last had run time in */
 	struct run_prev *next_of_tgid;
 	UT_hash_handle hh;
 	__u64 prev[];
@@ -71,11 +79,10 @@ struct ga_ctx {
 	 * BPF mode: the ga_runs entries in the order the last walk met them.
 	 * The kernel walks its hash in the same order while it keeps the
 	 * same entries, so an entry is mostly where it was: found by one
-	 * comparison, not a hash lookup. Valid while no entry is freed.
+	 * comparison, not a hash lookup.
 	 */
-	struct run_prev **order;
-	unsigned int order_nr, order_max, order_pos;
-	bool order_valid;
+	struct ga_walk_order order;
+	struct run_prev *dead_runs;	/* freed after the next walk */
 	struct greenai_rec_hdr **held;	/* records held back, copies */
 	unsigned int nr_held, max_held;
 	bool held_early;		/* held at open, sent at sample 1 */

@@ -25,6 +25,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,18 @@ fail:
 	return r;
 }
 
+/* Free the entries of folded processes, which no walk's order now holds. */
+static void ga_free_dead_runs(struct ga_ctx *g)
+{
+	struct run_prev *rp, *next;
+
+	for (rp = g->dead_runs; rp; rp = next) {
+		next = rp->next_of_tgid;
+		free(rp);
+	}
+	g->dead_runs = NULL;
+}
+
 void ga_close(struct ga_ctx *g)
 {
 	struct run_prev *rp, *rt;
@@ -429,7 +442,8 @@ void ga_close(struct ga_ctx *g)
 	ga_identity_cache_free(g->ids);
 	ga_acct_free(g->acct);
 	ga_topology_free(&g->topo);
-	free(g->order);
+	ga_free_dead_runs(g);
+	ga_walk_done(&g->order);
 	free(g->cpus);
 	free(g->cpus_prev);
 	free(g->delta);
@@ -488,36 +502,23 @@ static struct run_prev *ga_run_prev(struct ga_ctx *g,
 	return rp;
 }
 
+static bool ga_run_same(const void *item, const void *key)
+{
+	const struct run_prev *rp = item;
+
+	return !rp->dead && !memcmp(&rp->key, key, sizeof(rp->key));
+}
+
 /* ga_run_prev() for the walk's next entry: where the last walk met it. */
 static struct run_prev *ga_run_prev_walk(struct ga_ctx *g,
 					 const struct ga_bpf_run_key *key)
 {
-	unsigned int i = g->order_pos++;
-	struct run_prev *rp;
+	struct run_prev *rp = ga_walk_find(&g->order, ga_run_same, key);
 
-	if (g->order_valid && i < g->order_nr &&
-	    !memcmp(&g->order[i]->key, key, sizeof(*key)))
-		return g->order[i];
-	rp = ga_run_prev(g, key);
 	if (!rp)
-		return NULL;
-	if (i >= g->order_max) {
-		unsigned int n = g->order_max ? 2 * g->order_max : 1024;
-		void *p = realloc(g->order, n * sizeof(*g->order));
-
-		if (!p)
-			return rp;	/* found all the same, just slower */
-		g->order = p;
-		g->order_max = n;
-	}
-	if (!g->order_valid)
-		g->order_nr = 0;	/* what is past @i may be freed */
-	g->order_valid = true;
-	g->order[i] = rp;
-	if (i >= g->order_nr) {
-		/* entries before @i are this walk's: keep them */
-		g->order_nr = i + 1;
-	}
+		rp = ga_run_prev(g, key);
+	if (rp)
+		ga_walk_push(&g->order, rp);
 	return rp;
 }
 
@@ -543,11 +544,14 @@ static int ga_charge_run(const struct ga_bpf_run_key *key,
 	}
 	if (!moved)
 		return 0;
-	if (!ga_acct_task(g->acct, key->tgid) &&
+	/* a process new to the accounting is named, once */
+	if (!rp->acct.task && !ga_acct_task(g->acct, key->tgid) &&
 	    !ga_bpf_proc(g->bpf, key->tgid, &proc))
 		comm = proc.comm;
-	return ga_acct_charge(g->acct, key->tgid, key->cgroup_id, comm,
-			      proc.start_ns, g->delta);
+	rp->ran_at = g->samples;
+	return ga_acct_charge_ref(g->acct, &rp->acct, key->tgid,
+				  key->cgroup_id, comm, proc.start_ns,
+				  g->delta);
 }
 
 /*
@@ -724,8 +728,9 @@ static void ga_forget_proc(struct ga_ctx *g, __u32 tgid)
 			next = rp->next_of_tgid;
 			ga_bpf_forget(g->bpf, &rp->key);
 			HASH_DEL(g->runs, rp);
-			free(rp);
-			g->order_valid = false;
+			rp->dead = true;
+			rp->next_of_tgid = g->dead_runs;
+			g->dead_runs = rp;
 		}
 		HASH_DEL(g->procs, pr);
 		free(pr);
@@ -735,20 +740,42 @@ static void ga_forget_proc(struct ga_ctx *g, __u32 tgid)
 }
 
 /*
- * Processes whose exit record never came (the ring was full): every
- * GA_SWEEP_SAMPLES samples, each process with run time in the maps and
- * no exit waiting is checked, and one that has gone is queued as if its
- * record had come, to be folded at the next sample like the others.
- * Without this, their entries would fill the maps for good.
+ * Whether a process has surely gone, without reading /proc: its pid is
+ * free, or taken by a process the BPF programs have seen start since. A
+ * zombie still counts as there.
  */
-/**
- * ga_sweep() - look for processes that went without an exit record now
- * @g: the context
- *
- * ga_sample() does it every GA_SWEEP_SAMPLES samples; a tool about to stop
- * calls it, then ga_sample() once, to fold them all.
+static bool ga_proc_gone_quick(struct ga_ctx *g, __u32 tgid, __u64 start_ns)
+{
+	struct ga_bpf_proc proc;
+
+	if (kill(tgid, 0) && errno == ESRCH)
+		return true;
+	return !ga_bpf_proc(g->bpf, tgid, &proc) && proc.start_ns != start_ns;
+}
+
+/* Whether one of @pr's entries had run time in the last sample. */
+static bool ga_proc_ran(const struct ga_ctx *g, const struct proc_runs *pr)
+{
+	const struct run_prev *rp;
+
+	for (rp = pr->runs; rp; rp = rp->next_of_tgid)
+		if (rp->ran_at + 1 == g->samples)
+			return true;
+	return false;
+}
+
+/*
+ * Processes whose exit record never came (the ring was full): each
+ * process with run time in the maps and no exit waiting is checked, and
+ * one that has gone is queued as if its record had come, to be folded at
+ * the next sample like the others. Without this, their entries would fill
+ * the maps for good. The sweep ga_sample() does every GA_SWEEP_SAMPLES
+ * (@periodic) is cheap at any number of processes: it skips those that ran in the
+ * last sample (one whose record was lost is met at a later sweep, once it
+ * has stopped running) and reads no /proc file, so a zombie waits for its
+ * parent to reap it. A tool's own call checks every process, fully.
  */
-void ga_sweep(struct ga_ctx *g)
+static void ga_sweep_procs(struct ga_ctx *g, bool periodic)
 {
 	struct proc_runs *pr, *tmp;
 	unsigned int i;
@@ -764,11 +791,16 @@ void ga_sweep(struct ga_ctx *g)
 			pr->pending = true;
 	}
 	HASH_ITER(hh, g->procs, pr, tmp) {
-		const struct ga_acct_task *t = ga_acct_task(g->acct, pr->tgid);
+		const struct ga_acct_task *t;
 		struct greenai_rec_task_exit rec = { 0 };
 		struct ga_bpf_proc proc = { 0 };
 
-		if (pr->pending || !t || !ga_proc_gone(g, pr->tgid, t->start_ns))
+		if (pr->pending || (periodic && ga_proc_ran(g, pr)))
+			continue;
+		t = ga_acct_task(g->acct, pr->tgid);
+		if (!t || !(periodic ? ga_proc_gone_quick(g, pr->tgid,
+							   t->start_ns) :
+				       ga_proc_gone(g, pr->tgid, t->start_ns)))
 			continue;
 		rec.pid = pr->tgid;
 		rec.start_ns = t->start_ns;
@@ -785,6 +817,18 @@ void ga_sweep(struct ga_ctx *g)
 		g->pending[g->nr_pending - 1].gone = true;
 		g->exits_swept++;
 	}
+}
+
+/**
+ * ga_sweep() - look for processes that went without an exit record now
+ * @g: the context
+ *
+ * ga_sample() does a cheaper one every GA_SWEEP_SAMPLES samples; a tool
+ * about to stop calls this, then ga_sample() once, to fold them all.
+ */
+void ga_sweep(struct ga_ctx *g)
+{
+	ga_sweep_procs(g, false);
 }
 
 static void ga_fold_exits(struct ga_ctx *g)
@@ -850,10 +894,10 @@ int ga_sample(struct ga_ctx *g)
 	 * reach keep their previous count and are charged at the next
 	 * sample, so no run time is lost, only late.
 	 */
-	g->order_pos = 0;
+	ga_walk_begin(&g->order);
 	walk = ga_bpf_for_each_run(g->bpf, ga_charge_run, g);
-	if (!walk && g->order_valid)
-		g->order_nr = g->order_pos;
+	ga_walk_end(&g->order, !walk);
+	ga_free_dead_runs(g);
 	now = ga_ctx_now();
 	g->last_ns = now;
 	ga_acct_set_end(g->acct, now);
@@ -869,7 +913,7 @@ int ga_sample(struct ga_ctx *g)
 	if (ga_bpf_poll_exits(g->bpf, 0, ga_queue_exit, g) < 0)
 		r = -ENOMEM;
 	if (!(++g->samples % GA_SWEEP_SAMPLES))
-		ga_sweep(g);
+		ga_sweep_procs(g, true);
 	return walk ?: r;
 }
 
