@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "gtop.h"
+#include "walk_order.h"
 
 /* A process's energy over the domains in the total, and on GPUs. */
 struct gt_totals {
@@ -34,21 +35,29 @@ struct gt_group {
 	UT_hash_handle hh;
 };
 
+/*
+ * A process. What every refresh reads comes first, together, and the
+ * names (read once) after: a refresh of 10 000 processes then touches a
+ * line or two of each.
+ */
 struct gt_proc {
+	UT_hash_handle hh;
 	uint32_t tgid;
+	bool seen, exited, named;
+	bool ran;			/* its CPU time grew last refresh */
+	bool dead;			/* freed after the next walk */
 	uint64_t start_ns;
 	uint64_t cgroup_id;
 	struct gt_totals cur, prev;
-	bool seen, exited, named;
-	char key[12];			/* the pid, as text */
-	bool ran;			/* its CPU time grew last refresh */
 	double exited_at;
+	struct gt_group *sums[2];	/* its container's, its model's */
+	struct gt_proc *next_dead;
+	/* names */
+	char key[12];			/* the pid, as text */
 	char comm[GREENAI_COMM_LEN];
 	char model[GA_LABEL_MAX + 1], framework[64], container[80];
 	char cgroup[GT_KEY_MAX];
 	char cmd[GT_CMD_MAX];
-	struct gt_group *sums[2];	/* its container's, its model's */
-	UT_hash_handle hh;
 };
 
 /* A cgroup: its totals from libgreenai, named from its processes. */
@@ -77,11 +86,11 @@ struct gt_tracker {
 	/*
 	 * The processes in the order libgreenai's last walk gave them, which
 	 * it keeps while they live: a process is mostly where it was, found
-	 * by one comparison. Valid while no process is freed.
+	 * by one comparison (walk_order.h). Those dropped wait on dead until
+	 * the next walk has ended.
 	 */
-	struct gt_proc **order;
-	unsigned int order_nr, order_max, order_pos;
-	bool order_valid;
+	struct ga_walk_order order;
+	struct gt_proc *dead;
 };
 
 static double gt_now(void)
@@ -110,6 +119,26 @@ static void gt_sum_energy(const struct ga_ctx *g,
 	}
 }
 
+/* Drop @p: freed once no walk's order can hold it (walk_order.h). */
+static void gt_proc_drop(struct gt_tracker *t, struct gt_proc *p)
+{
+	HASH_DEL(t->procs, p);
+	p->dead = true;
+	p->next_dead = t->dead;
+	t->dead = p;
+}
+
+static void gt_free_dead(struct gt_tracker *t)
+{
+	struct gt_proc *p, *next;
+
+	for (p = t->dead; p; p = next) {
+		next = p->next_dead;
+		free(p);
+	}
+	t->dead = NULL;
+}
+
 static struct gt_proc *gt_proc_get(struct gt_tracker *t, uint32_t tgid,
 				   uint64_t start_ns)
 {
@@ -118,9 +147,7 @@ static struct gt_proc *gt_proc_get(struct gt_tracker *t, uint32_t tgid,
 	HASH_FIND(hh, t->procs, &tgid, sizeof(tgid), p);
 	if (p && p->start_ns != start_ns) {
 		/* the pid was reused: a new process */
-		HASH_DEL(t->procs, p);
-		free(p);
-		t->order_valid = false;
+		gt_proc_drop(t, p);
 		p = NULL;
 	}
 	if (p)
@@ -185,34 +212,24 @@ static bool gt_proc_gone(uint32_t tgid)
 	return kill(tgid, 0) && errno == ESRCH;
 }
 
+static bool gt_proc_same(const void *item, const void *key)
+{
+	const struct gt_proc *p = item;
+	const struct ga_acct_task *a = key;
+
+	return !p->dead && p->tgid == a->tgid && p->start_ns == a->start_ns;
+}
+
 /* gt_proc_get() for the walk's next process: where the last walk had it. */
 static struct gt_proc *gt_proc_walk(struct gt_tracker *t,
 				    const struct ga_acct_task *a)
 {
-	unsigned int i = t->order_pos++;
-	struct gt_proc *p;
+	struct gt_proc *p = ga_walk_find(&t->order, gt_proc_same, a);
 
-	if (t->order_valid && i < t->order_nr && t->order[i]->tgid == a->tgid &&
-	    t->order[i]->start_ns == a->start_ns)
-		return t->order[i];
-	p = gt_proc_get(t, a->tgid, a->start_ns);
 	if (!p)
-		return NULL;
-	if (i >= t->order_max) {
-		unsigned int n = t->order_max ? 2 * t->order_max : 1024;
-		void *o = realloc(t->order, n * sizeof(*t->order));
-
-		if (!o)
-			return p;
-		t->order = o;
-		t->order_max = n;
-	}
-	if (!t->order_valid)
-		t->order_nr = 0;
-	t->order_valid = true;
-	t->order[i] = p;
-	if (i >= t->order_nr)
-		t->order_nr = i + 1;
+		p = gt_proc_get(t, a->tgid, a->start_ns);
+	if (p)
+		ga_walk_push(&t->order, p);
 	return p;
 }
 
@@ -294,30 +311,31 @@ static int gt_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
 
 /*
  * Each cgroup's live processes, and its path, model and framework from
- * them; a cgroup none of whose processes gtop knows by name is looked up
- * by its id (a walk of the cgroup tree), once.
+ * them (gt_cgroup_count() for each process); a cgroup none of whose
+ * processes gtop knows by name is looked up by its id (a walk of the
+ * cgroup tree), once (gt_cgroups_name()).
  */
+static void gt_cgroup_count(struct gt_tracker *t, const struct gt_proc *p)
+{
+	struct gt_cgroup *c;
+
+	HASH_FIND(hh, t->cgroups, &p->cgroup_id, sizeof(p->cgroup_id), c);
+	if (!c)
+		return;
+	c->nr_procs += !p->exited;
+	if (!c->path[0] && p->cgroup[0])
+		snprintf(c->path, sizeof(c->path), "%s", p->cgroup);
+	if (!c->model[0] && p->model[0])
+		snprintf(c->model, sizeof(c->model), "%s", p->model);
+	if (!c->framework[0] && p->framework[0])
+		snprintf(c->framework, sizeof(c->framework), "%s",
+			 p->framework);
+}
+
 static void gt_cgroups_name(struct gt_tracker *t)
 {
 	struct gt_cgroup *c, *ctmp;
-	struct gt_proc *p, *ptmp;
 
-	HASH_ITER(hh, t->cgroups, c, ctmp)
-		c->nr_procs = 0;
-	HASH_ITER(hh, t->procs, p, ptmp) {
-		HASH_FIND(hh, t->cgroups, &p->cgroup_id, sizeof(p->cgroup_id),
-			  c);
-		if (!c)
-			continue;
-		c->nr_procs += !p->exited;
-		if (!c->path[0] && p->cgroup[0])
-			snprintf(c->path, sizeof(c->path), "%s", p->cgroup);
-		if (!c->model[0] && p->model[0])
-			snprintf(c->model, sizeof(c->model), "%s", p->model);
-		if (!c->framework[0] && p->framework[0])
-			snprintf(c->framework, sizeof(c->framework), "%s",
-				 p->framework);
-	}
 	HASH_ITER(hh, t->cgroups, c, ctmp) {
 		struct ga_container ct;
 
@@ -346,11 +364,11 @@ static void gt_totals_add(struct gt_totals *to, const struct gt_totals *a,
 	to->gpu_uj += a->gpu_uj - b->gpu_uj;
 }
 
-/* Add each process's energy since the last refresh to its sums. */
-static int gt_sums_update(struct gt_tracker *t)
+/* Sums and cgroups start a refresh at no process. */
+static void gt_sums_begin(struct gt_tracker *t)
 {
 	struct gt_group *tabs[2] = { t->containers, t->models }, *s, *tmp;
-	struct gt_proc *p, *ptmp;
+	struct gt_cgroup *c, *ctmp;
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
@@ -359,21 +377,26 @@ static int gt_sums_update(struct gt_tracker *t)
 			s->nr_procs = 0;
 		}
 	}
-	HASH_ITER(hh, t->procs, p, ptmp) {
-		const char *keys[2] = { p->container, p->model };
+	HASH_ITER(hh, t->cgroups, c, ctmp)
+		c->nr_procs = 0;
+}
 
-		for (i = 0; i < 2; i++) {
-			struct gt_group **tab = i ? &t->models : &t->containers;
+/* Add @p's energy since the last refresh to its container's and model's. */
+static int gt_sums_add(struct gt_tracker *t, struct gt_proc *p)
+{
+	const char *keys[2] = { p->container, p->model };
+	unsigned int i;
 
-			/* looked up once: named processes do not change */
-			if (!p->sums[i] || !p->named)
-				p->sums[i] = gt_group_get(tab, keys[i]);
-			s = p->sums[i];
-			if (!s)
-				return -ENOMEM;
-			gt_totals_add(&s->cur, &p->cur, &p->prev);
-			s->nr_procs += !p->exited;
-		}
+	for (i = 0; i < 2; i++) {
+		struct gt_group **tab = i ? &t->models : &t->containers;
+
+		/* looked up once: named processes do not change */
+		if (!p->sums[i] || !p->named)
+			p->sums[i] = gt_group_get(tab, keys[i]);
+		if (!p->sums[i])
+			return -ENOMEM;
+		gt_totals_add(&p->sums[i]->cur, &p->cur, &p->prev);
+		p->sums[i]->nr_procs += !p->exited;
 	}
 	return 0;
 }
@@ -420,6 +443,8 @@ void gt_tracker_free(struct gt_tracker *t)
 		HASH_DEL(t->procs, p);
 		free(p);
 	}
+	gt_free_dead(t);
+	ga_walk_done(&t->order);
 	HASH_ITER(hh, t->cgroups, c, ctmp) {
 		HASH_DEL(t->cgroups, c);
 		free(c);
@@ -428,7 +453,6 @@ void gt_tracker_free(struct gt_tracker *t)
 	gt_group_free_all(&t->models);
 	if (t->have_mount)
 		ga_cgroup_resolver_done(&t->resolver);
-	free(t->order);
 	free(t);
 }
 
@@ -489,14 +513,15 @@ int gt_refresh(struct gt_state *s)
 	r = ga_sample(s->g);
 	if (r)
 		return r;
-	t->order_pos = 0;
+	ga_walk_begin(&t->order);
 	r = ga_for_each_task(s->g, gt_on_task, t);
-	if (!r && t->order_valid)
-		t->order_nr = t->order_pos;
+	ga_walk_end(&t->order, !r);
+	gt_free_dead(t);
 	r = r ?: ga_for_each_cgroup(s->g, gt_on_cgroup, t);
 	if (r)
 		return r;
 	s->nr_live = s->nr_exited = 0;
+	gt_sums_begin(t);
 	HASH_ITER(hh, t->procs, p, ptmp) {
 		if (!p->seen && !p->exited) {
 			/* folded without a record reaching us */
@@ -504,9 +529,7 @@ int gt_refresh(struct gt_state *s)
 			p->exited_at = t->now;
 		}
 		if (p->exited && t->now - p->exited_at > t->keep_exited_s) {
-			HASH_DEL(t->procs, p);
-			free(p);
-			t->order_valid = false;
+			gt_proc_drop(t, p);
 			continue;
 		}
 		if (!p->named && !p->exited)
@@ -515,10 +538,11 @@ int gt_refresh(struct gt_state *s)
 			snprintf(p->cmd, sizeof(p->cmd), "%s", p->comm);
 		s->nr_live += !p->exited;
 		s->nr_exited += p->exited;
+		r = gt_sums_add(t, p);
+		if (r)
+			return r;
+		gt_cgroup_count(t, p);
 	}
-	r = gt_sums_update(t);
-	if (r)
-		return r;
 	gt_cgroups_name(t);
 	s->interval_s = t->now - t->last;
 	s->uptime_s = t->now - t->start;
