@@ -46,6 +46,7 @@ struct gt_proc {
 	bool seen, exited, named;
 	bool ran;			/* its CPU time grew last refresh */
 	bool dead;			/* freed after the next walk */
+	unsigned int walk_at;		/* its place in the last walk */
 	uint64_t start_ns;
 	uint64_t cgroup_id;
 	struct gt_totals cur, prev;
@@ -229,7 +230,7 @@ static struct gt_proc *gt_proc_walk(struct gt_tracker *t,
 	if (!p)
 		p = gt_proc_get(t, a->tgid, a->start_ns);
 	if (p)
-		ga_walk_push(&t->order, p);
+		ga_walk_push(&t->order, p, &p->walk_at);
 	return p;
 }
 

@@ -30,6 +30,7 @@ struct run_prev {
 	struct ga_bpf_run_key key;
 	bool dead;
 	struct ga_acct_ref acct;	/* where it was charged */
+	unsigned int walk_at;		/* its place in the last walk */
 	__u64 ran_at;			/* the sample it last had run time in */
 	struct run_prev *next_of_tgid;
 	UT_hash_handle hh;

@@ -518,7 +518,7 @@ static struct run_prev *ga_run_prev_walk(struct ga_ctx *g,
 	if (!rp)
 		rp = ga_run_prev(g, key);
 	if (rp)
-		ga_walk_push(&g->order, rp);
+		ga_walk_push(&g->order, rp, &rp->walk_at);
 	return rp;
 }
 

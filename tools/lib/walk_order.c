@@ -52,9 +52,17 @@ void *ga_walk_find(struct ga_walk_order *o, ga_walk_same_fn same,
  * ga_walk_push() - @item is this walk's next
  * @o: the order
  * @item: the item the walk met
+ * @at: the item's place in the last walk (0 for a new item), made its
+ *      place in this one
+ *
+ * An item the last walk had further on than the cursor looked (several
+ * dropped since) moves the cursor past its old place.
  */
-void ga_walk_push(struct ga_walk_order *o, void *item)
+void ga_walk_push(struct ga_walk_order *o, void *item, unsigned int *at)
 {
+	if (*at < o->nr_last && o->last[*at] == item && *at >= o->pos)
+		o->pos = *at + 1;
+	*at = o->nr_now;
 	if (o->broken)
 		return;
 	if (o->nr_now == o->max_now) {

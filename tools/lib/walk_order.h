@@ -5,7 +5,9 @@
  * comparison instead of a hash lookup. A table walked in a stable order
  * (the kernel's BPF hash while it keeps its entries, a uthash table in
  * insertion order) mostly gives the same sequence again; an item added or
- * dropped since shifts the rest by one, which the cursor steps over.
+ * dropped since shifts the rest, which the cursor steps over: a few by
+ * looking ahead, more by taking up the place of the next item the walk
+ * finds by lookup (each item keeps its place in the last walk).
  *
  * Lifetime: the last walk's items are compared with the next walk's keys,
  * so an owner must not free an item between two walks while it may be in
@@ -35,7 +37,7 @@ struct ga_walk_order {
 void ga_walk_begin(struct ga_walk_order *o);
 void *ga_walk_find(struct ga_walk_order *o, ga_walk_same_fn same,
 		   const void *key);
-void ga_walk_push(struct ga_walk_order *o, void *item);
+void ga_walk_push(struct ga_walk_order *o, void *item, unsigned int *at);
 void ga_walk_end(struct ga_walk_order *o, bool complete);
 void ga_walk_done(struct ga_walk_order *o);
 
