@@ -322,6 +322,68 @@ static void offline_cpu_no_capacity(void **state)
 	ga_acct_free(a);
 }
 
+/*
+ * Charging through a kept reference (ga_acct_charge_ref()) gives the same
+ * figures as looking each process up; a process in the overflow gets no
+ * reference, so it may have a place of its own later.
+ */
+static void charge_by_reference(void **state)
+{
+	struct ga_acct *a = two_packages(0), *b = two_packages(0);
+	static struct ga_acct_ref refs[64];
+	const __u64 energy[3] = { 5000, 7000, 11000 };
+	struct sums sa = { 0 }, sb = { 0 }, ca = { 0 }, cb = { 0 };
+	struct ga_acct *c = two_packages(2);
+	struct ga_acct_ref r[3] = { { 0 } };
+	unsigned int iv, k, i;
+
+	(void)state;
+	for (iv = 0; iv < 200; iv++) {
+		ga_acct_begin(a, iv * 1000000ULL, (iv + 1) * 1000000ULL);
+		ga_acct_begin(b, iv * 1000000ULL, (iv + 1) * 1000000ULL);
+		for (k = 0; k < 64; k++) {
+			__u64 cpu_ns[NR_CPUS];
+
+			if (rng() % 3 == 0)
+				continue;
+			for (i = 0; i < NR_CPUS; i++)
+				cpu_ns[i] = rng() % 2 ? rng() % 250000 : 0;
+			ga_acct_charge(a, 100 + k, k % 7, "p", 0, cpu_ns);
+			ga_acct_charge_ref(b, &refs[k], 100 + k, k % 7, "p", 0,
+					   cpu_ns);
+		}
+		ga_acct_end(a, NULL, energy, NULL, NULL);
+		ga_acct_end(b, NULL, energy, NULL, NULL);
+	}
+	ga_acct_for_each_task(a, sum_task, &sa);
+	ga_acct_for_each_task(b, sum_task, &sb);
+	ga_acct_for_each_cgroup(a, sum_cgroup, &ca);
+	ga_acct_for_each_cgroup(b, sum_cgroup, &cb);
+	assert_int_equal(sa.n, sb.n);
+	assert_int_equal(sa.cpu_ns, sb.cpu_ns);
+	assert_int_equal(ca.cpu_ns, cb.cpu_ns);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(sa.active[i], sb.active[i]);
+		assert_int_equal(sa.idle[i], sb.idle[i]);
+		assert_int_equal(ca.active[i], cb.active[i]);
+	}
+	ga_acct_free(a);
+	ga_acct_free(b);
+
+	/* a table of two: the third process is in the overflow, unkept */
+	ga_acct_begin(c, 0, 1000000);
+	for (k = 0; k < 3; k++) {
+		const __u64 cpu_ns[NR_CPUS] = { 1000, 0, 0, 0 };
+
+		ga_acct_charge_ref(c, &r[k], 1 + k, 1, "p", 0, cpu_ns);
+	}
+	ga_acct_end(c, NULL, energy, NULL, NULL);
+	assert_non_null(r[0].task);
+	assert_non_null(r[1].task);
+	assert_null(r[2].task);
+	ga_acct_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +394,7 @@ int main(void)
 		cmocka_unit_test(overflow_shares),
 		cmocka_unit_test(exit_record),
 		cmocka_unit_test(offline_cpu_no_capacity),
+		cmocka_unit_test(charge_by_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
