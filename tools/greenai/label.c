@@ -96,19 +96,6 @@ static int ga_find_cgroup(const struct ga_acct_cgroup *c, void *arg)
 	return 1;
 }
 
-static const char *ga_kind_name(__u16 kind)
-{
-	static const char *const names[] = {
-		[GREENAI_DOM_PACKAGE] = "package", [GREENAI_DOM_CORE] = "core",
-		[GREENAI_DOM_UNCORE] = "uncore", [GREENAI_DOM_DRAM] = "dram",
-		[GREENAI_DOM_PSYS] = "psys", [GREENAI_DOM_GPU] = "gpu",
-		[GREENAI_DOM_PLATFORM] = "platform",
-	};
-
-	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ?
-		names[kind] : "other";
-}
-
 /* The energy sources in use, by name: "model, hwmon". */
 static void ga_label_sources(struct ga_label *lb, const struct ga_ctx *g)
 {
@@ -148,7 +135,7 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 
 		ga_copy(lb->names[i], sizeof(lb->names[i]), d->name);
 		e->domain = lb->names[i];
-		e->kind = ga_kind_name(d->kind);
+		e->kind = ga_domain_kind_name(d->kind);
 		e->active_uj = f.c.energy[i].active_uj;
 		e->idle_uj = f.c.energy[i].idle_uj;
 		e->estimated = !!(d->flags & GREENAI_F_ESTIMATED);

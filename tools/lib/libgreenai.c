@@ -917,6 +917,19 @@ int ga_sample(struct ga_ctx *g)
 	return walk ?: r;
 }
 
+const char *ga_domain_kind_name(__u16 kind)
+{
+	static const char *const names[] = {
+		[GREENAI_DOM_PACKAGE] = "package", [GREENAI_DOM_CORE] = "core",
+		[GREENAI_DOM_UNCORE] = "uncore", [GREENAI_DOM_DRAM] = "dram",
+		[GREENAI_DOM_PSYS] = "psys", [GREENAI_DOM_GPU] = "gpu",
+		[GREENAI_DOM_PLATFORM] = "platform",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ?
+		names[kind] : "other";
+}
+
 unsigned int ga_nr_domains(const struct ga_ctx *g)
 {
 	if (g->kmod)

@@ -106,6 +106,8 @@ int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
  * (hwmon), which may measure the whole machine.
  */
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
+/* A domain kind's name: "package", "dram", "gpu", ...; "other" if unknown. */
+const char *ga_domain_kind_name(__u16 kind);
 unsigned int ga_sources(const struct ga_ctx *g,
 			const struct ga_source_status **out);
 void ga_stats(const struct ga_ctx *g, struct ga_stats *out);
