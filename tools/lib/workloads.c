@@ -1,0 +1,1100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workload counters (workloads.h): the node's, and each container's,
+ * pod's and model's, grown from libgreenai's per-cgroup totals.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "hash.h"
+
+#include "carbon.h"
+#include "cgroup.h"
+#include "container.h"
+#include "sysfs.h"
+#include "wl_meta.h"
+#include "workloads.h"
+
+enum wl_kind {
+	WL_CONTAINER,
+	WL_POD,
+	WL_MODEL,
+	WL_KINDS,
+};
+
+static const char *const wl_kind_name[WL_KINDS] = {
+	[WL_CONTAINER] = "container",
+	[WL_POD] = "pod",
+	[WL_MODEL] = "model",
+};
+
+/*
+ * What a workload has used: energy per domain (by the context's domain
+ * ids), CPU time, and CO2e: what earlier intensities (and earlier runs of
+ * the exporter) gave, plus the energy in the total since, at the
+ * intensity in force.
+ */
+struct wl_counts {
+	uint64_t active_uj[GREENAI_MAX_DOMAINS];
+	uint64_t idle_uj[GREENAI_MAX_DOMAINS];
+	uint64_t cpu_ns;
+	uint64_t co2_base_ug;
+	uint64_t total_uj;
+};
+
+struct wl_series {
+	UT_hash_handle hh;
+	enum wl_kind kind;
+	char key[160];
+	/* labels; "" for none */
+	char container_id[GA_CONTAINER_ID_LEN + 1];
+	char container_name[GA_META_NAME_MAX + 1];
+	const char *runtime;
+	char pod_uid[GA_POD_UID_LEN + 1];
+	char pod_name[GA_META_NAME_MAX + 1];
+	char pod_namespace[GA_META_NAME_MAX + 1];
+	char model[GA_LABEL_MAX + 1];
+	struct wl_counts c;
+	unsigned int nr_cgroups;	/* live cgroups that add to it */
+	bool terminated, exposed;
+	int64_t first_unix_ns;
+	/* a container's first cgroup, a pod's (its parent): to see it go */
+	char *cgroup;
+};
+
+struct wl_cgroup {
+	UT_hash_handle hh;
+	uint64_t id;
+	bool resolved, gone;
+	char *path;			/* under the cgroup2 mount */
+	uint64_t prev_cpu_ns;
+	struct greenai_energy prev[GREENAI_MAX_DOMAINS];
+	struct wl_series *s[WL_KINDS];
+};
+
+struct ga_wl {
+	struct ga_ctx *g;
+	struct ga_wl_conf conf;
+	char node_name[256];
+	char root[GA_PATH_MAX];
+	char source[128];
+	char backend[64];
+	struct ga_cgroup_mount mount;
+	bool have_mount;
+	struct ga_cgroup_resolver resolver;
+	struct wl_cgroup *cgroups;
+	struct wl_series *series[WL_KINDS];
+	unsigned int nr_series[WL_KINDS];
+	/* the node: energy per domain, and its parts */
+	uint64_t base_energy_uj[GREENAI_MAX_DOMAINS];
+	uint64_t base_active_uj[GREENAI_MAX_DOMAINS];
+	uint64_t base_idle_uj[GREENAI_MAX_DOMAINS];
+	uint64_t base_unattr_uj[GREENAI_MAX_DOMAINS];
+	uint64_t base_co2_ug;
+	double power_w[GREENAI_MAX_DOMAINS];
+	uint64_t last_energy_uj[GREENAI_MAX_DOMAINS];
+	/* containers and pods folded once terminated and exposed */
+	struct wl_counts term[2];
+	uint64_t nr_term[2];
+	struct ga_wl_stats stats;
+};
+
+static int64_t wl_unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/**
+ * ga_wl_new() - workload counters over an open libgreenai context
+ * @out: the counters
+ * @g: the context, sampled by the caller before each ga_wl_update()
+ * @conf: node name, root, intensity, PUE, bounds, ledger
+ *
+ * Return: 0, -EINVAL for a bad configuration, or -ENOMEM.
+ */
+int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
+	      const struct ga_wl_conf *conf)
+{
+	struct ga_wl *w;
+
+	if (!conf->node_name || !conf->node_name[0] ||
+	    conf->pue_milli < GA_PUE_MIN_MILLI ||
+	    conf->pue_milli > GA_PUE_MAX_MILLI)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->g = g;
+	w->conf = *conf;
+	if (!w->conf.max_series)
+		w->conf.max_series = GA_WL_MAX_SERIES_DEF;
+	snprintf(w->node_name, sizeof(w->node_name), "%s", conf->node_name);
+	snprintf(w->root, sizeof(w->root), "%s",
+		 conf->root && conf->root[0] ? conf->root : "/");
+	snprintf(w->source, sizeof(w->source), "%s",
+		 conf->intensity_source ? conf->intensity_source : "");
+	snprintf(w->backend, sizeof(w->backend), "%s",
+		 conf->backend ? conf->backend : ga_backend_name(g));
+	w->conf.node_name = w->node_name;
+	w->conf.root = w->root;
+	w->conf.intensity_source = w->source;
+	w->conf.backend = w->backend;
+	if (!ga_cgroup_find_mount(w->root, &w->mount)) {
+		w->have_mount = true;
+		ga_cgroup_resolver_init(&w->resolver, &w->mount,
+					GA_CGROUP_WALK_DEF);
+	}
+	*out = w;
+	return 0;
+}
+
+static void wl_series_free(struct ga_wl *w, struct wl_series *s)
+{
+	HASH_DEL(w->series[s->kind], s);
+	w->nr_series[s->kind]--;
+	free(s->cgroup);
+	free(s);
+}
+
+void ga_wl_free(struct ga_wl *w)
+{
+	struct wl_series *s, *st;
+	struct wl_cgroup *c, *ct;
+	unsigned int k;
+
+	if (!w)
+		return;
+	HASH_ITER(hh, w->cgroups, c, ct) {
+		HASH_DEL(w->cgroups, c);
+		free(c->path);
+		free(c);
+	}
+	for (k = 0; k < WL_KINDS; k++)
+		HASH_ITER(hh, w->series[k], s, st)
+			wl_series_free(w, s);
+	if (w->have_mount)
+		ga_cgroup_resolver_done(&w->resolver);
+	free(w);
+}
+
+static struct wl_series *wl_series_find(struct ga_wl *w, enum wl_kind kind,
+					const char *key)
+{
+	struct wl_series *s;
+
+	HASH_FIND_STR(w->series[kind], key, s);
+	return s;
+}
+
+/* The series of @key, made when new; NULL past max_series or no memory. */
+static struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
+				       const char *key)
+{
+	struct wl_series *s = wl_series_find(w, kind, key);
+
+	if (s)
+		return s;
+	if (kind != WL_MODEL && w->nr_series[kind] >= w->conf.max_series) {
+		w->stats.dropped++;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->kind = kind;
+	s->runtime = "";
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	s->first_unix_ns = wl_unix_ns();
+	HASH_ADD_STR(w->series[kind], key, s);
+	w->nr_series[kind]++;
+	return s;
+}
+
+/* Who cgroup @c is: its container, pod and model, once its path is known. */
+static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c)
+{
+	char path[GA_PATH_MAX], model[GA_LABEL_MAX + 1], key[160];
+	struct ga_container ct;
+	struct ga_wl_meta meta;
+	struct wl_series *s;
+
+	c->resolved = true;
+	if (!w->have_mount ||
+	    ga_cgroup_path_of_id(&w->resolver, c->id, path, sizeof(path)))
+		return;		/* gone before it was seen: the node's only */
+	c->path = strdup(path);
+	if (!ga_cgroup_label_find(&w->mount, path, GA_LABEL_MODEL, model,
+				  sizeof(model), NULL, 0) &&
+	    model[0] && (s = wl_series_get(w, WL_MODEL, model))) {
+		snprintf(s->model, sizeof(s->model), "%s", model);
+		c->s[WL_MODEL] = s;
+	}
+	if (ga_container_parse(path, &ct) || ct.runtime == GA_RT_NONE ||
+	    ct.runtime == GA_RT_SYSTEMD || (ct.flags & GA_CT_CONMON) ||
+	    (!ct.id[0] && !ct.name[0]))
+		return;
+	ga_wl_meta_read(w->root, &ct, &meta);
+	snprintf(key, sizeof(key), "%s/%s", ga_runtime_name(ct.runtime),
+		 ct.id[0] ? ct.id : ct.name);
+	s = wl_series_get(w, WL_CONTAINER, key);
+	if (s) {
+		if (!s->nr_cgroups && !s->cgroup)
+			s->cgroup = strdup(path);
+		snprintf(s->container_id, sizeof(s->container_id), "%s",
+			 ct.id);
+		snprintf(s->container_name, sizeof(s->container_name), "%s",
+			 meta.container_name);
+		s->runtime = ga_runtime_name(ct.runtime);
+		snprintf(s->pod_uid, sizeof(s->pod_uid), "%s", ct.pod_uid);
+		snprintf(s->pod_name, sizeof(s->pod_name), "%s",
+			 meta.pod_name);
+		snprintf(s->pod_namespace, sizeof(s->pod_namespace), "%s",
+			 meta.pod_namespace);
+		snprintf(s->model, sizeof(s->model), "%s", model[0] &&
+			 c->s[WL_MODEL] ? model : "");
+		s->terminated = s->exposed = false;
+		s->nr_cgroups++;
+		c->s[WL_CONTAINER] = s;
+	}
+	if (!ct.pod_uid[0])
+		return;
+	s = wl_series_get(w, WL_POD, ct.pod_uid);
+	if (s) {
+		if (!s->cgroup) {
+			char *slash = strrchr(path, '/');
+
+			if (slash && slash != path)
+				*slash = '\0';
+			s->cgroup = strdup(path);
+		}
+		snprintf(s->pod_uid, sizeof(s->pod_uid), "%s", ct.pod_uid);
+		if (meta.pod_name[0])
+			snprintf(s->pod_name, sizeof(s->pod_name), "%s",
+				 meta.pod_name);
+		if (meta.pod_namespace[0])
+			snprintf(s->pod_namespace, sizeof(s->pod_namespace),
+				 "%s", meta.pod_namespace);
+		s->terminated = s->exposed = false;
+		s->nr_cgroups++;
+		c->s[WL_POD] = s;
+	}
+}
+
+/* Whether cgroup @c's directory has gone. */
+static bool wl_cgroup_gone(struct ga_wl *w, const struct wl_cgroup *c)
+{
+	char dir[GA_PATH_MAX];
+	struct stat st;
+
+	if (!c->path || ga_cgroup_dir(&w->mount, c->path, dir, sizeof(dir)))
+		return false;
+	return stat(dir, &st) && errno == ENOENT;
+}
+
+static uint64_t wl_growth(uint64_t now, uint64_t before)
+{
+	/* a total that went down started again from zero */
+	return now >= before ? now - before : now;
+}
+
+static int wl_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
+{
+	struct ga_wl *w = arg;
+	unsigned int nd = ga_nr_domains(w->g), i, k;
+	uint64_t cpu, total = 0;
+	struct wl_cgroup *c;
+
+	if (!a->id)
+		return 0;	/* the overflow: the node's only */
+	HASH_FIND(hh, w->cgroups, &a->id, sizeof(a->id), c);
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->id = a->id;
+		HASH_ADD(hh, w->cgroups, id, sizeof(c->id), c);
+		w->stats.cgroups++;
+	}
+	if (!c->resolved)
+		wl_cgroup_resolve(w, c);
+	cpu = wl_growth(a->cpu_ns, c->prev_cpu_ns);
+	c->prev_cpu_ns = a->cpu_ns;
+	for (k = 0; k < WL_KINDS; k++)
+		if (c->s[k])
+			c->s[k]->c.cpu_ns += cpu;
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		uint64_t act = wl_growth(a->energy[i].active_uj,
+					 c->prev[i].active_uj);
+		uint64_t idle = wl_growth(a->energy[i].idle_uj,
+					  c->prev[i].idle_uj);
+
+		c->prev[i] = a->energy[i];
+		if (ga_domain_in_total(w->g, i))
+			total += act + idle;
+		for (k = 0; k < WL_KINDS; k++) {
+			if (!c->s[k])
+				continue;
+			c->s[k]->c.active_uj[i] += act;
+			c->s[k]->c.idle_uj[i] += idle;
+		}
+	}
+	for (k = 0; k < WL_KINDS; k++)
+		if (c->s[k])
+			c->s[k]->c.total_uj += total;
+	/* a cgroup that ran is there; one that did not may have gone */
+	if (!cpu && !c->gone && wl_cgroup_gone(w, c)) {
+		c->gone = true;
+		for (k = WL_CONTAINER; k <= WL_POD; k++) {
+			if (c->s[k] && c->s[k]->nr_cgroups &&
+			    !--c->s[k]->nr_cgroups)
+				c->s[k]->terminated = true;
+		}
+	}
+	return 0;
+}
+
+static uint64_t wl_co2(const struct ga_wl *w, const struct wl_counts *c)
+{
+	uint64_t ug = 0;
+
+	ga_co2_ug(c->total_uj, w->conf.mg_per_kwh, w->conf.pue_milli, &ug);
+	return c->co2_base_ug + ug;
+}
+
+static void wl_counts_add(struct wl_counts *to, const struct wl_counts *c,
+			  uint64_t co2_ug)
+{
+	unsigned int i;
+
+	for (i = 0; i < GREENAI_MAX_DOMAINS; i++) {
+		to->active_uj[i] += c->active_uj[i];
+		to->idle_uj[i] += c->idle_uj[i];
+	}
+	to->cpu_ns += c->cpu_ns;
+	to->co2_base_ug += co2_ug;
+}
+
+/* A finished container, as a run in the ledger. */
+static void wl_record(struct ga_wl *w, const struct wl_series *s)
+{
+	char names[GA_LEDGER_MAX_DOMAINS][GREENAI_NAME_LEN], cmd[300];
+	unsigned int i, nd = ga_nr_domains(w->g);
+	struct ga_run run = { 0 };
+
+	snprintf(cmd, sizeof(cmd), "container %s",
+		 s->container_name[0] ? s->container_name : s->key);
+	run.model = s->model[0] ? s->model : NULL;
+	run.command = cmd;
+	run.host = w->node_name;
+	run.backend = w->backend;
+	run.cgroup = s->cgroup;
+	run.container_runtime = s->runtime;
+	run.container_id = s->container_id[0] ? s->container_id :
+			   s->container_name;
+	run.start_unix_ns = s->first_unix_ns;
+	run.mg_per_kwh = w->conf.mg_per_kwh;
+	run.intensity_source = w->source;
+	run.pue_milli = w->conf.pue_milli;
+	run.tags[run.nr_tags++] = (struct ga_kv){ "source", "greenai-exporter" };
+	if (s->pod_name[0])
+		run.tags[run.nr_tags++] = (struct ga_kv){ "pod", s->pod_name };
+	if (s->pod_namespace[0])
+		run.tags[run.nr_tags++] =
+			(struct ga_kv){ "namespace", s->pod_namespace };
+	if (ga_ledger_begin(w->conf.ledger, &run)) {
+		w->stats.ledger_errors++;
+		return;
+	}
+	for (i = 0; i < nd && i < GA_LEDGER_MAX_DOMAINS; i++) {
+		const struct greenai_domain *d = ga_domain(w->g, i);
+		struct ga_run_energy *e = &run.energy[i];
+
+		snprintf(names[i], sizeof(names[i]), "%s", d->name);
+		e->domain = names[i];
+		e->kind = ga_domain_kind_name(d->kind);
+		e->active_uj = s->c.active_uj[i];
+		e->idle_uj = s->c.idle_uj[i];
+		e->estimated = !!(d->flags & GREENAI_F_ESTIMATED);
+		e->in_total = ga_domain_in_total(w->g, i);
+	}
+	run.nr_energy = i;
+	run.co2_ug = wl_co2(w, &s->c);
+	run.end_unix_ns = wl_unix_ns();
+	run.status = GA_RUN_DONE;
+	if (ga_ledger_finish(w->conf.ledger, &run))
+		w->stats.ledger_errors++;
+}
+
+/* Terminated containers and pods exposed once: into the node's totals. */
+static void wl_fold(struct ga_wl *w)
+{
+	struct wl_series *s, *st;
+	unsigned int k;
+
+	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+		HASH_ITER(hh, w->series[k], s, st) {
+			if (!s->terminated || !s->exposed)
+				continue;
+			if (k == WL_CONTAINER && w->conf.ledger)
+				wl_record(w, s);
+			wl_counts_add(&w->term[k], &s->c, wl_co2(w, &s->c));
+			w->nr_term[k]++;
+			w->stats.terminated++;
+			wl_series_free(w, s);
+		}
+	}
+}
+
+/*
+ * Containers and pods none of whose cgroups has run since the exporter
+ * started (taken up from the state file): ended once their cgroup has
+ * gone.
+ */
+static void wl_check_unmet(struct ga_wl *w)
+{
+	char dir[GA_PATH_MAX];
+	struct wl_series *s, *st;
+	struct stat sb;
+	unsigned int k;
+
+	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+		HASH_ITER(hh, w->series[k], s, st) {
+			if (s->nr_cgroups || s->terminated)
+				continue;
+			if (!s->cgroup || !w->have_mount ||
+			    ga_cgroup_dir(&w->mount, s->cgroup, dir,
+					  sizeof(dir)) ||
+			    (stat(dir, &sb) && errno == ENOENT))
+				s->terminated = true;
+		}
+	}
+}
+
+/**
+ * ga_wl_update() - take the growth since the last update
+ * @w: the counters
+ * @interval_s: the time since the last sample, for the node's power
+ *
+ * Call after each ga_sample() of the context.
+ *
+ * Return: 0, or -ENOMEM (what was taken stays taken).
+ */
+int ga_wl_update(struct ga_wl *w, double interval_s)
+{
+	unsigned int i, nd = ga_nr_domains(w->g);
+	int r;
+
+	wl_fold(w);
+	r = ga_for_each_cgroup(w->g, wl_on_cgroup, w);
+	wl_check_unmet(w);
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		uint64_t e = ga_domain_totals(w->g, i)->energy_uj;
+
+		w->power_w[i] = interval_s > 0 ?
+			(e - w->last_energy_uj[i]) / 1e6 / interval_s : 0;
+		w->last_energy_uj[i] = e;
+	}
+	w->stats.updates++;
+	return r;
+}
+
+/* The node's CO2e: its energy in the total, at the intensity in force. */
+static uint64_t wl_node_co2(const struct ga_wl *w)
+{
+	unsigned int i, nd = ga_nr_domains(w->g);
+	uint64_t uj = 0, ug = 0;
+
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++)
+		if (ga_domain_in_total(w->g, i))
+			uj += ga_domain_totals(w->g, i)->energy_uj;
+	ga_co2_ug(uj, w->conf.mg_per_kwh, w->conf.pue_milli, &ug);
+	return w->base_co2_ug + ug;
+}
+
+#define WL_MAX_LABELS	10
+
+/* A zone's labels after @n others: zone, provenance. */
+static unsigned int wl_zone_labels(const struct ga_wl *w, unsigned int i,
+				   struct ga_label *l, unsigned int n)
+{
+	const struct greenai_domain *d = ga_domain(w->g, i);
+
+	l[n++] = (struct ga_label){ "zone", d->name };
+	l[n++] = (struct ga_label){ "provenance",
+		d->flags & GREENAI_F_ESTIMATED ? "estimated" : "measured" };
+	return n;
+}
+
+static int wl_expose_node(struct ga_wl *w, struct ga_expo *e)
+{
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{ "greenai_node_joules",
+		  "Energy of each zone of the node since greenai counted it." },
+		{ "greenai_node_active_joules",
+		  "The part of a zone's energy attributed to what ran." },
+		{ "greenai_node_idle_joules",
+		  "The part of a zone's energy that is its idle share." },
+		{ "greenai_node_unattributed_joules",
+		  "Energy of a zone in intervals in which nothing ran on it." },
+	};
+	unsigned int nd = ga_nr_domains(w->g), f, i, n;
+	struct ga_label l[WL_MAX_LABELS];
+	int r = 0;
+
+	l[0] = (struct ga_label){ "node_name", w->node_name };
+	for (f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		r = r ?: ga_expo_family(e, fam[f].name, GA_EXPO_COUNTER,
+					"joules", fam[f].help);
+		for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+			const struct ga_acct_domain_totals *t =
+				ga_domain_totals(w->g, i);
+			const uint64_t v[] = {
+				w->base_energy_uj[i] + t->energy_uj,
+				w->base_active_uj[i] + t->active_uj,
+				w->base_idle_uj[i] + t->idle_uj,
+				w->base_unattr_uj[i] + t->unattributed_uj,
+			};
+
+			n = wl_zone_labels(w, i, l, 1);
+			ga_expo_sample_fixed(e, l, n, v[f], 6);
+		}
+	}
+	r = r ?: ga_expo_family(e, "greenai_node_watts", GA_EXPO_GAUGE,
+				"watts", "Power of each zone over the last sample.");
+	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		n = wl_zone_labels(w, i, l, 1);
+		ga_expo_sample(e, l, n, w->power_w[i]);
+	}
+	r = r ?: ga_expo_family(e, "greenai_node_co2_grams", GA_EXPO_COUNTER,
+				"grams",
+				"CO2e of the node's energy (zones that do not overlap), at the grid intensity and PUE in force.");
+	if (!r)
+		ga_expo_sample_fixed(e, l, 1, wl_node_co2(w), 6);
+	r = r ?: ga_expo_family(e, "greenai_grid_intensity_grams_per_kwh",
+				GA_EXPO_GAUGE, NULL,
+				"The grid's carbon intensity in force, gCO2e/kWh.");
+	if (!r) {
+		l[1] = (struct ga_label){ "source", w->source };
+		ga_expo_sample_fixed(e, l, 2, w->conf.mg_per_kwh, 3);
+	}
+	return r;
+}
+
+/* A series' identity labels, after node_name; returns how many in all. */
+static unsigned int wl_labels(const struct ga_wl *w,
+			      const struct wl_series *s, struct ga_label *l)
+{
+	unsigned int n = 0;
+
+	l[n++] = (struct ga_label){ "node_name", w->node_name };
+	switch (s->kind) {
+	case WL_CONTAINER:
+		l[n++] = (struct ga_label){ "container_id", s->container_id };
+		l[n++] = (struct ga_label){ "container_name",
+					    s->container_name };
+		l[n++] = (struct ga_label){ "runtime", s->runtime };
+		l[n++] = (struct ga_label){ "pod_name", s->pod_name };
+		l[n++] = (struct ga_label){ "pod_namespace", s->pod_namespace };
+		l[n++] = (struct ga_label){ "model", s->model };
+		break;
+	case WL_POD:
+		l[n++] = (struct ga_label){ "pod_uid", s->pod_uid };
+		l[n++] = (struct ga_label){ "pod_name", s->pod_name };
+		l[n++] = (struct ga_label){ "pod_namespace", s->pod_namespace };
+		break;
+	default:
+		l[n++] = (struct ga_label){ "model", s->model };
+		break;
+	}
+	return n;
+}
+
+static int wl_expose_kind(struct ga_wl *w, struct ga_expo *e,
+			  enum wl_kind k)
+{
+	unsigned int nd = ga_nr_domains(w->g), i, n, m;
+	struct ga_label l[WL_MAX_LABELS];
+	const char *kn = wl_kind_name[k];
+	struct wl_series *s, *st;
+	char name[96], help[160];
+	int r;
+
+	snprintf(name, sizeof(name), "greenai_%s_joules", kn);
+	snprintf(help, sizeof(help),
+		 "Energy of each %s per zone (active and idle share).", kn);
+	r = ga_expo_family(e, name, GA_EXPO_COUNTER, "joules", help);
+	HASH_ITER(hh, w->series[k], s, st) {
+		n = wl_labels(w, s, l);
+		for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+			m = wl_zone_labels(w, i, l, n);
+			ga_expo_sample_fixed(e, l, m, s->c.active_uj[i] +
+					     s->c.idle_uj[i], 6);
+		}
+	}
+	snprintf(name, sizeof(name), "greenai_%s_active_joules", kn);
+	snprintf(help, sizeof(help),
+		 "The active part of each %s's energy per zone.", kn);
+	r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "joules", help);
+	HASH_ITER(hh, w->series[k], s, st) {
+		n = wl_labels(w, s, l);
+		for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+			m = wl_zone_labels(w, i, l, n);
+			ga_expo_sample_fixed(e, l, m, s->c.active_uj[i], 6);
+		}
+	}
+	snprintf(name, sizeof(name), "greenai_%s_co2_grams", kn);
+	snprintf(help, sizeof(help), "CO2e of each %s's energy.", kn);
+	r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "grams", help);
+	HASH_ITER(hh, w->series[k], s, st) {
+		if (r)
+			break;
+		n = wl_labels(w, s, l);
+		ga_expo_sample_fixed(e, l, n, wl_co2(w, &s->c), 6);
+	}
+	snprintf(name, sizeof(name), "greenai_%s_cpu_seconds", kn);
+	snprintf(help, sizeof(help), "CPU time of each %s.", kn);
+	r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "seconds", help);
+	HASH_ITER(hh, w->series[k], s, st) {
+		if (r)
+			break;
+		n = wl_labels(w, s, l);
+		ga_expo_sample_fixed(e, l, n, s->c.cpu_ns, 9);
+		/* a terminated one is exposed this once, then folded */
+		if (s->terminated)
+			s->exposed = true;
+	}
+	return r;
+}
+
+static int wl_expose_terminated(struct ga_wl *w, struct ga_expo *e)
+{
+	unsigned int nd = ga_nr_domains(w->g), i, k, n;
+	struct ga_label l[WL_MAX_LABELS];
+	char name[96], help[200];
+	int r = 0;
+
+	l[0] = (struct ga_label){ "node_name", w->node_name };
+	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+		const char *kn = wl_kind_name[k];
+
+		snprintf(name, sizeof(name), "greenai_terminated_%ss_joules",
+			 kn);
+		snprintf(help, sizeof(help),
+			 "Energy per zone of the %ss that have ended, whose own series are gone.",
+			 kn);
+		r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "joules",
+					help);
+		for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+			n = wl_zone_labels(w, i, l, 1);
+			ga_expo_sample_fixed(e, l, n, w->term[k].active_uj[i] +
+					     w->term[k].idle_uj[i], 6);
+		}
+		snprintf(name, sizeof(name), "greenai_terminated_%ss_co2_grams",
+			 kn);
+		snprintf(help, sizeof(help), "CO2e of the %ss that have ended.",
+			 kn);
+		r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "grams",
+					help);
+		if (!r)
+			ga_expo_sample_fixed(e, l, 1, w->term[k].co2_base_ug,
+					     6);
+		snprintf(name, sizeof(name), "greenai_terminated_%ss", kn);
+		snprintf(help, sizeof(help), "How many %ss have ended.", kn);
+		r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, NULL, help);
+		if (!r)
+			ga_expo_sample_fixed(e, l, 1, w->nr_term[k], 0);
+	}
+	return r;
+}
+
+/**
+ * ga_wl_expose() - every counter, as metric families
+ * @w: the counters
+ * @e: the exposition to add to
+ *
+ * Marks the terminated containers and pods as exposed: the next update
+ * folds them.
+ *
+ * Return: 0, or -errno.
+ */
+int ga_wl_expose(struct ga_wl *w, struct ga_expo *e)
+{
+	unsigned int k;
+	int r = wl_expose_node(w, e);
+
+	for (k = 0; !r && k < WL_KINDS; k++)
+		r = wl_expose_kind(w, e, k);
+	return r ?: wl_expose_terminated(w, e);
+}
+
+void ga_wl_stats(const struct ga_wl *w, struct ga_wl_stats *out)
+{
+	*out = w->stats;
+	out->containers = w->nr_series[WL_CONTAINER];
+	out->pods = w->nr_series[WL_POD];
+	out->models = w->nr_series[WL_MODEL];
+}
+
+/* --- the state file ------------------------------------------------------ */
+
+#define WL_STATE_VERSION	1
+#define WL_STATE_MAX		(64 << 20)
+
+static json_object *wl_u64(uint64_t v)
+{
+	return json_object_new_uint64(v);
+}
+
+/* {"zone": [energy...]}: @nr values per zone, by domain name */
+static json_object *wl_zones_json(const struct ga_wl *w,
+				  const uint64_t *const *v, unsigned int nr)
+{
+	unsigned int nd = ga_nr_domains(w->g), i, j;
+	json_object *o = json_object_new_object();
+
+	for (i = 0; o && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		json_object *a = json_object_new_array();
+
+		for (j = 0; a && j < nr; j++)
+			json_object_array_add(a, wl_u64(v[j][i]));
+		json_object_object_add(o, ga_domain(w->g, i)->name, a);
+	}
+	return o;
+}
+
+static json_object *wl_counts_json(const struct ga_wl *w,
+				   const struct wl_counts *c)
+{
+	const uint64_t *v[] = { c->active_uj, c->idle_uj };
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "zones", wl_zones_json(w, v, 2));
+	json_object_object_add(o, "cpu_ns", wl_u64(c->cpu_ns));
+	json_object_object_add(o, "co2_ug", wl_u64(wl_co2(w, c)));
+	return o;
+}
+
+static json_object *wl_state_json(const struct ga_wl *w)
+{
+	unsigned int nd = ga_nr_domains(w->g), i, k;
+	uint64_t energy[GREENAI_MAX_DOMAINS], active[GREENAI_MAX_DOMAINS];
+	uint64_t idle[GREENAI_MAX_DOMAINS], un[GREENAI_MAX_DOMAINS];
+	const uint64_t *node[] = { energy, active, idle, un };
+	json_object *o = json_object_new_object(), *a;
+	struct wl_series *s, *st;
+
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		const struct ga_acct_domain_totals *t =
+			ga_domain_totals(w->g, i);
+
+		energy[i] = w->base_energy_uj[i] + t->energy_uj;
+		active[i] = w->base_active_uj[i] + t->active_uj;
+		idle[i] = w->base_idle_uj[i] + t->idle_uj;
+		un[i] = w->base_unattr_uj[i] + t->unattributed_uj;
+	}
+	json_object_object_add(o, "version", json_object_new_int(WL_STATE_VERSION));
+	json_object_object_add(o, "node_name",
+			       json_object_new_string(w->node_name));
+	json_object_object_add(o, "node_zones", wl_zones_json(w, node, 4));
+	json_object_object_add(o, "node_co2_ug", wl_u64(wl_node_co2(w)));
+	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+		json_object *t = wl_counts_json(w, &w->term[k]);
+
+		json_object_object_add(t, "count", wl_u64(w->nr_term[k]));
+		json_object_object_add(o, k == WL_CONTAINER ?
+				       "terminated_containers" :
+				       "terminated_pods", t);
+	}
+	a = json_object_new_array();
+	for (k = 0; k < WL_KINDS; k++) {
+		HASH_ITER(hh, w->series[k], s, st) {
+			json_object *j = wl_counts_json(w, &s->c);
+
+			json_object_object_add(j, "kind", json_object_new_string(wl_kind_name[k]));
+			json_object_object_add(j, "key", json_object_new_string(s->key));
+			json_object_object_add(j, "container_id", json_object_new_string(s->container_id));
+			json_object_object_add(j, "container_name", json_object_new_string(s->container_name));
+			json_object_object_add(j, "runtime", json_object_new_string(s->runtime));
+			json_object_object_add(j, "pod_uid", json_object_new_string(s->pod_uid));
+			json_object_object_add(j, "pod_name", json_object_new_string(s->pod_name));
+			json_object_object_add(j, "pod_namespace", json_object_new_string(s->pod_namespace));
+			json_object_object_add(j, "model", json_object_new_string(s->model));
+			json_object_object_add(j, "cgroup", json_object_new_string(s->cgroup ? s->cgroup : ""));
+			json_object_array_add(a, j);
+		}
+	}
+	json_object_object_add(o, "series", a);
+	return o;
+}
+
+/**
+ * ga_wl_save() - write the counters to @path, whole or not at all
+ * @w: the counters
+ * @path: the state file; written as "<path>.tmp", then renamed over it
+ *
+ * Return: 0 or -errno.
+ */
+int ga_wl_save(const struct ga_wl *w, const char *path)
+{
+	char tmp[GA_PATH_MAX];
+	json_object *o;
+	const char *text;
+	FILE *f;
+	int r = 0;
+
+	char *slash;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	/* its directory, the first time (/var/lib/greenai) */
+	slash = strrchr(tmp, '/');
+	if (slash && slash != tmp) {
+		*slash = '\0';
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*slash = '/';
+	}
+	o = wl_state_json(w);
+	if (!o)
+		return -ENOMEM;
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	f = fopen(tmp, "w");
+	if (!f) {
+		r = -errno;
+		goto out;
+	}
+	if (!text || fputs(text, f) == EOF || fputc('\n', f) == EOF)
+		r = -EIO;
+	if (fflush(f) || fsync(fileno(f)))
+		r = r ?: -errno;
+	if (fclose(f))
+		r = r ?: -errno;
+	if (!r && rename(tmp, path))
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out:
+	json_object_put(o);
+	return r;
+}
+
+static bool wl_get_u64(json_object *o, const char *key, uint64_t *v)
+{
+	json_object *j;
+
+	if (!json_object_object_get_ex(o, key, &j) ||
+	    !json_object_is_type(j, json_type_int))
+		return false;
+	errno = 0;
+	*v = json_object_get_uint64(j);
+	return !errno;
+}
+
+static const char *wl_get_str(json_object *o, const char *key)
+{
+	json_object *j;
+
+	if (!json_object_object_get_ex(o, key, &j) ||
+	    !json_object_is_type(j, json_type_string))
+		return NULL;
+	return json_object_get_string(j);
+}
+
+/* The domain id of zone @name now, or -1. */
+static int wl_zone_id(const struct ga_wl *w, const char *name)
+{
+	unsigned int i, nd = ga_nr_domains(w->g);
+
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++)
+		if (!strcmp(ga_domain(w->g, i)->name, name))
+			return (int)i;
+	return -1;
+}
+
+/* {"zone": [v0, v1...]} into @nr arrays by domain id; unknown zones left. */
+static int wl_zones_load(const struct ga_wl *w, json_object *o,
+			 uint64_t *const *v, unsigned int nr)
+{
+	unsigned int j;
+	int id;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	json_object_object_foreach(o, name, a) {
+		if (!json_object_is_type(a, json_type_array) ||
+		    json_object_array_length(a) != nr)
+			return -EINVAL;
+		for (j = 0; j < nr; j++) {
+			json_object *x = json_object_array_get_idx(a, j);
+
+			if (!json_object_is_type(x, json_type_int))
+				return -EINVAL;
+		}
+		id = wl_zone_id(w, name);
+		if (id < 0)
+			continue;	/* a zone this machine no longer has */
+		for (j = 0; j < nr; j++)
+			v[j][id] += json_object_get_uint64(
+				json_object_array_get_idx(a, j));
+	}
+	return 0;
+}
+
+static int wl_counts_load(const struct ga_wl *w, json_object *o,
+			  struct wl_counts *c)
+{
+	uint64_t *v[] = { c->active_uj, c->idle_uj };
+	json_object *z;
+	uint64_t cpu, co2;
+
+	if (!json_object_object_get_ex(o, "zones", &z) ||
+	    !wl_get_u64(o, "cpu_ns", &cpu) || !wl_get_u64(o, "co2_ug", &co2) ||
+	    wl_zones_load(w, z, v, 2))
+		return -EINVAL;
+	c->cpu_ns += cpu;
+	c->co2_base_ug += co2;
+	return 0;
+}
+
+static int wl_series_load(struct ga_wl *w, json_object *j)
+{
+	static const char *const rt[] = {
+		"docker", "containerd", "cri-o", "podman", "lxc", "kubepods",
+		"unknown",
+	};
+	const char *kind = wl_get_str(j, "kind"), *key = wl_get_str(j, "key");
+	const char *runtime = wl_get_str(j, "runtime");
+	const char *cgroup = wl_get_str(j, "cgroup");
+	struct wl_counts c = { 0 };
+	struct wl_series *s;
+	unsigned int k, i;
+
+	for (k = 0; kind && k < WL_KINDS; k++)
+		if (!strcmp(kind, wl_kind_name[k]))
+			break;
+	if (!kind || k == WL_KINDS || !key || !key[0] ||
+	    strlen(key) >= sizeof(s->key) || !runtime ||
+	    wl_counts_load(w, j, &c))
+		return -EINVAL;
+	s = wl_series_get(w, k, key);
+	if (!s)
+		return 0;	/* past the bound: its figures are lost */
+	wl_counts_add(&s->c, &c, c.co2_base_ug);
+	/* the runtime's name, as the code spells it */
+	for (i = 0; i < sizeof(rt) / sizeof(rt[0]); i++)
+		if (!strcmp(runtime, rt[i]))
+			s->runtime = rt[i];
+#define WL_STR(f)                                                         \
+	do {                                                              \
+		const char *v_ = wl_get_str(j, #f);                       \
+		snprintf(s->f, sizeof(s->f), "%s", v_ ? v_ : "");         \
+	} while (0)
+	WL_STR(container_id);
+	WL_STR(container_name);
+	WL_STR(pod_uid);
+	WL_STR(pod_name);
+	WL_STR(pod_namespace);
+	WL_STR(model);
+#undef WL_STR
+	/* met again when one of its cgroups runs; ended if it has gone */
+	if (cgroup && cgroup[0] == '/' && !s->cgroup)
+		s->cgroup = strdup(cgroup);
+	return 0;
+}
+
+/**
+ * ga_wl_load() - take up the counters a previous run saved
+ * @w: the counters, new (no update yet)
+ * @path: the state file
+ * @err: what is wrong with it
+ * @err_size: its size
+ *
+ * A file that is not there is no error (a first start). A bad one is
+ * refused whole: nothing is taken from it.
+ *
+ * Return: 0, -EINVAL (a bad file), or -errno.
+ */
+int ga_wl_load(struct ga_wl *w, const char *path, char *err,
+	       size_t err_size)
+{
+	uint64_t *node[] = { w->base_energy_uj, w->base_active_uj,
+			     w->base_idle_uj, w->base_unattr_uj };
+	struct json_tokener *tok;
+	json_object *o = NULL, *z, *a, *t;
+	uint64_t version, co2, count;
+	struct ga_wl saved = *w;
+	unsigned int k;
+	size_t len, i;
+	char *buf;
+	int r;
+
+	r = ga_read_file(path, WL_STATE_MAX, &buf, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r) {
+		snprintf(err, err_size, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	r = -EINVAL;
+	tok = json_tokener_new_ex(16);
+	if (tok) {
+		o = json_tokener_parse_ex(tok, buf, (int)len);
+		if (json_tokener_get_error(tok) != json_tokener_success) {
+			json_object_put(o);
+			o = NULL;
+		}
+		json_tokener_free(tok);
+	}
+	free(buf);
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    !wl_get_u64(o, "version", &version) ||
+	    version != WL_STATE_VERSION ||
+	    !json_object_object_get_ex(o, "node_zones", &z) ||
+	    !wl_get_u64(o, "node_co2_ug", &co2) ||
+	    wl_zones_load(w, z, node, 4) ||
+	    !json_object_object_get_ex(o, "series", &a) ||
+	    !json_object_is_type(a, json_type_array))
+		goto bad;
+	w->base_co2_ug += co2;
+	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+		if (!json_object_object_get_ex(o, k == WL_CONTAINER ?
+					       "terminated_containers" :
+					       "terminated_pods", &t) ||
+		    !wl_get_u64(t, "count", &count) ||
+		    wl_counts_load(w, t, &w->term[k]))
+			goto bad;
+		w->nr_term[k] += count;
+	}
+	for (i = 0; i < json_object_array_length(a); i++)
+		if (wl_series_load(w, json_object_array_get_idx(a, i)))
+			goto bad;
+	json_object_put(o);
+	return 0;
+bad:
+	/* nothing taken: drop the series made so far, restore the rest */
+	for (k = 0; k < WL_KINDS; k++) {
+		struct wl_series *s, *st;
+
+		HASH_ITER(hh, w->series[k], s, st)
+			wl_series_free(w, s);
+	}
+	saved.stats = w->stats;
+	*w = saved;
+	json_object_put(o);
+	snprintf(err, err_size,
+		 "%s: not a greenai-exporter state file of version %d",
+		 path, WL_STATE_VERSION);
+	return r;
+}
