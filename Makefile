@@ -111,7 +111,8 @@ include $(wildcard mk/*.mk)
 
 vpath %.c include/greenai tools/lib
 
-tools: $(BUILD)/lib/libgreenai.a $(BUILD)/greenai $(BUILD)/gtop ## build libgreenai and the tools
+tools: $(BUILD)/lib/libgreenai.a $(BUILD)/greenai $(BUILD)/gtop \
+	$(BUILD)/greenai-exporter ## build libgreenai and the tools
 
 # The greenai command (tools/greenai), over libgreenai.
 GREENAI_SRC := $(wildcard tools/greenai/*.c)
@@ -127,6 +128,14 @@ GTOP_SRC := $(wildcard tools/gtop/*.c)
 $(BUILD)/gtop: $(GTOP_SRC) $(wildcard tools/gtop/*.h) $(BUILD)/lib/libgreenai.a
 	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $(GTOP_SRC) \
 		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) -lncursesw -lm
+
+# greenai-exporter (tools/exporter): libgreenai and libmicrohttpd.
+EXPORTER_SRC := $(wildcard tools/exporter/*.c)
+
+$(BUILD)/greenai-exporter: $(EXPORTER_SRC) $(wildcard tools/exporter/*.h) \
+		$(BUILD)/lib/libgreenai.a
+	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -pthread -o $@ $(EXPORTER_SRC) \
+		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) -lmicrohttpd
 
 $(BUILD)/lib/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	@mkdir -p $(@D)

@@ -22,6 +22,8 @@ packages=(
 	libsqlite3-dev			# the ledger of runs
 	libjson-c-dev			# JSON output (report, export, gtop -b)
 	libncurses-dev			# gtop's screen
+	libmicrohttpd-dev		# greenai-exporter's HTTP server
+	prometheus curl			# tests: a real Prometheus scrapes the exporter
 	tmux				# tests: gtop's screen driven by keys
 	librsvg2-bin libxml2-utils	# tests: SVG rendered and parsed
 	python3-torch			# ML workloads: framework detection
@@ -44,5 +46,15 @@ sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 echo "deps: installing ${missing[*]}"
 $sudo apt-get update -q
+# Packages with a service (prometheus) must not start it here: the tests
+# start their own, on loopback. policy-rc.d says no while installing,
+# unless the machine already has one.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+	$sudo chmod 755 "$policy"
+	trap '$sudo rm -f "$policy"' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
 	--no-install-recommends "${missing[@]}"

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * greenai-exporter: libgreenai's workload counters (tools/lib/workloads.h)
+ * served to Prometheus over HTTP. main.c samples on a timer and keeps the
+ * state file; http.c answers /metrics, /healthz and / with libmicrohttpd
+ * on its own thread. The two share struct gx_state under its lock.
+ */
+#ifndef _GREENAI_EXPORTER_H
+#define _GREENAI_EXPORTER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "libgreenai.h"
+#include "workloads.h"
+
+struct gx_state {
+	pthread_mutex_t lock;		/* everything below */
+	struct ga_ctx *g;
+	struct ga_wl *wl;
+	double interval_s;
+	double last_sample;		/* CLOCK_MONOTONIC s; 0: none yet */
+	int last_error;			/* of the last sample, -errno */
+	uint64_t samples, sample_errors;
+	uint64_t scrapes;
+	double scrape_seconds;		/* the last scrape's rendering */
+	const char *backend;
+};
+
+struct gx_http_conf {
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+	char *tls_cert, *tls_key;	/* PEM text; NULL: plain HTTP */
+	char *user, *password;		/* basic auth; NULL: none */
+	unsigned int max_connections;
+};
+
+struct gx_http;
+
+int gx_parse_listen(const char *s, struct sockaddr_storage *addr,
+		    socklen_t *len);
+int gx_http_start(struct gx_http **out, struct gx_state *st,
+		  const struct gx_http_conf *conf, char *err, size_t err_size);
+unsigned int gx_http_port(const struct gx_http *h);
+void gx_http_stop(struct gx_http *h);
+double gx_now(void);
+
+#endif /* _GREENAI_EXPORTER_H */

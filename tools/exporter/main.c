@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai-exporter: serves this node's energy and CO2e per zone,
+ * container, pod and ML model to Prometheus (exporter.h). This file owns
+ * the command line, the sampling loop and the state file; SIGINT and
+ * SIGTERM end it after a last save.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "carbon.h"
+#include "config.h"
+#include "exporter.h"
+#include "greenai/version.h"
+#include "intensity.h"
+#include "ledger.h"
+#include "sysfs.h"
+
+#define GX_LISTEN_DEF	"127.0.0.1:9102"
+#define GX_STATE_DEF	"/var/lib/greenai/exporter.state"
+#define GX_SAVE_EVERY_S	30.0
+
+static const char gx_help[] =
+	"Usage: greenai-exporter [OPTION]...\n"
+	"Serve this node's energy and CO2e, per zone and per container, pod and\n"
+	"ML model, to Prometheus: text format 0.0.4, or OpenMetrics 1.0 when the\n"
+	"scraper asks for it. Counters never go backwards: they are kept across\n"
+	"container churn and restarts of the exporter (the state file).\n"
+	"\n"
+	"  -l, --listen ADDR:PORT  where to listen (default " GX_LISTEN_DEF "); \":PORT\" is\n"
+	"                          every address, \"[::1]:PORT\" IPv6\n"
+	"  -i, --interval SECONDS  sample every SECONDS, 0.1 to 60 (default 5)\n"
+	"      --node-name NAME    the node_name label (default: the host name)\n"
+	"      --region CC         the grid's intensity from the embedded table\n"
+	"      --intensity G       a grid intensity in g CO2e/kWh\n"
+	"      --pue P             the data centre's PUE, 1.0 to 10.0 (default 1.0)\n"
+	"      --state PATH        the state file (default " GX_STATE_DEF ")\n"
+	"      --ledger PATH       record finished containers in this ledger\n"
+	"                          (default: greenai's ledger; see greenai --help)\n"
+	"      --no-ledger         record nothing\n"
+	"      --tls-cert PEM --tls-key PEM\n"
+	"                          speak HTTPS with this certificate and key\n"
+	"      --auth-file FILE    basic auth: FILE holds one line USER:PASSWORD and\n"
+	"                          may be read by its owner only (/healthz is open)\n"
+	"      --max-series N      containers and pods kept as series, each\n"
+	"                          (default 10000); more count in the node only\n"
+	"      --backend auto|module|bpf\n"
+	"      --root DIR          read cgroups and runtimes' files under DIR\n"
+	"  -h, --help              this help\n"
+	"      --version           the version\n"
+	"\n"
+	"The region comes from --region, else GREENAI_REGION, else greenai.conf,\n"
+	"else the world average. Metrics: /metrics; health: /healthz.\n";
+
+struct gx_opts {
+	const char *listen, *node_name, *region, *intensity, *pue;
+	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
+	const char *root;
+	bool no_ledger;
+	double interval_s;
+	unsigned int max_series;
+	enum ga_backend backend;
+};
+
+static volatile sig_atomic_t gx_stop;
+
+static void gx_on_signal(int sig)
+{
+	(void)sig;
+	gx_stop = 1;
+}
+
+static int gx_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "greenai-exporter: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'greenai-exporter --help'.\n");
+	return 2;
+}
+
+static int gx_parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= lo && v <= hi))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
+{
+	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
+	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
+	       O_VERSION };
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "node-name", required_argument, NULL, O_NODE },
+		{ "region", required_argument, NULL, O_REGION },
+		{ "intensity", required_argument, NULL, O_INTENSITY },
+		{ "pue", required_argument, NULL, O_PUE },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "ledger", required_argument, NULL, O_LEDGER },
+		{ "no-ledger", no_argument, NULL, O_NO_LEDGER },
+		{ "tls-cert", required_argument, NULL, O_CERT },
+		{ "tls-key", required_argument, NULL, O_KEY },
+		{ "auth-file", required_argument, NULL, O_AUTH },
+		{ "max-series", required_argument, NULL, O_MAX },
+		{ "backend", required_argument, NULL, O_BACKEND },
+		{ "root", required_argument, NULL, O_ROOT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	double v;
+	int c;
+
+	o->listen = GX_LISTEN_DEF;
+	o->state = GX_STATE_DEF;
+	o->interval_s = 5;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hl:i:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(gx_help, stdout);
+			return 0;
+		case O_VERSION:
+			printf("greenai-exporter %s\n", GREENAI_VERSION);
+			return 0;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'i':
+			if (gx_parse_double(optarg, 0.1, 60, &o->interval_s))
+				return gx_usage("--interval: '%s' is not 0.1 to 60 seconds",
+						optarg);
+			break;
+		case O_NODE:
+			if (!optarg[0] || strlen(optarg) > 253)
+				return gx_usage("--node-name: '%s' is not a node's name",
+						optarg);
+			o->node_name = optarg;
+			break;
+		case O_REGION:
+			o->region = optarg;
+			break;
+		case O_INTENSITY:
+			o->intensity = optarg;
+			break;
+		case O_PUE:
+			o->pue = optarg;
+			break;
+		case O_STATE:
+			o->state = optarg;
+			break;
+		case O_LEDGER:
+			o->ledger = optarg;
+			break;
+		case O_NO_LEDGER:
+			o->no_ledger = true;
+			break;
+		case O_CERT:
+			o->tls_cert = optarg;
+			break;
+		case O_KEY:
+			o->tls_key = optarg;
+			break;
+		case O_AUTH:
+			o->auth_file = optarg;
+			break;
+		case O_MAX:
+			if (gx_parse_double(optarg, 1, 1000000, &v) ||
+			    v != (unsigned int)v)
+				return gx_usage("--max-series: '%s' is not 1 to 1000000",
+						optarg);
+			o->max_series = v;
+			break;
+		case O_BACKEND:
+			if (!strcmp(optarg, "auto"))
+				o->backend = GA_BACKEND_AUTO;
+			else if (!strcmp(optarg, "module"))
+				o->backend = GA_BACKEND_MODULE;
+			else if (!strcmp(optarg, "bpf"))
+				o->backend = GA_BACKEND_BPF;
+			else
+				return gx_usage("--backend: '%s' is not auto, module or bpf",
+						optarg);
+			break;
+		case O_ROOT:
+			o->root = optarg;
+			break;
+		default:
+			return gx_usage("unknown option or missing value: '%s'",
+					argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return gx_usage("unexpected argument '%s'", argv[optind]);
+	if (!o->tls_cert != !o->tls_key)
+		return gx_usage("%s", "--tls-cert and --tls-key go together");
+	if (o->ledger && o->no_ledger)
+		return gx_usage("%s", "--ledger and --no-ledger are exclusive");
+	return -1;
+}
+
+/* A whole PEM file, or NULL with a message. */
+static char *gx_read_pem(const char *path)
+{
+	size_t len;
+	char *buf;
+	int r = ga_read_file(path, 1 << 20, &buf, &len);
+
+	if (r) {
+		fprintf(stderr, "greenai-exporter: %s: %s\n", path,
+			strerror(-r));
+		return NULL;
+	}
+	return buf;
+}
+
+/* --auth-file: "USER:PASSWORD", owner-only. Return: 0 or exit status. */
+static int gx_read_auth(const char *path, struct gx_http_conf *hc)
+{
+	char line[1024], *colon;
+	struct stat st;
+	int r;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "greenai-exporter: %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	if (st.st_mode & 077) {
+		fprintf(stderr,
+			"greenai-exporter: %s: others may read it (mode %03o): chmod 600 it\n",
+			path, st.st_mode & 0777);
+		return 2;
+	}
+	r = ga_read_str(path, line, sizeof(line));
+	colon = r ? NULL : strchr(line, ':');
+	if (!colon || colon == line || !colon[1]) {
+		fprintf(stderr,
+			"greenai-exporter: %s: not one line USER:PASSWORD\n",
+			path);
+		return 2;
+	}
+	*colon = '\0';
+	hc->user = strdup(line);
+	hc->password = strdup(colon + 1);
+	return hc->user && hc->password ? 0 : 1;
+}
+
+/* The intensity and PUE, as greenai's commands choose them. */
+static int gx_carbon(const struct gx_opts *o, struct ga_intensity *in,
+		     uint32_t *pue)
+{
+	const char *region = o->region, *given = o->intensity, *v, *env;
+	char err[GA_CONFIG_FROM_MAX + 256];
+	struct ga_config cfg;
+
+	if (ga_config_load(&cfg, err, sizeof(err)))
+		return gx_usage("%s", err);
+	env = getenv("GREENAI_REGION");
+	if (!given && !region && env && *env)
+		region = env;
+	if (!given && !region) {
+		given = (v = ga_config_get(&cfg, GA_CFG_INTENSITY, NULL)) &&
+			*v ? v : NULL;
+		region = (v = ga_config_get(&cfg, GA_CFG_REGION, NULL)) &&
+			 *v ? v : NULL;
+	}
+	if (ga_intensity_choose(given, region, in, err, sizeof(err)))
+		return gx_usage("%s", err);
+	*pue = GA_PUE_MIN_MILLI;
+	v = o->pue ? o->pue : ga_config_get(&cfg, GA_CFG_PUE, NULL);
+	if (v && *v && ga_pue_parse(v, pue))
+		return gx_usage("--pue: '%s' is not 1.0 to 10.0", v);
+	return 0;
+}
+
+static void gx_sample(struct gx_state *st)
+{
+	double now;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = ga_sample(st->g);
+	now = gx_now();
+	if (!r)
+		r = ga_wl_update(st->wl, st->last_sample ?
+				 now - st->last_sample : 0);
+	st->samples++;
+	st->sample_errors += !!r;
+	st->last_error = r;
+	st->last_sample = now;
+	pthread_mutex_unlock(&st->lock);
+	if (r)
+		fprintf(stderr, "greenai-exporter: sample: %s\n",
+			strerror(-r));
+}
+
+static void gx_save(struct gx_state *st, const char *path)
+{
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = ga_wl_save(st->wl, path);
+	pthread_mutex_unlock(&st->lock);
+	if (r)
+		fprintf(stderr, "greenai-exporter: cannot save %s: %s\n",
+			path, strerror(-r));
+}
+
+int main(int argc, char **argv)
+{
+	struct gx_state st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct gx_opts o = { 0 };
+	struct gx_http_conf hc = { 0 };
+	struct ga_wl_conf wc = { 0 };
+	struct ga_opts go = { 0 };
+	struct ga_ledger *ledger = NULL;
+	struct gx_http *http = NULL;
+	char err[512], host[256], lpath[4096];
+	struct ga_intensity in;
+	struct sigaction sa = { .sa_handler = gx_on_signal };
+	double next, last_save;
+	int r, status = 1;
+
+	r = gx_parse_opts(argc, argv, &o);
+	if (r >= 0)
+		return r;
+	if (gx_parse_listen(o.listen, &hc.addr, &hc.addr_len))
+		return gx_usage("--listen: '%s' is not ADDR:PORT", o.listen);
+	r = gx_carbon(&o, &in, &wc.pue_milli);
+	if (r)
+		return r;
+	if (o.auth_file && gx_read_auth(o.auth_file, &hc))
+		return 2;
+	if (o.tls_cert && (!(hc.tls_cert = gx_read_pem(o.tls_cert)) ||
+			   !(hc.tls_key = gx_read_pem(o.tls_key))))
+		return 2;
+	if (!o.node_name) {
+		if (gethostname(host, sizeof(host)))
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		o.node_name = host;
+	}
+	if (!o.no_ledger) {
+		if (!o.ledger && !ga_ledger_default_path(lpath, sizeof(lpath)))
+			o.ledger = lpath;
+		if (o.ledger && ga_ledger_open(&ledger, o.ledger, err,
+					       sizeof(err))) {
+			fprintf(stderr, "greenai-exporter: %s\n", err);
+			goto out;
+		}
+	}
+
+	go.backend = o.backend;
+	go.sysfs_root = o.root;
+	if (ga_open(&st.g, &go, err, sizeof(err))) {
+		fprintf(stderr, "greenai-exporter: %s\n", err);
+		goto out;
+	}
+	st.backend = ga_backend_name(st.g);
+	st.interval_s = o.interval_s;
+	wc.node_name = o.node_name;
+	wc.root = o.root;
+	wc.mg_per_kwh = in.mg_per_kwh;
+	wc.intensity_source = in.source;
+	wc.max_series = o.max_series;
+	wc.ledger = ledger;
+	r = ga_wl_new(&st.wl, st.g, &wc);
+	if (r) {
+		fprintf(stderr, "greenai-exporter: %s\n", strerror(-r));
+		goto out;
+	}
+	if (ga_wl_load(st.wl, o.state, err, sizeof(err))) {
+		fprintf(stderr,
+			"greenai-exporter: %s; move it away to start the counters from zero\n",
+			err);
+		goto out;
+	}
+	if (gx_http_start(&http, &st, &hc, err, sizeof(err))) {
+		fprintf(stderr, "greenai-exporter: %s: %s\n", o.listen, err);
+		goto out;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fprintf(stderr,
+		"greenai-exporter %s: %s backend, listening on port %u, every %.3g s, %.3f g/kWh (%s)\n",
+		GREENAI_VERSION, st.backend, gx_http_port(http), o.interval_s,
+		in.mg_per_kwh / 1000.0, in.source);
+	last_save = gx_now();
+	next = last_save;
+	while (!gx_stop) {
+		double now = gx_now();
+
+		if (now < next) {
+			struct timespec ts = {
+				(time_t)(next - now),
+				(long)((next - now - (time_t)(next - now)) * 1e9)
+			};
+
+			nanosleep(&ts, NULL);	/* a signal cuts it short */
+			continue;
+		}
+		gx_sample(&st);
+		next += o.interval_s;
+		if (next < now)
+			next = now + o.interval_s;	/* fell behind */
+		if (now - last_save >= GX_SAVE_EVERY_S) {
+			gx_save(&st, o.state);
+			last_save = now;
+		}
+	}
+	status = 0;
+out:
+	gx_http_stop(http);
+	if (st.wl && status == 0)
+		gx_save(&st, o.state);
+	ga_wl_free(st.wl);
+	ga_close(st.g);
+	ga_ledger_close(ledger);
+	free(hc.tls_cert);
+	free(hc.tls_key);
+	free(hc.user);
+	free(hc.password);
+	return status;
+}
