@@ -4,25 +4,40 @@
 # cgroup2 mount, cgroups made for one test and removed after it, and a
 # relative comparison of figures.
 
+# The cgroups a test made are listed in a file, not a variable: new_cgroup
+# is called as $(new_cgroup NAME), in a subshell, where a variable set is
+# lost (and with it the teardown of its cgroup, and whatever still ran in
+# it, into the next test).
+
 # _cgroups_setup: CG, the cgroup2 mount; no cgroup made yet.
 _cgroups_setup() {
 	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 	[ -n "$CG" ] || fail "no cgroup2 mount"
-	TEST_CGROUPS=()
+	TEST_CGROUPS=$BATS_TEST_TMPDIR/.cgroups
+	: >"$TEST_CGROUPS"
 }
 
-# new_cgroup NAME: create $CG/NAME for this test, print its path.
+# new_cgroup PATH: create $CG/PATH (which must not be there yet) and the
+# parents it lacks, for this test; print its path.
 new_cgroup() {
-	local c=$CG/$1
-	mkdir "$c"
-	TEST_CGROUPS+=("$c")
-	echo "$c"
+	local p=$CG part n=0
+	IFS=/ read -ra parts <<<"$1"
+	for part in "${parts[@]}"; do
+		p=$p/$part
+		n=$((n + 1))
+		[ "$n" -lt "${#parts[@]}" ] && [ -d "$p" ] && continue
+		mkdir "$p"
+		echo "$p" >>"$TEST_CGROUPS"
+	done
+	echo "$p"
 }
 
-# _cgroups_teardown: kill what runs in this test's cgroups, remove them.
+# _cgroups_teardown: kill what runs in this test's cgroups, remove them,
+# the last made (the deepest) first.
 _cgroups_teardown() {
 	local c
-	for c in "${TEST_CGROUPS[@]}"; do
+	[ -f "${TEST_CGROUPS:-}" ] || return 0
+	tac "$TEST_CGROUPS" | while read -r c; do
 		[ -d "$c" ] || continue
 		echo 1 >"$c/cgroup.kill"
 		# cgroup.kill is asynchronous: wait until the cgroup is empty
