@@ -23,7 +23,7 @@ packages=(
 	libjson-c-dev			# JSON output (report, export, gtop -b)
 	libncurses-dev			# gtop's screen
 	libmicrohttpd-dev		# greenai-exporter's HTTP server
-	prometheus curl			# tests: a real Prometheus scrapes the exporter
+	prometheus curl openssl		# tests: a real Prometheus scrapes the exporter (TLS too)
 	tmux				# tests: gtop's screen driven by keys
 	librsvg2-bin libxml2-utils	# tests: SVG rendered and parsed
 	python3-torch			# ML workloads: framework detection

@@ -51,7 +51,8 @@ static const char gx_help[] =
 	"      --max-series N      containers and pods kept as series, each\n"
 	"                          (default 10000); more count in the node only\n"
 	"      --backend auto|module|bpf\n"
-	"      --root DIR          read cgroups and runtimes' files under DIR\n"
+	"      --root DIR          read /proc and /sys under DIR (energy sources)\n"
+	"      --runtime-root DIR  read the runtimes' and kubelet's files under DIR\n"
 	"  -h, --help              this help\n"
 	"      --version           the version\n"
 	"\n"
@@ -61,7 +62,7 @@ static const char gx_help[] =
 struct gx_opts {
 	const char *listen, *node_name, *region, *intensity, *pue;
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
-	const char *root;
+	const char *root, *runtime_root;
 	bool no_ledger;
 	double interval_s;
 	unsigned int max_series;
@@ -101,7 +102,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 {
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
-	       O_VERSION };
+	       O_RT_ROOT, O_VERSION };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -118,6 +119,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "max-series", required_argument, NULL, O_MAX },
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "root", required_argument, NULL, O_ROOT },
+		{ "runtime-root", required_argument, NULL, O_RT_ROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -198,6 +200,9 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 			break;
 		case O_ROOT:
 			o->root = optarg;
+			break;
+		case O_RT_ROOT:
+			o->runtime_root = optarg;
 			break;
 		default:
 			return gx_usage("unknown option or missing value: '%s'",
@@ -375,6 +380,7 @@ int main(int argc, char **argv)
 	st.interval_s = o.interval_s;
 	wc.node_name = o.node_name;
 	wc.root = o.root;
+	wc.runtime_root = o.runtime_root;
 	wc.mg_per_kwh = in.mg_per_kwh;
 	wc.intensity_source = in.source;
 	wc.max_series = o.max_series;

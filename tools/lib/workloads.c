@@ -83,7 +83,7 @@ struct ga_wl {
 	struct ga_ctx *g;
 	struct ga_wl_conf conf;
 	char node_name[256];
-	char root[GA_PATH_MAX];
+	char root[GA_PATH_MAX], runtime_root[GA_PATH_MAX];
 	char source[128];
 	char backend[64];
 	struct ga_cgroup_mount mount;
@@ -141,12 +141,16 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 	snprintf(w->node_name, sizeof(w->node_name), "%s", conf->node_name);
 	snprintf(w->root, sizeof(w->root), "%s",
 		 conf->root && conf->root[0] ? conf->root : "/");
+	snprintf(w->runtime_root, sizeof(w->runtime_root), "%s",
+		 conf->runtime_root && conf->runtime_root[0] ?
+		 conf->runtime_root : "/");
 	snprintf(w->source, sizeof(w->source), "%s",
 		 conf->intensity_source ? conf->intensity_source : "");
 	snprintf(w->backend, sizeof(w->backend), "%s",
 		 conf->backend ? conf->backend : ga_backend_name(g));
 	w->conf.node_name = w->node_name;
 	w->conf.root = w->root;
+	w->conf.runtime_root = w->runtime_root;
 	w->conf.intensity_source = w->source;
 	w->conf.backend = w->backend;
 	if (!ga_cgroup_find_mount(w->root, &w->mount)) {
@@ -243,7 +247,7 @@ static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c)
 	    ct.runtime == GA_RT_SYSTEMD || (ct.flags & GA_CT_CONMON) ||
 	    (!ct.id[0] && !ct.name[0]))
 		return;
-	ga_wl_meta_read(w->root, &ct, &meta);
+	ga_wl_meta_read(w->runtime_root, &ct, &meta);
 	snprintf(key, sizeof(key), "%s/%s", ga_runtime_name(ct.runtime),
 		 ct.id[0] ? ct.id : ct.name);
 	s = wl_series_get(w, WL_CONTAINER, key);

@@ -43,7 +43,8 @@
 
 struct ga_wl_conf {
 	const char *node_name;
-	const char *root;		/* "/": cgroups, runtimes' files */
+	const char *root;		/* "/": the cgroup mount's /proc */
+	const char *runtime_root;	/* "/": runtimes' and kubelet's files */
 	uint32_t mg_per_kwh;
 	uint32_t pue_milli;
 	const char *intensity_source;

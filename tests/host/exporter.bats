@@ -1,0 +1,311 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# greenai-exporter on this machine's BPF backend. Containers are cgroups
+# made with the path shapes of docker, containerd/CRI and CRI-O under
+# kubepods (cgroup v2), with the runtimes' files in a tree given by
+# --runtime-root; they are made and removed during the tests. A real
+# Prometheus (Debian's) scrapes the exporter and is asked through its
+# HTTP API; promtool checks the exposition. Runs as root.
+
+setup() {
+	load ../test_helper/common-setup
+	_common_setup
+	load ../test_helper/cgroups
+	[ "$(id -u)" -eq 0 ] || skip "the exporter needs root here (BPF)"
+	EXPORTER=$TOP/build/greenai-exporter
+	GREENAI=$TOP/build/greenai
+	BIN=$TOP/build/tests
+	[ -x "$EXPORTER" ] || fail "no $EXPORTER: make tools"
+	_cgroups_setup
+	unset GREENAI_REGION GREENAI_CONFIG
+	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+	T=$BATS_TEST_TMPDIR
+	RT=$T/runtime
+	PIDS=()
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	_cgroups_teardown
+}
+
+ID_A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+ID_B=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+POD_UID=6e3f1c2a-8b7d-4e5f-9a0b-1c2d3e4f5a6b
+
+# start_exporter ARGS...: greenai-exporter on a free port of 127.0.0.1,
+# sampling every 0.5 s, its state and ledger in $T; its port in PORT once
+# /healthz says it has sampled (over $SCHEME, http by default)
+start_exporter() {
+	"$EXPORTER" -l 127.0.0.1:0 -i 0.5 --state "$T/state" \
+		--ledger "$T/ledger.db" --runtime-root "$RT" "$@" \
+		2>>"$T/exporter.log" 3>&- &
+	EXPORTER_PID=$!
+	PIDS+=("$EXPORTER_PID")
+	local i
+	PORT=
+	for i in $(seq 400); do
+		PORT=$(sed -n 's/.*listening on port \([0-9]*\),.*/\1/p' \
+			"$T/exporter.log" | tail -n 1)
+		[ -n "$PORT" ] && curl -kfs "${SCHEME:-http}://127.0.0.1:$PORT/healthz" \
+			>/dev/null && return 0
+		kill -0 "$EXPORTER_PID" 2>/dev/null ||
+			fail "the exporter stopped: $(cat "$T/exporter.log")"
+		sleep 0.05
+	done
+	fail "the exporter never became healthy: $(cat "$T/exporter.log")"
+}
+
+stop_exporter() {
+	kill -TERM "$EXPORTER_PID"
+	wait "$EXPORTER_PID"
+}
+
+scrape() {
+	curl -fsS "http://127.0.0.1:$PORT/metrics"
+}
+
+# value METRIC LABEL_REGEX: the value of the one sample of METRIC whose
+# labels match, from the last scrape in $output
+value() {
+	awk -v m="$1" -v re="$2" '
+		index($0, m "{") == 1 && $0 ~ re { print $NF; n++ }
+		END { exit n != 1 }' <<<"$output" ||
+		fail "not one $1 matching $2 in: $(grep "^$1" <<<"$output")"
+}
+
+# until_scrape AWK_CONDITION: scrape until the exposition satisfies it
+until_scrape() {
+	local i
+	for i in $(seq 200); do
+		output=$(scrape) || true
+		awk "$1" <<<"$output" && return 0
+		sleep 0.1
+	done
+	fail "never: $1: $output"
+}
+
+# containers, with the runtimes' files that name them and their pods: a
+# docker one, busy, labelled with a model; a containerd/CRI one in a
+# kubepods burstable pod, idle after its start. Start the exporter first:
+# what ran before it is not charged.
+make_containers() {
+	local pod_=${POD_UID//-/_} pod
+	DOCKER=$(new_cgroup "system.slice/docker-$ID_A.scope")
+	pod=kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$pod_.slice
+	CRI=$(new_cgroup "$pod/cri-containerd-$ID_B.scope")
+	mkdir -p "$RT/var/lib/docker/containers/$ID_A" \
+		"$RT/run/containerd/io.containerd.runtime.v2.task/k8s.io/$ID_B"
+	echo '{"Name":"/trainer","Config":{"Labels":{}}}' \
+		>"$RT/var/lib/docker/containers/$ID_A/config.v2.json"
+	cat >"$RT/run/containerd/io.containerd.runtime.v2.task/k8s.io/$ID_B/config.json" <<-EOF
+	{"annotations":{"io.kubernetes.cri.container-name":"infer",
+	 "io.kubernetes.cri.sandbox-name":"bert-serve-0",
+	 "io.kubernetes.cri.sandbox-namespace":"ml"}}
+	EOF
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.greenai.model", b"bert-base")' "$DOCKER"
+	"$BIN/cgspawn" "$DOCKER" "$BIN/spin" 60 2>/dev/null &
+	PIDS+=($!)
+	"$BIN/cgspawn" "$CRI" sleep 60 2>/dev/null &
+	PIDS+=($!)
+}
+
+@test "exporter: bad usage and bad files are refused before it listens" {
+	run "$EXPORTER" --bogus
+	assert_failure 2
+	assert_output --partial "unknown option"
+	for bad in "-i 0" "-i x" "-i 61" "--pue 0.5" "--region ZZ" \
+		"--intensity -3" "--max-series 0" "--backend kmod" \
+		"--tls-cert /x" "-l nowhere" "-l 127.0.0.1:70000" "-l :"; do
+		run "$EXPORTER" $bad
+		assert_failure 2
+		assert_output --partial "greenai-exporter: "
+	done
+	# an auth file others may read
+	echo "u:p" >"$T/auth"
+	chmod 644 "$T/auth"
+	run "$EXPORTER" --auth-file "$T/auth" -l 127.0.0.1:0
+	assert_failure 2
+	assert_output --partial "chmod 600"
+	# a state file that is not one: refused, and left as it was
+	echo '{"version":1,"node_zones":[]}' >"$T/state"
+	cp "$T/state" "$T/state.orig"
+	run "$EXPORTER" -l 127.0.0.1:0 --state "$T/state" --no-ledger
+	assert_failure 1
+	assert_output --partial "not a greenai-exporter state file"
+	cmp "$T/state" "$T/state.orig"
+}
+
+@test "exporter: /metrics passes promtool in text and OpenMetrics, with health, index, 404 and 405" {
+	command -v promtool >/dev/null || fail "no promtool: make deps"
+	start_exporter
+	make_containers
+	until_scrape '/^greenai_container_joules_total\{.*runtime="docker"/ { f = 1 } END { exit !f }'
+	run promtool check metrics <<<"$output"
+	assert_success
+	run curl -sS -D "$T/h" -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_success
+	grep -qi '^content-type: application/openmetrics-text; version=1.0.0' "$T/h"
+	assert_line "# TYPE greenai_container_joules counter"
+	assert_line "# UNIT greenai_container_joules joules"
+	assert_equal "${lines[-1]}" "# EOF"
+	run curl -sS -D "$T/h" "http://127.0.0.1:$PORT/metrics"
+	grep -qi '^content-type: text/plain; version=0.0.4' "$T/h"
+	refute_line --partial "# EOF"
+	run curl -s "http://127.0.0.1:$PORT/healthz"
+	assert_output "ok"
+	run curl -s "http://127.0.0.1:$PORT/"
+	assert_output --partial 'href="metrics"'
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nope"
+	assert_output 404
+	run curl -s -o /dev/null -w '%{http_code}' -X POST -d x "http://127.0.0.1:$PORT/metrics"
+	assert_output 405
+}
+
+@test "exporter: docker and containerd/CRI containers get their ids, names, pods and models" {
+	start_exporter
+	make_containers
+	until_scrape '/^greenai_container_cpu_seconds_total\{.*infer/ { f = 1 } END { exit !f }'
+	value greenai_container_cpu_seconds_total "container_id=\"$ID_A\",container_name=\"trainer\",runtime=\"docker\",pod_name=\"\",pod_namespace=\"\",model=\"bert-base\""
+	value greenai_container_cpu_seconds_total "container_id=\"$ID_B\",container_name=\"infer\",runtime=\"containerd\",pod_name=\"bert-serve-0\",pod_namespace=\"ml\",model=\"\""
+	value greenai_pod_joules_total "pod_uid=\"$POD_UID\",pod_name=\"bert-serve-0\",pod_namespace=\"ml\",zone=\"package-0\""
+	value greenai_model_co2_grams_total 'model="bert-base"'
+	# the model's figures are its container's
+	a=$(value greenai_model_joules_total 'model="bert-base",zone="package-0"')
+	b=$(value greenai_container_joules_total "container_id=\"$ID_A\".*zone=\"package-0\"")
+	assert_equal "$a" "$b"
+	# every series names the node and each zone's provenance
+	run awk '/^greenai_(container|pod|model)_joules_total/ && !/node_name="[^"]+"/ { print }' <<<"$output"
+	assert_output ""
+	run awk '/^greenai_container_joules_total/ && !/provenance="estimated"/ { print }' <<<"$output"
+	assert_output ""
+}
+
+@test "exporter: Prometheus scrapes it; rate() of the busy container's joules is positive, the idle one's about 0" {
+	command -v prometheus >/dev/null || fail "no prometheus: make deps"
+	start_exporter
+	make_containers
+	local pport
+	pport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$T/prom.yml" <<-EOF
+	global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
+	scrape_configs:
+	  - job_name: greenai
+	    static_configs: [{targets: ['127.0.0.1:$PORT']}]
+	EOF
+	prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address="127.0.0.1:$pport" >"$T/prom.log" 2>&1 3>&- &
+	PIDS+=($!)
+	# query EXPR: the first value of an instant query, once there is one
+	query() {
+		local i out
+		for i in $(seq 600); do
+			out=$(curl -s "http://127.0.0.1:$pport/api/v1/query" \
+				--data-urlencode "query=$1" 2>/dev/null |
+				python3 -c 'import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+print(r[0]["value"][1] if r else "")' 2>/dev/null)
+			[ -n "$out" ] && { echo "$out"; return 0; }
+			sleep 0.1
+		done
+		return 1
+	}
+	busy=$(query "rate(greenai_container_joules_total{runtime=\"docker\",container_name=\"trainer\"}[5s])") ||
+		fail "no rate for the busy container: $(scrape | grep '^greenai_container_joules') $(grep -v level=info "$T/prom.log" | tail -5)"
+	idle=$(query "rate(greenai_container_joules_total{runtime=\"containerd\",container_name=\"infer\"}[5s])") ||
+		fail "no rate for the idle container"
+	# the busy one spins a whole CPU: watts; the idle one sleeps
+	awk -v b="$busy" -v i="$idle" 'BEGIN { exit !(b > 1 && i < b / 100) }' ||
+		fail "busy $busy W, idle $idle W"
+	# the node's power is at least the busy container's
+	node=$(query 'sum(rate(greenai_node_joules_total[5s]))')
+	awk -v n="$node" -v b="$busy" 'BEGIN { exit !(n >= b * 0.9) }' ||
+		fail "node $node W, busy container $busy W"
+	run curl -s "http://127.0.0.1:$pport/api/v1/targets"
+	assert_output --partial '"health":"up"'
+}
+
+@test "exporter: counters never go back through churn and a restart; a finished container is folded and in the ledger" {
+	start_exporter
+	make_containers
+	until_scrape '/^greenai_container_cpu_seconds_total\{.*trainer/ { f = 1 } END { exit !f }'
+	a1=$(value greenai_container_joules_total "container_name=\"trainer\".*zone=\"package-0\"")
+	n1=$(value greenai_node_joules_total 'zone="package-0"')
+	stop_exporter
+	[ -s "$T/state" ] || fail "no state file saved"
+	start_exporter
+	until_scrape '/^greenai_exporter_samples_total [2-9]/ { f = 1 } END { exit !f }'
+	a2=$(value greenai_container_joules_total "container_name=\"trainer\".*zone=\"package-0\"")
+	n2=$(value greenai_node_joules_total 'zone="package-0"')
+	awk -v a="$a1" -v b="$a2" -v m="$n1" -v n="$n2" 'BEGIN { exit !(b >= a && n >= m) }' ||
+		fail "went back over the restart: container $a1 -> $a2, node $n1 -> $n2"
+	# the docker container ends: exposed once more, then folded
+	echo 1 >"$DOCKER/cgroup.kill"
+	for _ in $(seq 200); do
+		grep -q '^populated 0$' "$DOCKER/cgroup.events" && break
+		sleep 0.05
+	done
+	rmdir "$DOCKER"
+	until_scrape '/^greenai_terminated_containers_total\{[^}]*\} 1$/ { f = 1 } END { exit !f }'
+	# its series are gone from the exposition
+	! grep -q 'container_name="trainer"' <<<"$output" ||
+		fail "the folded container is still exposed"
+	t=$(value greenai_terminated_containers_joules_total 'zone="package-0"')
+	awk -v a="$a2" -v t="$t" 'BEGIN { exit !(t >= a) }' ||
+		fail "terminated $t J < the container's last $a2 J"
+	# and the ledger has it as a finished run
+	run "$GREENAI" report --by container --format csv --ledger "$T/ledger.db"
+	assert_success
+	assert_output --partial "docker/$ID_A"
+}
+
+@test "exporter: huge headers get 431, 200 concurrent scrapes are all answered, a slow client stalls nobody" {
+	start_exporter
+	big=$(head -c 20000 /dev/zero | tr '\0' x)
+	run curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "http://127.0.0.1:$PORT/metrics"
+	assert_output 431
+	# a client that sends half a request and waits
+	python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+time.sleep(30)' "$PORT" 3>&- &
+	PIDS+=($!)
+	seq 200 | xargs -P 200 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+		--max-time 20 "http://127.0.0.1:$PORT/metrics" >"$T/codes"
+	run sort "$T/codes"
+	assert_equal "$(grep -c '^200$' "$T/codes")" 200
+	kill -0 "$EXPORTER_PID"
+	run curl -s "http://127.0.0.1:$PORT/healthz"
+	assert_output "ok"
+}
+
+@test "exporter: basic auth refuses wrong credentials; TLS serves the same metrics" {
+	printf 'prom:s3cret\n' >"$T/auth"
+	chmod 600 "$T/auth"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+	# /healthz answers without credentials (start_exporter waits on it)
+	SCHEME=https start_exporter --auth-file "$T/auth" \
+		--tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics"
+	refute_output 200
+	run curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -sk -o /dev/null -w '%{http_code}' -u prom:wrong "https://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -sk -o /dev/null -w '%{http_code}' -u nobody:s3cret "https://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -sk -u prom:s3cret "https://127.0.0.1:$PORT/metrics"
+	assert_success
+	assert_line --partial "greenai_node_joules_total{"
+	run curl -sk "https://127.0.0.1:$PORT/healthz"
+	assert_output "ok"
+}
