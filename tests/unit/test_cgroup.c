@@ -421,6 +421,64 @@ static void ids_resolve_to_paths_and_are_cached(void **state)
 	ga_cgroup_resolver_done(&r);
 }
 
+struct found {
+	uint64_t id[8];
+	char path[8][GA_PATH_MAX];
+	unsigned int n;
+};
+
+static void on_found(uint64_t id, const char *path, void *arg)
+{
+	struct found *f = arg;
+
+	assert_true(f->n < 8);
+	f->id[f->n] = id;
+	snprintf(f->path[f->n++], GA_PATH_MAX, "%s", path);
+}
+
+/* Many ids in one walk, parents and children alike; one not a cgroup. */
+static void many_ids_resolve_in_one_walk(void **state)
+{
+	static const char *const paths[] = {
+		"/greenai/job-17/step-2",
+		"/",
+		"/greenai",
+		"/system.slice/docker-" CID_TF ".scope",
+		"/greenai/job-17/step-1",
+	};
+	struct ga_cgroup_resolver r;
+	struct ga_cgroup_mount m;
+	uint64_t ids[6], want[6];
+	struct found f = { .n = 0 };
+	unsigned int i, j;
+
+	(void)state;
+	assert_int_equal(ga_cgroup_find_mount(FX "proc-v2", &m), 0);
+	ga_cgroup_resolver_init(&r, &m, 0);
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
+		assert_int_equal(ga_cgroup_id_of(&m, paths[i], &ids[i]), 0);
+	memcpy(want, ids, sizeof(want));
+	assert_int_equal(ga_cgroup_paths_of_ids(&r, ids, 5, on_found, &f), 0);
+	assert_int_equal(r.walks, 1);
+	assert_int_equal(f.n, 5);
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		for (j = 0; j < f.n && f.id[j] != want[i]; j++)
+			;
+		assert_true(j < f.n);
+		assert_string_equal(f.path[j], paths[i]);
+	}
+	/* one that is no cgroup's: the others are still given, -ENOENT */
+	f.n = 0;
+	ids[0] = want[2];
+	ids[1] = ino_of(FX "proc-v2/sys/fs/cgroup/cgroup.procs");
+	assert_int_equal(ga_cgroup_paths_of_ids(&r, ids, 2, on_found, &f),
+			 -ENOENT);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.path[0], "/greenai");
+	assert_int_equal(ga_cgroup_paths_of_ids(&r, ids, 0, on_found, &f), 0);
+	ga_cgroup_resolver_done(&r);
+}
+
 static void resolver_in_a_container_gives_namespace_paths(void **state)
 {
 	struct ga_cgroup_resolver r;
@@ -882,6 +940,7 @@ int main(void)
 		cmocka_unit_test(dirs_of_paths_are_canonical_only),
 		cmocka_unit_test(ids_are_inode_numbers_off_cgroup2),
 		cmocka_unit_test(ids_resolve_to_paths_and_are_cached),
+		cmocka_unit_test(many_ids_resolve_in_one_walk),
 		cmocka_unit_test(resolver_in_a_container_gives_namespace_paths),
 		cmocka_unit_test_teardown(resolver_is_bounded_and_never_stale,
 					  fix_teardown),

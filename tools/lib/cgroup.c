@@ -492,14 +492,41 @@ void ga_cgroup_resolver_done(struct ga_cgroup_resolver *r)
 }
 
 struct walk {
-	uint64_t want;
+	const uint64_t *want;	/* sorted */
+	unsigned int nr_want, nr_found;
+	/* each one found, as found; NULL: stop at the first, in path */
+	ga_cgroup_found_fn fn;
+	void *arg;
+	const struct ga_cgroup_mount *mount;
 	bool cgroup2;
 	unsigned int left; /* directories still allowed */
 	uint64_t visited;
 	char path[GA_PATH_MAX]; /* below the mount, "" for its root */
 };
 
-/* Look for w->want below @fd (consumed); -ENOENT if not there. */
+static int mount_path(const struct ga_cgroup_mount *m, const char *rel,
+		      char *buf, size_t size);
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether @id is wanted; hands it to w->fn. Return: true when all found. */
+static bool walk_met(struct walk *w, uint64_t id)
+{
+	char path[GA_PATH_MAX];
+
+	if (!bsearch(&id, w->want, w->nr_want, sizeof(id), cmp_u64))
+		return false;
+	if (w->fn && !mount_path(w->mount, w->path, path, sizeof(path)))
+		w->fn(id, path, w->arg);
+	return ++w->nr_found == w->nr_want || !w->fn;
+}
+
+/* Look for w->want below @fd (consumed); -ENOENT if not all there. */
 static int walk_dir(struct walk *w, int fd, size_t len, unsigned int depth)
 {
 	struct dirent *de;
@@ -532,7 +559,7 @@ static int walk_dir(struct walk *w, int fd, size_t len, unsigned int depth)
 			continue;
 		w->path[len] = '/';
 		memcpy(w->path + len + 1, de->d_name, n + 1);
-		if (id == w->want) {
+		if (walk_met(w, id)) {
 			err = 0;
 			break;
 		}
@@ -569,8 +596,13 @@ static int mount_path(const struct ga_cgroup_mount *m, const char *rel,
 	return 0;
 }
 
-static int walk_mount(struct ga_cgroup_resolver *r, uint64_t id, char *path,
-		      size_t size)
+/*
+ * Walk the mount for the @n ids of @want (sorted); each found goes to @fn,
+ * or with no @fn the walk stops at the first, its path in @path.
+ */
+static int walk_mount(struct ga_cgroup_resolver *r, const uint64_t *want,
+		      unsigned int n, ga_cgroup_found_fn fn, void *arg,
+		      char *path, size_t size)
 {
 	struct walk *w;
 	uint64_t root_id;
@@ -579,7 +611,11 @@ static int walk_mount(struct ga_cgroup_resolver *r, uint64_t id, char *path,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->want = id;
+	w->want = want;
+	w->nr_want = n;
+	w->fn = fn;
+	w->arg = arg;
+	w->mount = r->mount;
 	w->left = r->max_dirs;
 	fd = open(r->mount->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -588,7 +624,7 @@ static int walk_mount(struct ga_cgroup_resolver *r, uint64_t id, char *path,
 	}
 	w->cgroup2 = fd_is_cgroup2(fd);
 	err = id_at(fd, "", w->cgroup2, &root_id);
-	if (!err && root_id == id) {
+	if (!err && walk_met(w, root_id)) {
 		close(fd);
 	} else if (!err) {
 		err = walk_dir(w, fd, 0, 0);
@@ -597,7 +633,7 @@ static int walk_mount(struct ga_cgroup_resolver *r, uint64_t id, char *path,
 	}
 	r->walks++;
 	r->dirs_walked += w->visited;
-	if (!err)
+	if (!err && !fn)
 		err = mount_path(r->mount, w->path, path, size);
 out_free:
 	free(w);
@@ -665,7 +701,7 @@ int ga_cgroup_path_of_id(struct ga_cgroup_resolver *r, uint64_t id, char *path,
 		r->hits++;
 		return 0;
 	}
-	err = walk_mount(r, id, found, sizeof(found));
+	err = walk_mount(r, &id, 1, NULL, NULL, found, sizeof(found));
 	if (err)
 		return err;
 	cache_put(r, id, found);
@@ -673,6 +709,29 @@ int ga_cgroup_path_of_id(struct ga_cgroup_resolver *r, uint64_t id, char *path,
 		return -ENAMETOOLONG;
 	strcpy(path, found);
 	return 0;
+}
+
+/**
+ * ga_cgroup_paths_of_ids() - the paths of many cgroups, in one walk
+ * @r: the resolver
+ * @ids: the cgroup ids; sorted in place
+ * @n: how many
+ * @fn: given each id found and its path (as in /proc/PID/cgroup)
+ * @arg: passed to @fn
+ *
+ * For a sampler that meets many new cgroups at once (containers started
+ * together): one walk of the mount instead of one each.
+ *
+ * Return: 0 when all were found; -ENOENT when some were not (those found
+ * were given to @fn); -E2BIG when the walk gave up; -errno.
+ */
+int ga_cgroup_paths_of_ids(struct ga_cgroup_resolver *r, uint64_t *ids,
+			   unsigned int n, ga_cgroup_found_fn fn, void *arg)
+{
+	if (!n)
+		return 0;
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	return walk_mount(r, ids, n, fn, arg, NULL, 0);
 }
 
 /**

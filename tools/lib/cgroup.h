@@ -110,6 +110,9 @@ void ga_cgroup_resolver_init(struct ga_cgroup_resolver *r,
 void ga_cgroup_resolver_done(struct ga_cgroup_resolver *r);
 int ga_cgroup_path_of_id(struct ga_cgroup_resolver *r, uint64_t id, char *path,
 			 size_t size);
+typedef void (*ga_cgroup_found_fn)(uint64_t id, const char *path, void *arg);
+int ga_cgroup_paths_of_ids(struct ga_cgroup_resolver *r, uint64_t *ids,
+			   unsigned int n, ga_cgroup_found_fn fn, void *arg);
 
 bool ga_cgroup_label_name_valid(const char *name);
 bool ga_cgroup_label_value_valid(const char *value);
