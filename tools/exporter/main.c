@@ -50,6 +50,8 @@ static const char gx_help[] =
 	"                          may be read by its owner only (/healthz is open)\n"
 	"      --max-series N      containers and pods kept as series, each\n"
 	"                          (default 10000); more count in the node only\n"
+	"      --per-process N     also the N processes that used most energy, by\n"
+	"                          pid (off by default: pids are many and brief)\n"
 	"      --backend auto|module|bpf\n"
 	"      --root DIR          read /proc and /sys under DIR (energy sources)\n"
 	"      --runtime-root DIR  read the runtimes' and kubelet's files under DIR\n"
@@ -65,7 +67,7 @@ struct gx_opts {
 	const char *root, *runtime_root;
 	bool no_ledger;
 	double interval_s;
-	unsigned int max_series;
+	unsigned int max_series, max_processes;
 	enum ga_backend backend;
 };
 
@@ -102,7 +104,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 {
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
-	       O_RT_ROOT, O_VERSION };
+	       O_RT_ROOT, O_PER_PROC, O_VERSION };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -117,6 +119,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "tls-key", required_argument, NULL, O_KEY },
 		{ "auth-file", required_argument, NULL, O_AUTH },
 		{ "max-series", required_argument, NULL, O_MAX },
+		{ "per-process", required_argument, NULL, O_PER_PROC },
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "runtime-root", required_argument, NULL, O_RT_ROOT },
@@ -186,6 +189,13 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 				return gx_usage("--max-series: '%s' is not 1 to 1000000",
 						optarg);
 			o->max_series = v;
+			break;
+		case O_PER_PROC:
+			if (gx_parse_double(optarg, 1, 10000, &v) ||
+			    v != (unsigned int)v)
+				return gx_usage("--per-process: '%s' is not 1 to 10000",
+						optarg);
+			o->max_processes = v;
 			break;
 		case O_BACKEND:
 			if (!strcmp(optarg, "auto"))
@@ -384,6 +394,7 @@ int main(int argc, char **argv)
 	wc.mg_per_kwh = in.mg_per_kwh;
 	wc.intensity_source = in.source;
 	wc.max_series = o.max_series;
+	wc.max_processes = o.max_processes;
 	wc.ledger = ledger;
 	r = ga_wl_new(&st.wl, st.g, &wc);
 	if (r) {

@@ -22,6 +22,8 @@
 #include "wl_meta.h"
 #include "workloads.h"
 
+#define GA_WL_PENDING_MAX	4096	/* cgroups resolved in one walk */
+
 enum wl_kind {
 	WL_CONTAINER,
 	WL_POD,
@@ -100,6 +102,9 @@ struct ga_wl {
 	uint64_t base_co2_ug;
 	double power_w[GREENAI_MAX_DOMAINS];
 	uint64_t last_energy_uj[GREENAI_MAX_DOMAINS];
+	/* cgroups met this update, to be resolved in one walk */
+	uint64_t pending[GA_WL_PENDING_MAX];
+	unsigned int nr_pending;
 	/* containers and pods folded once terminated and exposed */
 	struct wl_counts term[2];
 	uint64_t nr_term[2];
@@ -224,18 +229,16 @@ static struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
 	return s;
 }
 
-/* Who cgroup @c is: its container, pod and model, once its path is known. */
-static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c)
+/* Who cgroup @c is, from its path: its container, pod and model. */
+static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
+			      const char *cgpath)
 {
 	char path[GA_PATH_MAX], model[GA_LABEL_MAX + 1], key[160];
 	struct ga_container ct;
 	struct ga_wl_meta meta;
 	struct wl_series *s;
 
-	c->resolved = true;
-	if (!w->have_mount ||
-	    ga_cgroup_path_of_id(&w->resolver, c->id, path, sizeof(path)))
-		return;		/* gone before it was seen: the node's only */
+	snprintf(path, sizeof(path), "%s", cgpath);
 	c->path = strdup(path);
 	if (!ga_cgroup_label_find(&w->mount, path, GA_LABEL_MODEL, model,
 				  sizeof(model), NULL, 0) &&
@@ -329,8 +332,15 @@ static int wl_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
 		HASH_ADD(hh, w->cgroups, id, sizeof(c->id), c);
 		w->stats.cgroups++;
 	}
-	if (!c->resolved)
-		wl_cgroup_resolve(w, c);
+	if (!c->resolved) {
+		/*
+		 * Looked up after this walk, all together; its growth is
+		 * taken at the next update, from zero, whole.
+		 */
+		if (w->nr_pending < GA_WL_PENDING_MAX)
+			w->pending[w->nr_pending++] = c->id;
+		return 0;
+	}
 	cpu = wl_growth(a->cpu_ns, c->prev_cpu_ns);
 	c->prev_cpu_ns = a->cpu_ns;
 	for (k = 0; k < WL_KINDS; k++)
@@ -459,6 +469,39 @@ static void wl_fold(struct ga_wl *w)
 	}
 }
 
+static void wl_found(uint64_t id, const char *path, void *arg)
+{
+	struct ga_wl *w = arg;
+	struct wl_cgroup *c;
+
+	HASH_FIND(hh, w->cgroups, &id, sizeof(id), c);
+	if (c && !c->resolved) {
+		wl_cgroup_resolve(w, c, path);
+		c->resolved = true;
+	}
+}
+
+/*
+ * The cgroups met for the first time, in one walk of the mount; those
+ * not found (gone already) count in the node's figures only.
+ */
+static void wl_resolve_pending(struct ga_wl *w)
+{
+	unsigned int i;
+
+	if (w->have_mount)
+		ga_cgroup_paths_of_ids(&w->resolver, w->pending,
+				       w->nr_pending, wl_found, w);
+	for (i = 0; i < w->nr_pending; i++) {
+		struct wl_cgroup *c;
+
+		HASH_FIND(hh, w->cgroups, &w->pending[i], sizeof(uint64_t), c);
+		if (c)
+			c->resolved = true;
+	}
+	w->nr_pending = 0;
+}
+
 /*
  * Containers and pods none of whose cgroups has run since the exporter
  * started (taken up from the state file): ended once their cgroup has
@@ -500,6 +543,7 @@ int ga_wl_update(struct ga_wl *w, double interval_s)
 
 	wl_fold(w);
 	r = ga_for_each_cgroup(w->g, wl_on_cgroup, w);
+	wl_resolve_pending(w);
 	wl_check_unmet(w);
 	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
 		uint64_t e = ga_domain_totals(w->g, i)->energy_uj;
@@ -723,6 +767,110 @@ static int wl_expose_terminated(struct ga_wl *w, struct ga_expo *e)
 	return r;
 }
 
+/* A live process's figures, for the per-process series. */
+struct wl_proc {
+	const struct ga_acct_task *t;
+	uint64_t uj;			/* in the total */
+};
+
+struct wl_procs {
+	const struct ga_wl *w;
+	struct wl_proc *p;
+	unsigned int nr, max;
+};
+
+static int wl_on_task(const struct ga_acct_task *t, void *arg)
+{
+	struct wl_procs *ps = arg;
+	unsigned int nd = ga_nr_domains(ps->w->g), i;
+	uint64_t uj = 0;
+
+	if (t->tgid == GA_ACCT_OVERFLOW_ID)
+		return 0;
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++)
+		if (ga_domain_in_total(ps->w->g, i))
+			uj += t->energy[i].active_uj + t->energy[i].idle_uj;
+	if (ps->nr == ps->max) {
+		unsigned int n = ps->max ? 2 * ps->max : 1024;
+		struct wl_proc *p = realloc(ps->p, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ps->p = p;
+		ps->max = n;
+	}
+	ps->p[ps->nr++] = (struct wl_proc){ t, uj };
+	return 0;
+}
+
+static int wl_proc_cmp(const void *a, const void *b)
+{
+	const struct wl_proc *x = a, *y = b;
+
+	if (x->uj != y->uj)
+		return x->uj < y->uj ? 1 : -1;
+	return x->t->tgid < y->t->tgid ? -1 : x->t->tgid > y->t->tgid;
+}
+
+/* The container id of the cgroup a process last ran in, or "". */
+static const char *wl_proc_container(const struct ga_wl *w, uint64_t cgid)
+{
+	struct wl_cgroup *c;
+
+	HASH_FIND(hh, w->cgroups, &cgid, sizeof(cgid), c);
+	return c && c->s[WL_CONTAINER] ? c->s[WL_CONTAINER]->container_id : "";
+}
+
+/* The max_processes processes that used most energy, by pid and command. */
+static int wl_expose_processes(struct ga_wl *w, struct ga_expo *e)
+{
+	unsigned int nd = ga_nr_domains(w->g), i, k, n, m;
+	struct wl_procs ps = { .w = w };
+	struct ga_label l[WL_MAX_LABELS];
+	char pid[16], comm[GREENAI_COMM_LEN + 1];
+	int r;
+
+	r = ga_for_each_task(w->g, wl_on_task, &ps);
+	if (r)
+		goto out;
+	qsort(ps.p, ps.nr, sizeof(*ps.p), wl_proc_cmp);
+	if (ps.nr > w->conf.max_processes)
+		ps.nr = w->conf.max_processes;
+	for (k = 0; !r && k < 2; k++) {
+		r = k ? ga_expo_family(e, "greenai_process_cpu_seconds",
+				       GA_EXPO_COUNTER, "seconds",
+				       "CPU time of the processes that used most energy.") :
+			ga_expo_family(e, "greenai_process_joules",
+				       GA_EXPO_COUNTER, "joules",
+				       "Energy per zone of the processes that used most energy since the exporter started.");
+		for (i = 0; !r && i < ps.nr; i++) {
+			const struct ga_acct_task *t = ps.p[i].t;
+
+			snprintf(pid, sizeof(pid), "%u", t->tgid);
+			snprintf(comm, sizeof(comm), "%.*s",
+				 (int)sizeof(t->comm), t->comm);
+			n = 0;
+			l[n++] = (struct ga_label){ "node_name", w->node_name };
+			l[n++] = (struct ga_label){ "pid", pid };
+			l[n++] = (struct ga_label){ "comm", comm };
+			l[n++] = (struct ga_label){ "container_id",
+				wl_proc_container(w, t->cgroup_id) };
+			if (k) {
+				ga_expo_sample_fixed(e, l, n, t->cpu_ns, 9);
+				continue;
+			}
+			for (m = 0; m < nd && m < GREENAI_MAX_DOMAINS; m++)
+				ga_expo_sample_fixed(e, l,
+					wl_zone_labels(w, m, l, n),
+					t->energy[m].active_uj +
+					t->energy[m].idle_uj, 6);
+		}
+	}
+out:
+	free(ps.p);
+	return r;
+}
+
 /**
  * ga_wl_expose() - every counter, as metric families
  * @w: the counters
@@ -740,7 +888,10 @@ int ga_wl_expose(struct ga_wl *w, struct ga_expo *e)
 
 	for (k = 0; !r && k < WL_KINDS; k++)
 		r = wl_expose_kind(w, e, k);
-	return r ?: wl_expose_terminated(w, e);
+	r = r ?: wl_expose_terminated(w, e);
+	if (!r && w->conf.max_processes)
+		r = wl_expose_processes(w, e);
+	return r;
 }
 
 void ga_wl_stats(const struct ga_wl *w, struct ga_wl_stats *out)

@@ -19,6 +19,11 @@
  * a ledger, recorded there as a finished run), and its series dropped.
  * Models are not dropped: there are few, and they outlive containers.
  *
+ * Per-process series are off by default (a process is no workload, and
+ * pids are many and short-lived); with max_processes, the processes that
+ * used most energy since the exporter started are exposed, that many at
+ * most, by pid and command.
+ *
  * ga_wl_save() and ga_wl_load() keep the counters across restarts of the
  * exporter (a JSON file written whole, then renamed over the old one),
  * so that rate() never sees a reset.
@@ -50,6 +55,8 @@ struct ga_wl_conf {
 	const char *intensity_source;
 	unsigned int max_series;	/* 0: GA_WL_MAX_SERIES_DEF */
 	struct ga_ledger *ledger;	/* finished containers; NULL: none */
+	/* per-process series: off (0), or the N that used most energy */
+	unsigned int max_processes;
 	const char *backend;		/* for the ledger */
 };
 
