@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -384,6 +385,31 @@ static void charge_by_reference(void **state)
 	ga_acct_free(c);
 }
 
+/* A cgroup is dropped only once no process last ran in it. */
+static void forget_cgroup(void **state)
+{
+	struct ga_acct *a = two_packages(0);
+	const __u64 cpu_ns[NR_CPUS] = { 1000, 0, 0, 0 };
+	const __u64 energy[3] = { 100, 100, 100 };
+	struct greenai_rec_task_exit *rec = calloc(1, GREENAI_REC_MAX_SIZE);
+	struct ga_acct_stats st;
+
+	(void)state;
+	ga_acct_begin(a, 0, 1000000);
+	ga_acct_charge(a, 5, 77, "p", 0, cpu_ns);
+	ga_acct_end(a, NULL, energy, NULL, NULL);
+	assert_int_equal(ga_acct_forget_cgroup(a, 77), -EBUSY);
+	assert_int_equal(ga_acct_forget_cgroup(a, 78), -ENOENT);
+	assert_int_equal(ga_acct_exit(a, 5, rec), 0);
+	assert_int_equal(ga_acct_forget_cgroup(a, 77), 0);
+	assert_null(ga_acct_cgroup(a, 77));
+	ga_acct_stats(a, &st);
+	assert_int_equal(st.cgroups, 0);
+	assert_int_equal(ga_acct_forget_cgroup(a, 77), -ENOENT);
+	free(rec);
+	ga_acct_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +421,7 @@ int main(void)
 		cmocka_unit_test(exit_record),
 		cmocka_unit_test(offline_cpu_no_capacity),
 		cmocka_unit_test(charge_by_reference),
+		cmocka_unit_test(forget_cgroup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -458,6 +458,34 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
 	a->stats.intervals++;
 }
 
+/**
+ * ga_acct_forget_cgroup() - drop a cgroup that has gone, and its totals
+ * @a: the accounting state
+ * @id: the cgroup
+ *
+ * For a reader that has taken its figures and wants the table bounded
+ * while cgroups come and go. Between intervals only. The caller sees to
+ * it that no ga_acct_ref points to it.
+ *
+ * Return: 0; -ENOENT: no such cgroup; -EBUSY: a process last ran in it.
+ */
+int ga_acct_forget_cgroup(struct ga_acct *a, __u64 id)
+{
+	struct acct_cgroup *c;
+	struct acct_task *t, *tmp;
+
+	HASH_FIND(hh, a->cgroups, &id, sizeof(id), c);
+	if (!c)
+		return -ENOENT;
+	HASH_ITER(hh, a->tasks, t, tmp)
+		if (t->pub.cgroup_id == id)
+			return -EBUSY;
+	HASH_DEL(a->cgroups, c);
+	free(c);
+	a->nr_cgroups--;
+	return 0;
+}
+
 int ga_acct_exit(struct ga_acct *a, __u32 tgid,
 		 struct greenai_rec_task_exit *rec)
 {

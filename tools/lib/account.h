@@ -120,6 +120,7 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
  *
  * Return: 0, or -ENOENT when the process was never charged.
  */
+int ga_acct_forget_cgroup(struct ga_acct *a, __u64 id);
 int ga_acct_exit(struct ga_acct *a, __u32 tgid,
 		 struct greenai_rec_task_exit *rec);
 /* GA_ACCT_OVERFLOW_ID / 0: the overflow entries */

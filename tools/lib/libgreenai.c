@@ -997,6 +997,19 @@ unsigned int ga_sources(const struct ga_ctx *g,
 	return g->nr_status;
 }
 
+int ga_forget_cgroup(struct ga_ctx *g, __u64 id)
+{
+	struct run_prev *rp, *tmp;
+
+	if (g->kmod)
+		return -EOPNOTSUPP;
+	/* an entry of a process not folded may hold a reference to it */
+	HASH_ITER(hh, g->runs, rp, tmp)
+		if (rp->key.cgroup_id == id)
+			return -EBUSY;
+	return ga_acct_forget_cgroup(g->acct, id);
+}
+
 void ga_stats(const struct ga_ctx *g, struct ga_stats *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -100,6 +100,14 @@ int ga_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn, void *arg);
 int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 		       void *arg);
 /*
+ * Drop a cgroup that has gone, and its totals, once its reader has taken
+ * them: the tables stay bounded while containers come and go. Not during
+ * ga_for_each_cgroup(). Return: 0; -EBUSY while a process that ran in it
+ * is not folded yet; -ENOENT; -EOPNOTSUPP with the module (its table is
+ * its own).
+ */
+int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
+/*
  * Whether domain @id counts in a sum over domains without counting any
  * energy twice: psys where there is one, else packages and DRAM; GPUs;
  * never cores or uncore (inside their package), nor platform sensors

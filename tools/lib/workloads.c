@@ -75,6 +75,7 @@ struct wl_cgroup {
 	UT_hash_handle hh;
 	uint64_t id;
 	bool resolved, gone;
+	bool kept;			/* libgreenai keeps it (the module) */
 	char *path;			/* under the cgroup2 mount */
 	uint64_t prev_cpu_ns;
 	struct greenai_energy prev[GREENAI_MAX_DOMAINS];
@@ -105,6 +106,9 @@ struct ga_wl {
 	/* cgroups met this update, to be resolved in one walk */
 	uint64_t pending[GA_WL_PENDING_MAX];
 	unsigned int nr_pending;
+	/* cgroups gone, their growth taken: dropped after the walk */
+	uint64_t gone[GA_WL_PENDING_MAX];
+	unsigned int nr_gone;
 	/* containers and pods folded once terminated and exposed */
 	struct wl_counts term[2];
 	uint64_t nr_term[2];
@@ -374,6 +378,8 @@ static int wl_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
 				c->s[k]->terminated = true;
 		}
 	}
+	if (c->gone && !c->kept && w->nr_gone < GA_WL_PENDING_MAX)
+		w->gone[w->nr_gone++] = c->id;
 	return 0;
 }
 
@@ -449,6 +455,16 @@ static void wl_record(struct ga_wl *w, const struct wl_series *s)
 		w->stats.ledger_errors++;
 }
 
+/* No cgroup that is kept (gone, not dropped yet) adds to @s any more. */
+static void wl_unlink_series(struct ga_wl *w, const struct wl_series *s)
+{
+	struct wl_cgroup *c, *tmp;
+
+	HASH_ITER(hh, w->cgroups, c, tmp)
+		if (c->s[s->kind] == s)
+			c->s[s->kind] = NULL;
+}
+
 /* Terminated containers and pods exposed once: into the node's totals. */
 static void wl_fold(struct ga_wl *w)
 {
@@ -464,6 +480,7 @@ static void wl_fold(struct ga_wl *w)
 			wl_counts_add(&w->term[k], &s->c, wl_co2(w, &s->c));
 			w->nr_term[k]++;
 			w->stats.terminated++;
+			wl_unlink_series(w, s);
 			wl_series_free(w, s);
 		}
 	}
@@ -500,6 +517,35 @@ static void wl_resolve_pending(struct ga_wl *w)
 			c->resolved = true;
 	}
 	w->nr_pending = 0;
+}
+
+/*
+ * Cgroups that have gone, their growth all taken: dropped here and in
+ * libgreenai, so that churn does not grow the tables. One a process that
+ * ran in it still holds (not folded yet) is tried again next time; with
+ * the module, whose table is its own, it is kept.
+ */
+static void wl_forget_gone(struct ga_wl *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nr_gone; i++) {
+		struct wl_cgroup *c;
+		int r = ga_forget_cgroup(w->g, w->gone[i]);
+
+		HASH_FIND(hh, w->cgroups, &w->gone[i], sizeof(uint64_t), c);
+		if (!c)
+			continue;
+		if (r == -EOPNOTSUPP) {
+			c->kept = true;
+		} else if (!r || r == -ENOENT) {
+			HASH_DEL(w->cgroups, c);
+			free(c->path);
+			free(c);
+			w->stats.cgroups--;
+		}
+	}
+	w->nr_gone = 0;
 }
 
 /*
@@ -543,6 +589,7 @@ int ga_wl_update(struct ga_wl *w, double interval_s)
 
 	wl_fold(w);
 	r = ga_for_each_cgroup(w->g, wl_on_cgroup, w);
+	wl_forget_gone(w);
 	wl_resolve_pending(w);
 	wl_check_unmet(w);
 	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
