@@ -111,8 +111,9 @@ include $(wildcard mk/*.mk)
 
 vpath %.c include/greenai tools/lib
 
-tools: $(BUILD)/lib/libgreenai.a $(BUILD)/greenai $(BUILD)/gtop \
-	$(BUILD)/greenai-exporter ## build libgreenai and the tools
+TOOLS := $(BUILD)/greenai $(BUILD)/gtop $(BUILD)/greenai-exporter
+
+tools: $(BUILD)/lib/libgreenai.a $(TOOLS) ## build libgreenai and the tools
 
 # The greenai command (tools/greenai), over libgreenai.
 GREENAI_SRC := $(wildcard tools/greenai/*.c)
@@ -224,10 +225,11 @@ host: ## run the host bats suite only
 vm: ## run the module suite in QEMU guests on every kernel of KERNELS
 	KERNELS="$(KERNELS)" tests/run-all.sh vm
 
-bench: deps ## context-switch cost (greenai.ko in QEMU, BPF here), gtop's cost
+bench: deps ## context-switch cost (greenai.ko in QEMU, BPF here), gtop's and the exporter's cost
 	tests/bench/ctxswitch.sh
 	tests/bench/bpf-cost.sh
 	tests/bench/gtop-cost.sh
+	tests/bench/exporter-scrape.sh
 
 lint: ## checkpatch.pl --strict over kernel code (from linux-source-6.1)
 	scripts/checkpatch.sh
@@ -245,14 +247,29 @@ format: ## apply .clang-format to the C sources
 
 # --- install and clean ------------------------------------------------------
 
-install: tools ## install headers, libgreenai and the module sources
-	install -d $(DESTDIR)$(PREFIX)/include/greenai \
-		$(DESTDIR)$(PREFIX)/lib \
-		$(DESTDIR)/usr/src/greenai-$(VERSION)
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+
+install: tools ## install the tools, man pages, unit, headers, libgreenai, module sources (DKMS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/greenai \
+		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSTEMDDIR) \
+		$(DESTDIR)/etc/default $(DESTDIR)/usr/src/greenai-$(VERSION)
+	install -m 755 $(BUILD)/greenai $(BUILD)/gtop $(BUILD)/greenai-exporter \
+		$(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \
+		deploy/systemd/greenai-exporter.service \
+		>$(DESTDIR)$(SYSTEMDDIR)/greenai-exporter.service
+	test -e $(DESTDIR)/etc/default/greenai-exporter || install -m 644 \
+		deploy/systemd/greenai-exporter.default \
+		$(DESTDIR)/etc/default/greenai-exporter
 	install -m 644 include/uapi/greenai.h \
 		$(DESTDIR)$(PREFIX)/include/greenai/uapi.h
 	install -m 644 $(BUILD)/lib/libgreenai.a $(DESTDIR)$(PREFIX)/lib/
 	cp -r Kbuild kmod include $(DESTDIR)/usr/src/greenai-$(VERSION)/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf \
+		>$(DESTDIR)/usr/src/greenai-$(VERSION)/dkms.conf
 	find $(DESTDIR)/usr/src/greenai-$(VERSION) \
 		\( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
 		   -o -name '.*.cmd' \) -delete

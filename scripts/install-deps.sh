@@ -24,6 +24,7 @@ packages=(
 	libncurses-dev			# gtop's screen
 	libmicrohttpd-dev		# greenai-exporter's HTTP server
 	prometheus curl openssl		# tests: a real Prometheus scrapes the exporter (TLS too)
+	python3-yaml man-db		# tests: Kubernetes manifests parsed, man pages rendered
 	tmux				# tests: gtop's screen driven by keys
 	librsvg2-bin libxml2-utils	# tests: SVG rendered and parsed
 	python3-torch			# ML workloads: framework detection

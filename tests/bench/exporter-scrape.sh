@@ -9,8 +9,9 @@
 # (median and worst), the exporter's own rendering time (its
 # greenai_exporter_scrape_render_seconds), the size of the exposition,
 # the exporter's CPU while sampling every second, and its RSS; then every
-# container is replaced by a new one, twice (churn), and the RSS and the
-# number of series measured again. Prints a Markdown table. Root (BPF).
+# container is replaced by a new one, four times (churn), and the number
+# of series and of cgroups followed, and the RSS after two and after four
+# replacements, measured again: bounded, they stay put. Prints a Markdown table. Root (BPF).
 # Reproduce with: make bench (or tests/bench/exporter-scrape.sh alone).
 set -euo pipefail
 
@@ -73,8 +74,8 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$exp_pid/stat"
 }
 
-echo "| containers | scrape wall ms, median | worst of 50 | render ms (exporter) | exposition KiB | exporter CPU % (1 s samples) | RSS MiB | after 2 churns: series | RSS MiB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| containers | scrape wall ms, median | worst of 50 | render ms (exporter) | exposition KiB | exporter CPU % (1 s samples) | RSS MiB | after 4 churns: series | cgroups followed | RSS MiB after 2 churns | after 4 |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $sizes; do
 	start_containers "$n" 1
 	"$top/build/greenai-exporter" -l 127.0.0.1:0 -i 1 --state "$tmp/state" \
@@ -105,26 +106,29 @@ for n in $sizes; do
 	cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
 		'BEGIN { printf "%.2f", 100 * (b - a) / hz / (t1 - t0) }')
 	rss1=$(rss_kib)
-	# churn: every container replaced by a new one, twice
-	for gen in 2 3; do
+	# churn: every container replaced by a new one, four times
+	for gen in 2 3 4 5; do
 		remove_containers
 		start_containers "$n" "$gen"
 		until [ "$(series 2>/dev/null)" -le "$n" ] &&
 			scrape | grep -q "^greenai_terminated_containers_total{[^}]*} $(( (gen - 1) * n ))$"; do
 			sleep 0.5
 		done
+		[ "$gen" = 3 ] && rss2=$(rss_kib)
 	done
 	nseries=$(series)
-	rss2=$(rss_kib)
+	ncg=$(scrape | awk '/^greenai_exporter_cgroups / { print $2 }')
+	rss3=$(rss_kib)
 	kill "$exp_pid"
 	wait "$exp_pid" 2>/dev/null || true
 	exp_pid=
 	remove_containers
 	rm -f "$tmp/state"
 	awk -v n="$n" -v med="$med" -v w="$worst" -v r="$render" -v k="$kib" \
-		-v c="$cpu" -v r1="$rss1" -v s="$nseries" -v r2="$rss2" \
-		'BEGIN { printf "| %d | %.2f | %.2f | %.2f | %d | %s | %.1f | %d | %.1f |\n",
-			n, med * 1000, w * 1000, r, k, c, r1 / 1024, s, r2 / 1024 }'
+		-v c="$cpu" -v r1="$rss1" -v s="$nseries" -v g="$ncg" \
+		-v r2="$rss2" -v r3="$rss3" \
+		'BEGIN { printf "| %d | %.2f | %.2f | %.2f | %d | %s | %.1f | %d | %d | %.1f | %.1f |\n",
+			n, med * 1000, w * 1000, r, k, c, r1 / 1024, s, g, r2 / 1024, r3 / 1024 }'
 done
 echo
 echo "$(nproc) CPUs, $(uname -r). Command: tests/bench/exporter-scrape.sh"

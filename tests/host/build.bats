@@ -37,8 +37,8 @@ setup() {
 	assert_line --regexp " T ga_counter_update$"
 }
 
-@test "make install puts headers, library and module sources under DESTDIR" {
-	local d=$BATS_TEST_TMPDIR/root
+@test "make install puts tools, man pages, unit, headers, library and DKMS sources under DESTDIR" {
+	local d=$BATS_TEST_TMPDIR/root m
 	run make --no-print-directory BUILD="$BATS_TEST_TMPDIR/b" \
 		DESTDIR="$d" PREFIX=/usr install
 	assert_success
@@ -48,6 +48,60 @@ setup() {
 	assert [ -f "$d/usr/src/greenai-$MODULE_VERSION/kmod/main.c" ]
 	run find "$d/usr/src" -name '*.o' -o -name '*.ko'
 	assert_output ""
+	# the tools run from where they are installed
+	for t in greenai gtop greenai-exporter; do
+		run "$d/usr/bin/$t" --help
+		assert_success
+	done
+	# man pages that man renders without a warning
+	for m in man1/greenai.1 man1/gtop.1 man8/greenai-exporter.8; do
+		run man --warnings -l "$d/usr/share/man/$m"
+		assert_success
+		refute_output --partial "warning"
+		assert_output --partial "SYNOPSIS"
+	done
+	# the unit starts the installed exporter, hardened
+	m=$d/usr/lib/systemd/system/greenai-exporter.service
+	run grep -E '^(ExecStart|NoNewPrivileges|ProtectSystem|CapabilityBoundingSet)=' "$m"
+	assert_line "ExecStart=/usr/bin/greenai-exporter \$GREENAI_EXPORTER_ARGS"
+	assert_line "NoNewPrivileges=yes"
+	assert_line "ProtectSystem=strict"
+	assert_line --partial "CapabilityBoundingSet=CAP_BPF CAP_PERFMON"
+	assert [ -f "$d/etc/default/greenai-exporter" ]
+	# DKMS: the version filled in, the module where Kbuild puts it
+	run grep -E '^(PACKAGE_VERSION|BUILT_MODULE_LOCATION\[0\])=' \
+		"$d/usr/src/greenai-$MODULE_VERSION/dkms.conf"
+	assert_line "PACKAGE_VERSION=\"$MODULE_VERSION\""
+	assert_line 'BUILT_MODULE_LOCATION[0]="kmod/"'
+}
+
+@test "the Kubernetes manifests parse, and every capability the DaemonSet adds says why" {
+	run /usr/bin/python3 - "$TOP/deploy/kubernetes" <<-'EOF'
+	import sys, yaml, pathlib
+	d = pathlib.Path(sys.argv[1])
+	docs = list(yaml.safe_load_all((d / "greenai-exporter.yaml").read_text()))
+	kinds = [x["kind"] for x in docs]
+	assert kinds == ["Namespace", "DaemonSet", "Service", "ServiceMonitor"], kinds
+	ds = docs[1]
+	c = ds["spec"]["template"]["spec"]["containers"][0]
+	sc = c["securityContext"]
+	assert sc["privileged"] is False and sc["allowPrivilegeEscalation"] is False
+	assert sc["capabilities"]["drop"] == ["ALL"]
+	assert c["readinessProbe"]["httpGet"]["path"] == "/healthz"
+	assert docs[2]["spec"]["ports"][0]["port"] == 9102
+	assert docs[3]["spec"]["endpoints"][0]["port"] == "metrics"
+	scrape = yaml.safe_load((d / "prometheus-scrape.yaml").read_text())
+	assert scrape["scrape_configs"][0]["job_name"] == "greenai-exporter"
+	# line by line: each added capability carries a comment saying why
+	lines = (d / "greenai-exporter.yaml").read_text().splitlines()
+	i = next(n for n, l in enumerate(lines) if l.strip() == "add:")
+	caps = sc["capabilities"]["add"]
+	for l in lines[i + 1:i + 1 + len(caps)]:
+	    assert l.strip().startswith("- ") and "#" in l and len(l.split("#", 1)[1].strip()) > 10, l
+	print("ok", len(caps))
+	EOF
+	assert_success
+	assert_output --regexp "^ok [0-9]+$"
 }
 
 @test "the ABI header compiles on its own in strict C11" {

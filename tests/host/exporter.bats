@@ -148,7 +148,18 @@ make_containers() {
 	start_exporter
 	make_containers
 	until_scrape '/^greenai_container_joules_total\{.*runtime="docker"/ { f = 1 } END { exit !f }'
-	run promtool check metrics <<<"$output"
+	printf '%s\n' "$output" >"$T/metrics.txt"
+	run promtool check metrics <"$T/metrics.txt"
+	assert_success
+	# every metric the Grafana dashboard asks for is one the exporter has
+	run /usr/bin/python3 -c 'import json, re, sys
+have = {l.split("{")[0].split(" ")[0] for l in open(sys.argv[2]) if l[0] != "#"}
+d = json.load(open(sys.argv[1]))
+exprs = [t["expr"] for p in d["panels"] for t in p["targets"]]
+used = {m for e in exprs for m in re.findall(r"\bgreenai_[a-z0-9_]+", e)}
+missing = used - have
+assert used and not missing, missing
+print(len(used), "metrics")' "$TOP/deploy/grafana/greenai-dashboard.json" "$T/metrics.txt"
 	assert_success
 	run curl -sS -D "$T/h" -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' \
 		"http://127.0.0.1:$PORT/metrics"

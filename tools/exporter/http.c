@@ -183,6 +183,11 @@ static int gx_render(struct gx_http *h, struct ga_expo *e)
 				"Containers and pods past the bound on series, counted in the node's figures only.");
 	if (!r)
 		ga_expo_sample_fixed(e, NULL, 0, ws.dropped, 0);
+	r = r ?: ga_expo_family(e, "greenai_exporter_cgroups", GA_EXPO_GAUGE,
+				NULL,
+				"Cgroups the exporter follows now (those gone are dropped).");
+	if (!r)
+		ga_expo_sample_fixed(e, NULL, 0, ws.cgroups, 0);
 	r = r ?: ga_wl_expose(st->wl, e);
 	return r ?: ga_expo_finish(e);
 }
