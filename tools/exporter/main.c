@@ -198,13 +198,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 			o->max_processes = v;
 			break;
 		case O_BACKEND:
-			if (!strcmp(optarg, "auto"))
-				o->backend = GA_BACKEND_AUTO;
-			else if (!strcmp(optarg, "module"))
-				o->backend = GA_BACKEND_MODULE;
-			else if (!strcmp(optarg, "bpf"))
-				o->backend = GA_BACKEND_BPF;
-			else
+			if (ga_backend_parse(optarg, &o->backend))
 				return gx_usage("--backend: '%s' is not auto, module or bpf",
 						optarg);
 			break;

@@ -148,13 +148,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 						 optarg);
 			break;
 		case 'b':
-			if (!strcmp(optarg, "auto"))
-				o->backend = GA_BACKEND_AUTO;
-			else if (!strcmp(optarg, "module"))
-				o->backend = GA_BACKEND_MODULE;
-			else if (!strcmp(optarg, "bpf"))
-				o->backend = GA_BACKEND_BPF;
-			else
+			if (ga_backend_parse(optarg, &o->backend))
 				return run_usage("--backend '%s': not auto, module or bpf",
 						 optarg);
 			break;

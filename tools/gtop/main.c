@@ -181,13 +181,7 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 			c->intensity = optarg;
 			break;
 		case 'B':
-			if (!strcmp(optarg, "auto"))
-				c->gopts.backend = GA_BACKEND_AUTO;
-			else if (!strcmp(optarg, "module"))
-				c->gopts.backend = GA_BACKEND_MODULE;
-			else if (!strcmp(optarg, "bpf"))
-				c->gopts.backend = GA_BACKEND_BPF;
-			else
+			if (ga_backend_parse(optarg, &c->gopts.backend))
 				return gt_usage("--backend '%s': not auto, module or bpf",
 						optarg);
 			break;

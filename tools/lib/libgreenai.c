@@ -455,6 +455,24 @@ void ga_close(struct ga_ctx *g)
 	free(g);
 }
 
+int ga_backend_parse(const char *name, enum ga_backend *out)
+{
+	static const char *const names[] = {
+		[GA_BACKEND_AUTO] = "auto",
+		[GA_BACKEND_MODULE] = "module",
+		[GA_BACKEND_BPF] = "bpf",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(name, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 const char *ga_backend_name(const struct ga_ctx *g)
 {
 	return g->backend_name;

@@ -86,6 +86,8 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 	    size_t err_size);
 void ga_close(struct ga_ctx *g);
 const char *ga_backend_name(const struct ga_ctx *g);
+/* "auto", "module" or "bpf", as --backend says it. Return: 0 or -EINVAL. */
+int ga_backend_parse(const char *name, enum ga_backend *out);
 void ga_set_record_fn(struct ga_ctx *g, ga_record_fn fn, void *arg);
 
 int ga_sample(struct ga_ctx *g);
