@@ -38,7 +38,9 @@ teardown() {
 
 ID_A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 ID_B=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+ID_C=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
 POD_UID=6e3f1c2a-8b7d-4e5f-9a0b-1c2d3e4f5a6b
+POD2_UID=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9
 
 # start_exporter ARGS...: greenai-exporter on a free port of 127.0.0.1,
 # sampling every 0.5 s, its state and ledger in $T; its port in PORT once
@@ -94,13 +96,17 @@ until_scrape() {
 
 # containers, with the runtimes' files that name them and their pods: a
 # docker one, busy, labelled with a model; a containerd/CRI one in a
-# kubepods burstable pod, idle after its start. Start the exporter first:
-# what ran before it is not charged.
+# kubepods burstable pod, idle after its start; a CRI-O one in a
+# besteffort pod, named by the kubelet's pod directory only. Start the
+# exporter first: what ran before it is not charged.
 make_containers() {
 	local pod_=${POD_UID//-/_} pod
 	DOCKER=$(new_cgroup "system.slice/docker-$ID_A.scope")
 	pod=kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$pod_.slice
 	CRI=$(new_cgroup "$pod/cri-containerd-$ID_B.scope")
+	pod=kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${POD2_UID//-/_}.slice
+	CRIO=$(new_cgroup "$pod/crio-$ID_C.scope")
+	mkdir -p "$RT/var/log/pods/batch_etl-27_$POD2_UID/etl"
 	mkdir -p "$RT/var/lib/docker/containers/$ID_A" \
 		"$RT/run/containerd/io.containerd.runtime.v2.task/k8s.io/$ID_B"
 	echo '{"Name":"/trainer","Config":{"Labels":{}}}' \
@@ -114,6 +120,8 @@ make_containers() {
 	"$BIN/cgspawn" "$DOCKER" "$BIN/spin" 60 2>/dev/null &
 	PIDS+=($!)
 	"$BIN/cgspawn" "$CRI" sleep 60 2>/dev/null &
+	PIDS+=($!)
+	"$BIN/cgspawn" "$CRIO" sleep 60 2>/dev/null &
 	PIDS+=($!)
 }
 
@@ -181,13 +189,16 @@ print(len(used), "metrics")' "$TOP/deploy/grafana/greenai-dashboard.json" "$T/me
 	assert_output 405
 }
 
-@test "exporter: docker and containerd/CRI containers get their ids, names, pods and models" {
+@test "exporter: docker, containerd/CRI and CRI-O containers get their ids, names, pods and models" {
 	start_exporter
 	make_containers
 	until_scrape '/^greenai_container_cpu_seconds_total\{.*infer/ { f = 1 } END { exit !f }'
 	value greenai_container_cpu_seconds_total "container_id=\"$ID_A\",container_name=\"trainer\",runtime=\"docker\",pod_name=\"\",pod_namespace=\"\",model=\"bert-base\""
 	value greenai_container_cpu_seconds_total "container_id=\"$ID_B\",container_name=\"infer\",runtime=\"containerd\",pod_name=\"bert-serve-0\",pod_namespace=\"ml\",model=\"\""
 	value greenai_pod_joules_total "pod_uid=\"$POD_UID\",pod_name=\"bert-serve-0\",pod_namespace=\"ml\",zone=\"package-0\""
+	until_scrape "/^greenai_container_cpu_seconds_total\\{.*$ID_C/ { f = 1 } END { exit !f }"
+	value greenai_container_cpu_seconds_total "container_id=\"$ID_C\",container_name=\"\",runtime=\"cri-o\",pod_name=\"etl-27\",pod_namespace=\"batch\",model=\"\""
+	value greenai_pod_cpu_seconds_total "pod_uid=\"$POD2_UID\",pod_name=\"etl-27\",pod_namespace=\"batch\""
 	value greenai_model_co2_grams_total 'model="bert-base"'
 	# the model's figures are its container's
 	a=$(value greenai_model_joules_total 'model="bert-base",zone="package-0"')
