@@ -289,6 +289,27 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	assert_output --partial "docker/$ID_A"
 }
 
+@test "exporter: when the backend is opened anew its counters go on from where they were" {
+	start_exporter
+	make_containers
+	until_scrape '/^greenai_container_cpu_seconds_total\{.*trainer/ { f = 1 } END { exit !f }'
+	a1=$(value greenai_container_joules_total "container_name=\"trainer\".*zone=\"package-0\"")
+	n1=$(value greenai_node_joules_total 'zone="package-0"')
+	c1=$(value greenai_node_co2_grams_total 'node_name=')
+	# SIGHUP: the BPF programs unloaded and loaded again, totals from zero
+	kill -HUP "$EXPORTER_PID"
+	until_scrape '/^greenai_exporter_backend_reopens_total 1$/ { f = 1 } END { exit !f }'
+	a2=$(value greenai_container_joules_total "container_name=\"trainer\".*zone=\"package-0\"")
+	n2=$(value greenai_node_joules_total 'zone="package-0"')
+	c2=$(value greenai_node_co2_grams_total 'node_name=')
+	awk -v a="$a1" -v b="$a2" -v m="$n1" -v n="$n2" -v c="$c1" -v d="$c2" \
+		'BEGIN { exit !(b >= a && n >= m && d >= c) }' ||
+		fail "went back: container $a1 -> $a2, node $n1 -> $n2, CO2e $c1 -> $c2"
+	# and the busy container goes on counting over the new backend
+	until_scrape "/^greenai_container_joules_total\\{.*trainer.*package-0/ { if (\$NF > $a2 + 1) f = 1 } END { exit !f }"
+	grep -q "^greenai-exporter: backend opened again" "$T/exporter.log"
+}
+
 @test "exporter: huge headers get 431, 200 concurrent scrapes are all answered, a slow client stalls nobody" {
 	start_exporter
 	big=$(head -c 20000 /dev/zero | tr '\0' x)

@@ -25,6 +25,7 @@ struct gx_state {
 	int last_error;			/* of the last sample, -errno */
 	uint64_t samples, sample_errors;
 	uint64_t scrapes;
+	uint64_t reopens;		/* backend opened anew */
 	double scrape_seconds;		/* the last scrape's rendering */
 	const char *backend;
 };

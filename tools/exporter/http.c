@@ -167,6 +167,11 @@ static int gx_render(struct gx_http *h, struct ga_expo *e)
 				"Samples that failed.");
 	if (!r)
 		ga_expo_sample_fixed(e, NULL, 0, st->sample_errors, 0);
+	r = r ?: ga_expo_family(e, "greenai_exporter_backend_reopens",
+				GA_EXPO_COUNTER, NULL,
+				"Times the backend was opened anew (SIGHUP, or failing samples).");
+	if (!r)
+		ga_expo_sample_fixed(e, NULL, 0, st->reopens, 0);
 	r = r ?: ga_expo_family(e, "greenai_exporter_scrapes",
 				GA_EXPO_COUNTER, NULL,
 				"Scrapes of /metrics answered.");

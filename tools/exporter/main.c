@@ -59,7 +59,8 @@ static const char gx_help[] =
 	"      --version           the version\n"
 	"\n"
 	"The region comes from --region, else GREENAI_REGION, else greenai.conf,\n"
-	"else the world average. Metrics: /metrics; health: /healthz.\n";
+	"else the world average. Metrics: /metrics; health: /healthz. SIGHUP opens\n"
+	"the backend anew (as three failed samples in a row do), the counters go on.\n";
 
 struct gx_opts {
 	const char *listen, *node_name, *region, *intensity, *pue;
@@ -71,13 +72,18 @@ struct gx_opts {
 	enum ga_backend backend;
 };
 
-static volatile sig_atomic_t gx_stop;
+static volatile sig_atomic_t gx_stop, gx_reopen;
 
 static void gx_on_signal(int sig)
 {
-	(void)sig;
-	gx_stop = 1;
+	if (sig == SIGHUP)
+		gx_reopen = 1;
+	else
+		gx_stop = 1;
 }
+
+/* Samples that fail in a row before the backend is opened anew. */
+#define GX_REOPEN_AFTER	3
 
 static int gx_usage(const char *fmt, const char *arg)
 {
@@ -318,6 +324,32 @@ static void gx_sample(struct gx_state *st)
 			strerror(-r));
 }
 
+/*
+ * Open the backend anew (SIGHUP, or samples failing: the module was
+ * reloaded) and go on counting from where the old one stopped.
+ */
+static void gx_reopen_backend(struct gx_state *st, const struct ga_opts *go)
+{
+	struct ga_ctx *g;
+	char err[512];
+
+	if (ga_open(&g, go, err, sizeof(err))) {
+		fprintf(stderr, "greenai-exporter: cannot open the backend again: %s\n",
+			err);
+		return;
+	}
+	pthread_mutex_lock(&st->lock);
+	ga_wl_rebase(st->wl, g);
+	ga_close(st->g);
+	st->g = g;
+	st->backend = ga_backend_name(g);
+	st->reopens++;
+	st->last_error = 0;
+	pthread_mutex_unlock(&st->lock);
+	fprintf(stderr, "greenai-exporter: backend opened again: %s\n",
+		st->backend);
+}
+
 static void gx_save(struct gx_state *st, const char *path)
 {
 	int r;
@@ -343,7 +375,7 @@ int main(int argc, char **argv)
 	struct ga_intensity in;
 	struct sigaction sa = { .sa_handler = gx_on_signal };
 	double next, last_save;
-	int r, status = 1;
+	int r, status = 1, failed = 0;
 
 	r = gx_parse_opts(argc, argv, &o);
 	if (r >= 0)
@@ -407,6 +439,7 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	fprintf(stderr,
 		"greenai-exporter %s: %s backend, listening on port %u, every %.3g s, %.3f g/kWh (%s)\n",
@@ -426,7 +459,16 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);	/* a signal cuts it short */
 			continue;
 		}
+		if (gx_reopen) {
+			gx_reopen = 0;
+			gx_reopen_backend(&st, &go);
+		}
 		gx_sample(&st);
+		failed = st.last_error ? failed + 1 : 0;
+		if (failed >= GX_REOPEN_AFTER) {
+			gx_reopen_backend(&st, &go);
+			failed = 0;
+		}
 		next += o.interval_s;
 		if (next < now)
 			next = now + o.interval_s;	/* fell behind */

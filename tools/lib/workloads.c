@@ -573,6 +573,86 @@ static void wl_check_unmet(struct ga_wl *w)
 	}
 }
 
+static uint64_t wl_node_co2(const struct ga_wl *w);
+
+/* @v's values moved from the old context's domain ids to the new ones. */
+static void wl_remap(uint64_t *v, const int *map)
+{
+	uint64_t old[GREENAI_MAX_DOMAINS];
+	unsigned int i;
+
+	memcpy(old, v, sizeof(old));
+	memset(v, 0, sizeof(old));
+	for (i = 0; i < GREENAI_MAX_DOMAINS; i++)
+		if (map[i] >= 0)
+			v[map[i]] += old[i];
+}
+
+/**
+ * ga_wl_rebase() - go on counting over a context opened anew
+ * @w: the counters
+ * @g: the new context (the backend started again: its totals from zero)
+ *
+ * What the old context counted becomes the base of the node's counters;
+ * each cgroup's growth is taken from zero again. Zones are matched by
+ * name; one the new context lacks keeps its figures in no series. The old
+ * context may be closed after.
+ */
+void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
+{
+	uint64_t *node[] = { w->base_energy_uj, w->base_active_uj,
+			     w->base_idle_uj, w->base_unattr_uj };
+	unsigned int i, j, k, nd = ga_nr_domains(w->g);
+	int map[GREENAI_MAX_DOMAINS];
+	struct wl_series *s, *st;
+	struct wl_cgroup *c, *ct;
+
+	w->base_co2_ug = wl_node_co2(w);
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		const struct ga_acct_domain_totals *t =
+			ga_domain_totals(w->g, i);
+
+		w->base_energy_uj[i] += t->energy_uj;
+		w->base_active_uj[i] += t->active_uj;
+		w->base_idle_uj[i] += t->idle_uj;
+		w->base_unattr_uj[i] += t->unattributed_uj;
+	}
+	for (i = 0; i < GREENAI_MAX_DOMAINS; i++) {
+		map[i] = -1;
+		for (j = 0; i < nd && j < ga_nr_domains(g) &&
+			    j < GREENAI_MAX_DOMAINS; j++)
+			if (!strcmp(ga_domain(w->g, i)->name,
+				    ga_domain(g, j)->name))
+				map[i] = (int)j;
+	}
+	for (i = 0; i < 4; i++)
+		wl_remap(node[i], map);
+	for (k = 0; k < WL_KINDS; k++) {
+		HASH_ITER(hh, w->series[k], s, st) {
+			wl_remap(s->c.active_uj, map);
+			wl_remap(s->c.idle_uj, map);
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		wl_remap(w->term[k].active_uj, map);
+		wl_remap(w->term[k].idle_uj, map);
+	}
+	HASH_ITER(hh, w->cgroups, c, ct) {
+		if (c->gone) {
+			/* the new context will not report it again */
+			HASH_DEL(w->cgroups, c);
+			free(c->path);
+			free(c);
+			w->stats.cgroups--;
+			continue;
+		}
+		c->prev_cpu_ns = 0;
+		memset(c->prev, 0, sizeof(c->prev));
+	}
+	memset(w->last_energy_uj, 0, sizeof(w->last_energy_uj));
+	w->g = g;
+}
+
 /**
  * ga_wl_update() - take the growth since the last update
  * @w: the counters

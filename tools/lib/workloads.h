@@ -24,6 +24,9 @@
  * used most energy since the exporter started are exposed, that many at
  * most, by pid and command.
  *
+ * ga_wl_rebase() moves the counters onto a new context when the backend
+ * was started again (its totals from zero), zones matched by name.
+ *
  * ga_wl_save() and ga_wl_load() keep the counters across restarts of the
  * exporter (a JSON file written whole, then renamed over the old one),
  * so that rate() never sees a reset.
@@ -74,6 +77,7 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 	      const struct ga_wl_conf *conf);
 void ga_wl_free(struct ga_wl *w);
 int ga_wl_update(struct ga_wl *w, double interval_s);
+void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g);
 int ga_wl_expose(struct ga_wl *w, struct ga_expo *e);
 int ga_wl_save(const struct ga_wl *w, const char *path);
 int ga_wl_load(struct ga_wl *w, const char *path, char *err,
