@@ -23,10 +23,11 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	RT=$T/runtime
 	PIDS=()
+	V1_DIRS=()
 }
 
 teardown() {
-	local p
+	local p d
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null || true
 	done
@@ -34,6 +35,10 @@ teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	_cgroups_teardown
+	# v1 directories, deepest first, once what ran in them has gone
+	for d in "${V1_DIRS[@]}"; do
+		rmdir "$d" 2>/dev/null || true
+	done
 }
 
 ID_A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
@@ -41,6 +46,8 @@ ID_B=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 ID_C=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
 POD_UID=6e3f1c2a-8b7d-4e5f-9a0b-1c2d3e4f5a6b
 POD2_UID=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9
+ID_D=dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
+POD3_UID=1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d
 
 # start_exporter ARGS...: greenai-exporter on a free port of 127.0.0.1,
 # sampling every 0.5 s, its state and ledger in $T; its port in PORT once
@@ -287,6 +294,41 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	run "$GREENAI" report --by container --format csv --ledger "$T/ledger.db"
 	assert_success
 	assert_output --partial "docker/$ID_A"
+}
+
+@test "exporter: a kubepods container in the v1 hierarchies only (cgroupfs driver, hybrid host) is found by its processes" {
+	local v1 d h spin
+	v1=$(dirname "$CG")
+	[ -d "$v1/cpu" ] && [ -d "$v1/systemd" ] ||
+		skip "no v1 cpu and name=systemd hierarchies: not a hybrid host"
+	start_exporter
+	mkdir -p "$RT/var/log/pods/search_ranker-5_$POD3_UID/ranker"
+	# born in a plain v2 cgroup (no container), torn down with it
+	h=$(new_cgroup greenai-v1host.$$)
+	"$BIN/cgspawn" "$h" "$BIN/spin" 60 2>"$T/spawn" &
+	PIDS+=($!)
+	for _ in $(seq 200); do
+		spin=$(sed -n 's/.*pid \([0-9]*\).*/\1/p' "$T/spawn")
+		[ -n "$spin" ] && break
+		sleep 0.05
+	done
+	[ -n "$spin" ] || fail "no spin"
+	# as runc with the cgroupfs driver: the same path in every v1 hierarchy
+	for d in systemd cpu memory; do
+		mkdir -p "$v1/$d/kubepods/burstable/pod$POD3_UID/$ID_D"
+		V1_DIRS=("$v1/$d/kubepods/burstable/pod$POD3_UID/$ID_D"
+			"$v1/$d/kubepods/burstable/pod$POD3_UID"
+			"$v1/$d/kubepods/burstable" "$v1/$d/kubepods" "${V1_DIRS[@]}")
+		echo "$spin" >"$v1/$d/kubepods/burstable/pod$POD3_UID/$ID_D/cgroup.procs"
+	done
+	grep -q "kubepods/burstable/pod$POD3_UID/$ID_D" "/proc/$spin/cgroup"
+	until_scrape "/^greenai_container_cpu_seconds_total\\{.*$ID_D/ { if (\$NF > 0.5) f = 1 } END { exit !f }"
+	value greenai_container_cpu_seconds_total "container_id=\"$ID_D\",container_name=\"\",runtime=\"kubepods\",pod_name=\"ranker-5\",pod_namespace=\"search\""
+	value greenai_pod_joules_total "pod_uid=\"$POD3_UID\",pod_name=\"ranker-5\",pod_namespace=\"search\",zone=\"package-0\""
+	# it ends: the container is folded once its process has gone
+	echo 1 >"$h/cgroup.kill"
+	until_scrape '/^greenai_terminated_containers_total\{[^}]*\} 1$/ { f = 1 } END { exit !f }'
+	! grep -q "$ID_D" <<<"$output" || fail "the ended v1 container is still exposed"
 }
 
 @test "exporter: when the backend is opened anew its counters go on from where they were" {

@@ -300,6 +300,12 @@ static void hybrid_host_prefers_the_v2_line(void **state)
 			 0);
 	assert_string_equal(path, "/system.slice/containerd.service");
 	assert_int_equal(hier, GA_CGROUP_V2);
+	/* its v1 line, where the container is (the exporter asks) */
+	assert_int_equal(ga_cgroup_v1_of_pid(FX "proc-hybrid", 1200, path,
+					     sizeof(path), &hier),
+			 0);
+	assert_true(hier != GA_CGROUP_V2);
+	assert_non_null(strstr(path, "/docker/"));
 }
 
 static void v1_only_host_lines_in_order_of_preference(void **state)

@@ -247,8 +247,37 @@ static int line_rank(const char *id, const char *ctl, size_t ctl_len)
  * when no line is usable; -EINVAL for a path that is not absolute;
  * -ENAMETOOLONG when it does not fit @size; other -errno of reading.
  */
+static int cgroup_of_pid(const char *root, int pid, char *path, size_t size,
+			 enum ga_cgroup_hier *hier, int min_rank);
+
 int ga_cgroup_of_pid(const char *root, int pid, char *path, size_t size,
 		     enum ga_cgroup_hier *hier)
+{
+	return cgroup_of_pid(root, pid, path, size, hier, GA_CGROUP_V2);
+}
+
+/**
+ * ga_cgroup_v1_of_pid() - the cgroup v1 path of a process, v2 or not
+ * @root: "/" or a fixture tree
+ * @pid: the process
+ * @path: the path
+ * @size: its size
+ * @hier: which hierarchy (may be NULL)
+ *
+ * As ga_cgroup_of_pid(), the v2 line left out: on a hybrid host, where
+ * a runtime with the cgroupfs driver puts its containers in the v1
+ * hierarchies only.
+ *
+ * Return: as ga_cgroup_of_pid(); -ENODATA with no v1 line.
+ */
+int ga_cgroup_v1_of_pid(const char *root, int pid, char *path, size_t size,
+			enum ga_cgroup_hier *hier)
+{
+	return cgroup_of_pid(root, pid, path, size, hier, GA_CGROUP_V1_SYSTEMD);
+}
+
+static int cgroup_of_pid(const char *root, int pid, char *path, size_t size,
+			 enum ga_cgroup_hier *hier, int min_rank)
 {
 	char file[GA_PATH_MAX], *line = NULL, *best = NULL;
 	int best_rank = GA_CGROUP_HIER_NR, err = 0;
@@ -277,7 +306,7 @@ int ga_cgroup_of_pid(const char *root, int pid, char *path, size_t size,
 			continue;
 		*c1 = '\0';
 		rank = line_rank(line, c1 + 1, c2 - c1 - 1);
-		if (rank < 0 || rank >= best_rank)
+		if (rank < min_rank || rank >= best_rank)
 			continue;
 		free(best);
 		best = strdup(c2 + 1);

@@ -76,6 +76,8 @@ const char *ga_cgroup_layout_name(enum ga_cgroup_layout layout);
 
 int ga_cgroup_of_pid(const char *root, int pid, char *path, size_t size,
 		     enum ga_cgroup_hier *hier);
+int ga_cgroup_v1_of_pid(const char *root, int pid, char *path, size_t size,
+			enum ga_cgroup_hier *hier);
 const char *ga_cgroup_hier_name(enum ga_cgroup_hier hier);
 
 int ga_cgroup_dir(const struct ga_cgroup_mount *m, const char *cgpath,

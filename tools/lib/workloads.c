@@ -82,6 +82,20 @@ struct wl_cgroup {
 	struct wl_series *s[WL_KINDS];
 };
 
+/*
+ * A process whose v2 cgroup names no container, on a host with v1
+ * hierarchies: its v1 path may (a runtime with the cgroupfs driver puts
+ * containers there only). Looked at once; followed when it is in one.
+ */
+struct wl_v1proc {
+	UT_hash_handle hh;
+	uint32_t tgid;
+	uint64_t start_ns;
+	struct wl_series *s[2];		/* container, pod; NULL: none */
+	uint64_t prev_cpu_ns;
+	struct greenai_energy *prev;	/* GREENAI_MAX_DOMAINS; in one only */
+};
+
 struct ga_wl {
 	struct ga_ctx *g;
 	struct ga_wl_conf conf;
@@ -93,6 +107,8 @@ struct ga_wl {
 	bool have_mount;
 	struct ga_cgroup_resolver resolver;
 	struct wl_cgroup *cgroups;
+	bool v1;			/* the host has v1 hierarchies */
+	struct wl_v1proc *v1procs;
 	struct wl_series *series[WL_KINDS];
 	unsigned int nr_series[WL_KINDS];
 	/* the node: energy per domain, and its parts */
@@ -121,6 +137,71 @@ static int64_t wl_unix_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void wl_v1proc_free(struct ga_wl *w, struct wl_v1proc *p)
+{
+	unsigned int k;
+
+	for (k = 0; k < 2; k++)
+		if (p->s[k] && p->s[k]->nr_cgroups &&
+		    !--p->s[k]->nr_cgroups)
+			p->s[k]->terminated = true;
+	HASH_DEL(w->v1procs, p);
+	free(p->prev);
+	free(p);
+}
+
+/* A followed process's growth since it was last seen, to its series. */
+static void wl_v1proc_grow(struct ga_wl *w, struct wl_v1proc *p,
+			   uint64_t cpu_ns, const struct greenai_energy *e,
+			   unsigned int nr)
+{
+	unsigned int i, k;
+	uint64_t cpu = cpu_ns >= p->prev_cpu_ns ? cpu_ns - p->prev_cpu_ns : 0;
+	uint64_t total = 0;
+
+	p->prev_cpu_ns = cpu_ns;
+	for (i = 0; i < nr && i < ga_nr_domains(w->g) &&
+		    i < GREENAI_MAX_DOMAINS; i++) {
+		uint64_t act = e[i].active_uj >= p->prev[i].active_uj ?
+			e[i].active_uj - p->prev[i].active_uj : 0;
+		uint64_t idle = e[i].idle_uj >= p->prev[i].idle_uj ?
+			e[i].idle_uj - p->prev[i].idle_uj : 0;
+
+		p->prev[i] = e[i];
+		if (ga_domain_in_total(w->g, i))
+			total += act + idle;
+		for (k = 0; k < 2; k++) {
+			if (!p->s[k])
+				continue;
+			p->s[k]->c.active_uj[i] += act;
+			p->s[k]->c.idle_uj[i] += idle;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		if (!p->s[k])
+			continue;
+		p->s[k]->c.cpu_ns += cpu;
+		p->s[k]->c.total_uj += total;
+	}
+}
+
+/* An exit: a followed process's last growth, then it is let go. */
+static void wl_on_record(const struct greenai_rec_hdr *h, void *arg)
+{
+	const struct greenai_rec_task_exit *x = (const void *)h;
+	struct ga_wl *w = arg;
+	struct wl_v1proc *p;
+
+	if (h->type != GREENAI_REC_TASK_EXIT)
+		return;
+	HASH_FIND(hh, w->v1procs, &x->pid, sizeof(x->pid), p);
+	if (!p || p->start_ns != x->start_ns)
+		return;
+	if (p->prev)
+		wl_v1proc_grow(w, p, x->cpu_ns, x->energy, x->nr_domains);
+	wl_v1proc_free(w, p);
 }
 
 /**
@@ -164,9 +245,11 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 	w->conf.backend = w->backend;
 	if (!ga_cgroup_find_mount(w->root, &w->mount)) {
 		w->have_mount = true;
+		w->v1 = w->mount.layout == GA_CGROUP_HYBRID;
 		ga_cgroup_resolver_init(&w->resolver, &w->mount,
 					GA_CGROUP_WALK_DEF);
 	}
+	ga_set_record_fn(g, wl_on_record, w);
 	*out = w;
 	return 0;
 }
@@ -187,6 +270,9 @@ void ga_wl_free(struct ga_wl *w)
 
 	if (!w)
 		return;
+	ga_set_record_fn(w->g, NULL, NULL);
+	while (w->v1procs)
+		wl_v1proc_free(w, w->v1procs);
 	HASH_ITER(hh, w->cgroups, c, ct) {
 		HASH_DEL(w->cgroups, c);
 		free(c->path);
@@ -233,23 +319,22 @@ static struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
 	return s;
 }
 
-/* Who cgroup @c is, from its path: its container, pod and model. */
-static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
-			      const char *cgpath)
+/*
+ * The container and pod series of the container at cgroup @path, each
+ * with one more member (a v2 cgroup, or a process in a v1 one: @v1, whose
+ * path is no directory of the v2 mount to watch); NULL for none.
+ */
+static void wl_container_series(struct ga_wl *w, const char *cgpath,
+				bool v1, const char *model,
+				struct wl_series **out)
 {
-	char path[GA_PATH_MAX], model[GA_LABEL_MAX + 1], key[160];
+	char path[GA_PATH_MAX], key[160];
 	struct ga_container ct;
 	struct ga_wl_meta meta;
 	struct wl_series *s;
 
+	out[WL_CONTAINER] = out[WL_POD] = NULL;
 	snprintf(path, sizeof(path), "%s", cgpath);
-	c->path = strdup(path);
-	if (!ga_cgroup_label_find(&w->mount, path, GA_LABEL_MODEL, model,
-				  sizeof(model), NULL, 0) &&
-	    model[0] && (s = wl_series_get(w, WL_MODEL, model))) {
-		snprintf(s->model, sizeof(s->model), "%s", model);
-		c->s[WL_MODEL] = s;
-	}
 	if (ga_container_parse(path, &ct) || ct.runtime == GA_RT_NONE ||
 	    ct.runtime == GA_RT_SYSTEMD || (ct.flags & GA_CT_CONMON) ||
 	    (!ct.id[0] && !ct.name[0]))
@@ -259,7 +344,7 @@ static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
 		 ct.id[0] ? ct.id : ct.name);
 	s = wl_series_get(w, WL_CONTAINER, key);
 	if (s) {
-		if (!s->nr_cgroups && !s->cgroup)
+		if (!s->nr_cgroups && !s->cgroup && !v1)
 			s->cgroup = strdup(path);
 		snprintf(s->container_id, sizeof(s->container_id), "%s",
 			 ct.id);
@@ -271,17 +356,16 @@ static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
 			 meta.pod_name);
 		snprintf(s->pod_namespace, sizeof(s->pod_namespace), "%s",
 			 meta.pod_namespace);
-		snprintf(s->model, sizeof(s->model), "%s", model[0] &&
-			 c->s[WL_MODEL] ? model : "");
+		snprintf(s->model, sizeof(s->model), "%s", model);
 		s->terminated = s->exposed = false;
 		s->nr_cgroups++;
-		c->s[WL_CONTAINER] = s;
+		out[WL_CONTAINER] = s;
 	}
 	if (!ct.pod_uid[0])
 		return;
 	s = wl_series_get(w, WL_POD, ct.pod_uid);
 	if (s) {
-		if (!s->cgroup) {
+		if (!s->cgroup && !v1) {
 			char *slash = strrchr(path, '/');
 
 			if (slash && slash != path)
@@ -297,8 +381,26 @@ static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
 				 "%s", meta.pod_namespace);
 		s->terminated = s->exposed = false;
 		s->nr_cgroups++;
-		c->s[WL_POD] = s;
+		out[WL_POD] = s;
 	}
+}
+
+/* Who cgroup @c is, from its path: its container, pod and model. */
+static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
+			      const char *cgpath)
+{
+	char model[GA_LABEL_MAX + 1] = "";
+	struct wl_series *s;
+
+	c->path = strdup(cgpath);
+	if (!ga_cgroup_label_find(&w->mount, cgpath, GA_LABEL_MODEL, model,
+				  sizeof(model), NULL, 0) &&
+	    model[0] && (s = wl_series_get(w, WL_MODEL, model))) {
+		snprintf(s->model, sizeof(s->model), "%s", model);
+		c->s[WL_MODEL] = s;
+	}
+	wl_container_series(w, cgpath, false, c->s[WL_MODEL] ? model : "",
+			    c->s);
 }
 
 /* Whether cgroup @c's directory has gone. */
@@ -458,11 +560,15 @@ static void wl_record(struct ga_wl *w, const struct wl_series *s)
 /* No cgroup that is kept (gone, not dropped yet) adds to @s any more. */
 static void wl_unlink_series(struct ga_wl *w, const struct wl_series *s)
 {
+	struct wl_v1proc *p, *ptmp;
 	struct wl_cgroup *c, *tmp;
 
 	HASH_ITER(hh, w->cgroups, c, tmp)
 		if (c->s[s->kind] == s)
 			c->s[s->kind] = NULL;
+	HASH_ITER(hh, w->v1procs, p, ptmp)
+		if (s->kind <= WL_POD && p->s[s->kind] == s)
+			p->s[s->kind] = NULL;
 }
 
 /* Terminated containers and pods exposed once: into the node's totals. */
@@ -517,6 +623,47 @@ static void wl_resolve_pending(struct ga_wl *w)
 			c->resolved = true;
 	}
 	w->nr_pending = 0;
+}
+
+static int wl_on_task_v1(const struct ga_acct_task *t, void *arg)
+{
+	struct ga_wl *w = arg;
+	char path[GA_PATH_MAX];
+	struct wl_v1proc *p;
+	struct wl_cgroup *c;
+
+	if (t->tgid == GA_ACCT_OVERFLOW_ID)
+		return 0;
+	HASH_FIND(hh, w->cgroups, &t->cgroup_id, sizeof(t->cgroup_id), c);
+	if (!c || !c->resolved || c->s[WL_CONTAINER])
+		return 0;	/* its v2 cgroup says, or will say, who it is */
+	HASH_FIND(hh, w->v1procs, &t->tgid, sizeof(t->tgid), p);
+	if (p && p->start_ns != t->start_ns) {
+		wl_v1proc_free(w, p);	/* the pid was used again */
+		p = NULL;
+	}
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->tgid = t->tgid;
+		p->start_ns = t->start_ns;
+		HASH_ADD(hh, w->v1procs, tgid, sizeof(p->tgid), p);
+		if (!ga_cgroup_v1_of_pid(w->root, (int)t->tgid, path,
+					 sizeof(path), NULL))
+			wl_container_series(w, path, true, "", p->s);
+		if (p->s[0] || p->s[1]) {
+			/* its growth from zero: all of it is the container's */
+			p->prev = calloc(GREENAI_MAX_DOMAINS,
+					 sizeof(*p->prev));
+			if (!p->prev)
+				return -ENOMEM;
+		}
+	}
+	if (p->prev)
+		wl_v1proc_grow(w, p, t->cpu_ns, t->energy,
+			       GREENAI_MAX_DOMAINS);
+	return 0;
 }
 
 /*
@@ -604,6 +751,7 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 			     w->base_idle_uj, w->base_unattr_uj };
 	unsigned int i, j, k, nd = ga_nr_domains(w->g);
 	int map[GREENAI_MAX_DOMAINS];
+	struct wl_v1proc *p, *pt;
 	struct wl_series *s, *st;
 	struct wl_cgroup *c, *ct;
 
@@ -649,7 +797,15 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 		c->prev_cpu_ns = 0;
 		memset(c->prev, 0, sizeof(c->prev));
 	}
+	HASH_ITER(hh, w->v1procs, p, pt) {
+		p->prev_cpu_ns = 0;
+		if (p->prev)
+			memset(p->prev, 0, GREENAI_MAX_DOMAINS *
+			       sizeof(*p->prev));
+	}
 	memset(w->last_energy_uj, 0, sizeof(w->last_energy_uj));
+	ga_set_record_fn(w->g, NULL, NULL);
+	ga_set_record_fn(g, wl_on_record, w);
 	w->g = g;
 }
 
@@ -672,6 +828,8 @@ int ga_wl_update(struct ga_wl *w, double interval_s)
 	wl_forget_gone(w);
 	wl_resolve_pending(w);
 	wl_check_unmet(w);
+	if (!r && w->v1)
+		r = ga_for_each_task(w->g, wl_on_task_v1, w);
 	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
 		uint64_t e = ga_domain_totals(w->g, i)->energy_uj;
 
