@@ -107,7 +107,7 @@ struct ga_wl {
 	bool have_mount;
 	struct ga_cgroup_resolver resolver;
 	struct wl_cgroup *cgroups;
-	bool v1;			/* the host has v1 hierarchies */
+	bool v1;			/* the host may have v1 hierarchies */
 	struct wl_v1proc *v1procs;
 	struct wl_series *series[WL_KINDS];
 	unsigned int nr_series[WL_KINDS];
@@ -243,9 +243,11 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 	w->conf.runtime_root = w->runtime_root;
 	w->conf.intensity_source = w->source;
 	w->conf.backend = w->backend;
+	/* v1 hierarchies: unless the host has cgroup v2 only */
+	w->v1 = true;
 	if (!ga_cgroup_find_mount(w->root, &w->mount)) {
 		w->have_mount = true;
-		w->v1 = w->mount.layout == GA_CGROUP_HYBRID;
+		w->v1 = w->mount.layout != GA_CGROUP_UNIFIED;
 		ga_cgroup_resolver_init(&w->resolver, &w->mount,
 					GA_CGROUP_WALK_DEF);
 	}
