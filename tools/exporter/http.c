@@ -144,55 +144,59 @@ static bool gx_authorised(struct gx_http *h, struct MHD_Connection *c)
 	return ok;
 }
 
+/* The exporter's own counts, one plain sample each, in gx_render()'s order. */
+static const struct {
+	const char *name;
+	enum ga_expo_type type;
+	const char *help;
+} gx_own[] = {
+	{ "greenai_exporter_samples", GA_EXPO_COUNTER,
+	  "Samples of libgreenai taken." },
+	{ "greenai_exporter_sample_errors", GA_EXPO_COUNTER,
+	  "Samples that failed." },
+	{ "greenai_exporter_backend_reopens", GA_EXPO_COUNTER,
+	  "Times the backend was opened anew (SIGHUP, or failing samples)." },
+	{ "greenai_exporter_scrapes", GA_EXPO_COUNTER,
+	  "Scrapes of /metrics answered." },
+	{ "greenai_exporter_series_dropped", GA_EXPO_COUNTER,
+	  "Containers and pods past the bound on series, counted in the node's figures only." },
+	{ "greenai_exporter_cgroups", GA_EXPO_GAUGE,
+	  "Cgroups the exporter follows now (those gone are dropped)." },
+};
+
 /* The exporter's own figures, then the workloads'. */
 static int gx_render(struct gx_http *h, struct ga_expo *e)
 {
 	struct gx_state *st = h->st;
 	struct ga_label l[2] = { { "version", GREENAI_VERSION },
 				 { "backend", st->backend } };
+	uint64_t own[sizeof(gx_own) / sizeof(gx_own[0])];
 	struct ga_wl_stats ws;
+	unsigned int i;
 	int r;
 
+	ga_wl_stats(st->wl, &ws);
+	own[0] = st->samples;
+	own[1] = st->sample_errors;
+	own[2] = st->reopens;
+	own[3] = st->scrapes;
+	own[4] = ws.dropped;
+	own[5] = ws.cgroups;
 	r = ga_expo_family(e, "greenai_exporter_build", GA_EXPO_INFO, NULL,
 			   "greenai-exporter's version and the backend it reads.");
 	if (!r)
 		ga_expo_sample(e, l, 2, 1);
-	r = r ?: ga_expo_family(e, "greenai_exporter_samples",
-				GA_EXPO_COUNTER, NULL,
-				"Samples of libgreenai taken.");
-	if (!r)
-		ga_expo_sample_fixed(e, NULL, 0, st->samples, 0);
-	r = r ?: ga_expo_family(e, "greenai_exporter_sample_errors",
-				GA_EXPO_COUNTER, NULL,
-				"Samples that failed.");
-	if (!r)
-		ga_expo_sample_fixed(e, NULL, 0, st->sample_errors, 0);
-	r = r ?: ga_expo_family(e, "greenai_exporter_backend_reopens",
-				GA_EXPO_COUNTER, NULL,
-				"Times the backend was opened anew (SIGHUP, or failing samples).");
-	if (!r)
-		ga_expo_sample_fixed(e, NULL, 0, st->reopens, 0);
-	r = r ?: ga_expo_family(e, "greenai_exporter_scrapes",
-				GA_EXPO_COUNTER, NULL,
-				"Scrapes of /metrics answered.");
-	if (!r)
-		ga_expo_sample_fixed(e, NULL, 0, st->scrapes, 0);
+	for (i = 0; !r && i < sizeof(own) / sizeof(own[0]); i++) {
+		r = ga_expo_family(e, gx_own[i].name, gx_own[i].type, NULL,
+				   gx_own[i].help);
+		if (!r)
+			ga_expo_sample_fixed(e, NULL, 0, own[i], 0);
+	}
 	r = r ?: ga_expo_family(e, "greenai_exporter_scrape_render_seconds",
 				GA_EXPO_GAUGE, "seconds",
 				"Time the previous scrape took to render.");
 	if (!r)
 		ga_expo_sample(e, NULL, 0, st->scrape_seconds);
-	ga_wl_stats(st->wl, &ws);
-	r = r ?: ga_expo_family(e, "greenai_exporter_series_dropped",
-				GA_EXPO_COUNTER, NULL,
-				"Containers and pods past the bound on series, counted in the node's figures only.");
-	if (!r)
-		ga_expo_sample_fixed(e, NULL, 0, ws.dropped, 0);
-	r = r ?: ga_expo_family(e, "greenai_exporter_cgroups", GA_EXPO_GAUGE,
-				NULL,
-				"Cgroups the exporter follows now (those gone are dropped).");
-	if (!r)
-		ga_expo_sample_fixed(e, NULL, 0, ws.cgroups, 0);
 	r = r ?: ga_wl_expose(st->wl, e);
 	return r ?: ga_expo_finish(e);
 }

@@ -956,60 +956,75 @@ static unsigned int wl_labels(const struct ga_wl *w,
 	return n;
 }
 
+/* The families of a kind of workload, and what each sample is. */
+enum wl_value {
+	WL_V_ENERGY,		/* per zone: active and idle share, µJ */
+	WL_V_ACTIVE,		/* per zone: active, µJ */
+	WL_V_CO2,		/* µg */
+	WL_V_CPU,		/* ns */
+};
+
+static const struct {
+	const char *suffix, *unit, *help;	/* help: "%s" the kind */
+	enum wl_value value;
+} wl_families[] = {
+	{ "joules", "joules",
+	  "Energy of each %s per zone (active and idle share).", WL_V_ENERGY },
+	{ "active_joules", "joules",
+	  "The active part of each %s's energy per zone.", WL_V_ACTIVE },
+	{ "co2_grams", "grams", "CO2e of each %s's energy.", WL_V_CO2 },
+	{ "cpu_seconds", "seconds", "CPU time of each %s.", WL_V_CPU },
+};
+
+static void wl_expose_series(struct ga_wl *w, struct ga_expo *e,
+			     const struct wl_series *s, enum wl_value v)
+{
+	unsigned int nd = ga_nr_domains(w->g), i, n;
+	struct ga_label l[WL_MAX_LABELS];
+
+	n = wl_labels(w, s, l);
+	switch (v) {
+	case WL_V_CO2:
+		ga_expo_sample_fixed(e, l, n, wl_co2(w, &s->c), 6);
+		return;
+	case WL_V_CPU:
+		ga_expo_sample_fixed(e, l, n, s->c.cpu_ns, 9);
+		return;
+	default:
+		break;
+	}
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++)
+		ga_expo_sample_fixed(e, l, wl_zone_labels(w, i, l, n),
+				     s->c.active_uj[i] + (v == WL_V_ENERGY ?
+				     s->c.idle_uj[i] : 0), 6);
+}
+
 static int wl_expose_kind(struct ga_wl *w, struct ga_expo *e,
 			  enum wl_kind k)
 {
-	unsigned int nd = ga_nr_domains(w->g), i, n, m;
-	struct ga_label l[WL_MAX_LABELS];
-	const char *kn = wl_kind_name[k];
 	struct wl_series *s, *st;
 	char name[96], help[160];
-	int r;
+	unsigned int f;
+	int r = 0;
 
-	snprintf(name, sizeof(name), "greenai_%s_joules", kn);
-	snprintf(help, sizeof(help),
-		 "Energy of each %s per zone (active and idle share).", kn);
-	r = ga_expo_family(e, name, GA_EXPO_COUNTER, "joules", help);
-	HASH_ITER(hh, w->series[k], s, st) {
-		n = wl_labels(w, s, l);
-		for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
-			m = wl_zone_labels(w, i, l, n);
-			ga_expo_sample_fixed(e, l, m, s->c.active_uj[i] +
-					     s->c.idle_uj[i], 6);
+	for (f = 0; !r && f < sizeof(wl_families) / sizeof(wl_families[0]);
+	     f++) {
+		snprintf(name, sizeof(name), "greenai_%s_%s", wl_kind_name[k],
+			 wl_families[f].suffix);
+		snprintf(help, sizeof(help), wl_families[f].help,
+			 wl_kind_name[k]);
+		r = ga_expo_family(e, name, GA_EXPO_COUNTER,
+				   wl_families[f].unit, help);
+		HASH_ITER(hh, w->series[k], s, st) {
+			if (r)
+				break;
+			wl_expose_series(w, e, s, wl_families[f].value);
 		}
 	}
-	snprintf(name, sizeof(name), "greenai_%s_active_joules", kn);
-	snprintf(help, sizeof(help),
-		 "The active part of each %s's energy per zone.", kn);
-	r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "joules", help);
-	HASH_ITER(hh, w->series[k], s, st) {
-		n = wl_labels(w, s, l);
-		for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
-			m = wl_zone_labels(w, i, l, n);
-			ga_expo_sample_fixed(e, l, m, s->c.active_uj[i], 6);
-		}
-	}
-	snprintf(name, sizeof(name), "greenai_%s_co2_grams", kn);
-	snprintf(help, sizeof(help), "CO2e of each %s's energy.", kn);
-	r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "grams", help);
-	HASH_ITER(hh, w->series[k], s, st) {
-		if (r)
-			break;
-		n = wl_labels(w, s, l);
-		ga_expo_sample_fixed(e, l, n, wl_co2(w, &s->c), 6);
-	}
-	snprintf(name, sizeof(name), "greenai_%s_cpu_seconds", kn);
-	snprintf(help, sizeof(help), "CPU time of each %s.", kn);
-	r = r ?: ga_expo_family(e, name, GA_EXPO_COUNTER, "seconds", help);
-	HASH_ITER(hh, w->series[k], s, st) {
-		if (r)
-			break;
-		n = wl_labels(w, s, l);
-		ga_expo_sample_fixed(e, l, n, s->c.cpu_ns, 9);
-		/* a terminated one is exposed this once, then folded */
-		if (s->terminated)
+	/* a terminated one has been exposed this once: folded next */
+	HASH_ITER(hh, w->series[k], s, st)
+		if (!r && s->terminated)
 			s->exposed = true;
-	}
 	return r;
 }
 
