@@ -277,12 +277,7 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	awk -v a="$a1" -v b="$a2" -v m="$n1" -v n="$n2" 'BEGIN { exit !(b >= a && n >= m) }' ||
 		fail "went back over the restart: container $a1 -> $a2, node $n1 -> $n2"
 	# the docker container ends: exposed once more, then folded
-	echo 1 >"$DOCKER/cgroup.kill"
-	for _ in $(seq 200); do
-		grep -q '^populated 0$' "$DOCKER/cgroup.events" && break
-		sleep 0.05
-	done
-	rmdir "$DOCKER"
+	remove_cgroup "$DOCKER"
 	until_scrape '/^greenai_terminated_containers_total\{[^}]*\} 1$/ { f = 1 } END { exit !f }'
 	# its series are gone from the exposition
 	! grep -q 'container_name="trainer"' <<<"$output" ||

@@ -32,20 +32,25 @@ new_cgroup() {
 	echo "$p"
 }
 
-# _cgroups_teardown: kill what runs in this test's cgroups, remove them,
-# the last made (the deepest) first.
+# remove_cgroup DIR: kill what runs in cgroup DIR, then remove it.
+remove_cgroup() {
+	echo 1 >"$1/cgroup.kill"
+	# cgroup.kill is asynchronous: wait until the cgroup is empty
+	for _ in $(seq 200); do
+		grep -q '^populated 0$' "$1/cgroup.events" && break
+		sleep 0.05
+	done
+	rmdir "$1"
+}
+
+# _cgroups_teardown: remove this test's cgroups that are left, the last
+# made (the deepest) first.
 _cgroups_teardown() {
 	local c
 	[ -f "${TEST_CGROUPS:-}" ] || return 0
 	tac "$TEST_CGROUPS" | while read -r c; do
 		[ -d "$c" ] || continue
-		echo 1 >"$c/cgroup.kill"
-		# cgroup.kill is asynchronous: wait until the cgroup is empty
-		for _ in $(seq 200); do
-			grep -q '^populated 0$' "$c/cgroup.events" && break
-			sleep 0.05
-		done
-		rmdir "$c"
+		remove_cgroup "$c"
 	done
 }
 
