@@ -105,7 +105,7 @@ LIB_ASAN_OBJ := $(patsubst %.c,$(BUILD)/lib-asan/%.o,$(notdir $(LIB_SRC)))
 LIB_CFLAGS := -Itools/lib -I$(BUILD)/gen
 LIB_DEPS := $(BPF_SKEL)
 UNIT_DEPS :=
-LIB_LIBS := -lbpf -lelf -lz -lsqlite3 -ljson-c
+LIB_LIBS := -lbpf -lelf -lz -lsqlite3 -ljson-c -lcurl
 
 include $(wildcard mk/*.mk)
 

@@ -23,6 +23,7 @@ packages=(
 	libjson-c-dev			# JSON output (report, export, gtop -b)
 	libncurses-dev			# gtop's screen
 	libmicrohttpd-dev		# greenai-exporter's HTTP server
+	libcurl4-openssl-dev		# the live intensity providers (HTTP)
 	prometheus curl openssl		# tests: a real Prometheus scrapes the exporter (TLS too)
 	python3-yaml man-db		# tests: Kubernetes manifests parsed, man pages rendered
 	tmux				# tests: gtop's screen driven by keys

@@ -34,10 +34,12 @@
 #include "cgroup.h"
 #include "greenai.h"
 #include "intensity.h"
+#include "intensity_live.h"
 #include "label.h"
 #include "ledger.h"
 #include "libgreenai.h"
 #include "metrics.h"
+#include "run_carbon.h"
 
 #define RUN_SETTLE_SAMPLES	100	/* at most, for the exits to fold */
 
@@ -68,6 +70,22 @@ static const char ga_run_help[] =
 	"  --interval-ms N    sampling interval, 10 to 10000 (default 500)\n"
 	"  --backend B        auto (default), module or bpf\n"
 	"\n"
+	"Carbon-aware runs (the intensity from the providers of greenai.conf,\n"
+	"see greenai intensity --help):\n"
+	"  --carbon-aware     wait for a clean grid before starting CMD, and\n"
+	"                     freeze its cgroup (cgroup.freeze) while the grid\n"
+	"                     is above the threshold, thawing it when it comes\n"
+	"                     back under; each pause is logged and recorded\n"
+	"                     with the CO2e it avoided\n"
+	"  --max-intensity G  the threshold, g CO2e/kWh (default: the mean of\n"
+	"                     the forecast until the deadline)\n"
+	"  --deadline T       no waiting or pausing after T: a time (RFC 3339,\n"
+	"                     2026-12-06T18:00:00Z) or a length from now (6h,\n"
+	"                     1h30m); default 24h\n"
+	"Whatever the providers, the run is cut into intervals where the\n"
+	"intensity changes, and each interval's CO2e is its energy times the\n"
+	"intensity then in force; the ledger keeps them.\n"
+	"\n"
 	"Exit status: CMD's (128 + N when signal N ended it); 2 for bad usage;\n"
 	"125 when greenai could not measure or run CMD.\n";
 
@@ -75,6 +93,8 @@ static const char ga_run_help[] =
 
 struct run_opts {
 	const char *model, *accuracy, *region, *intensity, *pue, *ledger;
+	const char *max_intensity, *deadline;
+	int carbon_aware;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
 	unsigned long interval_ms;
@@ -99,6 +119,9 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "ledger", required_argument, NULL, 'l' },
 		{ "interval-ms", required_argument, NULL, 'n' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "carbon-aware", no_argument, NULL, 'C' },
+		{ "max-intensity", required_argument, NULL, 'M' },
+		{ "deadline", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,6 +175,15 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 				return run_usage("--backend '%s': not auto, module or bpf",
 						 optarg);
 			break;
+		case 'C':
+			o->carbon_aware = 1;
+			break;
+		case 'M':
+			o->max_intensity = optarg;
+			break;
+		case 'D':
+			o->deadline = optarg;
+			break;
 		case 'h':
 			ga_cli_help(&ga_cmd_run);
 			return -1;
@@ -161,6 +193,10 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	}
 	if (optind >= argc)
 		return run_usage("no command to run%s", "");
+	if ((o->max_intensity || o->deadline) && !o->carbon_aware)
+		return run_usage("%s needs --carbon-aware",
+				 o->max_intensity ? "--max-intensity" :
+						    "--deadline");
 	o->cmd = argv + optind;
 	return 0;
 }
@@ -243,7 +279,8 @@ static void run_sample(struct ga_ctx *g, unsigned int *errors)
  * Return: its wait status, or -errno.
  */
 static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
-		    unsigned long interval_ms, unsigned int *errors)
+		    unsigned long interval_ms, unsigned int *errors,
+		    struct ga_run_carbon *rc, uint64_t cgid)
 {
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 	int status;
@@ -256,11 +293,14 @@ static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 			return -errno;
 		if (n <= 0) {
 			run_sample(g, errors);
+			ga_rc_tick(rc, ga_rc_now_ms(),
+				   ga_label_energy_now(g, cgid));
 			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGCHLD) {
+			ga_rc_signal(rc, ga_rc_now_ms());
 			kill(pid, si.ssi_signo);
 			continue;
 		}
@@ -331,7 +371,8 @@ static void run_settle(struct ga_ctx *g, unsigned int *errors)
 }
 
 static int run_exec(struct run_opts *o, const struct ga_intensity *in,
-		    uint32_t pue_milli, double acc, int has_acc)
+		    uint32_t pue_milli, double acc, int has_acc,
+		    struct ga_run_carbon *rc)
 {
 	struct ga_opts gopts = { .backend = o->backend };
 	char cgdir[GA_PATH_MAX], err[512], ledger_path[GA_PATH_MAX];
@@ -344,6 +385,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	struct ga_ctx *g = NULL;
 	int r, status = 0, sfd = -1, mfd, ret = GA_EXIT_RUN;
 	size_t cgrel = 0;
+	uint64_t cgid = 0;
+	int64_t end_ms;
 	pid_t pid;
 
 	r = run_cgroup(cgdir, sizeof(cgdir), &cgrel, &why);
@@ -351,6 +394,9 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		fprintf(stderr, "greenai run: %s: %s\n", why, strerror(-r));
 		return GA_EXIT_RUN;
 	}
+	ga_cgroup_id(cgdir, &cgid);
+	if (rc->aware)
+		ga_rc_aware(rc, rc->max_mg, rc->deadline_ms, cgdir);
 	if (o->model && ga_cgroup_label_set(cgdir, GA_LABEL_MODEL, o->model))
 		fprintf(stderr, "greenai run: cannot label the cgroup with the model (xattrs): the ledger still has it\n");
 	if (ga_open(&g, &gopts, err, sizeof(err))) {
@@ -373,8 +419,28 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	}
 	close(mfd);
 	setenv("GREENAI_METRICS", metrics, 1);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, &orig);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd >= 0) {
+		r = ga_rc_wait_start(rc, sfd, o->interval_ms);
+		if (r) {
+			fprintf(stderr, "greenai run: signal %d while waiting: %s was not started\n",
+				r, o->cmd[0]);
+			ret = 128 + r;
+			goto out_metrics;
+		}
+	}
 	ga_label_begin(&lb, o->cmd, o->model, ga_backend_name(g), in,
 		       pue_milli);
+	lb.run.mg_per_kwh = rc->mg;	/* after any wait */
 	ga_label_where(&lb, cgdir + cgrel);
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
@@ -386,32 +452,25 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
 	ga_cgroup_label_set(cgdir, GA_LABEL_RUN, err);
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &set, &orig);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	lb.start_ns = ga_label_now();
+	ga_rc_begin(rc, lb.run.start_unix_ns / 1000000);
 	pid = sfd < 0 ? -errno : run_spawn(cgdir, o->cmd, &orig);
 	if (pid < 0) {
 		fprintf(stderr, "greenai run: cannot start %s: %s\n",
 			o->cmd[0], strerror(-pid));
 		goto out_metrics;
 	}
-	r = run_wait(g, pid, sfd, o->interval_ms, &errors);
+	r = run_wait(g, pid, sfd, o->interval_ms, &errors, rc, cgid);
 	lb.end_ns = ga_label_now();
 	lb.run.end_unix_ns = unix_ns();
+	end_ms = lb.run.end_unix_ns / 1000000;
 	if (r < 0) {
 		fprintf(stderr, "greenai run: waiting for %s: %s\n",
 			o->cmd[0], strerror(-r));
 		goto out_metrics;
 	}
 	status = r;
+	ga_rc_signal(rc, end_ms);
 	if (run_stop_leftovers(cgdir))
 		fprintf(stderr, "greenai run: what %s left running was stopped\n",
 			o->cmd[0]);
@@ -420,6 +479,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 					      128 + WTERMSIG(status);
 	ga_metrics_read(metrics, &lb.metrics);
 	ga_label_finish(&lb, g, cgdir, has_acc, acc);
+	ga_rc_end(rc, end_ms, lb.total_active_uj + lb.total_idle_uj, &lb.run);
+	ga_label_set_co2(&lb, lb.run.co2_ug);
 	ga_label_print(&lb, stderr, ledger_path);
 	if (ga_ledger_finish(ledger, &lb.run))
 		fprintf(stderr, "greenai run: %s\n", ga_ledger_error(ledger));
@@ -435,27 +496,133 @@ out:
 	return ret;
 }
 
+/*
+ * The threshold and deadline of --carbon-aware: the flags', else the mean
+ * of the forecast until the deadline, and 24 hours from now.
+ */
+static int run_aware(const struct run_opts *o, const struct ga_live_conf *conf,
+		     int live, struct ga_run_carbon *rc)
+{
+	struct ga_live_result fc;
+	int64_t now = ga_rc_now_ms(), until = now + 24 * 3600 * 1000LL, d;
+	char when[32];
+	double mean;
+	uint32_t max;
+
+	if (o->deadline) {
+		if (!ga_time_parse(o->deadline, &d))
+			until = d;
+		else if (!ga_duration_parse(o->deadline, &d) && d > 0)
+			until = now + d;
+		else
+			return run_usage("--deadline '%s': not a time (RFC 3339 with a zone) or a length (6h, 1h30m)",
+					 o->deadline);
+		if (until <= now)
+			return run_usage("--deadline '%s': already past",
+					 o->deadline);
+	}
+	if (o->max_intensity) {
+		if (ga_intensity_parse_g(o->max_intensity, &max))
+			return run_usage("--max-intensity '%s': not g CO2e/kWh, 0 to 100000",
+					 o->max_intensity);
+	} else {
+		if (!live || ga_live_get(conf, GA_WANT_FORECAST, now, &fc))
+			return run_usage("--carbon-aware needs --max-intensity%s",
+					 ": no provider gives a forecast to take the mean of");
+		if (ga_series_mean(&fc.series, now,
+				   until < ga_series_end(&fc.series) ?
+					   until : ga_series_end(&fc.series),
+				   &mean)) {
+			ga_live_result_free(&fc);
+			return run_usage("--carbon-aware needs --max-intensity%s",
+					 ": the forecast does not cover now");
+		}
+		max = (uint32_t)(mean + 0.5);
+		fprintf(stderr, "greenai run: the threshold is the forecast's mean, %u.%03u g/kWh (%s)\n",
+			max / 1000, max % 1000, fc.series.source);
+		ga_live_result_free(&fc);
+	}
+	ga_time_format(until, when, sizeof(when));
+	fprintf(stderr, "greenai run: carbon-aware: pausing above %u.%03u g/kWh until %s\n",
+		max / 1000, max % 1000, when);
+	rc->aware = 1;
+	rc->max_mg = max;
+	rc->deadline_ms = until;
+	return 0;
+}
+
+/*
+ * The intensity a run starts with, and where it will come from as it
+ * goes: --intensity, or the providers when any but the table is set up,
+ * or the table's figure for the region.
+ */
+static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
+			 struct ga_intensity *in, uint32_t pue,
+			 struct ga_run_carbon *rc)
+{
+	struct ga_live_result res;
+	const char *why;
+	int r, live = 0;
+
+	if (!o->intensity) {
+		r = ga_cli_live(&ga_cmd_run, o->region, conf, &live);
+		if (r)
+			return r;
+	}
+	if (!live) {
+		r = ga_cli_intensity(&ga_cmd_run, o->intensity, o->region, in,
+				     &why);
+		r = r ?: ga_rc_init(rc, NULL, NULL, in->mg_per_kwh, pue,
+				    ga_cli_refresh_ms()) ? GA_EXIT_RUN : 0;
+		if (!r)
+			snprintf(rc->series.source, sizeof(rc->series.source),
+				 "%s", in->source);
+	} else {
+		r = ga_live_get(conf, GA_WANT_LATEST, ga_rc_now_ms(), &res);
+		ga_cli_live_failures("greenai run", &res);
+		if (r) {
+			fprintf(stderr, "greenai run: no grid intensity from any provider\n");
+			return GA_EXIT_RUN;
+		}
+		ga_rc_init(rc, conf, &res, 0, pue, ga_cli_refresh_ms());
+		memset(in, 0, sizeof(*in));
+		in->mg_per_kwh = rc->mg;
+		in->origin = GA_INT_REGION;
+		snprintf(in->region, sizeof(in->region), "%s",
+			 conf->region ? conf->region : "");
+		in->source = rc->series.source;
+	}
+	if (!r && o->carbon_aware)
+		r = run_aware(o, conf, live, rc);
+	return r;
+}
+
 static int ga_run_main(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
+	struct ga_live_conf conf;
+	struct ga_run_carbon rc;
 	struct ga_intensity in;
 	uint32_t pue = GA_PUE_MIN_MILLI;
-	const char *why;
 	double acc = 0;
 	int r;
 
 	r = run_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = ga_cli_intensity(&ga_cmd_run, o.intensity, o.region, &in, &why);
-	r = r ?: ga_cli_pue(&ga_cmd_run, o.pue, &pue);
+	r = ga_cli_pue(&ga_cmd_run, o.pue, &pue);
 	r = r ?: ga_cli_ledger(&ga_cmd_run, &o.ledger);
 	if (r)
 		return r;
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))
 		return run_usage("--accuracy '%s': not a percentage, 0 to 100",
 				 o.accuracy);
-	return run_exec(&o, &in, pue, acc, !!o.accuracy);
+	memset(&rc, 0, sizeof(rc));
+	r = run_intensity(&o, &conf, &in, pue, &rc);
+	if (!r)
+		r = run_exec(&o, &in, pue, acc, !!o.accuracy, &rc);
+	ga_rc_free(&rc);
+	return r;
 }
 
 const struct ga_cmd ga_cmd_run = {

@@ -25,6 +25,7 @@ extern const struct ga_cmd ga_cmd_export;
 extern const struct ga_cmd ga_cmd_intensity;
 extern const struct ga_cmd ga_cmd_report;
 extern const struct ga_cmd ga_cmd_run;
+extern const struct ga_cmd ga_cmd_schedule;
 extern const struct ga_cmd ga_cmd_score;
 extern const struct ga_cmd ga_cmd_stat;
 
@@ -41,5 +42,11 @@ int ga_cli_intensity(const struct ga_cmd *cmd, const char *given,
 int ga_cli_pue(const struct ga_cmd *cmd, const char *given,
 	       uint32_t *pue_milli);
 int ga_cli_ledger(const struct ga_cmd *cmd, const char **ledger);
+struct ga_live_conf;
+struct ga_live_result;
+int ga_cli_live(const struct ga_cmd *cmd, const char *region,
+		struct ga_live_conf *c, int *live);
+uint32_t ga_cli_refresh_ms(void);
+void ga_cli_live_failures(const char *prog, const struct ga_live_result *res);
 
 #endif /* _GREENAI_CLI_H */

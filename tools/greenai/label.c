@@ -164,6 +164,64 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 			!ga_green_score(accuracy, co2 / 1e9, &lb->score);
 }
 
+/* The run's CO2e, as its intervals add it up, and the Green Score of it. */
+void ga_label_set_co2(struct ga_label *lb, uint64_t co2_ug)
+{
+	lb->run.co2_ug = co2_ug;
+	lb->has_score = lb->run.has_accuracy &&
+			!ga_green_score(lb->run.accuracy_pct, co2_ug / 1e9,
+					&lb->score);
+}
+
+static void ga_label_hms(int64_t unix_ns, char *buf, size_t size)
+{
+	time_t t = unix_ns / 1000000000;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm))
+		snprintf(buf, size, "?");
+	else
+		strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+/* The intervals of a varying intensity, and the pauses. */
+static void ga_label_print_time(const struct ga_run *r, FILE *f)
+{
+	char a[16], b[16];
+	unsigned int i;
+
+	if (r->nr_intervals > 1) {
+		fprintf(f, "  intervals     %u, each at the intensity then in force (UTC):\n",
+			r->nr_intervals);
+		for (i = 0; i < r->nr_intervals && i < 20; i++) {
+			const struct ga_run_interval *v = &r->intervals[i];
+
+			ga_label_hms(v->start_unix_ns, a, sizeof(a));
+			ga_label_hms(v->end_unix_ns, b, sizeof(b));
+			fprintf(f, "    %s-%s %8u.%03u g/kWh %12.6f J %12.6f g\n",
+				a, b, v->mg_per_kwh / 1000,
+				v->mg_per_kwh % 1000, v->energy_uj / 1e6,
+				v->co2_ug / 1e6);
+		}
+		if (i < r->nr_intervals)
+			fprintf(f, "    ... %u more in the ledger\n",
+				r->nr_intervals - i);
+	}
+	for (i = 0; i < r->nr_pauses; i++) {
+		const struct ga_run_pause *p = &r->pauses[i];
+
+		ga_label_hms(p->start_unix_ns, a, sizeof(a));
+		ga_label_hms(p->end_unix_ns, b, sizeof(b));
+		fprintf(f, "  %-13s %s-%s at %u.%03u g/kWh, then %u.%03u",
+			!strcmp(p->kind, "wait") ? "waited" : "paused", a, b,
+			p->mg_during / 1000, p->mg_during % 1000,
+			p->mg_after / 1000, p->mg_after % 1000);
+		if (p->has_avoided)
+			fprintf(f, "; %.6f g CO2e avoided", p->avoided_ug / 1e6);
+		fputc('\n', f);
+	}
+}
+
 void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
 {
 	__u64 total = lb->total_active_uj + lb->total_idle_uj;
@@ -205,8 +263,11 @@ void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
 		(unsigned long long)(r->co2_ug % 1000000),
 		r->mg_per_kwh / 1000, r->mg_per_kwh % 1000,
 		r->pue_milli / 1000, r->pue_milli % 1000);
-	fprintf(f, "  intensity     %s%s%s\n", r->region ? r->region : "given",
-		r->region ? ": " : ", ", r->intensity_source);
+	fprintf(f, "  intensity     %s%s%s%s\n",
+		!r->region ? "given" : r->region,
+		!r->region ? ", " : *r->region ? ": " : "", r->intensity_source,
+		r->nr_intervals > 1 ? " (at the start; it varied)" : "");
+	ga_label_print_time(r, f);
 	if (r->has_accuracy)
 		fprintf(f, "  accuracy      %g %%\n", r->accuracy_pct);
 	if (lb->has_score)
@@ -217,4 +278,23 @@ void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
 			lb->metrics.bad_lines, lb->metrics.first_error);
 	if (ledger)
 		fprintf(f, "  ledger        %s\n", ledger);
+}
+
+/*
+ * The energy so far of the cgroup @cgid, the domains in the total, active
+ * and idle: what a run's intervals split between them.
+ */
+__u64 ga_label_energy_now(const struct ga_ctx *g, uint64_t cgid)
+{
+	struct cgroup_find f = { .id = cgid };
+	unsigned int i, n = ga_nr_domains(g);
+	__u64 sum = 0;
+
+	ga_for_each_cgroup(g, ga_find_cgroup, &f);
+	if (!f.found)
+		return 0;
+	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++)
+		if (ga_domain_in_total(g, i))
+			sum += f.c.energy[i].active_uj + f.c.energy[i].idle_uj;
+	return sum;
 }

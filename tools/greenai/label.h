@@ -44,5 +44,7 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 		     const char *cgdir, int has_accuracy, double accuracy);
 void ga_label_print(const struct ga_label *lb, FILE *f,
 		    const char *ledger);
+void ga_label_set_co2(struct ga_label *lb, uint64_t co2_ug);
+__u64 ga_label_energy_now(const struct ga_ctx *g, uint64_t cgid);
 
 #endif /* _GREENAI_LABEL_H */

@@ -21,6 +21,7 @@ static const struct ga_cmd *const ga_cmds[] = {
 	&ga_cmd_compare,
 	&ga_cmd_export,
 	&ga_cmd_intensity,
+	&ga_cmd_schedule,
 	&ga_cmd_score,
 };
 

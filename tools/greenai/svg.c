@@ -47,7 +47,7 @@ static unsigned int ga_utf8_len(const unsigned char *s)
  * what XML cannot hold (control characters, bytes that are not UTF-8)
  * drawn as '?'.
  */
-static void ga_svg_text(FILE *f, const char *s, unsigned int max)
+void ga_svg_text(FILE *f, const char *s, unsigned int max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned int n;

@@ -8,6 +8,7 @@
 #ifndef _GREENAI_SVG_H
 #define _GREENAI_SVG_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct ga_bar {
@@ -25,5 +26,11 @@ struct ga_chart {
 
 void ga_svg_charts(FILE *f, const char *title, const struct ga_chart *c,
 		   unsigned int nr);
+void ga_svg_text(FILE *f, const char *s, unsigned int max);
+
+/* svg_series.c: an intensity series as a step plot over [from, to) */
+struct ga_iseries;
+void ga_svg_series(FILE *f, const char *title, const struct ga_iseries *s,
+		   int64_t from_ms, int64_t to_ms);
 
 #endif /* _GREENAI_SVG_H */

@@ -11,6 +11,7 @@
 #include "carbon.h"
 #include "config.h"
 #include "intensity.h"
+#include "intensity_live.h"
 #include "sysfs.h"
 
 static const char *const ga_config_keys[GA_CFG_NR] = {
@@ -18,7 +19,26 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_INTENSITY] = "intensity",
 	[GA_CFG_PUE] = "pue",
 	[GA_CFG_LEDGER] = "ledger",
+	[GA_CFG_PROVIDERS] = "intensity_providers",
+	[GA_CFG_EM_TOKEN] = "electricitymaps_token",
+	[GA_CFG_EM_URL] = "electricitymaps_url",
+	[GA_CFG_EM_ZONE] = "electricitymaps_zone",
+	[GA_CFG_CA_URL] = "carbonaware_url",
+	[GA_CFG_CA_LOCATION] = "carbonaware_location",
+	[GA_CFG_INTENSITY_FILE] = "intensity_file",
+	[GA_CFG_HTTP_TIMEOUT] = "http_timeout",
+	[GA_CFG_CACHE] = "intensity_cache",
+	[GA_CFG_REFRESH] = "intensity_refresh",
 };
+
+/* Printable ASCII, no blanks: a token, a URL, a zone. */
+static int ga_config_word(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f)
+			return -EINVAL;
+	return 0;
+}
 
 static int ga_is_space(char c)
 {
@@ -30,6 +50,7 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 			   const char **why)
 {
 	struct ga_intensity in;
+	unsigned int n;
 	uint32_t x;
 	const char *p;
 
@@ -51,6 +72,32 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				return -EINVAL;
 		return 0;
+	case GA_CFG_PROVIDERS:
+		*why = "a list of electricitymaps, carbonaware, file and static";
+		return ga_live_parse_order(v, NULL, &n);
+	case GA_CFG_EM_TOKEN:
+	case GA_CFG_EM_ZONE:
+	case GA_CFG_CA_LOCATION:
+		*why = "printable, without blanks";
+		return ga_config_word(v);
+	case GA_CFG_EM_URL:
+	case GA_CFG_CA_URL:
+		*why = "an http:// or https:// URL";
+		if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+			return -EINVAL;
+		return ga_config_word(v);
+	case GA_CFG_INTENSITY_FILE:
+		*why = "an absolute path";
+		return v[0] == '/' ? 0 : -EINVAL;
+	case GA_CFG_HTTP_TIMEOUT:
+		*why = "seconds, 0.1 to 60";
+		return ga_live_parse_seconds(v, 100, 60000, &x);
+	case GA_CFG_CACHE:
+		*why = "seconds, 0 to 86400";
+		return ga_live_parse_seconds(v, 0, 86400000, &x);
+	case GA_CFG_REFRESH:
+		*why = "seconds, 1 to 86400";
+		return ga_live_parse_seconds(v, 1000, 86400000, &x);
 	default:
 		return -EINVAL;
 	}
@@ -85,7 +132,7 @@ static int ga_config_line(struct ga_config *c, char *line, const char *name,
 			break;
 	if (k == GA_CFG_NR) {
 		snprintf(err, err_size,
-			 "%s:%u: unknown key '%.64s' (region, intensity, pue, ledger)",
+			 "%s:%u: unknown key '%.64s' (see greenai intensity --help)",
 			 name, nr, key);
 		return -EINVAL;
 	}

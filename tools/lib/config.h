@@ -8,6 +8,22 @@
  *   pue        the data centre's PUE, 1.0 to 10.0, as --pue
  *   ledger     the ledger's file, an absolute path, as --ledger
  *
+ * and for the live intensity (intensity_live.h):
+ *
+ *   intensity_providers    the providers to try, in order, comma-separated:
+ *                          electricitymaps, carbonaware, file, static
+ *   electricitymaps_token  the Electricity Maps API token (never a flag)
+ *   electricitymaps_url    its base URL (https://api.electricitymap.org/v3)
+ *   electricitymaps_zone   the zone to ask for (else the region)
+ *   carbonaware_url        a Carbon Aware SDK WebAPI's base URL
+ *   carbonaware_location   the location to ask for (else the region)
+ *   intensity_file         a forecast or history file, CSV or JSON
+ *   http_timeout           seconds for an answer, 0.1 to 60 (default 10)
+ *   intensity_cache        seconds an answer is kept on disk, 0 to 86400
+ *                          (default 300; 0: no cache)
+ *   intensity_refresh      seconds between asking again during a run,
+ *                          1 to 86400 (default 300)
+ *
  * Each value is checked as its flag would be. A file with an unknown key,
  * a key twice, a line that is not "key = value" or a bad value is refused
  * whole, with its name and line: nothing of it is used.
@@ -33,6 +49,16 @@ enum ga_config_key {
 	GA_CFG_INTENSITY,
 	GA_CFG_PUE,
 	GA_CFG_LEDGER,
+	GA_CFG_PROVIDERS,
+	GA_CFG_EM_TOKEN,
+	GA_CFG_EM_URL,
+	GA_CFG_EM_ZONE,
+	GA_CFG_CA_URL,
+	GA_CFG_CA_LOCATION,
+	GA_CFG_INTENSITY_FILE,
+	GA_CFG_HTTP_TIMEOUT,
+	GA_CFG_CACHE,
+	GA_CFG_REFRESH,
 	GA_CFG_NR,
 };
 

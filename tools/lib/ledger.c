@@ -68,6 +68,28 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	"ALTER TABLE runs ADD COLUMN container_runtime TEXT;"
 	"ALTER TABLE runs ADD COLUMN container_id TEXT;"
 	"CREATE INDEX runs_container ON runs (container_id);",
+	/* 3: the intensity in force over a run, and its carbon-aware pauses */
+	"CREATE TABLE run_intensity ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL,"
+	" start_unix_ns INTEGER NOT NULL,"
+	" end_unix_ns INTEGER NOT NULL,"
+	" mg_per_kwh INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" energy_uj INTEGER NOT NULL,"
+	" co2_ug INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, seq));"
+	"CREATE TABLE run_pauses ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('wait', 'freeze')),"
+	" start_unix_ns INTEGER NOT NULL,"
+	" end_unix_ns INTEGER NOT NULL,"
+	" mg_during INTEGER NOT NULL,"
+	" mg_after INTEGER NOT NULL,"
+	" power_uw INTEGER NOT NULL,"
+	" avoided_ug INTEGER,"
+	" PRIMARY KEY (run_id, seq));",
 };
 
 static int ga_ledger_fail(struct ga_ledger *l, int r, const char *what)
@@ -425,6 +447,66 @@ static int ga_insert_energy(struct ga_ledger *l, const struct ga_run *run)
 	return 0;
 }
 
+static int ga_insert_intervals(struct ga_ledger *l, const struct ga_run *run)
+{
+	static const char sql[] =
+		"INSERT INTO run_intensity (run_id, seq, start_unix_ns,"
+		" end_unix_ns, mg_per_kwh, source, energy_uj, co2_ug)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	unsigned int i;
+
+	for (i = 0; i < run->nr_intervals; i++) {
+		const struct ga_run_interval *v = &run->intervals[i];
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL))
+			return -EIO;
+		sqlite3_bind_int64(st, 1, run->id);
+		sqlite3_bind_int(st, 2, i);
+		sqlite3_bind_int64(st, 3, v->start_unix_ns);
+		sqlite3_bind_int64(st, 4, v->end_unix_ns);
+		sqlite3_bind_int64(st, 5, v->mg_per_kwh);
+		ga_bind_text(st, 6, v->source ? v->source : "");
+		sqlite3_bind_int64(st, 7, (int64_t)v->energy_uj);
+		sqlite3_bind_int64(st, 8, (int64_t)v->co2_ug);
+		if (ga_step_done(st))
+			return -EIO;
+	}
+	return 0;
+}
+
+static int ga_insert_pauses(struct ga_ledger *l, const struct ga_run *run)
+{
+	static const char sql[] =
+		"INSERT INTO run_pauses (run_id, seq, kind, start_unix_ns,"
+		" end_unix_ns, mg_during, mg_after, power_uw, avoided_ug)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	unsigned int i;
+
+	for (i = 0; i < run->nr_pauses; i++) {
+		const struct ga_run_pause *p = &run->pauses[i];
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL))
+			return -EIO;
+		sqlite3_bind_int64(st, 1, run->id);
+		sqlite3_bind_int(st, 2, i);
+		ga_bind_text(st, 3, p->kind);
+		sqlite3_bind_int64(st, 4, p->start_unix_ns);
+		sqlite3_bind_int64(st, 5, p->end_unix_ns);
+		sqlite3_bind_int64(st, 6, p->mg_during);
+		sqlite3_bind_int64(st, 7, p->mg_after);
+		sqlite3_bind_int64(st, 8, (int64_t)p->power_uw);
+		if (p->has_avoided)
+			sqlite3_bind_int64(st, 9, p->avoided_ug);
+		else
+			sqlite3_bind_null(st, 9);
+		if (ga_step_done(st))
+			return -EIO;
+	}
+	return 0;
+}
+
 /**
  * ga_ledger_finish() - record a run's end and figures
  * @l: the ledger
@@ -463,6 +545,8 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 			      0);
 	r = r ?: ga_insert_kv(l, "run_metrics", run->id, run->metrics,
 			      run->nr_metrics, 1);
+	r = r ?: ga_insert_intervals(l, run);
+	r = r ?: ga_insert_pauses(l, run);
 	if (r)
 		goto fail;
 	if (ga_exec(l, "COMMIT"))

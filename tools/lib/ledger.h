@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GA_LEDGER_VERSION	2	/* the schema this code writes */
+#define GA_LEDGER_VERSION	3	/* the schema this code writes */
 #define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
 #define GA_LEDGER_MAX_DOMAINS	32
 
@@ -42,6 +42,26 @@ struct ga_run_energy {
 	uint64_t idle_uj;
 	int estimated;		/* from a model, not a sensor */
 	int in_total;		/* summed in the run's total (no overlap) */
+};
+
+/* A stretch of a run under one grid intensity. */
+struct ga_run_interval {
+	int64_t start_unix_ns, end_unix_ns;
+	uint32_t mg_per_kwh;
+	const char *source;	/* the provider's words */
+	uint64_t energy_uj;	/* of the domains in the total */
+	uint64_t co2_ug;	/* energy x intensity x PUE */
+};
+
+/* A wait before the start, or a freeze, on a dirty grid (--carbon-aware). */
+struct ga_run_pause {
+	const char *kind;		/* "wait" or "freeze" */
+	int64_t start_unix_ns, end_unix_ns;
+	uint32_t mg_during;		/* the mean intensity while paused */
+	uint32_t mg_after;		/* over as long after it */
+	uint64_t power_uw;		/* the run's mean power before it */
+	int has_avoided;		/* a wait has no power to go by */
+	int64_t avoided_ug;		/* CO2e not emitted (< 0: more) */
 };
 
 struct ga_run {
@@ -71,6 +91,10 @@ struct ga_run {
 	unsigned int nr_metrics;
 	struct ga_run_energy energy[GA_LEDGER_MAX_DOMAINS];
 	unsigned int nr_energy;
+	const struct ga_run_interval *intervals;	/* by time */
+	unsigned int nr_intervals;
+	const struct ga_run_pause *pauses;		/* by time */
+	unsigned int nr_pauses;
 };
 
 struct ga_ledger;
