@@ -115,7 +115,16 @@ int ga_http_get(const char *url, const char *const *headers,
 		snprintf(err, err_size, "%s",
 			 cerr[0] ? cerr : curl_easy_strerror(rc));
 	} else if (a->status < 200 || a->status > 299) {
-		snprintf(err, err_size, "HTTP status %ld", a->status);
+		char said[101] = "";
+		size_t i;
+
+		/* what the server said, printable, for people */
+		for (i = 0; a->body && i < a->len && i < sizeof(said) - 1; i++)
+			said[i] = a->body[i] >= 0x20 && a->body[i] < 0x7f ?
+					  a->body[i] : ' ';
+		said[i] = '\0';
+		snprintf(err, err_size, "HTTP status %ld%s%s", a->status,
+			 said[0] ? ": " : "", said);
 		r = -EPROTO;
 	} else {
 		if (!a->body)

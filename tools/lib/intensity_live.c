@@ -266,9 +266,11 @@ static int ga_live_url(const struct ga_live_conf *c, enum ga_provider p,
 		snprintf(url, size, "%s/emissions/forecasts/current?location=%s",
 			 base, esc);
 	} else {
-		ga_time_format(now_ms - 24 * 3600 * 1000LL, from,
-			       sizeof(from));
-		ga_time_format(now_ms, to, sizeof(to));
+		/* to the next 5 minutes: a URL the cache can find again */
+		int64_t end = (now_ms / 300000 + 1) * 300000;
+
+		ga_time_format(end - 24 * 3600 * 1000LL, from, sizeof(from));
+		ga_time_format(end, to, sizeof(to));
 		snprintf(url, size,
 			 "%s/emissions/bylocation?location=%s&time=%s&toTime=%s",
 			 base, esc, from, to);
@@ -283,7 +285,7 @@ static int ga_live_http(const struct ga_live_conf *c, enum ga_provider p,
 			struct ga_live_result *res, char *why,
 			size_t why_size)
 {
-	char url[8192], tok[4096 + 16], err[GA_LIVE_ERR_MAX];
+	char url[8192], tok[4096 + 16], err[256];
 	const char *headers[2] = { NULL, NULL };
 	struct ga_http_answer a = { 0 };
 	int r, cached;
@@ -321,10 +323,14 @@ static int ga_live_http(const struct ga_live_conf *c, enum ga_provider p,
 				a.body, a.len, &res->optimal_ms,
 				&res->optimal_dur_ms, &res->optimal_mg);
 		snprintf(res->series.source, sizeof(res->series.source),
-			 "%s, %s", p == GA_PROV_ELECTRICITYMAPS ?
-					   "Electricity Maps" :
-					   "Carbon Aware SDK",
-			 strchr(url, '?') + 1);
+			 "%s %.80s, %s %.40s",
+			 p == GA_PROV_ELECTRICITYMAPS ? "Electricity Maps" :
+							"Carbon Aware SDK",
+			 p == GA_PROV_ELECTRICITYMAPS ? c->em_url : c->ca_url,
+			 p == GA_PROV_ELECTRICITYMAPS ? "zone" : "location",
+			 p == GA_PROV_ELECTRICITYMAPS ?
+				 (c->em_zone ? c->em_zone : c->region) :
+				 (c->ca_location ? c->ca_location : c->region));
 	}
 	free(a.body);
 	return r;
@@ -333,7 +339,7 @@ static int ga_live_http(const struct ga_live_conf *c, enum ga_provider p,
 static int ga_live_file(const struct ga_live_conf *c,
 			struct ga_live_result *res, char *why, size_t why_size)
 {
-	char err[GA_LIVE_ERR_MAX];
+	char err[256];
 	size_t len;
 	char *buf;
 	int r;
@@ -350,7 +356,7 @@ static int ga_live_file(const struct ga_live_conf *c,
 	r = ga_series_parse(&res->series, buf, len, err, sizeof(err));
 	free(buf);
 	if (r)
-		snprintf(why, why_size, "%.50s: %.200s", c->file, err);
+		snprintf(why, why_size, "%.200s: %s", c->file, err);
 	else
 		snprintf(res->series.source, sizeof(res->series.source),
 			 "file %s", c->file);

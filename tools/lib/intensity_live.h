@@ -29,7 +29,7 @@
 #include "intensity_series.h"
 
 #define GA_EM_URL	"https://api.electricitymap.org/v3"
-#define GA_LIVE_ERR_MAX	256
+#define GA_LIVE_ERR_MAX	512
 
 enum ga_provider {
 	GA_PROV_ELECTRICITYMAPS,
