@@ -54,6 +54,24 @@ static void good_files(void **state)
 	assert_string_equal(ga_config_get(&cfg, GA_CFG_INTENSITY, NULL),
 			    "56.5");
 	assert_string_equal(ga_config_get(&cfg, GA_CFG_PUE, NULL), "1.25");
+	/* the live intensity's settings */
+	assert_int_equal(parse("intensity_providers = carbonaware, static\n"
+			       "electricitymaps_token = abc-123\n"
+			       "carbonaware_url = https://sdk.example/api\n"
+			       "carbonaware_location = westeurope\n"
+			       "intensity_file = /srv/forecast.csv\n"
+			       "http_timeout = 2.5\n"
+			       "intensity_cache = 0\n"
+			       "intensity_refresh = 60\n"),
+			 0);
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_PROVIDERS, NULL),
+			    "carbonaware, static");
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_EM_TOKEN, NULL),
+			    "abc-123");
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_HTTP_TIMEOUT, &from),
+			    "2.5");
+	assert_string_equal(from, "t.conf:6");
+	assert_null(ga_config_get(&cfg, GA_CFG_EM_URL, NULL));
 }
 
 static void bad_files_change_nothing(void **state)
@@ -74,6 +92,17 @@ static void bad_files_change_nothing(void **state)
 		{ "ledger = relative/ledger.db\n",
 		  "t.conf:1: ledger 'relative/ledger.db': not an absolute path" },
 		{ "= FR\n", "t.conf:1: unknown key ''" },
+		{ "intensity_providers = solar\n",
+		  "t.conf:1: intensity_providers 'solar': not a list" },
+		{ "electricitymaps_url = ftp://x\n",
+		  "t.conf:1: electricitymaps_url 'ftp://x': not an http://" },
+		{ "electricitymaps_token = a\tb\n",
+		  "t.conf:1: electricitymaps_token" },
+		{ "http_timeout = 0.01\n", "t.conf:1: http_timeout '0.01'" },
+		{ "intensity_cache = 86401\n", "t.conf:1: intensity_cache" },
+		{ "intensity_refresh = 0\n", "t.conf:1: intensity_refresh" },
+		{ "intensity_file = x.csv\n",
+		  "t.conf:1: intensity_file 'x.csv': not an absolute path" },
 	};
 	unsigned int i;
 
