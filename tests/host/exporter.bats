@@ -389,3 +389,55 @@ time.sleep(30)' "$PORT" 3>&- &
 	run curl -sk "https://127.0.0.1:$PORT/healthz"
 	assert_output "ok"
 }
+
+# co2_rate_is G: between two scrapes at G g/kWh, the node's CO2e grew by
+# its energy times G (to a µg: each figure is rounded once)
+co2_rate_is() {
+	local n1 c1 n2 c2 i
+	output=$(scrape)
+	n1=$(value greenai_node_joules_total 'zone="package-0"')
+	c1=$(value greenai_node_co2_grams_total 'node_name=')
+	for i in $(seq 200); do
+		output=$(scrape)
+		n2=$(value greenai_node_joules_total 'zone="package-0"')
+		[ "$n2" != "$n1" ] && break
+		sleep 0.1
+	done
+	c2=$(value greenai_node_co2_grams_total 'node_name=')
+	python3 -c '
+import sys
+n1, c1, n2, c2, g = (float(v) for v in sys.argv[1:])
+want = (n2 - n1) * 1e6 * g / 3.6e9  # ug
+got = (c2 - c1) * 1e6
+assert n2 > n1 and abs(got - want) <= 1.01, (got, want)
+' "$n1" "$c1" "$n2" "$c2" "$1" || fail "at $1 g/kWh: energy $n1 -> $n2 J, CO2e $c1 -> $c2 g"
+}
+
+@test "exporter: with a live provider, each sample's CO2e is at the grid intensity then in force" {
+	# 100 g/kWh now, 900 from 3 s on (a forecast file, asked every second)
+	python3 - "$T/series.csv" <<-'PY'
+		import sys, time
+		from datetime import datetime, timezone
+		now = time.time()
+		iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+		open(sys.argv[1], "w").write("time,intensity\n%s,100\n%s,900,1h\n" % (iso(now - 60), iso(now + 3)))
+	PY
+	printf 'intensity_file = %s\nintensity_refresh = 1\n' "$T/series.csv" >"$T/greenai.conf"
+	GREENAI_CONFIG=$T/greenai.conf start_exporter --no-ledger
+	output=$(scrape)
+	assert_equal "$(value greenai_grid_intensity_grams_per_kwh "source=\"file $T/series.csv\"")" 100.000
+	co2_rate_is 100
+	until_scrape '/^greenai_grid_intensity_grams_per_kwh\{.*\} 900\.000$/ { f = 1 } END { exit !f }'
+	co2_rate_is 900
+	grep -q "grid intensity now 900.000 g/kWh (file $T/series.csv)" "$T/exporter.log" ||
+		fail "$(cat "$T/exporter.log")"
+	# what was counted at 100 stays counted at 100: the total is below
+	# all of the node's energy at 900
+	output=$(scrape)
+	python3 -c '
+import sys
+n, c = float(sys.argv[1]), float(sys.argv[2])
+assert c < n * 1e6 * 900 / 3.6e9 / 1e6, (n, c)
+' "$(value greenai_node_joules_total 'zone="package-0"')" \
+		"$(value greenai_node_co2_grams_total 'node_name=')" || fail "$output"
+}

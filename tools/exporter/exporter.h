@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "config.h"
+#include "intensity_live.h"
 #include "libgreenai.h"
 #include "workloads.h"
 
@@ -47,5 +49,22 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 unsigned int gx_http_port(const struct gx_http *h);
 void gx_http_stop(struct gx_http *h);
 double gx_now(void);
+
+/* intensity.c: the grid intensity the counters use, live when set up */
+struct gx_intensity {
+	struct ga_config *cfg;
+	struct ga_live_conf conf;
+	struct ga_iseries series;
+	int live, warned;
+	int64_t next_refresh_ms;
+	uint32_t mg;
+	char source[GA_SERIES_NAME_MAX];
+};
+
+int gx_intensity_init(struct gx_intensity *gi, const char *region,
+		      const char *given, const char *pue, uint32_t *pue_milli,
+		      char *err, size_t err_size);
+void gx_intensity_tick(struct gx_intensity *gi, struct gx_state *st);
+void gx_intensity_free(struct gx_intensity *gi);
 
 #endif /* _GREENAI_EXPORTER_H */

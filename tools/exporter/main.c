@@ -37,7 +37,11 @@ static const char gx_help[] =
 	"                          every address, \"[::1]:PORT\" IPv6\n"
 	"  -i, --interval SECONDS  sample every SECONDS, 0.1 to 60 (default 5)\n"
 	"      --node-name NAME    the node_name label (default: the host name)\n"
-	"      --region CC         the grid's intensity from the embedded table\n"
+	"      --region CC         the grid's intensity from the embedded table, or\n"
+	"                          the zone to ask the live providers of\n"
+	"                          greenai.conf about (see greenai intensity --help):\n"
+	"                          then each sample's CO2e is at the intensity\n"
+	"                          in force, asked again every intensity_refresh s\n"
 	"      --intensity G       a grid intensity in g CO2e/kWh\n"
 	"      --pue P             the data centre's PUE, 1.0 to 10.0 (default 1.0)\n"
 	"      --state PATH        the state file (default " GX_STATE_DEF ")\n"
@@ -275,34 +279,6 @@ static int gx_read_auth(const char *path, struct gx_http_conf *hc)
 	return hc->user && hc->password ? 0 : 1;
 }
 
-/* The intensity and PUE, as greenai's commands choose them. */
-static int gx_carbon(const struct gx_opts *o, struct ga_intensity *in,
-		     uint32_t *pue)
-{
-	const char *region = o->region, *given = o->intensity, *v, *env;
-	char err[GA_CONFIG_FROM_MAX + 256];
-	struct ga_config cfg;
-
-	if (ga_config_load(&cfg, err, sizeof(err)))
-		return gx_usage("%s", err);
-	env = getenv("GREENAI_REGION");
-	if (!given && !region && env && *env)
-		region = env;
-	if (!given && !region) {
-		given = (v = ga_config_get(&cfg, GA_CFG_INTENSITY, NULL)) &&
-			*v ? v : NULL;
-		region = (v = ga_config_get(&cfg, GA_CFG_REGION, NULL)) &&
-			 *v ? v : NULL;
-	}
-	if (ga_intensity_choose(given, region, in, err, sizeof(err)))
-		return gx_usage("%s", err);
-	*pue = GA_PUE_MIN_MILLI;
-	v = o->pue ? o->pue : ga_config_get(&cfg, GA_CFG_PUE, NULL);
-	if (v && *v && ga_pue_parse(v, pue))
-		return gx_usage("--pue: '%s' is not 1.0 to 10.0", v);
-	return 0;
-}
-
 static void gx_sample(struct gx_state *st)
 {
 	double now;
@@ -372,7 +348,7 @@ int main(int argc, char **argv)
 	struct ga_ledger *ledger = NULL;
 	struct gx_http *http = NULL;
 	char err[512], host[256], lpath[4096];
-	struct ga_intensity in;
+	struct gx_intensity gi;
 	struct sigaction sa = { .sa_handler = gx_on_signal };
 	double next, last_save;
 	int r, status = 1, failed = 0;
@@ -382,9 +358,11 @@ int main(int argc, char **argv)
 		return r;
 	if (gx_parse_listen(o.listen, &hc.addr, &hc.addr_len))
 		return gx_usage("--listen: '%s' is not ADDR:PORT", o.listen);
-	r = gx_carbon(&o, &in, &wc.pue_milli);
-	if (r)
-		return r;
+	if (gx_intensity_init(&gi, o.region, o.intensity, o.pue, &wc.pue_milli,
+			      err, sizeof(err))) {
+		gx_intensity_free(&gi);
+		return gx_usage("%s", err);
+	}
 	if (o.auth_file && gx_read_auth(o.auth_file, &hc))
 		return 2;
 	if (o.tls_cert && (!(hc.tls_cert = gx_read_pem(o.tls_cert)) ||
@@ -417,8 +395,8 @@ int main(int argc, char **argv)
 	wc.node_name = o.node_name;
 	wc.root = o.root;
 	wc.runtime_root = o.runtime_root;
-	wc.mg_per_kwh = in.mg_per_kwh;
-	wc.intensity_source = in.source;
+	wc.mg_per_kwh = gi.mg;
+	wc.intensity_source = gi.source;
 	wc.max_series = o.max_series;
 	wc.max_processes = o.max_processes;
 	wc.ledger = ledger;
@@ -444,7 +422,7 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"greenai-exporter %s: %s backend, listening on port %u, every %.3g s, %.3f g/kWh (%s)\n",
 		GREENAI_VERSION, st.backend, gx_http_port(http), o.interval_s,
-		in.mg_per_kwh / 1000.0, in.source);
+		gi.mg / 1000.0, gi.source);
 	last_save = gx_now();
 	next = last_save;
 	while (!gx_stop) {
@@ -464,6 +442,7 @@ int main(int argc, char **argv)
 			gx_reopen_backend(&st, &go);
 		}
 		gx_sample(&st);
+		gx_intensity_tick(&gi, &st);
 		failed = st.last_error ? failed + 1 : 0;
 		if (failed >= GX_REOPEN_AFTER) {
 			gx_reopen_backend(&st, &go);
@@ -485,6 +464,7 @@ out:
 	ga_wl_free(st.wl);
 	ga_close(st.g);
 	ga_ledger_close(ledger);
+	gx_intensity_free(&gi);
 	free(hc.tls_cert);
 	free(hc.tls_key);
 	free(hc.user);

@@ -573,7 +573,7 @@ static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 		r = ga_cli_intensity(&ga_cmd_run, o->intensity, o->region, in,
 				     &why);
 		r = r ?: ga_rc_init(rc, NULL, NULL, in->mg_per_kwh, pue,
-				    ga_cli_refresh_ms()) ? GA_EXIT_RUN : 0;
+				    300000) ? GA_EXIT_RUN : 0;
 		if (!r)
 			snprintf(rc->series.source, sizeof(rc->series.source),
 				 "%s", in->source);
@@ -584,7 +584,7 @@ static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 			fprintf(stderr, "greenai run: no grid intensity from any provider\n");
 			return GA_EXIT_RUN;
 		}
-		ga_rc_init(rc, conf, &res, 0, pue, ga_cli_refresh_ms());
+		ga_rc_init(rc, conf, &res, 0, pue, conf->refresh_ms);
 		memset(in, 0, sizeof(*in));
 		in->mg_per_kwh = rc->mg;
 		in->origin = GA_INT_REGION;

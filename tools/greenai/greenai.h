@@ -46,7 +46,6 @@ struct ga_live_conf;
 struct ga_live_result;
 int ga_cli_live(const struct ga_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live);
-uint32_t ga_cli_refresh_ms(void);
 void ga_cli_live_failures(const char *prog, const struct ga_live_result *res);
 
 #endif /* _GREENAI_CLI_H */

@@ -155,83 +155,27 @@ static int ga_cli_region_ok(const char *r)
  * ga_cli_live() - the intensity providers a command asks, and how
  * @cmd: the command
  * @region: --region, or NULL (then GREENAI_REGION, then the configuration)
- * @c: filled; its strings live as long as the program
+ * @c: filled (ga_live_conf_load()); it lives as long as the program
  * @live: whether any provider other than the embedded table is set up
- *
- * The order is intensity_providers when given; else Electricity Maps when
- * it has a token, the Carbon Aware SDK when it has a URL, the file when
- * there is one, then the embedded table. The Electricity Maps token comes
- * from ELECTRICITYMAPS_TOKEN, else the configuration.
  *
  * Return: 0, or the exit status of bad usage.
  */
 int ga_cli_live(const struct ga_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live)
 {
-	static char cache[4096];
-	const char *v, *env = getenv("ELECTRICITYMAPS_TOKEN");
-	uint32_t ms;
 	int r = ga_cli_config(cmd);
-	unsigned int i;
 
 	if (r)
 		return r;
-	ga_live_conf_default(c);
 	if (!region) {
 		region = getenv("GREENAI_REGION");
 		if (region && !*region)
 			region = NULL;
 	}
-	if (!region)
-		region = ga_config_get(&ga_cli_cfg, GA_CFG_REGION, NULL);
 	if (region && !ga_cli_region_ok(region))
 		return ga_cli_usage(cmd, "region '%s': not a region name", region);
-	c->region = region;
-	c->em_token = env && *env ? env :
-		      ga_config_get(&ga_cli_cfg, GA_CFG_EM_TOKEN, NULL);
-	v = ga_config_get(&ga_cli_cfg, GA_CFG_EM_URL, NULL);
-	if (v)
-		c->em_url = v;
-	c->em_zone = ga_config_get(&ga_cli_cfg, GA_CFG_EM_ZONE, NULL);
-	c->ca_url = ga_config_get(&ga_cli_cfg, GA_CFG_CA_URL, NULL);
-	c->ca_location = ga_config_get(&ga_cli_cfg, GA_CFG_CA_LOCATION, NULL);
-	c->file = ga_config_get(&ga_cli_cfg, GA_CFG_INTENSITY_FILE, NULL);
-	v = ga_config_get(&ga_cli_cfg, GA_CFG_HTTP_TIMEOUT, NULL);
-	if (v && !ga_live_parse_seconds(v, 100, 60000, &ms))
-		c->timeout_ms = ms;
-	v = ga_config_get(&ga_cli_cfg, GA_CFG_CACHE, NULL);
-	if (v && !ga_live_parse_seconds(v, 0, 86400000, &ms))
-		c->cache_ms = ms;
-	if (!ga_live_cache_dir(cache, sizeof(cache)))
-		c->cache_dir = cache;
-	v = ga_config_get(&ga_cli_cfg, GA_CFG_PROVIDERS, NULL);
-	if (v) {
-		ga_live_parse_order(v, c->order, &c->nr);
-	} else {
-		c->nr = 0;
-		if (c->em_token)
-			c->order[c->nr++] = GA_PROV_ELECTRICITYMAPS;
-		if (c->ca_url)
-			c->order[c->nr++] = GA_PROV_CARBONAWARE;
-		if (c->file)
-			c->order[c->nr++] = GA_PROV_FILE;
-		c->order[c->nr++] = GA_PROV_STATIC;
-	}
-	*live = 0;
-	for (i = 0; i < c->nr; i++)
-		*live |= c->order[i] != GA_PROV_STATIC;
+	*live = ga_live_conf_load(c, &ga_cli_cfg, region);
 	return 0;
-}
-
-/* How often a run asks its providers again: intensity_refresh, 300 s. */
-uint32_t ga_cli_refresh_ms(void)
-{
-	const char *v = ga_config_get(&ga_cli_cfg, GA_CFG_REFRESH, NULL);
-	uint32_t ms = 300000;
-
-	if (v)
-		ga_live_parse_seconds(v, 1000, 86400000, &ms);
-	return ms;
 }
 
 /* Why each provider before the one used failed, one line each. */

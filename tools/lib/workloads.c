@@ -117,6 +117,7 @@ struct ga_wl {
 	uint64_t base_idle_uj[GREENAI_MAX_DOMAINS];
 	uint64_t base_unattr_uj[GREENAI_MAX_DOMAINS];
 	uint64_t base_co2_ug;
+	uint64_t co2_from_uj;		/* the node's total when it was set */
 	double power_w[GREENAI_MAX_DOMAINS];
 	uint64_t last_energy_uj[GREENAI_MAX_DOMAINS];
 	/* cgroups met this update, to be resolved in one walk */
@@ -758,6 +759,7 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 	struct wl_cgroup *c, *ct;
 
 	w->base_co2_ug = wl_node_co2(w);
+	w->co2_from_uj = 0;	/* the new context counts from zero */
 	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
 		const struct ga_acct_domain_totals *t =
 			ga_domain_totals(w->g, i);
@@ -852,8 +854,48 @@ static uint64_t wl_node_co2(const struct ga_wl *w)
 	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++)
 		if (ga_domain_in_total(w->g, i))
 			uj += ga_domain_totals(w->g, i)->energy_uj;
-	ga_co2_ug(uj, w->conf.mg_per_kwh, w->conf.pue_milli, &ug);
+	ga_co2_ug(uj > w->co2_from_uj ? uj - w->co2_from_uj : 0,
+		  w->conf.mg_per_kwh, w->conf.pue_milli, &ug);
 	return w->base_co2_ug + ug;
+}
+
+/* The node's energy in the total, by the context in use. */
+static uint64_t wl_node_uj(const struct ga_wl *w)
+{
+	unsigned int i, nd = ga_nr_domains(w->g);
+	uint64_t uj = 0;
+
+	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++)
+		if (ga_domain_in_total(w->g, i))
+			uj += ga_domain_totals(w->g, i)->energy_uj;
+	return uj;
+}
+
+/**
+ * ga_wl_set_intensity() - a new grid intensity from now on
+ * @w: the counters
+ * @mg_per_kwh: the intensity
+ * @source: where it comes from (copied)
+ *
+ * What every counter's energy emitted so far, at the intensity then in
+ * force, is kept; energy from now on counts at @mg_per_kwh. Call it
+ * right after an update, so that no energy is counted at the wrong one.
+ */
+void ga_wl_set_intensity(struct ga_wl *w, uint32_t mg_per_kwh,
+			 const char *source)
+{
+	struct wl_series *s, *tmp;
+	unsigned int k;
+
+	w->base_co2_ug = wl_node_co2(w);
+	w->co2_from_uj = wl_node_uj(w);
+	for (k = 0; k < WL_KINDS; k++)
+		HASH_ITER(hh, w->series[k], s, tmp) {
+			s->c.co2_base_ug = wl_co2(w, &s->c);
+			s->c.total_uj = 0;
+		}
+	w->conf.mg_per_kwh = mg_per_kwh;
+	snprintf(w->source, sizeof(w->source), "%s", source ? source : "");
 }
 
 #define WL_MAX_LABELS	10

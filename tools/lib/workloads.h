@@ -78,6 +78,8 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 void ga_wl_free(struct ga_wl *w);
 int ga_wl_update(struct ga_wl *w, double interval_s);
 void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g);
+void ga_wl_set_intensity(struct ga_wl *w, uint32_t mg_per_kwh,
+			 const char *source);
 int ga_wl_expose(struct ga_wl *w, struct ga_expo *e);
 int ga_wl_save(const struct ga_wl *w, const char *path);
 int ga_wl_load(struct ga_wl *w, const char *path, char *err,
