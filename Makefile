@@ -28,7 +28,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 
 .PHONY: all kmod kmod-if-possible bpf tools unit-build test-helpers check \
-	unit host vm bench \
+	unit fuzz fuzz-build soak host vm bench \
 	lint demo deps format install clean help
 
 all: tools bpf kmod-if-possible ## build everything this host can build
@@ -213,11 +213,17 @@ test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS) $(BENCH_BPF) $(FAKE_NVML)
 
 # --- tests ------------------------------------------------------------------
 
-check: deps ## install deps, run unit, host and VM suites, print the tally
-	tests/run-all.sh unit host vm
+check: deps ## install deps, run unit, fuzz, host and VM suites, print the tally
+	tests/run-all.sh unit fuzz host vm
 
 unit: unit-build ## run the unit tests only (native and ASan/UBSan)
 	tests/run-all.sh unit
+
+fuzz: ## run each libFuzzer target briefly (GREENAI_FUZZ_SECONDS, 15)
+	tests/run-all.sh fuzz
+
+soak: deps ## the long reliability runs: fuzzing (GREENAI_SOAK_FUZZ_SECONDS, 600 each), exporter and module soak
+	GREENAI_FUZZ_SECONDS=$${GREENAI_SOAK_FUZZ_SECONDS:-600} tests/run-all.sh fuzz
 
 host: ## run the host bats suite only
 	tests/run-all.sh host

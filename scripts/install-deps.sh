@@ -17,6 +17,7 @@ packages=(
 	kmod xz-utils			# insmod/rmmod; .ko.xz of the 6.12 kernel
 	dwarves				# pahole: BTF for the module on 6.12
 	clang llvm libbpf-dev bpftool	# CO-RE BPF programs and skeletons
+	libclang-rt-14-dev		# libFuzzer and the sanitizers for clang (tests/fuzz)
 	libelf-dev zlib1g-dev		# libbpf's link dependencies
 	uthash-dev			# libgreenai's process and cgroup tables
 	libsqlite3-dev			# the ledger of runs

@@ -4,6 +4,8 @@
 # run-all.sh SUITE...: run the named suites and tally them.
 #
 #   unit  cmocka tests, built natively and with ASan+UBSan (tests/unit)
+#   fuzz  each libFuzzer target (tests/fuzz) for $GREENAI_FUZZ_SECONDS
+#         (default 15), after the inputs of crashes fixed
 #   host  bats suite on this machine (tests/host)
 #   vm    module suite in QEMU guests, one per kernel of $KERNELS
 #         (default "6.1 6.12"; tests/vm/run.sh)
@@ -62,6 +64,20 @@ suite_unit() {
 	done
 }
 
+suite_fuzz() {
+	local log=$results/fuzz-build.log
+	if make --no-print-directory fuzz-build >"$log" 2>&1; then
+		echo "ok - fuzz: targets build with clang, libFuzzer and ASan+UBSan" |
+			tee -a "$suite_file"
+	else
+		echo "not ok - fuzz: targets build with clang, libFuzzer and ASan+UBSan" |
+			tee -a "$suite_file"
+		sed 's/^/# /' "$log" | tail -n 40
+		return
+	fi
+	run_tap fuzz tests/fuzz/run.sh "${GREENAI_FUZZ_SECONDS:-15}"
+}
+
 suite_host() {
 	local log=$results/host-build.log
 	if make --no-print-directory bpf tools test-helpers >"$log" 2>&1; then
@@ -83,11 +99,11 @@ suite_vm() {
 	done
 }
 
-[ $# -gt 0 ] || set -- unit host vm
+[ $# -gt 0 ] || set -- unit fuzz host vm
 for suite in "$@"; do
 	case $suite in
-	unit | host | vm) ;;
-	*) echo "run-all.sh: unknown suite '$suite' (unit, host, vm)" >&2; exit 2 ;;
+	unit | fuzz | host | vm) ;;
+	*) echo "run-all.sh: unknown suite '$suite' (unit, fuzz, host, vm)" >&2; exit 2 ;;
 	esac
 done
 

@@ -15,7 +15,7 @@ setup() {
 	run make --no-print-directory help
 	assert_success
 	local t
-	for t in all kmod bpf tools check unit host vm lint demo deps install \
+	for t in all kmod bpf tools check unit fuzz soak host vm bench lint demo deps install \
 		clean help; do
 		assert_line --regexp "^  $t "
 	done
