@@ -34,16 +34,18 @@ teardown() {
 # spinning process's pid in RUN_PID, greenai's in RUN_OWNER
 run_model() {
 	"$GREENAI" run --model "$1" --ledger "$BATS_TEST_TMPDIR/l.db" \
-		-- "$BIN/spin" "$2" >/dev/null 2>&1 &
+		-- "$BIN/spin" "$2" >/dev/null 2>"$BATS_TEST_TMPDIR/run.err" &
 	PIDS+=($!)
 	RUN_OWNER=$!
 	local i
 	for i in $(seq 2000); do
-		RUN_PID=$(head -n 1 "$CG/greenai.runs/$!/cgroup.procs" 2>/dev/null)
+		# (not there yet: greenai has not made it)
+		RUN_PID=$(head -n 1 "$CG/greenai.runs/$!/cgroup.procs" 2>/dev/null ||
+			true)
 		[ -n "$RUN_PID" ] && return 0
 		sleep 0.01
 	done
-	fail "greenai run --model $1 never started"
+	fail "greenai run --model $1 never started: $(cat "$BATS_TEST_TMPDIR/run.err")"
 }
 
 # json_check SCRIPT: the Python SCRIPT on the last JSON line in $output
