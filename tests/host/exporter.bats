@@ -404,10 +404,11 @@ co2_rate_is() {
 		sleep 0.1
 	done
 	c2=$(value greenai_node_co2_grams_total 'node_name=')
+	LAST_J=$n2 LAST_G=$c2
 	python3 -c '
 import sys
 n1, c1, n2, c2, g = (float(v) for v in sys.argv[1:])
-want = (n2 - n1) * 1e6 * g / 3.6e9  # ug
+want = (n2 - n1) / 3.6e6 * g * 1e6  # J to kWh, times g/kWh, in ug
 got = (c2 - c1) * 1e6
 assert n2 > n1 and abs(got - want) <= 1.01, (got, want)
 ' "$n1" "$c1" "$n2" "$c2" "$1" || fail "at $1 g/kWh: energy $n1 -> $n2 J, CO2e $c1 -> $c2 g"
@@ -423,21 +424,26 @@ assert n2 > n1 and abs(got - want) <= 1.01, (got, want)
 		open(sys.argv[1], "w").write("time,intensity\n%s,100\n%s,900,1h\n" % (iso(now - 60), iso(now + 3)))
 	PY
 	printf 'intensity_file = %s\nintensity_refresh = 1\n' "$T/series.csv" >"$T/greenai.conf"
-	GREENAI_CONFIG=$T/greenai.conf start_exporter --no-ledger
+	GREENAI_CONFIG=$T/greenai.conf start_exporter
 	output=$(scrape)
 	assert_equal "$(value greenai_grid_intensity_grams_per_kwh "source=\"file $T/series.csv\"")" 100.000
 	co2_rate_is 100
+	local at100=$LAST_J g100=$LAST_G
 	until_scrape '/^greenai_grid_intensity_grams_per_kwh\{.*\} 900\.000$/ { f = 1 } END { exit !f }'
+	# the change takes nothing back
+	python3 -c 'import sys; assert float(sys.argv[1]) >= float(sys.argv[2])' \
+		"$(value greenai_node_co2_grams_total 'node_name=')" "$g100" ||
+		fail "CO2e went back when the intensity changed: $output"
 	co2_rate_is 900
 	grep -q "grid intensity now 900.000 g/kWh (file $T/series.csv)" "$T/exporter.log" ||
 		fail "$(cat "$T/exporter.log")"
-	# what was counted at 100 stays counted at 100: the total is below
-	# all of the node's energy at 900
+	# what was counted at 100 stays counted at 100: of the node's energy,
+	# at least what it had used while at 100 counts 800 g/kWh less
 	output=$(scrape)
 	python3 -c '
 import sys
-n, c = float(sys.argv[1]), float(sys.argv[2])
-assert c < n * 1e6 * 900 / 3.6e9 / 1e6, (n, c)
+n, c, e100 = (float(v) for v in sys.argv[1:])
+assert 0 < c <= (n * 900 - e100 * 800) / 3.6e6 + 2e-6, (n, c, e100)
 ' "$(value greenai_node_joules_total 'zone="package-0"')" \
-		"$(value greenai_node_co2_grams_total 'node_name=')" || fail "$output"
+		"$(value greenai_node_co2_grams_total 'node_name=')" "$at100" || fail "$output"
 }
