@@ -30,6 +30,7 @@ struct gx_state {
 	uint64_t reopens;		/* backend opened anew */
 	double scrape_seconds;		/* the last scrape's rendering */
 	const char *backend;
+	char zone_err[GREENAI_MAX_DOMAINS][128];	/* as last said */
 };
 
 struct gx_http_conf {

@@ -45,6 +45,9 @@ static const char gx_help[] =
 	"      --intensity G       a grid intensity in g CO2e/kWh\n"
 	"      --pue P             the data centre's PUE, 1.0 to 10.0 (default 1.0)\n"
 	"      --state PATH        the state file (default " GX_STATE_DEF ")\n"
+	"      --save-every SECONDS  write it every SECONDS, 1 to 3600 (default 30),\n"
+	"                          and at exit; what a kill -9 loses is what\n"
+	"                          came after the last write\n"
 	"      --ledger PATH       record finished containers in this ledger\n"
 	"                          (default: greenai's ledger; see greenai --help)\n"
 	"      --no-ledger         record nothing\n"
@@ -71,7 +74,7 @@ struct gx_opts {
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
 	const char *root, *runtime_root;
 	bool no_ledger;
-	double interval_s;
+	double interval_s, save_every_s;
 	unsigned int max_series, max_processes;
 	enum ga_backend backend;
 };
@@ -114,7 +117,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 {
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
-	       O_RT_ROOT, O_PER_PROC, O_VERSION };
+	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -123,6 +126,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "intensity", required_argument, NULL, O_INTENSITY },
 		{ "pue", required_argument, NULL, O_PUE },
 		{ "state", required_argument, NULL, O_STATE },
+		{ "save-every", required_argument, NULL, O_SAVE_EVERY },
 		{ "ledger", required_argument, NULL, O_LEDGER },
 		{ "no-ledger", no_argument, NULL, O_NO_LEDGER },
 		{ "tls-cert", required_argument, NULL, O_CERT },
@@ -143,6 +147,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 	o->listen = GX_LISTEN_DEF;
 	o->state = GX_STATE_DEF;
 	o->interval_s = 5;
+	o->save_every_s = GX_SAVE_EVERY_S;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hl:i:", opts, NULL)) != -1) {
 		switch (c) {
@@ -174,6 +179,11 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 			break;
 		case O_PUE:
 			o->pue = optarg;
+			break;
+		case O_SAVE_EVERY:
+			if (gx_parse_double(optarg, 1, 3600, &o->save_every_s))
+				return gx_usage("--save-every: '%s' is not 1 to 3600 seconds",
+						optarg);
 			break;
 		case O_STATE:
 			o->state = optarg;
@@ -279,6 +289,26 @@ static int gx_read_auth(const char *path, struct gx_http_conf *hc)
 	return hc->user && hc->password ? 0 : 1;
 }
 
+/* Say when a zone's reading starts failing, and when it is good again. */
+static void gx_zone_errors(struct gx_state *st)
+{
+	unsigned int i, n = ga_nr_domains(st->g);
+
+	for (i = 0; i < n && i < GREENAI_MAX_DOMAINS; i++) {
+		const char *e = ga_domain_error(st->g, i);
+
+		if (!strncmp(e, st->zone_err[i], sizeof(st->zone_err[i]) - 1))
+			continue;
+		if (*e)
+			fprintf(stderr, "greenai-exporter: zone %s: %s; its energy stays where it was\n",
+				ga_domain(st->g, i)->name, e);
+		else
+			fprintf(stderr, "greenai-exporter: zone %s reads again\n",
+				ga_domain(st->g, i)->name);
+		snprintf(st->zone_err[i], sizeof(st->zone_err[i]), "%s", e);
+	}
+}
+
 static void gx_sample(struct gx_state *st)
 {
 	double now;
@@ -290,6 +320,7 @@ static void gx_sample(struct gx_state *st)
 	if (!r)
 		r = ga_wl_update(st->wl, st->last_sample ?
 				 now - st->last_sample : 0);
+	gx_zone_errors(st);
 	st->samples++;
 	st->sample_errors += !!r;
 	st->last_error = r;
@@ -451,7 +482,7 @@ int main(int argc, char **argv)
 		next += o.interval_s;
 		if (next < now)
 			next = now + o.interval_s;	/* fell behind */
-		if (now - last_save >= GX_SAVE_EVERY_S) {
+		if (now - last_save >= o.save_every_s) {
 			gx_save(&st, o.state);
 			last_save = now;
 		}

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "cgroup.h"
 #include "identity.h"
 #include "ledger.h"
 
@@ -212,6 +213,25 @@ static int ga_user_version(struct ga_ledger *l, int *v)
 	return rc == SQLITE_ROW ? 0 : -EIO;
 }
 
+/*
+ * Why a ledger could not be opened, in words: a file that is not SQLite
+ * is not a ledger; a full disk or an I/O error is said as such.
+ */
+static const char *ga_open_what(struct ga_ledger *l)
+{
+	switch (l->db ? sqlite3_errcode(l->db) : SQLITE_ERROR) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return "not a greenai ledger";
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return "cannot read or write it (is its disk full?)";
+	default:
+		return "cannot open it";
+	}
+}
+
 /* Bring the schema to GA_LEDGER_VERSION, once, whoever else opens it. */
 static int ga_ledger_migrate(struct ga_ledger *l)
 {
@@ -219,7 +239,7 @@ static int ga_ledger_migrate(struct ga_ledger *l)
 	int v, i;
 
 	if (ga_user_version(l, &v))
-		return ga_ledger_fail(l, -EIO, "not a greenai ledger");
+		return ga_ledger_fail(l, -EIO, ga_open_what(l));
 	if (v == GA_LEDGER_VERSION)
 		return 0;
 	if (ga_exec(l, "BEGIN IMMEDIATE"))
@@ -295,7 +315,7 @@ int ga_ledger_open(struct ga_ledger **out, const char *path, char *err,
 	sqlite3_busy_timeout(l->db, GA_LEDGER_BUSY_MS);
 	if (ga_exec(l, "PRAGMA journal_mode = WAL") ||
 	    ga_exec(l, "PRAGMA foreign_keys = ON")) {
-		r = ga_ledger_fail(l, -EIO, "not a greenai ledger");
+		r = ga_ledger_fail(l, -EIO, ga_open_what(l));
 		goto fail;
 	}
 	r = ga_ledger_migrate(l);
@@ -549,8 +569,10 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 	r = r ?: ga_insert_pauses(l, run);
 	if (r)
 		goto fail;
-	if (ga_exec(l, "COMMIT"))
+	if (ga_exec(l, "COMMIT")) {
+		r = -EIO;	/* a full disk, most likely */
 		goto fail;
+	}
 	return 0;
 fail:
 	if (r == -EINVAL)
@@ -573,10 +595,36 @@ static int ga_owner_alive(int64_t pid, int64_t start)
 	       st.state != 'X';
 }
 
+/*
+ * A run whose owner died while it was frozen (greenai run --carbon-aware)
+ * would stay frozen for ever: thaw its cgroup, if it is still there.
+ */
+static void ga_thaw_orphan(const char *cgroup)
+{
+	struct ga_cgroup_mount m;
+	char path[GA_PATH_MAX];
+	int fd;
+
+	if (!cgroup || ga_cgroup_find_mount("/", &m) ||
+	    snprintf(path, sizeof(path), "%s%s/cgroup.freeze", m.dir,
+		     cgroup) >= (int)sizeof(path))
+		return;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "0", 1) != 1) {
+		/* a cgroup that cannot thaw: nothing more to do */
+	}
+	close(fd);
+}
+
 /**
  * ga_ledger_recover() - mark incomplete the runs whose owner has gone
  * @l: the ledger
  * @marked: how many (may be NULL)
+ *
+ * The cgroup of such a run, if it is still there, is thawed: its owner
+ * may have died while it was frozen for a dirty grid (--carbon-aware).
  *
  * Return: 0 or -EIO.
  */
@@ -591,7 +639,7 @@ int ga_ledger_recover(struct ga_ledger *l, unsigned int *marked)
 	if (ga_exec(l, "BEGIN IMMEDIATE"))
 		return ga_ledger_fail(l, -EIO, "looking for interrupted runs");
 	if (sqlite3_prepare_v2(l->db,
-			       "SELECT id, owner_pid, owner_start FROM runs"
+			       "SELECT id, owner_pid, owner_start, cgroup FROM runs"
 			       " WHERE status = 0", -1, &sel, NULL))
 		goto fail;
 	if (sqlite3_prepare_v2(l->db,
@@ -607,6 +655,7 @@ int ga_ledger_recover(struct ga_ledger *l, unsigned int *marked)
 		sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
 		if (sqlite3_step(upd) != SQLITE_DONE)
 			break;
+		ga_thaw_orphan((const char *)sqlite3_column_text(sel, 3));
 		sqlite3_reset(upd);
 		n++;
 	}

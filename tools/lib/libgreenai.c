@@ -986,6 +986,27 @@ int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 	return ga_acct_for_each_cgroup(g->acct, fn, arg);
 }
 
+/**
+ * ga_domain_error() - why domain @id's last reading failed
+ * @g: the context
+ * @id: the domain
+ *
+ * A source that fails (its file gone, a value that is not a number) keeps
+ * its energy where it was; the next good reading goes on from there.
+ *
+ * Return: the error, or "" when the last reading was good (and always
+ * with the module, which reads its own counters).
+ */
+const char *ga_domain_error(const struct ga_ctx *g, unsigned int id)
+{
+	const struct domain_src *ds;
+
+	if (g->kmod || id >= ga_nr_domains(g))
+		return "";
+	ds = &g->dsrc[id];
+	return ds->src ? ds->src->zones[ds->zone].error : "";
+}
+
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id)
 {
 	const struct greenai_domain *d = ga_domain(g, id);

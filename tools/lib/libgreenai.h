@@ -116,6 +116,7 @@ int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
  * (hwmon), which may measure the whole machine.
  */
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
+const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
 /* A domain kind's name: "package", "dram", "gpu", ...; "other" if unknown. */
 const char *ga_domain_kind_name(__u16 kind);
 unsigned int ga_sources(const struct ga_ctx *g,

@@ -120,6 +120,7 @@ struct ga_wl {
 	uint64_t co2_from_uj;		/* the node's total when it was set */
 	double power_w[GREENAI_MAX_DOMAINS];
 	uint64_t last_energy_uj[GREENAI_MAX_DOMAINS];
+	uint64_t read_errors[GREENAI_MAX_DOMAINS];	/* failed readings */
 	/* cgroups met this update, to be resolved in one walk */
 	uint64_t pending[GA_WL_PENDING_MAX];
 	unsigned int nr_pending;
@@ -840,6 +841,7 @@ int ga_wl_update(struct ga_wl *w, double interval_s)
 		w->power_w[i] = interval_s > 0 ?
 			(e - w->last_energy_uj[i]) / 1e6 / interval_s : 0;
 		w->last_energy_uj[i] = e;
+		w->read_errors[i] += !!*ga_domain_error(w->g, i);
 	}
 	w->stats.updates++;
 	return r;
@@ -953,6 +955,19 @@ static int wl_expose_node(struct ga_wl *w, struct ga_expo *e)
 	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
 		n = wl_zone_labels(w, i, l, 1);
 		ga_expo_sample(e, l, n, w->power_w[i]);
+	}
+	r = r ?: ga_expo_family(e, "greenai_node_zone_up", GA_EXPO_GAUGE, NULL,
+				"1 when the zone's last reading was good; 0 when it failed (its energy stays where it was).");
+	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		n = wl_zone_labels(w, i, l, 1);
+		ga_expo_sample(e, l, n, !*ga_domain_error(w->g, i));
+	}
+	r = r ?: ga_expo_family(e, "greenai_node_zone_read_errors",
+				GA_EXPO_COUNTER, NULL,
+				"Samples in which the zone's reading failed.");
+	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		n = wl_zone_labels(w, i, l, 1);
+		ga_expo_sample_fixed(e, l, n, w->read_errors[i], 0);
 	}
 	r = r ?: ga_expo_family(e, "greenai_node_co2_grams", GA_EXPO_COUNTER,
 				"grams",

@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault injection: an energy source that vanishes or returns garbage while
+# the exporter reads it (a FAKE powercap tree, from the unit tests'
+# fixture: this machine has no RAPL), a ledger on a full disk, a ledger
+# another writer holds, and kill -9 of the exporter and of a greenai run
+# whose command is frozen. Nothing already recorded may be lost, and the
+# next start recovers. Runs as root (BPF, cgroups, a tmpfs mount).
+
+setup() {
+	load ../test_helper/common-setup
+	_common_setup
+	[ "$(id -u)" -eq 0 ] || skip "needs root here (BPF, cgroups, mount)"
+	EXPORTER=$TOP/build/greenai-exporter
+	GREENAI=$TOP/build/greenai
+	BIN=$TOP/build/tests
+	T=$BATS_TEST_TMPDIR
+	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	unset GREENAI_REGION GREENAI_CONFIG
+	export XDG_CONFIG_HOME=$T/config
+	PIDS=()
+	MNT=
+	ORPHAN=
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [ -n "$ORPHAN" ] && [ -d "$ORPHAN" ]; then
+		echo 1 >"$ORPHAN/cgroup.kill"
+		for p in $(seq 500); do
+			rmdir "$ORPHAN" 2>/dev/null && break
+			sleep 0.01
+		done
+	fi
+	[ -z "$MNT" ] || umount "$MNT"
+}
+
+# start_exporter ARGS...: on a free port, every 0.2 s; PORT once healthy
+start_exporter() {
+	"$EXPORTER" -l 127.0.0.1:0 -i 0.2 --state "$T/state" --no-ledger \
+		"$@" 2>>"$T/exporter.log" 3>&- &
+	EXPORTER_PID=$!
+	PIDS+=("$EXPORTER_PID")
+	local i
+	PORT=
+	for i in $(seq 400); do
+		PORT=$(sed -n 's/.*listening on port \([0-9]*\),.*/\1/p' \
+			"$T/exporter.log" | tail -n 1)
+		[ -n "$PORT" ] && curl -fs "http://127.0.0.1:$PORT/healthz" \
+			>/dev/null && return 0
+		kill -0 "$EXPORTER_PID" 2>/dev/null ||
+			fail "the exporter stopped: $(cat "$T/exporter.log")"
+		sleep 0.05
+	done
+	fail "the exporter never became healthy: $(cat "$T/exporter.log")"
+}
+
+# until_metric REGEX: scrape (10 s at most) until a line matches
+until_metric() {
+	local i
+	for i in $(seq 200); do
+		output=$(curl -fsS "http://127.0.0.1:$PORT/metrics") || true
+		grep -qE -- "$1" <<<"$output" && return 0
+		sleep 0.05
+	done
+	fail "never: $1: $(grep -E '^greenai_node_(joules_total|zone)' <<<"$output")"
+}
+
+@test "an energy source that vanishes or returns garbage keeps its energy, says so, and goes on when it is back" {
+	local f base
+	cp -a "$TOP/tests/fixtures/powercap-intel" "$T/root"
+	f=$T/root/sys/class/powercap/intel-rapl:0/energy_uj
+	base=$(cat "$f")
+	start_exporter --root "$T/root"
+	until_metric '^greenai_node_zone_up\{.*zone="package-0".*\} 1$'
+	echo $((base + 10000000)) >"$f"
+	until_metric '^greenai_node_joules_total\{.*zone="package-0",provenance="measured"\} 10\.000000$'
+	# garbage: the zone is down, its energy stays
+	echo "not a number" >"$f"
+	until_metric '^greenai_node_zone_up\{.*zone="package-0".*\} 0$'
+	until_metric '^greenai_node_zone_read_errors_total\{.*zone="package-0".*\} [1-9]'
+	grep -qE '^greenai_node_joules_total\{.*zone="package-0",provenance="measured"\} 10\.000000$' <<<"$output" ||
+		fail "the energy moved: $output"
+	# gone: the same
+	rm "$f"
+	until_metric '^greenai_node_zone_read_errors_total\{.*zone="package-0".*\} ([3-9]|[1-9][0-9]+)$'
+	grep -qE '^greenai_node_joules_total\{.*zone="package-0",provenance="measured"\} 10\.000000$' <<<"$output" ||
+		fail "the energy moved: $output"
+	grep -q "zone package-0: .*; its energy stays where it was" "$T/exporter.log" ||
+		fail "$(cat "$T/exporter.log")"
+	# back, 20 J on: counted from the last good reading
+	echo $((base + 20000000)) >"$f"
+	until_metric '^greenai_node_joules_total\{.*zone="package-0",provenance="measured"\} 20\.000000$'
+	until_metric '^greenai_node_zone_up\{.*zone="package-0".*\} 1$'
+	grep -q "zone package-0 reads again" "$T/exporter.log"
+	curl -fs "http://127.0.0.1:$PORT/healthz"
+}
+
+@test "a full disk: a run that cannot be recorded is not started, one that was keeps its start, and the next run recovers" {
+	local L
+	MNT=$T/disk
+	mkdir "$MNT"
+	mount -t tmpfs -o size=1m tmpfs "$MNT"
+	L=$MNT/ledger.db
+	"$GREENAI" run --ledger "$L" --model first -- true 2>/dev/null
+	# fill the disk: the next run cannot be begun, so it does not start
+	dd if=/dev/zero of="$MNT/fill" bs=4k 2>/dev/null || true
+	run --separate-stderr "$GREENAI" run --ledger "$L" --model second -- touch "$T/ran"
+	assert_failure 125
+	[[ $stderr == *"cannot read or write it (is its disk full?)"* ]] || fail "$stderr"
+	[ ! -e "$T/ran" ] || fail "the command ran though it could not be recorded"
+	# room to begin, then the command fills the disk before the end: the
+	# end is written if SQLite finds room in its journal, else said, and
+	# the run is then marked incomplete; either way the label is printed
+	# and the command's status returned
+	rm "$MNT/fill"
+	run --separate-stderr "$GREENAI" run --ledger "$L" --model third -- \
+		sh -c "dd if=/dev/zero of='$MNT/fill' bs=4k 2>/dev/null; exit 3"
+	assert_failure 3
+	[[ $stderr == *"greenai: run "*" of model third, exit status 3"* ]] || fail "$stderr"
+	local third=done
+	[[ $stderr != *"recording a run's end"* ]] || third=incomplete
+	# room again: what was recorded is there
+	rm "$MNT/fill"
+	run "$GREENAI" report --by run --format json --ledger "$L"
+	assert_success
+	python3 -c '
+import json, sys
+got = [(r["model"], r["status"]) for r in json.loads(sys.argv[1])]
+assert got == [("first", "done"), ("third", sys.argv[2])], got
+' "$output" "$third" || fail "$output"
+	"$GREENAI" run --ledger "$L" --model fourth -- true 2>/dev/null
+}
+
+@test "a ledger another writer holds: a run waits for it, then is recorded" {
+	local L=$T/ledger.db
+	"$GREENAI" run --ledger "$L" -- true 2>/dev/null
+	# another writer takes the ledger for 2 s
+	python3 -c '
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+time.sleep(2)
+db.execute("COMMIT")
+' "$L" "$T/locked" &
+	PIDS+=($!)
+	local i
+	for i in $(seq 500); do
+		[ -e "$T/locked" ] && break
+		sleep 0.01
+	done
+	[ -e "$T/locked" ] || fail "the other writer never took the ledger"
+	run --separate-stderr "$GREENAI" run --ledger "$L" --model waited -- true
+	assert_success
+	run python3 -c '
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT COUNT(*), SUM(model = '"'waited'"' AND status = 1) FROM runs").fetchone())' "$L"
+	assert_output "(2, 1)"
+}
+
+# state_value KEY: a figure of the exporter's state file
+state_value() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+		"$T/state" "$1"
+}
+
+@test "the exporter killed with -9 starts again from its last state: counters go on from there" {
+	local saved c1 i before after
+	start_exporter --save-every 1
+	until_metric '^greenai_node_co2_grams_total\{.*\} 0\.[0-9]*[1-9]'
+	# a state file written since the counters grew
+	for i in $(seq 500); do
+		[ -s "$T/state" ] && [ "$(state_value node_co2_ug)" -gt 0 ] && break
+		sleep 0.01
+	done
+	[ "$(state_value node_co2_ug)" -gt 0 ] || fail "no state saved"
+	kill -9 "$EXPORTER_PID"
+	wait "$EXPORTER_PID" || true
+	saved=$(state_value node_co2_ug)
+	# the state file is whole (written, then renamed)
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/state"
+	start_exporter --save-every 1
+	output=$(curl -fsS "http://127.0.0.1:$PORT/metrics")
+	c1=$(awk '/^greenai_node_co2_grams_total\{/ { print $NF }' <<<"$output")
+	python3 -c 'import sys; assert round(float(sys.argv[1]) * 1e6) >= int(sys.argv[2]), sys.argv[1:]' \
+		"$c1" "$saved" || fail "after the restart $c1 g, saved $saved ug"
+	grep -c "listening on port" "$T/exporter.log" | grep -qx 2
+}
+
+@test "greenai run killed with -9 while its command is frozen: the next greenai thaws it" {
+	local pid
+	python3 - "$T/s.csv" <<-'PY'
+		import sys, time
+		from datetime import datetime, timezone
+		iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+		now = time.time()
+		open(sys.argv[1], "w").write("time,intensity\n%s,100\n%s,900,1h\n" % (iso(now - 60), iso(now + 1)))
+	PY
+	printf 'intensity_file = %s\n' "$T/s.csv" >"$T/greenai.conf"
+	GREENAI_CONFIG=$T/greenai.conf "$GREENAI" run --ledger "$T/l.db" \
+		--interval-ms 100 --carbon-aware --max-intensity 500 -- \
+		"$BIN/spin" 60 2>"$T/err" &
+	pid=$!
+	PIDS+=("$pid")
+	ORPHAN=$CG/greenai.runs/$pid
+	local i
+	for i in $(seq 1000); do
+		grep -qx "frozen 1" "$ORPHAN/cgroup.events" 2>/dev/null && break
+		sleep 0.01
+	done
+	grep -qx "frozen 1" "$ORPHAN/cgroup.events" || fail "never frozen: $(cat "$T/err")"
+	kill -9 "$pid"
+	wait "$pid" || true
+	# the next command that opens the ledger finds the run's owner gone
+	run "$GREENAI" report --by run --format json --ledger "$T/l.db"
+	assert_success
+	for i in $(seq 500); do
+		grep -qx "frozen 0" "$ORPHAN/cgroup.events" && break
+		sleep 0.01
+	done
+	grep -qx "frozen 0" "$ORPHAN/cgroup.events" || fail "still frozen"
+	python3 -c '
+import json, sys
+runs = json.loads(sys.argv[1])
+assert [r["status"] for r in runs] == ["incomplete"], runs
+' "$output" || fail "$output"
+}
