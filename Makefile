@@ -222,8 +222,14 @@ unit: unit-build ## run the unit tests only (native and ASan/UBSan)
 fuzz: ## run each libFuzzer target briefly (GREENAI_FUZZ_SECONDS, 15)
 	tests/run-all.sh fuzz
 
-soak: deps ## the long reliability runs: fuzzing (GREENAI_SOAK_FUZZ_SECONDS, 600 each), exporter and module soak
+soak: deps tools test-helpers ## the long reliability runs: fuzzing (600 s a target), the exporter (600 s) and the module in the VM (1 h)
 	GREENAI_FUZZ_SECONDS=$${GREENAI_SOAK_FUZZ_SECONDS:-600} tests/run-all.sh fuzz
+	tests/soak/exporter-soak.sh $${GREENAI_SOAK_SECONDS:-600}
+	echo $${GREENAI_VM_SOAK_SECONDS:-3600} >$(BUILD)/vm-soak-seconds
+	for k in $(KERNELS); do \
+		GREENAI_VM_TIMEOUT=$$(($${GREENAI_VM_SOAK_SECONDS:-3600} + 900)) \
+			tests/vm/run.sh --exec tests/soak/module-soak.sh $$k || exit 1; \
+	done
 
 host: ## run the host bats suite only
 	tests/run-all.sh host
@@ -236,6 +242,7 @@ bench: deps ## context-switch cost (greenai.ko in QEMU, BPF here), gtop's and th
 	tests/bench/bpf-cost.sh
 	tests/bench/gtop-cost.sh
 	tests/bench/exporter-scrape.sh
+	tests/bench/ring-loss.sh
 
 lint: ## checkpatch.pl --strict over kernel code (from linux-source-6.1)
 	scripts/checkpatch.sh
