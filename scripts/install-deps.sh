@@ -28,6 +28,7 @@ packages=(
 	prometheus curl openssl		# tests: a real Prometheus scrapes the exporter (TLS too)
 	python3-yaml man-db		# tests: Kubernetes manifests parsed, man pages rendered
 	tmux				# tests: gtop's screen driven by keys
+	bpftrace sysstat		# benchmarks: the bpftrace peer, pidstat
 	librsvg2-bin libxml2-utils	# tests: SVG rendered and parsed
 	python3-torch			# ML workloads: framework detection
 	python3-sklearn			# the demo: MLPs on the bundled digits

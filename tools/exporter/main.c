@@ -25,6 +25,7 @@
 #define GX_LISTEN_DEF	"127.0.0.1:9102"
 #define GX_STATE_DEF	"/var/lib/greenai/exporter.state"
 #define GX_SAVE_EVERY_S	30.0
+#define GX_DRAIN_S	0.1	/* the exit ring is read this often */
 
 static const char gx_help[] =
 	"Usage: greenai-exporter [OPTION]...\n"
@@ -460,12 +461,21 @@ int main(int argc, char **argv)
 		double now = gx_now();
 
 		if (now < next) {
+			/*
+			 * Between samples, the exit ring is drained every
+			 * GX_DRAIN_S: a storm of short processes would
+			 * overflow it in a 5 s interval.
+			 */
+			double d = next - now < GX_DRAIN_S ? next - now :
+							     GX_DRAIN_S;
 			struct timespec ts = {
-				(time_t)(next - now),
-				(long)((next - now - (time_t)(next - now)) * 1e9)
+				(time_t)d, (long)((d - (time_t)d) * 1e9)
 			};
 
 			nanosleep(&ts, NULL);	/* a signal cuts it short */
+			pthread_mutex_lock(&st.lock);
+			ga_drain(st.g);
+			pthread_mutex_unlock(&st.lock);
 			continue;
 		}
 		if (gx_reopen) {

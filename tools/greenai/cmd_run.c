@@ -42,6 +42,7 @@
 #include "run_carbon.h"
 
 #define RUN_SETTLE_SAMPLES	100	/* at most, for the exits to fold */
+#define RUN_DRAIN_MS		100	/* the exit ring is read this often */
 
 static const char ga_run_help[] =
 	"usage: greenai run [OPTIONS] -- CMD [ARG...]\n"
@@ -283,15 +284,26 @@ static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 		    struct ga_run_carbon *rc, uint64_t cgid)
 {
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+	__u64 next = ga_label_now() + interval_ms * 1000000ULL;
 	int status;
 
 	for (;;) {
 		struct signalfd_siginfo si;
-		int n = poll(&pfd, 1, interval_ms);
+		__u64 now = ga_label_now();
+		/* the exit ring drained every RUN_DRAIN_MS between samples */
+		long wait = now >= next ? 0 : (long)((next - now) / 1000000);
+		int n = poll(&pfd, 1, wait < RUN_DRAIN_MS ? wait : RUN_DRAIN_MS);
 
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		if (n <= 0 && ga_label_now() < next) {
+			ga_drain(g);
+			continue;
+		}
 		if (n <= 0) {
+			next += interval_ms * 1000000ULL;
+			if (next < ga_label_now())
+				next = ga_label_now() + interval_ms * 1000000ULL;
 			run_sample(g, errors);
 			ga_rc_tick(rc, ga_rc_now_ms(),
 				   ga_label_energy_now(g, cgid));

@@ -935,6 +935,27 @@ int ga_sample(struct ga_ctx *g)
 	return walk ?: r;
 }
 
+/**
+ * ga_drain() - take the exit records waiting in the kernel now
+ * @g: the context
+ *
+ * The BPF ring of exit records is of a fixed size: between samples far
+ * apart (the exporter's 5 s), a storm of short-lived processes can fill
+ * it, and what does not fit is dropped (those processes are still folded,
+ * through the sweep, but with what was last charged of them). A tool that
+ * samples seldom calls this often (every 100 ms, say): it is cheap, and
+ * the records taken wait for the next ga_sample() to be folded.
+ *
+ * Return: 0, or -ENOMEM. With the module, 0: it keeps its own records.
+ */
+int ga_drain(struct ga_ctx *g)
+{
+	if (g->kmod)
+		return 0;
+	return ga_bpf_poll_exits(g->bpf, 0, ga_queue_exit, g) < 0 ? -ENOMEM :
+								    0;
+}
+
 const char *ga_domain_kind_name(__u16 kind)
 {
 	static const char *const names[] = {

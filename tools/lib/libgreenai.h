@@ -91,6 +91,7 @@ int ga_backend_parse(const char *name, enum ga_backend *out);
 void ga_set_record_fn(struct ga_ctx *g, ga_record_fn fn, void *arg);
 
 int ga_sample(struct ga_ctx *g);
+int ga_drain(struct ga_ctx *g);
 void ga_sweep(struct ga_ctx *g);
 
 unsigned int ga_nr_domains(const struct ga_ctx *g);

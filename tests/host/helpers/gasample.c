@@ -11,7 +11,7 @@
  *            [--source auto|powercap|perf|model]
  *            [--model-idle-mw N] [--model-max-mw N]
  *            [--attach auto|tp_btf|raw_tp] [--max-runs N] [--exits-kb N]
- *            [--sysfs-root DIR] [--nvml-lib PATH]
+ *            [--sysfs-root DIR] [--nvml-lib PATH] [--drain-ms N]
  *            [--records FILE] -- CMD [ARG...]
  *
  * --records writes one line per record, as tests/kmod/helpers/
@@ -42,6 +42,7 @@
 
 static FILE *records;
 static unsigned long sample_errors;	/* ga_sample() calls that failed */
+static unsigned long drain_ms;		/* ga_drain() this often; 0: never */
 
 /* Σ active and Σ idle over @n domains. */
 static void sum_energy(const struct greenai_energy *e, unsigned int n,
@@ -195,6 +196,7 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		{ "backend", required_argument, NULL, 'b' },
 		{ "sysfs-root", required_argument, NULL, 'R' },
 		{ "nvml-lib", required_argument, NULL, 'N' },
+		{ "drain-ms", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const sources[] = { "auto", "powercap", "perf",
@@ -263,6 +265,10 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		case 'N':
 			o->nvml_lib = optarg;
 			break;
+		case 'D':
+			if (parse_uint(optarg, "--drain-ms", &drain_ms))
+				return -1;
+			break;
 		case 'o':
 			records = fopen(optarg, "w");
 			if (!records) {
@@ -329,7 +335,15 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		tick(&next, interval_ms);
+		unsigned long t;
+
+		/* between samples, the exit ring drained every drain_ms */
+		for (t = drain_ms; drain_ms && t < interval_ms; t += drain_ms) {
+			tick(&next, drain_ms);
+			if (ga_drain(g))
+				sample_errors++;
+		}
+		tick(&next, drain_ms ? interval_ms - (t - drain_ms) : interval_ms);
 		sample(g);
 	}
 	/*
