@@ -4,7 +4,8 @@
 # What gtop costs at the default 1 s refresh, with 100, 1 000 and 10 000
 # live processes that each wake every second (tests/bench/sleepers.c, so
 # that every one of them is in greenai's tables), side by side with top -b
-# -d 1 on the same processes. Each tool runs twice, for 5 refreshes and
+# -d 1 and pidstat -p ALL 1 (the /proc-scanning way other tools sample)
+# on the same processes. Each tool runs twice, for 5 refreshes and
 # for 5 + GREENAI_BENCH_REFRESHES (default 30): the difference of their
 # CPU times over the difference of their wall times is the steady cost of
 # a refresh, as a share of one CPU; the first run's CPU time is the cost
@@ -35,10 +36,16 @@ print("%.3f %.3f %d" % (r.ru_utime + r.ru_stime, wall, r.ru_maxrss))' "$@"
 }
 
 # steady TOOL ARGS...: "<steady CPU %> <CPU s of 5 refreshes> <RSS KiB>"
+# (pidstat takes its count last, without -n)
 steady() {
 	local a b
-	a=($(cpu_of "$@" -n 5))
-	b=($(cpu_of "$@" -n $((5 + n_refresh))))
+	if [ "$1" = pidstat ]; then
+		a=($(cpu_of "$@" 5))
+		b=($(cpu_of "$@" $((5 + n_refresh))))
+	else
+		a=($(cpu_of "$@" -n 5))
+		b=($(cpu_of "$@" -n $((5 + n_refresh))))
+	fi
 	awk -v c1="${a[0]}" -v w1="${a[1]}" -v c2="${b[0]}" -v w2="${b[1]}" \
 		-v r="${b[2]}" 'BEGIN { printf "%.3f %.2f %d\n", 100 * (c2 - c1) / (w2 - w1), c1, r }'
 }
@@ -60,27 +67,29 @@ screen_cpu() {
 		'BEGIN { printf "%.3f\n", 100 * (b - a) / hz / (t1 - t0) }'
 }
 
-echo "| live processes | gtop screen: CPU % of one CPU | gtop -b: CPU %, steady | its first 5 refreshes, CPU s | peak RSS MiB | top -b: CPU %, steady | its first 5, CPU s | peak RSS MiB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| live processes | gtop screen: CPU % of one CPU | gtop -b: CPU %, steady | its first 5 refreshes, CPU s | peak RSS MiB | top -b: CPU %, steady | its first 5, CPU s | peak RSS MiB | pidstat: CPU %, steady | peak RSS MiB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $sizes; do
 	if [ "$n" -ge "$((pid_max - 2000))" ]; then
-		echo "| $n | (kernel.pid_max is $pid_max: raise it) | | | | | | |"
+		echo "| $n | (kernel.pid_max is $pid_max: raise it) | | | | | | | | |"
 		continue
 	fi
-	secs=$((5 * n_refresh + 150))
+	secs=$((7 * n_refresh + 150))
 	"$top/build/tests/sleepers" "$n" 1000 "$secs" >"$top/build/sleepers.out" &
 	sl=$!
 	until grep -q ready "$top/build/sleepers.out" 2>/dev/null; do sleep 0.1; done
 	sc=$(screen_cpu)
 	g=($(steady "$top/build/gtop" -b -d 1))
 	t=($(steady top -b -d 1))
+	ps=($(steady pidstat -p ALL 1))
 	# the children first: once their parent is gone they are not its
 	pkill -TERM -P "$sl" 2>/dev/null || true
 	wait "$sl" 2>/dev/null || true
 	awk -v n="$n" -v sc="$sc" -v gc="${g[0]}" -v gs="${g[1]}" \
 		-v gr="${g[2]}" -v tc="${t[0]}" -v ts="${t[1]}" -v tr="${t[2]}" \
-		'BEGIN { printf "| %d | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f | %.1f |\n",
-			n, sc, gc, gs, gr / 1024, tc, ts, tr / 1024 }'
+		-v pc="${ps[0]}" -v pr="${ps[2]}" \
+		'BEGIN { printf "| %d | %.2f | %.2f | %.2f | %.1f | %.2f | %.2f | %.1f | %.2f | %.1f |\n",
+			n, sc, gc, gs, gr / 1024, tc, ts, tr / 1024, pc, pr / 1024 }'
 done
 echo
 echo "$(nproc) CPUs, $(uname -r); steady over $n_refresh refreshes; GREENAI_BENCH_SIZES and"

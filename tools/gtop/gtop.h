@@ -123,6 +123,9 @@ int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 		   double keep_exited_s);
 void gt_tracker_free(struct gt_tracker *t);
 int gt_refresh(struct gt_state *s);
+#define GT_DRAIN_MS	100	/* the exit ring is read this often */
+void gt_wait(struct gt_state *s, double secs);
+double gt_clock(void);
 int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
 		  const struct gt_filter *f, struct gt_rows *out);
 

@@ -535,14 +535,6 @@ static bool gt_key(struct gt_tui *t, int ch)
 	return true;
 }
 
-static double gt_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /**
  * gt_tui_run() - the screen, until q (or -n refreshes)
  * @s: gtop's state, refreshed once
@@ -554,6 +546,7 @@ int gt_tui_run(struct gt_state *s, struct gt_opts *o)
 {
 	struct gt_tui t = { .s = s, .o = o };
 	unsigned long done = 0;
+	bool dirty = true;
 	double next;
 	int r = 0;
 
@@ -577,17 +570,25 @@ int gt_tui_run(struct gt_state *s, struct gt_opts *o)
 	while (!r) {
 		int wait_ms = (int)((next - gt_clock()) * 1000), ch;
 
-		gt_draw(&t);
-		timeout(wait_ms > 0 ? wait_ms : 0);
+		if (dirty)
+			gt_draw(&t);
+		dirty = false;
+		/* woken every GT_DRAIN_MS to take the exit records (gt_wait) */
+		timeout(wait_ms <= 0 ? 0 : wait_ms < GT_DRAIN_MS ? wait_ms :
+							       GT_DRAIN_MS);
 		ch = getch();
 		if (ch != ERR) {
 			if (!gt_key(&t, ch))
 				break;
 			r = gt_rebuild(&t);
+			dirty = true;
 			continue;
 		}
-		if (gt_clock() < next)
+		if (gt_clock() < next) {
+			ga_drain(s->g);
 			continue;
+		}
+		dirty = true;
 		next = gt_clock() + o->delay_s;
 		if (t.paused)
 			continue;
