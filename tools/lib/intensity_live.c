@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "decimal.h"
 #include "http_get.h"
 #include "intensity.h"
 #include "intensity_live.h"
@@ -91,30 +92,9 @@ int ga_live_parse_order(const char *text, enum ga_provider *order,
 int ga_live_parse_seconds(const char *text, uint32_t min_ms, uint32_t max_ms,
 			  uint32_t *ms)
 {
-	uint64_t v = 0;
-	const char *p = text;
-	int dec = -1;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)*p))
-		return -EINVAL;
-	for (; *p; p++) {
-		if (*p == '.' && dec < 0) {
-			dec = 0;
-			continue;
-		}
-		if (!isdigit((unsigned char)*p) || dec == 3)
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-		if (dec >= 0)
-			dec++;
-		if (v > 1000ULL * UINT32_MAX)
-			return -EINVAL;
-	}
-	if (dec == 0)
-		return -EINVAL;	/* "1." */
-	for (dec = dec < 0 ? 0 : dec; dec < 3; dec++)
-		v *= 10;
-	if (v < min_ms || v > max_ms)
+	if (ga_parse_milli(text, max_ms, &v) || v < min_ms)
 		return -EINVAL;
 	*ms = (uint32_t)v;
 	return 0;
