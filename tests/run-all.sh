@@ -46,17 +46,24 @@ run_tap() {
 	rm -f "$out" "$out.err"
 }
 
-suite_unit() {
-	local t name log=$results/unit-build.log
-	if make --no-print-directory unit-build >"$log" 2>&1; then
-		echo "ok - unit: tests build with -Wall -Wextra -Werror, natively and with ASan+UBSan" |
-			tee -a "$suite_file"
-	else
-		echo "not ok - unit: tests build with -Wall -Wextra -Werror, natively and with ASan+UBSan" |
-			tee -a "$suite_file"
-		sed 's/^/# /' "$log" | tail -n 40
-		return
+# build_step WHAT LOG TARGET...: make the targets; "ok - WHAT" when they
+# build, else "not ok - WHAT" and the end of the log, and a failure.
+build_step() {
+	local what=$1 log=$2
+	shift 2
+	if make --no-print-directory "$@" >"$log" 2>&1; then
+		echo "ok - $what" | tee -a "$suite_file"
+		return 0
 	fi
+	echo "not ok - $what" | tee -a "$suite_file"
+	sed 's/^/# /' "$log" | tail -n 40
+	return 1
+}
+
+suite_unit() {
+	local t name
+	build_step "unit: tests build with -Wall -Wextra -Werror, natively and with ASan+UBSan" \
+		"$results/unit-build.log" unit-build || return
 	for t in build/unit/test_* build/unit-asan/test_*; do
 		name=${t#build/}
 		run_tap "${name/test_/}" env CMOCKA_MESSAGE_OUTPUT=TAP \
@@ -65,30 +72,14 @@ suite_unit() {
 }
 
 suite_fuzz() {
-	local log=$results/fuzz-build.log
-	if make --no-print-directory fuzz-build >"$log" 2>&1; then
-		echo "ok - fuzz: targets build with clang, libFuzzer and ASan+UBSan" |
-			tee -a "$suite_file"
-	else
-		echo "not ok - fuzz: targets build with clang, libFuzzer and ASan+UBSan" |
-			tee -a "$suite_file"
-		sed 's/^/# /' "$log" | tail -n 40
-		return
-	fi
+	build_step "fuzz: targets build with clang, libFuzzer and ASan+UBSan" \
+		"$results/fuzz-build.log" fuzz-build || return
 	run_tap fuzz tests/fuzz/run.sh "${GREENAI_FUZZ_SECONDS:-15}"
 }
 
 suite_host() {
-	local log=$results/host-build.log
-	if make --no-print-directory bpf tools test-helpers >"$log" 2>&1; then
-		echo "ok - host: BPF programs, libgreenai and the test programs build" |
-			tee -a "$suite_file"
-	else
-		echo "not ok - host: BPF programs, libgreenai and the test programs build" |
-			tee -a "$suite_file"
-		sed 's/^/# /' "$log" | tail -n 40
-		return
-	fi
+	build_step "host: BPF programs, libgreenai and the test programs build" \
+		"$results/host-build.log" bpf tools test-helpers || return
 	run_tap host bats --tap tests/host
 }
 

@@ -12,6 +12,7 @@ setup() {
 	load ../test_helper/common-setup
 	_common_setup
 	load ../test_helper/cgroups
+	load ../test_helper/exporter
 	[ "$(id -u)" -eq 0 ] || skip "the exporter needs root here (BPF)"
 	EXPORTER=$TOP/build/greenai-exporter
 	GREENAI=$TOP/build/greenai
@@ -49,27 +50,10 @@ POD2_UID=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9
 ID_D=dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
 POD3_UID=1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d
 
-# start_exporter ARGS...: greenai-exporter on a free port of 127.0.0.1,
-# sampling every 0.5 s, its state and ledger in $T; its port in PORT once
-# /healthz says it has sampled (over $SCHEME, http by default)
+# start_exporter ARGS...: greenai-exporter (test_helper/exporter.bash),
+# sampling every 0.5 s, its ledger in $T, the runtimes' files under $RT
 start_exporter() {
-	"$EXPORTER" -l 127.0.0.1:0 -i 0.5 --state "$T/state" \
-		--ledger "$T/ledger.db" --runtime-root "$RT" "$@" \
-		2>>"$T/exporter.log" 3>&- &
-	EXPORTER_PID=$!
-	PIDS+=("$EXPORTER_PID")
-	local i
-	PORT=
-	for i in $(seq 400); do
-		PORT=$(sed -n 's/.*listening on port \([0-9]*\),.*/\1/p' \
-			"$T/exporter.log" | tail -n 1)
-		[ -n "$PORT" ] && curl -kfs "${SCHEME:-http}://127.0.0.1:$PORT/healthz" \
-			>/dev/null && return 0
-		kill -0 "$EXPORTER_PID" 2>/dev/null ||
-			fail "the exporter stopped: $(cat "$T/exporter.log")"
-		sleep 0.05
-	done
-	fail "the exporter never became healthy: $(cat "$T/exporter.log")"
+	exporter_start -i 0.5 --ledger "$T/ledger.db" --runtime-root "$RT" "$@"
 }
 
 stop_exporter() {

@@ -11,6 +11,7 @@
 setup() {
 	load ../test_helper/common-setup
 	_common_setup
+	load ../test_helper/exporter
 	[ "$(id -u)" -eq 0 ] || skip "needs root here (BPF, cgroups, mount)"
 	EXPORTER=$TOP/build/greenai-exporter
 	GREENAI=$TOP/build/greenai
@@ -42,24 +43,10 @@ teardown() {
 	[ -z "$MNT" ] || umount "$MNT"
 }
 
-# start_exporter ARGS...: on a free port, every 0.2 s; PORT once healthy
+# start_exporter ARGS...: greenai-exporter (test_helper/exporter.bash),
+# sampling every 0.2 s, no ledger
 start_exporter() {
-	"$EXPORTER" -l 127.0.0.1:0 -i 0.2 --state "$T/state" --no-ledger \
-		"$@" 2>>"$T/exporter.log" 3>&- &
-	EXPORTER_PID=$!
-	PIDS+=("$EXPORTER_PID")
-	local i
-	PORT=
-	for i in $(seq 400); do
-		PORT=$(sed -n 's/.*listening on port \([0-9]*\),.*/\1/p' \
-			"$T/exporter.log" | tail -n 1)
-		[ -n "$PORT" ] && curl -fs "http://127.0.0.1:$PORT/healthz" \
-			>/dev/null && return 0
-		kill -0 "$EXPORTER_PID" 2>/dev/null ||
-			fail "the exporter stopped: $(cat "$T/exporter.log")"
-		sleep 0.05
-	done
-	fail "the exporter never became healthy: $(cat "$T/exporter.log")"
+	exporter_start -i 0.2 --no-ledger "$@"
 }
 
 # until_metric REGEX: scrape (10 s at most) until a line matches

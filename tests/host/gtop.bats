@@ -208,24 +208,25 @@ assert [r["pid"] for r in j["rows"]] == [A], j["rows"]
 	assert_line --index 0 --regexp '^usage: gtop '
 }
 
-# screen_has TEXT: wait (5 s at most) for TEXT on the tmux screen
-screen_has() {
+# screen_grep FLAG TEXT: wait (5 s at most) for a line of the tmux screen
+# that grep FLAG (-F: the text; -E: an extended regex) finds
+screen_grep() {
 	local i
 	for i in $(seq 500); do
-		tmux -L gtop-test capture-pane -p -t g | grep -qF -- "$1" && return 0
+		tmux -L gtop-test capture-pane -p -t g | grep -q "$1" -- "$2" && return 0
 		sleep 0.01
 	done
-	fail "not on the screen: '$1'; screen: $(tmux -L gtop-test capture-pane -p -t g)"
+	fail "not on the screen: '$2'; screen: $(tmux -L gtop-test capture-pane -p -t g)"
 }
 
-# screen_matches ERE: wait (5 s at most) for a line matching ERE on the screen
+# screen_has TEXT: TEXT on the screen
+screen_has() {
+	screen_grep -F "$1"
+}
+
+# screen_matches ERE: a line matching ERE on the screen
 screen_matches() {
-	local i
-	for i in $(seq 500); do
-		tmux -L gtop-test capture-pane -p -t g | grep -qE -- "$1" && return 0
-		sleep 0.01
-	done
-	fail "no line matches '$1'; screen: $(tmux -L gtop-test capture-pane -p -t g)"
+	screen_grep -E "$1"
 }
 
 @test "gtop's screen: views, sort, filter, help, resize and quit, driven by keys" {

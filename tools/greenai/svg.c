@@ -79,6 +79,23 @@ void ga_svg_text(FILE *f, const char *s, unsigned int max)
 		fputs("\xe2\x80\xa6", f);
 }
 
+/*
+ * A standalone SVG 1.1 document @w by @h with @title, on white; the caller
+ * draws, then closes it with "</svg>".
+ */
+void ga_svg_begin(FILE *f, unsigned int w, unsigned int h, const char *title)
+{
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" font-family=\"sans-serif\" font-size=\"12\">\n",
+		w, h, w, h);
+	fputs("<title>", f);
+	ga_svg_text(f, title, 200);
+	fputs("</title>\n", f);
+	fprintf(f, "<rect width=\"%u\" height=\"%u\" fill=\"white\"/>\n", w,
+		h);
+}
+
 static unsigned int ga_chart_height(const struct ga_chart *c)
 {
 	return SVG_TITLE_H + (c->nr ? c->nr : 1) * SVG_ROW_H + SVG_MARGIN;
@@ -143,16 +160,8 @@ void ga_svg_charts(FILE *f, const char *title, const struct ga_chart *c,
 
 	for (i = 0; i < nr; i++)
 		h += ga_chart_height(&c[i]);
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-	fprintf(f,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%u\" viewBox=\"0 0 %d %u\" font-family=\"sans-serif\" font-size=\"12\">\n",
-		SVG_WIDTH, h, SVG_WIDTH, h);
-	fputs("<title>", f);
-	ga_svg_text(f, title, 200);
-	fputs("</title>\n<style>.t{font-size:15px;font-weight:bold}</style>\n",
-	      f);
-	fprintf(f, "<rect width=\"%d\" height=\"%u\" fill=\"white\"/>\n",
-		SVG_WIDTH, h);
+	ga_svg_begin(f, SVG_WIDTH, h, title);
+	fputs("<style>.t{font-size:15px;font-weight:bold}</style>\n", f);
 	for (h = SVG_MARGIN / 2, i = 0; i < nr; i++) {
 		ga_svg_chart(f, &c[i], h,
 			     ga_svg_colours[i % (sizeof(ga_svg_colours) /

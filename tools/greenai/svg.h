@@ -27,6 +27,7 @@ struct ga_chart {
 void ga_svg_charts(FILE *f, const char *title, const struct ga_chart *c,
 		   unsigned int nr);
 void ga_svg_text(FILE *f, const char *s, unsigned int max);
+void ga_svg_begin(FILE *f, unsigned int w, unsigned int h, const char *title);
 
 /* svg_series.c: an intensity series as a step plot over [from, to) */
 struct ga_iseries;

@@ -50,15 +50,7 @@ void ga_svg_series(FILE *f, const char *title, const struct ga_iseries *s,
 		if (s->p[i].mg_per_kwh > p.hi)
 			p.hi = s->p[i].mg_per_kwh;
 	p.hi *= 1.05;
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-	fprintf(f,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-		PLOT_W, PLOT_H, PLOT_W, PLOT_H);
-	fputs("<title>", f);
-	ga_svg_text(f, title, 200);
-	fputs("</title>\n", f);
-	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n",
-		PLOT_W, PLOT_H);
+	ga_svg_begin(f, PLOT_W, PLOT_H, title);
 	fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">",
 		PLOT_LEFT);
 	ga_svg_text(f, title, 80);

@@ -123,7 +123,7 @@ int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 		   double keep_exited_s);
 void gt_tracker_free(struct gt_tracker *t);
 int gt_refresh(struct gt_state *s);
-#define GT_DRAIN_MS	100	/* the exit ring is read this often */
+#define GT_DRAIN_MS	250	/* the exit ring is read this often */
 void gt_wait(struct gt_state *s, double secs);
 double gt_clock(void);
 int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
