@@ -150,6 +150,10 @@ static void json_of_the_providers_shapes(void **state)
 		  "a bad duration" },
 		{ "[] []", "malformed JSON" },
 		{ "\"text\"", "not a series" },
+		{ "{\"forecast\": 5}", "not a series" },
+		{ "[{\"forecastData\": \"x\"}]", "not a series" },
+		{ "[{\"time\": \"2026-12-06T10:00:00Z\", \"rating\": null}]",
+		  "no intensity in it" },
 	};
 	struct ga_iseries s;
 	unsigned int i;
@@ -170,7 +174,10 @@ static void json_of_the_providers_shapes(void **state)
 				   "{\"carbonIntensity\": 200.5, \"datetime\": \"2026-12-06T12:00:00Z\"}]}"),
 			 0);
 	assert_int_equal(s.n, 2);
-	assert_int_equal(s.p[0].dur_ms, 2 * 3600000);
+	assert_int_equal(s.p[0].dur_ms, 3600000);	/* the null ends it */
+	assert_int_equal(ga_series_at(&s, 1796556600000LL, &mg), -ENOENT);
+	assert_int_equal(ga_series_at(&s, 1796558400000LL, &mg), 0);
+	assert_int_equal(mg, 200500);
 	/* the SDK's forecast: durations in minutes */
 	assert_int_equal(parse(&s, "[{\"location\": \"eastus\", \"forecastData\": ["
 				   "{\"timestamp\": \"2026-12-06T10:00:00+00:00\", \"duration\": 5, \"value\": 40},"

@@ -6,6 +6,9 @@
  * again every intensity_refresh seconds, the figure in force looked up at
  * each sample; else the embedded table's for the region. When the figure
  * changes, what was counted so far keeps the figure it was counted at.
+ * Asking the providers happens in the sampling loop: a provider that does
+ * not answer holds the samples back by up to http_timeout (counting goes
+ * on at the next one, over a longer interval).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -92,7 +95,9 @@ int gx_intensity_init(struct gx_intensity *gi, const char *region,
 	gx_live_failures(&res);
 	gi->series = res.series;
 	gi->next_refresh_ms = gx_unix_ms() + gi->conf.refresh_ms;
-	ga_series_at(&gi->series, gx_unix_ms(), &gi->mg);
+	/* (a latest answer covers now: ga_live_get() saw to it) */
+	if (ga_series_at(&gi->series, gx_unix_ms(), &gi->mg))
+		gi->mg = gi->series.p[gi->series.n - 1].mg_per_kwh;
 	snprintf(gi->source, sizeof(gi->source), "%s", gi->series.source);
 	return 0;
 }

@@ -479,6 +479,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	if (r < 0) {
 		fprintf(stderr, "greenai run: waiting for %s: %s\n",
 			o->cmd[0], strerror(-r));
+		ga_rc_signal(rc, end_ms);	/* never leave it frozen */
 		goto out_metrics;
 	}
 	status = r;
@@ -541,13 +542,15 @@ static int run_aware(const struct run_opts *o, const struct ga_live_conf *conf,
 		if (!live || ga_live_get(conf, GA_WANT_FORECAST, now, &fc))
 			return run_usage("--carbon-aware needs --max-intensity%s",
 					 ": no provider gives a forecast to take the mean of");
-		if (ga_series_mean(&fc.series, now,
+		/* (a forecast may start at its next step, a little later) */
+		d = fc.series.p[0].t_ms > now ? fc.series.p[0].t_ms : now;
+		if (ga_series_mean(&fc.series, d,
 				   until < ga_series_end(&fc.series) ?
 					   until : ga_series_end(&fc.series),
 				   &mean)) {
 			ga_live_result_free(&fc);
 			return run_usage("--carbon-aware needs --max-intensity%s",
-					 ": the forecast does not cover now");
+					 ": the forecast does not cover the time until the deadline");
 		}
 		max = (uint32_t)(mean + 0.5);
 		fprintf(stderr, "greenai run: the threshold is the forecast's mean, %u.%03u g/kWh (%s)\n",

@@ -89,7 +89,7 @@ void ga_rc_aware(struct ga_run_carbon *rc, uint32_t max_mg,
 	rc->aware = 1;
 	rc->max_mg = max_mg;
 	rc->deadline_ms = deadline_ms;
-	rc->cgdir = cgdir;
+	snprintf(rc->cgdir, sizeof(rc->cgdir), "%s", cgdir);
 }
 
 /* Ask the providers again when it is time; keep the old series if not. */
@@ -299,16 +299,27 @@ static int ga_rc_freeze(struct ga_run_carbon *rc, int on)
 	return r;
 }
 
+/*
+ * Thaw the run. A thaw that fails is said (once) and tried again at the
+ * next tick, the run still counted as frozen; at the end (@last) the pause
+ * is closed whatever came of it.
+ */
 static void ga_rc_thaw(struct ga_run_carbon *rc, int64_t now_ms,
-		       const char *why)
+		       const char *why, int last)
 {
 	struct ga_run_pause *p;
 	char when[32], a[32], avoided[64] = "";
 	uint64_t shifted, during, after;
+	unsigned __int128 uj;
+	int r;
 
 	if (!rc->frozen)
 		return;
-	ga_rc_freeze(rc, 0);
+	r = ga_rc_freeze(rc, 0);
+	if (r && !rc->thaw_warned++)
+		ga_rc_say("cannot thaw the run (%s): trying again", strerror(-r));
+	if (r && !last)
+		return;
 	rc->frozen = 0;
 	p = ga_rc_pause_end(rc, now_ms);
 	rc->paused_ms += (p->end_unix_ns - p->start_unix_ns) / 1000000;
@@ -318,8 +329,9 @@ static void ga_rc_thaw(struct ga_run_carbon *rc, int64_t now_ms,
 	 * at the pause's intensity, less what it emits at the intensity of
 	 * as long after it.
 	 */
-	shifted = p->power_uw * (uint64_t)((p->end_unix_ns -
-					    p->start_unix_ns) / 1000) / 1000000;
+	uj = (unsigned __int128)p->power_uw *
+	     (uint64_t)((p->end_unix_ns - p->start_unix_ns) / 1000) / 1000000;
+	shifted = uj > UINT64_MAX ? UINT64_MAX : (uint64_t)uj;
 	if (!ga_co2_ug(shifted, p->mg_during, rc->pue_milli, &during) &&
 	    !ga_co2_ug(shifted, p->mg_after, rc->pue_milli, &after)) {
 		p->has_avoided = 1;
@@ -350,11 +362,16 @@ void ga_rc_tick(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy)
 
 	if (rc->frozen)
 		ga_rc_pause_account(rc, now_ms, old);
+	/* (the energy of a run never goes back: a cgroup not found is 0) */
+	if (energy < rc->energy)
+		energy = rc->energy;
 	rc->energy = energy;
 	ga_rc_refresh(rc, now_ms);
 	mg = ga_rc_mg_at(rc, now_ms);
-	if (mg != old || strcmp(rc->iv[rc->nr_iv - 1].source ?: "",
-				rc->series.source)) {
+	if (!rc->nr_iv) {
+		ga_rc_interval_open(rc, now_ms);	/* no memory before */
+	} else if (mg != old || strcmp(rc->iv[rc->nr_iv - 1].source ?: "",
+				       rc->series.source)) {
 		ga_rc_interval_close(rc, now_ms, energy);
 		ga_rc_interval_open(rc, now_ms);
 	}
@@ -362,22 +379,23 @@ void ga_rc_tick(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy)
 		return;
 	if (rc->frozen && (mg <= rc->max_mg || now_ms >= rc->deadline_ms)) {
 		ga_rc_thaw(rc, now_ms, mg <= rc->max_mg ? "the grid is clean" :
-							  "the deadline");
+							  "the deadline", 0);
 	} else if (!rc->frozen && mg > rc->max_mg &&
 		   now_ms < rc->deadline_ms) {
 		int64_t ran = now_ms - rc->start_ms - rc->paused_ms;
-		struct ga_run_pause *p;
-		int r = ga_rc_freeze(rc, 1);
+		struct ga_run_pause *p = ga_rc_pause_new(rc, "freeze", now_ms);
+		int r = p ? ga_rc_freeze(rc, 1) : -ENOMEM;
 
 		if (r) {
 			ga_rc_say("cannot freeze the run (%s): it goes on",
 				  strerror(-r));
+			if (p)
+				rc->nr_pauses--;
 			rc->aware = 0;
 			return;
 		}
 		rc->frozen = 1;
-		p = ga_rc_pause_new(rc, "freeze", now_ms);
-		if (p && ran > 0)
+		if (ran > 0)
 			p->power_uw = energy * 1000 / (uint64_t)ran;
 		ga_time_format(now_ms, when, sizeof(when));
 		ga_rc_g(mg, a, sizeof(a));
@@ -390,7 +408,7 @@ void ga_rc_tick(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy)
 /* A signal for the command: thaw it so that it gets it; no more pauses. */
 void ga_rc_signal(struct ga_run_carbon *rc, int64_t now_ms)
 {
-	ga_rc_thaw(rc, now_ms, "a signal for the command");
+	ga_rc_thaw(rc, now_ms, "a signal for the command", 0);
 	rc->aware = 0;
 }
 
@@ -406,10 +424,13 @@ void ga_rc_end(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy,
 {
 	unsigned int i;
 
-	ga_rc_thaw(rc, now_ms, "the end");
+	ga_rc_thaw(rc, now_ms, "the end", 1);
 	if (!rc->nr_iv)
 		ga_rc_begin(rc, now_ms);
-	ga_rc_interval_close(rc, now_ms, energy);
+	if (energy < rc->energy)
+		energy = rc->energy;
+	if (rc->nr_iv)
+		ga_rc_interval_close(rc, now_ms, energy);
 	run->co2_ug = 0;
 	for (i = 0; i < rc->nr_iv; i++)
 		run->co2_ug += rc->iv[i].co2_ug;
@@ -423,7 +444,7 @@ void ga_rc_free(struct ga_run_carbon *rc)
 {
 	unsigned int i;
 
-	if (rc->frozen)
+	if (rc->frozen && rc->cgdir[0])
 		ga_rc_freeze(rc, 0);
 	for (i = 0; i < rc->nr_iv; i++)
 		free((char *)rc->iv[i].source);

@@ -36,8 +36,9 @@ struct ga_run_carbon {
 	int aware;
 	uint32_t max_mg;
 	int64_t deadline_ms;
-	const char *cgdir;		/* the run's cgroup */
+	char cgdir[4096];		/* the run's cgroup */
 	int frozen;
+	int thaw_warned;
 	struct ga_run_pause *pauses;
 	unsigned int nr_pauses, cap_pauses;
 	__int128 pause_sum;		/* mg/kWh x ms while paused */

@@ -60,7 +60,9 @@ static int ga_curl_init(void)
  *	 status or libcurl's own message
  * @err_size: its size
  *
- * An answer other than 2xx is a failure, its status kept in @a.
+ * An answer other than 2xx is a failure, its status kept in @a. With
+ * @headers (a token among them), a redirect is not followed: libcurl would
+ * send them to the new place.
  *
  * Return: 0; -ETIMEDOUT, -EFBIG, -EPROTO (HTTP status), -EIO.
  */
@@ -71,6 +73,7 @@ int ga_http_get(const char *url, const char *const *headers,
 	struct ga_http_buf b = { .a = a, .max = max_bytes };
 	char cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hl = NULL, *tmp;
+	const char *const *h;
 	CURLcode rc;
 	CURL *c;
 	int r = -EIO;
@@ -80,16 +83,22 @@ int ga_http_get(const char *url, const char *const *headers,
 		snprintf(err, err_size, "cannot set up libcurl");
 		return -EIO;
 	}
-	for (; headers && *headers; headers++) {
-		tmp = curl_slist_append(hl, *headers);
-		if (!tmp)
+	for (h = headers; h && *h; h++) {
+		tmp = curl_slist_append(hl, *h);
+		if (!tmp) {
+			snprintf(err, err_size, "out of memory");
 			goto out;
+		}
 		hl = tmp;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	/*
+	 * libcurl sends custom headers to wherever a redirect leads: with
+	 * a secret among them (a token), redirects are not followed.
+	 */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, hl ? 0L : 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,

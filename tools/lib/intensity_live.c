@@ -246,8 +246,12 @@ static void ga_cache_put(const struct ga_live_conf *c, enum ga_provider p,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	if (write(fd, body, len) != (ssize_t)len || close(fd) ||
-	    rename(tmp, path))
+	if (write(fd, body, len) != (ssize_t)len) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	if (close(fd) || rename(tmp, path))
 		unlink(tmp);
 }
 

@@ -44,7 +44,8 @@ void ga_series_free(struct ga_iseries *s)
 int ga_series_add(struct ga_iseries *s, int64_t t_ms, int64_t dur_ms,
 		  uint32_t mg_per_kwh)
 {
-	if (dur_ms < 0 || mg_per_kwh > GA_INTENSITY_MAX_MG)
+	if (dur_ms < 0 || (mg_per_kwh > GA_INTENSITY_MAX_MG &&
+			   mg_per_kwh != GA_SERIES_GAP))
 		return -EINVAL;
 	if (s->n == GA_SERIES_MAX_POINTS)
 		return -E2BIG;
@@ -92,8 +93,9 @@ static int64_t ga_point_end(const struct ga_ipoint *p)
  * A point without a duration lasts until the next; the last one without
  * a duration lasts as long as the one before it (a forecast's step), or
  * forever when it is alone (a "latest" figure). A point that runs into
- * the next is cut where the next starts. Two points at one time are an
- * error.
+ * the next is cut where the next starts. A gap (GA_SERIES_GAP: a null in
+ * the source) ends the point before it and is then dropped. Two points at
+ * one time are an error.
  *
  * Return: 0 or -EINVAL.
  */
@@ -101,6 +103,8 @@ int ga_series_finish(struct ga_iseries *s, char *err, size_t err_size)
 {
 	char when[32];
 	size_t i;
+
+	size_t kept;
 
 	if (!s->n) {
 		snprintf(err, err_size, "no intensity in it");
@@ -122,6 +126,15 @@ int ga_series_finish(struct ga_iseries *s, char *err, size_t err_size)
 	}
 	if (!s->p[i].dur_ms)
 		s->p[i].dur_ms = i ? s->p[i - 1].dur_ms : GA_SERIES_FOREVER;
+	/* a gap (a null in the source) has ended the point before it */
+	for (i = kept = 0; i < s->n; i++)
+		if (s->p[i].mg_per_kwh != GA_SERIES_GAP)
+			s->p[kept++] = s->p[i];
+	s->n = kept;
+	if (!s->n) {
+		snprintf(err, err_size, "no intensity in it");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -625,7 +638,7 @@ static int ga_json_point(struct ga_iseries *s, json_object *o, size_t idx,
 		return -EINVAL;
 	}
 	if (!v || json_object_is_type(v, json_type_null))
-		return 0;
+		return ga_series_add(s, when, 0, GA_SERIES_GAP) ? -EINVAL : 0;
 	if (!json_object_is_type(v, json_type_int) &&
 	    !json_object_is_type(v, json_type_double)) {
 		snprintf(err, err_size, "point %zu: the intensity is not a number",
@@ -689,7 +702,8 @@ static json_object *ga_json_points(json_object *o)
  * @text: an array of points, or an object with the array in forecast,
  *	  history, forecastData, data or emissions, or a single point; a
  *	  point is an object with its time in datetime, timestamp or time
- *	  and its intensity (g CO2e/kWh, a number; null is a gap) in
+ *	  and its intensity (g CO2e/kWh, a number; null is a gap: no
+ *	  intensity from then until the next point) in
  *	  carbonIntensity, intensity, value or rating, and an optional
  *	  duration (minutes, or "HH:MM:SS"). Electricity Maps' and the
  *	  Carbon Aware SDK's answers are of these shapes.
@@ -738,6 +752,8 @@ int ga_series_parse_json(struct ga_iseries *s, const char *text, size_t len,
 	}
 	if (json_object_is_type(pts, json_type_object)) {
 		r = ga_json_point(s, pts, 0, err, err_size);
+	} else if (!json_object_is_type(pts, json_type_array)) {
+		snprintf(err, err_size, "not a series of intensities");
 	} else {
 		r = 0;
 		for (i = 0; i < json_object_array_length(pts) && !r; i++)

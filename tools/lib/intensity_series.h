@@ -23,6 +23,7 @@
 #define GA_SERIES_MAX_POINTS	100000
 #define GA_SERIES_FOREVER	INT64_MAX	/* the span of a constant */
 #define GA_SERIES_NAME_MAX	160
+#define GA_SERIES_GAP		UINT32_MAX	/* a point that is a gap */
 
 struct ga_ipoint {
 	int64_t t_ms;		/* from */

@@ -605,7 +605,9 @@ static void ga_thaw_orphan(const char *cgroup)
 	char path[GA_PATH_MAX];
 	int fd;
 
-	if (!cgroup || ga_cgroup_find_mount("/", &m) ||
+	/* greenai run's own cgroups only: a container's freeze is its own */
+	if (!cgroup || strncmp(cgroup, "/greenai.runs/", 14) ||
+	    ga_cgroup_find_mount("/", &m) ||
 	    snprintf(path, sizeof(path), "%s%s/cgroup.freeze", m.dir,
 		     cgroup) >= (int)sizeof(path))
 		return;
