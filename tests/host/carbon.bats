@@ -349,6 +349,19 @@ while time.process_time() < 5:
 		# while frozen, the run drew next to nothing
 		assert iv[1][3] < iv[0][3] / 10, iv
 	EOF
+	# greenai report gives the same intervals and pause
+	run "$GREENAI" report --by run --format json --ledger "$LEDGER"
+	assert_success
+	python3 -c '
+import json, sys
+r, = json.loads(sys.argv[1])
+iv = r["intervals"]
+assert [v["g_per_kwh"] for v in iv] == [100, 900, 100], iv
+assert sum(v["co2_ug"] for v in iv) == r["co2_ug"], r
+assert sum(v["energy_uj"] for v in iv) == r["energy_uj"], r
+p, = r["pauses"]
+assert p["kind"] == "freeze" and p["avoided_co2_ug"] > 0, p
+' "$output" || fail "$output"
 }
 
 @test "run --carbon-aware: waits for a clean grid before starting, or until the deadline; the threshold defaults to the forecast's mean" {

@@ -81,6 +81,56 @@ static struct json_object *ga_json_domains(const struct ga_run *run)
  *
  * Return: a new object (json_object_put() it), NULL without memory.
  */
+/* The intervals of a run, each at the intensity then in force. */
+static struct json_object *ga_json_intervals(const struct ga_run *run)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; a && i < run->nr_intervals; i++) {
+		const struct ga_run_interval *v = &run->intervals[i];
+		struct json_object *o = json_object_new_object();
+
+		ga_json_add(o, "start", ga_json_time(v->start_unix_ns));
+		ga_json_add(o, "end", ga_json_time(v->end_unix_ns));
+		ga_json_add(o, "g_per_kwh",
+			    json_object_new_double(v->mg_per_kwh / 1000.0));
+		ga_json_add(o, "source", ga_json_str(v->source));
+		ga_json_add(o, "energy_uj", json_object_new_int64(v->energy_uj));
+		ga_json_add(o, "co2_ug", json_object_new_int64(v->co2_ug));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* The waits and freezes of a carbon-aware run. */
+static struct json_object *ga_json_pauses(const struct ga_run *run)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; a && i < run->nr_pauses; i++) {
+		const struct ga_run_pause *p = &run->pauses[i];
+		struct json_object *o = json_object_new_object();
+
+		ga_json_add(o, "kind", ga_json_str(p->kind));
+		ga_json_add(o, "start", ga_json_time(p->start_unix_ns));
+		ga_json_add(o, "end", ga_json_time(p->end_unix_ns));
+		ga_json_add(o, "g_per_kwh_during",
+			    json_object_new_double(p->mg_during / 1000.0));
+		ga_json_add(o, "g_per_kwh_after",
+			    json_object_new_double(p->mg_after / 1000.0));
+		ga_json_add(o, "power_w",
+			    json_object_new_double(p->power_uw / 1e6));
+		ga_json_add(o, "avoided_co2_ug",
+			    p->has_avoided ?
+				    json_object_new_int64(p->avoided_ug) :
+				    NULL);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 struct json_object *ga_run_json(const struct ga_run *run)
 {
 	struct json_object *o = json_object_new_object();
@@ -137,6 +187,8 @@ struct json_object *ga_run_json(const struct ga_run *run)
 			    json_object_new_double(score) : NULL);
 	ga_json_add(o, "tags", ga_json_kv(run->tags, run->nr_tags, 0));
 	ga_json_add(o, "metrics", ga_json_kv(run->metrics, run->nr_metrics, 1));
+	ga_json_add(o, "intervals", ga_json_intervals(run));
+	ga_json_add(o, "pauses", ga_json_pauses(run));
 	return o;
 }
 

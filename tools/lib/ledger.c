@@ -701,9 +701,18 @@ static int ga_load_kv(struct ga_ledger *l, const char *table, int64_t id,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+static const char *ga_col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
 struct ga_run_strings {
 	char *kv[4 * GA_LEDGER_MAX_KV];
 	char *energy[2 * GA_LEDGER_MAX_DOMAINS];
+	struct ga_run_interval *iv;	/* their sources strdup'ed */
+	unsigned int nr_iv;
+	struct ga_run_pause *pauses;	/* their kinds strdup'ed */
+	unsigned int nr_pauses;
 };
 
 static void ga_run_strings_free(struct ga_run_strings *s)
@@ -714,7 +723,80 @@ static void ga_run_strings_free(struct ga_run_strings *s)
 		free(s->kv[i]);
 	for (i = 0; i < 2 * GA_LEDGER_MAX_DOMAINS; i++)
 		free(s->energy[i]);
+	for (i = 0; i < s->nr_iv; i++)
+		free((char *)s->iv[i].source);
+	for (i = 0; i < s->nr_pauses; i++)
+		free((char *)s->pauses[i].kind);
+	free(s->iv);
+	free(s->pauses);
 	memset(s, 0, sizeof(*s));
+}
+
+/* A run's intervals of intensity and its pauses, by time. */
+static int ga_load_time(struct ga_ledger *l, struct ga_run *run,
+			struct ga_run_strings *s)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
+	void *p;
+
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT start_unix_ns, end_unix_ns, mg_per_kwh,"
+			       " source, energy_uj, co2_ug FROM run_intensity"
+			       " WHERE run_id = ? ORDER BY seq", -1, &st, NULL))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, run->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ga_run_interval *v;
+
+		p = reallocarray(s->iv, s->nr_iv + 1, sizeof(*s->iv));
+		if (!p)
+			break;
+		s->iv = p;
+		v = &s->iv[s->nr_iv++];
+		v->start_unix_ns = sqlite3_column_int64(st, 0);
+		v->end_unix_ns = sqlite3_column_int64(st, 1);
+		v->mg_per_kwh = sqlite3_column_int64(st, 2);
+		v->source = strdup(ga_col_text(st, 3) ?: "");
+		v->energy_uj = sqlite3_column_int64(st, 4);
+		v->co2_ug = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -EIO;
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT kind, start_unix_ns, end_unix_ns,"
+			       " mg_during, mg_after, power_uw, avoided_ug"
+			       " FROM run_pauses WHERE run_id = ? ORDER BY seq",
+			       -1, &st, NULL))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, run->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ga_run_pause *q;
+
+		p = reallocarray(s->pauses, s->nr_pauses + 1,
+				 sizeof(*s->pauses));
+		if (!p)
+			break;
+		s->pauses = p;
+		q = &s->pauses[s->nr_pauses++];
+		q->kind = strdup(ga_col_text(st, 0) ?: "");
+		q->start_unix_ns = sqlite3_column_int64(st, 1);
+		q->end_unix_ns = sqlite3_column_int64(st, 2);
+		q->mg_during = sqlite3_column_int64(st, 3);
+		q->mg_after = sqlite3_column_int64(st, 4);
+		q->power_uw = sqlite3_column_int64(st, 5);
+		q->has_avoided = sqlite3_column_type(st, 6) != SQLITE_NULL;
+		q->avoided_ug = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -EIO;
+	run->intervals = s->iv;
+	run->nr_intervals = s->nr_iv;
+	run->pauses = s->pauses;
+	run->nr_pauses = s->nr_pauses;
+	return 0;
 }
 
 static int ga_load_energy(struct ga_ledger *l, struct ga_run *run,
@@ -747,11 +829,6 @@ static int ga_load_energy(struct ga_ledger *l, struct ga_run *run,
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
-}
-
-static const char *ga_col_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
 }
 
 int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
@@ -796,6 +873,7 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 				    &run.nr_tags, s.kv);
 		r = r ?: ga_load_kv(l, "run_metrics", run.id, run.metrics,
 				    &run.nr_metrics, s.kv + 2 * GA_LEDGER_MAX_KV);
+		r = r ?: ga_load_time(l, &run, &s);
 		if (r)
 			ga_ledger_fail(l, r, "reading a run");
 		else
