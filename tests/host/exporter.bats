@@ -122,7 +122,8 @@ make_containers() {
 	assert_output --partial "unknown option"
 	for bad in "-i 0" "-i x" "-i 61" "--pue 0.5" "--region ZZ" \
 		"--intensity -3" "--max-series 0" "--backend kmod" \
-		"--tls-cert /x" "-l nowhere" "-l 127.0.0.1:70000" "-l :"; do
+		"--tls-cert /x" "-l nowhere" "-l 127.0.0.1:70000" "-l :" \
+		"--save-every 0" "--save-every x" "--save-every 3601"; do
 		run "$EXPORTER" $bad
 		assert_failure 2
 		assert_output --partial "greenai-exporter: "
