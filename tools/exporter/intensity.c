@@ -14,28 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "carbon.h"
+#include "clock.h"
 #include "exporter.h"
 #include "intensity.h"
-
-static int64_t gx_unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void gx_live_failures(const struct ga_live_result *res)
-{
-	unsigned int i;
-
-	for (i = 0; i < res->nr_failed; i++)
-		fprintf(stderr, "greenai-exporter: %s: %s\n",
-			ga_provider_name(res->failed[i].p), res->failed[i].why);
-}
 
 /**
  * gx_intensity_init() - the intensity and PUE to start with
@@ -87,16 +70,16 @@ int gx_intensity_init(struct gx_intensity *gi, const char *region,
 		snprintf(gi->source, sizeof(gi->source), "%s", in.source);
 		return 0;
 	}
-	if (ga_live_get(&gi->conf, GA_WANT_LATEST, gx_unix_ms(), &res)) {
-		gx_live_failures(&res);
+	if (ga_live_get(&gi->conf, GA_WANT_LATEST, ga_unix_ms(), &res)) {
+		ga_live_print_failures(stderr, "greenai-exporter", &res);
 		snprintf(err, err_size, "no grid intensity from any provider");
 		return -EINVAL;
 	}
-	gx_live_failures(&res);
+	ga_live_print_failures(stderr, "greenai-exporter", &res);
 	gi->series = res.series;
-	gi->next_refresh_ms = gx_unix_ms() + gi->conf.refresh_ms;
+	gi->next_refresh_ms = ga_unix_ms() + gi->conf.refresh_ms;
 	/* (a latest answer covers now: ga_live_get() saw to it) */
-	if (ga_series_at(&gi->series, gx_unix_ms(), &gi->mg))
+	if (ga_series_at(&gi->series, ga_unix_ms(), &gi->mg))
 		gi->mg = gi->series.p[gi->series.n - 1].mg_per_kwh;
 	snprintf(gi->source, sizeof(gi->source), "%s", gi->series.source);
 	return 0;
@@ -110,7 +93,7 @@ int gx_intensity_init(struct gx_intensity *gi, const char *region,
 void gx_intensity_tick(struct gx_intensity *gi, struct gx_state *st)
 {
 	struct ga_live_result res;
-	int64_t now = gx_unix_ms();
+	int64_t now = ga_unix_ms();
 	uint32_t mg;
 
 	if (!gi->live)
@@ -122,7 +105,7 @@ void gx_intensity_tick(struct gx_intensity *gi, struct gx_state *st)
 			gi->series = res.series;
 			gi->warned = 0;
 		} else if (!gi->warned++) {
-			gx_live_failures(&res);
+			ga_live_print_failures(stderr, "greenai-exporter", &res);
 			fprintf(stderr, "greenai-exporter: no provider answered; %s stands\n",
 				gi->source);
 		}

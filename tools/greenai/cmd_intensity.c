@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "greenai.h"
 #include "intensity.h"
 #include "intensity_live.h"
@@ -162,14 +163,14 @@ static int intensity_series(enum ga_want want, const char *region,
 {
 	struct ga_live_result res;
 	struct ga_live_conf conf;
-	int64_t now = ga_rc_now_ms();
+	int64_t now = ga_unix_ms();
 	int r, live;
 
 	r = ga_cli_live(&ga_cmd_intensity, region, &conf, &live);
 	if (r)
 		return r;
 	r = ga_live_get(&conf, want, now, &res);
-	ga_cli_live_failures("greenai intensity", &res);
+	ga_live_print_failures(stderr, "greenai intensity", &res);
 	if (r) {
 		fprintf(stderr, "greenai intensity: no %s from any provider\n",
 			want == GA_WANT_HISTORY ? "history" : "forecast");
@@ -184,12 +185,12 @@ static int intensity_series(enum ga_want want, const char *region,
 static int intensity_live(const struct ga_live_conf *conf)
 {
 	struct ga_live_result res;
-	int64_t now = ga_rc_now_ms();
+	int64_t now = ga_unix_ms();
 	uint32_t mg;
 	int r;
 
 	r = ga_live_get(conf, GA_WANT_LATEST, now, &res);
-	ga_cli_live_failures("greenai intensity", &res);
+	ga_live_print_failures(stderr, "greenai intensity", &res);
 	if (r) {
 		fprintf(stderr, "greenai intensity: no intensity from any provider\n");
 		return GA_EXIT_FAIL;

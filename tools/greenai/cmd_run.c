@@ -32,6 +32,7 @@
 
 #include "carbon.h"
 #include "cgroup.h"
+#include "clock.h"
 #include "greenai.h"
 #include "intensity.h"
 #include "intensity_live.h"
@@ -258,14 +259,6 @@ static pid_t run_spawn(const char *dir, char **argv, const sigset_t *orig)
 	return pid < 0 ? -errno : pid;
 }
 
-static __s64 unix_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void run_sample(struct ga_ctx *g, unsigned int *errors)
 {
 	int r = ga_sample(g);
@@ -305,14 +298,14 @@ static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 			if (next < ga_label_now())
 				next = ga_label_now() + interval_ms * 1000000ULL;
 			run_sample(g, errors);
-			ga_rc_tick(rc, ga_rc_now_ms(),
+			ga_rc_tick(rc, ga_unix_ms(),
 				   ga_label_energy_now(g, cgid));
 			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGCHLD) {
-			ga_rc_signal(rc, ga_rc_now_ms());
+			ga_rc_signal(rc, ga_unix_ms());
 			kill(pid, si.ssi_signo);
 			continue;
 		}
@@ -456,7 +449,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	ga_label_where(&lb, cgdir + cgrel);
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
-	lb.run.start_unix_ns = unix_ns();
+	lb.run.start_unix_ns = ga_unix_ns();
 	if (ga_ledger_begin(ledger, &lb.run)) {
 		fprintf(stderr, "greenai run: %s\n", ga_ledger_error(ledger));
 		goto out_metrics;
@@ -474,7 +467,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	}
 	r = run_wait(g, pid, sfd, o->interval_ms, &errors, rc, cgid);
 	lb.end_ns = ga_label_now();
-	lb.run.end_unix_ns = unix_ns();
+	lb.run.end_unix_ns = ga_unix_ns();
 	end_ms = lb.run.end_unix_ns / 1000000;
 	if (r < 0) {
 		fprintf(stderr, "greenai run: waiting for %s: %s\n",
@@ -517,7 +510,7 @@ static int run_aware(const struct run_opts *o, const struct ga_live_conf *conf,
 		     int live, struct ga_run_carbon *rc)
 {
 	struct ga_live_result fc;
-	int64_t now = ga_rc_now_ms(), until = now + 24 * 3600 * 1000LL, d;
+	int64_t now = ga_unix_ms(), until = now + 24 * 3600 * 1000LL, d;
 	char when[32];
 	double mean;
 	uint32_t max;
@@ -587,19 +580,19 @@ static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 	if (!live) {
 		r = ga_cli_intensity(&ga_cmd_run, o->intensity, o->region, in,
 				     &why);
-		r = r ?: ga_rc_init(rc, NULL, NULL, in->mg_per_kwh, pue,
-				    300000) ? GA_EXIT_RUN : 0;
+		r = r ?: ga_rc_init(rc, NULL, NULL, in->mg_per_kwh, pue) ?
+			       GA_EXIT_RUN : 0;
 		if (!r)
 			snprintf(rc->series.source, sizeof(rc->series.source),
 				 "%s", in->source);
 	} else {
-		r = ga_live_get(conf, GA_WANT_LATEST, ga_rc_now_ms(), &res);
-		ga_cli_live_failures("greenai run", &res);
+		r = ga_live_get(conf, GA_WANT_LATEST, ga_unix_ms(), &res);
+		ga_live_print_failures(stderr, "greenai run", &res);
 		if (r) {
 			fprintf(stderr, "greenai run: no grid intensity from any provider\n");
 			return GA_EXIT_RUN;
 		}
-		ga_rc_init(rc, conf, &res, 0, pue, conf->refresh_ms);
+		ga_rc_init(rc, conf, &res, 0, pue);
 		memset(in, 0, sizeof(*in));
 		in->mg_per_kwh = rc->mg;
 		in->origin = GA_INT_REGION;

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "greenai.h"
 #include "intensity_live.h"
 #include "run_carbon.h"
@@ -168,9 +169,9 @@ static int ga_schedule_run(int argc, char **argv)
 	c = ga_cli_live(&ga_cmd_schedule, region, &conf, &live);
 	if (c)
 		return c;
-	s.now = ga_rc_now_ms();
+	s.now = ga_unix_ms();
 	c = ga_live_get(&conf, GA_WANT_FORECAST, s.now, &res);
-	ga_cli_live_failures("greenai schedule", &res);
+	ga_live_print_failures(stderr, "greenai schedule", &res);
 	if (c) {
 		fprintf(stderr, "greenai schedule: no forecast from any provider\n");
 		return GA_EXIT_FAIL;

@@ -43,9 +43,7 @@ int ga_cli_pue(const struct ga_cmd *cmd, const char *given,
 	       uint32_t *pue_milli);
 int ga_cli_ledger(const struct ga_cmd *cmd, const char **ledger);
 struct ga_live_conf;
-struct ga_live_result;
 int ga_cli_live(const struct ga_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live);
-void ga_cli_live_failures(const char *prog, const struct ga_live_result *res);
 
 #endif /* _GREENAI_CLI_H */

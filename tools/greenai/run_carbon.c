@@ -12,19 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "carbon.h"
+#include "clock.h"
 #include "run_carbon.h"
-
-int64_t ga_rc_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void ga_rc_say(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -48,27 +40,24 @@ static void ga_rc_g(uint32_t mg, char *buf, size_t size)
 /**
  * ga_rc_init() - the intensity a run starts with
  * @rc: zeroed and set up
- * @conf: the providers to ask again every @refresh_ms, or NULL when the
+ * @conf: the providers to ask again every conf->refresh_ms, or NULL when the
  *	  figure does not change (the table's, or --intensity)
  * @first: their first answer (its series is taken over), or NULL
  * @given_mg: the figure, when @first is NULL
  * @pue_milli: the PUE
- * @refresh_ms: how often to ask again
  *
  * Return: 0 or -ENOMEM.
  */
 int ga_rc_init(struct ga_run_carbon *rc, const struct ga_live_conf *conf,
 	       const struct ga_live_result *first, uint32_t given_mg,
-	       uint32_t pue_milli, uint32_t refresh_ms)
+	       uint32_t pue_milli)
 {
 	memset(rc, 0, sizeof(*rc));
 	rc->pue_milli = pue_milli;
-	rc->refresh_ms = refresh_ms;
 	if (first) {
 		rc->series = first->series;
-		rc->live = 1;
 		rc->conf = conf;
-		rc->next_refresh_ms = ga_rc_now_ms() + refresh_ms;
+		rc->next_refresh_ms = ga_unix_ms() + conf->refresh_ms;
 	} else {
 		ga_series_init(&rc->series);
 		if (ga_series_constant(&rc->series, given_mg))
@@ -77,7 +66,7 @@ int ga_rc_init(struct ga_run_carbon *rc, const struct ga_live_conf *conf,
 			 "constant");
 	}
 	rc->deadline_ms = INT64_MAX;
-	if (ga_series_at(&rc->series, ga_rc_now_ms(), &rc->mg))
+	if (ga_series_at(&rc->series, ga_unix_ms(), &rc->mg))
 		rc->mg = given_mg;
 	return 0;
 }
@@ -97,9 +86,9 @@ static void ga_rc_refresh(struct ga_run_carbon *rc, int64_t now_ms)
 {
 	struct ga_live_result res;
 
-	if (!rc->live || now_ms < rc->next_refresh_ms)
+	if (!rc->conf || now_ms < rc->next_refresh_ms)
 		return;
-	rc->next_refresh_ms = now_ms + rc->refresh_ms;
+	rc->next_refresh_ms = now_ms + rc->conf->refresh_ms;
 	if (ga_live_get(rc->conf, GA_WANT_LATEST, now_ms, &res)) {
 		if (!rc->refresh_warned++)
 			ga_rc_say("no provider answered again (%s: %s); the last answer (%s) stands",
@@ -202,7 +191,7 @@ int ga_rc_wait_start(struct ga_run_carbon *rc, int sfd, unsigned long tick_ms)
 {
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 	char a[32], b[32], when[32];
-	int64_t now = ga_rc_now_ms(), next;
+	int64_t now = ga_unix_ms(), next;
 	uint32_t mg = ga_rc_mg_at(rc, now);
 
 	if (!rc->aware || mg <= rc->max_mg || now >= rc->deadline_ms)
@@ -229,7 +218,7 @@ int ga_rc_wait_start(struct ga_run_carbon *rc, int sfd, unsigned long tick_ms)
 			rc->nr_pauses--;
 			return si.ssi_signo;
 		}
-		now = ga_rc_now_ms();
+		now = ga_unix_ms();
 		ga_rc_pause_account(rc, now, mg);
 		ga_rc_refresh(rc, now);
 		mg = ga_rc_mg_at(rc, now);

@@ -21,9 +21,7 @@
 
 struct ga_run_carbon {
 	struct ga_iseries series;	/* the intensity in force */
-	int live;			/* asked of providers, again later */
-	const struct ga_live_conf *conf;
-	uint32_t refresh_ms;
+	const struct ga_live_conf *conf;	/* NULL: a figure that stays */
 	int64_t next_refresh_ms;
 	int refresh_warned;
 	uint32_t pue_milli;
@@ -48,10 +46,9 @@ struct ga_run_carbon {
 	uint64_t energy;		/* the run's, at the last tick */
 };
 
-int64_t ga_rc_now_ms(void);
 int ga_rc_init(struct ga_run_carbon *rc, const struct ga_live_conf *conf,
 	       const struct ga_live_result *first, uint32_t given_mg,
-	       uint32_t pue_milli, uint32_t refresh_ms);
+	       uint32_t pue_milli);
 void ga_rc_aware(struct ga_run_carbon *rc, uint32_t max_mg,
 		 int64_t deadline_ms, const char *cgdir);
 int ga_rc_wait_start(struct ga_run_carbon *rc, int sfd,

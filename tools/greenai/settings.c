@@ -177,13 +177,3 @@ int ga_cli_live(const struct ga_cmd *cmd, const char *region,
 	*live = ga_live_conf_load(c, &ga_cli_cfg, region);
 	return 0;
 }
-
-/* Why each provider before the one used failed, one line each. */
-void ga_cli_live_failures(const char *prog, const struct ga_live_result *res)
-{
-	unsigned int i;
-
-	for (i = 0; i < res->nr_failed; i++)
-		fprintf(stderr, "%s: %s: %s\n", prog,
-			ga_provider_name(res->failed[i].p), res->failed[i].why);
-}

@@ -94,14 +94,6 @@ struct gt_tracker {
 	struct gt_proc *dead;
 };
 
-static double gt_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* @e's energy summed over the domains counted in the total, and GPUs. */
 static void gt_sum_energy(const struct ga_ctx *g,
 			  const struct greenai_energy *e, unsigned int nr,
@@ -411,7 +403,7 @@ int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 		return -ENOMEM;
 	t->g = g;
 	t->keep_exited_s = keep_exited_s;
-	t->start = t->last = t->now = gt_now();
+	t->start = t->last = t->now = gt_clock();
 	if (!ga_cgroup_find_mount("/", &t->mount)) {
 		t->have_mount = true;
 		ga_cgroup_resolver_init(&t->resolver, &t->mount,
@@ -510,7 +502,7 @@ int gt_refresh(struct gt_state *s)
 		c->prev = c->cur;
 		c->seen = false;
 	}
-	t->now = gt_now();
+	t->now = gt_clock();
 	r = ga_sample(s->g);
 	if (r)
 		return r;

@@ -267,6 +267,30 @@ static void ga_cache_drop(const struct ga_live_conf *c, enum ga_provider p,
 	unlink(path);
 }
 
+/* What an HTTP provider is asked, and where. */
+struct ga_live_target {
+	const char *name;	/* for people */
+	const char *base;	/* its base URL */
+	const char *what;	/* "zone" or "location" */
+	const char *where;	/* which; NULL: none set */
+	const char *key;	/* the setting that names it */
+};
+
+static void ga_live_target(const struct ga_live_conf *c, enum ga_provider p,
+			   struct ga_live_target *t)
+{
+	if (p == GA_PROV_ELECTRICITYMAPS)
+		*t = (struct ga_live_target){ "Electricity Maps", c->em_url,
+					      "zone",
+					      c->em_zone ?: c->region,
+					      "electricitymaps_zone" };
+	else
+		*t = (struct ga_live_target){ "Carbon Aware SDK", c->ca_url,
+					      "location",
+					      c->ca_location ?: c->region,
+					      "carbonaware_location" };
+}
+
 /*
  * The provider's URL for @want, or an error in @why. Return: 0 or -EINVAL.
  */
@@ -276,43 +300,35 @@ static int ga_live_url(const struct ga_live_conf *c, enum ga_provider p,
 {
 	static const char *const em_kind[] = { "latest", "forecast",
 					       "history" };
-	const char *where, *base;
+	struct ga_live_target t;
 	char from[32], to[32];
 	char *esc;
 
-	if (p == GA_PROV_ELECTRICITYMAPS) {
-		where = c->em_zone ? c->em_zone : c->region;
-		base = c->em_url;
-		if (!c->em_token) {
-			snprintf(why, why_size, "no token (ELECTRICITYMAPS_TOKEN, or electricitymaps_token in greenai.conf)");
-			return -EINVAL;
-		}
-	} else {
-		where = c->ca_location ? c->ca_location : c->region;
-		base = c->ca_url;
-		if (!base) {
-			snprintf(why, why_size, "no URL (carbonaware_url in greenai.conf)");
-			return -EINVAL;
-		}
-	}
-	if (!where) {
-		snprintf(why, why_size, "no %s (--region, GREENAI_REGION, or %s in greenai.conf)",
-			 p == GA_PROV_ELECTRICITYMAPS ? "zone" : "location",
-			 p == GA_PROV_ELECTRICITYMAPS ? "electricitymaps_zone" :
-							"carbonaware_location");
+	ga_live_target(c, p, &t);
+	if (p == GA_PROV_ELECTRICITYMAPS && !c->em_token) {
+		snprintf(why, why_size, "no token (ELECTRICITYMAPS_TOKEN, or electricitymaps_token in greenai.conf)");
 		return -EINVAL;
 	}
-	esc = ga_http_escape(where);
+	if (!t.base) {
+		snprintf(why, why_size, "no URL (carbonaware_url in greenai.conf)");
+		return -EINVAL;
+	}
+	if (!t.where) {
+		snprintf(why, why_size, "no %s (--region, GREENAI_REGION, or %s in greenai.conf)",
+			 t.what, t.key);
+		return -EINVAL;
+	}
+	esc = ga_http_escape(t.where);
 	if (!esc) {
 		snprintf(why, why_size, "out of memory");
 		return -ENOMEM;
 	}
 	if (p == GA_PROV_ELECTRICITYMAPS) {
-		snprintf(url, size, "%s/carbon-intensity/%s?zone=%s", base,
+		snprintf(url, size, "%s/carbon-intensity/%s?zone=%s", t.base,
 			 em_kind[want], esc);
 	} else if (want == GA_WANT_FORECAST) {
 		snprintf(url, size, "%s/emissions/forecasts/current?location=%s",
-			 base, esc);
+			 t.base, esc);
 	} else {
 		/* to the next 5 minutes: a URL the cache can find again */
 		int64_t end = (now_ms / 300000 + 1) * 300000;
@@ -321,7 +337,7 @@ static int ga_live_url(const struct ga_live_conf *c, enum ga_provider p,
 		ga_time_format(end, to, sizeof(to));
 		snprintf(url, size,
 			 "%s/emissions/bylocation?location=%s&time=%s&toTime=%s",
-			 base, esc, from, to);
+			 t.base, esc, from, to);
 	}
 	free(esc);
 	return 0;
@@ -335,6 +351,7 @@ static int ga_live_http(const struct ga_live_conf *c, enum ga_provider p,
 {
 	char url[8192], tok[4096 + 16], err[256];
 	const char *headers[2] = { NULL, NULL };
+	struct ga_live_target t;
 	struct ga_http_answer a = { 0 };
 	int r, cached;
 
@@ -370,15 +387,9 @@ static int ga_live_http(const struct ga_live_conf *c, enum ga_provider p,
 			res->has_optimal = !ga_carbonaware_optimal(
 				a.body, a.len, &res->optimal_ms,
 				&res->optimal_dur_ms, &res->optimal_mg);
+		ga_live_target(c, p, &t);
 		snprintf(res->series.source, sizeof(res->series.source),
-			 "%s %.80s, %s %.40s",
-			 p == GA_PROV_ELECTRICITYMAPS ? "Electricity Maps" :
-							"Carbon Aware SDK",
-			 p == GA_PROV_ELECTRICITYMAPS ? c->em_url : c->ca_url,
-			 p == GA_PROV_ELECTRICITYMAPS ? "zone" : "location",
-			 p == GA_PROV_ELECTRICITYMAPS ?
-				 (c->em_zone ? c->em_zone : c->region) :
-				 (c->ca_location ? c->ca_location : c->region));
+			 "%s %.80s, %s %.40s", t.name, t.base, t.what, t.where);
 	}
 	free(a.body);
 	return r;
@@ -515,6 +526,20 @@ int ga_live_get(const struct ga_live_conf *c, enum ga_want want,
 void ga_live_result_free(struct ga_live_result *res)
 {
 	ga_series_free(&res->series);
+}
+
+/*
+ * Why each provider tried before the one that answered failed, a line
+ * each on @f: "PROG: provider: why".
+ */
+void ga_live_print_failures(FILE *f, const char *prog,
+			    const struct ga_live_result *res)
+{
+	unsigned int i;
+
+	for (i = 0; i < res->nr_failed; i++)
+		fprintf(f, "%s: %s: %s\n", prog,
+			ga_provider_name(res->failed[i].p), res->failed[i].why);
 }
 
 /* A data point of the SDK: timestamp, duration (minutes), value. */

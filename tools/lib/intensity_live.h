@@ -24,6 +24,7 @@
 #define _GREENAI_INTENSITY_LIVE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "intensity_series.h"
@@ -91,6 +92,8 @@ int ga_live_cache_dir(char *buf, size_t size);
 int ga_live_get(const struct ga_live_conf *c, enum ga_want want,
 		int64_t now_ms, struct ga_live_result *res);
 void ga_live_result_free(struct ga_live_result *res);
+void ga_live_print_failures(FILE *f, const char *prog,
+			    const struct ga_live_result *res);
 
 int ga_carbonaware_optimal(const char *text, size_t len, int64_t *start_ms,
 			   int64_t *dur_ms, uint32_t *mg_per_kwh);

@@ -17,6 +17,7 @@
 
 #include "carbon.h"
 #include "cgroup.h"
+#include "clock.h"
 #include "container.h"
 #include "sysfs.h"
 #include "wl_meta.h"
@@ -132,14 +133,6 @@ struct ga_wl {
 	uint64_t nr_term[2];
 	struct ga_wl_stats stats;
 };
-
-static int64_t wl_unix_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void wl_v1proc_free(struct ga_wl *w, struct wl_v1proc *p)
 {
@@ -317,7 +310,7 @@ static struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
 	s->kind = kind;
 	s->runtime = "";
 	snprintf(s->key, sizeof(s->key), "%s", key);
-	s->first_unix_ns = wl_unix_ns();
+	s->first_unix_ns = ga_unix_ns();
 	HASH_ADD_STR(w->series[kind], key, s);
 	w->nr_series[kind]++;
 	return s;
@@ -555,7 +548,7 @@ static void wl_record(struct ga_wl *w, const struct wl_series *s)
 	}
 	run.nr_energy = i;
 	run.co2_ug = wl_co2(w, &s->c);
-	run.end_unix_ns = wl_unix_ns();
+	run.end_unix_ns = ga_unix_ns();
 	run.status = GA_RUN_DONE;
 	if (ga_ledger_finish(w->conf.ledger, &run))
 		w->stats.ledger_errors++;
@@ -847,20 +840,6 @@ int ga_wl_update(struct ga_wl *w, double interval_s)
 	return r;
 }
 
-/* The node's CO2e: its energy in the total, at the intensity in force. */
-static uint64_t wl_node_co2(const struct ga_wl *w)
-{
-	unsigned int i, nd = ga_nr_domains(w->g);
-	uint64_t uj = 0, ug = 0;
-
-	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++)
-		if (ga_domain_in_total(w->g, i))
-			uj += ga_domain_totals(w->g, i)->energy_uj;
-	ga_co2_ug(uj > w->co2_from_uj ? uj - w->co2_from_uj : 0,
-		  w->conf.mg_per_kwh, w->conf.pue_milli, &ug);
-	return w->base_co2_ug + ug;
-}
-
 /* The node's energy in the total, by the context in use. */
 static uint64_t wl_node_uj(const struct ga_wl *w)
 {
@@ -871,6 +850,19 @@ static uint64_t wl_node_uj(const struct ga_wl *w)
 		if (ga_domain_in_total(w->g, i))
 			uj += ga_domain_totals(w->g, i)->energy_uj;
 	return uj;
+}
+
+/*
+ * The node's CO2e: what earlier intensities gave, and its energy in the
+ * total since the one in force took over, at that one.
+ */
+static uint64_t wl_node_co2(const struct ga_wl *w)
+{
+	uint64_t uj = wl_node_uj(w), ug = 0;
+
+	ga_co2_ug(uj > w->co2_from_uj ? uj - w->co2_from_uj : 0,
+		  w->conf.mg_per_kwh, w->conf.pue_milli, &ug);
+	return w->base_co2_ug + ug;
 }
 
 /**
@@ -1335,17 +1327,23 @@ static json_object *wl_state_json(const struct ga_wl *w)
 	for (k = 0; k < WL_KINDS; k++) {
 		HASH_ITER(hh, w->series[k], s, st) {
 			json_object *j = wl_counts_json(w, &s->c);
+			const char *const f[][2] = {
+				{ "kind", wl_kind_name[k] },
+				{ "key", s->key },
+				{ "container_id", s->container_id },
+				{ "container_name", s->container_name },
+				{ "runtime", s->runtime },
+				{ "pod_uid", s->pod_uid },
+				{ "pod_name", s->pod_name },
+				{ "pod_namespace", s->pod_namespace },
+				{ "model", s->model },
+				{ "cgroup", s->cgroup ? s->cgroup : "" },
+			};
+			unsigned int i;
 
-			json_object_object_add(j, "kind", json_object_new_string(wl_kind_name[k]));
-			json_object_object_add(j, "key", json_object_new_string(s->key));
-			json_object_object_add(j, "container_id", json_object_new_string(s->container_id));
-			json_object_object_add(j, "container_name", json_object_new_string(s->container_name));
-			json_object_object_add(j, "runtime", json_object_new_string(s->runtime));
-			json_object_object_add(j, "pod_uid", json_object_new_string(s->pod_uid));
-			json_object_object_add(j, "pod_name", json_object_new_string(s->pod_name));
-			json_object_object_add(j, "pod_namespace", json_object_new_string(s->pod_namespace));
-			json_object_object_add(j, "model", json_object_new_string(s->model));
-			json_object_object_add(j, "cgroup", json_object_new_string(s->cgroup ? s->cgroup : ""));
+			for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+				json_object_object_add(j, f[i][0],
+						       json_object_new_string(f[i][1]));
 			json_object_array_add(a, j);
 		}
 	}
