@@ -98,18 +98,16 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # LIB_DEPS (built before any library object) and UNIT_DEPS (before the unit
 # tests), and to LIB_LIBS (what programs linking libgreenai also need).
 
-LIB_SRC := $(CORE_SRC) $(wildcard tools/lib/*.c)
-LIB_HDR := $(CORE_HDR) include/greenai/bpf_abi.h $(wildcard tools/lib/*.h)
-LIB_OBJ := $(patsubst %.c,$(BUILD)/lib/%.o,$(notdir $(LIB_SRC)))
-LIB_ASAN_OBJ := $(patsubst %.c,$(BUILD)/lib-asan/%.o,$(notdir $(LIB_SRC)))
+LIB_SRC := $(CORE_SRC) $(wildcard tools/lib/*/*.c)
+LIB_HDR := $(CORE_HDR) include/greenai/bpf_abi.h $(wildcard tools/lib/*/*.h)
+LIB_OBJ := $(patsubst %.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+LIB_ASAN_OBJ := $(patsubst %.c,$(BUILD)/lib-asan/%.o,$(LIB_SRC))
 LIB_CFLAGS := -Itools/lib -I$(BUILD)/gen
 LIB_DEPS := $(BPF_SKEL)
 UNIT_DEPS :=
 LIB_LIBS := -lbpf -lelf -lz -lsqlite3 -ljson-c -lcurl
 
 include $(wildcard mk/*.mk)
-
-vpath %.c include/greenai tools/lib
 
 TOOLS := $(BUILD)/greenai $(BUILD)/gtop $(BUILD)/greenai-exporter
 
@@ -147,7 +145,8 @@ $(BUILD)/lib-asan/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	$(CC) $(GA_CFLAGS) $(SAN_FLAGS) $(LIB_CFLAGS) -c -o $@ $<
 
 # The BPF backend embeds the programs' skeleton.
-$(BUILD)/lib/backend_bpf.o $(BUILD)/lib-asan/backend_bpf.o: $(BPF_SKEL)
+$(BUILD)/lib/tools/lib/engine/backend_bpf.o \
+$(BUILD)/lib-asan/tools/lib/engine/backend_bpf.o: $(BPF_SKEL)
 
 $(BUILD)/lib/libgreenai.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^

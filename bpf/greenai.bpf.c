@@ -2,7 +2,7 @@
 /*
  * greenai's BPF backend: per-CPU busy time charged to the process (thread
  * group) and cgroup v2 that ran, on hosts that cannot load greenai.ko.
- * libgreenai (tools/lib/backend_bpf.c) reads the maps every interval and
+ * libgreenai (tools/lib/engine/backend_bpf.c) reads the maps every interval and
  * splits energy with the same attribution core as the module.
  *
  * - sched_switch (tp_btf, or raw_tp where BTF-typed tracepoints are not

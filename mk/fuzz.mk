@@ -10,7 +10,7 @@ FUZZ_FLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Iinclude \
 	-Wall -Wextra -Werror -Wno-unused-command-line-argument \
 	-Wno-gnu-variable-sized-type-not-at-end \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_OBJ := $(patsubst %.c,$(BUILD)/lib-fuzz/%.o,$(notdir $(LIB_SRC)))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(BUILD)/lib-fuzz/%.o,$(LIB_SRC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 	$(wildcard tests/fuzz/fuzz_*.c))
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Generate tools/lib/intensity_table.c, greenai's embedded grid carbon
+"""Generate tools/lib/carbon/intensity_table.c, greenai's embedded grid carbon
 intensities, from the @tgwf/co2 npm package (CO2.js), which republishes
 Ember's yearly average intensity per country (CC BY-SA 4.0), and Debian's
 iso-codes for the two-letter country codes.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: a cgroup path, as containers' runtimes make them. */
-#include "container.h"
+#include "ident/container.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

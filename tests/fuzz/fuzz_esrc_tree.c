@@ -7,7 +7,7 @@
  */
 #include <greenai/attrib.h>
 
-#include "esrc.h"
+#include "energy/esrc.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

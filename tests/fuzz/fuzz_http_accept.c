@@ -6,7 +6,7 @@
  * the request; tests/host/exporter.bats sends it bad requests.
  */
 #include "exporter.h"
-#include "expo.h"
+#include "workload/exposition.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

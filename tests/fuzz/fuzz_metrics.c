@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: a $GREENAI_METRICS file (ga_metrics_parse). */
 #include "fuzz.h"
-#include "metrics.h"
+#include "store/run_metrics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,7 +6,7 @@
  * GREENAI_MAX_DOMAINS domains (the first byte). The files' other users
  * (ga_kmod_open) need /dev/greenai's ioctls and are tested in the VM.
  */
-#include "backend_kmod.h"
+#include "engine/backend_kmod.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,8 +6,8 @@
  * over it is a start it covers.
  */
 #include "fuzz.h"
-#include "intensity_live.h"
-#include "intensity_series.h"
+#include "carbon/intensity_live.h"
+#include "carbon/intensity_series.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

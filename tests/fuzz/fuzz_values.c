@@ -4,14 +4,14 @@
  * /proc/PID/stat, and the figures users give (intensity, PUE, accuracy,
  * seconds, provider lists).
  */
-#include "carbon.h"
-#include "cgroup.h"
+#include "carbon/carbon.h"
+#include "ident/cgroup.h"
 #include "fuzz.h"
-#include "identity.h"
-#include "intensity.h"
-#include "intensity_live.h"
-#include "sysfs.h"
-#include "topology.h"
+#include "ident/identity.h"
+#include "carbon/intensity.h"
+#include "carbon/intensity_live.h"
+#include "base/sysfs.h"
+#include "base/topology.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,7 @@
 #include <ctype.h>
 
 #include "fuzz.h"
-#include "wl_meta.h"
+#include "ident/wl_meta.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -12,7 +12,7 @@ setup() {
 	_common_setup
 	GREENAI=$TOP/build/greenai
 	[ -x "$GREENAI" ] || fail "no $GREENAI: make tools"
-	TABLE=$TOP/tools/lib/intensity_table.c
+	TABLE=$TOP/tools/lib/carbon/intensity_table.c
 	unset GREENAI_REGION GREENAI_CONFIG
 	# the user's greenai.conf is the test's own
 	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config

@@ -47,7 +47,7 @@ label_field() {
 	uj=$(tr -d . <<<"$e")
 	uj=$((10#$uj))
 	[ "$uj" -gt 0 ] || fail "no energy: $output"
-	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/intensity_table.c")
+	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/carbon/intensity_table.c")
 	co2=$(label_field co2e | tr -d .)
 	co2=$((10#$co2))
 	want=$(( (uj * mg + 1800000000) / 3600000000 ))
@@ -145,7 +145,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$GREENAI" run --ledger "$LEDGER" \
 		assert_success
 		n=$((n + 1))
 		mg=$(awk -v c="\"$cc\"," -v i="\"$iso\"," '$2 == c && $3 == i { print $4 + 0 }' \
-			"$TOP/tools/lib/intensity_table.c")
+			"$TOP/tools/lib/carbon/intensity_table.c")
 		[ -n "$mg" ] || fail "no row $cc -> $iso in the table"
 		uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1 AND run_id = $n")
 		co2=$(( (uj * mg + 1800000000) / 3600000000 ))
@@ -179,7 +179,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$GREENAI" run --ledger "$LEDGER" \
 	run "$GREENAI" run -- "$BIN/spin" 0.2
 	assert_success
 	local mg uj want
-	mg=$(awk '$2 == "\"SWE\"," { print $4 + 0 }' "$TOP/tools/lib/intensity_table.c")
+	mg=$(awk '$2 == "\"SWE\"," { print $4 + 0 }' "$TOP/tools/lib/carbon/intensity_table.c")
 	uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1")
 	want=$(( (uj * mg * 1500 + 1800000000000) / 3600000000000 ))
 	run ledger "SELECT region, mg_per_kwh, pue_milli, co2_ug FROM runs"
@@ -470,7 +470,7 @@ PY
 	[ "$cpu" -gt 500 ] && [ "$cpu" -le "$win" ] || fail "spin ran $cpu ms of a $win ms window: $out"
 	uj=$(awk '$2 == "J" && $0 !~ /not in the total/ { gsub(/\./, "", $1); s += $1 } END { print s + 0 }' <<<"$out")
 	co2=$(awk '$2 == "g" { gsub(/\./, "", $1); print $1 + 0 }' <<<"$out")
-	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/intensity_table.c")
+	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/carbon/intensity_table.c")
 	# per domain rounding: within one µg per domain
 	local want=$(( (uj * mg + 1800000000) / 3600000000 ))
 	[ $((co2 - want)) -le 1 ] && [ $((want - co2)) -le 1 ] ||

@@ -38,7 +38,7 @@ for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 	[ "$cpu" -ge 400 ] && [ "$cpu" -le 700 ] || fail "spin 0.5 ran $cpu ms"
 	uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1")
 	[ "${uj:-0}" -gt 0 ] || fail "no energy: $output"
-	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/intensity_table.c")
+	mg=$(awk '$2 == "\"FRA\"," { print $4 + 0 }' "$TOP/tools/lib/carbon/intensity_table.c")
 	co2=$(( (uj * mg + 1800000000) / 3600000000 ))
 	run ledger "SELECT backend, status, exit_code, co2_ug, accuracy_pct FROM runs"
 	assert_output --regexp "^module[^|]*\|1\|0\|$co2\|90.0$"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Energy sources (tools/lib/esrc.h) in the unit tests: a source opened on
+ * Energy sources (tools/lib/energy/esrc.h) in the unit tests: a source opened on
  * a fixture tree, or the test failed with the source's reason; one opened
  * by an unprivileged user; and the checks the source tests share: what a
  * zone is (any zone, a GPU's), a read that fails and leaves the energy
@@ -18,7 +18,7 @@
 
 #include <greenai/attrib.h>
 
-#include "esrc.h"
+#include "energy/esrc.h"
 #include "fixture.h"
 
 /* Open source @ops with @conf, or fail the test with the reason. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of libgreenai's userspace accounting (tools/lib/account.c):
+ * Unit tests of libgreenai's userspace accounting (tools/lib/engine/account.c):
  * exact conservation per domain over random intervals and processes,
  * CPU domains split by the run time on their CPUs only, share domains,
  * the overflow entries of full tables, and the fold of an exit.
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "account.h"
+#include "engine/account.h"
 #include "fixture.h"
 
 #define NR_CPUS 4

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the module backend's parsers (tools/lib/backend_kmod.c):
+ * Unit tests of the module backend's parsers (tools/lib/engine/backend_kmod.c):
  * lines of /proc/greenai/tasks and cgroups as greenai.ko prints them
  * (kmod/procfs.c), escapes, the overflow rows, and malformed lines, which
  * are errors, never half-read numbers.
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "backend_kmod.h"
+#include "engine/backend_kmod.h"
 
 static void task_line(void **state)
 {

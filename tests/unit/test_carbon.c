@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Energy to CO2e and the Green Score (tools/lib/carbon.c), and the exact
- * decimals users give (tools/lib/decimal.c): a kWh at an intensity is that
+ * Energy to CO2e and the Green Score (tools/lib/carbon/carbon.c), and the exact
+ * decimals users give (tools/lib/base/decimal.c): a kWh at an intensity is that
  * many grams, PUE scales it, rounding is to the nearest µg, the largest
  * inputs do not overflow; the Green Score is the source paper's.
  */
@@ -13,8 +13,8 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "carbon.h"
-#include "decimal.h"
+#include "carbon/carbon.h"
+#include "base/decimal.h"
 
 #define UJ_PER_KWH 3600000000000ULL
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of tools/lib/cgroup.c: finding the cgroup v2 mount in
+ * Unit tests of tools/lib/ident/cgroup.c: finding the cgroup v2 mount in
  * mountinfo (unified, hybrid, v1-only and no-cgroup hosts, escaped mount
  * points, a subtree mounted before the whole, a container's view), a
  * process's cgroup from /proc/PID/cgroup, cgroup ids and the id -> path
@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cgroup.h"
+#include "ident/cgroup.h"
 #include "fixture.h"
 
 #define FX GA_FIXTURES "/"

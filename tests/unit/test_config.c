@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * greenai.conf (tools/lib/config.c): "key = value" lines with blanks,
+ * greenai.conf (tools/lib/settings/config.c): "key = value" lines with blanks,
  * comments and CRLF; each value checked as its flag would be; a file with
  * any bad line refused whole, naming its file and line; a missing file
  * skipped unless it must exist; the user's file over the system's, and
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "settings/config.h"
 #include "fixture.h"
 
 static struct ga_config cfg;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the cgroup path parser (tools/lib/container.c): a table
+ * Unit tests of the cgroup path parser (tools/lib/ident/container.c): a table
  * of real-world cgroup paths, as docker, containerd, CRI-O, podman, LXC,
  * the kubelet and systemd make them on cgroup v1 and v2, and as kind and
  * k3d nest them, each with what it must say, and paths of no workload;
@@ -22,9 +22,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "container.h"
+#include "ident/container.h"
 #include "fixture.h"
-#include "sysfs.h"
+#include "base/sysfs.h"
 
 #define ID_A "4f797c539e6c745de61a93ca3ff892358ecbcaccd8414d5db545c38428142970"
 #define ID_B "9ec39b91f3d70e1beff50a308f77067065ea6be0d91a3378375056cd4422cf3d"

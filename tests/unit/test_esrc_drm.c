@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the DRM GPU energy source (tools/lib/esrc_drm.c) on the
+ * Unit tests of the DRM GPU energy source (tools/lib/energy/esrc_drm.c) on the
  * fixture trees tests/fixtures/drm-{amdgpu,i915,xe}: sysfs cards with
  * their hwmon sensors, and /proc trees whose fdinfo files are what the
  * amdgpu, i915 and xe drivers print. Tests that move counters copy a
@@ -19,8 +19,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "clock.h"
-#include "esrc.h"
+#include "base/clock.h"
+#include "energy/esrc.h"
 #include "esrc_fixture.h"
 
 #define SEC 1000000000ULL

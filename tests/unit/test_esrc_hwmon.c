@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the hwmon energy source (tools/lib/esrc_hwmon.c) on the
+ * Unit tests of the hwmon energy source (tools/lib/energy/esrc_hwmon.c) on the
  * sysfs trees of tests/fixtures: which devices and channels become zones
  * (energy before power, GPUs left out, amd_energy's cores left to its
  * sockets, an old-style device), names and kinds, exact energy deltas, a
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "esrc.h"
+#include "energy/esrc.h"
 #include "esrc_fixture.h"
 
 typedef unsigned __int128 u128;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the power-model energy source (tools/lib/esrc_model.c):
+ * Unit tests of the power-model energy source (tools/lib/energy/esrc_model.c):
  * packages from the configuration or from the CPU topology of
  * tests/fixtures/cpu-topology, the exact energy of known busy times and
  * capacities, the carried remainder over many reads, a change in online
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "esrc.h"
+#include "energy/esrc.h"
 #include "esrc_fixture.h"
 
 typedef unsigned __int128 u128;

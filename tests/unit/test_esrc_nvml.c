@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the NVML energy source (tools/lib/esrc_nvml.c) against the
+ * Unit tests of the NVML energy source (tools/lib/energy/esrc_nvml.c) against the
  * FAKE libnvidia-ml.so.1 of tests/fakes/nvml, which answers from a state
  * file each test writes (GA_FAKE_NVML_STATE): two GPUs, one with a total
  * energy counter and one with power readings only, their processes and
@@ -20,8 +20,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "clock.h"
-#include "esrc.h"
+#include "base/clock.h"
+#include "energy/esrc.h"
 #include "esrc_fixture.h"
 
 #define FAKE_NVML GA_BUILD "/tests/fakes/nvml/libnvidia-ml.so.1"

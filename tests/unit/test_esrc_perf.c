@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the perf energy source (tools/lib/esrc_perf.c): the power
+ * Unit tests of the perf energy source (tools/lib/energy/esrc_perf.c): the power
  * PMU's sysfs description from tests/fixtures (a two-socket server, a
  * laptop with psys, an AMD part whose CCDs mirror the package counter),
  * counted through a FAKE perf_event_open()/read() pair, since the machines
@@ -23,9 +23,9 @@
 #include <sys/eventfd.h>
 #include <cmocka.h>
 
-#include "esrc.h"
+#include "energy/esrc.h"
 #include "esrc_fixture.h"
-#include "esrc_perf.h"
+#include "energy/esrc_perf.h"
 
 typedef unsigned __int128 u128;
 

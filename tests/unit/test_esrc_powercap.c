@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the powercap energy source (tools/lib/esrc_powercap.c) on
+ * Unit tests of the powercap energy source (tools/lib/energy/esrc_powercap.c) on
  * the sysfs trees of tests/fixtures: zone discovery, names, kinds and
  * nesting (a desktop with the MMIO mirror, a laptop with psys in the real
  * symlinked layout, AMD parts whose dies mirror one counter, an Intel
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "esrc.h"
+#include "energy/esrc.h"
 #include "esrc_fixture.h"
 
 #define SEC 1000000000ULL

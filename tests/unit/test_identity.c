@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of tools/lib/identity.c: /proc/PID/stat parsing (comm with
+ * Unit tests of tools/lib/ident/identity.c: /proc/PID/stat parsing (comm with
  * spaces and parentheses), ML framework detection from mapped files,
  * command line escaping, whole identities read from the fixture tree
  * tests/fixtures/proc-v2 (a Kubernetes GPU node: a PyTorch + CUDA
@@ -33,7 +33,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "identity.h"
+#include "ident/identity.h"
 
 #define FX GA_FIXTURES "/"
 #define V2 FX "proc-v2"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The embedded grid intensities and the choice of a run's figure
- * (tools/lib/intensity.c): the generated table is sorted and whole, a
+ * (tools/lib/carbon/intensity.c): the generated table is sorted and whole, a
  * country's two- and three-letter codes give the same figure, names are
  * matched in any case and spelling of spaces, a user's figure is parsed
  * exactly, and anything else is refused with a message.
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "intensity.h"
+#include "carbon/intensity.h"
 
 static void table_is_sorted_and_sane(void **state)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The chain of intensity providers (tools/lib/intensity_live.c) without a
+ * The chain of intensity providers (tools/lib/carbon/intensity_live.c) without a
  * network: the settings' syntax, the Carbon Aware SDK's best window under
  * both its spellings, and the chain falling from a provider that cannot
  * answer (no token, a closed port, a file of the past) to the next, each
@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "intensity_live.h"
+#include "carbon/intensity_live.h"
 
 static void provider_lists_and_seconds(void **state)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A grid intensity over time (tools/lib/intensity_series.c): times and
+ * A grid intensity over time (tools/lib/carbon/intensity_series.c): times and
  * lengths as sources write them, CSV and JSON series whole or refused with
  * the place of the fault, the figure in force at a time, means, and the
  * best window checked against a brute force over every minute of random
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "intensity_series.h"
+#include "carbon/intensity_series.h"
 
 static char err[256];
 

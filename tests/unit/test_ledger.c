@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ledger (tools/lib/ledger.c) on a real SQLite file in a temporary
+ * The ledger (tools/lib/store/ledger.c) on a real SQLite file in a temporary
  * directory: made with its directories and schema, a run read back as
  * written, a half-written end rolled back, a run whose owner was killed
  * marked incomplete at the next opening, writers in several processes at
@@ -22,7 +22,7 @@
 #include <sqlite3.h>
 
 #include "fixture.h"
-#include "ledger.h"
+#include "store/ledger.h"
 
 static void ledger_path(char *buf, const char *dir)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the energy meters (tools/lib/meter.c) that the hwmon, DRM
+ * Unit tests of the energy meters (tools/lib/energy/meter.c) that the hwmon, DRM
  * and NVML sources read their sensors through: power integrated exactly
  * over many readings, the remainder carried, readings whose time is not
  * after the last, implausible power, counters summed, a counter going
@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "meter.h"
+#include "energy/meter.h"
 
 typedef unsigned __int128 u128;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The CPU topology libgreenai reads (tools/lib/topology.c), on a copy of
+ * The CPU topology libgreenai reads (tools/lib/base/topology.c), on a copy of
  * tests/fixtures/cpu-topology: 8 possible CPUs, 0-3 online in packages
  * 0, 0, 1, 1, and 4-7 offline with no topology directory. CPUs that come
  * online later get their package read then; one in a package the machine
@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "topology.h"
+#include "base/topology.h"
 
 #define CPU_DIR "sys/devices/system/cpu"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A walk's order (tools/lib/walk_order.c): a second walk of the same
+ * A walk's order (tools/lib/base/walk_order.c): a second walk of the same
  * items finds each where the first had it; one added or dropped in
  * between shifts the rest, which are still found; a dead item is never
  * returned; an incomplete walk leaves no order behind.
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "walk_order.h"
+#include "base/walk_order.h"
 
 struct item {
 	int key;

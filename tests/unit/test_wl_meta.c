@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Container and pod names from the runtimes' and the kubelet's files
- * (tools/lib/wl_meta.c), in trees written the way containerd, CRI-O,
+ * (tools/lib/ident/wl_meta.c), in trees written the way containerd, CRI-O,
  * docker (with cri-dockerd's labels) and the kubelet lay them out; what
  * is malformed, too deep, or not a name is left out, never half taken.
  */
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "wl_meta.h"
+#include "ident/wl_meta.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define UID "6e3f1c2a-8b7d-4e5f-9a0b-1c2d3e4f5a6b"

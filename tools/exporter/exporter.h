@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * greenai-exporter: libgreenai's workload counters (tools/lib/workloads.h)
+ * greenai-exporter: libgreenai's workload counters (tools/lib/workload/workloads.h)
  * served to Prometheus over HTTP. main.c samples on a timer and keeps the
  * state file; http.c answers /metrics, /healthz and / with libmicrohttpd
  * on its own thread. The two share struct gx_state under its lock.
@@ -13,10 +13,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "config.h"
-#include "intensity_live.h"
-#include "libgreenai.h"
-#include "workloads.h"
+#include "settings/config.h"
+#include "carbon/intensity_live.h"
+#include "engine/libgreenai.h"
+#include "workload/workloads.h"
 
 struct gx_state {
 	pthread_mutex_t lock;		/* everything below */

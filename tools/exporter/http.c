@@ -22,7 +22,7 @@
 #include <microhttpd.h>
 
 #include "exporter.h"
-#include "expo.h"
+#include "workload/exposition.h"
 #include "greenai/version.h"
 
 #define GX_TIMEOUT_S		10

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carbon.h"
-#include "clock.h"
+#include "carbon/carbon.h"
+#include "base/clock.h"
 #include "exporter.h"
-#include "intensity.h"
+#include "carbon/intensity.h"
 
 /**
  * gx_intensity_init() - the intensity and PUE to start with

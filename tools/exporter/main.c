@@ -14,13 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "carbon.h"
-#include "config.h"
+#include "carbon/carbon.h"
+#include "settings/config.h"
 #include "exporter.h"
 #include "greenai/version.h"
-#include "intensity.h"
-#include "ledger.h"
-#include "sysfs.h"
+#include "carbon/intensity.h"
+#include "store/ledger.h"
+#include "base/sysfs.h"
 
 #define GX_LISTEN_DEF	"127.0.0.1:9102"
 #define GX_STATE_DEF	"/var/lib/greenai/exporter.state"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "greenai.h"
-#include "ledger.h"
+#include "store/ledger.h"
 #include "models.h"
 #include "table.h"
 

@@ -15,9 +15,9 @@
 
 #include "greenai.h"
 #include "json_out.h"
-#include "ledger.h"
+#include "store/ledger.h"
 #include "models.h"
-#include "names.h"
+#include "base/names.h"
 #include "table.h"
 
 #define UJ_PER_KWH	3600000000000.0

@@ -9,10 +9,10 @@
 
 #include <json-c/json.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "greenai.h"
-#include "intensity.h"
-#include "intensity_live.h"
+#include "carbon/intensity.h"
+#include "carbon/intensity_live.h"
 #include "run_carbon.h"
 #include "svg.h"
 

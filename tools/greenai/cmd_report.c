@@ -11,7 +11,7 @@
 
 #include "greenai.h"
 #include "json_out.h"
-#include "ledger.h"
+#include "store/ledger.h"
 #include "models.h"
 #include "svg.h"
 #include "table.h"

@@ -30,16 +30,16 @@
 
 #include <linux/sched.h>
 
-#include "carbon.h"
-#include "cgroup.h"
-#include "clock.h"
+#include "carbon/carbon.h"
+#include "ident/cgroup.h"
+#include "base/clock.h"
 #include "greenai.h"
-#include "intensity.h"
-#include "intensity_live.h"
+#include "carbon/intensity.h"
+#include "carbon/intensity_live.h"
 #include "label.h"
-#include "ledger.h"
-#include "libgreenai.h"
-#include "metrics.h"
+#include "store/ledger.h"
+#include "engine/libgreenai.h"
+#include "store/run_metrics.h"
 #include "run_carbon.h"
 
 #define RUN_SETTLE_SAMPLES	100	/* at most, for the exits to fold */

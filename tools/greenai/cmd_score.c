@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "carbon.h"
+#include "carbon/carbon.h"
 #include "greenai.h"
-#include "ledger.h"
+#include "store/ledger.h"
 #include "models.h"
 
 static const char ga_score_help[] =

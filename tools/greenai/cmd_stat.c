@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carbon.h"
-#include "cgroup.h"
+#include "carbon/carbon.h"
+#include "ident/cgroup.h"
 #include "greenai.h"
-#include "intensity.h"
-#include "libgreenai.h"
+#include "carbon/intensity.h"
+#include "engine/libgreenai.h"
 
 static const char ga_stat_help[] =
 	"usage: greenai stat (-p PID | -c CGROUP | -a) [-I MS] [--region CC]\n"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "carbon.h"
+#include "carbon/carbon.h"
 #include "json_out.h"
 
 #define UJ_PER_KWH	3600000000000.0

@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "ledger.h"
+#include "store/ledger.h"
 #include "models.h"
 
 struct json_object *ga_run_json(const struct ga_run *run);

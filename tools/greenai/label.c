@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carbon.h"
-#include "cgroup.h"
-#include "container.h"
+#include "carbon/carbon.h"
+#include "ident/cgroup.h"
+#include "ident/container.h"
 #include "label.h"
 
 #define UJ_PER_KWH	3600000000000.0

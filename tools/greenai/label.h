@@ -8,10 +8,10 @@
 
 #include <stdio.h>
 
-#include "intensity.h"
-#include "ledger.h"
-#include "libgreenai.h"
-#include "metrics.h"
+#include "carbon/intensity.h"
+#include "store/ledger.h"
+#include "engine/libgreenai.h"
+#include "store/run_metrics.h"
 
 struct ga_label {
 	struct ga_run run;		/* its strings point into this label */

@@ -12,7 +12,7 @@
 #include <greenai/version.h>
 
 #include "greenai.h"
-#include "intensity.h"
+#include "carbon/intensity.h"
 
 static const struct ga_cmd *const ga_cmds[] = {
 	&ga_cmd_run,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carbon.h"
+#include "carbon/carbon.h"
 #include "models.h"
 
 /* A run's energy over the domains it counted in its total, µJ. */

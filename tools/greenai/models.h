@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "ledger.h"
+#include "store/ledger.h"
 
 #define GA_MODEL_NAME_MAX	256
 

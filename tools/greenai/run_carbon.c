@@ -14,8 +14,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "carbon.h"
-#include "clock.h"
+#include "carbon/carbon.h"
+#include "base/clock.h"
 #include "run_carbon.h"
 
 static void ga_rc_say(const char *fmt, ...)

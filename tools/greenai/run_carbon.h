@@ -15,9 +15,9 @@
 
 #include <stdint.h>
 
-#include "intensity_live.h"
-#include "intensity_series.h"
-#include "ledger.h"
+#include "carbon/intensity_live.h"
+#include "carbon/intensity_series.h"
+#include "store/ledger.h"
 
 struct ga_run_carbon {
 	struct ga_iseries series;	/* the intensity in force */

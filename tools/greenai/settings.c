@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carbon.h"
-#include "config.h"
+#include "carbon/carbon.h"
+#include "settings/config.h"
 #include "greenai.h"
-#include "intensity.h"
-#include "intensity_live.h"
+#include "carbon/intensity.h"
+#include "carbon/intensity_live.h"
 
 static struct ga_config ga_cli_cfg;
 

@@ -5,7 +5,7 @@
  * step over its span, gaps left open; the axes labelled with the first and
  * last times (UTC) and the lowest and highest intensities.
  */
-#include "intensity_series.h"
+#include "carbon/intensity_series.h"
 #include "svg.h"
 
 #define PLOT_W		720

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
+#include "base/names.h"
 #include "table.h"
 
 int ga_table_format_parse(const char *name, enum ga_table_format *out)

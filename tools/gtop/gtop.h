@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cgroup.h"
-#include "intensity.h"
-#include "libgreenai.h"
+#include "ident/cgroup.h"
+#include "carbon/intensity.h"
+#include "engine/libgreenai.h"
 
 #define GT_HISTORY	120	/* power samples kept per domain */
 #define GT_KEY_MAX	256

@@ -14,7 +14,7 @@
 
 #include <greenai/version.h>
 
-#include "config.h"
+#include "settings/config.h"
 #include "gtop.h"
 
 #define GT_EXIT_FAIL	1

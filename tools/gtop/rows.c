@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "gtop.h"
-#include "names.h"
+#include "base/names.h"
 
 static const char *const gt_view_names[GT_VIEW_NR] = {
 	[GT_VIEW_PROC] = "process",

@@ -14,13 +14,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "hash.h"
+#include "base/hash.h"
 
-#include "carbon.h"
-#include "cgroup.h"
-#include "container.h"
+#include "carbon/carbon.h"
+#include "ident/cgroup.h"
+#include "ident/container.h"
 #include "gtop.h"
-#include "walk_order.h"
+#include "base/walk_order.h"
 
 /* A process's energy over the domains in the total, and on GPUs. */
 struct gt_totals {

@@ -2,7 +2,7 @@
 /*
  * A FAKE libnvidia-ml.so.1, built by the tests: a test double for NVIDIA
  * GPUs, which the development machines do not have. It exports the NVML
- * entry points tools/lib/esrc_nvml.c uses, with the signatures, return
+ * entry points tools/lib/energy/esrc_nvml.c uses, with the signatures, return
  * codes and struct layouts of the NVML API reference, and answers from
  * a state file the test writes, read again on every call, so a test can
  * move counters and inject failures between two reads of the real code.

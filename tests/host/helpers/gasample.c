@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libgreenai.h"
+#include "engine/libgreenai.h"
 
 #define SETTLE_MAX	300	/* samples the module's pending exits may take */
 

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPU vendor from <root>/proc/cpuinfo (cpuinfo.h). Only the first
+ * vendor_id line is read: every CPU of a machine has the same vendor.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cpuinfo.h"
+#include "base/sysfs.h"
+
+/**
+ * ga_cpuinfo_vendor() - the vendor of this machine's CPUs
+ * @root: "/" or a fixture tree; NULL means "/"
+ *
+ * Return: the vendor named by the first vendor_id line, GA_CPU_OTHER when
+ * it is another one, or when the file or the line is missing.
+ */
+enum ga_cpu_vendor ga_cpuinfo_vendor(const char *root)
+{
+	enum ga_cpu_vendor vendor = GA_CPU_OTHER;
+	char path[GA_PATH_MAX], line[256];
+	FILE *f;
+
+	if (ga_path(path, sizeof(path), root, "proc/cpuinfo"))
+		return GA_CPU_OTHER;
+	f = fopen(path, "re");
+	if (!f)
+		return GA_CPU_OTHER;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "vendor_id", 9))
+			continue;
+		if (strstr(line, "GenuineIntel"))
+			vendor = GA_CPU_INTEL;
+		else if (strstr(line, "AuthenticAMD"))
+			vendor = GA_CPU_AMD;
+		else if (strstr(line, "HygonGenuine"))
+			vendor = GA_CPU_HYGON;
+		break;
+	}
+	fclose(f);
+	return vendor;
+}
+
+/**
+ * ga_cpuinfo_rapl_per_package() - whether RAPL counts per package
+ * @root: "/" or a fixture tree; NULL means "/"
+ *
+ * AMD and Hygon parts have one package energy counter per socket: where a
+ * kernel took each CCD for a die, every die reads that one counter.
+ *
+ * Return: true on AMD and Hygon CPUs.
+ */
+bool ga_cpuinfo_rapl_per_package(const char *root)
+{
+	enum ga_cpu_vendor vendor = ga_cpuinfo_vendor(root);
+
+	return vendor == GA_CPU_AMD || vendor == GA_CPU_HYGON;
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Strict readers of one-value files (sysfs.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/sysfs.h"
+
+/**
+ * ga_path() - join a root and a relative path made from a format
+ * @buf: the result
+ * @size: its size
+ * @root: "/" or a fixture tree; NULL means "/"
+ * @fmt: the path under @root, printf-style, without a leading '/'
+ *
+ * Return: 0, or -ENAMETOOLONG when the result does not fit.
+ */
+int ga_path(char *buf, size_t size, const char *root, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+	int r;
+
+	if (!root || !*root)
+		root = "/";
+	n = strlen(root);
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, root, n);
+	if (buf[n - 1] != '/') {
+		if (n + 1 >= size)
+			return -ENAMETOOLONG;
+		buf[n++] = '/';
+	}
+	va_start(ap, fmt);
+	r = vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= size - n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/**
+ * ga_read_str() - the contents of a small file, trailing newline removed
+ * @path: the file
+ * @buf: the result, NUL-terminated
+ * @size: its size
+ *
+ * Return: 0, -errno of open() or read(), -EFBIG when the file does not
+ * fit in @buf, -EINVAL when it holds a NUL byte.
+ */
+int ga_read_str(const char *path, char *buf, size_t size)
+{
+	char tmp[4096];
+	ssize_t n;
+	int fd, err = 0;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = read(fd, tmp, sizeof(tmp));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	if (n > 0 && tmp[n - 1] == '\n')
+		n--;
+	if ((size_t)n >= size || (size_t)n >= sizeof(tmp) - 1)
+		return -EFBIG;
+	if (memchr(tmp, '\0', n))
+		return -EINVAL;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/**
+ * ga_read_file() - the whole of a file of at most @max bytes
+ * @path: the file
+ * @max: the most it may hold
+ * @buf: its contents, allocated, NUL-terminated (free() it)
+ * @len: their length
+ *
+ * Return: 0, -errno of fopen() or reading, -EFBIG past @max, -ENOMEM.
+ */
+int ga_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	char *b = malloc(max + 1);
+	FILE *f;
+	size_t n;
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	f = fopen(path, "r");
+	if (!f) {
+		r = -errno;
+		free(b);
+		return r;
+	}
+	n = fread(b, 1, max + 1, f);
+	r = ferror(f) ? -EIO : n > max ? -EFBIG : 0;
+	fclose(f);
+	if (r) {
+		free(b);
+		return r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/**
+ * ga_parse_u64() - a whole string as an unsigned decimal number
+ * @s: the string: digits only, no sign, no space
+ * @val: the number
+ *
+ * Return: 0, -EINVAL when @s is not a number, -ERANGE above 2^64 - 1.
+ */
+int ga_parse_u64(const char *s, uint64_t *val)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+/**
+ * ga_parse_s64() - a whole string as a signed decimal number
+ * @s: the string: an optional '-', then digits
+ * @val: the number
+ *
+ * Return: 0, -EINVAL when @s is not a number, -ERANGE when out of range.
+ */
+int ga_parse_s64(const char *s, int64_t *val)
+{
+	const char *d = *s == '-' ? s + 1 : s;
+	long long v;
+	char *end;
+
+	if (*d < '0' || *d > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+/**
+ * ga_read_u64() - a file holding one unsigned decimal number
+ * @path: the file
+ * @val: the number
+ *
+ * Return: 0 or -errno (see sysfs.h).
+ */
+int ga_read_u64(const char *path, uint64_t *val)
+{
+	char buf[32];
+	int err = ga_read_str(path, buf, sizeof(buf));
+
+	if (err)
+		return err == -EFBIG ? -EINVAL : err;
+	return ga_parse_u64(buf, val);
+}
+
+/**
+ * ga_read_s64() - a file holding one signed decimal number
+ * @path: the file
+ * @val: the number
+ *
+ * Return: 0 or -errno (see sysfs.h).
+ */
+int ga_read_s64(const char *path, int64_t *val)
+{
+	char buf[32];
+	int err = ga_read_str(path, buf, sizeof(buf));
+
+	if (err)
+		return err == -EFBIG ? -EINVAL : err;
+	return ga_parse_s64(buf, val);
+}

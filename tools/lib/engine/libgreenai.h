@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libgreenai: one API over greenai's backends, for every tool.
+ *
+ * ga_open() picks a backend: the module (greenai.ko: /proc/greenai and
+ * /dev/greenai) when it is loaded, else the BPF programs loaded in this
+ * process; the caller can force either. It opens the energy sources the
+ * backend needs in userspace: in BPF mode, the CPU's (powercap, else the
+ * perf power PMU, else the power model) and the others (hwmon, GPUs).
+ *
+ * ga_sample() closes an interval now: in BPF mode, it charges each CPU's
+ * running process up to now, takes every process's run time and every
+ * domain's energy since the last sample, and splits it with the shared
+ * attribution core (account.h), so the figures mean what the module's
+ * mean. Interval and exit records (include/uapi/greenai.h) go to the
+ * record callback as they are made; the per-process and per-cgroup totals
+ * since ga_open() are read with the for_each functions.
+ *
+ * Not thread-safe: one thread per context.
+ */
+#ifndef _GREENAI_LIBGREENAI_H
+#define _GREENAI_LIBGREENAI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <greenai/attrib.h>
+#include <uapi/greenai.h>
+
+#include "engine/account.h"
+#include "engine/backend_bpf.h"
+#include "ident/identity.h"
+
+enum ga_backend {
+	GA_BACKEND_AUTO,
+	GA_BACKEND_MODULE,
+	GA_BACKEND_BPF,
+};
+
+enum ga_cpu_source {
+	GA_CPU_SOURCE_AUTO,	/* powercap, else perf, else the model */
+	GA_CPU_SOURCE_POWERCAP,
+	GA_CPU_SOURCE_PERF,
+	GA_CPU_SOURCE_MODEL,
+};
+
+struct ga_opts {
+	enum ga_backend backend;
+	enum ga_cpu_source cpu_source;
+	const char *sysfs_root;		/* NULL: "/" */
+	const char *nvml_lib;		/* NULL: "libnvidia-ml.so.1" */
+	/* the power model per package; max 0: the module's 10 W and 60 W */
+	__u64 model_idle_uw;
+	__u64 model_max_uw;
+	struct ga_idle_policy idle;
+	bool no_extra_sources;		/* only the CPU's energy source */
+	unsigned int max_tasks;		/* 0: account.h's default */
+	unsigned int max_cgroups;
+	struct ga_bpf_conf bpf;
+};
+
+/* Every interval and exit record, as it is made. */
+typedef void (*ga_record_fn)(const struct greenai_rec_hdr *rec, void *arg);
+
+/* An energy source tried at open: used, or skipped and why. */
+struct ga_source_status {
+	const char *name;
+	bool used;
+	const char *reason;		/* why skipped; "" when used */
+};
+
+struct ga_stats {
+	struct ga_acct_stats acct;
+	struct ga_bpf_stats bpf;
+	__u64 exits_pending;
+	__u64 exits_forced;		/* folded after GA_EXIT_MAX_WAIT samples */
+	__u64 exits_untracked;		/* exits of processes never charged */
+	__u64 exits_swept;		/* folded with no exit record: lost */
+	__u64 switch_run_ns;		/* BPF: time in the sched_switch program */
+	__u64 switch_runs;		/* (kernel.bpf_stats_enabled=1 only) */
+};
+
+struct ga_ctx;
+
+int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
+	    size_t err_size);
+void ga_close(struct ga_ctx *g);
+const char *ga_backend_name(const struct ga_ctx *g);
+/* "auto", "module" or "bpf", as --backend says it. Return: 0 or -EINVAL. */
+int ga_backend_parse(const char *name, enum ga_backend *out);
+void ga_set_record_fn(struct ga_ctx *g, ga_record_fn fn, void *arg);
+
+int ga_sample(struct ga_ctx *g);
+int ga_drain(struct ga_ctx *g);
+void ga_sweep(struct ga_ctx *g);
+
+unsigned int ga_nr_domains(const struct ga_ctx *g);
+const struct greenai_domain *ga_domain(const struct ga_ctx *g,
+				       unsigned int id);
+const struct ga_acct_domain_totals *ga_domain_totals(const struct ga_ctx *g,
+						     unsigned int id);
+int ga_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn, void *arg);
+int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
+		       void *arg);
+/*
+ * Drop a cgroup that has gone, and its totals, once its reader has taken
+ * them: the tables stay bounded while containers come and go. Not during
+ * ga_for_each_cgroup(). Return: 0; -EBUSY while a process that ran in it
+ * is not folded yet; -ENOENT; -EOPNOTSUPP with the module (its table is
+ * its own).
+ */
+int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
+/*
+ * Whether domain @id counts in a sum over domains without counting any
+ * energy twice: psys where there is one, else packages and DRAM; GPUs;
+ * never cores or uncore (inside their package), nor platform sensors
+ * (hwmon), which may measure the whole machine.
+ */
+bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
+const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
+/* A domain kind's name: "package", "dram", "gpu", ...; "other" if unknown. */
+const char *ga_domain_kind_name(__u16 kind);
+unsigned int ga_sources(const struct ga_ctx *g,
+			const struct ga_source_status **out);
+void ga_stats(const struct ga_ctx *g, struct ga_stats *out);
+
+/*
+ * Who a live process is (identity.h): exe, command line, cgroup path,
+ * container, model label, ML frameworks. Read once per process and kept
+ * until it is folded at exit; read again after an exec (when its name
+ * changes). Return: 0, or -ESRCH when it has gone (its exit record is
+ * then all there is), or -errno.
+ */
+int ga_identity(struct ga_ctx *g, __u32 tgid, const struct ga_identity **out);
+
+#endif /* _GREENAI_LIBGREENAI_H */

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libgreenai's module mode: greenai.ko accounts the CPU's domains (RAPL or
+ * its power model) in the kernel, and libgreenai passes its records and
+ * tables on; the domains only userspace sees (hwmon sensors, GPUs) are
+ * added on top, numbered after the module's, and split here with the
+ * same attribution core (account.c).
+ *
+ * The extra domains' accounting has one CPU, the whole machine: a
+ * platform sensor is split over the run time of every CPU, and the
+ * module's tables give each process's run time, not per CPU. At each
+ * sample:
+ *   1. the module closes its interval (FLUSH), and the extra sources are
+ *      read right after; the module's interval records pass on, and give
+ *      the time they cover, the extra domains' interval; its exit
+ *      records are kept back;
+ *   2. each process's run time since the previous sample, from the
+ *      module's task table, and, for a process that has gone, from its
+ *      exit record, is charged; the capacity is the interval times the
+ *      CPUs online;
+ *   3. the extra domains' energy is split (ga_ctx_split());
+ *   4. the kept exit records go on with the extra domains' energy
+ *      appended.
+ * ga_open() closes the module's interval too, so that its tables are
+ * exact to where the extra domains start; the records the module made
+ * before are held and sent at the first sample.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ctx.h"
+
+static struct kmod_prev *kmod_prev_get(struct ga_ctx *g, __u32 tgid)
+{
+	struct kmod_prev *p;
+
+	HASH_FIND(hh, g->kprev, &tgid, sizeof(tgid), p);
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->tgid = tgid;
+	HASH_ADD(hh, g->kprev, tgid, sizeof(p->tgid), p);
+	return p;
+}
+
+static void kmod_prev_drop(struct ga_ctx *g, __u32 tgid)
+{
+	struct kmod_prev *p;
+
+	HASH_FIND(hh, g->kprev, &tgid, sizeof(tgid), p);
+	if (p) {
+		HASH_DEL(g->kprev, p);
+		free(p);
+	}
+}
+
+/*
+ * Charge @tgid its run time since the previous sample, @cpu_ns being its
+ * total now. At open (@prime), only remember it. A process first seen
+ * later was not in the module's table at open, just after its close: all
+ * the run time the module has for it came since.
+ */
+static int kmod_charge(struct ga_ctx *g, __u32 tgid, __u64 cgroup_id,
+		       const char *comm, __u64 start_ns, __u64 cpu_ns,
+		       bool prime)
+{
+	struct kmod_prev *p = kmod_prev_get(g, tgid);
+	__u64 d;
+
+	if (!p)
+		return -ENOMEM;
+	p->seen = true;
+	/* from 0 for a new entry; a pid reused between samples too */
+	d = cpu_ns >= p->cpu_ns ? cpu_ns - p->cpu_ns : cpu_ns;
+	p->cpu_ns = cpu_ns;
+	if (prime || !d)
+		return 0;
+	return ga_acct_charge(g->acct, tgid, cgroup_id, comm, start_ns, &d);
+}
+
+struct kmod_walk {
+	struct ga_ctx *g;
+	bool prime;
+};
+
+static int kmod_charge_task(const struct ga_acct_task *t, void *arg)
+{
+	struct kmod_walk *w = arg;
+
+	if (t->tgid == GA_ACCT_OVERFLOW_ID)
+		return 0;
+	return kmod_charge(w->g, t->tgid, t->cgroup_id, t->comm, t->start_ns,
+			   t->cpu_ns, w->prime);
+}
+
+/* Keep a copy of @h, to send later. */
+static int kmod_hold(struct ga_ctx *g, const struct greenai_rec_hdr *h)
+{
+	struct greenai_rec_hdr *c;
+
+	if (g->nr_held == g->max_held) {
+		unsigned int n = g->max_held ? 2 * g->max_held : 64;
+		void *p = realloc(g->held, n * sizeof(*g->held));
+
+		if (!p)
+			return -ENOMEM;
+		g->held = p;
+		g->max_held = n;
+	}
+	c = malloc(h->size);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, h, h->size);
+	g->held[g->nr_held++] = c;
+	return 0;
+}
+
+static void kmod_drop_held(struct ga_ctx *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->nr_held; i++)
+		free(g->held[i]);
+	g->nr_held = 0;
+}
+
+/*
+ * The module's records of this sample: intervals pass on, and give the
+ * time they cover; exits wait for the extra domains' split.
+ */
+static void kmod_record(struct greenai_rec_hdr *h, void *arg)
+{
+	struct ga_ctx *g = arg;
+
+	if (h->type == GREENAI_REC_INTERVAL &&
+	    h->size >= sizeof(struct greenai_rec_interval)) {
+		const struct greenai_rec_interval *iv = (const void *)h;
+
+		if (!g->kiv_end || iv->start_ns < g->kiv_start)
+			g->kiv_start = iv->start_ns;
+		if (iv->end_ns > g->kiv_end)
+			g->kiv_end = iv->end_ns;
+	}
+	if (!g->acct || h->type != GREENAI_REC_TASK_EXIT ||
+	    h->size < sizeof(struct greenai_rec_task_exit) ||
+	    kmod_hold(g, h))
+		ga_ctx_emit(g, h);	/* without extra domains at worst */
+}
+
+/* At open: what the module made before, sent at the first sample. */
+static void kmod_record_early(struct greenai_rec_hdr *h, void *arg)
+{
+	struct ga_ctx *g = arg;
+
+	if (!kmod_hold(g, h))
+		g->held_early = true;
+}
+
+/* An exit record on its way, with the extra domains' energy appended. */
+static void kmod_emit_exit(struct ga_ctx *g, struct greenai_rec_task_exit *e)
+{
+	struct greenai_rec_task_exit *out = (void *)g->rec.exit_buf;
+	unsigned int kn = g->dom_base, n = ga_acct_nr_domains(g->acct);
+	unsigned int have = e->nr_domains < kn ? e->nr_domains : kn;
+
+	memcpy(out, e, sizeof(*e) + have * sizeof(e->energy[0]));
+	memset(&out->energy[have], 0,
+	       (GREENAI_MAX_DOMAINS - have) * sizeof(out->energy[0]));
+	out->nr_domains = kn + n;
+	out->hdr.size = sizeof(*out) + (kn + n) * sizeof(out->energy[0]);
+	kmod_prev_drop(g, e->pid);
+	ga_ctx_forget(g, e->pid);
+	/* its last run time is charged; the exit takes its extra energy */
+	if (ga_acct_task(g->acct, e->pid)) {
+		struct greenai_rec_task_exit *x = (void *)g->rec_extra;
+
+		if (!ga_acct_exit(g->acct, e->pid, x))
+			memcpy(&out->energy[kn], x->energy,
+			       n * sizeof(x->energy[0]));
+	}
+	ga_ctx_emit(g, &out->hdr);
+}
+
+/*
+ * Processes gone with no exit record (the module dropped it): their
+ * entries would stay for good. Anything not in the module's table this
+ * sample and not exiting is folded silently.
+ */
+static void kmod_forget_unseen(struct ga_ctx *g)
+{
+	struct greenai_rec_task_exit *x = (void *)g->rec_extra;
+	struct kmod_prev *p, *tmp;
+
+	HASH_ITER(hh, g->kprev, p, tmp) {
+		if (p->seen) {
+			p->seen = false;
+			continue;
+		}
+		ga_acct_exit(g->acct, p->tgid, x);
+		HASH_DEL(g->kprev, p);
+		free(p);
+	}
+}
+
+/*
+ * The start of the extra domains, the module's close at open: every
+ * source's reading just after it (kmod_read_sources()), and every
+ * process's run time so far.
+ */
+static int kmod_extra_prime(struct ga_ctx *g)
+{
+	struct kmod_walk w = { .g = g, .prime = true };
+	unsigned int i;
+
+	for (i = 0; i < ga_acct_nr_domains(g->acct); i++) {
+		struct domain_src *ds = &g->dsrc[i];
+
+		ds->last_uj = ds->src->zones[ds->zone].energy_uj;
+	}
+	return ga_kmod_for_each_task(g->kmod, kmod_charge_task, &w);
+}
+
+/* The extra sources, read right after each of the module's closes. */
+static void kmod_read_sources(struct ga_ctx *g)
+{
+	if (!g->acct)
+		return;
+	g->read_ns = ga_ctx_now();
+	ga_ctx_read_sources(g, g->read_ns);
+}
+
+static int kmod_extra_sample(struct ga_ctx *g)
+{
+	struct kmod_walk w = { .g = g };
+	__u64 now = g->read_ns, start = g->last_ns, end = now, cap = 0;
+	unsigned int i;
+	int r;
+
+	/* the module's intervals, which its run times are exact to */
+	if (g->kiv_end > g->kiv_start) {
+		start = g->kiv_start;
+		end = g->kiv_end;
+	}
+	g->kiv_start = g->kiv_end = 0;
+	ga_topology_online(&g->topo, g->root);
+	for (i = 0; i < g->topo.nr_cpus; i++)
+		cap += g->topo.online[i];
+	cap *= end - start;
+	ga_acct_begin(g->acct, start, end);
+	g->last_ns = now;
+	r = ga_kmod_for_each_task(g->kmod, kmod_charge_task, &w);
+	/* the held records are this sample's exits */
+	for (i = 0; i < g->nr_held && !r; i++) {
+		struct greenai_rec_task_exit *e = (void *)g->held[i];
+
+		r = kmod_charge(g, e->pid, e->cgroup_id, e->comm, e->start_ns,
+				e->cpu_ns, false);
+	}
+	ga_ctx_split(g, &cap);
+	for (i = 0; i < g->nr_held; i++)
+		kmod_emit_exit(g, (void *)g->held[i]);
+	kmod_drop_held(g);
+	if (!r)
+		kmod_forget_unseen(g);
+	return r;
+}
+
+int ga_mode_kmod_sample(struct ga_ctx *g)
+{
+	unsigned int i;
+	int r;
+
+	if (g->held_early) {
+		for (i = 0; i < g->nr_held; i++)
+			ga_ctx_emit(g, g->held[i]);
+		kmod_drop_held(g);
+		g->held_early = false;
+	}
+	r = ga_kmod_flush(g->kmod);
+	kmod_read_sources(g);
+	if (!r && ga_kmod_read(g->kmod, kmod_record, g) < 0)
+		r = -EPROTO;
+	r = r ?: ga_kmod_domain_totals(g->kmod, g->kmod_totals);
+	if (g->acct) {
+		int e = kmod_extra_sample(g);
+
+		r = r ?: e;
+	}
+	return r;
+}
+
+/* The extra domains, if any source of them is here. */
+static int kmod_open_extra(struct ga_ctx *g)
+{
+	const struct greenai_info *info = ga_kmod_info(g->kmod);
+	int r;
+
+	r = ga_topology_read(&g->topo, g->root, info->nr_cpus);
+	r = r ?: ga_ctx_new_acct(g, 1);
+	if (r)
+		return r;
+	ga_ctx_open_sources(g, false);
+	r = ga_ctx_add_domains(g);
+	if (r)
+		return r;
+	if (!ga_acct_nr_domains(g->acct)) {
+		/* nothing to add: pass the module's figures on, no more */
+		ga_acct_free(g->acct);
+		g->acct = NULL;
+	}
+	return 0;
+}
+
+int ga_mode_kmod_open(struct ga_ctx *g, char *err, size_t err_size)
+{
+	int r;
+
+	r = ga_kmod_open(&g->kmod, "/proc/greenai", "/dev/greenai", err,
+			 err_size);
+	if (r)
+		return r;
+	snprintf(g->backend_name, sizeof(g->backend_name), "module");
+	ga_ctx_status(g, "greenai.ko", true, "");
+	r = ga_kmod_domain_totals(g->kmod, g->kmod_totals);
+	if (r) {
+		snprintf(err, err_size, "module backend: %s/domains: %s",
+			 "/proc/greenai", strerror(-r));
+		return r;
+	}
+	g->dom_base = ga_kmod_info(g->kmod)->nr_domains;
+	if (!g->opts.no_extra_sources) {
+		r = kmod_open_extra(g);
+		if (r) {
+			snprintf(err, err_size,
+				 "module backend: the extra energy sources: %s",
+				 strerror(-r));
+			return r;
+		}
+	}
+	/*
+	 * Close the module's interval now: its tables are then exact to
+	 * this moment, where the extra domains start. What it made before
+	 * is held for the first sample.
+	 */
+	r = ga_kmod_flush(g->kmod);
+	kmod_read_sources(g);
+	if (!r && ga_kmod_read(g->kmod, kmod_record_early, g) < 0)
+		r = -EPROTO;
+	if (!r && g->acct) {
+		g->last_ns = g->read_ns;
+		r = kmod_extra_prime(g);
+	}
+	if (r)
+		snprintf(err, err_size, "module backend: the first close: %s",
+			 strerror(-r));
+	return r;
+}
+
+void ga_mode_kmod_close(struct ga_ctx *g)
+{
+	struct kmod_prev *p, *tmp;
+
+	HASH_ITER(hh, g->kprev, p, tmp) {
+		HASH_DEL(g->kprev, p);
+		free(p);
+	}
+	kmod_drop_held(g);
+	free(g->held);
+	ga_kmod_close(g->kmod);
+}
+
+unsigned int ga_mode_kmod_nr_domains(const struct ga_ctx *g)
+{
+	return g->dom_base + (g->acct ? ga_acct_nr_domains(g->acct) : 0);
+}
+
+const struct greenai_domain *ga_mode_kmod_domain(const struct ga_ctx *g,
+						 unsigned int id)
+{
+	struct ga_ctx *mg = (struct ga_ctx *)g;
+	const struct greenai_domain *d;
+
+	if (id < g->dom_base)
+		return ga_kmod_domain(g->kmod, id);
+	if (!g->acct)
+		return NULL;
+	d = ga_acct_domain(g->acct, id - g->dom_base);
+	if (!d)
+		return NULL;
+	/* numbered after the module's; a copy per domain, so it stays */
+	mg->dom_copy[id - g->dom_base] = *d;
+	mg->dom_copy[id - g->dom_base].id = id;
+	return &mg->dom_copy[id - g->dom_base];
+}
+
+const struct ga_acct_domain_totals *
+ga_mode_kmod_domain_totals(const struct ga_ctx *g, unsigned int id)
+{
+	if (id < g->dom_base)
+		return &g->kmod_totals[id];
+	if (!g->acct)
+		return NULL;
+	return ga_acct_domain_totals(g->acct, id - g->dom_base);
+}
+
+struct kmod_merge {
+	const struct ga_ctx *g;
+	ga_acct_task_fn task_fn;
+	ga_acct_cgroup_fn cgroup_fn;
+	void *arg;
+};
+
+static void kmod_merge_energy(const struct ga_ctx *g,
+			      struct greenai_energy *dst,
+			      const struct greenai_energy *extra)
+{
+	unsigned int n = ga_acct_nr_domains(g->acct);
+
+	if (extra)
+		memcpy(&dst[g->dom_base], extra, n * sizeof(*extra));
+}
+
+static int kmod_merge_task(const struct ga_acct_task *t, void *arg)
+{
+	struct kmod_merge *m = arg;
+	const struct ga_acct_task *x = ga_acct_task(m->g->acct, t->tgid);
+	struct ga_acct_task mt = *t;
+
+	kmod_merge_energy(m->g, mt.energy, x ? x->energy : NULL);
+	return m->task_fn(&mt, m->arg);
+}
+
+static int kmod_merge_cgroup(const struct ga_acct_cgroup *c,
+			     const char *path, void *arg)
+{
+	struct kmod_merge *m = arg;
+	const struct ga_acct_cgroup *x;
+	struct ga_acct_cgroup mc = *c;
+
+	(void)path;
+	if (m->g->acct) {
+		x = ga_acct_cgroup(m->g->acct, c->id);
+		kmod_merge_energy(m->g, mc.energy, x ? x->energy : NULL);
+	}
+	return m->cgroup_fn(&mc, m->arg);
+}
+
+/* The module's tables, with the extra domains of each entry. */
+int ga_mode_kmod_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn,
+			       void *arg)
+{
+	struct kmod_merge m = { .g = g, .task_fn = fn, .arg = arg };
+
+	if (!g->acct)
+		return ga_kmod_for_each_task(g->kmod, fn, arg);
+	return ga_kmod_for_each_task(g->kmod, kmod_merge_task, &m);
+}
+
+int ga_mode_kmod_for_each_cgroup(const struct ga_ctx *g,
+				 ga_acct_cgroup_fn fn, void *arg)
+{
+	struct kmod_merge m = { .g = g, .cgroup_fn = fn, .arg = arg };
+
+	return ga_kmod_for_each_cgroup(g->kmod, kmod_merge_cgroup, &m);
+}
+
+void ga_mode_kmod_stats(const struct ga_ctx *g, struct ga_stats *out)
+{
+	struct ga_kmod *k = g->kmod;
+
+	ga_kmod_stat(k, "intervals", &out->acct.intervals);
+	ga_kmod_stat(k, "exits", &out->acct.exits);
+	ga_kmod_stat(k, "exits_dropped", &out->bpf.exits_dropped);
+	ga_kmod_stat(k, "exits_forced", &out->exits_forced);
+	ga_kmod_stat(k, "exits_pending", &out->exits_pending);
+	ga_kmod_stat(k, "exits_untracked", &out->exits_untracked);
+	ga_kmod_stat(k, "tasks", &out->acct.tasks);
+	ga_kmod_stat(k, "task_overflows", &out->acct.task_overflows);
+}

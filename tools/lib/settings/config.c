@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * greenai's configuration files (config.h).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carbon/carbon.h"
+#include "settings/config.h"
+#include "carbon/intensity.h"
+#include "carbon/intensity_live.h"
+#include "base/sysfs.h"
+
+static const char *const ga_config_keys[GA_CFG_NR] = {
+	[GA_CFG_REGION] = "region",
+	[GA_CFG_INTENSITY] = "intensity",
+	[GA_CFG_PUE] = "pue",
+	[GA_CFG_LEDGER] = "ledger",
+	[GA_CFG_PROVIDERS] = "intensity_providers",
+	[GA_CFG_EM_TOKEN] = "electricitymaps_token",
+	[GA_CFG_EM_URL] = "electricitymaps_url",
+	[GA_CFG_EM_ZONE] = "electricitymaps_zone",
+	[GA_CFG_CA_URL] = "carbonaware_url",
+	[GA_CFG_CA_LOCATION] = "carbonaware_location",
+	[GA_CFG_INTENSITY_FILE] = "intensity_file",
+	[GA_CFG_HTTP_TIMEOUT] = "http_timeout",
+	[GA_CFG_CACHE] = "intensity_cache",
+	[GA_CFG_REFRESH] = "intensity_refresh",
+};
+
+/* Printable ASCII, no blanks: a token, a URL, a zone. */
+static int ga_config_word(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f)
+			return -EINVAL;
+	return 0;
+}
+
+static int ga_is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Whether @v is a good value of @k; @why says what it should be. */
+static int ga_config_check(enum ga_config_key k, const char *v,
+			   const char **why)
+{
+	struct ga_intensity in;
+	unsigned int n;
+	uint32_t x;
+	const char *p;
+
+	switch (k) {
+	case GA_CFG_REGION:
+		*why = "a country code (FR, FRA) or region (EU, WORLD) of the embedded table";
+		return ga_intensity_region(v, &in);
+	case GA_CFG_INTENSITY:
+		*why = "g CO2e/kWh, 0 to 100000, up to 3 decimals";
+		return ga_intensity_parse_g(v, &x);
+	case GA_CFG_PUE:
+		*why = "1.0 to 10.0";
+		return ga_pue_parse(v, &x);
+	case GA_CFG_LEDGER:
+		*why = "an absolute path";
+		if (v[0] != '/')
+			return -EINVAL;
+		for (p = v; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return -EINVAL;
+		return 0;
+	case GA_CFG_PROVIDERS:
+		*why = "a list of electricitymaps, carbonaware, file and static";
+		return ga_live_parse_order(v, NULL, &n);
+	case GA_CFG_EM_TOKEN:
+	case GA_CFG_EM_ZONE:
+	case GA_CFG_CA_LOCATION:
+		*why = "printable, without blanks";
+		return ga_config_word(v);
+	case GA_CFG_EM_URL:
+	case GA_CFG_CA_URL:
+		*why = "an http:// or https:// URL";
+		if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+			return -EINVAL;
+		return ga_config_word(v);
+	case GA_CFG_INTENSITY_FILE:
+		*why = "an absolute path";
+		return v[0] == '/' ? 0 : -EINVAL;
+	case GA_CFG_HTTP_TIMEOUT:
+		*why = "seconds, 0.1 to 60";
+		return ga_live_parse_seconds(v, 100, 60000, &x);
+	case GA_CFG_CACHE:
+		*why = "seconds, 0 to 86400";
+		return ga_live_parse_seconds(v, 0, 86400000, &x);
+	case GA_CFG_REFRESH:
+		*why = "seconds, 1 to 86400";
+		return ga_live_parse_seconds(v, 1000, 86400000, &x);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * One line, "key = value" with blanks around either, into @c unless it is
+ * wrong; @seen marks the keys already given in this file.
+ */
+static int ga_config_line(struct ga_config *c, char *line, const char *name,
+			  unsigned int nr, unsigned int *seen, char *err,
+			  size_t err_size)
+{
+	char *eq = strchr(line, '='), *key = line, *v, *end;
+	const char *why = "";
+	unsigned int k;
+
+	if (!eq) {
+		snprintf(err, err_size, "%s:%u: not 'key = value'", name, nr);
+		return -EINVAL;
+	}
+	for (end = eq; end > key && ga_is_space(end[-1]); end--)
+		;
+	*end = '\0';
+	for (v = eq + 1; ga_is_space(*v); v++)
+		;
+	for (end = v + strlen(v); end > v && ga_is_space(end[-1]); end--)
+		;
+	*end = '\0';
+	for (k = 0; k < GA_CFG_NR; k++)
+		if (!strcmp(key, ga_config_keys[k]))
+			break;
+	if (k == GA_CFG_NR) {
+		snprintf(err, err_size,
+			 "%s:%u: unknown key '%.64s' (see greenai intensity --help)",
+			 name, nr, key);
+		return -EINVAL;
+	}
+	if (*seen & (1u << k)) {
+		snprintf(err, err_size, "%s:%u: '%s' given twice", name, nr,
+			 key);
+		return -EINVAL;
+	}
+	*seen |= 1u << k;
+	if (strlen(v) >= GA_CONFIG_VALUE_MAX || ga_config_check(k, v, &why)) {
+		snprintf(err, err_size, "%s:%u: %s '%.64s': not %s", name, nr,
+			 key, v, why);
+		return -EINVAL;
+	}
+	strcpy(c->value[k], v);
+	snprintf(c->from[k], sizeof(c->from[k]), "%.4000s:%u", name, nr);
+	return 0;
+}
+
+/**
+ * ga_config_parse() - add a file's settings to @c
+ * @c: the settings so far; a file's values replace them
+ * @text: the file's contents
+ * @len: their length
+ * @name: the file's name, for messages
+ * @err: what is wrong, "name:line: ..."
+ * @err_size: its size
+ *
+ * All or nothing: on an error, @c is as it was.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int ga_config_parse(struct ga_config *c, const char *text, size_t len,
+		    const char *name, char *err, size_t err_size)
+{
+	struct ga_config *tmp = malloc(sizeof(*tmp));
+	unsigned int nr = 0, seen = 0;
+	const char *p = text, *end = text + len;
+	int r = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	*tmp = *c;
+	while (!r && p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t n = (nl ? nl : end) - p;
+		char line[GA_CONFIG_VALUE_MAX + 64], *s;
+
+		nr++;
+		if (n >= sizeof(line) || memchr(p, '\0', n)) {
+			snprintf(err, err_size, "%s:%u: line too long or not text",
+				 name, nr);
+			r = -EINVAL;
+			break;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (n && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		p += n + 1;
+		for (s = line; ga_is_space(*s); s++)
+			;
+		if (*s && *s != '#')
+			r = ga_config_line(tmp, s, name, nr, &seen, err,
+					   err_size);
+	}
+	if (!r)
+		*c = *tmp;
+	free(tmp);
+	return r;
+}
+
+/**
+ * ga_config_read() - add the settings of the file @path to @c
+ * @c: the settings so far
+ * @path: the file
+ * @must_exist: whether a file that is not there is an error
+ * @err: what is wrong
+ * @err_size: its size
+ *
+ * Return: 0 (a missing file too, unless @must_exist), -EINVAL for a bad
+ * file, or -errno of reading it.
+ */
+int ga_config_read(struct ga_config *c, const char *path, int must_exist,
+		   char *err, size_t err_size)
+{
+	size_t n;
+	char *buf;
+	int r;
+
+	r = ga_read_file(path, GA_CONFIG_FILE_MAX, &buf, &n);
+	if (r == -ENOENT && !must_exist)
+		return 0;
+	if (r) {
+		snprintf(err, err_size, "config %s: %s", path, strerror(-r));
+		return r;
+	}
+	r = ga_config_parse(c, buf, n, path, err, err_size);
+	free(buf);
+	return r;
+}
+
+/**
+ * ga_config_load() - the settings of greenai's configuration files
+ * @c: filled (zeroed first)
+ * @err: what is wrong
+ * @err_size: its size
+ *
+ * Return: 0, or -errno with @err set.
+ */
+int ga_config_load(struct ga_config *c, char *err, size_t err_size)
+{
+	const char *env = getenv("GREENAI_CONFIG"), *xdg, *home;
+	char user[GA_CONFIG_VALUE_MAX];
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (env && *env)
+		return ga_config_read(c, env, 1, err, err_size);
+	r = ga_config_read(c, GA_CONFIG_SYSTEM, 0, err, err_size);
+	if (r)
+		return r;
+	xdg = getenv("XDG_CONFIG_HOME");
+	home = getenv("HOME");
+	if (xdg && xdg[0] == '/')
+		snprintf(user, sizeof(user), "%s/greenai/greenai.conf", xdg);
+	else if (home && home[0] == '/')
+		snprintf(user, sizeof(user), "%s/.config/greenai/greenai.conf",
+			 home);
+	else
+		return 0;
+	return ga_config_read(c, user, 0, err, err_size);
+}
+
+/* The value of @k ("" is NULL) and where it was set (may be NULL). */
+const char *ga_config_get(const struct ga_config *c, enum ga_config_key k,
+			  const char **from)
+{
+	if ((unsigned int)k >= GA_CFG_NR || !c->value[k][0])
+		return NULL;
+	if (from)
+		*from = c->from[k];
+	return c->value[k];
+}

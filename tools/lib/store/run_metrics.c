@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * $GREENAI_METRICS files (metrics.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/run_metrics.h"
+#include "base/sysfs.h"
+
+#define GA_METRICS_FILE_MAX	65536
+
+static int ga_metric_key_ok(const char *k, size_t n)
+{
+	size_t i;
+
+	if (!n || n > GA_METRIC_KEY_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		      (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
+		      k[i] == '.' || k[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* A decimal number: [-+]digits[.digits][e[-+]digits], nothing else. */
+static int ga_metric_value(const char *v, size_t n, double *out)
+{
+	char buf[32], *end;
+	size_t i;
+
+	if (!n || n >= sizeof(buf))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789.eE+-", v[i]))
+			return -EINVAL;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	errno = 0;
+	*out = strtod(buf, &end);
+	if (*end || errno || !isfinite(*out))
+		return -EINVAL;
+	return 0;
+}
+
+static void ga_metrics_bad(struct ga_metrics *m, unsigned int line,
+			   const char *why)
+{
+	if (!m->bad_lines++)
+		snprintf(m->first_error, sizeof(m->first_error),
+			 "line %u: %s", line, why);
+}
+
+/* One line (without its newline). */
+static void ga_metrics_line(struct ga_metrics *m, const char *s, size_t n,
+			    unsigned int line)
+{
+	const char *eq = memchr(s, '=', n);
+	struct ga_metric *slot = NULL;
+	size_t kn;
+	double v;
+	unsigned int i;
+
+	if (!n || s[0] == '#')
+		return;
+	if (!eq) {
+		ga_metrics_bad(m, line, "not key=value");
+		return;
+	}
+	kn = eq - s;
+	if (!ga_metric_key_ok(s, kn)) {
+		ga_metrics_bad(m, line, "a key is 1 to 64 of A-Z a-z 0-9 _ . -");
+		return;
+	}
+	if (ga_metric_value(eq + 1, n - kn - 1, &v)) {
+		ga_metrics_bad(m, line, "the value is not a number");
+		return;
+	}
+	for (i = 0; i < m->nr; i++)
+		if (strlen(m->m[i].key) == kn && !memcmp(m->m[i].key, s, kn))
+			slot = &m->m[i];
+	if (!slot) {
+		if (m->nr == GA_METRICS_MAX) {
+			ga_metrics_bad(m, line, "more than 64 metrics");
+			return;
+		}
+		slot = &m->m[m->nr++];
+	}
+	memcpy(slot->key, s, kn);
+	slot->key[kn] = '\0';
+	memcpy(slot->text, eq + 1, n - kn - 1);
+	slot->text[n - kn - 1] = '\0';
+	slot->value = v;
+}
+
+/**
+ * ga_metrics_parse() - the metrics in @text
+ * @text: the file's bytes (need not end with a newline, nor a NUL)
+ * @len: their length
+ * @out: the metrics, and the bad lines' count and first error
+ *
+ * Return: 0; -EINVAL when @text has a NUL byte (not a text file).
+ */
+int ga_metrics_parse(const char *text, size_t len, struct ga_metrics *out)
+{
+	unsigned int line = 1;
+	size_t start = 0, i;
+
+	memset(out, 0, sizeof(*out));
+	if (memchr(text, '\0', len))
+		return -EINVAL;
+	for (i = 0; i <= len; i++) {
+		if (i < len && text[i] != '\n')
+			continue;
+		ga_metrics_line(out, text + start, i - start, line++);
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* Read and parse @path; -EFBIG past 64 KiB. */
+int ga_metrics_read(const char *path, struct ga_metrics *out)
+{
+	char *buf;
+	size_t n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = ga_read_file(path, GA_METRICS_FILE_MAX, &buf, &n);
+	if (r)
+		return r;
+	r = ga_metrics_parse(buf, n, out);
+	free(buf);
+	return r;
+}
+
+const struct ga_metric *ga_metrics_get(const struct ga_metrics *m,
+				       const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr; i++)
+		if (!strcmp(m->m[i].key, key))
+			return &m->m[i];
+	return NULL;
+}
