@@ -14,7 +14,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/hash.h"
+#include <uthash.h>
+/*
+ * The tables hold every process: they start at 16 384 buckets, not
+ * uthash's 32, so that a lookup stays about one entry up to that many
+ * (uthash reads these where its macros are used).
+ */
+#undef HASH_INITIAL_NUM_BUCKETS
+#undef HASH_INITIAL_NUM_BUCKETS_LOG2
+#define HASH_INITIAL_NUM_BUCKETS 16384U
+#define HASH_INITIAL_NUM_BUCKETS_LOG2 14U
 
 #include "carbon/carbon.h"
 #include "ident/cgroup.h"

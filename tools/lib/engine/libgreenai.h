@@ -69,11 +69,21 @@ struct ga_source_status {
 	const char *reason;		/* why skipped; "" when used */
 };
 
+/* The BPF programs' own counters (the module's exits_dropped too). */
+struct ga_bpf_counters {
+	__u64 runs_full;	/* charges that found ga_runs full */
+	__u64 procs_full;	/* processes not described: ga_procs full */
+	__u64 exits;		/* exit records written */
+	__u64 exits_dropped;	/* exit records lost: ring full */
+	/* slices of threads from before load not seen starting: lost */
+	__u64 unpaired;
+};
+
 struct ga_stats {
 	struct ga_acct_stats acct;
-	struct ga_bpf_stats bpf;
+	struct ga_bpf_counters bpf;
 	__u64 exits_pending;
-	__u64 exits_forced;		/* folded after GA_EXIT_MAX_WAIT samples */
+	__u64 exits_forced;		/* folded, though not seen gone */
 	__u64 exits_untracked;		/* exits of processes never charged */
 	__u64 exits_swept;		/* folded with no exit record: lost */
 	__u64 switch_run_ns;		/* BPF: time in the sched_switch program */
@@ -91,6 +101,9 @@ int ga_backend_parse(const char *name, enum ga_backend *out);
 void ga_set_record_fn(struct ga_ctx *g, ga_record_fn fn, void *arg);
 
 int ga_sample(struct ga_ctx *g);
+/* How often ga_wait() takes the records waiting in the kernel. */
+#define GA_DRAIN_MS	100
+int ga_wait(struct ga_ctx *g, __u64 until_ns, int fd);
 int ga_drain(struct ga_ctx *g);
 void ga_sweep(struct ga_ctx *g);
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libgreenai's module mode: greenai.ko accounts the CPU's domains (RAPL or
- * its power model) in the kernel, and libgreenai passes its records and
- * tables on; the domains only userspace sees (hwmon sensors, GPUs) are
- * added on top, numbered after the module's, and split here with the
- * same attribution core (account.c).
+ * libgreenai's module mode (ctx.h): greenai.ko accounts the CPU's domains
+ * (RAPL or its power model) in the kernel, and libgreenai passes its
+ * records and tables on; the domains only userspace sees (hwmon sensors,
+ * GPUs) are added on top, numbered after the module's, and split here
+ * with the same attribution core (account.c).
  *
  * The extra domains' accounting has one CPU, the whole machine: a
  * platform sensor is split over the run time of every CPU, and the
@@ -30,30 +30,64 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/hash.h"
+#include "engine/backend_kmod.h"
 #include "engine/ctx.h"
 
-static struct kmod_prev *kmod_prev_get(struct ga_ctx *g, __u32 tgid)
+/* A process's run time at the previous sample. */
+struct kmod_prev {
+	__u32 tgid;
+	bool seen;			/* in the module's table this sample */
+	__u64 cpu_ns;
+	UT_hash_handle hh;
+};
+
+struct kmod_mode {
+	struct ga_kmod *kmod;
+	struct ga_acct_domain_totals totals[GREENAI_MAX_DOMAINS];
+	/* the extra domains: what they are split by */
+	struct kmod_prev *prev;		/* hash by tgid */
+	struct greenai_rec_hdr **held;	/* records held back, copies */
+	unsigned int nr_held, max_held;
+	bool held_early;		/* held at open, sent at sample 1 */
+	__u64 last_ns;			/* the extra sources' last interval */
+	__u64 read_ns;			/* the extra sources' last reading */
+	__u64 iv_start, iv_end;		/* the module's intervals, this sample */
+	/* kmod_domain()'s extra domains, renumbered */
+	struct greenai_domain dom_copy[GREENAI_MAX_DOMAINS];
+	/* exit records are built here */
+	__u64 exit_buf[GREENAI_REC_MAX_SIZE / 8];
+	__u64 exit_extra[GREENAI_REC_MAX_SIZE / 8];
+};
+
+static struct kmod_mode *km(const struct ga_ctx *g)
+{
+	return g->mode;
+}
+
+static struct kmod_prev *kmod_prev_get(struct kmod_mode *m, __u32 tgid)
 {
 	struct kmod_prev *p;
 
-	HASH_FIND(hh, g->kprev, &tgid, sizeof(tgid), p);
+	HASH_FIND(hh, m->prev, &tgid, sizeof(tgid), p);
 	if (p)
 		return p;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->tgid = tgid;
-	HASH_ADD(hh, g->kprev, tgid, sizeof(p->tgid), p);
+	HASH_ADD(hh, m->prev, tgid, sizeof(p->tgid), p);
 	return p;
 }
 
-static void kmod_prev_drop(struct ga_ctx *g, __u32 tgid)
+static void kmod_prev_drop(struct kmod_mode *m, __u32 tgid)
 {
 	struct kmod_prev *p;
 
-	HASH_FIND(hh, g->kprev, &tgid, sizeof(tgid), p);
+	HASH_FIND(hh, m->prev, &tgid, sizeof(tgid), p);
 	if (p) {
-		HASH_DEL(g->kprev, p);
+		HASH_DEL(m->prev, p);
 		free(p);
 	}
 }
@@ -68,7 +102,7 @@ static int kmod_charge(struct ga_ctx *g, __u32 tgid, __u64 cgroup_id,
 		       const char *comm, __u64 start_ns, __u64 cpu_ns,
 		       bool prime)
 {
-	struct kmod_prev *p = kmod_prev_get(g, tgid);
+	struct kmod_prev *p = kmod_prev_get(km(g), tgid);
 	__u64 d;
 
 	if (!p)
@@ -98,34 +132,34 @@ static int kmod_charge_task(const struct ga_acct_task *t, void *arg)
 }
 
 /* Keep a copy of @h, to send later. */
-static int kmod_hold(struct ga_ctx *g, const struct greenai_rec_hdr *h)
+static int kmod_hold(struct kmod_mode *m, const struct greenai_rec_hdr *h)
 {
 	struct greenai_rec_hdr *c;
 
-	if (g->nr_held == g->max_held) {
-		unsigned int n = g->max_held ? 2 * g->max_held : 64;
-		void *p = realloc(g->held, n * sizeof(*g->held));
+	if (m->nr_held == m->max_held) {
+		unsigned int n = m->max_held ? 2 * m->max_held : 64;
+		void *p = realloc(m->held, n * sizeof(*m->held));
 
 		if (!p)
 			return -ENOMEM;
-		g->held = p;
-		g->max_held = n;
+		m->held = p;
+		m->max_held = n;
 	}
 	c = malloc(h->size);
 	if (!c)
 		return -ENOMEM;
 	memcpy(c, h, h->size);
-	g->held[g->nr_held++] = c;
+	m->held[m->nr_held++] = c;
 	return 0;
 }
 
-static void kmod_drop_held(struct ga_ctx *g)
+static void kmod_drop_held(struct kmod_mode *m)
 {
 	unsigned int i;
 
-	for (i = 0; i < g->nr_held; i++)
-		free(g->held[i]);
-	g->nr_held = 0;
+	for (i = 0; i < m->nr_held; i++)
+		free(m->held[i]);
+	m->nr_held = 0;
 }
 
 /*
@@ -135,35 +169,37 @@ static void kmod_drop_held(struct ga_ctx *g)
 static void kmod_record(struct greenai_rec_hdr *h, void *arg)
 {
 	struct ga_ctx *g = arg;
+	struct kmod_mode *m = km(g);
 
 	if (h->type == GREENAI_REC_INTERVAL &&
 	    h->size >= sizeof(struct greenai_rec_interval)) {
 		const struct greenai_rec_interval *iv = (const void *)h;
 
-		if (!g->kiv_end || iv->start_ns < g->kiv_start)
-			g->kiv_start = iv->start_ns;
-		if (iv->end_ns > g->kiv_end)
-			g->kiv_end = iv->end_ns;
+		if (!m->iv_end || iv->start_ns < m->iv_start)
+			m->iv_start = iv->start_ns;
+		if (iv->end_ns > m->iv_end)
+			m->iv_end = iv->end_ns;
 	}
 	if (!g->acct || h->type != GREENAI_REC_TASK_EXIT ||
 	    h->size < sizeof(struct greenai_rec_task_exit) ||
-	    kmod_hold(g, h))
+	    kmod_hold(m, h))
 		ga_ctx_emit(g, h);	/* without extra domains at worst */
 }
 
 /* At open: what the module made before, sent at the first sample. */
 static void kmod_record_early(struct greenai_rec_hdr *h, void *arg)
 {
-	struct ga_ctx *g = arg;
+	struct kmod_mode *m = arg;
 
-	if (!kmod_hold(g, h))
-		g->held_early = true;
+	if (!kmod_hold(m, h))
+		m->held_early = true;
 }
 
 /* An exit record on its way, with the extra domains' energy appended. */
 static void kmod_emit_exit(struct ga_ctx *g, struct greenai_rec_task_exit *e)
 {
-	struct greenai_rec_task_exit *out = (void *)g->rec.exit_buf;
+	struct kmod_mode *m = km(g);
+	struct greenai_rec_task_exit *out = (void *)m->exit_buf;
 	unsigned int kn = g->dom_base, n = ga_acct_nr_domains(g->acct);
 	unsigned int have = e->nr_domains < kn ? e->nr_domains : kn;
 
@@ -172,11 +208,11 @@ static void kmod_emit_exit(struct ga_ctx *g, struct greenai_rec_task_exit *e)
 	       (GREENAI_MAX_DOMAINS - have) * sizeof(out->energy[0]));
 	out->nr_domains = kn + n;
 	out->hdr.size = sizeof(*out) + (kn + n) * sizeof(out->energy[0]);
-	kmod_prev_drop(g, e->pid);
+	kmod_prev_drop(m, e->pid);
 	ga_ctx_forget(g, e->pid);
 	/* its last run time is charged; the exit takes its extra energy */
 	if (ga_acct_task(g->acct, e->pid)) {
-		struct greenai_rec_task_exit *x = (void *)g->rec_extra;
+		struct greenai_rec_task_exit *x = (void *)m->exit_extra;
 
 		if (!ga_acct_exit(g->acct, e->pid, x))
 			memcpy(&out->energy[kn], x->energy,
@@ -192,16 +228,17 @@ static void kmod_emit_exit(struct ga_ctx *g, struct greenai_rec_task_exit *e)
  */
 static void kmod_forget_unseen(struct ga_ctx *g)
 {
-	struct greenai_rec_task_exit *x = (void *)g->rec_extra;
+	struct kmod_mode *m = km(g);
+	struct greenai_rec_task_exit *x = (void *)m->exit_extra;
 	struct kmod_prev *p, *tmp;
 
-	HASH_ITER(hh, g->kprev, p, tmp) {
+	HASH_ITER(hh, m->prev, p, tmp) {
 		if (p->seen) {
 			p->seen = false;
 			continue;
 		}
 		ga_acct_exit(g->acct, p->tgid, x);
-		HASH_DEL(g->kprev, p);
+		HASH_DEL(m->prev, p);
 		free(p);
 	}
 }
@@ -214,77 +251,76 @@ static void kmod_forget_unseen(struct ga_ctx *g)
 static int kmod_extra_prime(struct ga_ctx *g)
 {
 	struct kmod_walk w = { .g = g, .prime = true };
-	unsigned int i;
 
-	for (i = 0; i < ga_acct_nr_domains(g->acct); i++) {
-		struct domain_src *ds = &g->dsrc[i];
-
-		ds->last_uj = ds->src->zones[ds->zone].energy_uj;
-	}
-	return ga_kmod_for_each_task(g->kmod, kmod_charge_task, &w);
+	ga_ctx_start_domains(g);
+	return ga_kmod_for_each_task(km(g)->kmod, kmod_charge_task, &w);
 }
 
 /* The extra sources, read right after each of the module's closes. */
 static void kmod_read_sources(struct ga_ctx *g)
 {
+	struct ga_activity act = { .nr_packages = g->topo.nr_packages };
+
 	if (!g->acct)
 		return;
-	g->read_ns = ga_ctx_now();
-	ga_ctx_read_sources(g, g->read_ns);
+	km(g)->read_ns = ga_mono_ns();
+	ga_ctx_read_sources(g, km(g)->read_ns, &act);
 }
 
 static int kmod_extra_sample(struct ga_ctx *g)
 {
+	struct kmod_mode *m = km(g);
 	struct kmod_walk w = { .g = g };
-	__u64 now = g->read_ns, start = g->last_ns, end = now, cap = 0;
+	__u64 now = m->read_ns, start = m->last_ns, end = now, cap = 0;
 	unsigned int i;
 	int r;
 
 	/* the module's intervals, which its run times are exact to */
-	if (g->kiv_end > g->kiv_start) {
-		start = g->kiv_start;
-		end = g->kiv_end;
+	if (m->iv_end > m->iv_start) {
+		start = m->iv_start;
+		end = m->iv_end;
 	}
-	g->kiv_start = g->kiv_end = 0;
+	m->iv_start = m->iv_end = 0;
 	ga_topology_online(&g->topo, g->root);
 	for (i = 0; i < g->topo.nr_cpus; i++)
 		cap += g->topo.online[i];
 	cap *= end - start;
 	ga_acct_begin(g->acct, start, end);
-	g->last_ns = now;
-	r = ga_kmod_for_each_task(g->kmod, kmod_charge_task, &w);
+	m->last_ns = now;
+	r = ga_kmod_for_each_task(m->kmod, kmod_charge_task, &w);
 	/* the held records are this sample's exits */
-	for (i = 0; i < g->nr_held && !r; i++) {
-		struct greenai_rec_task_exit *e = (void *)g->held[i];
+	for (i = 0; i < m->nr_held && !r; i++) {
+		struct greenai_rec_task_exit *e = (void *)m->held[i];
 
 		r = kmod_charge(g, e->pid, e->cgroup_id, e->comm, e->start_ns,
 				e->cpu_ns, false);
 	}
 	ga_ctx_split(g, &cap);
-	for (i = 0; i < g->nr_held; i++)
-		kmod_emit_exit(g, (void *)g->held[i]);
-	kmod_drop_held(g);
+	for (i = 0; i < m->nr_held; i++)
+		kmod_emit_exit(g, (void *)m->held[i]);
+	kmod_drop_held(m);
 	if (!r)
 		kmod_forget_unseen(g);
 	return r;
 }
 
-int ga_mode_kmod_sample(struct ga_ctx *g)
+static int kmod_sample(struct ga_ctx *g)
 {
+	struct kmod_mode *m = km(g);
 	unsigned int i;
 	int r;
 
-	if (g->held_early) {
-		for (i = 0; i < g->nr_held; i++)
-			ga_ctx_emit(g, g->held[i]);
-		kmod_drop_held(g);
-		g->held_early = false;
+	if (m->held_early) {
+		for (i = 0; i < m->nr_held; i++)
+			ga_ctx_emit(g, m->held[i]);
+		kmod_drop_held(m);
+		m->held_early = false;
 	}
-	r = ga_kmod_flush(g->kmod);
+	r = ga_kmod_flush(m->kmod);
 	kmod_read_sources(g);
-	if (!r && ga_kmod_read(g->kmod, kmod_record, g) < 0)
+	if (!r && ga_kmod_read(m->kmod, kmod_record, g) < 0)
 		r = -EPROTO;
-	r = r ?: ga_kmod_domain_totals(g->kmod, g->kmod_totals);
+	r = r ?: ga_kmod_domain_totals(m->kmod, m->totals);
 	if (g->acct) {
 		int e = kmod_extra_sample(g);
 
@@ -296,9 +332,10 @@ int ga_mode_kmod_sample(struct ga_ctx *g)
 /* The extra domains, if any source of them is here. */
 static int kmod_open_extra(struct ga_ctx *g)
 {
-	const struct greenai_info *info = ga_kmod_info(g->kmod);
+	const struct greenai_info *info = ga_kmod_info(km(g)->kmod);
 	int r;
 
+	g->whole_machine = true;
 	r = ga_topology_read(&g->topo, g->root, info->nr_cpus);
 	r = r ?: ga_ctx_new_acct(g, 1);
 	if (r)
@@ -309,29 +346,32 @@ static int kmod_open_extra(struct ga_ctx *g)
 		return r;
 	if (!ga_acct_nr_domains(g->acct)) {
 		/* nothing to add: pass the module's figures on, no more */
-		ga_acct_free(g->acct);
-		g->acct = NULL;
+		ga_ctx_free_acct(g);
 	}
 	return 0;
 }
 
-int ga_mode_kmod_open(struct ga_ctx *g, char *err, size_t err_size)
+static int kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 {
+	struct kmod_mode *m = calloc(1, sizeof(*m));
 	int r;
 
-	r = ga_kmod_open(&g->kmod, "/proc/greenai", "/dev/greenai", err,
+	if (!m)
+		return -ENOMEM;
+	g->mode = m;
+	r = ga_kmod_open(&m->kmod, "/proc/greenai", "/dev/greenai", err,
 			 err_size);
 	if (r)
 		return r;
 	snprintf(g->backend_name, sizeof(g->backend_name), "module");
 	ga_ctx_status(g, "greenai.ko", true, "");
-	r = ga_kmod_domain_totals(g->kmod, g->kmod_totals);
+	r = ga_kmod_domain_totals(m->kmod, m->totals);
 	if (r) {
 		snprintf(err, err_size, "module backend: %s/domains: %s",
 			 "/proc/greenai", strerror(-r));
 		return r;
 	}
-	g->dom_base = ga_kmod_info(g->kmod)->nr_domains;
+	g->dom_base = ga_kmod_info(m->kmod)->nr_domains;
 	if (!g->opts.no_extra_sources) {
 		r = kmod_open_extra(g);
 		if (r) {
@@ -346,12 +386,12 @@ int ga_mode_kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 	 * this moment, where the extra domains start. What it made before
 	 * is held for the first sample.
 	 */
-	r = ga_kmod_flush(g->kmod);
+	r = ga_kmod_flush(m->kmod);
 	kmod_read_sources(g);
-	if (!r && ga_kmod_read(g->kmod, kmod_record_early, g) < 0)
+	if (!r && ga_kmod_read(m->kmod, kmod_record_early, m) < 0)
 		r = -EPROTO;
 	if (!r && g->acct) {
-		g->last_ns = g->read_ns;
+		m->last_ns = m->read_ns;
 		r = kmod_extra_prime(g);
 	}
 	if (r)
@@ -360,48 +400,53 @@ int ga_mode_kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 	return r;
 }
 
-void ga_mode_kmod_close(struct ga_ctx *g)
+static void kmod_close(struct ga_ctx *g)
 {
+	struct kmod_mode *m = km(g);
 	struct kmod_prev *p, *tmp;
 
-	HASH_ITER(hh, g->kprev, p, tmp) {
-		HASH_DEL(g->kprev, p);
+	if (!m)
+		return;
+	HASH_ITER(hh, m->prev, p, tmp) {
+		HASH_DEL(m->prev, p);
 		free(p);
 	}
-	kmod_drop_held(g);
-	free(g->held);
-	ga_kmod_close(g->kmod);
+	kmod_drop_held(m);
+	free(m->held);
+	ga_kmod_close(m->kmod);
+	free(m);
+	g->mode = NULL;
 }
 
-unsigned int ga_mode_kmod_nr_domains(const struct ga_ctx *g)
+static unsigned int kmod_nr_domains(const struct ga_ctx *g)
 {
 	return g->dom_base + (g->acct ? ga_acct_nr_domains(g->acct) : 0);
 }
 
-const struct greenai_domain *ga_mode_kmod_domain(const struct ga_ctx *g,
-						 unsigned int id)
+static const struct greenai_domain *kmod_domain(const struct ga_ctx *g,
+						unsigned int id)
 {
-	struct ga_ctx *mg = (struct ga_ctx *)g;
+	struct kmod_mode *m = km(g);
 	const struct greenai_domain *d;
 
 	if (id < g->dom_base)
-		return ga_kmod_domain(g->kmod, id);
+		return ga_kmod_domain(m->kmod, id);
 	if (!g->acct)
 		return NULL;
 	d = ga_acct_domain(g->acct, id - g->dom_base);
 	if (!d)
 		return NULL;
 	/* numbered after the module's; a copy per domain, so it stays */
-	mg->dom_copy[id - g->dom_base] = *d;
-	mg->dom_copy[id - g->dom_base].id = id;
-	return &mg->dom_copy[id - g->dom_base];
+	m->dom_copy[id - g->dom_base] = *d;
+	m->dom_copy[id - g->dom_base].id = id;
+	return &m->dom_copy[id - g->dom_base];
 }
 
-const struct ga_acct_domain_totals *
-ga_mode_kmod_domain_totals(const struct ga_ctx *g, unsigned int id)
+static const struct ga_acct_domain_totals *
+kmod_domain_totals(const struct ga_ctx *g, unsigned int id)
 {
 	if (id < g->dom_base)
-		return &g->kmod_totals[id];
+		return &km(g)->totals[id];
 	if (!g->acct)
 		return NULL;
 	return ga_acct_domain_totals(g->acct, id - g->dom_base);
@@ -450,27 +495,27 @@ static int kmod_merge_cgroup(const struct ga_acct_cgroup *c,
 }
 
 /* The module's tables, with the extra domains of each entry. */
-int ga_mode_kmod_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn,
-			       void *arg)
+static int kmod_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn,
+			      void *arg)
 {
 	struct kmod_merge m = { .g = g, .task_fn = fn, .arg = arg };
 
 	if (!g->acct)
-		return ga_kmod_for_each_task(g->kmod, fn, arg);
-	return ga_kmod_for_each_task(g->kmod, kmod_merge_task, &m);
+		return ga_kmod_for_each_task(km(g)->kmod, fn, arg);
+	return ga_kmod_for_each_task(km(g)->kmod, kmod_merge_task, &m);
 }
 
-int ga_mode_kmod_for_each_cgroup(const struct ga_ctx *g,
-				 ga_acct_cgroup_fn fn, void *arg)
+static int kmod_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
+				void *arg)
 {
 	struct kmod_merge m = { .g = g, .cgroup_fn = fn, .arg = arg };
 
-	return ga_kmod_for_each_cgroup(g->kmod, kmod_merge_cgroup, &m);
+	return ga_kmod_for_each_cgroup(km(g)->kmod, kmod_merge_cgroup, &m);
 }
 
-void ga_mode_kmod_stats(const struct ga_ctx *g, struct ga_stats *out)
+static void kmod_stats(const struct ga_ctx *g, struct ga_stats *out)
 {
-	struct ga_kmod *k = g->kmod;
+	struct ga_kmod *k = km(g)->kmod;
 
 	ga_kmod_stat(k, "intervals", &out->acct.intervals);
 	ga_kmod_stat(k, "exits", &out->acct.exits);
@@ -481,3 +526,15 @@ void ga_mode_kmod_stats(const struct ga_ctx *g, struct ga_stats *out)
 	ga_kmod_stat(k, "tasks", &out->acct.tasks);
 	ga_kmod_stat(k, "task_overflows", &out->acct.task_overflows);
 }
+
+const struct ga_mode_ops ga_mode_kmod = {
+	.open = kmod_open,
+	.close = kmod_close,
+	.sample = kmod_sample,
+	.nr_domains = kmod_nr_domains,
+	.domain = kmod_domain,
+	.domain_totals = kmod_domain_totals,
+	.for_each_task = kmod_for_each_task,
+	.for_each_cgroup = kmod_for_each_cgroup,
+	.stats = kmod_stats,
+};

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What both modes of the engine do alike (ctx.h): the energy sources
+ * opened and read, their zones made the accounting's domains, each
+ * domain's energy split at a sample, records handed to the caller, and
+ * the identities of processes.
+ *
+ * Domains come from the sources' zones: CPU-package zones (package, core,
+ * uncore, DRAM) are split over the run time on their package's CPUs,
+ * platform zones (psys, hwmon) over all CPUs, GPU zones by their
+ * per-process shares. In module mode the accounting has one CPU, the
+ * whole machine.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ctx.h"
+#include "ident/identity.h"
+
+void ga_ctx_status(struct ga_ctx *g, const char *name, bool used,
+		   const char *reason)
+{
+	unsigned int i = g->nr_status;
+	char *dst = g->reasons[i];
+	size_t n;
+
+	if (i == GA_MAX_SOURCES * 2)
+		return;
+	if (!reason)
+		reason = "";
+	n = strlen(reason);
+	if (n > GA_ESRC_REASON_LEN - 1)
+		n = GA_ESRC_REASON_LEN - 1;
+	memcpy(dst, reason, n);
+	dst[n] = '\0';
+	g->status[i] = (struct ga_source_status){
+		.name = name, .used = used, .reason = g->reasons[i],
+	};
+	g->nr_status++;
+}
+
+void ga_ctx_emit(struct ga_ctx *g, struct greenai_rec_hdr *h)
+{
+	h->seq = g->seq++;
+	if (g->record_fn)
+		g->record_fn(h, g->record_arg);
+}
+
+/* Open one source; on success it is kept. */
+static bool ga_try_source(struct ga_ctx *g, const struct ga_esrc_ops *ops,
+			  const struct ga_esrc_conf *conf)
+{
+	struct ga_esrc *s = &g->src[g->nr_src];
+
+	if (g->nr_src == GA_MAX_SOURCES)
+		return false;
+	if (ga_esrc_open(s, ops, conf)) {
+		ga_ctx_status(g, ops->name, false, s->reason);
+		return false;
+	}
+	if (!s->nr_zones) {
+		ga_ctx_status(g, ops->name, false, "no energy counter found");
+		ga_esrc_close(s);
+		return false;
+	}
+	ga_ctx_status(g, ops->name, true, "");
+	g->nr_src++;
+	return true;
+}
+
+/*
+ * The energy sources: with @cpu, the CPU's (powercap, else perf, else the
+ * model, or the one asked for); then the others, unless told not to.
+ */
+void ga_ctx_open_sources(struct ga_ctx *g, bool cpu)
+{
+	static const struct ga_esrc_ops *const cpu_src[] = {
+		[GA_CPU_SOURCE_POWERCAP] = &ga_esrc_powercap,
+		[GA_CPU_SOURCE_PERF] = &ga_esrc_perf,
+		[GA_CPU_SOURCE_MODEL] = &ga_esrc_model,
+	};
+	struct ga_esrc_conf conf = {
+		.root = g->root,
+		.nvml_lib = g->opts.nvml_lib,
+		.model_idle_uw = g->opts.model_idle_uw,
+		.model_max_uw = g->opts.model_max_uw,
+		.model_packages = g->topo.nr_packages,
+	};
+	enum ga_cpu_source cs = g->opts.cpu_source;
+
+	if (!cpu) {
+		/* the module's */
+	} else if (cs != GA_CPU_SOURCE_AUTO) {
+		ga_try_source(g, cpu_src[cs], &conf);
+	} else if (!ga_try_source(g, &ga_esrc_powercap, &conf) &&
+		   !ga_try_source(g, &ga_esrc_perf, &conf)) {
+		ga_try_source(g, &ga_esrc_model, &conf);
+	}
+	if (g->opts.no_extra_sources)
+		return;
+	ga_try_source(g, &ga_esrc_hwmon, &conf);
+	ga_try_source(g, &ga_esrc_nvml, &conf);
+	ga_try_source(g, &ga_esrc_drm, &conf);
+}
+
+void ga_ctx_close_sources(struct ga_ctx *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->nr_src; i++)
+		ga_esrc_close(&g->src[i]);
+	g->nr_src = 0;
+}
+
+/* The accounting, with the caller's caps and idle policy. */
+int ga_ctx_new_acct(struct ga_ctx *g, unsigned int nr_cpus)
+{
+	struct ga_acct_conf ac = {
+		.nr_cpus = nr_cpus,
+		.max_tasks = g->opts.max_tasks,
+		.max_cgroups = g->opts.max_cgroups,
+		.idle = g->opts.idle,
+	};
+
+	g->shares = calloc(GA_MAX_SHARES, sizeof(*g->shares));
+	if (!g->shares)
+		return -ENOMEM;
+	return ga_acct_new(&g->acct, &ac);
+}
+
+void ga_ctx_free_acct(struct ga_ctx *g)
+{
+	ga_acct_free(g->acct);
+	g->acct = NULL;
+	free(g->shares);
+	g->shares = NULL;
+}
+
+/* Which CPUs a zone's energy is split over; NULL: by shares. */
+static const unsigned char *ga_zone_cpus(struct ga_ctx *g,
+					 const struct ga_zone *z,
+					 unsigned char *buf)
+{
+	unsigned int cpu;
+
+	if (z->has_shares)
+		return NULL;
+	if (g->whole_machine) {
+		buf[0] = 1;
+		return buf;
+	}
+	for (cpu = 0; cpu < g->topo.nr_cpus; cpu++) {
+		switch (z->kind) {
+		case GREENAI_DOM_PACKAGE:
+		case GREENAI_DOM_CORE:
+		case GREENAI_DOM_UNCORE:
+		case GREENAI_DOM_DRAM:
+			buf[cpu] = z->package < 0 ||
+				   g->topo.package[cpu] == z->package;
+			break;
+		default:
+			buf[cpu] = 1;
+		}
+	}
+	return buf;
+}
+
+static bool ga_cpu_kind(__u16 kind)
+{
+	return kind == GREENAI_DOM_PACKAGE || kind == GREENAI_DOM_CORE ||
+	       kind == GREENAI_DOM_UNCORE || kind == GREENAI_DOM_DRAM;
+}
+
+/*
+ * Whether a hwmon zone counts what a domain already has counts: a CPU
+ * zone (amd_energy's sockets and cores) of a package for which RAPL, the
+ * perf PMU, the model or the module already has a domain of that kind.
+ * Kept, it would count that energy twice in any sum over domains.
+ */
+static bool ga_zone_duplicate(struct ga_ctx *g, const struct ga_zone *z)
+{
+	unsigned int i, n = g->dom_base + ga_acct_nr_domains(g->acct);
+	__u32 pkg = z->package < 0 ? 0 : z->package;
+
+	if (z->source != GREENAI_SRC_HWMON || !ga_cpu_kind(z->kind))
+		return false;
+	for (i = 0; i < n; i++) {
+		const struct greenai_domain *d = g->ops->domain(g, i);
+
+		if (d && d->source != GREENAI_SRC_HWMON && d->kind == z->kind &&
+		    d->package == pkg)
+			return true;
+	}
+	return false;
+}
+
+static void ga_left_out(struct ga_ctx *g, unsigned int n, const char *why)
+{
+	char msg[96];
+
+	if (!n)
+		return;
+	snprintf(msg, sizeof(msg), "%u zone(s) left out: %s", n, why);
+	ga_ctx_status(g, "domains", false, msg);
+}
+
+/* Each source's zones become the accounting's domains. */
+int ga_ctx_add_domains(struct ga_ctx *g)
+{
+	unsigned char *cpus = calloc(g->topo.nr_cpus ?: 1, 1);
+	unsigned int i, z, too_many = 0, dup = 0;
+	int id = 0;
+
+	if (!cpus)
+		return -ENOMEM;
+	for (i = 0; i < g->nr_src; i++) {
+		struct ga_esrc *s = &g->src[i];
+
+		for (z = 0; z < s->nr_zones; z++) {
+			const struct ga_zone *zone = &s->zones[z];
+			struct greenai_domain d = {
+				.kind = zone->kind,
+				.source = zone->source,
+				.flags = zone->flags & GREENAI_F_ESTIMATED,
+				.package = zone->package < 0 ? 0 :
+								zone->package,
+				.unit_num = 1,
+				.unit_den = 1,
+				.range_uj = zone->range_uj,
+			};
+
+			if (ga_zone_duplicate(g, zone)) {
+				dup++;
+				continue;
+			}
+			if (g->dom_base + ga_acct_nr_domains(g->acct) >=
+			    GREENAI_MAX_DOMAINS) {
+				too_many++;
+				continue;
+			}
+			snprintf(d.name, sizeof(d.name), "%s", zone->name);
+			id = ga_acct_add_domain(g->acct, &d,
+						ga_zone_cpus(g, zone, cpus));
+			if (id < 0)
+				break;
+			g->dsrc[id] = (struct domain_src){
+				.src = s, .zone = z,
+				.last_uj = zone->energy_uj,
+			};
+		}
+	}
+	free(cpus);
+	ga_left_out(g, too_many, "more than the ABI's 32 domains");
+	_Static_assert(GREENAI_MAX_DOMAINS == 32, "the message above");
+	ga_left_out(g, dup, "hwmon CPU counters another source counts");
+	return id < 0 ? id : 0;
+}
+
+/* The domains count from the sources' last reading. */
+void ga_ctx_start_domains(struct ga_ctx *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < ga_acct_nr_domains(g->acct); i++) {
+		struct domain_src *ds = &g->dsrc[i];
+
+		ds->last_uj = ds->src->zones[ds->zone].energy_uj;
+	}
+}
+
+/* Read every source at @now (the model from the packages' @act). */
+void ga_ctx_read_sources(struct ga_ctx *g, __u64 now,
+			 const struct ga_activity *act)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->nr_src; i++)
+		ga_esrc_read(&g->src[i], now, act);
+}
+
+/*
+ * A domain's user that no run time was charged for yet (it started since
+ * the last sample): its cgroup and name from /proc, so that its share
+ * counts where it runs. Return: false for a pid that is not a live
+ * process (a GPU can list one that has exited): it gets no share.
+ */
+static bool ga_ctx_introduce(struct ga_ctx *g, __u32 pid)
+{
+	const struct ga_identity *id;
+	__u64 start_ns = 0;
+
+	if (ga_acct_task(g->acct, pid))
+		return true;
+	if (ga_ctx_identity(g, pid, &id))
+		return false;
+	/* the start time as the backend has it, which its sweep uses */
+	if (g->ops->start_ns)
+		start_ns = g->ops->start_ns(g, pid);
+	ga_acct_add_task(g->acct, pid, id->cgroup_id, id->comm, start_ns);
+	return true;
+}
+
+/*
+ * Split each domain's energy since the last split, as last read, and send
+ * its interval record. @cpu_cap: each CPU's capacity in the interval.
+ */
+void ga_ctx_split(struct ga_ctx *g, const __u64 *cpu_cap)
+{
+	unsigned int i, n = ga_acct_nr_domains(g->acct);
+	__u64 energy[GREENAI_MAX_DOMAINS];
+	__u32 flags[GREENAI_MAX_DOMAINS];
+
+	for (i = 0; i < n; i++) {
+		struct domain_src *ds = &g->dsrc[i];
+		const struct ga_zone *z = &ds->src->zones[ds->zone];
+		__u32 sf;
+		int k, nr;
+
+		energy[i] = z->energy_uj - ds->last_uj;
+		flags[i] = z->flags;	/* this read's */
+		ds->last_uj = z->energy_uj;
+		if (!z->has_shares)
+			continue;
+		nr = ga_esrc_shares(ds->src, ds->zone, g->shares,
+				    GA_MAX_SHARES, &sf);
+		if (sf & GA_SHARE_EQUAL)
+			flags[i] |= GREENAI_F_SHARE_EQUAL;
+		if (sf & GA_SHARE_TRUNCATED)
+			flags[i] |= GREENAI_F_SHARE_CUT;
+		for (k = 0; k < nr; k++) {
+			if (ga_ctx_introduce(g, g->shares[k].pid))
+				ga_acct_share(g->acct, i, g->shares[k].pid,
+					      g->shares[k].weight);
+		}
+	}
+	ga_acct_end(g->acct, cpu_cap, energy, flags, g->iv);
+	for (i = 0; i < n; i++) {
+		g->iv[i].domain += g->dom_base;
+		ga_ctx_emit(g, &g->iv[i].hdr);
+	}
+}
+
+/*
+ * Why domain @id (of the accounting's, from 0) failed its last reading:
+ * "" when it did not.
+ */
+const char *ga_ctx_domain_error(const struct ga_ctx *g, unsigned int id)
+{
+	const struct domain_src *ds;
+
+	if (!g->acct || id >= ga_acct_nr_domains(g->acct))
+		return "";
+	ds = &g->dsrc[id];
+	return ds->src ? ds->src->zones[ds->zone].error : "";
+}
+
+int ga_ctx_identity(struct ga_ctx *g, __u32 tgid,
+		    const struct ga_identity **out)
+{
+	/* /proc is the machine's, whatever root the sources are read under */
+	struct ga_identity_conf conf = { .root = "/" };
+	int r;
+
+	if (!g->ids) {
+		r = ga_identity_cache_new(&g->ids, &conf);
+		if (r)
+			return r;
+	}
+	return ga_identity_cache_get(g->ids, tgid, 0, out);
+}
+
+/* A process folded at exit: its identity is not kept either. */
+void ga_ctx_forget(struct ga_ctx *g, __u32 tgid)
+{
+	if (g->ids)
+		ga_identity_cache_forget(g->ids, tgid);
+}
