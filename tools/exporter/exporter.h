@@ -13,8 +13,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "settings/config.h"
-#include "carbon/intensity_live.h"
+#include "settings/settings.h"
 #include "engine/libgreenai.h"
 #include "workload/workloads.h"
 
@@ -54,12 +53,7 @@ double gx_now(void);
 /* intensity.c: the grid intensity the counters use, live when set up */
 struct gx_intensity {
 	struct ga_config *cfg;
-	struct ga_live_conf conf;
-	struct ga_iseries series;
-	int live, warned;
-	int64_t next_refresh_ms;
-	uint32_t mg;
-	char source[GA_SERIES_NAME_MAX];
+	struct ga_grid grid;
 };
 
 int gx_intensity_init(struct gx_intensity *gi, const char *region,

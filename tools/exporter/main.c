@@ -427,8 +427,8 @@ int main(int argc, char **argv)
 	wc.node_name = o.node_name;
 	wc.root = o.root;
 	wc.runtime_root = o.runtime_root;
-	wc.mg_per_kwh = gi.mg;
-	wc.intensity_source = gi.source;
+	wc.mg_per_kwh = gi.grid.mg_per_kwh;
+	wc.intensity_source = gi.grid.source;
 	wc.max_series = o.max_series;
 	wc.max_processes = o.max_processes;
 	wc.ledger = ledger;
@@ -454,7 +454,7 @@ int main(int argc, char **argv)
 	fprintf(stderr,
 		"greenai-exporter %s: %s backend, listening on port %u, every %.3g s, %.3f g/kWh (%s)\n",
 		GREENAI_VERSION, st.backend, gx_http_port(http), o.interval_s,
-		gi.mg / 1000.0, gi.source);
+		gi.grid.mg_per_kwh / 1000.0, gi.grid.source);
 	last_save = gx_now();
 	next = last_save;
 	while (!gx_stop) {

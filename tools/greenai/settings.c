@@ -12,10 +12,8 @@
 #include <string.h>
 
 #include "carbon/carbon.h"
-#include "settings/config.h"
+#include "settings/settings.h"
 #include "greenai.h"
-#include "carbon/intensity.h"
-#include "carbon/intensity_live.h"
 
 static struct ga_config ga_cli_cfg;
 
@@ -41,8 +39,7 @@ static int ga_cli_config(const struct ga_cmd *cmd)
  * @in: the figure
  * @why: where it came from, for people
  *
- * Flags first (a figure over a region), then GREENAI_REGION, then the
- * configuration's intensity or region, else the world average.
+ * In the library's order (ga_settings_intensity()).
  *
  * Return: 0, or the exit status of bad usage (said on stderr).
  */
@@ -50,39 +47,21 @@ int ga_cli_intensity(const struct ga_cmd *cmd, const char *given,
 		     const char *region, struct ga_intensity *in,
 		     const char **why)
 {
-	static char from[GA_CONFIG_FROM_MAX + 64];
-	const char *env = getenv("GREENAI_REGION"), *where = NULL;
-	char err[256];
+	static char from[GA_SETTINGS_FROM_MAX];
+	char err[GA_SETTINGS_FROM_MAX + 256];
 	int r;
 
-	if (given) {
-		snprintf(from, sizeof(from), "--intensity");
-	} else if (region) {
-		snprintf(from, sizeof(from), "--region");
-	} else if (env && *env) {
-		region = env;
-		snprintf(from, sizeof(from), "GREENAI_REGION");
-	} else {
+	/* the files are read only when neither flags nor the environment say */
+	if (!given && !region && !ga_settings_region(NULL)) {
 		r = ga_cli_config(cmd);
 		if (r)
 			return r;
-		given = ga_config_get(&ga_cli_cfg, GA_CFG_INTENSITY, &where);
-		if (given) {
-			snprintf(from, sizeof(from), "intensity in %s", where);
-		} else {
-			region = ga_config_get(&ga_cli_cfg, GA_CFG_REGION,
-					       &where);
-			snprintf(from, sizeof(from), "%s%s",
-				 region ? "region in " : "",
-				 region ? where : "");
-		}
 	}
-	if (ga_intensity_choose(given, region, in, err, sizeof(err)))
-		return ga_cli_usage(cmd, "%s (from %s)", err, from);
-	if (in->origin == GA_INT_WORLD)
-		snprintf(from, sizeof(from),
-			 "no region given (--region, GREENAI_REGION, config): the world average");
-	else if (in->origin == GA_INT_GIVEN && where)
+	if (ga_settings_intensity(&ga_cli_cfg, given, region, in, from,
+				  sizeof(from), err, sizeof(err)))
+		return ga_cli_usage(cmd, "%s", err);
+	/* a figure from a file says which */
+	if (in->origin == GA_INT_GIVEN && strcmp(from, "--intensity"))
 		in->source = from;
 	*why = from;
 	return 0;
@@ -100,20 +79,13 @@ int ga_cli_intensity(const struct ga_cmd *cmd, const char *given,
 int ga_cli_pue(const struct ga_cmd *cmd, const char *given,
 	       uint32_t *pue_milli)
 {
-	const char *from = "--pue";
-	uint32_t v = GA_PUE_MIN_MILLI;
-	int r;
+	char err[GA_SETTINGS_FROM_MAX + 64];
+	int r = given ? 0 : ga_cli_config(cmd);
 
-	if (!given) {
-		r = ga_cli_config(cmd);
-		if (r)
-			return r;
-		given = ga_config_get(&ga_cli_cfg, GA_CFG_PUE, &from);
-	}
-	if (given && ga_pue_parse(given, &v))
-		return ga_cli_usage(cmd, "pue '%s': not 1.0 to 10.0 (from %s)",
-				    given, from);
-	*pue_milli = v;
+	if (r)
+		return r;
+	if (ga_settings_pue(&ga_cli_cfg, given, pue_milli, err, sizeof(err)))
+		return ga_cli_usage(cmd, "%s", err);
 	return 0;
 }
 
@@ -127,35 +99,19 @@ int ga_cli_pue(const struct ga_cmd *cmd, const char *given,
  */
 int ga_cli_ledger(const struct ga_cmd *cmd, const char **ledger)
 {
-	int r;
+	int r = *ledger ? 0 : ga_cli_config(cmd);
 
-	if (*ledger)
-		return 0;
-	r = ga_cli_config(cmd);
 	if (r)
 		return r;
-	*ledger = ga_config_get(&ga_cli_cfg, GA_CFG_LEDGER, NULL);
+	*ledger = ga_settings_ledger(&ga_cli_cfg, *ledger);
 	return 0;
-}
-
-/* A region for a provider: printable, no blanks, not too long. */
-static int ga_cli_region_ok(const char *r)
-{
-	size_t n = strlen(r);
-
-	if (!n || n >= GA_REGION_MAX)
-		return 0;
-	for (; *r; r++)
-		if ((unsigned char)*r <= 0x20 || (unsigned char)*r >= 0x7f)
-			return 0;
-	return 1;
 }
 
 /**
  * ga_cli_live() - the intensity providers a command asks, and how
  * @cmd: the command
  * @region: --region, or NULL (then GREENAI_REGION, then the configuration)
- * @c: filled (ga_live_conf_load()); it lives as long as the program
+ * @c: filled (ga_settings_live()); it lives as long as the program
  * @live: whether any provider other than the embedded table is set up
  *
  * Return: 0, or the exit status of bad usage.
@@ -163,17 +119,14 @@ static int ga_cli_region_ok(const char *r)
 int ga_cli_live(const struct ga_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live)
 {
+	char err[GA_REGION_MAX + 64];
 	int r = ga_cli_config(cmd);
 
 	if (r)
 		return r;
-	if (!region) {
-		region = getenv("GREENAI_REGION");
-		if (region && !*region)
-			region = NULL;
-	}
-	if (region && !ga_cli_region_ok(region))
-		return ga_cli_usage(cmd, "region '%s': not a region name", region);
-	*live = ga_live_conf_load(c, &ga_cli_cfg, region);
+	r = ga_settings_live(&ga_cli_cfg, region, c, err, sizeof(err));
+	if (r < 0)
+		return ga_cli_usage(cmd, "%s", err);
+	*live = r;
 	return 0;
 }

@@ -25,9 +25,9 @@ static void gt_batch_header(FILE *f, const struct gt_state *s)
 		s->nr_exited);
 	fprintf(f, "power %.3f W, energy %.6f J, CO2e %.3f g/h at %u.%03u g/kWh (%s)\n",
 		s->power_w, s->energy_uj / 1e6,
-		s->power_w * 3600 / 3.6e6 * s->in.mg_per_kwh / 1000.0,
-		s->in.mg_per_kwh / 1000, s->in.mg_per_kwh % 1000,
-		s->in.region[0] ? s->in.region : "given");
+		s->power_w * 3600 / 3.6e6 * s->grid.mg_per_kwh / 1000.0,
+		s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
+		gt_grid_label(s));
 	for (i = 0; i < s->nr_domains; i++)
 		fprintf(f, "  %-16s %10.3f W %16.6f J%s%s\n", s->dom[i].name,
 			s->dom[i].power_w, s->dom[i].energy_uj / 1e6,
@@ -117,7 +117,7 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 	gt_json_add(o, "power_w", json_object_new_double(s->power_w));
 	gt_json_add(o, "energy_uj", json_object_new_int64(s->energy_uj));
 	gt_json_add(o, "intensity_g_per_kwh",
-		    json_object_new_double(s->in.mg_per_kwh / 1000.0));
+		    json_object_new_double(s->grid.mg_per_kwh / 1000.0));
 	for (i = 0; i < s->nr_domains; i++) {
 		struct json_object *d = json_object_new_object();
 

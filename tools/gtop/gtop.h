@@ -15,7 +15,8 @@
 #include <stdio.h>
 
 #include "ident/cgroup.h"
-#include "carbon/intensity.h"
+#include "base/clock.h"
+#include "settings/settings.h"
 #include "engine/libgreenai.h"
 
 #define GT_HISTORY	120	/* power samples kept per domain */
@@ -85,7 +86,8 @@ struct gt_tracker;
 struct gt_state {
 	struct ga_ctx *g;
 	struct gt_tracker *t;
-	struct ga_intensity in;
+	struct ga_config cfg;
+	struct ga_grid grid;		/* the grid intensity in force */
 	double interval_s;		/* of the last refresh */
 	double uptime_s;		/* since gtop started */
 	unsigned int nr_domains;
@@ -114,6 +116,15 @@ struct gt_opts {
 	struct gt_filter filter;
 	double keep_exited_s;
 };
+
+/* What the grid intensity is, in a few characters: its region, else
+ * where a live figure is from, else "given". */
+static inline const char *gt_grid_label(const struct gt_state *s)
+{
+	if (s->grid.region[0])
+		return s->grid.region;
+	return s->grid.live ? s->grid.source : "given";
+}
 
 /* tui.c */
 int gt_tui_run(struct gt_state *s, struct gt_opts *o);

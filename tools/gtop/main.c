@@ -206,24 +206,24 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 	return 0;
 }
 
-/* The grid intensity: flags, GREENAI_REGION, greenai.conf, the world. */
-static int gt_intensity(const struct gt_cli *c, struct ga_intensity *in)
+/*
+ * The grid intensity, in the library's order: flags, GREENAI_REGION,
+ * greenai.conf's figure, its live providers, its region, the world.
+ */
+static int gt_intensity(const struct gt_cli *c, struct gt_state *s)
 {
-	const char *region = c->region, *given = c->intensity;
-	const char *env = getenv("GREENAI_REGION");
-	static struct ga_config cfg;
 	char err[GA_CONFIG_FROM_MAX + 256];
+	struct ga_live_result res;
+	int r;
 
-	if (!given && !region && env && *env)
-		region = env;
-	if (!given && !region) {
-		if (ga_config_load(&cfg, err, sizeof(err)))
-			return gt_usage("%s", err);
-		given = ga_config_get(&cfg, GA_CFG_INTENSITY, NULL);
-		region = given ? NULL : ga_config_get(&cfg, GA_CFG_REGION, NULL);
-	}
-	if (ga_intensity_choose(given, region, in, err, sizeof(err)))
+	if (ga_config_load(&s->cfg, err, sizeof(err)))
 		return gt_usage("%s", err);
+	r = ga_grid_init(&s->grid, &s->cfg, c->intensity, c->region,
+			 ga_unix_ms(), &res, err, sizeof(err));
+	if (s->grid.live && (r || res.nr_failed))
+		ga_live_print_failures(stderr, "gtop", &res);
+	if (r)
+		return s->grid.live ? GT_EXIT_FAIL : gt_usage("%s", err);
 	return 0;
 }
 
@@ -311,7 +311,7 @@ int main(int argc, char **argv)
 	r = gt_parse(argc, argv, &c);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = gt_intensity(&c, &s.in);
+	r = gt_intensity(&c, &s);
 	if (r)
 		return r;
 	r = ga_open(&s.g, &c.gopts, err, sizeof(err));
@@ -330,5 +330,6 @@ int main(int argc, char **argv)
 	}
 	gt_tracker_free(s.t);
 	ga_close(s.g);
+	ga_grid_free(&s.grid);
 	return r;
 }

@@ -501,6 +501,7 @@ int gt_refresh(struct gt_state *s)
 	struct gt_tracker *t = s->t;
 	struct gt_proc *p, *ptmp;
 	struct gt_cgroup *c, *ctmp;
+	struct ga_live_result res;
 	int r;
 
 	HASH_ITER(hh, t->procs, p, ptmp) {
@@ -515,6 +516,8 @@ int gt_refresh(struct gt_state *s)
 	r = ga_sample(s->g);
 	if (r)
 		return r;
+	/* a provider that fails leaves the last figure standing */
+	ga_grid_tick(&s->grid, ga_unix_ms(), &res);
 	ga_walk_begin(&t->order);
 	r = ga_for_each_task(s->g, gt_on_task, t);
 	ga_walk_end(&t->order, !r);
@@ -562,7 +565,7 @@ static void gt_row_figures(const struct gt_state *s, struct gt_row *row,
 	uint64_t ug;
 
 	row->energy_uj = cur->active_uj + cur->idle_uj;
-	if (!ga_co2_ug(row->energy_uj, s->in.mg_per_kwh, GA_PUE_MIN_MILLI,
+	if (!ga_co2_ug(row->energy_uj, s->grid.mg_per_kwh, GA_PUE_MIN_MILLI,
 		       &ug))
 		row->co2_ug = ug;
 	if (!fresh)

@@ -128,9 +128,9 @@ static int gt_draw_header(struct gt_tui *t)
 	mvprintw(y++, 0,
 		 "machine %8.3f W  %12.3f J   CO2e %.3f g/h at %u.%03u g/kWh (%s)",
 		 s->power_w, s->energy_uj / 1e6,
-		 s->power_w * 3600 / 3.6e6 * s->in.mg_per_kwh / 1000.0,
-		 s->in.mg_per_kwh / 1000, s->in.mg_per_kwh % 1000,
-		 s->in.region[0] ? s->in.region : "given");
+		 s->power_w * 3600 / 3.6e6 * s->grid.mg_per_kwh / 1000.0,
+		 s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
+		 gt_grid_label(s));
 	for (i = 0; i < s->nr_domains && y < LINES / 3; i++) {
 		const struct gt_domain *d = &s->dom[i];
 

@@ -15,7 +15,6 @@
 
 #include <json-c/json.h>
 
-#include "settings/config.h"
 #include "base/decimal.h"
 #include "carbon/http_get.h"
 #include "carbon/intensity.h"
@@ -110,68 +109,6 @@ void ga_live_conf_default(struct ga_live_conf *c)
 	c->cache_ms = 300000;
 	c->refresh_ms = 300000;
 	c->max_bytes = GA_HTTP_BODY_MAX;
-}
-
-/**
- * ga_live_conf_load() - the providers, as the configuration sets them up
- * @c: filled; its strings point into @cfg, which must outlive it
- * @cfg: greenai.conf's settings (values already checked)
- * @region: the region to ask about (the flag's, the environment's, or
- *	    NULL for the configuration's)
- *
- * The order is intensity_providers when given; else Electricity Maps when
- * it has a token, the Carbon Aware SDK when it has a URL, the file when
- * there is one, then the embedded table. The Electricity Maps token comes
- * from ELECTRICITYMAPS_TOKEN, else the configuration.
- *
- * Return: whether a provider other than the embedded table is set up.
- */
-int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
-		      const char *region)
-{
-	const char *v, *env = getenv("ELECTRICITYMAPS_TOKEN");
-	unsigned int i;
-	int live = 0;
-	uint32_t ms;
-
-	ga_live_conf_default(c);
-	c->region = region ? region : ga_config_get(cfg, GA_CFG_REGION, NULL);
-	c->em_token = env && *env ? env :
-				    ga_config_get(cfg, GA_CFG_EM_TOKEN, NULL);
-	v = ga_config_get(cfg, GA_CFG_EM_URL, NULL);
-	if (v)
-		c->em_url = v;
-	c->em_zone = ga_config_get(cfg, GA_CFG_EM_ZONE, NULL);
-	c->ca_url = ga_config_get(cfg, GA_CFG_CA_URL, NULL);
-	c->ca_location = ga_config_get(cfg, GA_CFG_CA_LOCATION, NULL);
-	c->file = ga_config_get(cfg, GA_CFG_INTENSITY_FILE, NULL);
-	v = ga_config_get(cfg, GA_CFG_HTTP_TIMEOUT, NULL);
-	if (v && !ga_live_parse_seconds(v, 100, 60000, &ms))
-		c->timeout_ms = ms;
-	v = ga_config_get(cfg, GA_CFG_CACHE, NULL);
-	if (v && !ga_live_parse_seconds(v, 0, 86400000, &ms))
-		c->cache_ms = ms;
-	v = ga_config_get(cfg, GA_CFG_REFRESH, NULL);
-	if (v && !ga_live_parse_seconds(v, 1000, 86400000, &ms))
-		c->refresh_ms = ms;
-	if (!ga_live_cache_dir(c->cache_buf, sizeof(c->cache_buf)))
-		c->cache_dir = c->cache_buf;
-	v = ga_config_get(cfg, GA_CFG_PROVIDERS, NULL);
-	if (v) {
-		ga_live_parse_order(v, c->order, &c->nr);
-	} else {
-		c->nr = 0;
-		if (c->em_token)
-			c->order[c->nr++] = GA_PROV_ELECTRICITYMAPS;
-		if (c->ca_url)
-			c->order[c->nr++] = GA_PROV_CARBONAWARE;
-		if (c->file)
-			c->order[c->nr++] = GA_PROV_FILE;
-		c->order[c->nr++] = GA_PROV_STATIC;
-	}
-	for (i = 0; i < c->nr; i++)
-		live |= c->order[i] != GA_PROV_STATIC;
-	return live;
 }
 
 /*

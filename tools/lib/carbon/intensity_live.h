@@ -84,10 +84,7 @@ int ga_live_parse_order(const char *text, enum ga_provider *order,
 			unsigned int *nr);
 int ga_live_parse_seconds(const char *text, uint32_t min_ms, uint32_t max_ms,
 			  uint32_t *ms);
-struct ga_config;
 void ga_live_conf_default(struct ga_live_conf *c);
-int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
-		      const char *region);
 int ga_live_cache_dir(char *buf, size_t size);
 int ga_live_get(const struct ga_live_conf *c, enum ga_want want,
 		int64_t now_ms, struct ga_live_result *res);

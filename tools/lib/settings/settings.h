@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a program's flags leave unsaid, in one order for every program:
+ * the flag, else the environment (GREENAI_REGION), else the configuration
+ * files (config.h), else the default. The grid intensity, the PUE, the
+ * ledger and the live providers are settled here; ga_grid follows the
+ * intensity in force over time, for the programs that run long.
+ *
+ * Nothing here prints: errors come back as text, "... (from WHERE)".
+ */
+#ifndef _GREENAI_SETTINGS_H
+#define _GREENAI_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carbon/intensity.h"
+#include "carbon/intensity_live.h"
+#include "settings/config.h"
+
+#define GA_SETTINGS_FROM_MAX	(GA_CONFIG_FROM_MAX + 64)
+
+const char *ga_settings_region(const char *flag);
+int ga_settings_intensity(const struct ga_config *cfg, const char *given,
+			  const char *region, struct ga_intensity *in,
+			  char *from, size_t from_size, char *err,
+			  size_t err_size);
+int ga_settings_pue(const struct ga_config *cfg, const char *given,
+		    uint32_t *pue_milli, char *err, size_t err_size);
+const char *ga_settings_ledger(const struct ga_config *cfg,
+			       const char *given);
+int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
+		      const char *region);
+int ga_settings_live(const struct ga_config *cfg, const char *region,
+		     struct ga_live_conf *c, char *err, size_t err_size);
+
+/*
+ * The grid intensity in force, followed over time: a figure given (a
+ * flag, or intensity in greenai.conf) holds for good; else the live
+ * providers when any is set up, asked again every refresh_ms, the figure
+ * in force looked up at each tick; else the embedded table's for the
+ * region.
+ */
+struct ga_grid {
+	bool live;
+	uint32_t mg_per_kwh;			/* in force */
+	char source[GA_SERIES_NAME_MAX];	/* where it is from */
+	char region[GA_REGION_MAX];		/* the table's; "" otherwise */
+	struct ga_live_conf conf;
+	struct ga_iseries series;		/* the providers' last answer */
+	int64_t next_refresh_ms;
+	bool failing;				/* the last asking failed */
+};
+
+int ga_grid_init(struct ga_grid *gr, const struct ga_config *cfg,
+		 const char *given, const char *region, int64_t now_ms,
+		 struct ga_live_result *res, char *err, size_t err_size);
+/* ga_grid_tick() results */
+#define GA_GRID_CHANGED		(1u << 0)	/* a new figure or source */
+#define GA_GRID_FAILED		(1u << 1)	/* asking failed, first time */
+unsigned int ga_grid_tick(struct ga_grid *gr, int64_t now_ms,
+			  struct ga_live_result *res);
+void ga_grid_free(struct ga_grid *gr);
+
+#endif /* _GREENAI_SETTINGS_H */
