@@ -118,14 +118,14 @@ GREENAI_SRC := $(wildcard tools/greenai/*.c)
 
 $(BUILD)/greenai: $(GREENAI_SRC) $(wildcard tools/greenai/*.h) \
 		$(BUILD)/lib/libgreenai.a
-	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $(GREENAI_SRC) \
+	$(CC) $(GA_CFLAGS) -o $@ $(GREENAI_SRC) \
 		$(BUILD)/lib/libgreenai.a $(LIB_LIBS)
 
 # gtop, the live view (tools/gtop): libgreenai and ncurses.
 GTOP_SRC := $(wildcard tools/gtop/*.c)
 
 $(BUILD)/gtop: $(GTOP_SRC) $(wildcard tools/gtop/*.h) $(BUILD)/lib/libgreenai.a
-	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $(GTOP_SRC) \
+	$(CC) $(GA_CFLAGS) -o $@ $(GTOP_SRC) \
 		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) -lncursesw -lm
 
 # greenai-exporter (tools/exporter): libgreenai and libmicrohttpd.
@@ -133,7 +133,7 @@ EXPORTER_SRC := $(wildcard tools/exporter/*.c)
 
 $(BUILD)/greenai-exporter: $(EXPORTER_SRC) $(wildcard tools/exporter/*.h) \
 		$(BUILD)/lib/libgreenai.a
-	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -pthread -o $@ $(EXPORTER_SRC) \
+	$(CC) $(GA_CFLAGS) -pthread -o $@ $(EXPORTER_SRC) \
 		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) -lmicrohttpd
 
 $(BUILD)/lib/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
@@ -191,7 +191,7 @@ HOST_HELPERS := $(patsubst tests/host/helpers/%.c,$(BUILD)/tests/%,\
 
 $(BUILD)/tests/%: tests/host/helpers/%.c $(BUILD)/lib/libgreenai.a
 	@mkdir -p $(@D)
-	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -o $@ $< $(BUILD)/lib/libgreenai.a \
+	$(CC) $(GA_CFLAGS) -o $@ $< $(BUILD)/lib/libgreenai.a \
 		$(LIB_LIBS)
 
 # The BPF cost benchmark's floor: an empty sched_switch program, and its

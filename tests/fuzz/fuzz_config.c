@@ -2,7 +2,8 @@
 /* libFuzzer: greenai.conf (ga_config_parse): whole or refused. */
 #include <string.h>
 
-#include "settings/config.h"
+#include <greenai/config.h>
+
 #include "fuzz.h"
 
 static struct ga_config cfg, before;

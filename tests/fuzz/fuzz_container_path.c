@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: a cgroup path, as containers' runtimes make them. */
-#include "ident/container.h"
+#include <greenai/container.h>
+
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

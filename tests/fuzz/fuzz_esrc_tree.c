@@ -5,6 +5,7 @@
  * the DRM GPUs (sys/class/drm), each opened and read twice, as a sample
  * does, then closed. The first byte picks the source.
  */
+
 #include <greenai/attrib.h>
 
 #include "energy/esrc.h"

@@ -5,8 +5,9 @@
  * --listen address (gx_parse_listen). libmicrohttpd parses the rest of
  * the request; tests/host/exporter.bats sends it bad requests.
  */
+#include <greenai/exposition.h>
+
 #include "exporter.h"
-#include "workload/exposition.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: a $GREENAI_METRICS file (ga_metrics_parse). */
+#include <greenai/run_metrics.h>
+
 #include "fuzz.h"
-#include "store/run_metrics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

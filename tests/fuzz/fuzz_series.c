@@ -5,9 +5,10 @@
  * a series taken is sorted, its spans do not overlap, and the best window
  * over it is a start it covers.
  */
+#include <greenai/intensity_live.h>
+#include <greenai/intensity_series.h>
+
 #include "fuzz.h"
-#include "carbon/intensity_live.h"
-#include "carbon/intensity_series.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

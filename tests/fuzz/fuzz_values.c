@@ -4,13 +4,14 @@
  * /proc/PID/stat, and the figures users give (intensity, PUE, accuracy,
  * seconds, provider lists).
  */
-#include "carbon/carbon.h"
-#include "ident/cgroup.h"
+#include <greenai/carbon.h>
+#include <greenai/cgroup.h>
+#include <greenai/files.h>
+#include <greenai/identity.h>
+#include <greenai/intensity.h>
+#include <greenai/intensity_live.h>
+
 #include "fuzz.h"
-#include "ident/identity.h"
-#include "carbon/intensity.h"
-#include "carbon/intensity_live.h"
-#include "base/sysfs.h"
 #include "base/topology.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

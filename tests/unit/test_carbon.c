@@ -13,7 +13,8 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "carbon/carbon.h"
+#include <greenai/carbon.h>
+
 #include "base/decimal.h"
 
 #define UJ_PER_KWH 3600000000000ULL

@@ -26,7 +26,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ident/cgroup.h"
+#include <greenai/cgroup.h>
+
 #include "fixture.h"
 
 #define FX GA_FIXTURES "/"

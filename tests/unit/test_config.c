@@ -16,7 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "settings/config.h"
+#include <greenai/config.h>
+
 #include "fixture.h"
 
 static struct ga_config cfg;

@@ -22,9 +22,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ident/container.h"
+#include <greenai/container.h>
+#include <greenai/files.h>
+
 #include "fixture.h"
-#include "base/sysfs.h"
 
 #define ID_A "4f797c539e6c745de61a93ca3ff892358ecbcaccd8414d5db545c38428142970"
 #define ID_B "9ec39b91f3d70e1beff50a308f77067065ea6be0d91a3378375056cd4422cf3d"

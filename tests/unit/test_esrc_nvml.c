@@ -20,7 +20,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "base/clock.h"
+#include <greenai/clock.h>
+
 #include "energy/esrc.h"
 #include "esrc_fixture.h"
 

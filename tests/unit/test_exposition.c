@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "workload/exposition.h"
+#include <greenai/exposition.h>
 
 static const struct ga_label zone[] = {
 	{ "zone", "package-0" }, { "node_name", "n1" },

@@ -32,8 +32,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <greenai/identity.h>
+
+#include "ident/identity_cache.h"
 #include "fixture.h"
-#include "ident/identity.h"
 
 #define FX GA_FIXTURES "/"
 #define V2 FX "proc-v2"

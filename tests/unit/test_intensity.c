@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "carbon/intensity.h"
+#include <greenai/intensity.h>
 
 static void table_is_sorted_and_sane(void **state)
 {

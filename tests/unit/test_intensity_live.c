@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "carbon/intensity_live.h"
+#include <greenai/intensity_live.h>
 
 static void provider_lists_and_seconds(void **state)
 {

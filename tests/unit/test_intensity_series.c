@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "carbon/intensity_series.h"
+#include <greenai/intensity_series.h>
 
 static char err[256];
 

@@ -18,11 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
-
 #include <sqlite3.h>
 
+#include <greenai/ledger.h>
+
 #include "fixture.h"
-#include "store/ledger.h"
 
 static void ledger_path(char *buf, const char *dir)
 {

@@ -14,8 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <greenai/run_metrics.h>
+
 #include "fixture.h"
-#include "store/run_metrics.h"
 
 static void good_lines(void **state)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "base/walk_order.h"
+#include <greenai/walk_order.h>
 
 struct item {
 	int key;

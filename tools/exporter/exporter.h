@@ -13,9 +13,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "settings/settings.h"
-#include "engine/libgreenai.h"
-#include "workload/workloads.h"
+#include <greenai/libgreenai.h>
 
 struct gx_state {
 	pthread_mutex_t lock;		/* everything below */

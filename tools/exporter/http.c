@@ -18,12 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
 #include <microhttpd.h>
 
+#include <greenai/libgreenai.h>
+
 #include "exporter.h"
-#include "workload/exposition.h"
-#include "greenai/version.h"
 
 #define GX_TIMEOUT_S		10
 #define GX_CONN_MEMORY		(16 * 1024)

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include <greenai/libgreenai.h>
+
 #include "exporter.h"
 
 /**

@@ -14,13 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "carbon/carbon.h"
-#include "settings/config.h"
+#include <greenai/libgreenai.h>
+
 #include "exporter.h"
-#include "greenai/version.h"
-#include "carbon/intensity.h"
-#include "store/ledger.h"
-#include "base/sysfs.h"
 
 #define GX_LISTEN_DEF	"127.0.0.1:9102"
 #define GX_STATE_DEF	"/var/lib/greenai/exporter.state"

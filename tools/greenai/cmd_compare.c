@@ -6,12 +6,13 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include <greenai/libgreenai.h>
+
 #include "greenai.h"
-#include "store/ledger.h"
 #include "models.h"
 #include "table.h"
 
-static const char ga_compare_help[] =
+static const char cli_compare_help[] =
 	"usage: greenai compare [--format table|csv|markdown] [--ledger PATH]\n"
 	"                       BASELINE OPTIMISED\n"
 	"\n"
@@ -24,10 +25,10 @@ static const char ga_compare_help[] =
 	"Exit status: 0; 1 when a model is not in the ledger or it cannot be\n"
 	"read; 2 for bad usage.\n";
 
-static const struct ga_model_sum *compare_find(const struct ga_models *ms,
+static const struct cli_model_sum *compare_find(const struct cli_models *ms,
 					       const char *name)
 {
-	const struct ga_model_sum *m = ga_models_find(ms, name);
+	const struct cli_model_sum *m = cli_models_find(ms, name);
 
 	if (!m || !m->runs) {
 		fprintf(stderr, "greenai compare: no completed run of model '%s' in the ledger\n",
@@ -37,7 +38,7 @@ static const struct ga_model_sum *compare_find(const struct ga_models *ms,
 	return m;
 }
 
-static int ga_compare_main(int argc, char **argv)
+static int cli_compare_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -49,22 +50,22 @@ static int ga_compare_main(int argc, char **argv)
 		"Baseline", "Optimised", "Accuracy retained %",
 		"Energy reduction %", "CO2 reduction %", "Green Score change %",
 	};
-	enum ga_table_format format = GA_TABLE_TEXT;
-	const struct ga_model_sum *b, *p;
+	enum cli_table_format format = CLI_TABLE_TEXT;
+	const struct cli_model_sum *b, *p;
 	char acc[32] = "", en[32] = "", co2[32] = "", gs[32] = "";
 	const char *ledger = NULL, *cells[6];
 	char err[4608];
 	struct ga_ledger *l;
-	struct ga_models ms;
-	struct ga_table t;
+	struct cli_models ms;
+	struct cli_table t;
 	int c, r;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (ga_table_format_parse(optarg, &format))
-				return ga_cli_usage(&ga_cmd_compare,
+			if (cli_table_format_parse(optarg, &format))
+				return cli_cli_usage(&cli_cmd_compare,
 						    "--format '%s': not table, csv or markdown",
 						    optarg);
 			break;
@@ -72,45 +73,45 @@ static int ga_compare_main(int argc, char **argv)
 			ledger = optarg;
 			break;
 		case 'h':
-			return ga_cli_help(&ga_cmd_compare);
+			return cli_cli_help(&cli_cmd_compare);
 		default:
-			return ga_cli_bad_option(&ga_cmd_compare, argv);
+			return cli_cli_bad_option(&cli_cmd_compare, argv);
 		}
 	}
 	if (argc - optind != 2)
-		return ga_cli_usage(&ga_cmd_compare,
+		return cli_cli_usage(&cli_cmd_compare,
 				    "two models are needed, BASELINE OPTIMISED%s",
 				    "");
-	r = ga_cli_ledger(&ga_cmd_compare, &ledger);
+	r = cli_cli_ledger(&cli_cmd_compare, &ledger);
 	if (r)
 		return r;
 	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {
 		fprintf(stderr, "greenai compare: %s\n", err);
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
-	r = ga_models_load(l, GA_BY_MODEL, &ms);
+	r = cli_models_load(l, CLI_BY_MODEL, &ms);
 	if (r) {
 		fprintf(stderr, "greenai compare: %s\n", ga_ledger_error(l));
 		ga_ledger_close(l);
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	b = compare_find(&ms, argv[optind]);
 	p = compare_find(&ms, argv[optind + 1]);
-	r = GA_EXIT_FAIL;
+	r = CLI_EXIT_FAIL;
 	if (!b || !p)
 		goto out;
-	ga_table_init(&t, format, cols, 6);
+	cli_table_init(&t, format, cols, 6);
 	if (b->has_accuracy && p->has_accuracy && b->accuracy_pct > 0)
-		ga_table_num(&t, acc, sizeof(acc),
+		cli_table_num(&t, acc, sizeof(acc),
 			     100 * p->accuracy_pct / b->accuracy_pct);
 	if (b->energy_uj)
-		ga_table_num(&t, en, sizeof(en),
+		cli_table_num(&t, en, sizeof(en),
 			     100 * (1 - (double)p->energy_uj / b->energy_uj));
 	if (b->co2_ug)
-		ga_table_num(&t, co2, sizeof(co2),
+		cli_table_num(&t, co2, sizeof(co2),
 			     100 * (1 - (double)p->co2_ug / b->co2_ug));
 	if (b->has_score && p->has_score && b->score > 0)
-		ga_table_num(&t, gs, sizeof(gs),
+		cli_table_num(&t, gs, sizeof(gs),
 			     100 * (p->score / b->score - 1));
 	cells[0] = b->name;
 	cells[1] = p->name;
@@ -118,19 +119,19 @@ static int ga_compare_main(int argc, char **argv)
 	cells[3] = en;
 	cells[4] = co2;
 	cells[5] = gs;
-	r = ga_table_add(&t, cells) ? GA_EXIT_FAIL : 0;
+	r = cli_table_add(&t, cells) ? CLI_EXIT_FAIL : 0;
 	if (!r)
-		ga_table_print(&t, stdout);
-	ga_table_free(&t);
+		cli_table_print(&t, stdout);
+	cli_table_free(&t);
 out:
-	ga_models_free(&ms);
+	cli_models_free(&ms);
 	ga_ledger_close(l);
 	return r;
 }
 
-const struct ga_cmd ga_cmd_compare = {
+const struct cli_cmd cli_cmd_compare = {
 	.name = "compare",
 	.summary = "a model against its optimised version, from the ledger",
-	.help = ga_compare_help,
-	.run = ga_compare_main,
+	.help = cli_compare_help,
+	.run = cli_compare_main,
 };

@@ -13,16 +13,16 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include <greenai/libgreenai.h>
+
 #include "greenai.h"
 #include "json_out.h"
-#include "store/ledger.h"
 #include "models.h"
-#include "base/names.h"
 #include "table.h"
 
 #define UJ_PER_KWH	3600000000000.0
 
-static const char ga_export_help[] =
+static const char cli_export_help[] =
 	"usage: greenai export [--ledger PATH] [--training-type T]\n"
 	"                      --format codecarbon-csv|json|model-card RUN\n"
 	"\n"
@@ -44,7 +44,7 @@ static const char ga_export_help[] =
 	"2 for bad usage.\n";
 
 /* CodeCarbon 3.2's EmissionsData fields, in its order. */
-static const char *const ga_cc_cols[] = {
+static const char *const cli_cc_cols[] = {
 	"timestamp", "project_name", "run_id", "experiment_id", "duration",
 	"emissions", "emissions_rate", "cpu_power", "gpu_power", "ram_power",
 	"cpu_energy", "gpu_energy", "ram_energy", "energy_consumed",
@@ -56,7 +56,7 @@ static const char *const ga_cc_cols[] = {
 	"ram_utilization_percent", "ram_used_gb", "on_cloud", "pue", "wue",
 };
 
-#define GA_CC_NR_COLS (sizeof(ga_cc_cols) / sizeof(ga_cc_cols[0]))
+#define CLI_CC_NR_COLS (sizeof(cli_cc_cols) / sizeof(cli_cc_cols[0]))
 
 enum export_format {
 	EXPORT_CODECARBON,
@@ -72,7 +72,7 @@ struct export_req {
 };
 
 /* Energy in kWh by CodeCarbon's parts, over the domains in the total. */
-static void ga_cc_split(const struct ga_run *run, double *cpu, double *gpu,
+static void cli_cc_split(const struct ga_run *run, double *cpu, double *gpu,
 			double *ram)
 {
 	unsigned int i;
@@ -93,7 +93,7 @@ static void ga_cc_split(const struct ga_run *run, double *cpu, double *gpu,
 	}
 }
 
-static void ga_export_csv(const struct ga_run *run)
+static void cli_export_csv(const struct ga_run *run)
 {
 	double dur = (run->end_unix_ns - run->start_unix_ns) / 1e9;
 	double kg = run->co2_ug / 1e9, cpu, gpu, ram;
@@ -104,17 +104,17 @@ static void ga_export_csv(const struct ga_run *run)
 	struct tm tm;
 	unsigned int i;
 
-	ga_cc_split(run, &cpu, &gpu, &ram);
+	cli_cc_split(run, &cpu, &gpu, &ram);
 	gmtime_r(&end, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(id, sizeof(id), "%lld", (long long)run->id);
 	if (uname(&u))
 		memset(&u, 0, sizeof(u));
-	for (i = 0; i < GA_CC_NR_COLS; i++)
-		printf("%s%s", i ? "," : "", ga_cc_cols[i]);
+	for (i = 0; i < CLI_CC_NR_COLS; i++)
+		printf("%s%s", i ? "," : "", cli_cc_cols[i]);
 	putchar('\n');
 	printf("%s,", ts);
-	ga_csv_field(stdout, run->model ? run->model : "greenai");
+	cli_csv_field(stdout, run->model ? run->model : "greenai");
 	printf(",%s,,%.6f,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,0,",
 	       id, dur, kg, dur > 0 ? kg / dur : 0,
 	       dur > 0 ? cpu * 3.6e6 / dur : 0, dur > 0 ? gpu * 3.6e6 / dur : 0,
@@ -127,14 +127,14 @@ static void ga_export_csv(const struct ga_run *run)
 	iso = run->region && strlen(run->region) == 3 &&
 	      strcmp(run->region, "G20") ? run->region : "";
 	printf(",%s,%s,,,", iso, run->region && !*iso ? run->region : "");
-	ga_csv_field(stdout, u.sysname);
+	cli_csv_field(stdout, u.sysname);
 	printf("-%s", u.release);
 	/* python_version ... ram_used_gb: not greenai's to say */
 	printf(",,,,,,,,,,process,,,,,N,%u.%03u,0\n", run->pue_milli / 1000,
 	       run->pue_milli % 1000);
 }
 
-static void ga_yaml_str(const char *key, const char *v)
+static void cli_yaml_str(const char *key, const char *v)
 {
 	printf("  %s: \"", key);
 	for (; *v; v++) {
@@ -145,7 +145,7 @@ static void ga_yaml_str(const char *key, const char *v)
 	puts("\"");
 }
 
-static void ga_export_card(const struct ga_run *run, const char *type)
+static void cli_export_card(const struct ga_run *run, const char *type)
 {
 	char source[512], hw[512];
 	size_t off;
@@ -164,14 +164,14 @@ static void ga_export_card(const struct ga_run *run, const char *type)
 						" (estimated)" : "");
 	puts("co2_eq_emissions:");
 	printf("  emissions: %.6f\n", run->co2_ug / 1e6);
-	ga_yaml_str("source", source);
-	ga_yaml_str("training_type", type);
-	ga_yaml_str("geographical_location", run->region ? run->region :
+	cli_yaml_str("source", source);
+	cli_yaml_str("training_type", type);
+	cli_yaml_str("geographical_location", run->region ? run->region :
 							   "unknown");
-	ga_yaml_str("hardware_used", hw);
+	cli_yaml_str("hardware_used", hw);
 }
 
-static int ga_export_one(const struct ga_run *run, void *arg)
+static int cli_export_one(const struct ga_run *run, void *arg)
 {
 	struct export_req *req = arg;
 
@@ -183,18 +183,18 @@ static int ga_export_one(const struct ga_run *run, void *arg)
 		return 1;
 	switch (req->format) {
 	case EXPORT_CODECARBON:
-		ga_export_csv(run);
+		cli_export_csv(run);
 		break;
 	case EXPORT_JSON:
-		return ga_json_print(ga_run_json(run), stdout) ?: 1;
+		return cli_json_print(cli_run_json(run), stdout) ?: 1;
 	case EXPORT_CARD:
-		ga_export_card(run, req->training_type);
+		cli_export_card(run, req->training_type);
 		break;
 	}
 	return 1;
 }
 
-static int ga_export_format(const char *name, enum export_format *out)
+static int cli_export_format(const char *name, enum export_format *out)
 {
 	static const char *const names[] = {
 		[EXPORT_CODECARBON] = "codecarbon-csv",
@@ -209,7 +209,7 @@ static int ga_export_format(const char *name, enum export_format *out)
 	return 0;
 }
 
-static int ga_export_main(int argc, char **argv)
+static int cli_export_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -237,32 +237,32 @@ static int ga_export_main(int argc, char **argv)
 			req.training_type = optarg;
 			break;
 		case 'h':
-			return ga_cli_help(&ga_cmd_export);
+			return cli_cli_help(&cli_cmd_export);
 		default:
-			return ga_cli_bad_option(&ga_cmd_export, argv);
+			return cli_cli_bad_option(&cli_cmd_export, argv);
 		}
 	}
-	if (!format || ga_export_format(format, &req.format))
-		return ga_cli_usage(&ga_cmd_export,
+	if (!format || cli_export_format(format, &req.format))
+		return cli_cli_usage(&cli_cmd_export,
 				    "--format '%s': codecarbon-csv, json or model-card",
 				    format ? format : "");
 	if (argc - optind != 1)
-		return ga_cli_usage(&ga_cmd_export, "one RUN id is needed%s",
+		return cli_cli_usage(&cli_cmd_export, "one RUN id is needed%s",
 				    "");
 	errno = 0;
 	req.id = strtoll(argv[optind], &end, 10);
 	if (*argv[optind] < '1' || *argv[optind] > '9' || *end || errno)
-		return ga_cli_usage(&ga_cmd_export,
+		return cli_cli_usage(&cli_cmd_export,
 				    "RUN '%s': not a run id (a number from 1)",
 				    argv[optind]);
-	r = ga_cli_ledger(&ga_cmd_export, &ledger);
+	r = cli_cli_ledger(&cli_cmd_export, &ledger);
 	if (r)
 		return r;
 	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {
 		fprintf(stderr, "greenai export: %s\n", err);
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
-	r = ga_ledger_for_each_run(l, ga_export_one, &req);
+	r = ga_ledger_for_each_run(l, cli_export_one, &req);
 	if (r < 0)
 		fprintf(stderr, "greenai export: %s\n",
 			r == -ENOMEM ? strerror(ENOMEM) : ga_ledger_error(l));
@@ -273,12 +273,12 @@ static int ga_export_main(int argc, char **argv)
 		fprintf(stderr, "greenai export: run %lld did not complete: nothing to export\n",
 			req.id);
 	ga_ledger_close(l);
-	return r >= 0 && req.done ? 0 : GA_EXIT_FAIL;
+	return r >= 0 && req.done ? 0 : CLI_EXIT_FAIL;
 }
 
-const struct ga_cmd ga_cmd_export = {
+const struct cli_cmd cli_cmd_export = {
 	.name = "export",
 	.summary = "a run as CodeCarbon's emissions.csv, JSON or a model card block",
-	.help = ga_export_help,
-	.run = ga_export_main,
+	.help = cli_export_help,
+	.run = cli_export_main,
 };

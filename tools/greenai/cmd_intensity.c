@@ -6,17 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <json-c/json.h>
 
-#include "base/clock.h"
+#include <greenai/libgreenai.h>
+
 #include "greenai.h"
-#include "carbon/intensity.h"
-#include "carbon/intensity_live.h"
 #include "run_carbon.h"
 #include "svg.h"
 
-static const char ga_intensity_help[] =
+static const char cli_intensity_help[] =
 	"usage: greenai intensity [--region CC] [--intensity G]\n"
 	"       greenai intensity (--forecast | --history) [--region Z]\n"
 	"                         [--format table|csv|json|svg]\n"
@@ -152,7 +150,7 @@ static void series_print(const struct ga_live_result *res, enum ga_want want,
 			snprintf(title, sizeof(title),
 				 "Grid carbon intensity, %s: %.150s", when,
 				 s->source);
-			ga_svg_series(stdout, title, s, from, to);
+			cli_svg_series(stdout, title, s, from, to);
 		}
 		break;
 	}
@@ -166,7 +164,7 @@ static int intensity_series(enum ga_want want, const char *region,
 	int64_t now = ga_unix_ms();
 	int r, live;
 
-	r = ga_cli_live(&ga_cmd_intensity, region, &conf, &live);
+	r = cli_cli_live(&cli_cmd_intensity, region, &conf, &live);
 	if (r)
 		return r;
 	r = ga_live_get(&conf, want, now, &res);
@@ -174,7 +172,7 @@ static int intensity_series(enum ga_want want, const char *region,
 	if (r) {
 		fprintf(stderr, "greenai intensity: no %s from any provider\n",
 			want == GA_WANT_HISTORY ? "history" : "forecast");
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	series_print(&res, want, fmt, now);
 	ga_live_result_free(&res);
@@ -193,7 +191,7 @@ static int intensity_live(const struct ga_live_conf *conf)
 	ga_live_print_failures(stderr, "greenai intensity", &res);
 	if (r) {
 		fprintf(stderr, "greenai intensity: no intensity from any provider\n");
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	ga_series_at(&res.series, now, &mg);
 	printf("intensity: %u.%03u g CO2e/kWh\n", mg / 1000, mg % 1000);
@@ -206,7 +204,7 @@ static int intensity_live(const struct ga_live_conf *conf)
 	return 0;
 }
 
-static int ga_intensity_run(int argc, char **argv)
+static int cli_intensity_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "region", required_argument, NULL, 'r' },
@@ -236,7 +234,7 @@ static int ga_intensity_run(int argc, char **argv)
 		case 'F':
 		case 'H':
 			if (want >= 0)
-				return ga_cli_usage(&ga_cmd_intensity,
+				return cli_cli_usage(&cli_cmd_intensity,
 						    "--forecast or --history, not both");
 			want = c == 'F' ? GA_WANT_FORECAST : GA_WANT_HISTORY;
 			break;
@@ -245,35 +243,35 @@ static int ga_intensity_run(int argc, char **argv)
 			for (fmt = 0; fmt < 4 && strcmp(optarg, formats[fmt]);)
 				fmt++;
 			if (fmt == 4)
-				return ga_cli_usage(&ga_cmd_intensity,
+				return cli_cli_usage(&cli_cmd_intensity,
 						    "--format '%s': not table, csv, json or svg",
 						    optarg);
 			break;
 		case 'h':
-			return ga_cli_help(&ga_cmd_intensity);
+			return cli_cli_help(&cli_cmd_intensity);
 		default:
-			return ga_cli_bad_option(&ga_cmd_intensity, argv);
+			return cli_cli_bad_option(&cli_cmd_intensity, argv);
 		}
 	}
 	if (optind < argc)
-		return ga_cli_usage(&ga_cmd_intensity, "unexpected '%s'",
+		return cli_cli_usage(&cli_cmd_intensity, "unexpected '%s'",
 				    argv[optind]);
 	if (format && want < 0)
-		return ga_cli_usage(&ga_cmd_intensity,
+		return cli_cli_usage(&cli_cmd_intensity,
 				    "--format is for --forecast and --history");
 	if (want >= 0 && given)
-		return ga_cli_usage(&ga_cmd_intensity,
+		return cli_cli_usage(&cli_cmd_intensity,
 				    "--intensity is one figure: no forecast or history");
 	if (want >= 0)
 		return intensity_series(want, region, fmt);
 	if (!given) {
-		c = ga_cli_live(&ga_cmd_intensity, region, &conf, &live);
+		c = cli_cli_live(&cli_cmd_intensity, region, &conf, &live);
 		if (c)
 			return c;
 		if (live)
 			return intensity_live(&conf);
 	}
-	c = ga_cli_intensity(&ga_cmd_intensity, given, region, &in, &why);
+	c = cli_cli_intensity(&cli_cmd_intensity, given, region, &in, &why);
 	if (c)
 		return c;
 	printf("intensity: %u.%03u g CO2e/kWh\n", in.mg_per_kwh / 1000,
@@ -291,9 +289,9 @@ static int ga_intensity_run(int argc, char **argv)
 	return 0;
 }
 
-const struct ga_cmd ga_cmd_intensity = {
+const struct cli_cmd cli_cmd_intensity = {
 	.name = "intensity",
 	.summary = "the grid carbon intensity a run uses, and why",
-	.help = ga_intensity_help,
-	.run = ga_intensity_run,
+	.help = cli_intensity_help,
+	.run = cli_intensity_run,
 };

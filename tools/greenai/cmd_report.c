@@ -9,16 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <greenai/libgreenai.h>
+
 #include "greenai.h"
 #include "json_out.h"
-#include "store/ledger.h"
 #include "models.h"
 #include "svg.h"
 #include "table.h"
 
 #define UJ_PER_KWH	3600000000000.0
 
-static const char ga_report_help[] =
+static const char cli_report_help[] =
 	"usage: greenai report [--by model|run|container]\n"
 	"                      [--format table|csv|markdown|json|svg]\n"
 	"                      [--ledger PATH]\n"
@@ -40,7 +41,7 @@ static const char ga_report_help[] =
 	"Exit status: 0; 1 when the ledger cannot be read; 2 for bad usage.\n";
 
 enum report_out {
-	REPORT_TABLE,	/* table, csv, markdown: struct ga_table */
+	REPORT_TABLE,	/* table, csv, markdown: struct cli_table */
 	REPORT_JSON,
 	REPORT_SVG,
 };
@@ -48,9 +49,9 @@ enum report_out {
 struct report_opts {
 	const char *ledger;
 	int by_run;
-	enum ga_group_by by;
+	enum cli_group_by by;
 	enum report_out out;
-	enum ga_table_format format;
+	enum cli_table_format format;
 };
 
 static int report_parse_format(const char *name, struct report_opts *o)
@@ -59,7 +60,7 @@ static int report_parse_format(const char *name, struct report_opts *o)
 		o->out = REPORT_JSON;
 	else if (!strcmp(name, "svg"))
 		o->out = REPORT_SVG;
-	else if (!ga_table_format_parse(name, &o->format))
+	else if (!cli_table_format_parse(name, &o->format))
 		o->out = REPORT_TABLE;
 	else
 		return -EINVAL;
@@ -83,15 +84,15 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 		case 'b':
 			o->by_run = !strcmp(optarg, "run");
 			if (!strcmp(optarg, "container"))
-				o->by = GA_BY_CONTAINER;
+				o->by = CLI_BY_CONTAINER;
 			else if (strcmp(optarg, "model") && !o->by_run)
-				return ga_cli_usage(&ga_cmd_report,
+				return cli_cli_usage(&cli_cmd_report,
 						    "--by '%s': not model, run or container",
 						    optarg);
 			break;
 		case 'f':
 			if (report_parse_format(optarg, o))
-				return ga_cli_usage(&ga_cmd_report,
+				return cli_cli_usage(&cli_cmd_report,
 						    "--format '%s': not table, csv, markdown, json or svg",
 						    optarg);
 			break;
@@ -99,14 +100,14 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 			o->ledger = optarg;
 			break;
 		case 'h':
-			ga_cli_help(&ga_cmd_report);
+			cli_cli_help(&cli_cmd_report);
 			return -1;
 		default:
-			return ga_cli_bad_option(&ga_cmd_report, argv);
+			return cli_cli_bad_option(&cli_cmd_report, argv);
 		}
 	}
 	if (optind < argc)
-		return ga_cli_usage(&ga_cmd_report, "unexpected '%s'",
+		return cli_cli_usage(&cli_cmd_report, "unexpected '%s'",
 				    argv[optind]);
 	return 0;
 }
@@ -114,7 +115,7 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 /* What --by run collects for JSON and SVG. */
 struct report_runs {
 	struct json_object *json;
-	struct ga_bar *bars;
+	struct cli_bar *bars;
 	char (*labels)[64];
 	unsigned int nr, max;
 };
@@ -138,7 +139,7 @@ static int report_run_bar(struct report_runs *rr, const struct ga_run *run)
 	}
 	snprintf(rr->labels[rr->nr], sizeof(rr->labels[0]), "#%lld %s",
 		 (long long)run->id, run->model ? run->model : "");
-	rr->bars[rr->nr] = (struct ga_bar){ rr->labels[rr->nr],
+	rr->bars[rr->nr] = (struct cli_bar){ rr->labels[rr->nr],
 					    run->co2_ug / 1e9, 1 };
 	rr->nr++;
 	return 0;
@@ -149,14 +150,14 @@ static int report_run_collect(const struct ga_run *run, void *arg)
 	struct report_runs *rr = arg;
 
 	if (rr->json)
-		return json_object_array_add(rr->json, ga_run_json(run)) ?
+		return json_object_array_add(rr->json, cli_run_json(run)) ?
 			       -ENOMEM : 0;
 	return report_run_bar(rr, run);
 }
 
 static int report_run_row(const struct ga_run *run, void *arg)
 {
-	struct ga_table *t = arg;
+	struct cli_table *t = arg;
 	char id[24], dur[32], kwh[32], kg[32], acc[32] = "";
 	const char *cells[7] = { id, run->model ? run->model : "",
 				 ga_run_status_name(run->status), dur, kwh, kg,
@@ -164,17 +165,17 @@ static int report_run_row(const struct ga_run *run, void *arg)
 
 	snprintf(id, sizeof(id), "%lld", (long long)run->id);
 	if (run->status == GA_RUN_DONE) {
-		ga_table_num(t, dur, sizeof(dur),
+		cli_table_num(t, dur, sizeof(dur),
 			     (run->end_unix_ns - run->start_unix_ns) / 1e9);
-		ga_table_num(t, kwh, sizeof(kwh),
-			     ga_run_total_uj(run) / UJ_PER_KWH);
-		ga_table_num(t, kg, sizeof(kg), run->co2_ug / 1e9);
+		cli_table_num(t, kwh, sizeof(kwh),
+			     cli_run_total_uj(run) / UJ_PER_KWH);
+		cli_table_num(t, kg, sizeof(kg), run->co2_ug / 1e9);
 	} else {
 		dur[0] = kwh[0] = kg[0] = '\0';
 	}
 	if (run->has_accuracy)
-		ga_table_num(t, acc, sizeof(acc), run->accuracy_pct);
-	return ga_table_add(t, cells);
+		cli_table_num(t, acc, sizeof(acc), run->accuracy_pct);
+	return cli_table_add(t, cells);
 }
 
 static int report_runs(struct ga_ledger *l, const struct report_opts *o)
@@ -184,16 +185,16 @@ static int report_runs(struct ga_ledger *l, const struct report_opts *o)
 		"Accuracy %",
 	};
 	struct report_runs rr = { 0 };
-	struct ga_chart chart = { "CO2e per run", "kg", NULL, 0 };
-	struct ga_table t;
+	struct cli_chart chart = { "CO2e per run", "kg", NULL, 0 };
+	struct cli_table t;
 	int r;
 
 	if (o->out == REPORT_TABLE) {
-		ga_table_init(&t, o->format, cols, 7);
+		cli_table_init(&t, o->format, cols, 7);
 		r = ga_ledger_for_each_run(l, report_run_row, &t);
 		if (!r)
-			ga_table_print(&t, stdout);
-		ga_table_free(&t);
+			cli_table_print(&t, stdout);
+		cli_table_free(&t);
 		return r;
 	}
 	if (o->out == REPORT_JSON) {
@@ -203,12 +204,12 @@ static int report_runs(struct ga_ledger *l, const struct report_opts *o)
 	}
 	r = ga_ledger_for_each_run(l, report_run_collect, &rr);
 	if (!r && rr.json) {
-		r = ga_json_print(rr.json, stdout);
+		r = cli_json_print(rr.json, stdout);
 		rr.json = NULL;
 	} else if (!r) {
 		chart.bars = rr.bars;
 		chart.nr = rr.nr;
-		ga_svg_charts(stdout, "greenai: CO2e per run", &chart, 1);
+		cli_svg_charts(stdout, "greenai: CO2e per run", &chart, 1);
 	}
 	json_object_put(rr.json);
 	free(rr.bars);
@@ -216,15 +217,15 @@ static int report_runs(struct ga_ledger *l, const struct report_opts *o)
 	return r;
 }
 
-static const char *report_sum_name(const struct ga_model_sum *m,
-				   enum ga_group_by by)
+static const char *report_sum_name(const struct cli_model_sum *m,
+				   enum cli_group_by by)
 {
 	if (m->name[0])
 		return m->name;
-	return by == GA_BY_MODEL ? "(none)" : "(host)";
+	return by == CLI_BY_MODEL ? "(none)" : "(host)";
 }
 
-static int report_sums_table(const struct ga_models *ms,
+static int report_sums_table(const struct cli_models *ms,
 			     const struct report_opts *o)
 {
 	static const char *const model_cols[] = {
@@ -234,15 +235,15 @@ static int report_sums_table(const struct ga_models *ms,
 	static const char *const ct_cols[] = {
 		"Container", "Runs", "Energy kWh", "CO2 kg",
 	};
-	int by_model = o->by == GA_BY_MODEL;
-	struct ga_table t;
+	int by_model = o->by == CLI_BY_MODEL;
+	struct cli_table t;
 	unsigned int i;
 	int r = 0;
 
-	ga_table_init(&t, o->format, by_model ? model_cols : ct_cols,
+	cli_table_init(&t, o->format, by_model ? model_cols : ct_cols,
 		      by_model ? 6 : 4);
 	for (i = 0; !r && i < ms->nr; i++) {
-		const struct ga_model_sum *m = &ms->m[i];
+		const struct cli_model_sum *m = &ms->m[i];
 		char runs[16], acc[32] = "", kwh[32], kg[32], gs[32] = "";
 		const char *mc[6] = { report_sum_name(m, o->by), runs, acc, kwh,
 				      kg, gs };
@@ -250,25 +251,25 @@ static int report_sums_table(const struct ga_models *ms,
 
 		snprintf(runs, sizeof(runs), "%u", m->runs);
 		if (m->has_accuracy)
-			ga_table_num(&t, acc, sizeof(acc), m->accuracy_pct);
-		ga_table_num(&t, kwh, sizeof(kwh), m->energy_uj / UJ_PER_KWH);
-		ga_table_num(&t, kg, sizeof(kg), m->co2_ug / 1e9);
+			cli_table_num(&t, acc, sizeof(acc), m->accuracy_pct);
+		cli_table_num(&t, kwh, sizeof(kwh), m->energy_uj / UJ_PER_KWH);
+		cli_table_num(&t, kg, sizeof(kg), m->co2_ug / 1e9);
 		if (m->has_score)
-			ga_table_num(&t, gs, sizeof(gs), m->score);
-		r = ga_table_add(&t, by_model ? mc : cc);
+			cli_table_num(&t, gs, sizeof(gs), m->score);
+		r = cli_table_add(&t, by_model ? mc : cc);
 	}
 	if (!r)
-		ga_table_print(&t, stdout);
-	ga_table_free(&t);
+		cli_table_print(&t, stdout);
+	cli_table_free(&t);
 	return r;
 }
 
-static int report_sums_svg(const struct ga_models *ms,
+static int report_sums_svg(const struct cli_models *ms,
 			   const struct report_opts *o)
 {
-	struct ga_bar *bars = calloc(2 * ms->nr + 1, sizeof(*bars));
-	int by_model = o->by == GA_BY_MODEL;
-	struct ga_chart c[2] = {
+	struct cli_bar *bars = calloc(2 * ms->nr + 1, sizeof(*bars));
+	int by_model = o->by == CLI_BY_MODEL;
+	struct cli_chart c[2] = {
 		{ by_model ? "CO2e per model" : "CO2e per container", "kg",
 		  bars, ms->nr },
 		{ "Green Score per model", "% accuracy per kg CO2e",
@@ -279,14 +280,14 @@ static int report_sums_svg(const struct ga_models *ms,
 	if (!bars)
 		return -ENOMEM;
 	for (i = 0; i < ms->nr; i++) {
-		const struct ga_model_sum *m = &ms->m[i];
+		const struct cli_model_sum *m = &ms->m[i];
 
-		bars[i] = (struct ga_bar){ report_sum_name(m, o->by),
+		bars[i] = (struct cli_bar){ report_sum_name(m, o->by),
 					   m->co2_ug / 1e9, 1 };
-		bars[ms->nr + i] = (struct ga_bar){ bars[i].label, m->score,
+		bars[ms->nr + i] = (struct cli_bar){ bars[i].label, m->score,
 						    m->has_score };
 	}
-	ga_svg_charts(stdout,
+	cli_svg_charts(stdout,
 		      by_model ? "greenai: CO2e and Green Score per model" :
 				 "greenai: CO2e per container",
 		      c, by_model ? 2 : 1);
@@ -297,9 +298,9 @@ static int report_sums_svg(const struct ga_models *ms,
 static int report_sums(struct ga_ledger *l, const struct report_opts *o)
 {
 	struct json_object *a;
-	struct ga_models ms;
+	struct cli_models ms;
 	unsigned int i;
-	int r = ga_models_load(l, o->by, &ms);
+	int r = cli_models_load(l, o->by, &ms);
 
 	if (r)
 		return r;
@@ -313,19 +314,19 @@ static int report_sums(struct ga_ledger *l, const struct report_opts *o)
 	case REPORT_JSON:
 		a = json_object_new_array();
 		for (i = 0; a && i < ms.nr; i++)
-			if (json_object_array_add(a, ga_sum_json(&ms.m[i],
+			if (json_object_array_add(a, cli_sum_json(&ms.m[i],
 								 o->by)))
 				break;
-		r = a && i == ms.nr ? ga_json_print(a, stdout) : -ENOMEM;
+		r = a && i == ms.nr ? cli_json_print(a, stdout) : -ENOMEM;
 		if (r)
 			json_object_put(a);
 		break;
 	}
-	ga_models_free(&ms);
+	cli_models_free(&ms);
 	return r;
 }
 
-static int ga_report_main(int argc, char **argv)
+static int cli_report_main(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
 	struct ga_ledger *l;
@@ -335,12 +336,12 @@ static int ga_report_main(int argc, char **argv)
 	r = report_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = ga_cli_ledger(&ga_cmd_report, &o.ledger);
+	r = cli_cli_ledger(&cli_cmd_report, &o.ledger);
 	if (r)
 		return r;
 	if (ga_ledger_open(&l, o.ledger, err, sizeof(err))) {
 		fprintf(stderr, "greenai report: %s\n", err);
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	r = o.by_run ? report_runs(l, &o) : report_sums(l, &o);
 	if (r == -ENOMEM)
@@ -348,12 +349,12 @@ static int ga_report_main(int argc, char **argv)
 	else if (r)
 		fprintf(stderr, "greenai report: %s\n", ga_ledger_error(l));
 	ga_ledger_close(l);
-	return r ? GA_EXIT_FAIL : 0;
+	return r ? CLI_EXIT_FAIL : 0;
 }
 
-const struct ga_cmd ga_cmd_report = {
+const struct cli_cmd cli_cmd_report = {
 	.name = "report",
 	.summary = "the ledger per model or per run: energy, CO2e, Green Score",
-	.help = ga_report_help,
-	.run = ga_report_main,
+	.help = cli_report_help,
+	.run = cli_report_main,
 };

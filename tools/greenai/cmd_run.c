@@ -27,25 +27,18 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
 #include <linux/sched.h>
 
-#include "carbon/carbon.h"
-#include "ident/cgroup.h"
-#include "base/clock.h"
+#include <greenai/libgreenai.h>
+
 #include "greenai.h"
-#include "carbon/intensity.h"
-#include "carbon/intensity_live.h"
 #include "label.h"
-#include "store/ledger.h"
-#include "engine/libgreenai.h"
-#include "store/run_metrics.h"
 #include "run_carbon.h"
 
 #define RUN_SETTLE_SAMPLES	100	/* at most, for the exits to fold */
 #define RUN_DRAIN_MS		100	/* the exit ring is read this often */
 
-static const char ga_run_help[] =
+static const char cli_run_help[] =
 	"usage: greenai run [OPTIONS] -- CMD [ARG...]\n"
 	"\n"
 	"Run CMD in a cgroup of its own, measure the energy of everything it\n"
@@ -91,7 +84,7 @@ static const char ga_run_help[] =
 	"Exit status: CMD's (128 + N when signal N ended it); 2 for bad usage;\n"
 	"125 when greenai could not measure or run CMD.\n";
 
-#define GA_EXIT_RUN	125
+#define CLI_EXIT_RUN	125
 
 struct run_opts {
 	const char *model, *accuracy, *region, *intensity, *pue, *ledger;
@@ -106,7 +99,7 @@ struct run_opts {
 
 static int run_usage(const char *fmt, const char *arg)
 {
-	return ga_cli_usage(&ga_cmd_run, fmt, arg);
+	return cli_cli_usage(&cli_cmd_run, fmt, arg);
 }
 
 static int run_parse(int argc, char **argv, struct run_opts *o)
@@ -187,10 +180,10 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			o->deadline = optarg;
 			break;
 		case 'h':
-			ga_cli_help(&ga_cmd_run);
+			cli_cli_help(&cli_cmd_run);
 			return -1;
 		default:
-			return ga_cli_bad_option(&ga_cmd_run, argv);
+			return cli_cli_bad_option(&cli_cmd_run, argv);
 		}
 	}
 	if (optind >= argc)
@@ -274,38 +267,38 @@ static void run_sample(struct ga_ctx *g, unsigned int *errors)
  */
 static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 		    unsigned long interval_ms, unsigned int *errors,
-		    struct ga_run_carbon *rc, uint64_t cgid)
+		    struct cli_run_carbon *rc, uint64_t cgid)
 {
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-	__u64 next = ga_label_now() + interval_ms * 1000000ULL;
+	__u64 next = cli_label_now() + interval_ms * 1000000ULL;
 	int status;
 
 	for (;;) {
 		struct signalfd_siginfo si;
-		__u64 now = ga_label_now();
+		__u64 now = cli_label_now();
 		/* the exit ring drained every RUN_DRAIN_MS between samples */
 		long wait = now >= next ? 0 : (long)((next - now) / 1000000);
 		int n = poll(&pfd, 1, wait < RUN_DRAIN_MS ? wait : RUN_DRAIN_MS);
 
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (n <= 0 && ga_label_now() < next) {
+		if (n <= 0 && cli_label_now() < next) {
 			ga_drain(g);
 			continue;
 		}
 		if (n <= 0) {
 			next += interval_ms * 1000000ULL;
-			if (next < ga_label_now())
-				next = ga_label_now() + interval_ms * 1000000ULL;
+			if (next < cli_label_now())
+				next = cli_label_now() + interval_ms * 1000000ULL;
 			run_sample(g, errors);
-			ga_rc_tick(rc, ga_unix_ms(),
-				   ga_label_energy_now(g, cgid));
+			cli_rc_tick(rc, ga_unix_ms(),
+				   cli_label_energy_now(g, cgid));
 			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGCHLD) {
-			ga_rc_signal(rc, ga_unix_ms());
+			cli_rc_signal(rc, ga_unix_ms());
 			kill(pid, si.ssi_signo);
 			continue;
 		}
@@ -377,18 +370,18 @@ static void run_settle(struct ga_ctx *g, unsigned int *errors)
 
 static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		    uint32_t pue_milli, double acc, int has_acc,
-		    struct ga_run_carbon *rc)
+		    struct cli_run_carbon *rc)
 {
 	struct ga_opts gopts = { .backend = o->backend };
 	char cgdir[GA_PATH_MAX], err[512], ledger_path[GA_PATH_MAX];
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
-	struct ga_label lb = { 0 };
+	struct cli_label lb = { 0 };
 	struct ga_ledger *ledger = NULL;
 	const char *why = "";
 	sigset_t set, orig;
 	unsigned int errors = 0;
 	struct ga_ctx *g = NULL;
-	int r, status = 0, sfd = -1, mfd, ret = GA_EXIT_RUN;
+	int r, status = 0, sfd = -1, mfd, ret = CLI_EXIT_RUN;
 	size_t cgrel = 0;
 	uint64_t cgid = 0;
 	int64_t end_ms;
@@ -397,11 +390,11 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	r = run_cgroup(cgdir, sizeof(cgdir), &cgrel, &why);
 	if (r) {
 		fprintf(stderr, "greenai run: %s: %s\n", why, strerror(-r));
-		return GA_EXIT_RUN;
+		return CLI_EXIT_RUN;
 	}
 	ga_cgroup_id(cgdir, &cgid);
 	if (rc->aware)
-		ga_rc_aware(rc, rc->max_mg, rc->deadline_ms, cgdir);
+		cli_rc_aware(rc, rc->max_mg, rc->deadline_ms, cgdir);
 	if (o->model && ga_cgroup_label_set(cgdir, GA_LABEL_MODEL, o->model))
 		fprintf(stderr, "greenai run: cannot label the cgroup with the model (xattrs): the ledger still has it\n");
 	if (ga_open(&g, &gopts, err, sizeof(err))) {
@@ -435,7 +428,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	sigprocmask(SIG_BLOCK, &set, &orig);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd >= 0) {
-		r = ga_rc_wait_start(rc, sfd, o->interval_ms);
+		r = cli_rc_wait_start(rc, sfd, o->interval_ms);
 		if (r) {
 			fprintf(stderr, "greenai run: signal %d while waiting: %s was not started\n",
 				r, o->cmd[0]);
@@ -443,10 +436,10 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 			goto out_metrics;
 		}
 	}
-	ga_label_begin(&lb, o->cmd, o->model, ga_backend_name(g), in,
+	cli_label_begin(&lb, o->cmd, o->model, ga_backend_name(g), in,
 		       pue_milli);
 	lb.run.mg_per_kwh = rc->mg;	/* after any wait */
-	ga_label_where(&lb, cgdir + cgrel);
+	cli_label_where(&lb, cgdir + cgrel);
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
 	lb.run.start_unix_ns = ga_unix_ns();
@@ -457,8 +450,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
 	ga_cgroup_label_set(cgdir, GA_LABEL_RUN, err);
 
-	lb.start_ns = ga_label_now();
-	ga_rc_begin(rc, lb.run.start_unix_ns / 1000000);
+	lb.start_ns = cli_label_now();
+	cli_rc_begin(rc, lb.run.start_unix_ns / 1000000);
 	pid = sfd < 0 ? -errno : run_spawn(cgdir, o->cmd, &orig);
 	if (pid < 0) {
 		fprintf(stderr, "greenai run: cannot start %s: %s\n",
@@ -466,17 +459,17 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		goto out_metrics;
 	}
 	r = run_wait(g, pid, sfd, o->interval_ms, &errors, rc, cgid);
-	lb.end_ns = ga_label_now();
+	lb.end_ns = cli_label_now();
 	lb.run.end_unix_ns = ga_unix_ns();
 	end_ms = lb.run.end_unix_ns / 1000000;
 	if (r < 0) {
 		fprintf(stderr, "greenai run: waiting for %s: %s\n",
 			o->cmd[0], strerror(-r));
-		ga_rc_signal(rc, end_ms);	/* never leave it frozen */
+		cli_rc_signal(rc, end_ms);	/* never leave it frozen */
 		goto out_metrics;
 	}
 	status = r;
-	ga_rc_signal(rc, end_ms);
+	cli_rc_signal(rc, end_ms);
 	if (run_stop_leftovers(cgdir))
 		fprintf(stderr, "greenai run: what %s left running was stopped\n",
 			o->cmd[0]);
@@ -484,10 +477,10 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	lb.run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) :
 					      128 + WTERMSIG(status);
 	ga_metrics_read(metrics, &lb.metrics);
-	ga_label_finish(&lb, g, cgdir, has_acc, acc);
-	ga_rc_end(rc, end_ms, lb.total_active_uj + lb.total_idle_uj, &lb.run);
-	ga_label_set_co2(&lb, lb.run.co2_ug);
-	ga_label_print(&lb, stderr, ledger_path);
+	cli_label_finish(&lb, g, cgdir, has_acc, acc);
+	cli_rc_end(rc, end_ms, lb.total_active_uj + lb.total_idle_uj, &lb.run);
+	cli_label_set_co2(&lb, lb.run.co2_ug);
+	cli_label_print(&lb, stderr, ledger_path);
 	if (ga_ledger_finish(ledger, &lb.run))
 		fprintf(stderr, "greenai run: %s\n", ga_ledger_error(ledger));
 	ret = lb.run.exit_code;
@@ -507,7 +500,7 @@ out:
  * of the forecast until the deadline, and 24 hours from now.
  */
 static int run_aware(const struct run_opts *o, const struct ga_live_conf *conf,
-		     int live, struct ga_run_carbon *rc)
+		     int live, struct cli_run_carbon *rc)
 {
 	struct ga_live_result fc;
 	int64_t now = ga_unix_ms(), until = now + 24 * 3600 * 1000LL, d;
@@ -566,22 +559,22 @@ static int run_aware(const struct run_opts *o, const struct ga_live_conf *conf,
  */
 static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 			 struct ga_intensity *in, uint32_t pue,
-			 struct ga_run_carbon *rc)
+			 struct cli_run_carbon *rc)
 {
 	struct ga_live_result res;
 	const char *why;
 	int r, live = 0;
 
 	if (!o->intensity) {
-		r = ga_cli_live(&ga_cmd_run, o->region, conf, &live);
+		r = cli_cli_live(&cli_cmd_run, o->region, conf, &live);
 		if (r)
 			return r;
 	}
 	if (!live) {
-		r = ga_cli_intensity(&ga_cmd_run, o->intensity, o->region, in,
+		r = cli_cli_intensity(&cli_cmd_run, o->intensity, o->region, in,
 				     &why);
-		r = r ?: ga_rc_init(rc, NULL, NULL, in->mg_per_kwh, pue) ?
-			       GA_EXIT_RUN : 0;
+		r = r ?: cli_rc_init(rc, NULL, NULL, in->mg_per_kwh, pue) ?
+			       CLI_EXIT_RUN : 0;
 		if (!r)
 			snprintf(rc->series.source, sizeof(rc->series.source),
 				 "%s", in->source);
@@ -590,9 +583,9 @@ static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 		ga_live_print_failures(stderr, "greenai run", &res);
 		if (r) {
 			fprintf(stderr, "greenai run: no grid intensity from any provider\n");
-			return GA_EXIT_RUN;
+			return CLI_EXIT_RUN;
 		}
-		ga_rc_init(rc, conf, &res, 0, pue);
+		cli_rc_init(rc, conf, &res, 0, pue);
 		memset(in, 0, sizeof(*in));
 		in->mg_per_kwh = rc->mg;
 		in->origin = GA_INT_REGION;
@@ -605,11 +598,11 @@ static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 	return r;
 }
 
-static int ga_run_main(int argc, char **argv)
+static int cli_run_main(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct ga_live_conf conf;
-	struct ga_run_carbon rc;
+	struct cli_run_carbon rc;
 	struct ga_intensity in;
 	uint32_t pue = GA_PUE_MIN_MILLI;
 	double acc = 0;
@@ -618,8 +611,8 @@ static int ga_run_main(int argc, char **argv)
 	r = run_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = ga_cli_pue(&ga_cmd_run, o.pue, &pue);
-	r = r ?: ga_cli_ledger(&ga_cmd_run, &o.ledger);
+	r = cli_cli_pue(&cli_cmd_run, o.pue, &pue);
+	r = r ?: cli_cli_ledger(&cli_cmd_run, &o.ledger);
 	if (r)
 		return r;
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))
@@ -629,13 +622,13 @@ static int ga_run_main(int argc, char **argv)
 	r = run_intensity(&o, &conf, &in, pue, &rc);
 	if (!r)
 		r = run_exec(&o, &in, pue, acc, !!o.accuracy, &rc);
-	ga_rc_free(&rc);
+	cli_rc_free(&rc);
 	return r;
 }
 
-const struct ga_cmd ga_cmd_run = {
+const struct cli_cmd cli_cmd_run = {
 	.name = "run",
 	.summary = "run a command, measure it, print its carbon label",
-	.help = ga_run_help,
-	.run = ga_run_main,
+	.help = cli_run_help,
+	.run = cli_run_main,
 };

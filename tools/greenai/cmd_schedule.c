@@ -7,15 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <json-c/json.h>
 
-#include "base/clock.h"
+#include <greenai/libgreenai.h>
+
 #include "greenai.h"
-#include "carbon/intensity_live.h"
 #include "run_carbon.h"
 
-static const char ga_schedule_help[] =
+static const char cli_schedule_help[] =
 	"usage: greenai schedule --duration D [--within W] [--region Z] [--json]\n"
 	"\n"
 	"Find, in the forecast of the grid's carbon intensity, the start that\n"
@@ -42,7 +41,7 @@ static const char ga_schedule_help[] =
 
 static int schedule_usage(const char *fmt, const char *arg)
 {
-	return ga_cli_usage(&ga_cmd_schedule, fmt, arg);
+	return cli_cli_usage(&cli_cmd_schedule, fmt, arg);
 }
 
 struct schedule {
@@ -118,7 +117,7 @@ static void schedule_json(const struct schedule *s,
 	json_object_put(o);
 }
 
-static int ga_schedule_run(int argc, char **argv)
+static int cli_schedule_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "duration", required_argument, NULL, 'd' },
@@ -151,9 +150,9 @@ static int ga_schedule_run(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			return ga_cli_help(&ga_cmd_schedule);
+			return cli_cli_help(&cli_cmd_schedule);
 		default:
-			return ga_cli_bad_option(&ga_cmd_schedule, argv);
+			return cli_cli_bad_option(&cli_cmd_schedule, argv);
 		}
 	}
 	if (optind < argc)
@@ -166,7 +165,7 @@ static int ga_schedule_run(int argc, char **argv)
 	if (ga_duration_parse(within, &w) || w < s.dur)
 		return schedule_usage("--within '%s': not a length at least the duration",
 				      within);
-	c = ga_cli_live(&ga_cmd_schedule, region, &conf, &live);
+	c = cli_cli_live(&cli_cmd_schedule, region, &conf, &live);
 	if (c)
 		return c;
 	s.now = ga_unix_ms();
@@ -174,7 +173,7 @@ static int ga_schedule_run(int argc, char **argv)
 	ga_live_print_failures(stderr, "greenai schedule", &res);
 	if (c) {
 		fprintf(stderr, "greenai schedule: no forecast from any provider\n");
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	/* the forecast may start a little later than now */
 	lo = res.series.p[0].t_ms > s.now ? res.series.p[0].t_ms : s.now;
@@ -192,7 +191,7 @@ static int ga_schedule_run(int argc, char **argv)
 		fprintf(stderr, "greenai schedule: the forecast (%s) covers %s to %s: no whole window of %s in it\n",
 			res.series.source, a, b, dur);
 		ga_live_result_free(&res);
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	s.has_now = !ga_series_mean(&res.series, s.now, s.now + s.dur,
 				    &s.now_mean);
@@ -204,9 +203,9 @@ static int ga_schedule_run(int argc, char **argv)
 	return 0;
 }
 
-const struct ga_cmd ga_cmd_schedule = {
+const struct cli_cmd cli_cmd_schedule = {
 	.name = "schedule",
 	.summary = "the best time to start a job, from the intensity forecast",
-	.help = ga_schedule_help,
-	.run = ga_schedule_run,
+	.help = cli_schedule_help,
+	.run = cli_schedule_run,
 };

@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "carbon/carbon.h"
+#include <greenai/libgreenai.h>
+
 #include "greenai.h"
-#include "store/ledger.h"
 #include "models.h"
 
-static const char ga_score_help[] =
+static const char cli_score_help[] =
 	"usage: greenai score --accuracy A --co2-kg C\n"
 	"       greenai score [--ledger PATH] (--model NAME | --run ID)\n"
 	"\n"
@@ -60,27 +60,27 @@ static int score_from_ledger(const struct score_opts *o, double *acc,
 			     double *kg)
 {
 	struct score_run sr = { .id = o->run_id };
-	const struct ga_model_sum *m;
+	const struct cli_model_sum *m;
 	struct ga_ledger *l;
-	struct ga_models ms;
+	struct cli_models ms;
 	char err[4608], what[300];
 	int r, ok = 0;
 
 	if (ga_ledger_open(&l, o->ledger, err, sizeof(err))) {
 		fprintf(stderr, "greenai score: %s\n", err);
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	if (o->model) {
 		snprintf(what, sizeof(what), "model '%.256s'", o->model);
-		r = ga_models_load(l, GA_BY_MODEL, &ms);
-		m = r ? NULL : ga_models_find(&ms, o->model);
+		r = cli_models_load(l, CLI_BY_MODEL, &ms);
+		m = r ? NULL : cli_models_find(&ms, o->model);
 		if (m && m->runs) {
 			ok = m->has_accuracy ? 2 : 1;
 			*acc = m->accuracy_pct;
 			*kg = m->co2_ug / 1e9;
 		}
 		if (!r)
-			ga_models_free(&ms);
+			cli_models_free(&ms);
 	} else {
 		snprintf(what, sizeof(what), "run %lld", o->run_id);
 		r = ga_ledger_for_each_run(l, score_find_run, &sr);
@@ -100,7 +100,7 @@ static int score_from_ledger(const struct score_opts *o, double *acc,
 		fprintf(stderr, "greenai score: %s has no accuracy (greenai run --accuracy, or accuracy= in $GREENAI_METRICS)\n",
 			what);
 	ga_ledger_close(l);
-	return !r && ok == 2 ? 0 : GA_EXIT_FAIL;
+	return !r && ok == 2 ? 0 : CLI_EXIT_FAIL;
 }
 
 static int score_parse(int argc, char **argv, struct score_opts *o)
@@ -134,7 +134,7 @@ static int score_parse(int argc, char **argv, struct score_opts *o)
 			errno = 0;
 			o->run_id = strtoll(optarg, &end, 10);
 			if (*optarg < '1' || *optarg > '9' || *end || errno)
-				return ga_cli_usage(&ga_cmd_score,
+				return cli_cli_usage(&cli_cmd_score,
 						    "--run '%s': not a run id (a number from 1)",
 						    optarg);
 			break;
@@ -142,28 +142,28 @@ static int score_parse(int argc, char **argv, struct score_opts *o)
 			o->ledger = optarg;
 			break;
 		case 'h':
-			ga_cli_help(&ga_cmd_score);
+			cli_cli_help(&cli_cmd_score);
 			return -1;
 		default:
-			return ga_cli_bad_option(&ga_cmd_score, argv);
+			return cli_cli_bad_option(&cli_cmd_score, argv);
 		}
 	}
 	if (optind < argc)
-		return ga_cli_usage(&ga_cmd_score, "unexpected '%s'",
+		return cli_cli_usage(&cli_cmd_score, "unexpected '%s'",
 				    argv[optind]);
 	if ((o->model || o->run) && (o->acc || o->co2))
-		return ga_cli_usage(&ga_cmd_score,
+		return cli_cli_usage(&cli_cmd_score,
 				    "--model or --run, or --accuracy and --co2-kg, not both");
 	if (o->model && o->run)
-		return ga_cli_usage(&ga_cmd_score,
+		return cli_cli_usage(&cli_cmd_score,
 				    "--model or --run, not both");
 	if (!o->model && !o->run && (!o->acc || !o->co2))
-		return ga_cli_usage(&ga_cmd_score,
+		return cli_cli_usage(&cli_cmd_score,
 				    "both --accuracy and --co2-kg are needed (or --model, --run)");
 	return 0;
 }
 
-static int ga_score_main(int argc, char **argv)
+static int cli_score_main(int argc, char **argv)
 {
 	struct score_opts o = { 0 };
 	double a, kg, score;
@@ -173,13 +173,13 @@ static int ga_score_main(int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	if (o.model || o.run) {
-		r = ga_cli_ledger(&ga_cmd_score, &o.ledger);
+		r = cli_cli_ledger(&cli_cmd_score, &o.ledger);
 		r = r ?: score_from_ledger(&o, &a, &kg);
 		if (r)
 			return r;
 		if (ga_green_score(a, kg, &score)) {
 			fprintf(stderr, "greenai score: no CO2e recorded: no Green Score\n");
-			return GA_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
 		printf("accuracy:    %.6g %%\n", a);
 		printf("co2e:        %.6g kg\n", kg);
@@ -187,20 +187,20 @@ static int ga_score_main(int argc, char **argv)
 		return 0;
 	}
 	if (ga_accuracy_parse(o.acc, &a))
-		return ga_cli_usage(&ga_cmd_score,
+		return cli_cli_usage(&cli_cmd_score,
 				    "--accuracy '%s': not a percentage, 0 to 100",
 				    o.acc);
 	if (ga_co2_kg_parse(o.co2, &kg) || ga_green_score(a, kg, &score))
-		return ga_cli_usage(&ga_cmd_score,
+		return cli_cli_usage(&cli_cmd_score,
 				    "--co2-kg '%s': not a mass in kg above 0",
 				    o.co2);
 	printf("green score: %.6g (%% accuracy per kg CO2e)\n", score);
 	return 0;
 }
 
-const struct ga_cmd ga_cmd_score = {
+const struct cli_cmd cli_cmd_score = {
 	.name = "score",
 	.summary = "the Green Score of an accuracy and a CO2e, or from the ledger",
-	.help = ga_score_help,
-	.run = ga_score_main,
+	.help = cli_score_help,
+	.run = cli_score_main,
 };

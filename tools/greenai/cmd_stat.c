@@ -12,13 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carbon/carbon.h"
-#include "ident/cgroup.h"
-#include "greenai.h"
-#include "carbon/intensity.h"
-#include "engine/libgreenai.h"
+#include <greenai/libgreenai.h>
 
-static const char ga_stat_help[] =
+#include "greenai.h"
+
+static const char cli_stat_help[] =
 	"usage: greenai stat (-p PID | -c CGROUP | -a) [-I MS] [--region CC]\n"
 	"                    [--intensity G] [SECONDS]\n"
 	"\n"
@@ -161,7 +159,7 @@ static int stat_cgroup_id(const char *arg, __u64 *id)
 	return r;
 }
 
-static int ga_stat_main(int argc, char **argv)
+static int cli_stat_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "region", required_argument, NULL, 'r' },
@@ -185,7 +183,7 @@ static int ga_stat_main(int argc, char **argv)
 		case 'p':
 		case 'c':
 			if (start.target != STAT_NONE)
-				return ga_cli_usage(&ga_cmd_stat,
+				return cli_cli_usage(&cli_cmd_stat,
 						    "one of -p, -c and -a%s", "");
 			start.target = c == 'a' ? STAT_ALL :
 				       c == 'p' ? STAT_PID : STAT_CGROUP;
@@ -194,12 +192,12 @@ static int ga_stat_main(int argc, char **argv)
 				start.pid = strtoul(optarg, &end, 10);
 				if (*optarg < '1' || *optarg > '9' || *end ||
 				    errno || kill(start.pid, 0) == -1)
-					return ga_cli_usage(&ga_cmd_stat,
+					return cli_cli_usage(&cli_cmd_stat,
 							    "-p '%s': no such process",
 							    optarg);
 			}
 			if (c == 'c' && stat_cgroup_id(optarg, &start.cgroup_id))
-				return ga_cli_usage(&ga_cmd_stat,
+				return cli_cli_usage(&cli_cmd_stat,
 						    "-c '%s': no such cgroup v2",
 						    optarg);
 			break;
@@ -207,7 +205,7 @@ static int ga_stat_main(int argc, char **argv)
 			every = strtod(optarg, &end) / 1000;
 			if (*optarg < '0' || *optarg > '9' || *end ||
 			    every < 0.1 || every > 3600)
-				return ga_cli_usage(&ga_cmd_stat,
+				return cli_cli_usage(&cli_cmd_stat,
 						    "-I '%s': not 100 to 3600000 ms",
 						    optarg);
 			break;
@@ -218,31 +216,31 @@ static int ga_stat_main(int argc, char **argv)
 			given = optarg;
 			break;
 		case 'h':
-			return ga_cli_help(&ga_cmd_stat);
+			return cli_cli_help(&cli_cmd_stat);
 		default:
-			return ga_cli_bad_option(&ga_cmd_stat, argv);
+			return cli_cli_bad_option(&cli_cmd_stat, argv);
 		}
 	}
 	if (start.target == STAT_NONE)
-		return ga_cli_usage(&ga_cmd_stat, "what to count: -p, -c or -a%s",
+		return cli_cli_usage(&cli_cmd_stat, "what to count: -p, -c or -a%s",
 				    "");
 	if (argc - optind > 1)
-		return ga_cli_usage(&ga_cmd_stat, "unexpected '%s'",
+		return cli_cli_usage(&cli_cmd_stat, "unexpected '%s'",
 				    argv[optind + 1]);
 	if (optind < argc) {
 		secs = strtod(argv[optind], &end);
 		if (*argv[optind] < '0' || *argv[optind] > '9' || *end ||
 		    secs <= 0 || secs > 86400)
-			return ga_cli_usage(&ga_cmd_stat,
+			return cli_cli_usage(&cli_cmd_stat,
 					    "SECONDS '%s': not more than 0 and up to 86400",
 					    argv[optind]);
 	}
-	c = ga_cli_intensity(&ga_cmd_stat, given, region, &in, &why);
+	c = cli_cli_intensity(&cli_cmd_stat, given, region, &in, &why);
 	if (c)
 		return c;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {
 		fprintf(stderr, "greenai stat: %s\n", err);
-		return GA_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	cur = start;
 	t0 = stat_now();
@@ -276,9 +274,9 @@ static int ga_stat_main(int argc, char **argv)
 	return 0;
 }
 
-const struct ga_cmd ga_cmd_stat = {
+const struct cli_cmd cli_cmd_stat = {
 	.name = "stat",
 	.summary = "energy of a process, cgroup or the machine over a window",
-	.help = ga_stat_help,
-	.run = ga_stat_main,
+	.help = cli_stat_help,
+	.run = cli_stat_main,
 };

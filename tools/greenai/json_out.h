@@ -9,15 +9,15 @@
 #define _GREENAI_JSON_OUT_H
 
 #include <stdio.h>
-
 #include <json-c/json.h>
 
-#include "store/ledger.h"
+#include <greenai/libgreenai.h>
+
 #include "models.h"
 
-struct json_object *ga_run_json(const struct ga_run *run);
-struct json_object *ga_sum_json(const struct ga_model_sum *m,
-				enum ga_group_by by);
-int ga_json_print(struct json_object *o, FILE *f);
+struct json_object *cli_run_json(const struct ga_run *run);
+struct json_object *cli_sum_json(const struct cli_model_sum *m,
+				enum cli_group_by by);
+int cli_json_print(struct json_object *o, FILE *f);
 
 #endif /* _GREENAI_JSON_OUT_H */

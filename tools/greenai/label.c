@@ -10,14 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "carbon/carbon.h"
-#include "ident/cgroup.h"
-#include "ident/container.h"
+#include <greenai/libgreenai.h>
+
 #include "label.h"
 
 #define UJ_PER_KWH	3600000000000.0
 
-__u64 ga_label_now(void)
+__u64 cli_label_now(void)
 {
 	struct timespec ts;
 
@@ -25,13 +24,13 @@ __u64 ga_label_now(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void ga_copy(char *dst, size_t size, const char *src)
+static void cli_copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
 /* What is known before the command starts. */
-void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
+void cli_label_begin(struct cli_label *lb, char **argv, const char *model,
 		    const char *backend, const struct ga_intensity *in,
 		    uint32_t pue_milli)
 {
@@ -43,10 +42,10 @@ void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
 		off += snprintf(lb->command + off, sizeof(lb->command) - off,
 				"%s%s", i ? " " : "", argv[i]);
 	if (gethostname(lb->host, sizeof(lb->host) - 1))
-		ga_copy(lb->host, sizeof(lb->host), "unknown");
-	ga_copy(lb->backend, sizeof(lb->backend), backend);
-	ga_copy(lb->model, sizeof(lb->model), model);
-	ga_copy(lb->region, sizeof(lb->region), in->region);
+		cli_copy(lb->host, sizeof(lb->host), "unknown");
+	cli_copy(lb->backend, sizeof(lb->backend), backend);
+	cli_copy(lb->model, sizeof(lb->model), model);
+	cli_copy(lb->region, sizeof(lb->region), in->region);
 	lb->run.command = lb->command;
 	lb->run.host = lb->host;
 	lb->run.backend = lb->backend;
@@ -61,20 +60,20 @@ void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
  * Where the run is: its cgroup (@cgroup, from the cgroup2 root) and the
  * container greenai itself runs in, if any (a systemd unit is not one).
  */
-void ga_label_where(struct ga_label *lb, const char *cgroup)
+void cli_label_where(struct cli_label *lb, const char *cgroup)
 {
 	char self[4096];
 	struct ga_container ct;
 
-	ga_copy(lb->cgroup, sizeof(lb->cgroup), cgroup);
+	cli_copy(lb->cgroup, sizeof(lb->cgroup), cgroup);
 	lb->run.cgroup = lb->cgroup;
 	if (ga_cgroup_of_pid("/", getpid(), self, sizeof(self), NULL) ||
 	    ga_container_parse(self, &ct) || ct.runtime == GA_RT_NONE ||
 	    ct.runtime == GA_RT_SYSTEMD)
 		return;
-	ga_copy(lb->ct_runtime, sizeof(lb->ct_runtime),
+	cli_copy(lb->ct_runtime, sizeof(lb->ct_runtime),
 		ga_runtime_name(ct.runtime));
-	ga_copy(lb->ct_id, sizeof(lb->ct_id), ct.id[0] ? ct.id : ct.name);
+	cli_copy(lb->ct_id, sizeof(lb->ct_id), ct.id[0] ? ct.id : ct.name);
 	lb->run.container_runtime = lb->ct_runtime;
 	lb->run.container_id = lb->ct_id;
 }
@@ -85,7 +84,7 @@ struct cgroup_find {
 	int found;
 };
 
-static int ga_find_cgroup(const struct ga_acct_cgroup *c, void *arg)
+static int cli_find_cgroup(const struct ga_acct_cgroup *c, void *arg)
 {
 	struct cgroup_find *f = arg;
 
@@ -97,7 +96,7 @@ static int ga_find_cgroup(const struct ga_acct_cgroup *c, void *arg)
 }
 
 /* The energy sources in use, by name: "model, hwmon". */
-static void ga_label_sources(struct ga_label *lb, const struct ga_ctx *g)
+static void cli_label_sources(struct cli_label *lb, const struct ga_ctx *g)
 {
 	const struct ga_source_status *src;
 	unsigned int k, nr = ga_sources(g, &src);
@@ -115,7 +114,7 @@ static void ga_label_sources(struct ga_label *lb, const struct ga_ctx *g)
  * per domain, CO2e of the domains in the total, accuracy (the flag's,
  * else the metrics file's), the Green Score.
  */
-void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
+void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 		     const char *cgdir, int has_accuracy, double accuracy)
 {
 	struct cgroup_find f = { 0 };
@@ -123,9 +122,9 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 	unsigned int i, n = ga_nr_domains(g);
 	uint64_t co2 = 0;
 
-	ga_label_sources(lb, g);
+	cli_label_sources(lb, g);
 	if (!ga_cgroup_id(cgdir, &f.id))
-		ga_for_each_cgroup(g, ga_find_cgroup, &f);
+		ga_for_each_cgroup(g, cli_find_cgroup, &f);
 	lb->found = f.found;
 	lb->cpu_ns = f.c.cpu_ns;
 	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++) {
@@ -133,7 +132,7 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 		struct ga_run_energy *e = &lb->run.energy[i];
 		uint64_t ug;
 
-		ga_copy(lb->names[i], sizeof(lb->names[i]), d->name);
+		cli_copy(lb->names[i], sizeof(lb->names[i]), d->name);
 		e->domain = lb->names[i];
 		e->kind = ga_domain_kind_name(d->kind);
 		e->active_uj = f.c.energy[i].active_uj;
@@ -165,7 +164,7 @@ void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
 }
 
 /* The run's CO2e, as its intervals add it up, and the Green Score of it. */
-void ga_label_set_co2(struct ga_label *lb, uint64_t co2_ug)
+void cli_label_set_co2(struct cli_label *lb, uint64_t co2_ug)
 {
 	lb->run.co2_ug = co2_ug;
 	lb->has_score = lb->run.has_accuracy &&
@@ -173,7 +172,7 @@ void ga_label_set_co2(struct ga_label *lb, uint64_t co2_ug)
 					&lb->score);
 }
 
-static void ga_label_hms(int64_t unix_ns, char *buf, size_t size)
+static void cli_label_hms(int64_t unix_ns, char *buf, size_t size)
 {
 	time_t t = unix_ns / 1000000000;
 	struct tm tm;
@@ -185,7 +184,7 @@ static void ga_label_hms(int64_t unix_ns, char *buf, size_t size)
 }
 
 /* The intervals of a varying intensity, and the pauses. */
-static void ga_label_print_time(const struct ga_run *r, FILE *f)
+static void cli_label_print_time(const struct ga_run *r, FILE *f)
 {
 	char a[16], b[16];
 	unsigned int i;
@@ -196,8 +195,8 @@ static void ga_label_print_time(const struct ga_run *r, FILE *f)
 		for (i = 0; i < r->nr_intervals && i < 20; i++) {
 			const struct ga_run_interval *v = &r->intervals[i];
 
-			ga_label_hms(v->start_unix_ns, a, sizeof(a));
-			ga_label_hms(v->end_unix_ns, b, sizeof(b));
+			cli_label_hms(v->start_unix_ns, a, sizeof(a));
+			cli_label_hms(v->end_unix_ns, b, sizeof(b));
 			fprintf(f, "    %s-%s %8u.%03u g/kWh %12.6f J %12.6f g\n",
 				a, b, v->mg_per_kwh / 1000,
 				v->mg_per_kwh % 1000, v->energy_uj / 1e6,
@@ -210,8 +209,8 @@ static void ga_label_print_time(const struct ga_run *r, FILE *f)
 	for (i = 0; i < r->nr_pauses; i++) {
 		const struct ga_run_pause *p = &r->pauses[i];
 
-		ga_label_hms(p->start_unix_ns, a, sizeof(a));
-		ga_label_hms(p->end_unix_ns, b, sizeof(b));
+		cli_label_hms(p->start_unix_ns, a, sizeof(a));
+		cli_label_hms(p->end_unix_ns, b, sizeof(b));
 		fprintf(f, "  %-13s %s-%s at %u.%03u g/kWh, then %u.%03u",
 			!strcmp(p->kind, "wait") ? "waited" : "paused", a, b,
 			p->mg_during / 1000, p->mg_during % 1000,
@@ -222,7 +221,7 @@ static void ga_label_print_time(const struct ga_run *r, FILE *f)
 	}
 }
 
-void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
+void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 {
 	__u64 total = lb->total_active_uj + lb->total_idle_uj;
 	const struct ga_run *r = &lb->run;
@@ -267,7 +266,7 @@ void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
 		!r->region ? "given" : r->region,
 		!r->region ? ", " : *r->region ? ": " : "", r->intensity_source,
 		r->nr_intervals > 1 ? " (at the start; it varied)" : "");
-	ga_label_print_time(r, f);
+	cli_label_print_time(r, f);
 	if (r->has_accuracy)
 		fprintf(f, "  accuracy      %g %%\n", r->accuracy_pct);
 	if (lb->has_score)
@@ -284,13 +283,13 @@ void ga_label_print(const struct ga_label *lb, FILE *f, const char *ledger)
  * The energy so far of the cgroup @cgid, the domains in the total, active
  * and idle: what a run's intervals split between them.
  */
-__u64 ga_label_energy_now(const struct ga_ctx *g, uint64_t cgid)
+__u64 cli_label_energy_now(const struct ga_ctx *g, uint64_t cgid)
 {
 	struct cgroup_find f = { .id = cgid };
 	unsigned int i, n = ga_nr_domains(g);
 	__u64 sum = 0;
 
-	ga_for_each_cgroup(g, ga_find_cgroup, &f);
+	ga_for_each_cgroup(g, cli_find_cgroup, &f);
 	if (!f.found)
 		return 0;
 	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++)

@@ -8,12 +8,9 @@
 
 #include <stdio.h>
 
-#include "carbon/intensity.h"
-#include "store/ledger.h"
-#include "engine/libgreenai.h"
-#include "store/run_metrics.h"
+#include <greenai/libgreenai.h>
 
-struct ga_label {
+struct cli_label {
 	struct ga_run run;		/* its strings point into this label */
 	__u64 start_ns, end_ns;		/* CLOCK_MONOTONIC */
 	struct ga_metrics metrics;
@@ -35,16 +32,16 @@ struct ga_label {
 	double score;
 };
 
-__u64 ga_label_now(void);
-void ga_label_begin(struct ga_label *lb, char **argv, const char *model,
+__u64 cli_label_now(void);
+void cli_label_begin(struct cli_label *lb, char **argv, const char *model,
 		    const char *backend, const struct ga_intensity *in,
 		    uint32_t pue_milli);
-void ga_label_where(struct ga_label *lb, const char *cgroup);
-void ga_label_finish(struct ga_label *lb, const struct ga_ctx *g,
+void cli_label_where(struct cli_label *lb, const char *cgroup);
+void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 		     const char *cgdir, int has_accuracy, double accuracy);
-void ga_label_print(const struct ga_label *lb, FILE *f,
+void cli_label_print(const struct cli_label *lb, FILE *f,
 		    const char *ledger);
-void ga_label_set_co2(struct ga_label *lb, uint64_t co2_ug);
-__u64 ga_label_energy_now(const struct ga_ctx *g, uint64_t cgid);
+void cli_label_set_co2(struct cli_label *lb, uint64_t co2_ug);
+__u64 cli_label_energy_now(const struct ga_ctx *g, uint64_t cgid);
 
 #endif /* _GREENAI_LABEL_H */

@@ -9,25 +9,24 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <greenai/version.h>
+#include <greenai/libgreenai.h>
 
 #include "greenai.h"
-#include "carbon/intensity.h"
 
-static const struct ga_cmd *const ga_cmds[] = {
-	&ga_cmd_run,
-	&ga_cmd_stat,
-	&ga_cmd_report,
-	&ga_cmd_compare,
-	&ga_cmd_export,
-	&ga_cmd_intensity,
-	&ga_cmd_schedule,
-	&ga_cmd_score,
+static const struct cli_cmd *const cli_cmds[] = {
+	&cli_cmd_run,
+	&cli_cmd_stat,
+	&cli_cmd_report,
+	&cli_cmd_compare,
+	&cli_cmd_export,
+	&cli_cmd_intensity,
+	&cli_cmd_schedule,
+	&cli_cmd_score,
 };
 
-#define GA_NR_CMDS (sizeof(ga_cmds) / sizeof(ga_cmds[0]))
+#define CLI_NR_CMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
 
-static void ga_main_help(FILE *f)
+static void cli_main_help(FILE *f)
 {
 	unsigned int i;
 
@@ -38,27 +37,27 @@ static void ga_main_help(FILE *f)
 		"this machine, from greenai.ko or its BPF programs.\n"
 		"\n"
 		"Commands:\n");
-	for (i = 0; i < GA_NR_CMDS; i++)
-		fprintf(f, "  %-12s %s\n", ga_cmds[i]->name,
-			ga_cmds[i]->summary);
+	for (i = 0; i < CLI_NR_CMDS; i++)
+		fprintf(f, "  %-12s %s\n", cli_cmds[i]->name,
+			cli_cmds[i]->summary);
 	fprintf(f,
 		"\n"
 		"greenai help COMMAND, or greenai COMMAND --help, explains one.\n"
 		"greenai --version prints the version.\n");
 }
 
-static const struct ga_cmd *ga_find(const char *name)
+static const struct cli_cmd *cli_find(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < GA_NR_CMDS; i++)
-		if (!strcmp(ga_cmds[i]->name, name))
-			return ga_cmds[i];
+	for (i = 0; i < CLI_NR_CMDS; i++)
+		if (!strcmp(cli_cmds[i]->name, name))
+			return cli_cmds[i];
 	return NULL;
 }
 
 /* Bad usage of @cmd (NULL: of greenai): the message, then where to look. */
-int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
+int cli_cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,17 +69,17 @@ int ga_cli_usage(const struct ga_cmd *cmd, const char *fmt, ...)
 		fprintf(stderr, "\nTry 'greenai %s --help'.\n", cmd->name);
 	else
 		fprintf(stderr, "\nTry 'greenai --help'.\n");
-	return GA_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
 /* getopt_long() returned '?' (opterr off): the option it stopped at. */
-int ga_cli_bad_option(const struct ga_cmd *cmd, char **argv)
+int cli_cli_bad_option(const struct cli_cmd *cmd, char **argv)
 {
-	return ga_cli_usage(cmd, "unknown option or missing value: '%s'",
+	return cli_cli_usage(cmd, "unknown option or missing value: '%s'",
 			    argv[optind - 1]);
 }
 
-int ga_cli_help(const struct ga_cmd *cmd)
+int cli_cli_help(const struct cli_cmd *cmd)
 {
 	fputs(cmd->help, stdout);
 	return 0;
@@ -88,14 +87,14 @@ int ga_cli_help(const struct ga_cmd *cmd)
 
 int main(int argc, char **argv)
 {
-	const struct ga_cmd *cmd;
+	const struct cli_cmd *cmd;
 
 	if (argc < 2) {
-		ga_main_help(stderr);
-		return GA_EXIT_USAGE;
+		cli_main_help(stderr);
+		return CLI_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		ga_main_help(stdout);
+		cli_main_help(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
@@ -104,17 +103,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "help")) {
 		if (argc == 2) {
-			ga_main_help(stdout);
+			cli_main_help(stdout);
 			return 0;
 		}
-		cmd = ga_find(argv[2]);
+		cmd = cli_find(argv[2]);
 		if (!cmd || argc > 3)
-			return ga_cli_usage(NULL, "help: no command '%s'",
+			return cli_cli_usage(NULL, "help: no command '%s'",
 					    argv[2]);
-		return ga_cli_help(cmd);
+		return cli_cli_help(cmd);
 	}
-	cmd = ga_find(argv[1]);
+	cmd = cli_find(argv[1]);
 	if (!cmd)
-		return ga_cli_usage(NULL, "no command '%s'", argv[1]);
+		return cli_cli_usage(NULL, "no command '%s'", argv[1]);
 	return cmd->run(argc - 1, argv + 1);
 }

@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carbon/carbon.h"
+#include <greenai/libgreenai.h>
+
 #include "models.h"
 
 /* A run's energy over the domains it counted in its total, µJ. */
-uint64_t ga_run_total_uj(const struct ga_run *run)
+uint64_t cli_run_total_uj(const struct ga_run *run)
 {
 	uint64_t t = 0;
 	unsigned int i;
@@ -22,7 +23,7 @@ uint64_t ga_run_total_uj(const struct ga_run *run)
 	return t;
 }
 
-const struct ga_model_sum *ga_models_find(const struct ga_models *ms,
+const struct cli_model_sum *cli_models_find(const struct cli_models *ms,
 					  const char *name)
 {
 	unsigned int i;
@@ -33,25 +34,25 @@ const struct ga_model_sum *ga_models_find(const struct ga_models *ms,
 	return NULL;
 }
 
-struct ga_models_loader {
-	struct ga_models *ms;
-	enum ga_group_by by;
+struct cli_models_loader {
+	struct cli_models *ms;
+	enum cli_group_by by;
 };
 
-static int ga_models_add(const struct ga_run *run, void *arg)
+static int cli_models_add(const struct ga_run *run, void *arg)
 {
-	struct ga_models_loader *ld = arg;
-	struct ga_models *ms = ld->ms;
-	char name[GA_MODEL_NAME_MAX] = "";
-	struct ga_model_sum *m;
+	struct cli_models_loader *ld = arg;
+	struct cli_models *ms = ld->ms;
+	char name[CLI_MODEL_NAME_MAX] = "";
+	struct cli_model_sum *m;
 
-	if (ld->by == GA_BY_MODEL && run->model)
+	if (ld->by == CLI_BY_MODEL && run->model)
 		snprintf(name, sizeof(name), "%s", run->model);
-	else if (ld->by == GA_BY_CONTAINER && run->container_id)
+	else if (ld->by == CLI_BY_CONTAINER && run->container_id)
 		snprintf(name, sizeof(name), "%s/%s",
 			 run->container_runtime ? run->container_runtime : "?",
 			 run->container_id);
-	m = (struct ga_model_sum *)ga_models_find(ms, name);
+	m = (struct cli_model_sum *)cli_models_find(ms, name);
 
 	if (!m) {
 		if (ms->nr == ms->max) {
@@ -72,7 +73,7 @@ static int ga_models_add(const struct ga_run *run, void *arg)
 		return 0;
 	}
 	m->runs++;
-	m->energy_uj += ga_run_total_uj(run);
+	m->energy_uj += cli_run_total_uj(run);
 	m->co2_ug += run->co2_ug;
 	if (run->has_accuracy) {
 		/* runs come oldest first: the latest wins */
@@ -83,21 +84,21 @@ static int ga_models_add(const struct ga_run *run, void *arg)
 }
 
 /* Every model (or container) of the ledger, in the order of its first run. */
-int ga_models_load(struct ga_ledger *l, enum ga_group_by by,
-		   struct ga_models *out)
+int cli_models_load(struct ga_ledger *l, enum cli_group_by by,
+		   struct cli_models *out)
 {
-	struct ga_models_loader ld = { out, by };
+	struct cli_models_loader ld = { out, by };
 	unsigned int i;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = ga_ledger_for_each_run(l, ga_models_add, &ld);
+	r = ga_ledger_for_each_run(l, cli_models_add, &ld);
 	if (r) {
-		ga_models_free(out);
+		cli_models_free(out);
 		return r;
 	}
 	for (i = 0; i < out->nr; i++) {
-		struct ga_model_sum *m = &out->m[i];
+		struct cli_model_sum *m = &out->m[i];
 
 		m->has_score = m->has_accuracy &&
 			       !ga_green_score(m->accuracy_pct, m->co2_ug / 1e9,
@@ -106,7 +107,7 @@ int ga_models_load(struct ga_ledger *l, enum ga_group_by by,
 	return 0;
 }
 
-void ga_models_free(struct ga_models *ms)
+void cli_models_free(struct cli_models *ms)
 {
 	free(ms->m);
 	memset(ms, 0, sizeof(*ms));

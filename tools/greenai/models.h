@@ -10,17 +10,17 @@
 
 #include <stdint.h>
 
-#include "store/ledger.h"
+#include <greenai/libgreenai.h>
 
-#define GA_MODEL_NAME_MAX	256
+#define CLI_MODEL_NAME_MAX	256
 
-enum ga_group_by {
-	GA_BY_MODEL,
-	GA_BY_CONTAINER,	/* "<runtime>/<id>" */
+enum cli_group_by {
+	CLI_BY_MODEL,
+	CLI_BY_CONTAINER,	/* "<runtime>/<id>" */
 };
 
-struct ga_model_sum {
-	char name[GA_MODEL_NAME_MAX];	/* "" for runs without one */
+struct cli_model_sum {
+	char name[CLI_MODEL_NAME_MAX];	/* "" for runs without one */
 	unsigned int runs;		/* completed */
 	unsigned int incomplete;
 	uint64_t energy_uj;
@@ -31,16 +31,16 @@ struct ga_model_sum {
 	double score;
 };
 
-struct ga_models {
-	struct ga_model_sum *m;
+struct cli_models {
+	struct cli_model_sum *m;
 	unsigned int nr, max;
 };
 
-uint64_t ga_run_total_uj(const struct ga_run *run);
-int ga_models_load(struct ga_ledger *l, enum ga_group_by by,
-		   struct ga_models *out);
-const struct ga_model_sum *ga_models_find(const struct ga_models *ms,
+uint64_t cli_run_total_uj(const struct ga_run *run);
+int cli_models_load(struct ga_ledger *l, enum cli_group_by by,
+		   struct cli_models *out);
+const struct cli_model_sum *cli_models_find(const struct cli_models *ms,
 					  const char *name);
-void ga_models_free(struct ga_models *ms);
+void cli_models_free(struct cli_models *ms);
 
 #endif /* _GREENAI_MODELS_H */

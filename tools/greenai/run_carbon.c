@@ -14,14 +14,14 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "carbon/carbon.h"
-#include "base/clock.h"
+#include <greenai/libgreenai.h>
+
 #include "run_carbon.h"
 
-static void ga_rc_say(const char *fmt, ...)
+static void cli_rc_say(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
-static void ga_rc_say(const char *fmt, ...)
+static void cli_rc_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -32,13 +32,13 @@ static void ga_rc_say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void ga_rc_g(uint32_t mg, char *buf, size_t size)
+static void cli_rc_g(uint32_t mg, char *buf, size_t size)
 {
 	snprintf(buf, size, "%u.%03u g/kWh", mg / 1000, mg % 1000);
 }
 
 /**
- * ga_rc_init() - the intensity a run starts with
+ * cli_rc_init() - the intensity a run starts with
  * @rc: zeroed and set up
  * @conf: the providers to ask again every conf->refresh_ms, or NULL when the
  *	  figure does not change (the table's, or --intensity)
@@ -48,7 +48,7 @@ static void ga_rc_g(uint32_t mg, char *buf, size_t size)
  *
  * Return: 0 or -ENOMEM.
  */
-int ga_rc_init(struct ga_run_carbon *rc, const struct ga_live_conf *conf,
+int cli_rc_init(struct cli_run_carbon *rc, const struct ga_live_conf *conf,
 	       const struct ga_live_result *first, uint32_t given_mg,
 	       uint32_t pue_milli)
 {
@@ -72,7 +72,7 @@ int ga_rc_init(struct ga_run_carbon *rc, const struct ga_live_conf *conf,
 }
 
 /* Pause when the grid is above @max_mg, until @deadline_ms. */
-void ga_rc_aware(struct ga_run_carbon *rc, uint32_t max_mg,
+void cli_rc_aware(struct cli_run_carbon *rc, uint32_t max_mg,
 		 int64_t deadline_ms, const char *cgdir)
 {
 	rc->aware = 1;
@@ -82,7 +82,7 @@ void ga_rc_aware(struct ga_run_carbon *rc, uint32_t max_mg,
 }
 
 /* Ask the providers again when it is time; keep the old series if not. */
-static void ga_rc_refresh(struct ga_run_carbon *rc, int64_t now_ms)
+static void cli_rc_refresh(struct cli_run_carbon *rc, int64_t now_ms)
 {
 	struct ga_live_result res;
 
@@ -91,7 +91,7 @@ static void ga_rc_refresh(struct ga_run_carbon *rc, int64_t now_ms)
 	rc->next_refresh_ms = now_ms + rc->conf->refresh_ms;
 	if (ga_live_get(rc->conf, GA_WANT_LATEST, now_ms, &res)) {
 		if (!rc->refresh_warned++)
-			ga_rc_say("no provider answered again (%s: %s); the last answer (%s) stands",
+			cli_rc_say("no provider answered again (%s: %s); the last answer (%s) stands",
 				  ga_provider_name(res.failed[0].p),
 				  res.failed[0].why, rc->series.source);
 		return;
@@ -101,7 +101,7 @@ static void ga_rc_refresh(struct ga_run_carbon *rc, int64_t now_ms)
 }
 
 /* The intensity now; where the series says nothing, the last figure. */
-static uint32_t ga_rc_mg_at(struct ga_run_carbon *rc, int64_t now_ms)
+static uint32_t cli_rc_mg_at(struct cli_run_carbon *rc, int64_t now_ms)
 {
 	uint32_t mg;
 
@@ -111,7 +111,7 @@ static uint32_t ga_rc_mg_at(struct ga_run_carbon *rc, int64_t now_ms)
 }
 
 /* The first time from @now_ms the series is at or under @max, or -1. */
-static int64_t ga_rc_next_clean(const struct ga_run_carbon *rc,
+static int64_t cli_rc_next_clean(const struct cli_run_carbon *rc,
 				int64_t now_ms)
 {
 	int64_t t = now_ms;
@@ -127,7 +127,7 @@ static int64_t ga_rc_next_clean(const struct ga_run_carbon *rc,
 	return -1;
 }
 
-static struct ga_run_pause *ga_rc_pause_new(struct ga_run_carbon *rc,
+static struct ga_run_pause *cli_rc_pause_new(struct cli_run_carbon *rc,
 					    const char *kind, int64_t now_ms)
 {
 	struct ga_run_pause *p;
@@ -151,7 +151,7 @@ static struct ga_run_pause *ga_rc_pause_new(struct ga_run_carbon *rc,
 }
 
 /* Add the time since the last look to the pause's mean. */
-static void ga_rc_pause_account(struct ga_run_carbon *rc, int64_t now_ms,
+static void cli_rc_pause_account(struct cli_run_carbon *rc, int64_t now_ms,
 				uint32_t mg)
 {
 	if (now_ms > rc->pause_last_ms)
@@ -160,52 +160,52 @@ static void ga_rc_pause_account(struct ga_run_carbon *rc, int64_t now_ms,
 }
 
 /* End the open pause at @now_ms: its mean and what comes after it. */
-static struct ga_run_pause *ga_rc_pause_end(struct ga_run_carbon *rc,
+static struct ga_run_pause *cli_rc_pause_end(struct cli_run_carbon *rc,
 					    int64_t now_ms)
 {
 	struct ga_run_pause *p = &rc->pauses[rc->nr_pauses - 1];
 	int64_t start = p->start_unix_ns / 1000000, len = now_ms - start;
 	double after;
 
-	ga_rc_pause_account(rc, now_ms, rc->mg);
+	cli_rc_pause_account(rc, now_ms, rc->mg);
 	p->end_unix_ns = now_ms * 1000000;
 	p->mg_during = len > 0 ? (uint32_t)(rc->pause_sum / len) : rc->mg;
 	if (len > 0 &&
 	    !ga_series_mean(&rc->series, now_ms, now_ms + len, &after))
 		p->mg_after = (uint32_t)(after + 0.5);
 	else
-		p->mg_after = ga_rc_mg_at(rc, now_ms);
+		p->mg_after = cli_rc_mg_at(rc, now_ms);
 	return p;
 }
 
 /**
- * ga_rc_wait_start() - wait for a clean grid before the start
- * @rc: carbon-aware (ga_rc_aware())
+ * cli_rc_wait_start() - wait for a clean grid before the start
+ * @rc: carbon-aware (cli_rc_aware())
  * @sfd: the signalfd of the signals greenai passes on
  * @tick_ms: how often to look
  *
  * Return: 0 to start, or the number of the signal that came meanwhile
  * (nothing was started).
  */
-int ga_rc_wait_start(struct ga_run_carbon *rc, int sfd, unsigned long tick_ms)
+int cli_rc_wait_start(struct cli_run_carbon *rc, int sfd, unsigned long tick_ms)
 {
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 	char a[32], b[32], when[32];
 	int64_t now = ga_unix_ms(), next;
-	uint32_t mg = ga_rc_mg_at(rc, now);
+	uint32_t mg = cli_rc_mg_at(rc, now);
 
 	if (!rc->aware || mg <= rc->max_mg || now >= rc->deadline_ms)
 		return 0;
-	ga_rc_g(mg, a, sizeof(a));
-	ga_rc_g(rc->max_mg, b, sizeof(b));
-	next = ga_rc_next_clean(rc, now);
+	cli_rc_g(mg, a, sizeof(a));
+	cli_rc_g(rc->max_mg, b, sizeof(b));
+	next = cli_rc_next_clean(rc, now);
 	if (next >= 0)
 		ga_time_format(next, when, sizeof(when));
 	else
 		snprintf(when, sizeof(when), "not in the forecast");
-	ga_rc_say("waiting: the grid is at %s, above %s; under it next at %s (%s)",
+	cli_rc_say("waiting: the grid is at %s, above %s; under it next at %s (%s)",
 		  a, b, when, rc->series.source);
-	if (!ga_rc_pause_new(rc, "wait", now))
+	if (!cli_rc_pause_new(rc, "wait", now))
 		return 0;
 	while (mg > rc->max_mg && now < rc->deadline_ms) {
 		struct signalfd_siginfo si;
@@ -219,20 +219,20 @@ int ga_rc_wait_start(struct ga_run_carbon *rc, int sfd, unsigned long tick_ms)
 			return si.ssi_signo;
 		}
 		now = ga_unix_ms();
-		ga_rc_pause_account(rc, now, mg);
-		ga_rc_refresh(rc, now);
-		mg = ga_rc_mg_at(rc, now);
+		cli_rc_pause_account(rc, now, mg);
+		cli_rc_refresh(rc, now);
+		mg = cli_rc_mg_at(rc, now);
 	}
-	ga_rc_pause_end(rc, now);
+	cli_rc_pause_end(rc, now);
 	ga_time_format(now, when, sizeof(when));
-	ga_rc_g(mg, a, sizeof(a));
-	ga_rc_say("starting at %s: %s", when,
+	cli_rc_g(mg, a, sizeof(a));
+	cli_rc_say("starting at %s: %s", when,
 		  mg <= rc->max_mg ? a : "the deadline");
 	return 0;
 }
 
 /* Open an interval at @now_ms under the intensity now. */
-static int ga_rc_interval_open(struct ga_run_carbon *rc, int64_t now_ms)
+static int cli_rc_interval_open(struct cli_run_carbon *rc, int64_t now_ms)
 {
 	struct ga_run_interval *v;
 
@@ -255,7 +255,7 @@ static int ga_rc_interval_open(struct ga_run_carbon *rc, int64_t now_ms)
 }
 
 /* Close the open interval at @now_ms with the run's energy @energy. */
-static void ga_rc_interval_close(struct ga_run_carbon *rc, int64_t now_ms,
+static void cli_rc_interval_close(struct cli_run_carbon *rc, int64_t now_ms,
 				 uint64_t energy)
 {
 	struct ga_run_interval *v = &rc->iv[rc->nr_iv - 1];
@@ -267,14 +267,14 @@ static void ga_rc_interval_close(struct ga_run_carbon *rc, int64_t now_ms,
 }
 
 /* The command starts now. */
-void ga_rc_begin(struct ga_run_carbon *rc, int64_t now_ms)
+void cli_rc_begin(struct cli_run_carbon *rc, int64_t now_ms)
 {
 	rc->start_ms = now_ms;
-	ga_rc_mg_at(rc, now_ms);
-	ga_rc_interval_open(rc, now_ms);
+	cli_rc_mg_at(rc, now_ms);
+	cli_rc_interval_open(rc, now_ms);
 }
 
-static int ga_rc_freeze(struct ga_run_carbon *rc, int on)
+static int cli_rc_freeze(struct cli_run_carbon *rc, int on)
 {
 	char path[4096 + 32];
 	int fd, r = 0;
@@ -293,7 +293,7 @@ static int ga_rc_freeze(struct ga_run_carbon *rc, int on)
  * next tick, the run still counted as frozen; at the end (@last) the pause
  * is closed whatever came of it.
  */
-static void ga_rc_thaw(struct ga_run_carbon *rc, int64_t now_ms,
+static void cli_rc_thaw(struct cli_run_carbon *rc, int64_t now_ms,
 		       const char *why, int last)
 {
 	struct ga_run_pause *p;
@@ -304,13 +304,13 @@ static void ga_rc_thaw(struct ga_run_carbon *rc, int64_t now_ms,
 
 	if (!rc->frozen)
 		return;
-	r = ga_rc_freeze(rc, 0);
+	r = cli_rc_freeze(rc, 0);
 	if (r && !rc->thaw_warned++)
-		ga_rc_say("cannot thaw the run (%s): trying again", strerror(-r));
+		cli_rc_say("cannot thaw the run (%s): trying again", strerror(-r));
 	if (r && !last)
 		return;
 	rc->frozen = 0;
-	p = ga_rc_pause_end(rc, now_ms);
+	p = cli_rc_pause_end(rc, now_ms);
 	rc->paused_ms += (p->end_unix_ns - p->start_unix_ns) / 1000000;
 	/*
 	 * Running straight through, the work done after the pause would
@@ -329,54 +329,54 @@ static void ga_rc_thaw(struct ga_run_carbon *rc, int64_t now_ms,
 			 p->avoided_ug / 1e6);
 	}
 	ga_time_format(now_ms, when, sizeof(when));
-	ga_rc_g(rc->mg, a, sizeof(a));
-	ga_rc_say("resumed at %s (%s: %s) after %.3f s%s", when, why, a,
+	cli_rc_g(rc->mg, a, sizeof(a));
+	cli_rc_say("resumed at %s (%s: %s) after %.3f s%s", when, why, a,
 		  (p->end_unix_ns - p->start_unix_ns) / 1e9, avoided);
 }
 
 /**
- * ga_rc_tick() - a sample of the running command
+ * cli_rc_tick() - a sample of the running command
  * @rc: the run
  * @now_ms: now
- * @energy: the run's energy so far (ga_label_energy_now())
+ * @energy: the run's energy so far (cli_label_energy_now())
  *
  * Cuts an interval where the intensity changed; when carbon-aware,
  * freezes the run above the threshold and thaws it under it or at the
  * deadline.
  */
-void ga_rc_tick(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy)
+void cli_rc_tick(struct cli_run_carbon *rc, int64_t now_ms, uint64_t energy)
 {
 	uint32_t old = rc->mg, mg;
 	char when[32], a[32], b[32];
 
 	if (rc->frozen)
-		ga_rc_pause_account(rc, now_ms, old);
+		cli_rc_pause_account(rc, now_ms, old);
 	/* (the energy of a run never goes back: a cgroup not found is 0) */
 	if (energy < rc->energy)
 		energy = rc->energy;
 	rc->energy = energy;
-	ga_rc_refresh(rc, now_ms);
-	mg = ga_rc_mg_at(rc, now_ms);
+	cli_rc_refresh(rc, now_ms);
+	mg = cli_rc_mg_at(rc, now_ms);
 	if (!rc->nr_iv) {
-		ga_rc_interval_open(rc, now_ms);	/* no memory before */
+		cli_rc_interval_open(rc, now_ms);	/* no memory before */
 	} else if (mg != old || strcmp(rc->iv[rc->nr_iv - 1].source ?: "",
 				       rc->series.source)) {
-		ga_rc_interval_close(rc, now_ms, energy);
-		ga_rc_interval_open(rc, now_ms);
+		cli_rc_interval_close(rc, now_ms, energy);
+		cli_rc_interval_open(rc, now_ms);
 	}
 	if (!rc->aware)
 		return;
 	if (rc->frozen && (mg <= rc->max_mg || now_ms >= rc->deadline_ms)) {
-		ga_rc_thaw(rc, now_ms, mg <= rc->max_mg ? "the grid is clean" :
+		cli_rc_thaw(rc, now_ms, mg <= rc->max_mg ? "the grid is clean" :
 							  "the deadline", 0);
 	} else if (!rc->frozen && mg > rc->max_mg &&
 		   now_ms < rc->deadline_ms) {
 		int64_t ran = now_ms - rc->start_ms - rc->paused_ms;
-		struct ga_run_pause *p = ga_rc_pause_new(rc, "freeze", now_ms);
-		int r = p ? ga_rc_freeze(rc, 1) : -ENOMEM;
+		struct ga_run_pause *p = cli_rc_pause_new(rc, "freeze", now_ms);
+		int r = p ? cli_rc_freeze(rc, 1) : -ENOMEM;
 
 		if (r) {
-			ga_rc_say("cannot freeze the run (%s): it goes on",
+			cli_rc_say("cannot freeze the run (%s): it goes on",
 				  strerror(-r));
 			if (p)
 				rc->nr_pauses--;
@@ -387,39 +387,39 @@ void ga_rc_tick(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy)
 		if (ran > 0)
 			p->power_uw = energy * 1000 / (uint64_t)ran;
 		ga_time_format(now_ms, when, sizeof(when));
-		ga_rc_g(mg, a, sizeof(a));
-		ga_rc_g(rc->max_mg, b, sizeof(b));
-		ga_rc_say("paused at %s: the grid is at %s, above %s", when, a,
+		cli_rc_g(mg, a, sizeof(a));
+		cli_rc_g(rc->max_mg, b, sizeof(b));
+		cli_rc_say("paused at %s: the grid is at %s, above %s", when, a,
 			  b);
 	}
 }
 
 /* A signal for the command: thaw it so that it gets it; no more pauses. */
-void ga_rc_signal(struct ga_run_carbon *rc, int64_t now_ms)
+void cli_rc_signal(struct cli_run_carbon *rc, int64_t now_ms)
 {
-	ga_rc_thaw(rc, now_ms, "a signal for the command", 0);
+	cli_rc_thaw(rc, now_ms, "a signal for the command", 0);
 	rc->aware = 0;
 }
 
 /**
- * ga_rc_end() - the command has ended; its figures into @run
+ * cli_rc_end() - the command has ended; its figures into @run
  * @rc: the run
  * @now_ms: the end
  * @energy: the run's whole energy, every exit folded
  * @run: gets the intervals, the pauses and the CO2e, their sum
  */
-void ga_rc_end(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy,
+void cli_rc_end(struct cli_run_carbon *rc, int64_t now_ms, uint64_t energy,
 	       struct ga_run *run)
 {
 	unsigned int i;
 
-	ga_rc_thaw(rc, now_ms, "the end", 1);
+	cli_rc_thaw(rc, now_ms, "the end", 1);
 	if (!rc->nr_iv)
-		ga_rc_begin(rc, now_ms);
+		cli_rc_begin(rc, now_ms);
 	if (energy < rc->energy)
 		energy = rc->energy;
 	if (rc->nr_iv)
-		ga_rc_interval_close(rc, now_ms, energy);
+		cli_rc_interval_close(rc, now_ms, energy);
 	run->co2_ug = 0;
 	for (i = 0; i < rc->nr_iv; i++)
 		run->co2_ug += rc->iv[i].co2_ug;
@@ -429,12 +429,12 @@ void ga_rc_end(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy,
 	run->nr_pauses = rc->nr_pauses;
 }
 
-void ga_rc_free(struct ga_run_carbon *rc)
+void cli_rc_free(struct cli_run_carbon *rc)
 {
 	unsigned int i;
 
 	if (rc->frozen && rc->cgdir[0])
-		ga_rc_freeze(rc, 0);
+		cli_rc_freeze(rc, 0);
 	for (i = 0; i < rc->nr_iv; i++)
 		free((char *)rc->iv[i].source);
 	free(rc->iv);

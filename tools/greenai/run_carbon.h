@@ -15,11 +15,9 @@
 
 #include <stdint.h>
 
-#include "carbon/intensity_live.h"
-#include "carbon/intensity_series.h"
-#include "store/ledger.h"
+#include <greenai/libgreenai.h>
 
-struct ga_run_carbon {
+struct cli_run_carbon {
 	struct ga_iseries series;	/* the intensity in force */
 	const struct ga_live_conf *conf;	/* NULL: a figure that stays */
 	int64_t next_refresh_ms;
@@ -46,18 +44,18 @@ struct ga_run_carbon {
 	uint64_t energy;		/* the run's, at the last tick */
 };
 
-int ga_rc_init(struct ga_run_carbon *rc, const struct ga_live_conf *conf,
+int cli_rc_init(struct cli_run_carbon *rc, const struct ga_live_conf *conf,
 	       const struct ga_live_result *first, uint32_t given_mg,
 	       uint32_t pue_milli);
-void ga_rc_aware(struct ga_run_carbon *rc, uint32_t max_mg,
+void cli_rc_aware(struct cli_run_carbon *rc, uint32_t max_mg,
 		 int64_t deadline_ms, const char *cgdir);
-int ga_rc_wait_start(struct ga_run_carbon *rc, int sfd,
+int cli_rc_wait_start(struct cli_run_carbon *rc, int sfd,
 		     unsigned long tick_ms);
-void ga_rc_begin(struct ga_run_carbon *rc, int64_t now_ms);
-void ga_rc_tick(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy);
-void ga_rc_signal(struct ga_run_carbon *rc, int64_t now_ms);
-void ga_rc_end(struct ga_run_carbon *rc, int64_t now_ms, uint64_t energy,
+void cli_rc_begin(struct cli_run_carbon *rc, int64_t now_ms);
+void cli_rc_tick(struct cli_run_carbon *rc, int64_t now_ms, uint64_t energy);
+void cli_rc_signal(struct cli_run_carbon *rc, int64_t now_ms);
+void cli_rc_end(struct cli_run_carbon *rc, int64_t now_ms, uint64_t energy,
 	       struct ga_run *run);
-void ga_rc_free(struct ga_run_carbon *rc);
+void cli_rc_free(struct cli_run_carbon *rc);
 
 #endif /* _GREENAI_RUN_CARBON_H */

@@ -15,10 +15,10 @@
 #define SVG_TITLE_H	32
 #define SVG_LABEL_MAX	32	/* characters of a label drawn */
 
-static const char *const ga_svg_colours[] = { "#2e7d32", "#1565c0" };
+static const char *const cli_svg_colours[] = { "#2e7d32", "#1565c0" };
 
 /* Bytes in the UTF-8 sequence at @s, 0 if it is not a valid one. */
-static unsigned int ga_utf8_len(const unsigned char *s)
+static unsigned int cli_utf8_len(const unsigned char *s)
 {
 	unsigned int n, i;
 
@@ -47,13 +47,13 @@ static unsigned int ga_utf8_len(const unsigned char *s)
  * what XML cannot hold (control characters, bytes that are not UTF-8)
  * drawn as '?'.
  */
-void ga_svg_text(FILE *f, const char *s, unsigned int max)
+void cli_svg_text(FILE *f, const char *s, unsigned int max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned int n;
 
 	for (; *p && max; max--, p += n ? n : 1) {
-		n = ga_utf8_len(p);
+		n = cli_utf8_len(p);
 		if (n > 1) {
 			fwrite(p, 1, n, f);
 			continue;
@@ -83,25 +83,25 @@ void ga_svg_text(FILE *f, const char *s, unsigned int max)
  * A standalone SVG 1.1 document @w by @h with @title, on white; the caller
  * draws, then closes it with "</svg>".
  */
-void ga_svg_begin(FILE *f, unsigned int w, unsigned int h, const char *title)
+void cli_svg_begin(FILE *f, unsigned int w, unsigned int h, const char *title)
 {
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" font-family=\"sans-serif\" font-size=\"12\">\n",
 		w, h, w, h);
 	fputs("<title>", f);
-	ga_svg_text(f, title, 200);
+	cli_svg_text(f, title, 200);
 	fputs("</title>\n", f);
 	fprintf(f, "<rect width=\"%u\" height=\"%u\" fill=\"white\"/>\n", w,
 		h);
 }
 
-static unsigned int ga_chart_height(const struct ga_chart *c)
+static unsigned int cli_chart_height(const struct cli_chart *c)
 {
 	return SVG_TITLE_H + (c->nr ? c->nr : 1) * SVG_ROW_H + SVG_MARGIN;
 }
 
-static void ga_svg_chart(FILE *f, const struct ga_chart *c, unsigned int y,
+static void cli_svg_chart(FILE *f, const struct cli_chart *c, unsigned int y,
 			 const char *colour)
 {
 	const unsigned int bar_w = SVG_WIDTH - 2 * SVG_MARGIN - SVG_LABEL_W -
@@ -115,23 +115,23 @@ static void ga_svg_chart(FILE *f, const struct ga_chart *c, unsigned int y,
 			max = c->bars[i].value;
 	fprintf(f, "<g><text x=\"%d\" y=\"%u\" class=\"t\">", SVG_MARGIN,
 		y + 20);
-	ga_svg_text(f, c->title, 80);
+	cli_svg_text(f, c->title, 80);
 	fputs(" (", f);
-	ga_svg_text(f, c->unit, 40);
+	cli_svg_text(f, c->unit, 40);
 	fputs(")</text>\n", f);
 	y += SVG_TITLE_H;
 	if (!c->nr)
 		fprintf(f, "<text x=\"%u\" y=\"%u\">no runs</text>\n", x0,
 			y + SVG_BAR_H - 3);
 	for (i = 0; i < c->nr; i++, y += SVG_ROW_H) {
-		const struct ga_bar *b = &c->bars[i];
+		const struct cli_bar *b = &c->bars[i];
 		double w = b->known && max > 0 ? b->value / max * bar_w : 0;
 
 		if (w < 0 || !isfinite(w))
 			w = 0;
 		fprintf(f, "<text x=\"%u\" y=\"%u\" text-anchor=\"end\">",
 			x0 - 8, y + SVG_BAR_H - 3);
-		ga_svg_text(f, b->label, SVG_LABEL_MAX);
+		cli_svg_text(f, b->label, SVG_LABEL_MAX);
 		fputs("</text>", f);
 		fprintf(f,
 			"<rect x=\"%u\" y=\"%u\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
@@ -147,26 +147,26 @@ static void ga_svg_chart(FILE *f, const struct ga_chart *c, unsigned int y,
 }
 
 /**
- * ga_svg_charts() - a document of charts, one under the other
+ * cli_svg_charts() - a document of charts, one under the other
  * @f: where to
  * @title: the document's title
  * @c: the charts
  * @nr: how many
  */
-void ga_svg_charts(FILE *f, const char *title, const struct ga_chart *c,
+void cli_svg_charts(FILE *f, const char *title, const struct cli_chart *c,
 		   unsigned int nr)
 {
 	unsigned int h = SVG_MARGIN, i;
 
 	for (i = 0; i < nr; i++)
-		h += ga_chart_height(&c[i]);
-	ga_svg_begin(f, SVG_WIDTH, h, title);
+		h += cli_chart_height(&c[i]);
+	cli_svg_begin(f, SVG_WIDTH, h, title);
 	fputs("<style>.t{font-size:15px;font-weight:bold}</style>\n", f);
 	for (h = SVG_MARGIN / 2, i = 0; i < nr; i++) {
-		ga_svg_chart(f, &c[i], h,
-			     ga_svg_colours[i % (sizeof(ga_svg_colours) /
-						 sizeof(ga_svg_colours[0]))]);
-		h += ga_chart_height(&c[i]);
+		cli_svg_chart(f, &c[i], h,
+			     cli_svg_colours[i % (sizeof(cli_svg_colours) /
+						 sizeof(cli_svg_colours[0]))]);
+		h += cli_chart_height(&c[i]);
 	}
 	fputs("</svg>\n", f);
 }

@@ -11,27 +11,27 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct ga_bar {
+struct cli_bar {
 	const char *label;
 	double value;
 	int known;		/* else drawn as "n/a", no bar */
 };
 
-struct ga_chart {
+struct cli_chart {
 	const char *title;
 	const char *unit;
-	const struct ga_bar *bars;
+	const struct cli_bar *bars;
 	unsigned int nr;
 };
 
-void ga_svg_charts(FILE *f, const char *title, const struct ga_chart *c,
+void cli_svg_charts(FILE *f, const char *title, const struct cli_chart *c,
 		   unsigned int nr);
-void ga_svg_text(FILE *f, const char *s, unsigned int max);
-void ga_svg_begin(FILE *f, unsigned int w, unsigned int h, const char *title);
+void cli_svg_text(FILE *f, const char *s, unsigned int max);
+void cli_svg_begin(FILE *f, unsigned int w, unsigned int h, const char *title);
 
 /* svg_series.c: an intensity series as a step plot over [from, to) */
 struct ga_iseries;
-void ga_svg_series(FILE *f, const char *title, const struct ga_iseries *s,
+void cli_svg_series(FILE *f, const char *title, const struct ga_iseries *s,
 		   int64_t from_ms, int64_t to_ms);
 
 #endif /* _GREENAI_SVG_H */

@@ -5,7 +5,8 @@
  * step over its span, gaps left open; the axes labelled with the first and
  * last times (UTC) and the lowest and highest intensities.
  */
-#include "carbon/intensity_series.h"
+#include <greenai/libgreenai.h>
+
 #include "svg.h"
 
 #define PLOT_W		720
@@ -37,7 +38,7 @@ static double plot_y(const struct plot *p, double mg)
 						 PLOT_BOTTOM);
 }
 
-void ga_svg_series(FILE *f, const char *title, const struct ga_iseries *s,
+void cli_svg_series(FILE *f, const char *title, const struct ga_iseries *s,
 		   int64_t from_ms, int64_t to_ms)
 {
 	struct plot p = { from_ms, to_ms > from_ms ? to_ms : from_ms + 1,
@@ -50,10 +51,10 @@ void ga_svg_series(FILE *f, const char *title, const struct ga_iseries *s,
 		if (s->p[i].mg_per_kwh > p.hi)
 			p.hi = s->p[i].mg_per_kwh;
 	p.hi *= 1.05;
-	ga_svg_begin(f, PLOT_W, PLOT_H, title);
+	cli_svg_begin(f, PLOT_W, PLOT_H, title);
 	fprintf(f, "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">",
 		PLOT_LEFT);
-	ga_svg_text(f, title, 80);
+	cli_svg_text(f, title, 80);
 	fputs("</text>\n", f);
 	fprintf(f,
 		"<path d=\"M%d %d V%d H%d\" fill=\"none\" stroke=\"#444\"/>\n",

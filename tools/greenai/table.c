@@ -6,15 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/names.h"
+#include <greenai/libgreenai.h>
+
 #include "table.h"
 
-int ga_table_format_parse(const char *name, enum ga_table_format *out)
+int cli_table_format_parse(const char *name, enum cli_table_format *out)
 {
 	static const char *const names[] = {
-		[GA_TABLE_TEXT] = "table",
-		[GA_TABLE_CSV] = "csv",
-		[GA_TABLE_MARKDOWN] = "markdown",
+		[CLI_TABLE_TEXT] = "table",
+		[CLI_TABLE_CSV] = "csv",
+		[CLI_TABLE_MARKDOWN] = "markdown",
 	};
 	int i = ga_name_index(names, sizeof(names) / sizeof(names[0]), name);
 
@@ -24,7 +25,7 @@ int ga_table_format_parse(const char *name, enum ga_table_format *out)
 	return 0;
 }
 
-void ga_table_init(struct ga_table *t, enum ga_table_format format,
+void cli_table_init(struct cli_table *t, enum cli_table_format format,
 		   const char *const *cols, unsigned int nr_cols)
 {
 	memset(t, 0, sizeof(*t));
@@ -33,7 +34,7 @@ void ga_table_init(struct ga_table *t, enum ga_table_format format,
 	t->nr_cols = nr_cols;
 }
 
-int ga_table_add(struct ga_table *t, const char *const *cells)
+int cli_table_add(struct cli_table *t, const char *const *cells)
 {
 	unsigned int i;
 
@@ -61,20 +62,20 @@ int ga_table_add(struct ga_table *t, const char *const *cells)
 	return 0;
 }
 
-void ga_table_num(const struct ga_table *t, char *buf, size_t size,
+void cli_table_num(const struct cli_table *t, char *buf, size_t size,
 		  double v)
 {
-	snprintf(buf, size, t->format == GA_TABLE_CSV ? "%.12g" : "%.6g", v);
+	snprintf(buf, size, t->format == CLI_TABLE_CSV ? "%.12g" : "%.6g", v);
 }
 
-static const char *ga_cell(const struct ga_table *t, int row,
+static const char *cli_cell(const struct cli_table *t, int row,
 			   unsigned int col)
 {
 	return row < 0 ? t->cols[col] : t->cells[row * t->nr_cols + col];
 }
 
 /* One CSV field: quoted when it has a comma, a quote or a line break. */
-void ga_csv_field(FILE *f, const char *s)
+void cli_csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
@@ -90,7 +91,7 @@ void ga_csv_field(FILE *f, const char *s)
 }
 
 /* One Markdown cell: '|' escaped, line breaks as spaces. */
-static void ga_md_cell(FILE *f, const char *s)
+static void cli_md_cell(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
@@ -101,7 +102,7 @@ static void ga_md_cell(FILE *f, const char *s)
 }
 
 /* Aligned text: the first column to the left, the others to the right. */
-static void ga_table_print_text(const struct ga_table *t, FILE *f)
+static void cli_table_print_text(const struct cli_table *t, FILE *f)
 {
 	size_t *width = calloc(t->nr_cols, sizeof(*width));
 	unsigned int c;
@@ -111,40 +112,40 @@ static void ga_table_print_text(const struct ga_table *t, FILE *f)
 		return;
 	for (r = -1; r < (int)t->nr_rows; r++)
 		for (c = 0; c < t->nr_cols; c++)
-			if (strlen(ga_cell(t, r, c)) > width[c])
-				width[c] = strlen(ga_cell(t, r, c));
+			if (strlen(cli_cell(t, r, c)) > width[c])
+				width[c] = strlen(cli_cell(t, r, c));
 	for (r = -1; r < (int)t->nr_rows; r++) {
 		for (c = 0; c < t->nr_cols; c++)
 			fprintf(f, c ? "  %*s" : "%-*s", (int)width[c],
-				ga_cell(t, r, c));
+				cli_cell(t, r, c));
 		fputc('\n', f);
 	}
 	free(width);
 }
 
-void ga_table_print(const struct ga_table *t, FILE *f)
+void cli_table_print(const struct cli_table *t, FILE *f)
 {
 	unsigned int c;
 	int r;
 
-	if (t->format == GA_TABLE_TEXT) {
-		ga_table_print_text(t, f);
+	if (t->format == CLI_TABLE_TEXT) {
+		cli_table_print_text(t, f);
 		return;
 	}
 	for (r = -1; r < (int)t->nr_rows; r++) {
 		for (c = 0; c < t->nr_cols; c++) {
-			if (t->format == GA_TABLE_CSV) {
+			if (t->format == CLI_TABLE_CSV) {
 				if (c)
 					fputc(',', f);
-				ga_csv_field(f, ga_cell(t, r, c));
+				cli_csv_field(f, cli_cell(t, r, c));
 				continue;
 			}
 			fputs(c ? " " : "| ", f);
-			ga_md_cell(f, ga_cell(t, r, c));
+			cli_md_cell(f, cli_cell(t, r, c));
 			fputs(" |", f);
 		}
 		fputc('\n', f);
-		if (r == -1 && t->format == GA_TABLE_MARKDOWN) {
+		if (r == -1 && t->format == CLI_TABLE_MARKDOWN) {
 			for (c = 0; c < t->nr_cols; c++)
 				fputs(c ? "---|" : "|---|", f);
 			fputc('\n', f);
@@ -152,7 +153,7 @@ void ga_table_print(const struct ga_table *t, FILE *f)
 	}
 }
 
-void ga_table_free(struct ga_table *t)
+void cli_table_free(struct cli_table *t)
 {
 	unsigned int i;
 

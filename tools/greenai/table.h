@@ -9,30 +9,30 @@
 
 #include <stdio.h>
 
-enum ga_table_format {
-	GA_TABLE_TEXT,
-	GA_TABLE_CSV,
-	GA_TABLE_MARKDOWN,
+enum cli_table_format {
+	CLI_TABLE_TEXT,
+	CLI_TABLE_CSV,
+	CLI_TABLE_MARKDOWN,
 };
 
-struct ga_table {
-	enum ga_table_format format;
+struct cli_table {
+	enum cli_table_format format;
 	const char *const *cols;
 	unsigned int nr_cols;
 	char **cells;			/* row-major */
 	unsigned int nr_rows, max_rows;
 };
 
-int ga_table_format_parse(const char *name, enum ga_table_format *out);
-void ga_table_init(struct ga_table *t, enum ga_table_format format,
+int cli_table_format_parse(const char *name, enum cli_table_format *out);
+void cli_table_init(struct cli_table *t, enum cli_table_format format,
 		   const char *const *cols, unsigned int nr_cols);
-int ga_table_add(struct ga_table *t, const char *const *cells);
-void ga_table_print(const struct ga_table *t, FILE *f);
-void ga_table_free(struct ga_table *t);
-void ga_csv_field(FILE *f, const char *s);
+int cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_print(const struct cli_table *t, FILE *f);
+void cli_table_free(struct cli_table *t);
+void cli_csv_field(FILE *f, const char *s);
 
 /* A number as the format wants it: %.6g for people, %.12g for CSV. */
-void ga_table_num(const struct ga_table *t, char *buf, size_t size,
+void cli_table_num(const struct cli_table *t, char *buf, size_t size,
 		  double v);
 
 #endif /* _GREENAI_TABLE_H */

@@ -5,7 +5,6 @@
  * exact integers beside the rounded figures.
  */
 #include <errno.h>
-
 #include <json-c/json.h>
 #include <time.h>
 

@@ -14,10 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ident/cgroup.h"
-#include "base/clock.h"
-#include "settings/settings.h"
-#include "engine/libgreenai.h"
+#include <greenai/libgreenai.h>
 
 #define GT_HISTORY	120	/* power samples kept per domain */
 #define GT_KEY_MAX	256

@@ -12,9 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <greenai/version.h>
+#include <greenai/libgreenai.h>
 
-#include "settings/config.h"
 #include "gtop.h"
 
 #define GT_EXIT_FAIL	1

@@ -12,8 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <greenai/libgreenai.h>
+
 #include "gtop.h"
-#include "base/names.h"
 
 static const char *const gt_view_names[GT_VIEW_NR] = {
 	[GT_VIEW_PROC] = "process",

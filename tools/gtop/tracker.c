@@ -25,11 +25,9 @@
 #define HASH_INITIAL_NUM_BUCKETS 16384U
 #define HASH_INITIAL_NUM_BUCKETS_LOG2 14U
 
-#include "carbon/carbon.h"
-#include "ident/cgroup.h"
-#include "ident/container.h"
+#include <greenai/libgreenai.h>
+
 #include "gtop.h"
-#include "base/walk_order.h"
 
 /* A process's energy over the domains in the total, and on GPUs. */
 struct gt_totals {

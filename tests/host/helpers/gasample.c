@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/libgreenai.h"
+#include <greenai/libgreenai.h>
 
 #define SETTLE_MAX	300	/* samples the module's pending exits may take */
 

@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <greenai/files.h>
+
 #include "base/cpuinfo.h"
-#include "base/sysfs.h"
 
 /**
  * ga_cpuinfo_vendor() - the vendor of this machine's CPUs

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "base/names.h"
+#include <greenai/names.h>
 
 /**
  * ga_name_index() - which value a name is

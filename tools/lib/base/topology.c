@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/sysfs.h"
+#include <greenai/files.h>
+
 #include "base/topology.h"
 
 /**

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "base/walk_order.h"
+#include <greenai/walk_order.h>
 
 /* How far past the cursor an item is looked for: items dropped since. */
 #define GA_WALK_AHEAD	2

@@ -6,7 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "carbon/carbon.h"
+#include <greenai/carbon.h>
+
 #include "base/decimal.h"
 
 #define GA_UJ_PER_KWH	3600000000000ULL	/* 3.6e12 µJ */

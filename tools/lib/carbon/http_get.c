@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <curl/curl.h>
 
 #include "carbon/http_get.h"

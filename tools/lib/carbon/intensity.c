@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <greenai/intensity.h>
+
 #include "base/decimal.h"
-#include "carbon/intensity.h"
 
 /* @in as the table spells it: upper case, spaces for '-' and '_'. */
 static int ga_region_norm(const char *in, char *out)

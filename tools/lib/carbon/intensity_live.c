@@ -12,14 +12,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
 #include <json-c/json.h>
+
+#include <greenai/files.h>
+#include <greenai/intensity.h>
+#include <greenai/intensity_live.h>
 
 #include "base/decimal.h"
 #include "carbon/http_get.h"
-#include "carbon/intensity.h"
-#include "carbon/intensity_live.h"
-#include "base/sysfs.h"
 
 static const char *const ga_provider_names[GA_PROV_NR] = {
 	[GA_PROV_ELECTRICITYMAPS] = "electricitymaps",

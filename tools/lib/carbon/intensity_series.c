@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
 #include <json-c/json.h>
 
-#include "carbon/intensity.h"
-#include "carbon/intensity_series.h"
+#include <greenai/intensity.h>
+#include <greenai/intensity_series.h>
 
 #define GA_SERIES_JSON_DEPTH	16
 

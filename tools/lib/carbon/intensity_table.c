@@ -7,7 +7,7 @@
  * Published 2026-08-22: each country's latest Ember year as of then.
  * Two-letter codes from Debian's iso-codes. Sorted by code.
  */
-#include "carbon/intensity.h"
+#include <greenai/intensity.h>
 
 const char ga_intensity_source[] =
 	"Ember yearly average via @tgwf/co2 0.19.0 of 2026-08-22, "

@@ -59,11 +59,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/clock.h"
+#include <greenai/clock.h>
+#include <greenai/files.h>
+
 #include "energy/esrc.h"
 #include "energy/meter.h"
 #include "energy/shares.h"
-#include "base/sysfs.h"
 
 #define DRM_MAX_ENGINES 16 /* per client; more are ignored */
 #define DRM_KEY_LEN 32 /* engine name, driver, PCI address */

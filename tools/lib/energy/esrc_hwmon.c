@@ -54,10 +54,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include <greenai/clock.h>
+#include <greenai/files.h>
+
 #include "energy/esrc.h"
 #include "energy/meter.h"
-#include "base/sysfs.h"
 
 #define HW_CLASS	"sys/class/hwmon"
 #define HW_MAX_POWER_UW	1000000000000ULL	/* 1 MW: no sensor reads more */

@@ -41,11 +41,11 @@
 #include <string.h>
 
 #include <greenai/attrib.h>
+#include <greenai/clock.h>
+#include <greenai/files.h>
 
-#include "base/clock.h"
 #include "energy/esrc.h"
 #include "energy/meter.h"
-#include "base/sysfs.h"
 
 #define MD_CPU		"sys/devices/system/cpu"
 #define MD_IDLE_UW	10000000ULL	/* the module's model_idle_mw=10000 */

@@ -52,7 +52,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include <greenai/clock.h>
+
 #include "energy/esrc.h"
 #include "energy/meter.h"
 #include "energy/shares.h"

@@ -60,14 +60,14 @@
 #include <linux/perf_event.h>
 
 #include <greenai/attrib.h>
+#include <greenai/clock.h>
+#include <greenai/files.h>
 #include <greenai/rapl.h>
 
-#include "base/clock.h"
 #include "base/cpuinfo.h"
 #include "energy/esrc.h"
 #include "energy/esrc_perf.h"
 #include "energy/meter.h"
-#include "base/sysfs.h"
 
 #define PF_PMU		"sys/bus/event_source/devices/power"
 #define PF_CPU		"sys/devices/system/cpu"

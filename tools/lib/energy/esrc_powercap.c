@@ -66,13 +66,13 @@
 #include <string.h>
 
 #include <greenai/attrib.h>
+#include <greenai/clock.h>
+#include <greenai/files.h>
 #include <greenai/rapl.h>
 
-#include "base/clock.h"
 #include "base/cpuinfo.h"
 #include "energy/esrc.h"
 #include "energy/meter.h"
-#include "base/sysfs.h"
 
 #define PC_CLASS	"sys/class/powercap"
 #define PC_NAME_LEN	64

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "base/hash.h"
-
 #include "engine/account.h"
 
 #define GA_ACCT_TASKS_DEF	65536

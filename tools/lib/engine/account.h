@@ -24,35 +24,10 @@
 #include <stdint.h>
 
 #include <greenai/attrib.h>
+#include <greenai/engine.h>
 #include <uapi/greenai.h>
 
-#define GA_ACCT_OVERFLOW_ID	((__u32)-1)	/* tgid of the overflow entry */
-
 struct ga_acct;
-
-struct ga_acct_task {
-	__u32 tgid;		/* GA_ACCT_OVERFLOW_ID for the overflow entry */
-	__u64 cgroup_id;	/* where it last ran */
-	__u64 start_ns;
-	char comm[GREENAI_COMM_LEN];
-	__u64 cpu_ns;
-	struct greenai_energy energy[GREENAI_MAX_DOMAINS];
-};
-
-struct ga_acct_cgroup {
-	__u64 id;		/* 0 for the overflow entry */
-	__u64 cpu_ns;
-	__u64 nr_exited;
-	struct greenai_energy energy[GREENAI_MAX_DOMAINS];
-};
-
-struct ga_acct_domain_totals {
-	__u64 energy_uj;
-	__u64 active_uj;
-	__u64 idle_uj;
-	__u64 unattributed_uj;
-	__u32 flags_seen;
-};
 
 struct ga_acct_conf {
 	unsigned int nr_cpus;		/* possible CPUs */
@@ -128,21 +103,11 @@ const struct ga_acct_task *ga_acct_task(const struct ga_acct *a, __u32 tgid);
 const struct ga_acct_cgroup *ga_acct_cgroup(const struct ga_acct *a,
 					    __u64 id);
 
-typedef int (*ga_acct_task_fn)(const struct ga_acct_task *t, void *arg);
-typedef int (*ga_acct_cgroup_fn)(const struct ga_acct_cgroup *c, void *arg);
 int ga_acct_for_each_task(const struct ga_acct *a, ga_acct_task_fn fn,
 			  void *arg);
 int ga_acct_for_each_cgroup(const struct ga_acct *a, ga_acct_cgroup_fn fn,
 			    void *arg);
 
-struct ga_acct_stats {
-	__u64 intervals;
-	__u64 tasks;
-	__u64 task_overflows;	/* charges that found the task table full */
-	__u64 cgroups;
-	__u64 cgroup_overflows;
-	__u64 exits;
-};
 void ga_acct_stats(const struct ga_acct *a, struct ga_acct_stats *out);
 
 #endif /* _GREENAI_ACCOUNT_H */

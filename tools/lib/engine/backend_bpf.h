@@ -15,22 +15,10 @@
 #include <stdint.h>
 
 #include <greenai/bpf_abi.h>
+#include <greenai/engine.h>
 #include <uapi/greenai.h>
 
 struct ga_bpf;
-
-enum ga_bpf_attach {
-	GA_BPF_ATTACH_AUTO,	/* tp_btf where the kernel has BTF, else raw_tp */
-	GA_BPF_ATTACH_TP_BTF,
-	GA_BPF_ATTACH_RAW_TP,
-};
-
-struct ga_bpf_conf {
-	enum ga_bpf_attach attach;
-	__u32 max_runs;		/* ga_runs and ga_procs entries; 0: default */
-	__u32 exits_kb;		/* ga_exits ring, KiB, a power of 2; 0: default */
-	bool no_exits;		/* do not write exit records */
-};
 
 /*
  * Called for each exit record; a negative return stops polling (that

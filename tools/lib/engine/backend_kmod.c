@@ -18,8 +18,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <greenai/files.h>
+
 #include "engine/backend_kmod.h"
-#include "base/sysfs.h"
 
 #define GA_KMOD_READ_BUF	(64 * 1024)
 

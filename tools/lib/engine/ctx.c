@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <greenai/identity.h>
+
+#include "ident/identity_cache.h"
 #include "engine/ctx.h"
-#include "ident/identity.h"
 
 void ga_ctx_status(struct ga_ctx *g, const char *name, bool used,
 		   const char *reason)

@@ -21,9 +21,10 @@
 
 #include <stdbool.h>
 
+#include <greenai/engine.h>
+
 #include "energy/esrc.h"
 #include "engine/account.h"
-#include "engine/libgreenai.h"
 #include "base/topology.h"
 
 #define GA_MAX_SOURCES		8

@@ -11,9 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/clock.h"
+#include <greenai/clock.h>
+#include <greenai/identity.h>
+
+#include "ident/identity_cache.h"
 #include "engine/ctx.h"
-#include "ident/identity.h"
 
 /**
  * ga_open() - open a backend and the energy sources

@@ -27,10 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include <greenai/clock.h>
+#include <greenai/files.h>
+#include <greenai/walk_order.h>
+
 #include "base/hash.h"
-#include "base/sysfs.h"
-#include "base/walk_order.h"
 #include "engine/backend_bpf.h"
 #include "engine/ctx.h"
 

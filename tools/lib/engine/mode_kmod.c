@@ -30,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include <greenai/clock.h>
+
 #include "base/hash.h"
 #include "engine/backend_kmod.h"
 #include "engine/ctx.h"

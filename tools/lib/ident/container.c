@@ -17,8 +17,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include "ident/container.h"
-#include "base/sysfs.h"
+#include <greenai/container.h>
+#include <greenai/files.h>
 
 /* A component of the path: not NUL-terminated. */
 struct comp {

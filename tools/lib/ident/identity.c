@@ -25,11 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
 #include <uthash.h>
 
-#include "ident/identity.h"
-#include "base/sysfs.h"
+#include <greenai/files.h>
+#include <greenai/identity.h>
+
+#include "ident/identity_cache.h"
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 #define STAT_MAX 2048 /* a stat line, comm included */

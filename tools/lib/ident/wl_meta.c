@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <json-c/json.h>
 
-#include "base/sysfs.h"
+#include <greenai/files.h>
+
 #include "ident/wl_meta.h"
 
 #define GA_META_FILE_MAX	(1 << 20)

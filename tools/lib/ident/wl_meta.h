@@ -23,7 +23,7 @@
 #ifndef _GREENAI_WL_META_H
 #define _GREENAI_WL_META_H
 
-#include "ident/container.h"
+#include <greenai/container.h>
 
 #define GA_META_NAME_MAX	253	/* a DNS subdomain, Kubernetes' longest */
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carbon/carbon.h"
-#include "settings/config.h"
-#include "carbon/intensity.h"
-#include "carbon/intensity_live.h"
-#include "base/sysfs.h"
+#include <greenai/carbon.h>
+#include <greenai/config.h>
+#include <greenai/files.h>
+#include <greenai/intensity.h>
+#include <greenai/intensity_live.h>
 
 static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_REGION] = "region",

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "carbon/carbon.h"
-#include "settings/settings.h"
+#include <greenai/carbon.h>
+#include <greenai/settings.h>
 
 /**
  * ga_settings_region() - the region a program is about

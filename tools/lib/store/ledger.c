@@ -10,12 +10,11 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 #include <sqlite3.h>
 
-#include "ident/cgroup.h"
-#include "ident/identity.h"
-#include "store/ledger.h"
+#include <greenai/cgroup.h>
+#include <greenai/identity.h>
+#include <greenai/ledger.h>
 
 #define GA_LEDGER_BUSY_MS	10000
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/run_metrics.h"
-#include "base/sysfs.h"
+#include <greenai/files.h>
+#include <greenai/run_metrics.h>
 
 #define GA_METRICS_FILE_MAX	65536
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workload/exposition.h"
+#include <greenai/exposition.h>
 
 void ga_expo_init(struct ga_expo *e, enum ga_expo_format format)
 {

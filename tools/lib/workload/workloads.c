@@ -10,18 +10,17 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
 #include <json-c/json.h>
 
-#include "base/hash.h"
+#include <greenai/carbon.h>
+#include <greenai/cgroup.h>
+#include <greenai/clock.h>
+#include <greenai/container.h>
+#include <greenai/files.h>
+#include <greenai/workloads.h>
 
-#include "carbon/carbon.h"
-#include "ident/cgroup.h"
-#include "base/clock.h"
-#include "ident/container.h"
-#include "base/sysfs.h"
+#include "base/hash.h"
 #include "ident/wl_meta.h"
-#include "workload/workloads.h"
 
 #define GA_WL_PENDING_MAX	4096	/* cgroups resolved in one walk */
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/sysfs.h"
+#include <greenai/files.h>
 
 /**
  * ga_path() - join a root and a relative path made from a format

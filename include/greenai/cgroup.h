@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/sysfs.h"
+#include <greenai/files.h>
 
 #define GA_LABEL_MODEL "user.greenai.model"
 #define GA_LABEL_RUN "user.greenai.run"

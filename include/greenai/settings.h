@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "carbon/intensity.h"
-#include "carbon/intensity_live.h"
-#include "settings/config.h"
+#include <greenai/config.h>
+#include <greenai/intensity.h>
+#include <greenai/intensity_live.h>
 
 #define GA_SETTINGS_FROM_MAX	(GA_CONFIG_FROM_MAX + 64)
 

@@ -43,9 +43,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "workload/exposition.h"
-#include "engine/libgreenai.h"
-#include "store/ledger.h"
+#include <greenai/engine.h>
+#include <greenai/exposition.h>
+#include <greenai/ledger.h>
 
 #define GA_WL_MAX_SERIES_DEF	10000	/* containers and pods, each */
 

@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "carbon/intensity_series.h"
+#include <greenai/intensity_series.h>
 
 #define GA_EM_URL	"https://api.electricitymap.org/v3"
 #define GA_LIVE_ERR_MAX	512

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * libgreenai: one API over greenai's backends, for every tool.
+ * libgreenai's engine: one API over greenai's backends, for every tool.
  *
  * ga_open() picks a backend: the module (greenai.ko: /proc/greenai and
  * /dev/greenai) when it is loaded, else the BPF programs loaded in this
@@ -11,25 +11,81 @@
  * ga_sample() closes an interval now: in BPF mode, it charges each CPU's
  * running process up to now, takes every process's run time and every
  * domain's energy since the last sample, and splits it with the shared
- * attribution core (account.h), so the figures mean what the module's
+ * attribution core (include/greenai/attrib.h), so the figures mean what
+ * the module's
  * mean. Interval and exit records (include/uapi/greenai.h) go to the
  * record callback as they are made; the per-process and per-cgroup totals
  * since ga_open() are read with the for_each functions.
  *
  * Not thread-safe: one thread per context.
  */
-#ifndef _GREENAI_LIBGREENAI_H
-#define _GREENAI_LIBGREENAI_H
+#ifndef _GREENAI_ENGINE_H
+#define _GREENAI_ENGINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <greenai/attrib.h>
+#include <greenai/identity.h>
 #include <uapi/greenai.h>
 
-#include "engine/account.h"
-#include "engine/backend_bpf.h"
-#include "ident/identity.h"
+/*
+ * The figures of a process, a cgroup and a domain since ga_open(), as the
+ * accounting keeps them (per domain: active and idle µJ, struct
+ * greenai_energy). Processes and cgroups past the tables' caps are
+ * charged to an overflow entry of each table, counted, never dropped.
+ */
+#define GA_ACCT_OVERFLOW_ID	((__u32)-1)	/* tgid of the overflow entry */
+
+struct ga_acct_task {
+	__u32 tgid;		/* GA_ACCT_OVERFLOW_ID for the overflow entry */
+	__u64 cgroup_id;	/* where it last ran */
+	__u64 start_ns;
+	char comm[GREENAI_COMM_LEN];
+	__u64 cpu_ns;
+	struct greenai_energy energy[GREENAI_MAX_DOMAINS];
+};
+
+struct ga_acct_cgroup {
+	__u64 id;		/* 0 for the overflow entry */
+	__u64 cpu_ns;
+	__u64 nr_exited;
+	struct greenai_energy energy[GREENAI_MAX_DOMAINS];
+};
+
+struct ga_acct_domain_totals {
+	__u64 energy_uj;
+	__u64 active_uj;
+	__u64 idle_uj;
+	__u64 unattributed_uj;
+	__u32 flags_seen;
+};
+
+typedef int (*ga_acct_task_fn)(const struct ga_acct_task *t, void *arg);
+typedef int (*ga_acct_cgroup_fn)(const struct ga_acct_cgroup *c, void *arg);
+
+struct ga_acct_stats {
+	__u64 intervals;
+	__u64 tasks;
+	__u64 task_overflows;	/* charges that found the task table full */
+	__u64 cgroups;
+	__u64 cgroup_overflows;
+	__u64 exits;
+};
+
+/* How the BPF programs attach, and the sizes of their maps. */
+enum ga_bpf_attach {
+	GA_BPF_ATTACH_AUTO,	/* tp_btf where the kernel has BTF, else raw_tp */
+	GA_BPF_ATTACH_TP_BTF,
+	GA_BPF_ATTACH_RAW_TP,
+};
+
+struct ga_bpf_conf {
+	enum ga_bpf_attach attach;
+	__u32 max_runs;		/* ga_runs and ga_procs entries; 0: default */
+	__u32 exits_kb;		/* ga_exits ring, KiB, a power of 2; 0: default */
+	bool no_exits;		/* do not write exit records */
+};
 
 enum ga_backend {
 	GA_BACKEND_AUTO,
@@ -54,8 +110,8 @@ struct ga_opts {
 	__u64 model_max_uw;
 	struct ga_idle_policy idle;
 	bool no_extra_sources;		/* only the CPU's energy source */
-	unsigned int max_tasks;		/* 0: account.h's default */
-	unsigned int max_cgroups;
+	unsigned int max_tasks;		/* 0: 65536 */
+	unsigned int max_cgroups;	/* 0: 4096 */
 	struct ga_bpf_conf bpf;
 };
 
@@ -146,4 +202,4 @@ void ga_stats(const struct ga_ctx *g, struct ga_stats *out);
  */
 int ga_identity(struct ga_ctx *g, __u32 tgid, const struct ga_identity **out);
 
-#endif /* _GREENAI_LIBGREENAI_H */
+#endif /* _GREENAI_ENGINE_H */

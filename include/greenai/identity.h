@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ident/cgroup.h"
-#include "ident/container.h"
+#include <greenai/cgroup.h>
+#include <greenai/container.h>
 
 #define GA_COMM_MAX 64 /* /proc/PID/comm: 16, or 64 for workers */
 #define GA_CMDLINE_MAX 1024 /* of the command line, once escaped */
@@ -107,37 +107,5 @@ bool ga_escape(char *dst, size_t size, const char *src, size_t len);
 int ga_identity_read(const char *root, const struct ga_cgroup_mount *m, int pid,
 		     unsigned int what, struct ga_identity *id);
 void ga_identity_done(struct ga_identity *id);
-
-/* The cache. */
-struct ga_identity_cache;
-
-struct ga_identity_conf {
-	const char *root; /* NULL: "/" */
-	unsigned int capacity; /* processes kept; 0: 4096 */
-	const struct ga_cgroup_mount *mount; /* NULL: found under root */
-};
-
-/* ga_identity_cache_get() flags */
-#define GA_ID_GET_REFRESH (1u << 0) /* reread all but the maps */
-#define GA_ID_GET_RESCAN_MAPS (1u << 1) /* and scan the maps again */
-
-struct ga_identity_cache_stats {
-	uint64_t hits;
-	uint64_t misses; /* read afresh, reused pids included */
-	uint64_t reused; /* same pid, another start time */
-	uint64_t evictions; /* dropped for room */
-	uint64_t maps_scans;
-	uint64_t renamed; /* a new name (an exec): read again */
-	unsigned int entries;
-};
-
-int ga_identity_cache_new(struct ga_identity_cache **out,
-			  const struct ga_identity_conf *conf);
-void ga_identity_cache_free(struct ga_identity_cache *c);
-int ga_identity_cache_get(struct ga_identity_cache *c, int pid,
-			  unsigned int flags, const struct ga_identity **out);
-void ga_identity_cache_forget(struct ga_identity_cache *c, int pid);
-void ga_identity_cache_stats(const struct ga_identity_cache *c,
-			     struct ga_identity_cache_stats *st);
 
 #endif /* _GREENAI_IDENTITY_H */
