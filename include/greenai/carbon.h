@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#define GA_J_PER_KWH	3600000ULL		/* J in a kWh: 3.6e6 */
+#define GA_UJ_PER_KWH	(GA_J_PER_KWH * 1000000)
 #define GA_PUE_MIN_MILLI	1000	/* 1.0: nothing beyond the IT load */
 #define GA_PUE_MAX_MILLI	10000
 

@@ -38,4 +38,10 @@ static inline __u64 ga_mono_ns(void)
 	return (__u64)ts.tv_sec * GA_NSEC_PER_SEC + ts.tv_nsec;
 }
 
+/* CLOCK_MONOTONIC now, seconds: for loops and rates. */
+static inline double ga_mono_s(void)
+{
+	return ga_mono_ns() / 1e9;
+}
+
 #endif /* _GREENAI_CLOCK_H */

@@ -22,6 +22,7 @@
  *   exposition.h       Prometheus and OpenMetrics text
  *   clock.h            the clocks figures are stamped with, energy units
  *   files.h            strict readers of small files
+ *   json.h             JSON as greenai writes it
  *   names.h            names of an enum's values
  *   walk_order.h       finding entries fast in a walk repeated each sample
  *
@@ -40,6 +41,7 @@
 #include <greenai/engine.h>
 #include <greenai/exposition.h>
 #include <greenai/files.h>
+#include <greenai/json.h>
 #include <greenai/identity.h>
 #include <greenai/intensity.h>
 #include <greenai/intensity_live.h>

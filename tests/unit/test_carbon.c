@@ -17,7 +17,6 @@
 
 #include "base/decimal.h"
 
-#define UJ_PER_KWH 3600000000000ULL
 
 static void one_kwh_is_the_intensity_in_grams(void **state)
 {
@@ -25,10 +24,10 @@ static void one_kwh_is_the_intensity_in_grams(void **state)
 
 	(void)state;
 	/* 1 kWh at 472.94 g/kWh, no PUE: 472.94 g */
-	assert_int_equal(ga_co2_ug(UJ_PER_KWH, 472940, 1000, &ug), 0);
+	assert_int_equal(ga_co2_ug(GA_UJ_PER_KWH, 472940, 1000, &ug), 0);
 	assert_int_equal(ug, 472940000);
 	/* PUE 1.5 */
-	assert_int_equal(ga_co2_ug(UJ_PER_KWH, 472940, 1500, &ug), 0);
+	assert_int_equal(ga_co2_ug(GA_UJ_PER_KWH, 472940, 1500, &ug), 0);
 	assert_int_equal(ug, 709410000);
 	/* 1 J at 400 g/kWh: 0.111... mg, to the nearest µg */
 	assert_int_equal(ga_co2_ug(1000000, 400000, 1000, &ug), 0);

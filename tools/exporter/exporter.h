@@ -46,7 +46,6 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 		  const struct gx_http_conf *conf, char *err, size_t err_size);
 unsigned int gx_http_port(const struct gx_http *h);
 void gx_http_stop(struct gx_http *h);
-double gx_now(void);
 
 /* intensity.c: the grid intensity the counters use, live when set up */
 struct gx_intensity {

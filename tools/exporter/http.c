@@ -35,14 +35,6 @@ struct gx_http {
 	struct ga_expo expo;		/* used by the polling thread only */
 };
 
-double gx_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /**
  * gx_parse_listen() - "HOST:PORT", "[V6]:PORT" or ":PORT" (all addresses)
  * @s: the text
@@ -206,7 +198,7 @@ static enum MHD_Result gx_metrics(struct gx_http *h,
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							  MHD_HTTP_HEADER_ACCEPT);
 	struct gx_state *st = h->st;
-	double t0 = gx_now();
+	double t0 = ga_mono_s();
 	int r;
 
 	ga_expo_reset(&h->expo);
@@ -214,7 +206,7 @@ static enum MHD_Result gx_metrics(struct gx_http *h,
 	pthread_mutex_lock(&st->lock);
 	st->scrapes++;
 	r = st->samples ? gx_render(h, &h->expo) : -EAGAIN;
-	st->scrape_seconds = gx_now() - t0;
+	st->scrape_seconds = ga_mono_s() - t0;
 	pthread_mutex_unlock(&st->lock);
 	if (r == -EAGAIN)
 		return gx_text(c, MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -234,7 +226,7 @@ static enum MHD_Result gx_health(struct gx_http *h, struct MHD_Connection *c)
 	int err;
 
 	pthread_mutex_lock(&st->lock);
-	age = st->last_sample ? gx_now() - st->last_sample : -1;
+	age = st->last_sample ? ga_mono_s() - st->last_sample : -1;
 	err = st->last_error;
 	pthread_mutex_unlock(&st->lock);
 	if (age < 0)

@@ -21,7 +21,6 @@
 #define GX_LISTEN_DEF	"127.0.0.1:9102"
 #define GX_STATE_DEF	"/var/lib/greenai/exporter.state"
 #define GX_SAVE_EVERY_S	30.0
-#define GX_DRAIN_S	0.1	/* the exit ring is read this often */
 
 static const char gx_help[] =
 	"Usage: greenai-exporter [OPTION]...\n"
@@ -313,7 +312,7 @@ static void gx_sample(struct gx_state *st)
 
 	pthread_mutex_lock(&st->lock);
 	r = ga_sample(st->g);
-	now = gx_now();
+	now = ga_mono_s();
 	if (!r)
 		r = ga_wl_update(st->wl, st->last_sample ?
 				 now - st->last_sample : 0);
@@ -451,27 +450,20 @@ int main(int argc, char **argv)
 		"greenai-exporter %s: %s backend, listening on port %u, every %.3g s, %.3f g/kWh (%s)\n",
 		GREENAI_VERSION, st.backend, gx_http_port(http), o.interval_s,
 		gi.grid.mg_per_kwh / 1000.0, gi.grid.source);
-	last_save = gx_now();
+	last_save = ga_mono_s();
 	next = last_save;
 	while (!gx_stop) {
-		double now = gx_now();
+		double now = ga_mono_s();
 
 		if (now < next) {
 			/*
-			 * Between samples, the exit ring is drained every
-			 * GX_DRAIN_S: a storm of short processes would
-			 * overflow it in a 5 s interval.
+			 * Between samples, the exit ring is drained (a storm
+			 * of short processes would overflow it in a 5 s
+			 * interval): ga_wait() touches only the exits waiting
+			 * to be folded, which a scrape does not read. A
+			 * signal cuts it short.
 			 */
-			double d = next - now < GX_DRAIN_S ? next - now :
-							     GX_DRAIN_S;
-			struct timespec ts = {
-				(time_t)d, (long)((d - (time_t)d) * 1e9)
-			};
-
-			nanosleep(&ts, NULL);	/* a signal cuts it short */
-			pthread_mutex_lock(&st.lock);
-			ga_drain(st.g);
-			pthread_mutex_unlock(&st.lock);
+			ga_wait(st.g, (__u64)(next * 1e9), -1);
 			continue;
 		}
 		if (gx_reopen) {

@@ -20,8 +20,6 @@
 #include "models.h"
 #include "table.h"
 
-#define UJ_PER_KWH	3600000000000.0
-
 static const char cli_export_help[] =
 	"usage: greenai export [--ledger PATH] [--training-type T]\n"
 	"                      --format codecarbon-csv|json|model-card RUN\n"
@@ -80,7 +78,7 @@ static void cli_cc_split(const struct ga_run *run, double *cpu, double *gpu,
 	*cpu = *gpu = *ram = 0;
 	for (i = 0; i < run->nr_energy; i++) {
 		const struct ga_run_energy *e = &run->energy[i];
-		double kwh = (e->active_uj + e->idle_uj) / UJ_PER_KWH;
+		double kwh = (e->active_uj + e->idle_uj) / (double)GA_UJ_PER_KWH;
 
 		if (!e->in_total)
 			continue;
@@ -117,8 +115,10 @@ static void cli_export_csv(const struct ga_run *run)
 	cli_csv_field(stdout, run->model ? run->model : "greenai");
 	printf(",%s,,%.6f,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,0,",
 	       id, dur, kg, dur > 0 ? kg / dur : 0,
-	       dur > 0 ? cpu * 3.6e6 / dur : 0, dur > 0 ? gpu * 3.6e6 / dur : 0,
-	       dur > 0 ? ram * 3.6e6 / dur : 0, cpu, gpu, ram,
+	       /* power, W: kWh as J over the run's seconds */
+	       dur > 0 ? cpu * GA_J_PER_KWH / dur : 0,
+	       dur > 0 ? gpu * GA_J_PER_KWH / dur : 0,
+	       dur > 0 ? ram * GA_J_PER_KWH / dur : 0, cpu, gpu, ram,
 	       cpu + gpu + ram);
 	/*
 	 * country_name, country_iso_code (a country: three letters), region

@@ -17,8 +17,6 @@
 #include "svg.h"
 #include "table.h"
 
-#define UJ_PER_KWH	3600000000000.0
-
 static const char cli_report_help[] =
 	"usage: greenai report [--by model|run|container]\n"
 	"                      [--format table|csv|markdown|json|svg]\n"
@@ -168,7 +166,7 @@ static int report_run_row(const struct ga_run *run, void *arg)
 		cli_table_num(t, dur, sizeof(dur),
 			     (run->end_unix_ns - run->start_unix_ns) / 1e9);
 		cli_table_num(t, kwh, sizeof(kwh),
-			     cli_run_total_uj(run) / UJ_PER_KWH);
+			     cli_run_total_uj(run) / (double)GA_UJ_PER_KWH);
 		cli_table_num(t, kg, sizeof(kg), run->co2_ug / 1e9);
 	} else {
 		dur[0] = kwh[0] = kg[0] = '\0';
@@ -252,7 +250,7 @@ static int report_sums_table(const struct cli_models *ms,
 		snprintf(runs, sizeof(runs), "%u", m->runs);
 		if (m->has_accuracy)
 			cli_table_num(&t, acc, sizeof(acc), m->accuracy_pct);
-		cli_table_num(&t, kwh, sizeof(kwh), m->energy_uj / UJ_PER_KWH);
+		cli_table_num(&t, kwh, sizeof(kwh), m->energy_uj / (double)GA_UJ_PER_KWH);
 		cli_table_num(&t, kg, sizeof(kg), m->co2_ug / 1e9);
 		if (m->has_score)
 			cli_table_num(&t, gs, sizeof(gs), m->score);

@@ -36,7 +36,6 @@
 #include "run_carbon.h"
 
 #define RUN_SETTLE_SAMPLES	100	/* at most, for the exits to fold */
-#define RUN_DRAIN_MS		100	/* the exit ring is read this often */
 
 static const char cli_run_help[] =
 	"usage: greenai run [OPTIONS] -- CMD [ARG...]\n"
@@ -269,27 +268,22 @@ static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 		    unsigned long interval_ms, unsigned int *errors,
 		    struct cli_run_carbon *rc, uint64_t cgid)
 {
-	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-	__u64 next = cli_label_now() + interval_ms * 1000000ULL;
+	__u64 next = ga_mono_ns() + interval_ms * 1000000ULL;
 	int status;
 
 	for (;;) {
 		struct signalfd_siginfo si;
-		__u64 now = cli_label_now();
-		/* the exit ring drained every RUN_DRAIN_MS between samples */
-		long wait = now >= next ? 0 : (long)((next - now) / 1000000);
-		int n = poll(&pfd, 1, wait < RUN_DRAIN_MS ? wait : RUN_DRAIN_MS);
+		/* the exit ring is drained meanwhile (ga_wait()) */
+		int n = ga_wait(g, next, sfd);
 
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n <= 0 && cli_label_now() < next) {
-			ga_drain(g);
+		if (n == -EINTR)
 			continue;
-		}
-		if (n <= 0) {
+		if (n < 0)
+			return n;
+		if (n == 0) {
 			next += interval_ms * 1000000ULL;
-			if (next < cli_label_now())
-				next = cli_label_now() + interval_ms * 1000000ULL;
+			if (next < ga_mono_ns())
+				next = ga_mono_ns() + interval_ms * 1000000ULL;
 			run_sample(g, errors);
 			cli_rc_tick(rc, ga_unix_ms(),
 				   cli_label_energy_now(g, cgid));
@@ -450,7 +444,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
 	ga_cgroup_label_set(cgdir, GA_LABEL_RUN, err);
 
-	lb.start_ns = cli_label_now();
+	lb.start_ns = ga_mono_ns();
 	cli_rc_begin(rc, lb.run.start_unix_ns / 1000000);
 	pid = sfd < 0 ? -errno : run_spawn(cgdir, o->cmd, &orig);
 	if (pid < 0) {
@@ -459,7 +453,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		goto out_metrics;
 	}
 	r = run_wait(g, pid, sfd, o->interval_ms, &errors, rc, cgid);
-	lb.end_ns = cli_label_now();
+	lb.end_ns = ga_mono_ns();
 	lb.run.end_unix_ns = ga_unix_ns();
 	end_ms = lb.run.end_unix_ns / 1000000;
 	if (r < 0) {

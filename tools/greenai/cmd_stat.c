@@ -130,14 +130,6 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 	fflush(stdout);
 }
 
-static double stat_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* -c: a path under the cgroup2 mount, or a directory; its id. */
 static int stat_cgroup_id(const char *arg, __u64 *id)
 {
@@ -243,16 +235,16 @@ static int cli_stat_main(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	cur = start;
-	t0 = stat_now();
+	t0 = ga_mono_s();
 	next = t0 + (every ? every : secs);
 	for (;;) {
-		double now = stat_now(), stop = t0 + secs;
+		double now = ga_mono_s(), stop = t0 + secs;
 		double wake = next < stop ? next : stop;
 
 		if (wake > now)
 			usleep((useconds_t)((wake - now) * 1e6));
 		ga_sample(g);
-		now = stat_now();
+		now = ga_mono_s();
 		if (every && now < stop) {
 			struct stat_ctx prev = cur;
 
@@ -269,7 +261,7 @@ static int cli_stat_main(int argc, char **argv)
 	stat_read(g, &cur);
 	if (!cur.found)
 		fprintf(stderr, "greenai stat: nothing of the target ran in the window\n");
-	stat_print(g, &cur, &start, stat_now() - t0, &in);
+	stat_print(g, &cur, &start, ga_mono_s() - t0, &in);
 	ga_close(g);
 	return 0;
 }

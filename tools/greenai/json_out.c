@@ -11,19 +11,6 @@
 
 #include "json_out.h"
 
-#define UJ_PER_KWH	3600000000000.0
-
-static void cli_json_add(struct json_object *o, const char *key,
-			struct json_object *v)
-{
-	json_object_object_add(o, key, v);
-}
-
-static struct json_object *cli_json_str(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 /* @ns since the epoch as "2026-11-24T01:02:03.456Z". */
 static struct json_object *cli_json_time(int64_t ns)
 {
@@ -46,7 +33,7 @@ static struct json_object *cli_json_kv(const struct ga_kv *kv, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		cli_json_add(o, kv[i].key,
+		ga_json_add(o, kv[i].key,
 			    numeric ? json_object_new_double(strtod(kv[i].value,
 								    NULL)) :
 				      json_object_new_string(kv[i].value));
@@ -62,13 +49,13 @@ static struct json_object *cli_json_domains(const struct ga_run *run)
 		const struct ga_run_energy *e = &run->energy[i];
 		struct json_object *d = json_object_new_object();
 
-		cli_json_add(d, "domain", json_object_new_string(e->domain));
-		cli_json_add(d, "kind", json_object_new_string(e->kind));
-		cli_json_add(d, "active_uj", json_object_new_int64(e->active_uj));
-		cli_json_add(d, "idle_uj", json_object_new_int64(e->idle_uj));
-		cli_json_add(d, "estimated",
+		ga_json_add(d, "domain", json_object_new_string(e->domain));
+		ga_json_add(d, "kind", json_object_new_string(e->kind));
+		ga_json_add(d, "active_uj", json_object_new_int64(e->active_uj));
+		ga_json_add(d, "idle_uj", json_object_new_int64(e->idle_uj));
+		ga_json_add(d, "estimated",
 			    json_object_new_boolean(e->estimated));
-		cli_json_add(d, "in_total", json_object_new_boolean(e->in_total));
+		ga_json_add(d, "in_total", json_object_new_boolean(e->in_total));
 		json_object_array_add(a, d);
 	}
 	return a;
@@ -92,13 +79,13 @@ static struct json_object *cli_json_intervals(const struct ga_run *run)
 		const struct ga_run_interval *v = &run->intervals[i];
 		struct json_object *o = json_object_new_object();
 
-		cli_json_add(o, "start", cli_json_time(v->start_unix_ns));
-		cli_json_add(o, "end", cli_json_time(v->end_unix_ns));
-		cli_json_add(o, "g_per_kwh",
+		ga_json_add(o, "start", cli_json_time(v->start_unix_ns));
+		ga_json_add(o, "end", cli_json_time(v->end_unix_ns));
+		ga_json_add(o, "g_per_kwh",
 			    json_object_new_double(v->mg_per_kwh / 1000.0));
-		cli_json_add(o, "source", cli_json_str(v->source));
-		cli_json_add(o, "energy_uj", json_object_new_int64(v->energy_uj));
-		cli_json_add(o, "co2_ug", json_object_new_int64(v->co2_ug));
+		ga_json_add(o, "source", ga_json_str(v->source));
+		ga_json_add(o, "energy_uj", json_object_new_int64(v->energy_uj));
+		ga_json_add(o, "co2_ug", json_object_new_int64(v->co2_ug));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -114,16 +101,16 @@ static struct json_object *cli_json_pauses(const struct ga_run *run)
 		const struct ga_run_pause *p = &run->pauses[i];
 		struct json_object *o = json_object_new_object();
 
-		cli_json_add(o, "kind", cli_json_str(p->kind));
-		cli_json_add(o, "start", cli_json_time(p->start_unix_ns));
-		cli_json_add(o, "end", cli_json_time(p->end_unix_ns));
-		cli_json_add(o, "g_per_kwh_during",
+		ga_json_add(o, "kind", ga_json_str(p->kind));
+		ga_json_add(o, "start", cli_json_time(p->start_unix_ns));
+		ga_json_add(o, "end", cli_json_time(p->end_unix_ns));
+		ga_json_add(o, "g_per_kwh_during",
 			    json_object_new_double(p->mg_during / 1000.0));
-		cli_json_add(o, "g_per_kwh_after",
+		ga_json_add(o, "g_per_kwh_after",
 			    json_object_new_double(p->mg_after / 1000.0));
-		cli_json_add(o, "power_w",
+		ga_json_add(o, "power_w",
 			    json_object_new_double(p->power_uw / 1e6));
-		cli_json_add(o, "avoided_co2_ug",
+		ga_json_add(o, "avoided_co2_ug",
 			    p->has_avoided ?
 				    json_object_new_int64(p->avoided_ug) :
 				    NULL);
@@ -145,51 +132,51 @@ struct json_object *cli_run_json(const struct ga_run *run)
 		json_object_put(in);
 		return NULL;
 	}
-	cli_json_add(o, "id", json_object_new_int64(run->id));
-	cli_json_add(o, "model", cli_json_str(run->model));
-	cli_json_add(o, "status",
+	ga_json_add(o, "id", json_object_new_int64(run->id));
+	ga_json_add(o, "model", ga_json_str(run->model));
+	ga_json_add(o, "status",
 		    json_object_new_string(ga_run_status_name(run->status)));
-	cli_json_add(o, "command", cli_json_str(run->command));
-	cli_json_add(o, "host", cli_json_str(run->host));
-	cli_json_add(o, "backend", cli_json_str(run->backend));
-	cli_json_add(o, "cgroup", cli_json_str(run->cgroup));
-	cli_json_add(o, "container_runtime", cli_json_str(run->container_runtime));
-	cli_json_add(o, "container_id", cli_json_str(run->container_id));
-	cli_json_add(o, "start", cli_json_time(run->start_unix_ns));
-	cli_json_add(o, "end", done ? cli_json_time(run->end_unix_ns) : NULL);
-	cli_json_add(o, "duration_s",
+	ga_json_add(o, "command", ga_json_str(run->command));
+	ga_json_add(o, "host", ga_json_str(run->host));
+	ga_json_add(o, "backend", ga_json_str(run->backend));
+	ga_json_add(o, "cgroup", ga_json_str(run->cgroup));
+	ga_json_add(o, "container_runtime", ga_json_str(run->container_runtime));
+	ga_json_add(o, "container_id", ga_json_str(run->container_id));
+	ga_json_add(o, "start", cli_json_time(run->start_unix_ns));
+	ga_json_add(o, "end", done ? cli_json_time(run->end_unix_ns) : NULL);
+	ga_json_add(o, "duration_s",
 		    done ? json_object_new_double((run->end_unix_ns -
 						   run->start_unix_ns) / 1e9) :
 			   NULL);
-	cli_json_add(o, "exit_code",
+	ga_json_add(o, "exit_code",
 		    done ? json_object_new_int(run->exit_code) : NULL);
-	cli_json_add(o, "energy_uj", done ? json_object_new_int64(uj) : NULL);
-	cli_json_add(o, "energy_kwh",
-		    done ? json_object_new_double(uj / UJ_PER_KWH) : NULL);
-	cli_json_add(o, "domains", cli_json_domains(run));
-	cli_json_add(o, "co2_ug", done ? json_object_new_int64(run->co2_ug) :
+	ga_json_add(o, "energy_uj", done ? json_object_new_int64(uj) : NULL);
+	ga_json_add(o, "energy_kwh",
+		    done ? json_object_new_double(uj / (double)GA_UJ_PER_KWH) : NULL);
+	ga_json_add(o, "domains", cli_json_domains(run));
+	ga_json_add(o, "co2_ug", done ? json_object_new_int64(run->co2_ug) :
 					NULL);
-	cli_json_add(o, "co2_kg", done ? json_object_new_double(run->co2_ug /
+	ga_json_add(o, "co2_kg", done ? json_object_new_double(run->co2_ug /
 							       1e9) :
 					NULL);
-	cli_json_add(in, "g_per_kwh",
+	ga_json_add(in, "g_per_kwh",
 		    json_object_new_double(run->mg_per_kwh / 1000.0));
-	cli_json_add(in, "region", cli_json_str(run->region));
-	cli_json_add(in, "source", cli_json_str(run->intensity_source));
-	cli_json_add(o, "intensity", in);
-	cli_json_add(o, "pue", json_object_new_double(run->pue_milli / 1000.0));
-	cli_json_add(o, "accuracy_pct",
+	ga_json_add(in, "region", ga_json_str(run->region));
+	ga_json_add(in, "source", ga_json_str(run->intensity_source));
+	ga_json_add(o, "intensity", in);
+	ga_json_add(o, "pue", json_object_new_double(run->pue_milli / 1000.0));
+	ga_json_add(o, "accuracy_pct",
 		    run->has_accuracy ?
 			    json_object_new_double(run->accuracy_pct) : NULL);
-	cli_json_add(o, "green_score",
+	ga_json_add(o, "green_score",
 		    done && run->has_accuracy &&
 				    !ga_green_score(run->accuracy_pct,
 						    run->co2_ug / 1e9, &score) ?
 			    json_object_new_double(score) : NULL);
-	cli_json_add(o, "tags", cli_json_kv(run->tags, run->nr_tags, 0));
-	cli_json_add(o, "metrics", cli_json_kv(run->metrics, run->nr_metrics, 1));
-	cli_json_add(o, "intervals", cli_json_intervals(run));
-	cli_json_add(o, "pauses", cli_json_pauses(run));
+	ga_json_add(o, "tags", cli_json_kv(run->tags, run->nr_tags, 0));
+	ga_json_add(o, "metrics", cli_json_kv(run->metrics, run->nr_metrics, 1));
+	ga_json_add(o, "intervals", cli_json_intervals(run));
+	ga_json_add(o, "pauses", cli_json_pauses(run));
 	return o;
 }
 
@@ -207,21 +194,21 @@ struct json_object *cli_sum_json(const struct cli_model_sum *m,
 
 	if (!o)
 		return NULL;
-	cli_json_add(o, by == CLI_BY_MODEL ? "model" : "container",
+	ga_json_add(o, by == CLI_BY_MODEL ? "model" : "container",
 		    m->name[0] ? json_object_new_string(m->name) : NULL);
-	cli_json_add(o, "runs", json_object_new_int(m->runs));
-	cli_json_add(o, "incomplete", json_object_new_int(m->incomplete));
-	cli_json_add(o, "energy_uj", json_object_new_int64(m->energy_uj));
-	cli_json_add(o, "energy_kwh",
-		    json_object_new_double(m->energy_uj / UJ_PER_KWH));
-	cli_json_add(o, "co2_ug", json_object_new_int64(m->co2_ug));
-	cli_json_add(o, "co2_kg", json_object_new_double(m->co2_ug / 1e9));
+	ga_json_add(o, "runs", json_object_new_int(m->runs));
+	ga_json_add(o, "incomplete", json_object_new_int(m->incomplete));
+	ga_json_add(o, "energy_uj", json_object_new_int64(m->energy_uj));
+	ga_json_add(o, "energy_kwh",
+		    json_object_new_double(m->energy_uj / (double)GA_UJ_PER_KWH));
+	ga_json_add(o, "co2_ug", json_object_new_int64(m->co2_ug));
+	ga_json_add(o, "co2_kg", json_object_new_double(m->co2_ug / 1e9));
 	if (by == CLI_BY_MODEL) {
-		cli_json_add(o, "accuracy_pct",
+		ga_json_add(o, "accuracy_pct",
 			    m->has_accuracy ?
 				    json_object_new_double(m->accuracy_pct) :
 				    NULL);
-		cli_json_add(o, "green_score",
+		ga_json_add(o, "green_score",
 			    m->has_score ? json_object_new_double(m->score) :
 					   NULL);
 	}

@@ -14,16 +14,6 @@
 
 #include "label.h"
 
-#define UJ_PER_KWH	3600000000000.0
-
-__u64 cli_label_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void cli_copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
@@ -239,7 +229,7 @@ void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 		fprintf(f, "  energy        none counted: nothing of the run was charged\n");
 	fprintf(f, "  energy        %llu.%06llu J = %.9f kWh (active %llu.%06llu J, idle %llu.%06llu J), %s\n",
 		(unsigned long long)(total / 1000000),
-		(unsigned long long)(total % 1000000), total / UJ_PER_KWH,
+		(unsigned long long)(total % 1000000), total / (double)GA_UJ_PER_KWH,
 		(unsigned long long)(lb->total_active_uj / 1000000),
 		(unsigned long long)(lb->total_active_uj % 1000000),
 		(unsigned long long)(lb->total_idle_uj / 1000000),

@@ -32,7 +32,6 @@ struct cli_label {
 	double score;
 };
 
-__u64 cli_label_now(void);
 void cli_label_begin(struct cli_label *lb, char **argv, const char *model,
 		    const char *backend, const struct ga_intensity *in,
 		    uint32_t pue_milli);

@@ -24,7 +24,7 @@ static void gt_batch_header(FILE *f, const struct gt_state *s)
 		s->nr_exited);
 	fprintf(f, "power %.3f W, energy %.6f J, CO2e %.3f g/h at %u.%03u g/kWh (%s)\n",
 		s->power_w, s->energy_uj / 1e6,
-		s->power_w * 3600 / 3.6e6 * s->grid.mg_per_kwh / 1000.0,
+		gt_co2_g_per_h(s),
 		s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
 		gt_grid_label(s));
 	for (i = 0; i < s->nr_domains; i++)
@@ -72,17 +72,6 @@ void gt_batch_text(FILE *f, const struct gt_state *s,
 	fflush(f);
 }
 
-static void gt_json_add(struct json_object *o, const char *k,
-			struct json_object *v)
-{
-	json_object_object_add(o, k, v);
-}
-
-static struct json_object *gt_json_str(const char *s)
-{
-	return s[0] ? json_object_new_string(s) : NULL;
-}
-
 /**
  * gt_batch_json() - one refresh as a JSON object on one line
  * @f: where to
@@ -108,57 +97,57 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 		return -ENOMEM;
 	}
 	json_c_set_serialization_double_format("%.9g", JSON_C_OPTION_GLOBAL);
-	gt_json_add(o, "time", json_object_new_int64(time(NULL)));
-	gt_json_add(o, "uptime_s", json_object_new_double(s->uptime_s));
-	gt_json_add(o, "interval_s", json_object_new_double(s->interval_s));
-	gt_json_add(o, "backend", json_object_new_string(ga_backend_name(s->g)));
-	gt_json_add(o, "view", json_object_new_string(gt_view_name(view)));
-	gt_json_add(o, "power_w", json_object_new_double(s->power_w));
-	gt_json_add(o, "energy_uj", json_object_new_int64(s->energy_uj));
-	gt_json_add(o, "intensity_g_per_kwh",
+	ga_json_add(o, "time", json_object_new_int64(time(NULL)));
+	ga_json_add(o, "uptime_s", json_object_new_double(s->uptime_s));
+	ga_json_add(o, "interval_s", json_object_new_double(s->interval_s));
+	ga_json_add(o, "backend", json_object_new_string(ga_backend_name(s->g)));
+	ga_json_add(o, "view", json_object_new_string(gt_view_name(view)));
+	ga_json_add(o, "power_w", json_object_new_double(s->power_w));
+	ga_json_add(o, "energy_uj", json_object_new_int64(s->energy_uj));
+	ga_json_add(o, "intensity_g_per_kwh",
 		    json_object_new_double(s->grid.mg_per_kwh / 1000.0));
 	for (i = 0; i < s->nr_domains; i++) {
 		struct json_object *d = json_object_new_object();
 
-		gt_json_add(d, "name", json_object_new_string(s->dom[i].name));
-		gt_json_add(d, "power_w",
+		ga_json_add(d, "name", json_object_new_string(s->dom[i].name));
+		ga_json_add(d, "power_w",
 			    json_object_new_double(s->dom[i].power_w));
-		gt_json_add(d, "energy_uj",
+		ga_json_add(d, "energy_uj",
 			    json_object_new_int64(s->dom[i].energy_uj));
-		gt_json_add(d, "estimated",
+		ga_json_add(d, "estimated",
 			    json_object_new_boolean(s->dom[i].estimated));
-		gt_json_add(d, "in_total",
+		ga_json_add(d, "in_total",
 			    json_object_new_boolean(s->dom[i].in_total));
 		json_object_array_add(doms, d);
 	}
-	gt_json_add(o, "domains", doms);
+	ga_json_add(o, "domains", doms);
 	for (i = 0; i < rows->nr; i++) {
 		const struct gt_row *r = &rows->r[i];
 		struct json_object *j = json_object_new_object();
 
-		gt_json_add(j, "key", json_object_new_string(r->key));
+		ga_json_add(j, "key", json_object_new_string(r->key));
 		if (view == GT_VIEW_PROC || r->depth)
-			gt_json_add(j, "pid", json_object_new_int64(r->pid));
+			ga_json_add(j, "pid", json_object_new_int64(r->pid));
 		else
-			gt_json_add(j, "processes",
+			ga_json_add(j, "processes",
 				    json_object_new_int(r->nr_procs));
 		if (r->depth)
-			gt_json_add(j, "depth", json_object_new_int(r->depth));
-		gt_json_add(j, "exited", json_object_new_boolean(r->exited));
-		gt_json_add(j, "power_w", json_object_new_double(r->power_w));
-		gt_json_add(j, "power_idle_w",
+			ga_json_add(j, "depth", json_object_new_int(r->depth));
+		ga_json_add(j, "exited", json_object_new_boolean(r->exited));
+		ga_json_add(j, "power_w", json_object_new_double(r->power_w));
+		ga_json_add(j, "power_idle_w",
 			    json_object_new_double(r->power_idle_w));
-		gt_json_add(j, "energy_uj", json_object_new_int64(r->energy_uj));
-		gt_json_add(j, "co2_ug", json_object_new_int64(r->co2_ug));
-		gt_json_add(j, "cpu_pct", json_object_new_double(r->cpu_pct));
-		gt_json_add(j, "gpu_w", json_object_new_double(r->gpu_w));
-		gt_json_add(j, "model", gt_json_str(r->model));
-		gt_json_add(j, "framework", gt_json_str(r->framework));
-		gt_json_add(j, "container", gt_json_str(r->container));
-		gt_json_add(j, "name", json_object_new_string(r->name));
+		ga_json_add(j, "energy_uj", json_object_new_int64(r->energy_uj));
+		ga_json_add(j, "co2_ug", json_object_new_int64(r->co2_ug));
+		ga_json_add(j, "cpu_pct", json_object_new_double(r->cpu_pct));
+		ga_json_add(j, "gpu_w", json_object_new_double(r->gpu_w));
+		ga_json_add(j, "model", ga_json_str(r->model));
+		ga_json_add(j, "framework", ga_json_str(r->framework));
+		ga_json_add(j, "container", ga_json_str(r->container));
+		ga_json_add(j, "name", json_object_new_string(r->name));
 		json_object_array_add(arr, j);
 	}
-	gt_json_add(o, "rows", arr);
+	ga_json_add(o, "rows", arr);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (text)

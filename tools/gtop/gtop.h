@@ -123,6 +123,12 @@ static inline const char *gt_grid_label(const struct gt_state *s)
 	return s->grid.live ? s->grid.source : "given";
 }
 
+/* The machine's CO2e now, g/h: its power at the intensity in force. */
+static inline double gt_co2_g_per_h(const struct gt_state *s)
+{
+	return s->power_w * 3600 / GA_J_PER_KWH * s->grid.mg_per_kwh / 1000.0;
+}
+
 /* tui.c */
 int gt_tui_run(struct gt_state *s, struct gt_opts *o);
 
@@ -131,9 +137,6 @@ int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 		   double keep_exited_s);
 void gt_tracker_free(struct gt_tracker *t);
 int gt_refresh(struct gt_state *s);
-#define GT_DRAIN_MS	250	/* the exit ring is read this often */
-void gt_wait(struct gt_state *s, double secs);
-double gt_clock(void);
 int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
 		  const struct gt_filter *f, struct gt_rows *out);
 

@@ -241,31 +241,6 @@ static void gt_open_failed(int r, const char *err)
 		      stderr);
 }
 
-/* CLOCK_MONOTONIC, in seconds */
-double gt_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/*
- * Wait @secs for the next refresh, taking the exit records the kernel
- * holds every GT_DRAIN_MS meanwhile: a storm of short processes would
- * overflow the ring in a refresh of a second or more.
- */
-void gt_wait(struct gt_state *s, double secs)
-{
-	double end = gt_clock() + secs, left;
-
-	while ((left = end - gt_clock()) > 0) {
-		poll(NULL, 0, left * 1000 < GT_DRAIN_MS ? (int)(left * 1000) + 1 :
-							 GT_DRAIN_MS);
-		ga_drain(s->g);
-	}
-}
-
 static int gt_batch(struct gt_state *s, const struct gt_opts *o)
 {
 	struct gt_rows rows = { 0 };
@@ -273,7 +248,8 @@ static int gt_batch(struct gt_state *s, const struct gt_opts *o)
 	int r = 0;
 
 	for (n = 0; !o->iterations || n < o->iterations; n++) {
-		gt_wait(s, o->delay_s);
+		/* the exit ring is drained meanwhile (ga_wait()) */
+		ga_wait(s->g, ga_mono_ns() + (__u64)(o->delay_s * 1e9), -1);
 		r = gt_refresh(s);
 		r = r ?: gt_rows_build(s, o->view, o->tree, &o->filter, &rows);
 		if (r)

@@ -410,7 +410,7 @@ int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 		return -ENOMEM;
 	t->g = g;
 	t->keep_exited_s = keep_exited_s;
-	t->start = t->last = t->now = gt_clock();
+	t->start = t->last = t->now = ga_mono_s();
 	if (!ga_cgroup_find_mount("/", &t->mount)) {
 		t->have_mount = true;
 		ga_cgroup_resolver_init(&t->resolver, &t->mount,
@@ -510,7 +510,7 @@ int gt_refresh(struct gt_state *s)
 		c->prev = c->cur;
 		c->seen = false;
 	}
-	t->now = gt_clock();
+	t->now = ga_mono_s();
 	r = ga_sample(s->g);
 	if (r)
 		return r;

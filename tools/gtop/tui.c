@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gtop.h"
 
@@ -128,7 +129,7 @@ static int gt_draw_header(struct gt_tui *t)
 	mvprintw(y++, 0,
 		 "machine %8.3f W  %12.3f J   CO2e %.3f g/h at %u.%03u g/kWh (%s)",
 		 s->power_w, s->energy_uj / 1e6,
-		 s->power_w * 3600 / 3.6e6 * s->grid.mg_per_kwh / 1000.0,
+		 gt_co2_g_per_h(s),
 		 s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
 		 gt_grid_label(s));
 	for (i = 0; i < s->nr_domains && y < LINES / 3; i++) {
@@ -542,12 +543,18 @@ static bool gt_key(struct gt_tui *t, int ch)
  *
  * Return: the exit status.
  */
+/* When the next refresh is due, -d from now. */
+static __u64 gt_deadline(const struct gt_opts *o)
+{
+	return ga_mono_ns() + (__u64)(o->delay_s * 1e9);
+}
+
 int gt_tui_run(struct gt_state *s, struct gt_opts *o)
 {
 	struct gt_tui t = { .s = s, .o = o };
 	unsigned long done = 0;
 	bool dirty = true;
-	double next;
+	__u64 next;
 	int r = 0;
 
 	setlocale(LC_ALL, "");
@@ -565,17 +572,15 @@ int gt_tui_run(struct gt_state *s, struct gt_opts *o)
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 	mouseinterval(0);	/* a press acts at once */
 	gt_colours();
-	next = gt_clock() + o->delay_s;
+	next = gt_deadline(o);
 	r = gt_rebuild(&t);
+	timeout(0);	/* getch() takes a key already there, never waits */
 	while (!r) {
-		int wait_ms = (int)((next - gt_clock()) * 1000), ch;
+		int ch, n;
 
 		if (dirty)
 			gt_draw(&t);
 		dirty = false;
-		/* woken every GT_DRAIN_MS to take the exit records (gt_wait) */
-		timeout(wait_ms <= 0 ? 0 : wait_ms < GT_DRAIN_MS ? wait_ms :
-							       GT_DRAIN_MS);
 		ch = getch();
 		if (ch != ERR) {
 			if (!gt_key(&t, ch))
@@ -584,12 +589,17 @@ int gt_tui_run(struct gt_state *s, struct gt_opts *o)
 			dirty = true;
 			continue;
 		}
-		if (gt_clock() < next) {
-			ga_drain(s->g);
+		/* a key, a signal (a resize) or the refresh; the exit ring
+		 * is drained meanwhile (ga_wait()) */
+		n = ga_wait(s->g, next, STDIN_FILENO);
+		if (n == 1 || n == -EINTR)
 			continue;
+		if (n < 0) {
+			r = n;
+			break;
 		}
 		dirty = true;
-		next = gt_clock() + o->delay_s;
+		next = gt_deadline(o);
 		if (t.paused)
 			continue;
 		r = gt_refresh(s);

@@ -10,7 +10,6 @@
 
 #include "base/decimal.h"
 
-#define GA_UJ_PER_KWH	3600000000000ULL	/* 3.6e12 µJ */
 
 /**
  * ga_co2_ug() - the CO2e of some energy

@@ -59,6 +59,7 @@
 
 #include "energy/esrc.h"
 #include "energy/meter.h"
+#include "energy/sysfs_names.h"
 
 #define HW_CLASS	"sys/class/hwmon"
 #define HW_MAX_POWER_UW	1000000000000ULL	/* 1 MW: no sensor reads more */
@@ -94,34 +95,6 @@ struct hw_priv {
 	unsigned int cap;	/* zones allocated */
 	unsigned int denied;	/* channels left out: permission */
 };
-
-/* A decimal of 1..HW_MAX_CHAN digits: the whole of [s, *end). */
-static bool hw_parse_num(const char *s, const char **end, unsigned int *val)
-{
-	unsigned long v = 0;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	while (*s >= '0' && *s <= '9') {
-		v = v * 10 + (*s++ - '0');
-		if (v > HW_MAX_CHAN)
-			return false;
-	}
-	*end = s;
-	*val = v;
-	return true;
-}
-
-/* "<type>N<suffix>", e.g. "energy3_input": N. */
-static bool hw_parse_attr(const char *f, const char *type, const char *suffix,
-			  unsigned int *n)
-{
-	size_t len = strlen(type);
-	const char *p;
-
-	return !strncmp(f, type, len) && hw_parse_num(f + len, &p, n) &&
-	       !strcmp(p, suffix);
-}
 
 static bool hw_is_gpu(const char *driver)
 {
@@ -190,13 +163,15 @@ static int hw_scan_chans(const char *dirpath, struct hw_chan **out,
 	if (!dir)
 		return -errno;
 	while (!err && (de = readdir(dir))) {
-		if (hw_parse_attr(de->d_name, "energy", "_input", &ch)) {
+		if (ga_sysfs_num(de->d_name, "energy", "_input", HW_MAX_CHAN,
+				 &ch)) {
 			err = hw_chan_add(&chans, &n, &cap, ch, true, false);
 			energy = true;
-		} else if (hw_parse_attr(de->d_name, "power", "_input", &ch)) {
+		} else if (ga_sysfs_num(de->d_name, "power", "_input",
+					HW_MAX_CHAN, &ch)) {
 			err = hw_chan_add(&chans, &n, &cap, ch, false, false);
-		} else if (hw_parse_attr(de->d_name, "power", "_average",
-					 &ch)) {
+		} else if (ga_sysfs_num(de->d_name, "power", "_average",
+					HW_MAX_CHAN, &ch)) {
 			err = hw_chan_add(&chans, &n, &cap, ch, false, true);
 		}
 	}
@@ -281,14 +256,12 @@ static void hw_zone_kind(struct ga_zone *z, const char *driver,
 			 const char *label)
 {
 	unsigned int n;
-	const char *p;
 
 	z->kind = GREENAI_DOM_PLATFORM;
 	z->package = -1;
 	if (strcmp(driver, "amd_energy"))
 		return;
-	if (!strncmp(label, "Esocket", 7) && hw_parse_num(label + 7, &p, &n) &&
-	    !*p) {
+	if (ga_sysfs_num(label, "Esocket", "", HW_MAX_CHAN, &n)) {
 		z->kind = GREENAI_DOM_PACKAGE;
 		z->package = n;
 	} else if (!strncmp(label, "Ecore", 5)) {
@@ -413,56 +386,22 @@ static int hw_add_device(struct ga_esrc *s, const char *root, const char *hwmon)
 	return err;
 }
 
-static int hw_dev_cmp(const void *a, const void *b)
-{
-	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The hwmonN numbers of the class, in order. */
 static int hw_list_devices(struct ga_esrc *s, const char *root,
 			   unsigned int **out, unsigned int *nr)
 {
-	unsigned int *devs = NULL, *tmp, n = 0, cap = 0, v;
 	char path[GA_PATH_MAX];
-	struct dirent *de;
-	const char *p;
-	DIR *dir;
-	int err;
+	int n;
 
-	err = ga_path(path, sizeof(path), root, HW_CLASS);
-	if (err)
-		return err;
-	dir = opendir(path);
-	if (!dir) {
-		err = -errno;
-		ga_esrc_reason(s, "hwmon: %s: %s", path, strerror(-err));
-		return err;
-	}
-	while ((de = readdir(dir))) {
-		if (strncmp(de->d_name, "hwmon", 5) ||
-		    !hw_parse_num(de->d_name + 5, &p, &v) || *p)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			tmp = realloc(devs, cap * sizeof(*devs));
-			if (!tmp) {
-				err = -ENOMEM;
-				break;
-			}
-			devs = tmp;
-		}
-		devs[n++] = v;
-	}
-	closedir(dir);
-	if (err) {
-		free(devs);
-		return err;
-	}
+	n = ga_path(path, sizeof(path), root, HW_CLASS);
 	if (n)
-		qsort(devs, n, sizeof(*devs), hw_dev_cmp);
-	*out = devs;
+		return n;
+	n = ga_sysfs_list_num(path, "hwmon", HW_MAX_CHAN, out);
+	if (n < 0) {
+		if (n != -ENOMEM)
+			ga_esrc_reason(s, "hwmon: %s: %s", path, strerror(-n));
+		return n;
+	}
 	*nr = n;
 	return 0;
 }

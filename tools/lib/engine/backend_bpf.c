@@ -23,6 +23,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <greenai/clock.h>
+
 #include "engine/backend_bpf.h"
 #include "greenai.skel.h"
 
@@ -42,14 +44,6 @@ struct ga_bpf {
 };
 
 #define GA_BPF_BATCH	256
-
-static __u64 ga_bpf_monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int ga_bpf_libbpf_print(enum libbpf_print_level level,
 			       const char *fmt, va_list ap)
@@ -192,7 +186,7 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 		return ga_bpf_fail(b, -errno, err, err_size, "cannot open");
 	ga_bpf_choose(b);
 	b->skel->rodata->ga_emit_exits = !conf->no_exits;
-	b->skel->rodata->ga_load_ns = ga_bpf_monotonic_ns();
+	b->skel->rodata->ga_load_ns = ga_mono_ns();
 	if (conf->max_runs) {
 		bpf_map__set_max_entries(b->skel->maps.ga_runs,
 					 conf->max_runs);

@@ -125,6 +125,10 @@ int ga_sample(struct ga_ctx *g)
  * calls this every GA_DRAIN_MS; the records taken wait for the next
  * ga_sample() to be folded.
  *
+ * It touches only the exits waiting to be folded, which no reader of
+ * figures looks at: another thread may read figures (ga_for_each_*(),
+ * ga_domain*()) meanwhile, though none may sample or read ga_stats().
+ *
  * Return: 0, or -ENOMEM. With the module, 0: it keeps its own records.
  */
 int ga_drain(struct ga_ctx *g)
@@ -140,7 +144,8 @@ int ga_drain(struct ga_ctx *g)
  *
  * Between samples, the exit records the kernel holds are taken every
  * GA_DRAIN_MS (ga_drain()), so that a storm of short processes between
- * two samples far apart loses none.
+ * two samples far apart loses none; what ga_drain() says of threads holds
+ * for it too.
  *
  * Return: 1 when @fd can be read, 0 when @until_ns has come, -EINTR when
  * a signal came (the caller looks at what its handler set), or -errno.
