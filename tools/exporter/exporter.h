@@ -47,7 +47,7 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 unsigned int gx_http_port(const struct gx_http *h);
 void gx_http_stop(struct gx_http *h);
 
-/* intensity.c: the grid intensity the counters use, live when set up */
+/* grid.c: the grid intensity the counters use, live when set up */
 struct gx_intensity {
 	struct ga_config *cfg;
 	struct ga_grid grid;

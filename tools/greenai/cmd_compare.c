@@ -8,7 +8,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 #include "models.h"
 #include "table.h"
 
@@ -65,7 +65,7 @@ static int cli_compare_main(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (cli_table_format_parse(optarg, &format))
-				return cli_cli_usage(&cli_cmd_compare,
+				return cli_usage(&cli_cmd_compare,
 						    "--format '%s': not table, csv or markdown",
 						    optarg);
 			break;
@@ -73,16 +73,16 @@ static int cli_compare_main(int argc, char **argv)
 			ledger = optarg;
 			break;
 		case 'h':
-			return cli_cli_help(&cli_cmd_compare);
+			return cli_help(&cli_cmd_compare);
 		default:
-			return cli_cli_bad_option(&cli_cmd_compare, argv);
+			return cli_bad_option(&cli_cmd_compare, argv);
 		}
 	}
 	if (argc - optind != 2)
-		return cli_cli_usage(&cli_cmd_compare,
+		return cli_usage(&cli_cmd_compare,
 				    "two models are needed, BASELINE OPTIMISED%s",
 				    "");
-	r = cli_cli_ledger(&cli_cmd_compare, &ledger);
+	r = cli_ledger(&cli_cmd_compare, &ledger);
 	if (r)
 		return r;
 	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {

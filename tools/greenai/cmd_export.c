@@ -15,7 +15,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 #include "json_out.h"
 #include "models.h"
 #include "table.h"
@@ -237,25 +237,25 @@ static int cli_export_main(int argc, char **argv)
 			req.training_type = optarg;
 			break;
 		case 'h':
-			return cli_cli_help(&cli_cmd_export);
+			return cli_help(&cli_cmd_export);
 		default:
-			return cli_cli_bad_option(&cli_cmd_export, argv);
+			return cli_bad_option(&cli_cmd_export, argv);
 		}
 	}
 	if (!format || cli_export_format(format, &req.format))
-		return cli_cli_usage(&cli_cmd_export,
+		return cli_usage(&cli_cmd_export,
 				    "--format '%s': codecarbon-csv, json or model-card",
 				    format ? format : "");
 	if (argc - optind != 1)
-		return cli_cli_usage(&cli_cmd_export, "one RUN id is needed%s",
+		return cli_usage(&cli_cmd_export, "one RUN id is needed%s",
 				    "");
 	errno = 0;
 	req.id = strtoll(argv[optind], &end, 10);
 	if (*argv[optind] < '1' || *argv[optind] > '9' || *end || errno)
-		return cli_cli_usage(&cli_cmd_export,
+		return cli_usage(&cli_cmd_export,
 				    "RUN '%s': not a run id (a number from 1)",
 				    argv[optind]);
-	r = cli_cli_ledger(&cli_cmd_export, &ledger);
+	r = cli_ledger(&cli_cmd_export, &ledger);
 	if (r)
 		return r;
 	if (ga_ledger_open(&l, ledger, err, sizeof(err))) {

@@ -10,7 +10,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 #include "run_carbon.h"
 #include "svg.h"
 
@@ -164,7 +164,7 @@ static int intensity_series(enum ga_want want, const char *region,
 	int64_t now = ga_unix_ms();
 	int r, live;
 
-	r = cli_cli_live(&cli_cmd_intensity, region, &conf, &live);
+	r = cli_live(&cli_cmd_intensity, region, &conf, &live);
 	if (r)
 		return r;
 	r = ga_live_get(&conf, want, now, &res);
@@ -234,7 +234,7 @@ static int cli_intensity_run(int argc, char **argv)
 		case 'F':
 		case 'H':
 			if (want >= 0)
-				return cli_cli_usage(&cli_cmd_intensity,
+				return cli_usage(&cli_cmd_intensity,
 						    "--forecast or --history, not both");
 			want = c == 'F' ? GA_WANT_FORECAST : GA_WANT_HISTORY;
 			break;
@@ -243,35 +243,35 @@ static int cli_intensity_run(int argc, char **argv)
 			for (fmt = 0; fmt < 4 && strcmp(optarg, formats[fmt]);)
 				fmt++;
 			if (fmt == 4)
-				return cli_cli_usage(&cli_cmd_intensity,
+				return cli_usage(&cli_cmd_intensity,
 						    "--format '%s': not table, csv, json or svg",
 						    optarg);
 			break;
 		case 'h':
-			return cli_cli_help(&cli_cmd_intensity);
+			return cli_help(&cli_cmd_intensity);
 		default:
-			return cli_cli_bad_option(&cli_cmd_intensity, argv);
+			return cli_bad_option(&cli_cmd_intensity, argv);
 		}
 	}
 	if (optind < argc)
-		return cli_cli_usage(&cli_cmd_intensity, "unexpected '%s'",
+		return cli_usage(&cli_cmd_intensity, "unexpected '%s'",
 				    argv[optind]);
 	if (format && want < 0)
-		return cli_cli_usage(&cli_cmd_intensity,
+		return cli_usage(&cli_cmd_intensity,
 				    "--format is for --forecast and --history");
 	if (want >= 0 && given)
-		return cli_cli_usage(&cli_cmd_intensity,
+		return cli_usage(&cli_cmd_intensity,
 				    "--intensity is one figure: no forecast or history");
 	if (want >= 0)
 		return intensity_series(want, region, fmt);
 	if (!given) {
-		c = cli_cli_live(&cli_cmd_intensity, region, &conf, &live);
+		c = cli_live(&cli_cmd_intensity, region, &conf, &live);
 		if (c)
 			return c;
 		if (live)
 			return intensity_live(&conf);
 	}
-	c = cli_cli_intensity(&cli_cmd_intensity, given, region, &in, &why);
+	c = cli_intensity(&cli_cmd_intensity, given, region, &in, &why);
 	if (c)
 		return c;
 	printf("intensity: %u.%03u g CO2e/kWh\n", in.mg_per_kwh / 1000,

@@ -11,7 +11,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 #include "json_out.h"
 #include "models.h"
 #include "svg.h"
@@ -84,13 +84,13 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 			if (!strcmp(optarg, "container"))
 				o->by = CLI_BY_CONTAINER;
 			else if (strcmp(optarg, "model") && !o->by_run)
-				return cli_cli_usage(&cli_cmd_report,
+				return cli_usage(&cli_cmd_report,
 						    "--by '%s': not model, run or container",
 						    optarg);
 			break;
 		case 'f':
 			if (report_parse_format(optarg, o))
-				return cli_cli_usage(&cli_cmd_report,
+				return cli_usage(&cli_cmd_report,
 						    "--format '%s': not table, csv, markdown, json or svg",
 						    optarg);
 			break;
@@ -98,14 +98,14 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 			o->ledger = optarg;
 			break;
 		case 'h':
-			cli_cli_help(&cli_cmd_report);
+			cli_help(&cli_cmd_report);
 			return -1;
 		default:
-			return cli_cli_bad_option(&cli_cmd_report, argv);
+			return cli_bad_option(&cli_cmd_report, argv);
 		}
 	}
 	if (optind < argc)
-		return cli_cli_usage(&cli_cmd_report, "unexpected '%s'",
+		return cli_usage(&cli_cmd_report, "unexpected '%s'",
 				    argv[optind]);
 	return 0;
 }
@@ -334,7 +334,7 @@ static int cli_report_main(int argc, char **argv)
 	r = report_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = cli_cli_ledger(&cli_cmd_report, &o.ledger);
+	r = cli_ledger(&cli_cmd_report, &o.ledger);
 	if (r)
 		return r;
 	if (ga_ledger_open(&l, o.ledger, err, sizeof(err))) {

@@ -31,7 +31,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 #include "label.h"
 #include "run_carbon.h"
 
@@ -98,7 +98,7 @@ struct run_opts {
 
 static int run_usage(const char *fmt, const char *arg)
 {
-	return cli_cli_usage(&cli_cmd_run, fmt, arg);
+	return cli_usage(&cli_cmd_run, fmt, arg);
 }
 
 static int run_parse(int argc, char **argv, struct run_opts *o)
@@ -179,10 +179,10 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			o->deadline = optarg;
 			break;
 		case 'h':
-			cli_cli_help(&cli_cmd_run);
+			cli_help(&cli_cmd_run);
 			return -1;
 		default:
-			return cli_cli_bad_option(&cli_cmd_run, argv);
+			return cli_bad_option(&cli_cmd_run, argv);
 		}
 	}
 	if (optind >= argc)
@@ -560,12 +560,12 @@ static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 	int r, live = 0;
 
 	if (!o->intensity) {
-		r = cli_cli_live(&cli_cmd_run, o->region, conf, &live);
+		r = cli_live(&cli_cmd_run, o->region, conf, &live);
 		if (r)
 			return r;
 	}
 	if (!live) {
-		r = cli_cli_intensity(&cli_cmd_run, o->intensity, o->region, in,
+		r = cli_intensity(&cli_cmd_run, o->intensity, o->region, in,
 				     &why);
 		r = r ?: cli_rc_init(rc, NULL, NULL, in->mg_per_kwh, pue) ?
 			       CLI_EXIT_RUN : 0;
@@ -605,8 +605,8 @@ static int cli_run_main(int argc, char **argv)
 	r = run_parse(argc, argv, &o);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = cli_cli_pue(&cli_cmd_run, o.pue, &pue);
-	r = r ?: cli_cli_ledger(&cli_cmd_run, &o.ledger);
+	r = cli_pue(&cli_cmd_run, o.pue, &pue);
+	r = r ?: cli_ledger(&cli_cmd_run, &o.ledger);
 	if (r)
 		return r;
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))

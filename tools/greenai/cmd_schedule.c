@@ -11,7 +11,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 #include "run_carbon.h"
 
 static const char cli_schedule_help[] =
@@ -41,7 +41,7 @@ static const char cli_schedule_help[] =
 
 static int schedule_usage(const char *fmt, const char *arg)
 {
-	return cli_cli_usage(&cli_cmd_schedule, fmt, arg);
+	return cli_usage(&cli_cmd_schedule, fmt, arg);
 }
 
 struct schedule {
@@ -150,9 +150,9 @@ static int cli_schedule_run(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			return cli_cli_help(&cli_cmd_schedule);
+			return cli_help(&cli_cmd_schedule);
 		default:
-			return cli_cli_bad_option(&cli_cmd_schedule, argv);
+			return cli_bad_option(&cli_cmd_schedule, argv);
 		}
 	}
 	if (optind < argc)
@@ -165,7 +165,7 @@ static int cli_schedule_run(int argc, char **argv)
 	if (ga_duration_parse(within, &w) || w < s.dur)
 		return schedule_usage("--within '%s': not a length at least the duration",
 				      within);
-	c = cli_cli_live(&cli_cmd_schedule, region, &conf, &live);
+	c = cli_live(&cli_cmd_schedule, region, &conf, &live);
 	if (c)
 		return c;
 	s.now = ga_unix_ms();

@@ -10,7 +10,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 #include "models.h"
 
 static const char cli_score_help[] =
@@ -134,7 +134,7 @@ static int score_parse(int argc, char **argv, struct score_opts *o)
 			errno = 0;
 			o->run_id = strtoll(optarg, &end, 10);
 			if (*optarg < '1' || *optarg > '9' || *end || errno)
-				return cli_cli_usage(&cli_cmd_score,
+				return cli_usage(&cli_cmd_score,
 						    "--run '%s': not a run id (a number from 1)",
 						    optarg);
 			break;
@@ -142,23 +142,23 @@ static int score_parse(int argc, char **argv, struct score_opts *o)
 			o->ledger = optarg;
 			break;
 		case 'h':
-			cli_cli_help(&cli_cmd_score);
+			cli_help(&cli_cmd_score);
 			return -1;
 		default:
-			return cli_cli_bad_option(&cli_cmd_score, argv);
+			return cli_bad_option(&cli_cmd_score, argv);
 		}
 	}
 	if (optind < argc)
-		return cli_cli_usage(&cli_cmd_score, "unexpected '%s'",
+		return cli_usage(&cli_cmd_score, "unexpected '%s'",
 				    argv[optind]);
 	if ((o->model || o->run) && (o->acc || o->co2))
-		return cli_cli_usage(&cli_cmd_score,
+		return cli_usage(&cli_cmd_score,
 				    "--model or --run, or --accuracy and --co2-kg, not both");
 	if (o->model && o->run)
-		return cli_cli_usage(&cli_cmd_score,
+		return cli_usage(&cli_cmd_score,
 				    "--model or --run, not both");
 	if (!o->model && !o->run && (!o->acc || !o->co2))
-		return cli_cli_usage(&cli_cmd_score,
+		return cli_usage(&cli_cmd_score,
 				    "both --accuracy and --co2-kg are needed (or --model, --run)");
 	return 0;
 }
@@ -173,7 +173,7 @@ static int cli_score_main(int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	if (o.model || o.run) {
-		r = cli_cli_ledger(&cli_cmd_score, &o.ledger);
+		r = cli_ledger(&cli_cmd_score, &o.ledger);
 		r = r ?: score_from_ledger(&o, &a, &kg);
 		if (r)
 			return r;
@@ -187,11 +187,11 @@ static int cli_score_main(int argc, char **argv)
 		return 0;
 	}
 	if (ga_accuracy_parse(o.acc, &a))
-		return cli_cli_usage(&cli_cmd_score,
+		return cli_usage(&cli_cmd_score,
 				    "--accuracy '%s': not a percentage, 0 to 100",
 				    o.acc);
 	if (ga_co2_kg_parse(o.co2, &kg) || ga_green_score(a, kg, &score))
-		return cli_cli_usage(&cli_cmd_score,
+		return cli_usage(&cli_cmd_score,
 				    "--co2-kg '%s': not a mass in kg above 0",
 				    o.co2);
 	printf("green score: %.6g (%% accuracy per kg CO2e)\n", score);

@@ -14,7 +14,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 
 static const char cli_stat_help[] =
 	"usage: greenai stat (-p PID | -c CGROUP | -a) [-I MS] [--region CC]\n"
@@ -175,7 +175,7 @@ static int cli_stat_main(int argc, char **argv)
 		case 'p':
 		case 'c':
 			if (start.target != STAT_NONE)
-				return cli_cli_usage(&cli_cmd_stat,
+				return cli_usage(&cli_cmd_stat,
 						    "one of -p, -c and -a%s", "");
 			start.target = c == 'a' ? STAT_ALL :
 				       c == 'p' ? STAT_PID : STAT_CGROUP;
@@ -184,12 +184,12 @@ static int cli_stat_main(int argc, char **argv)
 				start.pid = strtoul(optarg, &end, 10);
 				if (*optarg < '1' || *optarg > '9' || *end ||
 				    errno || kill(start.pid, 0) == -1)
-					return cli_cli_usage(&cli_cmd_stat,
+					return cli_usage(&cli_cmd_stat,
 							    "-p '%s': no such process",
 							    optarg);
 			}
 			if (c == 'c' && stat_cgroup_id(optarg, &start.cgroup_id))
-				return cli_cli_usage(&cli_cmd_stat,
+				return cli_usage(&cli_cmd_stat,
 						    "-c '%s': no such cgroup v2",
 						    optarg);
 			break;
@@ -197,7 +197,7 @@ static int cli_stat_main(int argc, char **argv)
 			every = strtod(optarg, &end) / 1000;
 			if (*optarg < '0' || *optarg > '9' || *end ||
 			    every < 0.1 || every > 3600)
-				return cli_cli_usage(&cli_cmd_stat,
+				return cli_usage(&cli_cmd_stat,
 						    "-I '%s': not 100 to 3600000 ms",
 						    optarg);
 			break;
@@ -208,26 +208,26 @@ static int cli_stat_main(int argc, char **argv)
 			given = optarg;
 			break;
 		case 'h':
-			return cli_cli_help(&cli_cmd_stat);
+			return cli_help(&cli_cmd_stat);
 		default:
-			return cli_cli_bad_option(&cli_cmd_stat, argv);
+			return cli_bad_option(&cli_cmd_stat, argv);
 		}
 	}
 	if (start.target == STAT_NONE)
-		return cli_cli_usage(&cli_cmd_stat, "what to count: -p, -c or -a%s",
+		return cli_usage(&cli_cmd_stat, "what to count: -p, -c or -a%s",
 				    "");
 	if (argc - optind > 1)
-		return cli_cli_usage(&cli_cmd_stat, "unexpected '%s'",
+		return cli_usage(&cli_cmd_stat, "unexpected '%s'",
 				    argv[optind + 1]);
 	if (optind < argc) {
 		secs = strtod(argv[optind], &end);
 		if (*argv[optind] < '0' || *argv[optind] > '9' || *end ||
 		    secs <= 0 || secs > 86400)
-			return cli_cli_usage(&cli_cmd_stat,
+			return cli_usage(&cli_cmd_stat,
 					    "SECONDS '%s': not more than 0 and up to 86400",
 					    argv[optind]);
 	}
-	c = cli_cli_intensity(&cli_cmd_stat, given, region, &in, &why);
+	c = cli_intensity(&cli_cmd_stat, given, region, &in, &why);
 	if (c)
 		return c;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {

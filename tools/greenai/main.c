@@ -11,7 +11,7 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 
 static const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_run,
@@ -57,7 +57,7 @@ static const struct cli_cmd *cli_find(const char *name)
 }
 
 /* Bad usage of @cmd (NULL: of greenai): the message, then where to look. */
-int cli_cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,13 +73,13 @@ int cli_cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 }
 
 /* getopt_long() returned '?' (opterr off): the option it stopped at. */
-int cli_cli_bad_option(const struct cli_cmd *cmd, char **argv)
+int cli_bad_option(const struct cli_cmd *cmd, char **argv)
 {
-	return cli_cli_usage(cmd, "unknown option or missing value: '%s'",
+	return cli_usage(cmd, "unknown option or missing value: '%s'",
 			    argv[optind - 1]);
 }
 
-int cli_cli_help(const struct cli_cmd *cmd)
+int cli_help(const struct cli_cmd *cmd)
 {
 	fputs(cmd->help, stdout);
 	return 0;
@@ -108,12 +108,12 @@ int main(int argc, char **argv)
 		}
 		cmd = cli_find(argv[2]);
 		if (!cmd || argc > 3)
-			return cli_cli_usage(NULL, "help: no command '%s'",
+			return cli_usage(NULL, "help: no command '%s'",
 					    argv[2]);
-		return cli_cli_help(cmd);
+		return cli_help(cmd);
 	}
 	cmd = cli_find(argv[1]);
 	if (!cmd)
-		return cli_cli_usage(NULL, "no command '%s'", argv[1]);
+		return cli_usage(NULL, "no command '%s'", argv[1]);
 	return cmd->run(argc - 1, argv + 1);
 }

@@ -29,21 +29,21 @@ extern const struct cli_cmd cli_cmd_schedule;
 extern const struct cli_cmd cli_cmd_score;
 extern const struct cli_cmd cli_cmd_stat;
 
-int cli_cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int cli_cli_help(const struct cli_cmd *cmd);
-int cli_cli_bad_option(const struct cli_cmd *cmd, char **argv);
+int cli_help(const struct cli_cmd *cmd);
+int cli_bad_option(const struct cli_cmd *cmd, char **argv);
 
-/* settings.c: what flags leave unsaid, from the environment or config */
+/* defaults.c: what flags leave unsaid, from the environment or config */
 struct ga_intensity;
-int cli_cli_intensity(const struct cli_cmd *cmd, const char *given,
+int cli_intensity(const struct cli_cmd *cmd, const char *given,
 		     const char *region, struct ga_intensity *in,
 		     const char **why);
-int cli_cli_pue(const struct cli_cmd *cmd, const char *given,
+int cli_pue(const struct cli_cmd *cmd, const char *given,
 	       uint32_t *pue_milli);
-int cli_cli_ledger(const struct cli_cmd *cmd, const char **ledger);
+int cli_ledger(const struct cli_cmd *cmd, const char **ledger);
 struct ga_live_conf;
-int cli_cli_live(const struct cli_cmd *cmd, const char *region,
+int cli_live(const struct cli_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live);
 
 #endif /* _GREENAI_CLI_H */

@@ -13,12 +13,12 @@
 
 #include <greenai/libgreenai.h>
 
-#include "greenai.h"
+#include "cli.h"
 
-static struct ga_config cli_cli_cfg;
+static struct ga_config cli_cfg;
 
 /* The configuration files, read once. Return: 0 or the exit status. */
-static int cli_cli_config(const struct cli_cmd *cmd)
+static int cli_config(const struct cli_cmd *cmd)
 {
 	static int loaded, status;
 	char err[GA_CONFIG_FROM_MAX + 256];
@@ -26,13 +26,13 @@ static int cli_cli_config(const struct cli_cmd *cmd)
 	if (loaded)
 		return status;
 	loaded = 1;
-	if (ga_config_load(&cli_cli_cfg, err, sizeof(err)))
-		status = cli_cli_usage(cmd, "%s", err);
+	if (ga_config_load(&cli_cfg, err, sizeof(err)))
+		status = cli_usage(cmd, "%s", err);
 	return status;
 }
 
 /**
- * cli_cli_intensity() - the grid intensity a command uses
+ * cli_intensity() - the grid intensity a command uses
  * @cmd: the command
  * @given: --intensity, or NULL
  * @region: --region, or NULL
@@ -43,7 +43,7 @@ static int cli_cli_config(const struct cli_cmd *cmd)
  *
  * Return: 0, or the exit status of bad usage (said on stderr).
  */
-int cli_cli_intensity(const struct cli_cmd *cmd, const char *given,
+int cli_intensity(const struct cli_cmd *cmd, const char *given,
 		     const char *region, struct ga_intensity *in,
 		     const char **why)
 {
@@ -53,13 +53,13 @@ int cli_cli_intensity(const struct cli_cmd *cmd, const char *given,
 
 	/* the files are read only when neither flags nor the environment say */
 	if (!given && !region && !ga_settings_region(NULL)) {
-		r = cli_cli_config(cmd);
+		r = cli_config(cmd);
 		if (r)
 			return r;
 	}
-	if (ga_settings_intensity(&cli_cli_cfg, given, region, in, from,
+	if (ga_settings_intensity(&cli_cfg, given, region, in, from,
 				  sizeof(from), err, sizeof(err)))
-		return cli_cli_usage(cmd, "%s", err);
+		return cli_usage(cmd, "%s", err);
 	/* a figure from a file says which */
 	if (in->origin == GA_INT_GIVEN && strcmp(from, "--intensity"))
 		in->source = from;
@@ -68,7 +68,7 @@ int cli_cli_intensity(const struct cli_cmd *cmd, const char *given,
 }
 
 /**
- * cli_cli_pue() - the PUE a command uses: --pue, else the configuration's,
+ * cli_pue() - the PUE a command uses: --pue, else the configuration's,
  * else 1.0
  * @cmd: the command
  * @given: --pue, or NULL
@@ -76,39 +76,39 @@ int cli_cli_intensity(const struct cli_cmd *cmd, const char *given,
  *
  * Return: 0, or the exit status of bad usage.
  */
-int cli_cli_pue(const struct cli_cmd *cmd, const char *given,
+int cli_pue(const struct cli_cmd *cmd, const char *given,
 	       uint32_t *pue_milli)
 {
 	char err[GA_SETTINGS_FROM_MAX + 64];
-	int r = given ? 0 : cli_cli_config(cmd);
+	int r = given ? 0 : cli_config(cmd);
 
 	if (r)
 		return r;
-	if (ga_settings_pue(&cli_cli_cfg, given, pue_milli, err, sizeof(err)))
-		return cli_cli_usage(cmd, "%s", err);
+	if (ga_settings_pue(&cli_cfg, given, pue_milli, err, sizeof(err)))
+		return cli_usage(cmd, "%s", err);
 	return 0;
 }
 
 /**
- * cli_cli_ledger() - the ledger a command uses: --ledger, else the
+ * cli_ledger() - the ledger a command uses: --ledger, else the
  * configuration's, else NULL (ga_ledger_default_path())
  * @cmd: the command
  * @ledger: --ledger or NULL; set
  *
  * Return: 0, or the exit status of bad usage.
  */
-int cli_cli_ledger(const struct cli_cmd *cmd, const char **ledger)
+int cli_ledger(const struct cli_cmd *cmd, const char **ledger)
 {
-	int r = *ledger ? 0 : cli_cli_config(cmd);
+	int r = *ledger ? 0 : cli_config(cmd);
 
 	if (r)
 		return r;
-	*ledger = ga_settings_ledger(&cli_cli_cfg, *ledger);
+	*ledger = ga_settings_ledger(&cli_cfg, *ledger);
 	return 0;
 }
 
 /**
- * cli_cli_live() - the intensity providers a command asks, and how
+ * cli_live() - the intensity providers a command asks, and how
  * @cmd: the command
  * @region: --region, or NULL (then GREENAI_REGION, then the configuration)
  * @c: filled (ga_settings_live()); it lives as long as the program
@@ -116,17 +116,17 @@ int cli_cli_ledger(const struct cli_cmd *cmd, const char **ledger)
  *
  * Return: 0, or the exit status of bad usage.
  */
-int cli_cli_live(const struct cli_cmd *cmd, const char *region,
+int cli_live(const struct cli_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live)
 {
 	char err[GA_REGION_MAX + 64];
-	int r = cli_cli_config(cmd);
+	int r = cli_config(cmd);
 
 	if (r)
 		return r;
-	r = ga_settings_live(&cli_cli_cfg, region, c, err, sizeof(err));
+	r = ga_settings_live(&cli_cfg, region, c, err, sizeof(err));
 	if (r < 0)
-		return cli_cli_usage(cmd, "%s", err);
+		return cli_usage(cmd, "%s", err);
 	*live = r;
 	return 0;
 }
