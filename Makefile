@@ -28,7 +28,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 
 .PHONY: all kmod kmod-if-possible bpf tools unit-build test-helpers check \
-	unit fuzz fuzz-build soak host vm bench \
+	layout unit fuzz fuzz-build soak host vm bench \
 	lint demo deps format install clean help
 
 all: tools bpf kmod-if-possible ## build everything this host can build
@@ -91,54 +91,69 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 # --- userspace --------------------------------------------------------------
 #
-# libgreenai is every tools/lib/*.c plus the attribution core, built twice:
-# $(BUILD)/lib/libgreenai.a, and $(BUILD)/lib-asan/libgreenai.a with ASan and
-# UBSan for the unit tests. Parts of the tree with build steps of their own
-# (BPF skeletons, test fakes) add them in mk/*.mk; a fragment may append to
-# LIB_DEPS (built before any library object) and UNIT_DEPS (before the unit
-# tests), and to LIB_LIBS (what programs linking libgreenai also need).
+# libgreenai is every tools/lib/<room>/*.c plus the attribution core. Its
+# public API is include/greenai/libgreenai.h and the headers it includes
+# (PUBLIC_HDR); the rest of tools/lib is private to it (docs/design.md).
+# It is built as $(BUILD)/lib/libgreenai.a and, from the same
+# position-independent objects, $(BUILD)/lib/libgreenai.so.0, which
+# exports only what tools/lib/libgreenai.map lists; and once more with
+# ASan and UBSan, $(BUILD)/lib-asan/libgreenai.a, for the unit tests. The
+# tools see include/ alone: they are compiled with -Iinclude, never
+# -Itools/lib. Parts of the tree with build steps of their own (BPF
+# skeletons, test fakes) add them in mk/*.mk; a fragment may append to
+# LIB_DEPS (built before any library object) and UNIT_DEPS (before the
+# unit tests), and to LIB_LIBS (what programs linking libgreenai also
+# need).
 
+SOVERSION := 0
 LIB_SRC := $(CORE_SRC) $(wildcard tools/lib/*/*.c)
-LIB_HDR := $(CORE_HDR) include/greenai/bpf_abi.h $(wildcard tools/lib/*/*.h)
+PUBLIC_HDR := $(sort $(filter include/%.h,$(shell $(CC) -Iinclude -MM \
+	-MT x include/greenai/libgreenai.h 2>/dev/null)))
+LIB_HDR := $(CORE_HDR) $(wildcard include/greenai/*.h) \
+	$(wildcard tools/lib/*/*.h)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 LIB_ASAN_OBJ := $(patsubst %.c,$(BUILD)/lib-asan/%.o,$(LIB_SRC))
 LIB_CFLAGS := -Itools/lib -I$(BUILD)/gen
+LIB_MAP := tools/lib/libgreenai.map
 LIB_DEPS := $(BPF_SKEL)
 UNIT_DEPS :=
 LIB_LIBS := -lbpf -lelf -lz -lsqlite3 -ljson-c -lcurl
+LIBGREENAI := $(BUILD)/lib/libgreenai.a $(BUILD)/lib/libgreenai.so.$(SOVERSION)
 
 include $(wildcard mk/*.mk)
 
 TOOLS := $(BUILD)/greenai $(BUILD)/gtop $(BUILD)/greenai-exporter
 
-tools: $(BUILD)/lib/libgreenai.a $(TOOLS) ## build libgreenai and the tools
+tools: $(LIBGREENAI) $(TOOLS) ## build libgreenai and the tools
 
-# The greenai command (tools/greenai), over libgreenai.
-GREENAI_SRC := $(wildcard tools/greenai/*.c)
+# Each tool: its own folder's sources, objects in $(BUILD)/obj, linked
+# with the static libgreenai. A tool's objects depend on the public
+# headers and its own.
+TOOL_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.c))
 
-$(BUILD)/greenai: $(GREENAI_SRC) $(wildcard tools/greenai/*.h) \
-		$(BUILD)/lib/libgreenai.a
-	$(CC) $(GA_CFLAGS) -o $@ $(GREENAI_SRC) \
-		$(BUILD)/lib/libgreenai.a $(LIB_LIBS)
+$(BUILD)/obj/tools/%.o: tools/%.c $(PUBLIC_HDR) $(wildcard tools/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(GA_CFLAGS) -c -o $@ $<
 
-# gtop, the live view (tools/gtop): libgreenai and ncurses.
-GTOP_SRC := $(wildcard tools/gtop/*.c)
+# The greenai command (tools/greenai).
+$(BUILD)/greenai: $(call TOOL_OBJ,greenai) $(BUILD)/lib/libgreenai.a
+	$(CC) $(GA_CFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/lib/libgreenai.a \
+		$(LIB_LIBS)
 
-$(BUILD)/gtop: $(GTOP_SRC) $(wildcard tools/gtop/*.h) $(BUILD)/lib/libgreenai.a
-	$(CC) $(GA_CFLAGS) -o $@ $(GTOP_SRC) \
-		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) -lncursesw -lm
+# gtop, the live view (tools/gtop): and ncurses.
+$(BUILD)/gtop: $(call TOOL_OBJ,gtop) $(BUILD)/lib/libgreenai.a
+	$(CC) $(GA_CFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/lib/libgreenai.a \
+		$(LIB_LIBS) -lncursesw -lm
 
-# greenai-exporter (tools/exporter): libgreenai and libmicrohttpd.
-EXPORTER_SRC := $(wildcard tools/exporter/*.c)
-
-$(BUILD)/greenai-exporter: $(EXPORTER_SRC) $(wildcard tools/exporter/*.h) \
-		$(BUILD)/lib/libgreenai.a
-	$(CC) $(GA_CFLAGS) -pthread -o $@ $(EXPORTER_SRC) \
+# greenai-exporter (tools/exporter): and libmicrohttpd, on two threads.
+$(call TOOL_OBJ,exporter): GA_CFLAGS += -pthread
+$(BUILD)/greenai-exporter: $(call TOOL_OBJ,exporter) $(BUILD)/lib/libgreenai.a
+	$(CC) $(GA_CFLAGS) -pthread -o $@ $(filter %.o,$^) \
 		$(BUILD)/lib/libgreenai.a $(LIB_LIBS) -lmicrohttpd
 
 $(BUILD)/lib/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(GA_CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+	$(CC) $(GA_CFLAGS) -fPIC $(LIB_CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib-asan/%.o: %.c $(LIB_HDR) | $(LIB_DEPS)
 	@mkdir -p $(@D)
@@ -150,6 +165,12 @@ $(BUILD)/lib-asan/tools/lib/engine/backend_bpf.o: $(BPF_SKEL)
 
 $(BUILD)/lib/libgreenai.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/lib/libgreenai.so.$(SOVERSION): $(LIB_OBJ) $(LIB_MAP)
+	$(CC) -shared -Wl,-soname,libgreenai.so.$(SOVERSION) \
+		-Wl,--version-script=$(LIB_MAP) -Wl,--no-undefined \
+		-o $@ $(LIB_OBJ) $(LIB_LIBS)
+	ln -sf libgreenai.so.$(SOVERSION) $(BUILD)/lib/libgreenai.so
 
 $(BUILD)/lib-asan/libgreenai.a: $(LIB_ASAN_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -212,8 +233,11 @@ test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS) $(BENCH_BPF) $(FAKE_NVML)
 
 # --- tests ------------------------------------------------------------------
 
-check: deps ## install deps, run unit, fuzz, host and VM suites, print the tally
-	tests/run-all.sh unit fuzz host vm
+check: deps ## install deps, run the layout, unit, fuzz, host and VM suites, print the tally
+	tests/run-all.sh layout unit fuzz host vm
+
+layout: ## check the rooms, layers and public API (docs/design.md)
+	tests/run-all.sh layout
 
 unit: unit-build ## run the unit tests only (native and ASan/UBSan)
 	tests/run-all.sh unit
@@ -260,10 +284,16 @@ format: ## apply .clang-format to the C sources
 # --- install and clean ------------------------------------------------------
 
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 
-install: tools ## install the tools, man pages, unit, headers, libgreenai, module sources (DKMS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/greenai \
-		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1 \
+# libgreenai's public headers go under INCLUDEDIR/greenai, in the folders
+# they include each other by (greenai/, uapi/); greenai.pc names that -I.
+install: tools ## install the tools, man pages, unit, libgreenai (headers, .a, .so, greenai.pc), module sources (DKMS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/greenai/greenai \
+		$(DESTDIR)$(INCLUDEDIR)/greenai/uapi \
+		$(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSTEMDDIR) \
 		$(DESTDIR)/etc/default $(DESTDIR)/usr/src/greenai-$(VERSION)
 	install -m 755 $(BUILD)/greenai $(BUILD)/gtop $(BUILD)/greenai-exporter \
@@ -276,9 +306,17 @@ install: tools ## install the tools, man pages, unit, headers, libgreenai, modul
 	test -e $(DESTDIR)/etc/default/greenai-exporter || install -m 644 \
 		deploy/systemd/greenai-exporter.default \
 		$(DESTDIR)/etc/default/greenai-exporter
-	install -m 644 include/uapi/greenai.h \
-		$(DESTDIR)$(PREFIX)/include/greenai/uapi.h
-	install -m 644 $(BUILD)/lib/libgreenai.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(filter include/greenai/%,$(PUBLIC_HDR)) \
+		$(DESTDIR)$(INCLUDEDIR)/greenai/greenai/
+	install -m 644 $(filter include/uapi/%,$(PUBLIC_HDR)) \
+		$(DESTDIR)$(INCLUDEDIR)/greenai/uapi/
+	install -m 644 $(BUILD)/lib/libgreenai.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/lib/libgreenai.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libgreenai.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libgreenai.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@LIBS@|$(LIB_LIBS)|' tools/lib/greenai.pc.in \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/greenai.pc
 	cp -r Kbuild kmod include $(DESTDIR)/usr/src/greenai-$(VERSION)/
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf \
 		>$(DESTDIR)/usr/src/greenai-$(VERSION)/dkms.conf

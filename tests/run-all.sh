@@ -3,6 +3,8 @@
 #
 # run-all.sh SUITE...: run the named suites and tally them.
 #
+#   layout  the rooms, layers and public API of docs/design.md
+#         (scripts/check-layout.py)
 #   unit  cmocka tests, built natively and with ASan+UBSan (tests/unit)
 #   fuzz  each libFuzzer target (tests/fuzz) for $GREENAI_FUZZ_SECONDS
 #         (default 15), after the inputs of crashes fixed
@@ -60,6 +62,12 @@ build_step() {
 	return 1
 }
 
+suite_layout() {
+	build_step "layout: libgreenai and the tools build" \
+		"$results/layout-build.log" tools || return
+	run_tap layout scripts/check-layout.py
+}
+
 suite_unit() {
 	local t name
 	build_step "unit: tests build with -Wall -Wextra -Werror, natively and with ASan+UBSan" \
@@ -90,11 +98,11 @@ suite_vm() {
 	done
 }
 
-[ $# -gt 0 ] || set -- unit fuzz host vm
+[ $# -gt 0 ] || set -- layout unit fuzz host vm
 for suite in "$@"; do
 	case $suite in
-	unit | fuzz | host | vm) ;;
-	*) echo "run-all.sh: unknown suite '$suite' (unit, fuzz, host, vm)" >&2; exit 2 ;;
+	layout | unit | fuzz | host | vm) ;;
+	*) echo "run-all.sh: unknown suite '$suite' (layout, unit, fuzz, host, vm)" >&2; exit 2 ;;
 	esac
 done
 

@@ -104,6 +104,10 @@ else
 	exit 1
 fi
 
+# the module's files, as built: none calls another that calls it back
+"$top/scripts/check-layout.py" --kmod "$out/src/kmod" \
+	--name "$rel: no two of greenai.ko's files call each other" || failed=1
+
 if ! make --no-print-directory -C "$top" test-helpers tools \
 	>"$out/helpers.log" 2>&1; then
 	not_ok "$rel: the suite's workload helpers and tools build"

@@ -29,6 +29,7 @@ extern const struct cli_cmd cli_cmd_schedule;
 extern const struct cli_cmd cli_cmd_score;
 extern const struct cli_cmd cli_cmd_stat;
 
+/* usage.c: bad usage said one way, help shown */
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cli_help(const struct cli_cmd *cmd);

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * greenai: energy, CO2e and Green Score of ML runs. Dispatches to the
- * subcommands (greenai.h); `greenai --help` lists them, `greenai help
+ * subcommands (cli.h); `greenai --help` lists them, `greenai help
  * CMD` and `greenai CMD --help` explain one.
  */
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +32,7 @@ static void cli_main_help(FILE *f)
 		"usage: greenai COMMAND [OPTIONS] [ARGS]\n"
 		"\n"
 		"Energy, CO2e and Green Score (accuracy %% per kg CO2e) of what runs on\n"
-		"this machine, from greenai.ko or its BPF programs.\n"
+		"the machine, from greenai.ko or its BPF programs.\n"
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < CLI_NR_CMDS; i++)
@@ -54,35 +52,6 @@ static const struct cli_cmd *cli_find(const char *name)
 		if (!strcmp(cli_cmds[i]->name, name))
 			return cli_cmds[i];
 	return NULL;
-}
-
-/* Bad usage of @cmd (NULL: of greenai): the message, then where to look. */
-int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "greenai%s%s: ", cmd ? " " : "", cmd ? cmd->name : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cmd)
-		fprintf(stderr, "\nTry 'greenai %s --help'.\n", cmd->name);
-	else
-		fprintf(stderr, "\nTry 'greenai --help'.\n");
-	return CLI_EXIT_USAGE;
-}
-
-/* getopt_long() returned '?' (opterr off): the option it stopped at. */
-int cli_bad_option(const struct cli_cmd *cmd, char **argv)
-{
-	return cli_usage(cmd, "unknown option or missing value: '%s'",
-			    argv[optind - 1]);
-}
-
-int cli_help(const struct cli_cmd *cmd)
-{
-	fputs(cmd->help, stdout);
-	return 0;
 }
 
 int main(int argc, char **argv)

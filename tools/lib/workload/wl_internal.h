@@ -140,6 +140,6 @@ struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
 void wl_series_free(struct ga_wl *w, struct wl_series *s);
 
 /* wl_ledger.c */
-void wl_record(struct ga_wl *w, const struct wl_series *s);
+void wl_record(struct ga_wl *w, const struct wl_series *s, uint64_t co2_ug);
 
 #endif /* _GREENAI_WL_INTERNAL_H */

@@ -10,8 +10,8 @@
 
 #include "workload/wl_internal.h"
 
-/* A finished container, as a run in the ledger. */
-void wl_record(struct ga_wl *w, const struct wl_series *s)
+/* A finished container, as a run in the ledger, with its CO2e. */
+void wl_record(struct ga_wl *w, const struct wl_series *s, uint64_t co2_ug)
 {
 	char names[GA_LEDGER_MAX_DOMAINS][GREENAI_NAME_LEN], cmd[300];
 	unsigned int i, nd = ga_nr_domains(w->g);
@@ -54,7 +54,7 @@ void wl_record(struct ga_wl *w, const struct wl_series *s)
 		e->in_total = ga_domain_in_total(w->g, i);
 	}
 	run.nr_energy = i;
-	run.co2_ug = wl_co2(w, &s->c);
+	run.co2_ug = co2_ug;
 	run.end_unix_ns = ga_unix_ns();
 	run.status = GA_RUN_DONE;
 	if (ga_ledger_finish(w->conf.ledger, &run))

@@ -413,11 +413,14 @@ static void wl_fold(struct ga_wl *w)
 
 	for (k = WL_CONTAINER; k <= WL_POD; k++) {
 		HASH_ITER(hh, w->series[k], s, st) {
+			uint64_t co2;
+
 			if (!s->terminated || !s->exposed)
 				continue;
+			co2 = wl_co2(w, &s->c);
 			if (k == WL_CONTAINER && w->conf.ledger)
-				wl_record(w, s);
-			wl_counts_add(&w->term[k], &s->c, wl_co2(w, &s->c));
+				wl_record(w, s, co2);
+			wl_counts_add(&w->term[k], &s->c, co2);
 			w->nr_term[k]++;
 			w->stats.terminated++;
 			wl_unlink_series(w, s);
