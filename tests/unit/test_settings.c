@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a program's flags leave unsaid (tools/lib/settings/settings.c):
+ * one order for every program, flag > GREENAI_REGION > greenai.conf >
+ * default, each figure saying where it came from; and ga_grid, which
+ * follows the intensity in force: a given figure for good, the live
+ * providers (here a forecast file) asked again, else the table.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include <greenai/carbon.h>
+#include <greenai/clock.h>
+#include <greenai/config.h>
+#include <greenai/settings.h>
+
+#include "fixture.h"
+
+static struct ga_config cfg;
+static char err[GA_SETTINGS_FROM_MAX + 256];
+static char from[GA_SETTINGS_FROM_MAX];
+
+static void conf(const char *text)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(ga_config_parse(&cfg, text, strlen(text), "g.conf",
+					 err, sizeof(err)),
+			 0);
+}
+
+/* The table's figure for @region. */
+static uint32_t table_mg(const char *region)
+{
+	struct ga_intensity in;
+
+	assert_int_equal(ga_intensity_region(region, &in), 0);
+	return in.mg_per_kwh;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	unsetenv("GREENAI_REGION");
+	unsetenv("ELECTRICITYMAPS_TOKEN");
+	/* the providers' cache, out of the way */
+	setenv("GREENAI_CACHE_DIR", "/nonexistent/greenai-test-cache", 1);
+	return 0;
+}
+
+static void intensity_order(void **state)
+{
+	struct ga_intensity in;
+
+	(void)state;
+	conf("region = SE\nintensity = 12.5\n");
+	/* the flag's figure over everything */
+	assert_int_equal(ga_settings_intensity(&cfg, "300", "FR", &in, from,
+					       sizeof(from), err, sizeof(err)),
+			 0);
+	assert_int_equal(in.mg_per_kwh, 300000);
+	assert_string_equal(from, "--intensity");
+	/* the flag's region over the environment and the file */
+	setenv("GREENAI_REGION", "DE", 1);
+	assert_int_equal(ga_settings_intensity(&cfg, NULL, "FR", &in, from,
+					       sizeof(from), err, sizeof(err)),
+			 0);
+	assert_int_equal(in.mg_per_kwh, table_mg("FR"));
+	assert_string_equal(from, "--region");
+	/* the environment over the file */
+	assert_int_equal(ga_settings_intensity(&cfg, NULL, NULL, &in, from,
+					       sizeof(from), err, sizeof(err)),
+			 0);
+	assert_int_equal(in.mg_per_kwh, table_mg("DE"));
+	assert_string_equal(from, "GREENAI_REGION");
+	/* the file's figure over its region, saying which line */
+	unsetenv("GREENAI_REGION");
+	assert_int_equal(ga_settings_intensity(&cfg, NULL, NULL, &in, from,
+					       sizeof(from), err, sizeof(err)),
+			 0);
+	assert_int_equal(in.mg_per_kwh, 12500);
+	assert_string_equal(from, "intensity in g.conf:2");
+	/* else the file's region, else the world */
+	conf("region = SE\n");
+	assert_int_equal(ga_settings_intensity(&cfg, NULL, NULL, &in, from,
+					       sizeof(from), err, sizeof(err)),
+			 0);
+	assert_int_equal(in.mg_per_kwh, table_mg("SE"));
+	assert_string_equal(from, "region in g.conf:1");
+	conf("");
+	assert_int_equal(ga_settings_intensity(&cfg, NULL, NULL, &in, from,
+					       sizeof(from), err, sizeof(err)),
+			 0);
+	assert_int_equal(in.origin, GA_INT_WORLD);
+	assert_int_equal(in.mg_per_kwh, table_mg("WORLD"));
+}
+
+static void intensity_errors_say_where(void **state)
+{
+	struct ga_intensity in;
+
+	(void)state;
+	conf("");
+	setenv("GREENAI_REGION", "Atlantis", 1);
+	assert_int_not_equal(ga_settings_intensity(&cfg, NULL, NULL, &in, from,
+						   sizeof(from), err,
+						   sizeof(err)),
+			     0);
+	assert_non_null(strstr(err, "'Atlantis'"));
+	assert_non_null(strstr(err, "(from GREENAI_REGION)"));
+	unsetenv("GREENAI_REGION");
+	assert_int_equal(ga_settings_intensity(&cfg, "-3", NULL, &in, from,
+					       sizeof(from), err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "(from --intensity)"));
+}
+
+static void pue_and_ledger(void **state)
+{
+	uint32_t pue = 0;
+
+	(void)state;
+	conf("pue = 1.5\nledger = /srv/l.db\n");
+	assert_int_equal(ga_settings_pue(&cfg, NULL, &pue, err, sizeof(err)),
+			 0);
+	assert_int_equal(pue, 1500);
+	assert_int_equal(ga_settings_pue(&cfg, "1.1", &pue, err, sizeof(err)),
+			 0);
+	assert_int_equal(pue, 1100);
+	/* a bad flag changes nothing, and says so */
+	assert_int_equal(ga_settings_pue(&cfg, "0.5", &pue, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(pue, 1100);
+	assert_string_equal(err, "pue '0.5': not 1.0 to 10.0 (from --pue)");
+	conf("");
+	assert_int_equal(ga_settings_pue(&cfg, NULL, &pue, err, sizeof(err)),
+			 0);
+	assert_int_equal(pue, GA_PUE_MIN_MILLI);
+	conf("ledger = /srv/l.db\n");
+	assert_string_equal(ga_settings_ledger(&cfg, NULL), "/srv/l.db");
+	assert_string_equal(ga_settings_ledger(&cfg, "/tmp/x.db"), "/tmp/x.db");
+	conf("");
+	assert_null(ga_settings_ledger(&cfg, NULL));
+}
+
+static void live_region(void **state)
+{
+	struct ga_live_conf lc;
+
+	(void)state;
+	conf("region = SE\n");
+	/* no provider but the table */
+	assert_int_equal(ga_settings_live(&cfg, NULL, &lc, err, sizeof(err)),
+			 0);
+	assert_string_equal(lc.region, "SE");
+	conf("region = SE\nintensity_file = /srv/f.csv\n");
+	assert_int_equal(ga_settings_live(&cfg, NULL, &lc, err, sizeof(err)),
+			 1);
+	assert_int_equal(lc.nr, 2);
+	assert_int_equal(lc.order[0], GA_PROV_FILE);
+	setenv("GREENAI_REGION", "US-CAL-CISO", 1);
+	assert_int_equal(ga_settings_live(&cfg, NULL, &lc, err, sizeof(err)),
+			 1);
+	assert_string_equal(lc.region, "US-CAL-CISO");
+	assert_int_equal(ga_settings_live(&cfg, "FR", &lc, err, sizeof(err)),
+			 1);
+	assert_string_equal(lc.region, "FR");
+	assert_int_equal(ga_settings_live(&cfg, "a b", &lc, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "region 'a b': not a region name");
+	unsetenv("GREENAI_REGION");
+}
+
+static void grid_given_and_table(void **state)
+{
+	struct ga_live_result res;
+	struct ga_grid gr;
+
+	(void)state;
+	conf("intensity = 55\nintensity_file = /nonexistent/f.csv\n");
+	/* a figure in the file holds for good: no provider is asked */
+	assert_int_equal(ga_grid_init(&gr, &cfg, NULL, NULL, ga_unix_ms(), &res,
+				      err, sizeof(err)),
+			 0);
+	assert_false(gr.live);
+	assert_int_equal(gr.mg_per_kwh, 55000);
+	assert_int_equal(ga_grid_tick(&gr, ga_unix_ms() + 86400000, &res), 0);
+	ga_grid_free(&gr);
+	/* a region flag over the file's figure: the table's, no provider */
+	conf("intensity = 55\n");
+	assert_int_equal(ga_grid_init(&gr, &cfg, NULL, "FR", ga_unix_ms(), &res,
+				      err, sizeof(err)),
+			 0);
+	assert_false(gr.live);
+	assert_int_equal(gr.mg_per_kwh, table_mg("FR"));
+	assert_string_equal(gr.region, "FRA");
+	ga_grid_free(&gr);
+	/* a bad flag: an error, nothing set up */
+	assert_int_equal(ga_grid_init(&gr, &cfg, "x", NULL, ga_unix_ms(), &res,
+				      err, sizeof(err)),
+			 -EINVAL);
+}
+
+static void grid_follows_the_live_figure(void **state)
+{
+	char *dir = fix_tmpdir_new(), path[FIX_PATH_MAX];
+	char text[FIX_PATH_MAX + 128];
+	int64_t now = ga_unix_ms(), t0 = now / 1000 - 60;
+	struct ga_live_result res;
+	struct ga_grid gr;
+	unsigned int t;
+
+	(void)state;
+	/* 100 g/kWh from a minute ago, 900 from 10 min on, 200 from 20 */
+	snprintf(text, sizeof(text), "time,intensity\n%lld,100\n%lld,900\n"
+		 "%lld,200\n", (long long)t0, (long long)t0 + 660,
+		 (long long)t0 + 1260);
+	fix_write(dir, "f.csv", text);
+	fix_path(path, dir, "f.csv");
+	snprintf(text, sizeof(text),
+		 "intensity_file = %s\nintensity_refresh = 60\n"
+		 "intensity_providers = file\n", path);
+	conf(text);
+	assert_int_equal(ga_grid_init(&gr, &cfg, NULL, NULL, now, &res, err,
+				      sizeof(err)),
+			 0);
+	assert_true(gr.live);
+	assert_int_equal(gr.mg_per_kwh, 100000);
+	assert_non_null(strstr(gr.source, path));
+	/* the figure in force, looked up at each tick */
+	assert_int_equal(ga_grid_tick(&gr, now + 1000, &res), 0);
+	t = ga_grid_tick(&gr, (t0 + 700) * 1000, &res);
+	assert_int_equal(t, GA_GRID_CHANGED);
+	assert_int_equal(gr.mg_per_kwh, 900000);
+	/* asked again a refresh later, the file gone and no other provider:
+	 * it fails once, and the figures known stand */
+	fix_unlink(dir, "f.csv");
+	t = ga_grid_tick(&gr, (t0 + 1300) * 1000, &res);
+	assert_int_equal(t, GA_GRID_FAILED | GA_GRID_CHANGED);
+	assert_int_equal(gr.mg_per_kwh, 200000);
+	t = ga_grid_tick(&gr, (t0 + 1400) * 1000, &res);
+	assert_int_equal(t, 0);
+	ga_grid_free(&gr);
+	fix_rm(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(intensity_order, setup),
+		cmocka_unit_test_setup(intensity_errors_say_where, setup),
+		cmocka_unit_test_setup(pue_and_ledger, setup),
+		cmocka_unit_test_setup(live_region, setup),
+		cmocka_unit_test_setup(grid_given_and_table, setup),
+		cmocka_unit_test_setup(grid_follows_the_live_figure, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
