@@ -42,8 +42,11 @@ setup() {
 	run make --no-print-directory BUILD="$BATS_TEST_TMPDIR/b" \
 		DESTDIR="$d" PREFIX=/usr install
 	assert_success
-	assert [ -f "$d/usr/include/greenai/uapi.h" ]
+	assert [ -f "$d/usr/include/greenai/greenai/libgreenai.h" ]
+	assert [ -f "$d/usr/include/greenai/uapi/greenai.h" ]
 	assert [ -f "$d/usr/lib/libgreenai.a" ]
+	assert [ -f "$d/usr/lib/libgreenai.so.0" ]
+	assert [ -f "$d/usr/lib/pkgconfig/greenai.pc" ]
 	assert [ -f "$d/usr/src/greenai-$MODULE_VERSION/Kbuild" ]
 	assert [ -f "$d/usr/src/greenai-$MODULE_VERSION/kmod/main.c" ]
 	run find "$d/usr/src" -name '*.o' -o -name '*.ko'
