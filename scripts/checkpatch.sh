@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # checkpatch.sh [FILE...]: run the kernel's checkpatch.pl --strict over the
-# kernel code (kmod/, the suite's RAPL fake, the shared headers and core in
-# include/, which are compiled into the module, and the BPF programs), or
-# over the FILEs given. kmod/compat/ is left out: its LINUX_VERSION_CODE tests are what
+# kernel code: kmod/, the suite's RAPL fake, what of include/ the module
+# compiles (the core, the ABI) and the BPF programs; or over the FILEs
+# given. kmod/compat/ is left out: its LINUX_VERSION_CODE tests are what
 # checkpatch warns against by design, and they are its whole purpose.
 #
 # checkpatch.pl comes from Debian's linux-source-6.1 package: its .deb is
@@ -48,8 +48,12 @@ if [ $# -gt 0 ]; then
 fi
 cd "$top"
 rc=0
+# include/greenai also holds libgreenai's public headers: userspace, not
+# checked here; the core, the module's ABI and the BPF ABI are
 checkpatch kmod/*.c kmod/*.h tests/kmod/fake_rapl/*.c \
-	include/uapi/greenai.h include/greenai/*.h include/greenai/*.c || rc=1
+	include/uapi/greenai.h include/greenai/attrib.[ch] \
+	include/greenai/rapl.[ch] include/greenai/bpf_abi.h \
+	include/greenai/version.h || rc=1
 # BPF programs: libbpf's configuration is "const volatile" by design
 checkpatch --ignore VOLATILE bpf/*.bpf.c tests/bench/bpf/*.bpf.c || rc=1
 exit $rc
