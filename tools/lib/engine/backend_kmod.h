@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * libgreenai's module backend: greenai.ko's /proc/greenai files and its
- * /dev/greenai record ring (README.md, "/proc/greenai", "/dev/greenai").
+ * /dev/greenai record ring (docs/module.md, "/proc/greenai", "/dev/greenai").
  */
 #ifndef _GREENAI_BACKEND_KMOD_H
 #define _GREENAI_BACKEND_KMOD_H
