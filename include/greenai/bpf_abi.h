@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * What bpf/greenai.bpf.c and libgreenai's BPF backend (tools/lib/
+ * What bpf/greenai.bpf.c and libgreenai's BPF backend (tools/lib/engine/
  * backend_bpf.c) agree on: the maps' keys and values. Fixed-width types,
  * explicit padding, as in the ABI header; not a stable ABI (both sides
  * are built together).
