@@ -6,7 +6,7 @@
 # 32-unit layer learn scikit-learn's bundled digits (demo/train_digits.py),
 # each writing its accuracy through $GREENAI_METRICS; greenai measures them
 # with whichever backend (greenai.ko or BPF) and energy source (RAPL,
-# perf, hwmon, GPUs, else the power model) this machine has, and says
+# perf, hwmon, GPUs, else the power model) the machine has, and says
 # which. Root (BPF and cgroups).
 #
 # GREENAI_REGION sets the grid (default: the world average, said so);

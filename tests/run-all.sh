@@ -8,7 +8,7 @@
 #   unit  cmocka tests, built natively and with ASan+UBSan (tests/unit)
 #   fuzz  each libFuzzer target (tests/fuzz) for $GREENAI_FUZZ_SECONDS
 #         (default 15), after the inputs of crashes fixed
-#   host  bats suite on this machine (tests/host)
+#   host  bats suite on the host itself (tests/host)
 #   vm    module suite in QEMU guests, one per kernel of $KERNELS
 #         (default "6.1 6.12"; tests/vm/run.sh)
 #

@@ -10,7 +10,7 @@
  * Units: energy in µJ, time in ns, power in µW. A hardware count is worth
  * unit.num / unit.den µJ (RAPL: 10^6 / 2^ESU).
  *
- * The contract (DESIGN.md, "The attribution contract"):
+ * The contract (docs/design.md, "The attribution contract"):
  * - a counter delta is corrected for the hardware wrap of its width, and an
  *   interval long enough to hide a second wrap is flagged GREENAI_F_SUSPECT;
  * - the sub-µJ remainder of each count-to-µJ conversion is carried to the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Energy to CO2e, and the Green Score (DESIGN.md, "Carbon"):
+ * Energy to CO2e, and the Green Score (docs/carbon.md):
  *   CO2e = energy (kWh) x grid intensity (g CO2e/kWh) x PUE
  *   Green Score = accuracy (%) / CO2e (kg)
  * CO2e is computed in integers (µJ, mg/kWh, PUE in thousandths) into µg,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The cost of greenai's BPF backend per context switch, on this machine's
+# The cost of greenai's BPF backend per context switch, on the running kernel's
 # own kernel: the sched_switch program's run time as the kernel measures
 # it (kernel.bpf_stats_enabled=1: run_time_ns / run_cnt), and the
 # throughput of a pipe ping-pong pinned to one CPU, alternating runs

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What a scrape of greenai-exporter costs with 100 and 1 000 containers
-# (the target: <= 10 ms and bounded memory at 1 000). Each
+# (the target: <= 10 ms and bounded memory at 1 000). Each
 # container is a cgroup with docker's path shape holding one process
 # that wakes every second (tests/bench/sleepers.c), so that every one is
 # a live series. For each size: the wall time of 50 scrapes by curl

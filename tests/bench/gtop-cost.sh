@@ -13,7 +13,7 @@
 # prints every process at every refresh, as top -b does; the screen
 # (gtop in a 200x50 tmux window, its CPU time from /proc over the same
 # refreshes after 5 s of warm-up) samples every process and draws what
-# fits. The target: <= 1 % of one CPU at 10 000 processes for the
+# fits. The target: <= 1 % of one CPU at 10 000 processes for the
 # screen. Prints a Markdown table. Root (gtop's BPF programs).
 # Reproduce with: make bench (or tests/bench/gtop-cost.sh alone).
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# The BPF backend on this machine's own kernel, through libgreenai
+# The BPF backend on the host's own kernel, through libgreenai
 # (tests/host/helpers/gasample.c), with the power model as the energy
 # source (known power, so a known answer): CPU time per process and per
 # cgroup as the kernel counts it, energy that follows CPU time, exact

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# greenai-exporter on this machine's BPF backend. Containers are cgroups
+# greenai-exporter on the host's BPF backend. Containers are cgroups
 # made with the path shapes of docker, containerd/CRI and CRI-O under
 # kubepods (cgroup v2), with the runtimes' files in a tree given by
 # --runtime-root; they are made and removed during the tests. A real

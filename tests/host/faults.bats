@@ -3,7 +3,7 @@
 #
 # Fault injection: an energy source that vanishes or returns garbage while
 # the exporter reads it (a FAKE powercap tree, from the unit tests'
-# fixture: this machine has no RAPL), a ledger on a full disk, a ledger
+# fixture: the host may have no RAPL), a ledger on a full disk, a ledger
 # another writer holds, and kill -9 of the exporter and of a greenai run
 # whose command is frozen. Nothing already recorded may be lost, and the
 # next start recovers. Runs as root (BPF, cgroups, a tmpfs mount).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# gtop on this machine's BPF backend: batch mode's text and JSON lines
+# gtop on the host's BPF backend: batch mode's text and JSON lines
 # parsed (two busy processes with their model labels, sorted, figures that
 # agree with greenai stat over the same window, an exited process kept),
 # bad usage refused, and the screen driven in tmux: start, views, sort,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# greenai run on this machine's BPF backend (power model: no RAPL here):
+# greenai run on the host's BPF backend (power model: no RAPL here):
 # the command's exit status and signals pass through, the carbon label's
 # CO2e is its energy times the intensity, the ledger has the run, a run
 # whose greenai was killed is marked incomplete by the next, bad usage

@@ -142,7 +142,7 @@ static void files_and_their_order(void **state)
 	setenv("XDG_CONFIG_HOME", xdg, 1);
 	unsetenv("GREENAI_CONFIG");
 	if (access(GA_CONFIG_SYSTEM, F_OK) == 0)
-		skip();		/* this machine's own would be read first */
+		skip();		/* the host's own would be read first */
 	assert_int_equal(ga_config_load(&cfg, err, sizeof(err)), 0);
 	assert_string_equal(ga_config_get(&cfg, GA_CFG_REGION, NULL), "NO");
 	/* $GREENAI_CONFIG alone: the user's file is not read */

@@ -362,7 +362,7 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 		int e = errno ? errno : EADDRINUSE;
 
 		snprintf(err, err_size,
-			 "cannot listen there: %s (in use, not this machine's, or a bad certificate or key)",
+			 "cannot listen there: %s (in use, not the host's, or a bad certificate or key)",
 			 strerror(e));
 		ga_expo_done(&h->expo);
 		free(h);

@@ -11,7 +11,7 @@
 #include "base/cpuinfo.h"
 
 /**
- * ga_cpuinfo_vendor() - the vendor of this machine's CPUs
+ * ga_cpuinfo_vendor() - the vendor of the machine's CPUs
  * @root: "/" or a fixture tree; NULL means "/"
  *
  * Return: the vendor named by the first vendor_id line, GA_CPU_OTHER when

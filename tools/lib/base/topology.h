@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The CPUs of this machine as libgreenai needs them: which are online,
+ * The machine's CPUs as libgreenai needs them: which are online,
  * and the physical package of each, from sysfs under a root. Read at
  * open; ga_topology_online() brings it up to date as CPUs come and go.
  */

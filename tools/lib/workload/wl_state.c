@@ -217,7 +217,7 @@ static int wl_zones_load(const struct ga_wl *w, json_object *o,
 		}
 		id = wl_zone_id(w, name);
 		if (id < 0)
-			continue;	/* a zone this machine no longer has */
+			continue;	/* a zone the machine no longer has */
 		for (j = 0; j < nr; j++)
 			v[j][id] += json_object_get_uint64(
 				json_object_array_get_idx(a, j));
