@@ -80,7 +80,8 @@ $(BUILD)/gen/vmlinux.h:
 	bpftool btf dump file "$(VMLINUX_BTF)" format c >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/gen/vmlinux.h \
-		include/greenai/bpf_abi.h include/uapi/greenai.h
+		include/greenai/bpf_abi.h include/greenai/bpf_counters.h \
+		include/uapi/greenai.h
 	@mkdir -p $(@D)
 	$(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 		-Wall -Werror -I$(BUILD)/gen -Iinclude -c $< -o $@

@@ -50,7 +50,7 @@ const volatile bool ga_emit_exits = true;	/* write exit records */
 const volatile bool ga_by_cgroup = true;	/* key run time by cgroup */
 const volatile __u64 ga_load_ns;		/* CLOCK_MONOTONIC at load */
 
-struct ga_bpf_stats ga_stats;
+struct ga_bpf_counters ga_stats;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

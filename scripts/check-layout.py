@@ -61,6 +61,7 @@ PUBLIC_ROOM = {
     "attrib.h": "core",
     "rapl.h": "core",
     "bpf_abi.h": "core",
+    "bpf_counters.h": "core",
 }
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]', re.M)

@@ -53,6 +53,7 @@ rc=0
 checkpatch kmod/*.c kmod/*.h tests/kmod/fake_rapl/*.c \
 	include/uapi/greenai.h include/greenai/attrib.[ch] \
 	include/greenai/rapl.[ch] include/greenai/bpf_abi.h \
+	include/greenai/bpf_counters.h \
 	include/greenai/version.h || rc=1
 # BPF programs: libbpf's configuration is "const volatile" by design
 checkpatch --ignore VOLATILE bpf/*.bpf.c tests/bench/bpf/*.bpf.c || rc=1

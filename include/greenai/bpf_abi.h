@@ -15,7 +15,7 @@
  *   ga_tasks  TASK_STORAGE struct ga_bpf_task (BTF kernels only)
  *   ga_exits  RINGBUF of struct greenai_rec_task_exit with no domain
  *             (the reader adds the energy)
- * Globals (.bss): ga_stats.
+ * Globals (.bss): ga_stats, struct ga_bpf_counters (bpf_counters.h).
  */
 #ifndef _GREENAI_BPF_ABI_H
 #define _GREENAI_BPF_ABI_H
@@ -23,6 +23,8 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+
+#include <greenai/bpf_counters.h>
 
 #define GA_BPF_RUNS_DEF		16384	/* ga_runs entries by default */
 #define GA_BPF_EXITS_DEF_KB	256	/* ga_exits ring, KiB */
@@ -73,16 +75,6 @@ struct ga_bpf_proc {
 	__u32 ppid;
 	__u32 uid;
 	char comm[16];
-};
-
-/* Counters of the programs, in the object's .bss. */
-struct ga_bpf_stats {
-	__u64 runs_full;	/* charges that found ga_runs full */
-	__u64 procs_full;	/* processes not described: ga_procs full */
-	__u64 exits;		/* exit records written */
-	__u64 exits_dropped;	/* exit records lost: ring full */
-	/* slices of threads from before load not seen starting: lost */
-	__u64 unpaired;
 };
 
 #endif /* _GREENAI_BPF_ABI_H */

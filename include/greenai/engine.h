@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include <greenai/attrib.h>
+#include <greenai/bpf_counters.h>
 #include <greenai/identity.h>
 #include <uapi/greenai.h>
 
@@ -123,16 +124,6 @@ struct ga_source_status {
 	const char *name;
 	bool used;
 	const char *reason;		/* why skipped; "" when used */
-};
-
-/* The BPF programs' own counters (the module's exits_dropped too). */
-struct ga_bpf_counters {
-	__u64 runs_full;	/* charges that found ga_runs full */
-	__u64 procs_full;	/* processes not described: ga_procs full */
-	__u64 exits;		/* exit records written */
-	__u64 exits_dropped;	/* exit records lost: ring full */
-	/* slices of threads from before load not seen starting: lost */
-	__u64 unpaired;
 };
 
 struct ga_stats {

@@ -430,9 +430,9 @@ int ga_bpf_poll_exits(struct ga_bpf *b, int timeout_ms, ga_bpf_exit_fn fn,
  * @b: the backend
  * @out: a copy of them
  */
-void ga_bpf_stats(const struct ga_bpf *b, struct ga_bpf_stats *out)
+void ga_bpf_stats(const struct ga_bpf *b, struct ga_bpf_counters *out)
 {
-	const volatile struct ga_bpf_stats *s = &b->skel->bss->ga_stats;
+	const volatile struct ga_bpf_counters *s = &b->skel->bss->ga_stats;
 
 	out->runs_full = s->runs_full;
 	out->procs_full = s->procs_full;

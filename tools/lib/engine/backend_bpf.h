@@ -50,7 +50,7 @@ int ga_bpf_forget_proc(struct ga_bpf *b, __u32 tgid);
 int ga_bpf_exits_fd(const struct ga_bpf *b);
 int ga_bpf_poll_exits(struct ga_bpf *b, int timeout_ms, ga_bpf_exit_fn fn,
 		      void *arg);
-void ga_bpf_stats(const struct ga_bpf *b, struct ga_bpf_stats *out);
+void ga_bpf_stats(const struct ga_bpf *b, struct ga_bpf_counters *out);
 int ga_bpf_switch_cost(const struct ga_bpf *b, __u64 *run_ns, __u64 *runs);
 
 #endif /* _GREENAI_BACKEND_BPF_H */

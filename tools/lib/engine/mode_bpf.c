@@ -649,17 +649,9 @@ static int bpf_forget_cgroup(struct ga_ctx *g, __u64 id)
 static void bpf_stats(const struct ga_ctx *g, struct ga_stats *out)
 {
 	const struct bpf_mode *m = bm(g);
-	struct ga_bpf_stats s;
 
 	ga_acct_stats(g->acct, &out->acct);
-	ga_bpf_stats(m->bpf, &s);
-	out->bpf = (struct ga_bpf_counters){
-		.runs_full = s.runs_full,
-		.procs_full = s.procs_full,
-		.exits = s.exits,
-		.exits_dropped = s.exits_dropped,
-		.unpaired = s.unpaired,
-	};
+	ga_bpf_stats(m->bpf, &out->bpf);
 	ga_bpf_switch_cost(m->bpf, &out->switch_run_ns, &out->switch_runs);
 	out->exits_pending = m->nr_pending;
 	out->exits_forced = m->exits_forced;
