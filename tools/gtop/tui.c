@@ -536,6 +536,12 @@ static bool gt_key(struct gt_tui *t, int ch)
 	return true;
 }
 
+/* When the next refresh is due, -d from now. */
+static __u64 gt_deadline(const struct gt_opts *o)
+{
+	return ga_mono_ns() + (__u64)(o->delay_s * 1e9);
+}
+
 /**
  * gt_tui_run() - the screen, until q (or -n refreshes)
  * @s: gtop's state, refreshed once
@@ -543,12 +549,6 @@ static bool gt_key(struct gt_tui *t, int ch)
  *
  * Return: the exit status.
  */
-/* When the next refresh is due, -d from now. */
-static __u64 gt_deadline(const struct gt_opts *o)
-{
-	return ga_mono_ns() + (__u64)(o->delay_s * 1e9);
-}
-
 int gt_tui_run(struct gt_state *s, struct gt_opts *o)
 {
 	struct gt_tui t = { .s = s, .o = o };
