@@ -280,7 +280,7 @@ deps: ## install every Debian package the project needs (apt)
 format: ## apply .clang-format to the C sources
 	clang-format -i $(wildcard kmod/*.[ch] include/*/*.[ch] tests/unit/*.c \
 		tests/kmod/fake_rapl/*.c \
-		tools/*/*.[ch] bpf/*.[ch])
+		tools/*/*.[ch] tools/lib/*/*.[ch] bpf/*.[ch])
 
 # --- install and clean ------------------------------------------------------
 
