@@ -32,7 +32,7 @@
 #include <linux/string.h>
 
 #include "compat/sched.h"
-#include "greenai.h"
+#include "internal.h"
 
 /* One probe call in 2^GREENAI_PROBE_SAMPLE_SHIFT is timed, for stats. */
 #define GREENAI_PROBE_SAMPLE_SHIFT	6

@@ -2,7 +2,7 @@
 /*
  * Energy domains: what greenai splits. Each domain covers a set of CPUs
  * and gives the energy it used over an interval, with its provenance,
- * through one or more meters (greenai.h) over disjoint sets of its CPUs.
+ * through one or more meters (internal.h) over disjoint sets of its CPUs.
  *
  * Sources:
  * - rapl: direct MSR reads (rapl.c), measured: package, cores, uncore,
@@ -29,7 +29,7 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 
-#include "greenai.h"
+#include "internal.h"
 
 struct greenai_dom *greenai_doms;
 unsigned int greenai_nr_doms;

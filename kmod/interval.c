@@ -35,9 +35,9 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "greenai.h"
+#include "internal.h"
 
-/* Serialises interval closes, domain figures and tables (greenai.h). */
+/* Serialises interval closes, domain figures and tables (internal.h). */
 DEFINE_MUTEX(greenai_lock);
 struct greenai_stats greenai_stats;
 struct ga_idle_policy greenai_idle_policy;

@@ -24,7 +24,7 @@
 #include <greenai/version.h>
 #include <uapi/greenai.h>
 
-#include "greenai.h"
+#include "internal.h"
 
 unsigned int greenai_interval_ms = GREENAI_INTERVAL_DEF_MS;
 module_param_named(interval_ms, greenai_interval_ms, uint, 0444);

@@ -35,7 +35,7 @@
 
 #include <greenai/version.h>
 
-#include "greenai.h"
+#include "internal.h"
 
 #define GREENAI_CONTROL_MAX	128	/* longest command accepted, bytes */
 #define GREENAI_MODEL_MAX_MW	10000000ULL	/* 10 kW per package */

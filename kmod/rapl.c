@@ -53,7 +53,7 @@
 
 #include "compat/msr.h"
 #include "fake_rapl.h"
-#include "greenai.h"
+#include "internal.h"
 
 static const struct greenai_fake_rapl *greenai_fake;
 static struct delayed_work greenai_rapl_poll_work;

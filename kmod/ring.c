@@ -34,7 +34,7 @@
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 
-#include "greenai.h"
+#include "internal.h"
 
 static struct {
 	struct mutex lock;	/* guards everything below */

@@ -16,7 +16,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "greenai.h"
+#include "internal.h"
 
 #define GREENAI_TASK_BITS	12
 #define GREENAI_CGROUP_BITS	8

@@ -17,7 +17,7 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
-#include "greenai.h"
+#include "internal.h"
 
 #define GREENAI_MAX_PROBES	4
 

@@ -21,8 +21,8 @@
  * only the closing thread and the /proc readers touch. The ring has its
  * own mutex.
  */
-#ifndef _GREENAI_KMOD_H
-#define _GREENAI_KMOD_H
+#ifndef _GREENAI_KMOD_INTERNAL_H
+#define _GREENAI_KMOD_INTERNAL_H
 
 #include <linux/cpumask.h>
 #include <linux/hashtable.h>
@@ -278,4 +278,4 @@ void greenai_ring_emit(struct greenai_rec_hdr *rec);
 void greenai_ring_stats(u64 *records, u64 *lost);
 bool greenai_may_read(void);
 
-#endif /* _GREENAI_KMOD_H */
+#endif /* _GREENAI_KMOD_INTERNAL_H */
