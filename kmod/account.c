@@ -11,7 +11,7 @@
  *
  * Each CPU has two buffers. greenai_account_flip() makes every online CPU,
  * in an IPI, charge the running task up to now, switch buffers and read
- * the RAPL counters it is the reader of (rapl.c); the closing thread then
+ * the RAPL counters it is the reader of (rapl_msr.c); the closing thread then
  * owns the retired buffers until it clears them.
  * Time is local_clock(), differenced on one CPU only.
  */

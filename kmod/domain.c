@@ -5,7 +5,7 @@
  * through one or more meters (internal.h) over disjoint sets of its CPUs.
  *
  * Sources:
- * - rapl: direct MSR reads (rapl.c), measured: package, cores, uncore,
+ * - rapl: direct MSR reads (rapl_msr.c), measured: package, cores, uncore,
  *   DRAM and platform counters per package; AMD's core counters are one
  *   meter per physical core.
  * - model: one "package-N" domain per physical package with one meter,

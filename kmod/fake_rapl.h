@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The seam for a RAPL fake. Machines without RAPL (VMs, TCG guests) cannot
- * exercise rapl.c, so the test suite builds tests/kmod/fake_rapl, a module
+ * exercise rapl_msr.c, so the test suite builds tests/kmod/fake_rapl, a module
  * that exports one struct greenai_fake_rapl under the name below: a CPU
  * identity and energy-status MSRs that count at powers the test chose.
- * If that module is loaded when greenai.ko loads, rapl.c reads it instead
+ * If that module is loaded when greenai.ko loads, rapl_msr.c reads it instead
  * of the CPU's MSRs, says so in the kernel log, and holds a reference to
  * it until unloaded. Nothing else changes: the probe, the units and
  * quirks, the reader election, the wrap poll and the split are the real

@@ -6,7 +6,7 @@
  *   tracepoint.c binds kernel tracepoints by name
  *   account.c	  the sched_switch and process-exit probes: per-CPU, lock-free
  *   domain.c	  energy domains and their meters; the power model
- *   rapl.c	  RAPL meters: MSR probe, reader CPUs, reads, wrap poll
+ *   rapl_msr.c	  RAPL meters: MSR probe, reader CPUs, reads, wrap poll
  *   interval.c	  closes an interval: splits energy over tasks, folds exits
  *   table.c	  per-process and per-cgroup totals
  *   procfs.c	  /proc/greenai/
@@ -192,7 +192,7 @@ int greenai_model_set(u64 idle_uw, u64 max_uw);
 const char *greenai_kind_name(u16 kind);
 const char *greenai_source_name(u16 source);
 
-/* --- RAPL (rapl.c) -------------------------------------------------------- */
+/* --- RAPL (rapl_msr.c) ---------------------------------------------------- */
 
 int greenai_rapl_domains(void);
 int greenai_rapl_start(void);

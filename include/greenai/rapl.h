@@ -3,7 +3,7 @@
  * The RAPL register map: which energy-status MSRs a CPU has, what each
  * one measures, how far it reaches (a package or one physical core) and
  * which fixed-unit quirk it needs. Pure data and pure code, compiled into
- * the module (kmod/rapl.c reads the MSRs) and into the unit tests.
+ * the module (kmod/rapl_msr.c reads the MSRs) and into the unit tests.
  *
  * Sources: Intel SDM vol. 4 (the MSR lists per family), AMD PPR for
  * family 17h, and the kernel's arch/x86/events/rapl.c, whose model table
