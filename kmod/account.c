@@ -11,8 +11,9 @@
  *
  * Each CPU has two buffers. greenai_account_flip() makes every online CPU,
  * in an IPI, charge the running task up to now, switch buffers and read
- * the RAPL counters it is the reader of (rapl_msr.c); the closing thread then
- * owns the retired buffers until it clears them.
+ * the energy meters it is the reader of (greenai_domains_sample_local():
+ * RAPL's, rapl_msr.c); the closing thread then owns the retired buffers
+ * until it clears them.
  * Time is local_clock(), differenced on one CPU only.
  */
 #define pr_fmt(fmt) "greenai: " fmt
@@ -150,7 +151,7 @@ static void greenai_cpu_flip(void *info)
 
 	greenai_charge(c, current, local_clock());
 	c->active ^= 1;
-	greenai_rapl_sample_local();
+	greenai_domains_sample_local();
 }
 
 /**

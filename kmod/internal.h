@@ -5,8 +5,9 @@
  *   main.c	  parameters, init and exit
  *   tracepoint.c binds kernel tracepoints by name
  *   account.c	  the sched_switch and process-exit probes: per-CPU, lock-free
- *   domain.c	  energy domains and their meters; the power model
- *   rapl_msr.c	  RAPL meters: MSR probe, reader CPUs, reads, wrap poll
+ *   domain.c	  energy domains and their meters, fed by one source's ops
+ *   rapl_msr.c	  a source: RAPL counters read from the MSRs, wrap poll
+ *   model.c	  a source: the power model, for CPUs without RAPL
  *   interval.c	  closes an interval: splits energy over tasks, folds exits
  *   table.c	  per-process and per-cgroup totals
  *   procfs.c	  /proc/greenai/
@@ -36,6 +37,8 @@
 /* --- parameters (main.c) ------------------------------------------------ */
 
 extern unsigned int greenai_interval_ms;
+extern unsigned int greenai_model_idle_mw;
+extern unsigned int greenai_model_max_mw;
 extern unsigned int greenai_max_tasks;
 extern unsigned int greenai_max_cgroups;
 extern unsigned int greenai_ring_kb;
@@ -114,12 +117,6 @@ void greenai_exit_put(struct greenai_exit *e, unsigned int n);
 
 /* --- energy domains (domain.c) ------------------------------------------ */
 
-enum greenai_source_sel {
-	GREENAI_SOURCE_AUTO,
-	GREENAI_SOURCE_RAPL,
-	GREENAI_SOURCE_MODEL,
-};
-
 struct greenai_dom;
 
 /*
@@ -179,28 +176,61 @@ extern unsigned int greenai_nr_doms;
 extern struct greenai_meter *greenai_meters;
 extern unsigned int greenai_nr_meters;
 
-int greenai_domains_init(enum greenai_source_sel sel, u64 idle_uw,
-			 u64 max_uw);
+/**
+ * struct greenai_source_ops - where the domains' energy comes from
+ * @name: what the kernel log calls it ("RAPL counters", "power model")
+ * @domains: make the source's domains, at init, with greenai_domains_alloc()
+ *	and greenai_meter_add(), before any CPU joins a meter. Return: 0,
+ *	-ENODEV when the machine has none, or -errno; a source that fails
+ *	keeps nothing (domain.c frees the table).
+ * @start: start reading, once the online CPUs have joined their meters;
+ *	may be NULL. Return: 0 or -errno.
+ * @stop: stop reading and let go of what @domains took; called once at
+ *	exit, after a failed @start too; may be NULL
+ * @cpu_online: a CPU, online, joins its meters; under greenai_lock
+ * @cpu_offline: a CPU, still online, is going down; under greenai_lock;
+ *	may be NULL
+ * @sample_local: read the meters this CPU reads, in the flip IPI
+ *	(interrupts off, under the closer's greenai_lock), so energy and run
+ *	time are cut at the same moment; may be NULL
+ * @energy: a meter's energy over the interval just closed, of
+ *	@elapsed_ns, in µJ, and the GREENAI_F_* that apply; under
+ *	greenai_lock, after the flip, with the interval's busy_ns and
+ *	capacity_ns of the meter and its domain set
+ *
+ * One source feeds all the domains of a load. domain.c calls a source
+ * only through these; a source calls domain.c's helpers.
+ */
+struct greenai_source_ops {
+	const char *name;
+	int (*domains)(void);
+	int (*start)(void);
+	void (*stop)(void);
+	void (*cpu_online)(unsigned int cpu);
+	void (*cpu_offline)(unsigned int cpu);
+	void (*sample_local)(void);
+	u64 (*energy)(struct greenai_meter *m, u64 elapsed_ns, u32 *flags);
+};
+
+int greenai_domains_init(const struct greenai_source_ops *src,
+			 const struct greenai_source_ops *fallback);
 void greenai_domains_exit(void);
 int greenai_domains_alloc(unsigned int nr_doms, unsigned int max_meters);
 struct greenai_meter *greenai_meter_add(struct greenai_dom *d);
 int greenai_cpu_package(int cpu);
 u64 greenai_domains_start_ns(void);
+void greenai_domains_sample_local(void);
 u64 greenai_meter_energy(struct greenai_meter *m, u64 elapsed_ns,
 			 u32 *flags);
-int greenai_model_set(u64 idle_uw, u64 max_uw);
 const char *greenai_kind_name(u16 kind);
 const char *greenai_source_name(u16 source);
 
-/* --- RAPL (rapl_msr.c) ---------------------------------------------------- */
+/* --- energy sources: RAPL (rapl_msr.c), the power model (model.c) -------- */
 
-int greenai_rapl_domains(void);
-int greenai_rapl_start(void);
-void greenai_rapl_stop(void);
-void greenai_rapl_cpu_online(unsigned int cpu);
-void greenai_rapl_cpu_offline(unsigned int cpu);
-void greenai_rapl_sample_local(void);
-u64 greenai_rapl_energy(struct greenai_meter *m, u32 *flags);
+extern const struct greenai_source_ops greenai_rapl_ops;
+extern const struct greenai_source_ops greenai_model_ops;
+
+int greenai_model_set(u64 idle_uw, u64 max_uw);
 
 /* --- interval close (interval.c) ---------------------------------------- */
 

@@ -34,11 +34,11 @@ static char *greenai_source = "auto";
 module_param_named(source, greenai_source, charp, 0444);
 MODULE_PARM_DESC(source, "energy source: auto (RAPL if present, else model), rapl or model");
 
-static unsigned int greenai_model_idle_mw = 10000;
+unsigned int greenai_model_idle_mw = 10000;
 module_param_named(model_idle_mw, greenai_model_idle_mw, uint, 0444);
 MODULE_PARM_DESC(model_idle_mw, "power model: package power when idle, mW (default 10000)");
 
-static unsigned int greenai_model_max_mw = 60000;
+unsigned int greenai_model_max_mw = 60000;
 module_param_named(model_max_mw, greenai_model_max_mw, uint, 0444);
 MODULE_PARM_DESC(model_max_mw, "power model: package power at full load, mW (default 60000, at most 10000000)");
 
@@ -63,6 +63,12 @@ module_param_named(gid, greenai_gid, int, 0444);
 MODULE_PARM_DESC(gid, "group allowed to read energy figures (default -1: root only)");
 
 #define GREENAI_MODEL_MAX_MW_PARAM	10000000U
+
+enum greenai_source_sel {
+	GREENAI_SOURCE_AUTO,
+	GREENAI_SOURCE_RAPL,
+	GREENAI_SOURCE_MODEL,
+};
 
 static int greenai_check_range(const char *name, unsigned int v,
 			       unsigned int lo, unsigned int hi)
@@ -112,6 +118,26 @@ static int greenai_check_params(enum greenai_source_sel *sel)
 	return err;
 }
 
+/* The energy domains, from the source that source= names (domain.c). */
+static int greenai_source_init(enum greenai_source_sel sel)
+{
+	int err;
+
+	switch (sel) {
+	case GREENAI_SOURCE_RAPL:
+		err = greenai_domains_init(&greenai_rapl_ops, NULL);
+		if (err == -ENODEV)
+			pr_err("source=rapl: no RAPL energy counters on this machine\n");
+		return err;
+	case GREENAI_SOURCE_MODEL:
+		return greenai_domains_init(&greenai_model_ops, NULL);
+	case GREENAI_SOURCE_AUTO:
+		break;
+	}
+	/* auto: RAPL where the CPU has it, the power model otherwise */
+	return greenai_domains_init(&greenai_rapl_ops, &greenai_model_ops);
+}
+
 static int __init greenai_init(void)
 {
 	enum greenai_source_sel sel;
@@ -125,8 +151,7 @@ static int __init greenai_init(void)
 		greenai_idle_policy.idle_power_uw = greenai_idle_mw * 1000ULL;
 	}
 
-	err = greenai_domains_init(sel, greenai_model_idle_mw * 1000ULL,
-				   greenai_model_max_mw * 1000ULL);
+	err = greenai_source_init(sel);
 	if (err)
 		return err;
 	err = greenai_table_init();

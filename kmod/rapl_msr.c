@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RAPL meters: energy-status MSRs read directly (the perf RAPL PMU cannot
- * be read from an IPI or a work item of a module).
+ * RAPL meters: the energy source (greenai_rapl_ops) that reads the
+ * energy-status MSRs directly (the perf RAPL PMU cannot be read from an
+ * IPI or a work item of a module). Counters are in the units of the
+ * power-unit MSR, 32 bits wide, and come out in µJ.
  *
  * Probe. The register map of include/greenai/rapl.h says which MSRs the
  * CPU may have; each is read with rdmsrl_safe on one online CPU of each
@@ -14,23 +16,23 @@
  * threads), never per thread.
  *
  * Reads. Each meter has a reader, an online CPU among those it covers. At
- * each interval close the flip IPI (account.c) reads, on each CPU, the
- * meters it is the reader of, so energy and run time are cut at the same
- * moment. A meter whose counter could wrap twice within an interval at
- * GA_RAPL_MAX_POWER_UW is also read by a poll, every half of its shortest
- * wrap time, and what the poll read is added at the close: no interval
- * length can hide a wrap.
+ * each interval close the flip IPI (account.c, through domain.c) reads,
+ * on each CPU, the meters it is the reader of, so energy and run time are
+ * cut at the same moment. A meter whose counter could wrap twice within
+ * an interval at GA_RAPL_MAX_POWER_UW is also read by a poll, every half
+ * of its shortest wrap time, and what the poll read is added at the
+ * close: no interval length can hide a wrap.
  *
- * Hotplug (the domains' callbacks in domain.c call in here). A CPU joins
- * its meters when it comes online, the first time included: the topology
- * of a CPU that was never online is not known, so meters are not built
- * from the possible CPUs. A core seen for the first time gets its meter
- * then (cores are known by their core id). A package with no online CPU
- * at load cannot be probed, and is left out with a warning. A CPU going
- * down hands the meters it reads to another online CPU of theirs; a meter
- * left with none is not read (its CPUs run nothing) until one of them
- * comes back, when its counter resumes from its last reading, flagged
- * suspect if that was longer ago than a wrap.
+ * Hotplug (domain.c's callbacks, through the ops). A CPU joins its meters
+ * when it comes online, the first time included: the topology of a CPU
+ * that was never online is not known, so meters are not built from the
+ * possible CPUs. A core seen for the first time gets its meter then
+ * (cores are known by their core id). A package with no online CPU at
+ * load cannot be probed, and is left out with a warning. A CPU going down
+ * hands the meters it reads to another online CPU of theirs; a meter left
+ * with none is not read (its CPUs run nothing) until one of them comes
+ * back, when its counter resumes from its last reading, flagged suspect
+ * if that was longer ago than a wrap.
  *
  * Locking: meters, readers, counters and pending poll readings change
  * under greenai_lock; the flip IPI is sent under it too.
@@ -325,9 +327,10 @@ static void greenai_rapl_put_fake(void)
 /**
  * greenai_rapl_domains() - find the RAPL domains
  *
- * Return: 0, -ENODEV when the machine has no RAPL counter, or -errno.
+ * Return: 0, -ENODEV when the machine has no RAPL counter, or -errno;
+ * on failure, the fake is let go (domain.c frees the table).
  */
-int greenai_rapl_domains(void)
+static int greenai_rapl_domains(void)
 {
 	struct greenai_rapl_found *found = NULL;
 	unsigned int *nr_found = NULL;
@@ -360,11 +363,8 @@ int greenai_rapl_domains(void)
 out:
 	kfree(found);
 	kfree(nr_found);
-	if (err) {
-		if (greenai_doms)
-			greenai_domains_exit();
+	if (err)
 		greenai_rapl_put_fake();
-	}
 	return err;
 }
 
@@ -373,7 +373,7 @@ out:
  *
  * Called in the flip IPI, interrupts off, under the closer's greenai_lock.
  */
-void greenai_rapl_sample_local(void)
+static void greenai_rapl_sample_local(void)
 {
 	int cpu = smp_processor_id();
 	unsigned int i;
@@ -402,13 +402,15 @@ static void greenai_meter_take(struct greenai_meter *m, u64 raw, u64 now)
 /**
  * greenai_rapl_energy() - a RAPL meter's energy since the last close
  * @m: the meter
+ * @elapsed_ns: length of the interval (the counter has its own clock)
  * @flags: set to GREENAI_F_WRAPPED and GREENAI_F_SUSPECT as they apply
  *
  * Caller holds greenai_lock, after the flip.
  *
  * Return: µJ.
  */
-u64 greenai_rapl_energy(struct greenai_meter *m, u32 *flags)
+static u64 greenai_rapl_energy(struct greenai_meter *m, u64 elapsed_ns,
+			       u32 *flags)
 {
 	u64 uj;
 
@@ -476,7 +478,7 @@ greenai_core_meter(struct greenai_dom *d, unsigned int cpu)
  *
  * Caller holds greenai_lock (the domains' hotplug callback).
  */
-void greenai_rapl_cpu_online(unsigned int cpu)
+static void greenai_rapl_cpu_online(unsigned int cpu)
 {
 	int grp = greenai_rapl_group(cpu);
 	struct greenai_meter *m;
@@ -507,7 +509,7 @@ void greenai_rapl_cpu_online(unsigned int cpu)
  *
  * Caller holds greenai_lock (the domains' hotplug callback).
  */
-void greenai_rapl_cpu_offline(unsigned int cpu)
+static void greenai_rapl_cpu_offline(unsigned int cpu)
 {
 	unsigned int i;
 	int other;
@@ -530,12 +532,11 @@ void greenai_rapl_cpu_offline(unsigned int cpu)
 /**
  * greenai_rapl_start() - start the wrap poll where a counter needs it
  *
- * Called once the CPUs have joined their meters; nothing to do for the
- * power model.
+ * Called once the CPUs have joined their meters.
  *
  * Return: 0.
  */
-int greenai_rapl_start(void)
+static int greenai_rapl_start(void)
 {
 	unsigned int i, nr_doms = 0;
 	u64 period = 0, p;
@@ -568,7 +569,7 @@ int greenai_rapl_start(void)
 /**
  * greenai_rapl_stop() - stop reading RAPL; idempotent
  */
-void greenai_rapl_stop(void)
+static void greenai_rapl_stop(void)
 {
 	if (greenai_rapl_poll_jiffies) {
 		mutex_lock(&greenai_lock);
@@ -579,3 +580,14 @@ void greenai_rapl_stop(void)
 	}
 	greenai_rapl_put_fake();
 }
+
+const struct greenai_source_ops greenai_rapl_ops = {
+	.name = "RAPL counters",
+	.domains = greenai_rapl_domains,
+	.start = greenai_rapl_start,
+	.stop = greenai_rapl_stop,
+	.cpu_online = greenai_rapl_cpu_online,
+	.cpu_offline = greenai_rapl_cpu_offline,
+	.sample_local = greenai_rapl_sample_local,
+	.energy = greenai_rapl_energy,
+};
