@@ -11,7 +11,8 @@
  *   interval.c	  closes an interval: splits energy over tasks, folds exits
  *   table.c	  per-process and per-cgroup totals
  *   procfs.c	  /proc/greenai/
- *   ring.c	  /dev/greenai, the record ring
+ *   ring.c	  the record ring: emit, copy out
+ *   device.c	  /dev/greenai: the ring's reader, its ioctls
  *
  * Locking. The probes touch only their own CPU's struct greenai_cpu, with
  * interrupts off (the scheduler calls them so). An interval is closed by
@@ -295,17 +296,28 @@ typedef int (*greenai_cgroup_fn)(struct greenai_cgroup *c, void *arg);
 int greenai_tasks_for_each(greenai_task_fn fn, void *arg);
 int greenai_cgroups_for_each(greenai_cgroup_fn fn, void *arg);
 
-/* --- /proc/greenai (procfs.c) and /dev/greenai (ring.c) ------------------ */
+/* --- the record ring (ring.c) ------------------------------------------- */
+
+struct file;
+struct poll_table_struct;
+
+int greenai_ring_init(void);
+void greenai_ring_exit(void);
+void greenai_ring_emit(struct greenai_rec_hdr *rec);
+void greenai_ring_stats(u64 *records, u64 *lost);
+int greenai_ring_open(void);
+void greenai_ring_release(void);
+ssize_t greenai_ring_read(char __user *ubuf, size_t count, bool nonblock);
+__poll_t greenai_ring_poll(struct file *f, struct poll_table_struct *wait);
+size_t greenai_ring_bytes(void);
+
+/* --- /proc/greenai (procfs.c) and /dev/greenai (device.c) ---------------- */
 
 int greenai_procfs_init(void);
 void greenai_procfs_exit(void);
 
-int greenai_ring_init(void);
-void greenai_ring_exit(void);
-int greenai_ring_dev_init(void);
-void greenai_ring_dev_exit(void);
-void greenai_ring_emit(struct greenai_rec_hdr *rec);
-void greenai_ring_stats(u64 *records, u64 *lost);
+int greenai_dev_init(void);
+void greenai_dev_exit(void);
 bool greenai_may_read(void);
 
 #endif /* _GREENAI_KMOD_INTERNAL_H */

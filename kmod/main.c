@@ -169,7 +169,7 @@ static int __init greenai_init(void)
 	err = greenai_procfs_init();
 	if (err)
 		goto out_interval;
-	err = greenai_ring_dev_init();
+	err = greenai_dev_init();
 	if (err)
 		goto out_procfs;
 	pr_info("version %s, ABI %d, loaded: interval %u ms\n",
@@ -193,7 +193,7 @@ out_domains:
 
 static void __exit greenai_exit(void)
 {
-	greenai_ring_dev_exit();
+	greenai_dev_exit();
 	greenai_procfs_exit();
 	greenai_interval_exit();
 	greenai_account_exit();

@@ -1,37 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/greenai: a ring of the ABI's binary records (include/uapi/greenai.h)
- * for one reader at a time.
+ * The record ring: the ABI's binary records (include/uapi/greenai.h) that
+ * the interval close emits, kept for the one reader of /dev/greenai
+ * (device.c), which reads them through the functions here. Sizes are
+ * bytes; the ring holds ring_kb KiB.
  *
- * - open() needs root or the group of the gid= parameter; a second open
- *   while one reader has the device gets -EBUSY. Opening empties the ring:
- *   a reader gets the records emitted from then on.
- * - read() returns whole records only (-EINVAL if the buffer cannot hold
- *   the next one), blocks until there is one unless O_NONBLOCK (-EAGAIN).
- * - poll() reports EPOLLIN when a record is waiting.
  * - The kernel never waits for the reader: a record that does not fit is
  *   dropped and counted, and a GREENAI_REC_LOST record with the count goes
  *   in first once there is room again. With no reader, nothing is kept.
- * - ioctl: GREENAI_IOC_INFO, GREENAI_IOC_DOMAIN, GREENAI_IOC_FLUSH; any
- *   other command gets -ENOTTY.
+ * - One reader at a time takes the ring (greenai_ring_open()), which
+ *   empties it: the reader gets the records emitted from then on.
+ * - greenai_ring_read() copies out whole records only (-EINVAL if the
+ *   buffer cannot hold the next one) and blocks until there is one unless
+ *   told not to (-EAGAIN).
+ *
+ * The ring calls nothing of the module's: the interval close writes into
+ * it, the device file reads from it.
  *
  * Locking: ring.lock (a mutex: writer and readers are in process context)
  * guards the ring; it is taken inside greenai_lock, never around it.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
-#include <linux/cred.h>
 #include <linux/fs.h>
-#include <linux/miscdevice.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/uidgid.h>
 #include <linux/wait.h>
 
 #include "internal.h"
@@ -50,19 +47,6 @@ static struct {
 	u64 lost_total;		/* dropped since open */
 	u64 records;
 } ring;
-
-/**
- * greenai_may_read() - whether the caller may read energy figures
- *
- * Return: true for root (CAP_SYS_ADMIN) and members of the gid= group.
- */
-bool greenai_may_read(void)
-{
-	if (capable(CAP_SYS_ADMIN))
-		return true;
-	return greenai_gid >= 0 &&
-	       in_group_p(make_kgid(&init_user_ns, greenai_gid));
-}
 
 static void ring_put(const void *src, size_t len)
 {
@@ -140,14 +124,15 @@ void greenai_ring_stats(u64 *records, u64 *lost)
 	mutex_unlock(&ring.lock);
 }
 
-static int greenai_dev_open(struct inode *inode, struct file *f)
+/**
+ * greenai_ring_open() - take the ring for a reader, emptied
+ *
+ * Return: 0, or -EBUSY when another reader has it.
+ */
+int greenai_ring_open(void)
 {
 	int err = 0;
 
-	if (!greenai_may_read())
-		return -EACCES;
-	if (f->f_mode & FMODE_WRITE)
-		return -EPERM;
 	mutex_lock(&ring.lock);
 	if (ring.open) {
 		err = -EBUSY;
@@ -161,15 +146,17 @@ static int greenai_dev_open(struct inode *inode, struct file *f)
 	ring.lost_total = 0;
 out:
 	mutex_unlock(&ring.lock);
-	return err ? err : nonseekable_open(inode, f);
+	return err;
 }
 
-static int greenai_dev_release(struct inode *inode, struct file *f)
+/**
+ * greenai_ring_release() - the reader lets go: records are no longer kept
+ */
+void greenai_ring_release(void)
 {
 	mutex_lock(&ring.lock);
 	ring.open = false;
 	mutex_unlock(&ring.lock);
-	return 0;
 }
 
 /* Copy whole records to the user; ring.lock held. */
@@ -198,8 +185,16 @@ static ssize_t ring_read_locked(char __user *ubuf, size_t count)
 	return done;
 }
 
-static ssize_t greenai_dev_read(struct file *f, char __user *ubuf,
-				size_t count, loff_t *ppos)
+/**
+ * greenai_ring_read() - copy whole records out to the reader
+ * @ubuf: the reader's buffer
+ * @count: its size, bytes
+ * @nonblock: return -EAGAIN rather than wait for a record
+ *
+ * Return: bytes copied, -EINVAL when @count cannot hold the next record,
+ * -EAGAIN, -ERESTARTSYS or -EFAULT.
+ */
+ssize_t greenai_ring_read(char __user *ubuf, size_t count, bool nonblock)
 {
 	ssize_t ret;
 
@@ -211,79 +206,41 @@ static ssize_t greenai_dev_read(struct file *f, char __user *ubuf,
 			return ret;
 		}
 		mutex_unlock(&ring.lock);
-		if (f->f_flags & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		if (wait_event_interruptible(ring.wait, READ_ONCE(ring.used)))
 			return -ERESTARTSYS;
 	}
 }
 
-static __poll_t greenai_dev_poll(struct file *f, poll_table *wait)
+/**
+ * greenai_ring_poll() - whether a record is waiting, for poll()
+ * @f: the reader's file
+ * @wait: the poll table
+ *
+ * Return: EPOLLIN | EPOLLRDNORM when a record is waiting, else 0.
+ */
+__poll_t greenai_ring_poll(struct file *f, poll_table *wait)
 {
 	poll_wait(f, &ring.wait, wait);
 	return READ_ONCE(ring.used) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
-static long greenai_dev_ioctl(struct file *f, unsigned int cmd,
-			      unsigned long arg)
+/**
+ * greenai_ring_bytes() - the size of the ring
+ *
+ * Return: bytes.
+ */
+size_t greenai_ring_bytes(void)
 {
-	void __user *uarg = (void __user *)arg;
-	struct greenai_domain dom;
-	struct greenai_info info;
-
-	switch (cmd) {
-	case GREENAI_IOC_INFO:
-		memset(&info, 0, sizeof(info));
-		info.abi_version = GREENAI_ABI_VERSION;
-		info.nr_domains = greenai_nr_doms;
-		info.interval_ms = greenai_interval_ms;
-		info.nr_cpus = num_possible_cpus();
-		info.ring_bytes = ring.size;
-		return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
-	case GREENAI_IOC_DOMAIN:
-		if (copy_from_user(&dom, uarg, sizeof(dom)))
-			return -EFAULT;
-		if (dom.id >= greenai_nr_doms)
-			return -EINVAL;
-		mutex_lock(&greenai_lock);
-		/* a user index: no speculative read past the table */
-		dom = greenai_doms[array_index_nospec(dom.id,
-						      greenai_nr_doms)].desc;
-		mutex_unlock(&greenai_lock);
-		return copy_to_user(uarg, &dom, sizeof(dom)) ? -EFAULT : 0;
-	case GREENAI_IOC_FLUSH:
-		mutex_lock(&greenai_lock);
-		greenai_interval_close();
-		mutex_unlock(&greenai_lock);
-		return 0;
-	default:
-		return -ENOTTY;
-	}
+	return ring.size;
 }
-
-static const struct file_operations greenai_dev_fops = {
-	.owner = THIS_MODULE,
-	.open = greenai_dev_open,
-	.release = greenai_dev_release,
-	.read = greenai_dev_read,
-	.poll = greenai_dev_poll,
-	.unlocked_ioctl = greenai_dev_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-};
-
-/* 0444: who may open is decided in open() (root, or the gid= group). */
-static struct miscdevice greenai_miscdev = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "greenai",
-	.fops = &greenai_dev_fops,
-	.mode = 0444,
-};
 
 /**
  * greenai_ring_init() - allocate the ring
  *
  * Records can be emitted from then on; /dev/greenai comes later
- * (greenai_ring_dev_init()), once everything its ioctls reach is set up.
+ * (greenai_dev_init()), once everything its ioctls reach is set up.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -303,29 +260,4 @@ void greenai_ring_exit(void)
 {
 	kvfree(ring.buf);
 	ring.buf = NULL;
-}
-
-/**
- * greenai_ring_dev_init() - create /dev/greenai
- *
- * Called last at load: a FLUSH ioctl closes an interval, which needs the
- * accounting and the interval work in place.
- *
- * Return: 0 or -errno.
- */
-int greenai_ring_dev_init(void)
-{
-	int err = misc_register(&greenai_miscdev);
-
-	if (err)
-		pr_err("cannot register /dev/greenai: %d\n", err);
-	return err;
-}
-
-/**
- * greenai_ring_dev_exit() - remove /dev/greenai, first at unload
- */
-void greenai_ring_dev_exit(void)
-{
-	misc_deregister(&greenai_miscdev);
 }
