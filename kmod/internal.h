@@ -14,6 +14,13 @@
  *   ring.c	  the record ring: emit, copy out
  *   device.c	  /dev/greenai: the ring's reader, its ioctls
  *
+ * Calls go one way: no file calls a file that calls it back, directly or
+ * through others (scripts/check-layout.py --kmod checks the objects; the
+ * VM suite runs it on every build). domain.c reaches its source through
+ * struct greenai_source_ops, which main.c picks; the interval close
+ * writes into the ring, and the device file, not the ring, closes the
+ * interval for a flush.
+ *
  * Locking. The probes touch only their own CPU's struct greenai_cpu, with
  * interrupts off (the scheduler calls them so). An interval is closed by
  * one thread at a time under greenai_lock: it flips every CPU's double

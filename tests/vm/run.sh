@@ -10,9 +10,11 @@
 # with GREENAI_KO set; --demo: scripts/demo-guest.sh). Results come back through a second, writable 9p share, not the
 # serial console, which drops lines under load.
 #
-# Prints TAP lines: the build, every test of the guest suite (prefixed with
-# the release), and a check of the guest's kernel log (check-klog.sh) in
-# which any oops, WARN, BUG, KASAN or lockdep splat is a failure.
+# Prints TAP lines: the build, the module's call graph (no file calls a
+# file that calls it back: scripts/check-layout.py --kmod), every test of
+# the guest suite (prefixed with the release), and a check of the guest's
+# kernel log (check-klog.sh) in which any oops, WARN, BUG, KASAN or
+# lockdep splat is a failure.
 # Exit status 0 only if every line is "ok". Artefacts: build/vm/RELEASE/.
 set -u
 
