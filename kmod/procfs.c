@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/greenai: the module's text interface. Formats are stable within an
- * ABI version (README.md, "/proc/greenai"); a line starting with '#' names
+ * ABI version (docs/module.md, "/proc/greenai"); a line starting with '#' names
  * the columns. Energies are µJ, times ns, powers µW.
  *
  * version   "abi N", "module X.Y.Z", "kernel RELEASE". World-readable: it
@@ -12,7 +12,7 @@
  * stats     "key value" lines: the module's own counters
  * control   write-only commands, parsed strictly (see greenai_control_write)
  *
- * Energy files are root-only (a side channel, DESIGN.md "Security"), or
+ * Energy files are root-only (fine-grained energy is a side channel), or
  * readable by the group of the gid= parameter.
  *
  * Readers take greenai_lock while they print, so each file is one

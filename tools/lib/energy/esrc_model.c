@@ -2,7 +2,7 @@
 /*
  * The power-model energy source (GREENAI_SRC_MODEL): where no sensor
  * exists, each CPU package's energy estimated from its activity, with the
- * coefficients and the arithmetic of greenai.ko's model (kmod/domain.c,
+ * coefficients and the arithmetic of greenai.ko's model (kmod/model.c,
  * greenai_model_energy()), so both backends give the same figures.
  *
  * Zones: one "package-N" per package (GREENAI_DOM_PACKAGE, flagged
