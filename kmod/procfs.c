@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/greenai: the module's text interface. Formats are stable within an
- * ABI version (docs/module.md, "/proc/greenai"); a line starting with '#' names
- * the columns. Energies are µJ, times ns, powers µW.
+ * /proc/greenai: the module's text interface. Formats are stable within
+ * an ABI version (docs/module.md, "/proc/greenai"); a line starting with
+ * '#' names the columns. Energies are µJ, times ns, powers µW.
  *
  * version   "abi N", "module X.Y.Z", "kernel RELEASE". World-readable: it
  *	     says nothing about energy.
