@@ -208,15 +208,26 @@ assert [r["pid"] for r in j["rows"]] == [A], j["rows"]
 	assert_line --index 0 --regexp '^usage: gtop '
 }
 
-# screen_grep FLAG TEXT: wait (5 s at most) for a line of the tmux screen
-# that grep FLAG (-F: the text; -E: an extended regex) finds
+# screen_grep FLAG TEXT: wait (60 s at most) for a line of the tmux screen
+# that has TEXT (FLAG -F) or matches the extended regex TEXT (FLAG -E).
+# Matched in the shell: a grep would carry TEXT on its command line, and
+# gtop lists that process too, so under a filter on TEXT it would be a
+# row of its own.
 screen_grep() {
-	local i
-	for i in $(seq 500); do
-		tmux -L gtop-test capture-pane -p -t g | grep -q "$1" -- "$2" && return 0
+	local deadline=$((SECONDS + 60)) screen line
+	while :; do
+		screen=$(tmux -L gtop-test capture-pane -p -t g)
+		if [ "$1" = -F ]; then
+			[[ $screen == *"$2"* ]] && return 0
+		else
+			while IFS= read -r line; do
+				[[ $line =~ $2 ]] && return 0
+			done <<<"$screen"
+		fi
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.01
 	done
-	fail "not on the screen: '$2'; screen: $(tmux -L gtop-test capture-pane -p -t g)"
+	fail "not on the screen: '$2'; screen: $screen"
 }
 
 # screen_has TEXT: TEXT on the screen
@@ -239,10 +250,8 @@ screen_matches() {
 	screen_has "view process  sort power desc"
 	screen_has "POWER W"
 	# (the command column is cut to fit, so the row is known by its
-	# pid and model, not by the path of the spin, which varies; "[a]lpha"
-	# so that the grep's own command line, which gtop lists too, does not
-	# pass the filter on alpha below)
-	screen_matches "^ *$A .* [a]lpha +[^ ]*/spin"
+	# pid and model, not by the path of the spin, which varies)
+	screen_matches "^ *$A .* alpha +[^ ]*/spin"
 	# views: v goes process, cgroup, container, model
 	tmux -L gtop-test send-keys -t g v
 	screen_has "view cgroup"
