@@ -143,14 +143,27 @@ assert abs(e / $j - 1) < 0.25, (e, $j)
 }
 
 @test "gtop -b keeps a process that exited between two refreshes, marked" {
-	"$GTOP" -b -n 2 -d 1 --keep 30 --json >"$BATS_TEST_TMPDIR/out" &
-	local job=$!
-	# a job shorter than one refresh
+	local out=$BATS_TEST_TMPDIR/out job i n
+	"$GTOP" -b -n 3 -d 1 --keep 30 --json >"$out" &
+	job=$!
+	PIDS+=("$job")
+	# once gtop has refreshed (it reads the backend), it is stopped while
+	# a job starts and ends: the job is shorter than one refresh whatever
+	# the pace of the machine
+	for i in $(seq 3000); do
+		[ -s "$out" ] && break
+		sleep 0.01
+	done
+	[ -s "$out" ] || fail "gtop never refreshed"
+	kill -STOP "$job"
+	n=$(wc -l <"$out")
+	[ "$n" -lt 3 ] || fail "gtop made all its refreshes before it could be stopped"
 	"$BIN/spin" 0.3 &
 	A=$!
 	wait "$A"
+	kill -CONT "$job"
 	wait "$job"
-	output=$(cat "$BATS_TEST_TMPDIR/out")
+	output=$(cat "$out")
 	json_check '
 r = [r for r in j["rows"] if r["pid"] == A]
 assert len(r) == 1, j["rows"]
