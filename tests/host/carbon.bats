@@ -263,75 +263,102 @@ assert j["provider"] == "electricitymaps" and len(j["points"]) == 8, j
 	[[ $stderr == *"f.csv: line 2: '2026-01-01T00:00:00' is not a time"* ]] || fail "$stderr"
 }
 
-# series_file PATH OFFSET:G_PER_KWH...: a CSV series whose points start at
-# the given offsets (seconds, decimals allowed) from now
+# series_file PATH POINT:G_PER_KWH...: a CSV series whose points start at
+# the given offsets (seconds, decimals allowed) from now, or at the unix
+# time in ms given as @MS; written whole (then renamed), since a run reads
+# it again while it runs. Prints now, unix ms.
 series_file() {
 	local path=$1
 	shift
 	python3 - "$path" "$@" <<-'EOF'
-		import sys, time
+		import os, sys, time
 		from datetime import datetime, timezone
 		now = time.time()
-		with open(sys.argv[1], "w") as f:
+		with open(sys.argv[1] + ".tmp", "w") as f:
 		    f.write("time,intensity\n")
 		    for p in sys.argv[2:]:
 		        off, g = p.split(":")
-		        t = datetime.fromtimestamp(now + float(off), timezone.utc)
+		        t = int(off[1:]) / 1000 if off[0] == "@" else now + float(off)
+		        t = datetime.fromtimestamp(t, timezone.utc)
 		        f.write(t.isoformat(timespec="milliseconds").replace("+00:00", "Z") + "," + g + "\n")
+		os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 		print(int(now * 1000))
 	EOF
 }
 
-# cg_has DIR WORD VALUE: wait (30 s at most) for "WORD VALUE" in DIR/cgroup.events
+# cg_has DIR WORD VALUE: wait (60 s at most) for "WORD VALUE" in
+# DIR/cgroup.events
 cg_has() {
-	local i
-	for i in $(seq 3000); do
-		grep -qx "$2 $3" "$1/cgroup.events" 2>/dev/null && return 0
+	local deadline=$((SECONDS + 60))
+	until grep -qx "$2 $3" "$1/cgroup.events" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "no '$2 $3' in $1/cgroup.events"
 		sleep 0.01
 	done
-	fail "no '$2 $3' in $1/cgroup.events"
+}
+
+# cpu_usec DIR: the CPU time of cgroup DIR so far, µs
+cpu_usec() {
+	awk '$1 == "usage_usec" { print $2 }' "$1/cpu.stat"
 }
 
 @test "run --carbon-aware: a CPU-bound command is frozen while the grid is dirty, thawed after; CO2e is the sum over intervals" {
-	local t0 cg before after
-	# clean now, dirty from +3 s to +7 s, clean after
-	t0=$(series_file "$BATS_TEST_TMPDIR/s.csv" -60:100 3:900 7:100)
-	printf 'intensity_file = %s\n' "$BATS_TEST_TMPDIR/s.csv" >"$CONF"
+	local cg before after t_dirty t_clean end
+	# clean until the test says otherwise: the run asks the file again
+	# every second, and the test makes the grid dirty, then clean, at
+	# points of the run it has seen happen, not at times it hopes for
+	series_file "$BATS_TEST_TMPDIR/s.csv" -60:100 >/dev/null
+	printf 'intensity_file = %s\nintensity_refresh = 1\n' "$BATS_TEST_TMPDIR/s.csv" >"$CONF"
 	"$GREENAI" run --ledger "$LEDGER" --interval-ms 100 --carbon-aware \
 		--max-intensity 500 -- python3 -c '
-import time
-while time.process_time() < 5:
-    pass' 2>"$BATS_TEST_TMPDIR/err" &
+import os, sys
+while not os.path.exists(sys.argv[1]):
+    pass' "$BATS_TEST_TMPDIR/stop" 2>"$BATS_TEST_TMPDIR/err" &
 	RUN_BG=$!
 	cg=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)/greenai.runs/$RUN_BG
+	cg_has "$cg" populated 1
+	# dirty once the command has run 2 s of CPU time
+	local deadline=$((SECONDS + 120))
+	until [ "$(cpu_usec "$cg")" -ge 2000000 ]; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "the command never ran 2 s"
+		sleep 0.01
+	done
+	t_dirty=$(series_file "$BATS_TEST_TMPDIR/s.csv" -60:100 0:900)
 	cg_has "$cg" frozen 1
-	before=$(awk '$1 == "usage_usec" { print $2 }' "$cg/cpu.stat")
+	# frozen: no CPU time, looked at for a second; it stays frozen until
+	# the grid is clean, which is the test's doing
+	before=$(cpu_usec "$cg")
+	end=$(($(date +%s%N) + 1000000000))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		after=$(cpu_usec "$cg")
+		[ $((after - before)) -lt 10000 ] ||
+			fail "CPU time went on while frozen: $before -> $after us"
+	done
+	grep -qx "frozen 1" "$cg/cgroup.events" || fail "thawed while the grid was dirty"
+	t_clean=$(series_file "$BATS_TEST_TMPDIR/s.csv" -60:100 "@$t_dirty:900" 0:100)
 	cg_has "$cg" frozen 0
-	after=$(awk '$1 == "usage_usec" { print $2 }' "$cg/cpu.stat")
-	# frozen: no CPU time, but for the moment between thaw and the read
-	[ $((after - before)) -lt 50000 ] ||
-		fail "CPU time went on while frozen: $before -> $after us"
+	touch "$BATS_TEST_TMPDIR/stop"
 	wait "$RUN_BG"
 	RUN_BG=
 	grep -q "greenai run: paused at .*: the grid is at 900.000 g/kWh, above 500.000 g/kWh" "$BATS_TEST_TMPDIR/err" ||
 		fail "$(cat "$BATS_TEST_TMPDIR/err")"
 	grep -q "greenai run: resumed at .* (the grid is clean: 100.000 g/kWh) after" "$BATS_TEST_TMPDIR/err" ||
 		fail "$(cat "$BATS_TEST_TMPDIR/err")"
-	python3 - "$LEDGER" "$t0" <<-'EOF' || fail "$(cat "$BATS_TEST_TMPDIR/err")"
+	python3 - "$LEDGER" "$t_dirty" "$t_clean" <<-'EOF' || fail "$(cat "$BATS_TEST_TMPDIR/err")"
 		import sqlite3, sys
-		db, t0 = sqlite3.connect(sys.argv[1]), int(sys.argv[2])
-		def scripted(ms):  # the intensity the file puts in force at ms
-		    return 900000 if t0 + 3000 <= ms < t0 + 7000 else 100000
+		db, t_dirty, t_clean = sqlite3.connect(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 		(rid, co2, status), = db.execute("SELECT id, co2_ug, status FROM runs")
 		assert status == 1
 		iv = db.execute("SELECT start_unix_ns, end_unix_ns, mg_per_kwh, energy_uj, co2_ug"
 		                " FROM run_intensity WHERE run_id = ? ORDER BY seq", (rid,)).fetchall()
 		assert [v[2] for v in iv] == [100000, 900000, 100000], iv
 		for (s, e, mg, uj, ug), nxt in zip(iv, iv[1:] + [None]):
-		    # in force over the interval (its edges late by a tick at most)
-		    assert scripted((s + e) // 2 // 1000000) == mg, (s, e, mg)
 		    assert ug == (uj * mg + 1800000000) // 3600000000, (uj, mg, ug)
 		    assert nxt is None or nxt[0] == e
+		# each figure in force over its interval: the dirty one begins
+		# once the file said so, before it said clean again, and ends
+		# once it had
+		ms = lambda ns: ns // 1000000
+		assert ms(iv[1][0]) >= t_dirty and ms(iv[1][0]) < t_clean <= ms(iv[1][1]), (iv, t_dirty, t_clean)
 		# the run's CO2e is the sum over intervals of energy x intensity
 		assert co2 == sum(v[4] for v in iv), (co2, iv)
 		(total,), = db.execute("SELECT SUM(active_uj + idle_uj) FROM run_energy"
@@ -342,13 +369,13 @@ while time.process_time() < 5:
 		    "SELECT kind, start_unix_ns, end_unix_ns, mg_during, mg_after, power_uw,"
 		    " avoided_ug FROM run_pauses WHERE run_id = ?", (rid,))
 		assert kind == "freeze" and during == 900000 and after == 100000
-		assert t0 + 3000 <= s // 1000000 <= t0 + 3000 + 1000, (s, t0)
-		assert t0 + 7000 <= e // 1000000 <= t0 + 7000 + 1000, (e, t0)
+		assert t_dirty <= ms(s) < t_clean <= ms(e), (s, e, t_dirty, t_clean)
 		shifted = uw * ((e - s) // 1000) // 1000000
 		assert avoided == (shifted * 900000 + 1800000000) // 3600000000 - \
 		                  (shifted * 100000 + 1800000000) // 3600000000 and avoided > 0, \
 		       (avoided, uw)
-		# while frozen, the run drew next to nothing
+		# while frozen, the run drew next to nothing (it had run 2 s of
+		# CPU time before)
 		assert iv[1][3] < iv[0][3] / 10, iv
 	EOF
 	# greenai report gives the same intervals and pause
