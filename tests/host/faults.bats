@@ -154,6 +154,15 @@ print(sqlite3.connect(sys.argv[1]).execute(
 	assert_output "(2, 1)"
 }
 
+# until_events DIR LINE: wait (60 s at most) for LINE in DIR/cgroup.events
+until_events() {
+	local deadline=$((SECONDS + 60))
+	until grep -qx "$2" "$1/cgroup.events" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.01
+	done
+}
+
 # state_value KEY: a figure of the exporter's state file
 state_value() {
 	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
@@ -185,36 +194,39 @@ state_value() {
 
 @test "greenai run killed with -9 while its command is frozen: the next greenai thaws it" {
 	local pid
-	python3 - "$T/s.csv" <<-'PY'
-		import sys, time
-		from datetime import datetime, timezone
-		iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-		now = time.time()
-		open(sys.argv[1], "w").write("time,intensity\n%s,100\n%s,900,1h\n" % (iso(now - 60), iso(now + 1)))
-	PY
-	printf 'intensity_file = %s\n' "$T/s.csv" >"$T/greenai.conf"
+	# series DIRTY_FROM_NOW: the grid clean, or (1) dirty from now for an
+	# hour; written whole, since the run reads the file every second
+	series() {
+		python3 - "$T/s.csv" "$1" <<-'PY'
+			import os, sys, time
+			from datetime import datetime, timezone
+			iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+			now = time.time()
+			s = "time,intensity\n%s,100\n" % iso(now - 60)
+			if sys.argv[2] == "1":
+			    s += "%s,900,1h\n" % iso(now)
+			open(sys.argv[1] + ".tmp", "w").write(s)
+			os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+		PY
+	}
+	# clean while the command starts, dirty once it runs
+	series 0
+	printf 'intensity_file = %s\nintensity_refresh = 1\n' "$T/s.csv" >"$T/greenai.conf"
 	GREENAI_CONFIG=$T/greenai.conf "$GREENAI" run --ledger "$T/l.db" \
 		--interval-ms 100 --carbon-aware --max-intensity 500 -- \
-		"$BIN/spin" 60 2>"$T/err" &
+		"$BIN/spin" 600 2>"$T/err" &
 	pid=$!
 	PIDS+=("$pid")
 	ORPHAN=$CG/greenai.runs/$pid
-	local i
-	for i in $(seq 1000); do
-		grep -qx "frozen 1" "$ORPHAN/cgroup.events" 2>/dev/null && break
-		sleep 0.01
-	done
-	grep -qx "frozen 1" "$ORPHAN/cgroup.events" || fail "never frozen: $(cat "$T/err")"
+	until_events "$ORPHAN" "populated 1" || fail "never started: $(cat "$T/err")"
+	series 1
+	until_events "$ORPHAN" "frozen 1" || fail "never frozen: $(cat "$T/err")"
 	kill -9 "$pid"
 	wait "$pid" || true
 	# the next command that opens the ledger finds the run's owner gone
 	run "$GREENAI" report --by run --format json --ledger "$T/l.db"
 	assert_success
-	for i in $(seq 500); do
-		grep -qx "frozen 0" "$ORPHAN/cgroup.events" && break
-		sleep 0.01
-	done
-	grep -qx "frozen 0" "$ORPHAN/cgroup.events" || fail "still frozen"
+	until_events "$ORPHAN" "frozen 0" || fail "still frozen"
 	python3 -c '
 import json, sys
 runs = json.loads(sys.argv[1])
