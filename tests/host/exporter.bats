@@ -339,14 +339,15 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	big=$(head -c 20000 /dev/zero | tr '\0' x)
 	run curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "http://127.0.0.1:$PORT/metrics"
 	assert_output 431
-	# a client that sends half a request and waits
+	# a client that sends half a request and waits, longer than any scrape
+	# below may take (teardown ends it)
 	python3 -c 'import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
-time.sleep(30)' "$PORT" 3>&- &
+time.sleep(600)' "$PORT" 3>&- &
 	PIDS+=($!)
 	seq 200 | xargs -P 200 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
-		--max-time 20 "http://127.0.0.1:$PORT/metrics" >"$T/codes"
+		--max-time 120 "http://127.0.0.1:$PORT/metrics" >"$T/codes"
 	run sort "$T/codes"
 	assert_equal "$(grep -c '^200$' "$T/codes")" 200
 	kill -0 "$EXPORTER_PID"
