@@ -75,11 +75,13 @@ value() {
 }
 
 # until_scrape AWK_CONDITION: scrape until the exposition satisfies it
+# (60 s at most)
 until_scrape() {
-	local i
-	for i in $(seq 200); do
+	local deadline=$((SECONDS + 60))
+	while :; do
 		output=$(scrape) || true
 		awk "$1" <<<"$output" && return 0
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.1
 	done
 	fail "never: $1: $output"
