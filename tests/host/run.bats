@@ -83,18 +83,16 @@ loss|-0.25"
 	assert_line "greenai run: /no/such/command: No such file or directory"
 }
 
-# wait_run_started: until a greenai run has its command in its cgroup,
-# <cgroup2>/greenai.runs/<greenai's pid>; prints that pid. ($! may be a
-# subshell's.)
+# wait_run_started PID: until the greenai run PID has its command in its
+# cgroup, <cgroup2>/greenai.runs/PID (60 s at most); prints PID. Only that
+# run's cgroup: another greenai run may have one there too.
 wait_run_started() {
-	local i d
-	for i in $(seq 500); do
-		for d in "$CG"/greenai.runs/*/; do
-			grep -q . "$d/cgroup.procs" 2>/dev/null && basename "$d" && return 0
-		done
+	local deadline=$((SECONDS + 60))
+	until grep -q . "$CG/greenai.runs/$1/cgroup.procs" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "greenai run $1 never started its command"
 		sleep 0.01
 	done
-	fail "greenai run never started its command"
+	echo "$1"
 }
 
 @test "run: SIGINT and SIGTERM to greenai go to the command, whose status it returns" {
@@ -107,7 +105,7 @@ signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])' "$GREENAI" run --ledger "$LEDGER" \
 			-- sleep 60 2>/dev/null &
 		local job=$! pid rc=0
-		pid=$(wait_run_started)
+		pid=$(wait_run_started "$job")
 		kill -"$sig" "$pid"
 		wait "$job" || rc=$?
 		want=$((128 + $(kill -l "$sig")))
@@ -122,7 +120,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$GREENAI" run --ledger "$LEDGER" \
 @test "run: a run whose greenai was killed is marked incomplete by the next" {
 	"$GREENAI" run --ledger "$LEDGER" -- sleep 60 2>/dev/null &
 	local job=$! pid
-	pid=$(wait_run_started)
+	pid=$(wait_run_started "$job")
 	kill -KILL "$pid"
 	wait "$job" || true
 	# what it ran is orphaned in its cgroup: stop it, remove the cgroup
