@@ -33,15 +33,15 @@ teardown() {
 
 # api_start: the fake APIs; sets API (its base URL) and API_LOG
 api_start() {
-	local i
 	API_LOG=$BATS_TEST_TMPDIR/api.log
 	: >"$API_LOG"
 	python3 "$TOP/tests/fakes/intensity-api/server.py" \
 		"$BATS_TEST_TMPDIR/api.port" "$API_LOG" "$VALUES" &
 	API_PID=$!
-	for i in $(seq 500); do
-		[ -s "$BATS_TEST_TMPDIR/api.port" ] && break
+	local deadline=$((SECONDS + 60))
+	until [ -s "$BATS_TEST_TMPDIR/api.port" ]; do
 		kill -0 "$API_PID" || fail "the fake API did not start"
+		[ "$SECONDS" -lt "$deadline" ] || fail "the fake API never listened"
 		sleep 0.01
 	done
 	API=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/api.port")

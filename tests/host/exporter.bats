@@ -291,7 +291,8 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	h=$(new_cgroup greenai-v1host.$$)
 	"$BIN/cgspawn" "$h" "$BIN/spin" 60 2>"$T/spawn" &
 	PIDS+=($!)
-	for _ in $(seq 200); do
+	local deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		spin=$(sed -n 's/.*pid \([0-9]*\).*/\1/p' "$T/spawn")
 		[ -n "$spin" ] && break
 		sleep 0.05
@@ -383,14 +384,15 @@ time.sleep(600)' "$PORT" 3>&- &
 # co2_rate_is G: between two scrapes at G g/kWh, the node's CO2e grew by
 # its energy times G (to a µg: each figure is rounded once)
 co2_rate_is() {
-	local n1 c1 n2 c2 i
+	local n1 c1 n2 c2 deadline=$((SECONDS + 60))
 	output=$(scrape)
 	n1=$(value greenai_node_joules_total 'zone="package-0"')
 	c1=$(value greenai_node_co2_grams_total 'node_name=')
-	for i in $(seq 200); do
+	while :; do
 		output=$(scrape)
 		n2=$(value greenai_node_joules_total 'zone="package-0"')
 		[ "$n2" != "$n1" ] && break
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.1
 	done
 	c2=$(value greenai_node_co2_grams_total 'node_name=')

@@ -49,12 +49,13 @@ start_exporter() {
 	exporter_start -i 0.2 --no-ledger "$@"
 }
 
-# until_metric REGEX: scrape (10 s at most) until a line matches
+# until_metric REGEX: scrape (60 s at most) until a line matches
 until_metric() {
-	local i
-	for i in $(seq 200); do
+	local deadline=$((SECONDS + 60))
+	while :; do
 		output=$(curl -fsS "http://127.0.0.1:$PORT/metrics") || true
 		grep -qE -- "$1" <<<"$output" && return 0
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.05
 	done
 	fail "never: $1: $(grep -E '^greenai_node_(joules_total|zone)' <<<"$output")"
@@ -139,12 +140,11 @@ time.sleep(2)
 db.execute("COMMIT")
 ' "$L" "$T/locked" &
 	PIDS+=($!)
-	local i
-	for i in $(seq 500); do
-		[ -e "$T/locked" ] && break
+	local deadline=$((SECONDS + 60))
+	until [ -e "$T/locked" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "the other writer never took the ledger"
 		sleep 0.01
 	done
-	[ -e "$T/locked" ] || fail "the other writer never took the ledger"
 	run --separate-stderr "$GREENAI" run --ledger "$L" --model waited -- true
 	assert_success
 	run python3 -c '
@@ -173,9 +173,10 @@ state_value() {
 	local saved c1 i before after
 	start_exporter --save-every 1
 	until_metric '^greenai_node_co2_grams_total\{.*\} 0\.[0-9]*[1-9]'
-	# a state file written since the counters grew
-	for i in $(seq 500); do
-		[ -s "$T/state" ] && [ "$(state_value node_co2_ug)" -gt 0 ] && break
+	# a state file written since the counters grew (60 s at most)
+	local deadline=$((SECONDS + 60))
+	until [ -s "$T/state" ] && [ "$(state_value node_co2_ug)" -gt 0 ]; do
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.01
 	done
 	[ "$(state_value node_co2_ug)" -gt 0 ] || fail "no state saved"

@@ -39,10 +39,10 @@ run_model() {
 		-- "$BIN/spin" "$2" >/dev/null 2>"$BATS_TEST_TMPDIR/run.err" &
 	PIDS+=($!)
 	RUN_OWNER=$!
-	local i
-	for i in $(seq 2000); do
+	local deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		# (not there yet: greenai has not made it)
-		RUN_PID=$(head -n 1 "$CG/greenai.runs/$!/cgroup.procs" 2>/dev/null ||
+		RUN_PID=$(head -n 1 "$CG/greenai.runs/$RUN_OWNER/cgroup.procs" 2>/dev/null ||
 			true)
 		[ -n "$RUN_PID" ] && return 0
 		sleep 0.01
@@ -318,9 +318,9 @@ screen_matches() {
 		fail "80 columns still show CONTAINER"
 	# quit: the shell is back, off the alternate screen, cursor shown
 	tmux -L gtop-test send-keys -t g q
-	local i
-	for i in $(seq 500); do
-		[ "$(tmux -L gtop-test display -p -t g '#{alternate_on}')" = 0 ] && break
+	local deadline=$((SECONDS + 60))
+	until [ "$(tmux -L gtop-test display -p -t g '#{alternate_on}')" = 0 ]; do
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.01
 	done
 	assert_equal "$(tmux -L gtop-test display -p -t g '#{alternate_on}')" 0

@@ -34,10 +34,11 @@ new_cgroup() {
 
 # remove_cgroup DIR: kill what runs in cgroup DIR, then remove it.
 remove_cgroup() {
+	local deadline=$((SECONDS + 60))
 	echo 1 >"$1/cgroup.kill"
-	# cgroup.kill is asynchronous: wait until the cgroup is empty
-	for _ in $(seq 200); do
-		grep -q '^populated 0$' "$1/cgroup.events" && break
+	# cgroup.kill is asynchronous: wait (60 s at most) until it is empty
+	until grep -q '^populated 0$' "$1/cgroup.events"; do
+		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.05
 	done
 	rmdir "$1"

@@ -6,15 +6,16 @@
 
 # exporter_start ARGS...: greenai-exporter on a free port of 127.0.0.1, its
 # state in $T/state, its log in $T/exporter.log, with ARGS; EXPORTER_PID,
-# and PORT once /healthz answers (over $SCHEME, http by default)
+# and PORT once /healthz answers (over $SCHEME, http by default; 60 s at
+# most)
 exporter_start() {
 	"$EXPORTER" -l 127.0.0.1:0 --state "$T/state" "$@" \
 		2>>"$T/exporter.log" 3>&- &
 	EXPORTER_PID=$!
 	PIDS+=("$EXPORTER_PID")
-	local i
+	local deadline=$((SECONDS + 60))
 	PORT=
-	for i in $(seq 400); do
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		PORT=$(sed -n 's/.*listening on port \([0-9]*\),.*/\1/p' \
 			"$T/exporter.log" | tail -n 1)
 		[ -n "$PORT" ] && curl -kfs "${SCHEME:-http}://127.0.0.1:$PORT/healthz" \
