@@ -115,10 +115,14 @@ teardown() {
 	"$BIN/cgspawn" "$g" "$BIN/spin" 60 2>/dev/null &
 	TEST_PIDS+=($!)
 	id=$(stat -c %i "$g")
-	for i in $(seq 100); do
+	# until the spin has run in an interval (60 s at most)
+	local deadline=$((SECONDS + 60))
+	while :; do
 		flush
 		pid=$(head -n 1 "$g/cgroup.procs")
 		[ -n "$pid" ] && grep -q "^$pid $id " /proc/greenai/tasks && break
+		[ "$SECONDS" -lt "$deadline" ] || break
+		sleep 0.05
 	done
 	run awk -v p="$pid" '$1 == p { print $2, ($3 > 0), $NF }' /proc/greenai/tasks
 	assert_output "$id 1 spin"
