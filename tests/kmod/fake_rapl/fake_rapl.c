@@ -11,7 +11,9 @@
  * wrap by default) at the first read, computed from the time of each read.
  * AMD's core counters are read on the core's own threads and may each
  * draw a different power. A domain whose power is 0 reads 0, as absent
- * domains do; one named in fault= faults (-EIO).
+ * domains do; one named in fault= faults (-EIO). The longest time between
+ * two reads of the package counter is kept for the tests to read
+ * (parameters/pkg_max_gap_ns): how late greenai's reader was at worst.
  *
  *   insmod greenai_fake_rapl.ko vendor=intel model=0x55 \
  *	esu=14 dram_esu=16 pkg_mw=20000 dram_mw=3000 fault=pp1
@@ -22,7 +24,9 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/topology.h>
 
 #include <greenai/attrib.h>
@@ -93,6 +97,41 @@ static struct fake_counter fake_counters[] = {
 static bool fake_amd;
 static u64 fake_t0;	/* time of the first read; 0 before it */
 
+/* Reads of the package counter: the last one's time, the longest gap. */
+static DEFINE_SPINLOCK(fake_gap_lock);
+static u64 fake_pkg_last_ns, fake_pkg_max_gap_ns;
+
+static int fake_gap_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned long flags;
+	u64 gap;
+
+	spin_lock_irqsave(&fake_gap_lock, flags);
+	gap = fake_pkg_max_gap_ns;
+	spin_unlock_irqrestore(&fake_gap_lock, flags);
+	return sysfs_emit(buf, "%llu\n", gap);
+}
+
+static const struct kernel_param_ops fake_gap_ops = {
+	.get = fake_gap_get,
+};
+module_param_cb(pkg_max_gap_ns, &fake_gap_ops, NULL, 0444);
+MODULE_PARM_DESC(pkg_max_gap_ns, "longest time between two reads of the package counter, ns (read-only)");
+
+/* A read of the package counter at @now (interrupts are off). */
+static void fake_pkg_read_at(u64 now)
+{
+	spin_lock(&fake_gap_lock);
+	/* (two CPUs' reads may take the lock out of order) */
+	if (now > fake_pkg_last_ns) {
+		if (fake_pkg_last_ns &&
+		    now - fake_pkg_last_ns > fake_pkg_max_gap_ns)
+			fake_pkg_max_gap_ns = now - fake_pkg_last_ns;
+		fake_pkg_last_ns = now;
+	}
+	spin_unlock(&fake_gap_lock);
+}
+
 static bool fake_faults(const char *name)
 {
 	size_t len = strlen(name);
@@ -115,6 +154,8 @@ static u64 fake_count(const struct fake_counter *c)
 	u64 now = ktime_get_ns();
 	u64 t0 = cmpxchg64(&fake_t0, 0, now) ?: now;
 
+	if (c->mw == &pkg_mw)
+		fake_pkg_read_at(now);
 	if (c->mw == &core_mw) {
 		int cpu = smp_processor_id();
 		int first = cpumask_first(topology_sibling_cpumask(cpu));
