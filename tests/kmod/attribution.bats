@@ -66,6 +66,19 @@ teardown() {
 		 sh -c 'i=0; while [ \$i -lt 20000 ]; do i=\$((i + 1)); done
 			exec sleep 1000' </dev/null >/dev/null 2>&1 &"
 	assert_success
+	# the one left is done working once it is sleep, in its sleep
+	# (clock_nanosleep or nanosleep, 60 s at most); its last slices are
+	# in the interval closed after that, and a sleeper is charged nothing
+	# more, so the cgroup and it read alike from then
+	local pid nr deadline=$((SECONDS + 60))
+	until pid=$(head -n 1 "$g/cgroup.procs") &&
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] &&
+		read -r nr _ <"/proc/$pid/syscall" &&
+		{ [ "$nr" = 230 ] || [ "$nr" = 35 ]; }; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "the shell loop never went to sleep"
+		sleep 0.05
+	done
+	flush
 	run $PROC cgroup "$id"
 	assert_success
 	local cg=(${lines[0]}) live=(${lines[1]}) exited
