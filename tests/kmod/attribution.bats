@@ -128,10 +128,13 @@ teardown() {
 }
 
 @test "a process still running long after its exit tracepoint leaves no entry behind" {
-	insmod "$GREENAI_KO" interval_ms=10
+	# (intervals short enough for the exit path to span several of them,
+	# and long enough that it never spans the 100 after which the module
+	# folds an exit whatever: 5 s, for TCG on a busy host)
+	insmod "$GREENAI_KO" interval_ms=50
 	local out=$BATS_TEST_TMPDIR/records pid
 	# the child closes 300 000 descriptors in its exit path, after the
-	# exit tracepoint: many 10 ms intervals of CPU time after it
+	# exit tracepoint: intervals of CPU time after it
 	run $RING collect "$out" -- python3 "$TOP/tests/kmod/helpers/slow_exit.py" 300000
 	assert_success
 	pid=${lines[-1]}
@@ -145,7 +148,9 @@ teardown() {
 }
 
 @test "a process is folded only once all its threads are gone" {
-	insmod "$GREENAI_KO" interval_ms=10
+	# (intervals as in the test before: the exit path spans several, and
+	# never the 100 after which the module folds an exit whatever)
+	insmod "$GREENAI_KO" interval_ms=50
 	local out=$BATS_TEST_TMPDIR/records pid cpu rec
 	# one thread still closes 300 000 descriptors in its exit path when
 	# the thread that exited last, on the same CPU, has long been gone
