@@ -38,7 +38,7 @@ assert_extra_domains() {
 		fail "$(printf 'extra domains not after the others:\n'; grep '^domain' "$out")"
 	local e ns
 	read -r e ns < <(awk -v d="$hw" '$1 == "INTERVAL" && $3 == d {
-		e += $7; ns += $6 - $5 } END { print e + 0, ns + 0 }' "$rec")
+		e += $7; ns += $6 - $5 } END { printf "%.0f %.0f\n", e, ns }' "$rec")
 	within "$e" $((ns / 200)) 2 || fail "5 W sensor: $e uJ over $ns ns"
 	run awk -v a="$hw" -v b="$gpu" '$1 == "INTERVAL" && ($3 == a || $3 == b) &&
 		$7 != $8 + $9 { print "not conserved:", $0 }' "$rec"
