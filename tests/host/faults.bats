@@ -130,23 +130,38 @@ assert got == [("first", "done"), ("third", sys.argv[2])], got
 @test "a ledger another writer holds: a run waits for it, then is recorded" {
 	local L=$T/ledger.db
 	"$GREENAI" run --ledger "$L" -- true 2>/dev/null
-	# another writer takes the ledger for 2 s
+	# another writer takes the ledger until the test says
+	mkfifo "$T/release"
 	python3 -c '
-import sqlite3, sys, time
+import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN EXCLUSIVE")
 open(sys.argv[2], "w").close()
-time.sleep(2)
+open(sys.argv[3]).read()
 db.execute("COMMIT")
-' "$L" "$T/locked" &
+' "$L" "$T/locked" "$T/release" &
 	PIDS+=($!)
-	local deadline=$((SECONDS + 60))
+	local deadline=$((SECONDS + 60)) job nr
 	until [ -e "$T/locked" ]; do
 		[ "$SECONDS" -lt "$deadline" ] || fail "the other writer never took the ledger"
 		sleep 0.01
 	done
-	run --separate-stderr "$GREENAI" run --ledger "$L" --model waited -- true
-	assert_success
+	"$GREENAI" run --ledger "$L" --model waited -- touch "$T/ran" 2>"$T/err" &
+	job=$!
+	PIDS+=("$job")
+	# the run waits: it has the ledger open and sleeps in SQLite's busy
+	# wait (clock_nanosleep or nanosleep), its command not started
+	until [ -n "$(find "/proc/$job/fd" -lname "$L" 2>/dev/null)" ] &&
+		read -r nr _ <"/proc/$job/syscall" &&
+		{ [ "$nr" = 230 ] || [ "$nr" = 35 ]; }; do
+		kill -0 "$job" 2>/dev/null || fail "the run did not wait: $(cat "$T/err")"
+		[ "$SECONDS" -lt "$deadline" ] || fail "the run never waited for the ledger"
+		sleep 0.01
+	done
+	[ ! -e "$T/ran" ] || fail "the command ran before the run was recorded"
+	echo >"$T/release"
+	wait "$job" || fail "the run failed: $(cat "$T/err")"
+	[ -e "$T/ran" ] || fail "the command never ran"
 	run python3 -c '
 import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute(
