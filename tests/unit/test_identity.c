@@ -749,8 +749,8 @@ static void this_process(void **state)
 static void real_zombie_then_reaped(void **state)
 {
 	struct ga_identity id;
+	siginfo_t si = { 0 };
 	pid_t pid;
-	int i;
 
 	(void)state;
 	pid = fork();
@@ -758,16 +758,8 @@ static void real_zombie_then_reaped(void **state)
 	if (pid == 0)
 		_exit(0);
 	/* wait for it to be a zombie, without reaping it */
-	for (i = 0; i < 200; i++) {
-		siginfo_t si = { 0 };
-
-		assert_int_equal(waitid(P_PID, pid, &si,
-					WEXITED | WNOWAIT | WNOHANG),
-				 0);
-		if (si.si_pid == pid)
-			break;
-		usleep(10000);
-	}
+	assert_int_equal(waitid(P_PID, pid, &si, WEXITED | WNOWAIT), 0);
+	assert_int_equal(si.si_pid, pid);
 	assert_int_equal(ga_identity_read(NULL, NULL, pid, GA_ID_READ_ALL, &id),
 			 0);
 	assert_int_equal(id.state, 'Z');
