@@ -23,8 +23,11 @@ setup() {
 
 teardown() {
 	local p
+	# (a test may have left a process stopped: it gets its signal once
+	# continued)
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null || true
+		kill -CONT "$p" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
 	tmux -L gtop-test kill-server 2>/dev/null || true
@@ -135,6 +138,7 @@ cpu_ticks() {
 @test "gtop -b agrees with greenai stat over the same window" {
 	run_model alpha 600
 	A=$RUN_PID
+	PIDS+=("$A")
 	local out=$BATS_TEST_TMPDIR/gtop stat=$BATS_TEST_TMPDIR/stat gt st t0 deadline
 	# The spin runs only while both windows are open, so that both count
 	# the same work whatever the machine's pace: it is stopped until then;
