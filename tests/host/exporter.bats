@@ -110,11 +110,11 @@ make_containers() {
 	 "io.kubernetes.cri.sandbox-namespace":"ml"}}
 	EOF
 	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.greenai.model", b"bert-base")' "$DOCKER"
-	"$BIN/cgspawn" "$DOCKER" "$BIN/spin" 60 2>/dev/null &
+	"$BIN/cgspawn" "$DOCKER" "$BIN/spin" 600 2>/dev/null &
 	PIDS+=($!)
-	"$BIN/cgspawn" "$CRI" sleep 60 2>/dev/null &
+	"$BIN/cgspawn" "$CRI" sleep 600 2>/dev/null &
 	PIDS+=($!)
-	"$BIN/cgspawn" "$CRIO" sleep 60 2>/dev/null &
+	"$BIN/cgspawn" "$CRIO" sleep 600 2>/dev/null &
 	PIDS+=($!)
 }
 
@@ -289,7 +289,7 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	mkdir -p "$RT/var/log/pods/search_ranker-5_$POD3_UID/ranker"
 	# born in a plain v2 cgroup (no container), torn down with it
 	h=$(new_cgroup greenai-v1host.$$)
-	"$BIN/cgspawn" "$h" "$BIN/spin" 60 2>"$T/spawn" &
+	"$BIN/cgspawn" "$h" "$BIN/spin" 600 2>"$T/spawn" &
 	PIDS+=($!)
 	local deadline=$((SECONDS + 60))
 	while [ "$SECONDS" -lt "$deadline" ]; do

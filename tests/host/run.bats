@@ -103,7 +103,7 @@ wait_run_started() {
 		python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])' "$GREENAI" run --ledger "$LEDGER" \
-			-- sleep 60 2>/dev/null &
+			-- sleep 600 2>/dev/null &
 		local job=$! pid rc=0
 		pid=$(wait_run_started "$job")
 		kill -"$sig" "$pid"
@@ -118,7 +118,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$GREENAI" run --ledger "$LEDGER" \
 }
 
 @test "run: a run whose greenai was killed is marked incomplete by the next" {
-	"$GREENAI" run --ledger "$LEDGER" -- sleep 60 2>/dev/null &
+	"$GREENAI" run --ledger "$LEDGER" -- sleep 600 2>/dev/null &
 	local job=$! pid
 	pid=$(wait_run_started "$job")
 	kill -KILL "$pid"
