@@ -33,7 +33,10 @@ case ${1:-} in
 esac
 [ $# -eq 1 ] || { echo "usage: run.sh [--demo | --exec SCRIPT] SERIES" >&2; exit 2; }
 series=$1
-timeout_s=${GREENAI_VM_TIMEOUT:-900}
+# The whole guest run: about 8 minutes on an idle 2-CPU host, and TCG
+# slows with the host's load; the bound is for a guest that hangs, not a
+# slow one.
+timeout_s=${GREENAI_VM_TIMEOUT:-2700}
 
 # Modules the initramfs loads, in dependency order; the ones a kernel has
 # built in, or folded into another (fscache into netfs on 6.12), are skipped.
