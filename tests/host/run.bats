@@ -41,12 +41,12 @@ label_field() {
 	assert_success
 	assert_line --regexp '^greenai: run [0-9]+ of model digits-mlp, exit status 0$'
 	local cpu dur e uj co2 want mg
-	# spin 1 runs one second of CPU time on one thread: at least that
-	# (less the 2 % that greenai's CPU time may differ from the kernel's
-	# own), and no more than the run lasted
+	# spin 1 runs one second of CPU time, as the kernel counts it, on one
+	# thread: greenai's count is that within 10 %, and no more than the
+	# run lasted
 	cpu=$(awk '$1 == "cpu" { print $3 * 1000; exit }' <<<"$output")
 	dur=$(awk '$1 == "duration" { print $2 * 1000; exit }' <<<"$output")
-	[ "$cpu" -ge 980 ] && [ "$cpu" -le "$dur" ] ||
+	[ "$cpu" -ge 900 ] && [ "$cpu" -le "$dur" ] ||
 		fail "spin 1 ran $cpu ms of CPU time in a run of $dur ms"
 	e=$(label_field energy)
 	uj=$(tr -d . <<<"$e")

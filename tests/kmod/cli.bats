@@ -34,12 +34,12 @@ for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 	assert_success
 	assert_line --regexp '^  backend +module'
 	local cpu dur uj mg co2
-	# spin 0.5 runs half a second of CPU time on one thread: at least
-	# that (less the 2 % the module's CPU time may differ from the
-	# kernel's own), and no more than the run lasted
+	# spin 0.5 runs half a second of CPU time, as the kernel counts it,
+	# on one thread: the module's count is that within 20 %, and no more
+	# than the run lasted
 	cpu=$(awk '$1 == "cpu" { print $3 * 1000; exit }' <<<"$output")
 	dur=$(awk '$1 == "duration" { print $2 * 1000; exit }' <<<"$output")
-	[ "$cpu" -ge 490 ] && [ "$cpu" -le "$dur" ] ||
+	[ "$cpu" -ge 400 ] && [ "$cpu" -le "$dur" ] ||
 		fail "spin 0.5 ran $cpu ms of CPU time in a run of $dur ms"
 	uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE in_total = 1")
 	[ "${uj:-0}" -gt 0 ] || fail "no energy: $output"
