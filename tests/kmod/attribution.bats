@@ -83,7 +83,7 @@ teardown() {
 	assert_equal "${cg[0]}" cgroup
 	assert [ "${live[1]}" -gt 0 ]
 	exited=$(awk -v c="$id" '$1 == "EXIT" && $5 == c {
-		a += $7; i += $8; n += $6 } END { print a + 0, i + 0, n + 0 }' "$out")
+		a += $7; i += $8; n += $6 } END { printf "%.0f %.0f %.0f\n", a, i, n }' "$out")
 	exited=($exited)
 	assert_equal "${cg[1]}" "$((live[1] + exited[0]))"
 	assert_equal "${cg[2]}" "$((live[2] + exited[1]))"
@@ -121,7 +121,7 @@ teardown() {
 		fail "greenai ${cg[3]} ns, cpu.stat $usage ns"
 	# and its energy is exactly what its processes took with them
 	run awk -v c="$id" '$1 == "EXIT" && $5 == c { a += $7; i += $8 }
-		END { print a + 0, i + 0 }' "$out"
+		END { printf "%.0f %.0f\n", a, i }' "$out"
 	assert_output "${cg[1]} ${cg[2]}"
 }
 

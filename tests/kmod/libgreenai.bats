@@ -33,10 +33,10 @@ teardown() {
 	# what its processes took with them
 	local usage cg
 	usage=$(awk '$1 == "usage_usec" { print $2 * 1000 }' "$g/cpu.stat")
-	cg=($(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $3, $4 + $5 }' "$out"))
+	cg=($(awk -v c="$id" '$1 == "cgroup" && $2 == c { printf "%s %.0f\n", $3, $4 + $5 }' "$out"))
 	within "${cg[0]}" "$usage" 2 || fail "greenai ${cg[0]} ns, cpu.stat $usage ns"
 	run awk -v c="$id" '$1 == "EXIT" && $5 == c { e += $7 + $8 }
-		END { print e + 0 }' "$rec"
+		END { printf "%.0f\n", e }' "$rec"
 	assert_output "${cg[1]}"
 	# the domains are the module's, with its totals
 	run awk '$1 == "domain" { print $3 }' "$out"
@@ -61,8 +61,8 @@ teardown() {
 	assert_extra_domains "$out" "$rec"
 	# the cgroup's energy, over every domain, is what its process took
 	run awk -v c="$id" '$1 == "EXIT" && $5 == c { e += $7 + $8 }
-		END { print e + 0 }' "$rec"
-	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { print $4 + $5 }' "$out")"
+		END { printf "%.0f\n", e }' "$rec"
+	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { printf "%.0f\n", $4 + $5 }' "$out")"
 }
 
 @test "libgreenai says why it cannot read the module" {
