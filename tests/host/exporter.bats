@@ -42,13 +42,16 @@ teardown() {
 	done
 }
 
-ID_A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
-ID_B=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
-ID_C=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
-POD_UID=6e3f1c2a-8b7d-4e5f-9a0b-1c2d3e4f5a6b
-POD2_UID=0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9
-ID_D=dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
-POD3_UID=1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d
+# Container ids and pod UIDs end in the test's pid: the cgroups they name
+# are the machine's, and another run of the suite may be making its own.
+SFX=$(printf '%08x' $$)
+ID_A=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa$SFX
+ID_B=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb$SFX
+ID_C=cccccccccccccccccccccccccccccccccccccccccccccccccccccccc$SFX
+POD_UID=6e3f1c2a-8b7d-4e5f-9a0b-1c2d$SFX
+POD2_UID=0f1e2d3c-4b5a-4978-8695-a4b3$SFX
+ID_D=dddddddddddddddddddddddddddddddddddddddddddddddddddddddd$SFX
+POD3_UID=1a2b3c4d-5e6f-4a7b-8c9d-0e1f$SFX
 
 # start_exporter ARGS...: greenai-exporter (test_helper/exporter.bash),
 # sampling every 0.5 s, its ledger in $T, the runtimes' files under $RT
