@@ -18,6 +18,8 @@ setup() {
 	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 	unset GREENAI_REGION GREENAI_CONFIG
 	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+	# the test's own tmux server, whatever else runs tmux
+	TMUX_L=gtop-test.$$
 	PIDS=()
 }
 
@@ -30,7 +32,7 @@ teardown() {
 		kill -CONT "$p" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	tmux -L gtop-test kill-server 2>/dev/null || true
+	tmux -L "$TMUX_L" kill-server 2>/dev/null || true
 }
 
 # run_model NAME SECS: spin for SECS of CPU time under greenai run --model
@@ -238,12 +240,12 @@ assert r[0]["exited"] and r[0]["energy_uj"] > 0, r
 @test "gtop's screen on 8-colour and colourless terminals, and -c" {
 	local term
 	for term in xterm vt100; do
-		tmux -L gtop-test new-session -d -s g -x 80 -y 24 \
+		tmux -L "$TMUX_L" new-session -d -s g -x 80 -y 24 \
 			"TERM=$term $GTOP -d 0.3 -c /"
 		screen_has "view process"
 		screen_has "COMMAND"
-		tmux -L gtop-test send-keys -t g q
-		tmux -L gtop-test kill-server 2>/dev/null || true
+		tmux -L "$TMUX_L" send-keys -t g q
+		tmux -L "$TMUX_L" kill-server 2>/dev/null || true
 	done
 	# -c keeps what is under a cgroup, nothing else
 	run_model alpha 600
@@ -280,7 +282,7 @@ assert [r["pid"] for r in j["rows"]] == [A], j["rows"]
 screen_grep() {
 	local deadline=$((SECONDS + 60)) screen line
 	while :; do
-		screen=$(tmux -L gtop-test capture-pane -p -t g)
+		screen=$(tmux -L "$TMUX_L" capture-pane -p -t g)
 		if [ "$1" = -F ]; then
 			[[ $screen == *"$2"* ]] && return 0
 		else
@@ -308,41 +310,41 @@ screen_matches() {
 	command -v tmux >/dev/null || fail "no tmux"
 	run_model alpha 600
 	A=$RUN_PID
-	tmux -L gtop-test new-session -d -s g -x 100 -y 30 \
+	tmux -L "$TMUX_L" new-session -d -s g -x 100 -y 30 \
 		"TERM=xterm-256color bash --norc --noprofile"
-	tmux -L gtop-test send-keys -t g "$GTOP -d 0.3" Enter
+	tmux -L "$TMUX_L" send-keys -t g "$GTOP -d 0.3" Enter
 	screen_has "view process  sort power desc"
 	screen_has "POWER W"
 	# views: v goes process, cgroup, container, model
-	tmux -L gtop-test send-keys -t g v
+	tmux -L "$TMUX_L" send-keys -t g v
 	screen_has "view cgroup"
 	screen_has "CGROUP"
-	tmux -L gtop-test send-keys -t g v v
+	tmux -L "$TMUX_L" send-keys -t g v v
 	screen_has "view model"
 	screen_has "alpha"
-	tmux -L gtop-test send-keys -t g v
+	tmux -L "$TMUX_L" send-keys -t g v
 	screen_has "view process"
 	# the mouse (SGR reports, as xterm sends them): a click on the CO2
 	# header sorts by it; one on the second row selects it, f follows it
 	local y pid
-	y=$(tmux -L gtop-test capture-pane -p -t g | grep -n '^ *PID  *POWER W' | cut -d: -f1)
-	tmux -L gtop-test send-keys -t g -l "$(printf '\e[<0;38;%dM\e[<0;38;%dm' "$y" "$y")"
+	y=$(tmux -L "$TMUX_L" capture-pane -p -t g | grep -n '^ *PID  *POWER W' | cut -d: -f1)
+	tmux -L "$TMUX_L" send-keys -t g -l "$(printf '\e[<0;38;%dM\e[<0;38;%dm' "$y" "$y")"
 	screen_has "sort co2 desc"
 	# (paused, so that the rows stay where they were read)
-	tmux -L gtop-test send-keys -t g Space
+	tmux -L "$TMUX_L" send-keys -t g Space
 	screen_has "[paused]"
-	pid=$(tmux -L gtop-test capture-pane -p -t g | sed -n "$((y + 2))p" | awk '{ print $1 }')
-	tmux -L gtop-test send-keys -t g -l "$(printf '\e[<0;3;%dM\e[<0;3;%dm' $((y + 2)) $((y + 2)))"
-	tmux -L gtop-test send-keys -t g f
+	pid=$(tmux -L "$TMUX_L" capture-pane -p -t g | sed -n "$((y + 2))p" | awk '{ print $1 }')
+	tmux -L "$TMUX_L" send-keys -t g -l "$(printf '\e[<0;3;%dM\e[<0;3;%dm' $((y + 2)) $((y + 2)))"
+	tmux -L "$TMUX_L" send-keys -t g f
 	screen_has "following $pid"
-	tmux -L gtop-test send-keys -t g f Space
+	tmux -L "$TMUX_L" send-keys -t g f Space
 	# sort: E by energy, i inverts
-	tmux -L gtop-test send-keys -t g E
+	tmux -L "$TMUX_L" send-keys -t g E
 	screen_has "sort energy desc"
-	tmux -L gtop-test send-keys -t g i
+	tmux -L "$TMUX_L" send-keys -t g i
 	screen_has "sort energy asc"
 	# filter: only rows with "alpha" stay
-	tmux -L gtop-test send-keys -t g / a l p h a Enter
+	tmux -L "$TMUX_L" send-keys -t g / a l p h a Enter
 	screen_has "filter: alpha"
 	# (looked for under the filter, where it is one of two rows: a busy
 	# machine's other processes may outrank it on the unfiltered screen;
@@ -351,30 +353,30 @@ screen_matches() {
 	screen_matches "^ *$A .* alpha +[^ ]*/spin"
 	# (the spin, labelled alpha, and greenai run --model alpha: no other)
 	local other
-	other=$(tmux -L gtop-test capture-pane -p -t g |
+	other=$(tmux -L "$TMUX_L" capture-pane -p -t g |
 		awk -v a="$A" -v o="$RUN_OWNER" '/^ +PID +POWER/ { on = 1; next }
 			on && /^ +[0-9]+ / && $1 != a && $1 != o')
 	[ -z "$other" ] || fail "rows without alpha under the filter: $other"
-	tmux -L gtop-test send-keys -t g Escape
+	tmux -L "$TMUX_L" send-keys -t g Escape
 	# help and back
-	tmux -L gtop-test send-keys -t g h
+	tmux -L "$TMUX_L" send-keys -t g h
 	screen_has "gtop help: the live energy view"
-	tmux -L gtop-test send-keys -t g x
+	tmux -L "$TMUX_L" send-keys -t g x
 	screen_has "view process"
 	# narrow: the wide columns go, the command stays
-	tmux -L gtop-test resize-window -t g -x 80 -y 24
+	tmux -L "$TMUX_L" resize-window -t g -x 80 -y 24
 	screen_has "COMMAND"
-	! tmux -L gtop-test capture-pane -p -t g | grep -q "CONTAINER" ||
+	! tmux -L "$TMUX_L" capture-pane -p -t g | grep -q "CONTAINER" ||
 		fail "80 columns still show CONTAINER"
 	# quit: the shell is back, off the alternate screen, cursor shown
-	tmux -L gtop-test send-keys -t g q
+	tmux -L "$TMUX_L" send-keys -t g q
 	local deadline=$((SECONDS + 60))
-	until [ "$(tmux -L gtop-test display -p -t g '#{alternate_on}')" = 0 ]; do
+	until [ "$(tmux -L "$TMUX_L" display -p -t g '#{alternate_on}')" = 0 ]; do
 		[ "$SECONDS" -lt "$deadline" ] || break
 		sleep 0.01
 	done
-	assert_equal "$(tmux -L gtop-test display -p -t g '#{alternate_on}')" 0
-	assert_equal "$(tmux -L gtop-test display -p -t g '#{cursor_flag}')" 1
-	tmux -L gtop-test send-keys -t g "echo shell-is-back-\$((6 * 7))" Enter
+	assert_equal "$(tmux -L "$TMUX_L" display -p -t g '#{alternate_on}')" 0
+	assert_equal "$(tmux -L "$TMUX_L" display -p -t g '#{cursor_flag}')" 1
+	tmux -L "$TMUX_L" send-keys -t g "echo shell-is-back-\$((6 * 7))" Enter
 	screen_has "shell-is-back-42"
 }
