@@ -347,10 +347,18 @@ screen_matches() {
 	tmux -L "$TMUX_L" send-keys -t g / a l p h a Enter
 	screen_has "filter: alpha"
 	# (looked for under the filter, where it is one of two rows: a busy
-	# machine's other processes may outrank it on the unfiltered screen;
-	# the command column is cut to fit, so the row is known by its pid
-	# and model, not by the path of the spin, which varies)
-	screen_matches "^ *$A .* alpha +[^ ]*/spin"
+	# machine's other processes may outrank it on the unfiltered screen)
+	screen_matches "^ *$A .* alpha +/"
+	# its command, cut to fit the column: the start of the spin's
+	local line cmd
+	while IFS= read -r line; do
+		[[ $line =~ ^\ *$A\  ]] && break
+	done < <(tmux -L "$TMUX_L" capture-pane -p -t g)
+	cmd=${line##* alpha }
+	cmd=${cmd#"${cmd%%[! ]*}"}
+	cmd=${cmd%"${cmd##*[! ]}"}
+	[ -n "$cmd" ] && [[ "$BIN/spin 600" == "$cmd"* ]] ||
+		fail "the spin's row shows '$cmd' for its command: $line"
 	# (the spin, labelled alpha, and greenai run --model alpha: no other)
 	local other
 	other=$(tmux -L "$TMUX_L" capture-pane -p -t g |
