@@ -28,7 +28,12 @@ setup() {
 
 teardown() {
 	[ -z "$API_PID" ] || kill "$API_PID" 2>/dev/null || true
-	[ -z "$RUN_BG" ] || kill -9 "$RUN_BG" 2>/dev/null || true
+	if [ -n "$RUN_BG" ]; then
+		kill -9 "$RUN_BG" 2>/dev/null || true
+		# and its command, which runs until told to stop
+		echo 1 >"$(findmnt -n -t cgroup2 -o TARGET | head -n 1)/greenai.runs/$RUN_BG/cgroup.kill" \
+			2>/dev/null || true
+	fi
 }
 
 # api_start: the fake APIs; sets API (its base URL) and API_LOG
