@@ -292,6 +292,8 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	mkdir -p "$RT/var/log/pods/search_ranker-5_$POD3_UID/ranker"
 	# born in a plain v2 cgroup (no container), torn down with it
 	h=$(new_cgroup greenai-v1host.$$)
+	# the file is there before the loop reads it, whenever the job starts
+	: >"$T/spawn"
 	"$BIN/cgspawn" "$h" "$BIN/spin" 600 2>"$T/spawn" &
 	PIDS+=($!)
 	local deadline=$((SECONDS + 60))
