@@ -168,6 +168,10 @@ struct greenai_dom {
 	u64 max_uw;
 	u64 model_rem;
 	u64 model_den;
+	/* idle: a fixed power (0: none), the calibration, the last policy */
+	u64 idle_fixed_uw;
+	struct ga_idle_cal cal;
+	struct ga_idle_policy idle;
 	/* this interval, over all meters */
 	u64 busy_ns;
 	u64 capacity_ns;
@@ -175,6 +179,7 @@ struct greenai_dom {
 	u64 energy_uj;
 	u64 active_uj;
 	u64 idle_uj;
+	u64 node_idle_uj;
 	u64 unattributed_uj;
 	u32 flags_seen;		/* GREENAI_F_* of every interval so far */
 };
@@ -243,7 +248,12 @@ int greenai_model_set(u64 idle_uw, u64 max_uw);
 /* --- interval close (interval.c) ---------------------------------------- */
 
 extern struct mutex greenai_lock;
-extern struct ga_idle_policy greenai_idle_policy;
+extern u32 greenai_idle_share;	/* enum greenai_idle_share */
+extern bool greenai_idle_util;	/* idle by the utilisation ratio */
+
+int greenai_idle_set_fixed(const char *name, u64 uw);
+void greenai_idle_policy_of(const struct greenai_dom *d,
+			    struct ga_idle_policy *out);
 
 struct greenai_stats {
 	u64 intervals;

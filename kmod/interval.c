@@ -40,7 +40,8 @@
 /* Serialises interval closes, domain figures and tables (internal.h). */
 DEFINE_MUTEX(greenai_lock);
 struct greenai_stats greenai_stats;
-struct ga_idle_policy greenai_idle_policy;
+u32 greenai_idle_share = GREENAI_IDLE_CAPACITY;
+bool greenai_idle_util;
 
 static struct delayed_work greenai_work;
 static bool greenai_stopping;
@@ -91,7 +92,7 @@ static void greenai_charge_slot(struct greenai_meter *m, unsigned int di,
 {
 	struct greenai_energy e;
 
-	ga_interval_charge(&m->iv, s->run_ns, &e);
+	ga_interval_charge(&m->iv, s->run_ns, s->run_ns, &e);
 	s->task->energy[di].active_uj += e.active_uj;
 	s->task->energy[di].idle_uj += e.idle_uj;
 	s->cgroup->energy[di].active_uj += e.active_uj;
@@ -113,18 +114,60 @@ static void greenai_meter_busy(struct greenai_meter *m, u64 elapsed)
 	m->capacity_ns = online * elapsed;
 }
 
+/**
+ * greenai_idle_set_fixed() - a fixed idle power for one domain or all
+ * @name: the domain's name, or NULL for every domain
+ * @uw: µW; 0 forgets the fixed figure (the estimate is then the model's,
+ *	the calibrated one or the utilisation ratio)
+ *
+ * Under greenai_lock, or before the interval work starts.
+ *
+ * Return: 0, or -ENOENT when no domain has that name.
+ */
+int greenai_idle_set_fixed(const char *name, u64 uw)
+{
+	unsigned int i;
+	int err = name ? -ENOENT : 0;
+
+	for (i = 0; i < greenai_nr_doms; i++) {
+		struct greenai_dom *d = &greenai_doms[i];
+
+		if (name && strcmp(name, d->desc.name))
+			continue;
+		d->idle_fixed_uw = uw;
+		err = 0;
+	}
+	return err;
+}
+
+/**
+ * greenai_idle_policy_of() - the idle policy a domain's next interval gets
+ * @d: the domain
+ * @out: the policy
+ *
+ * Under greenai_lock.
+ */
+void greenai_idle_policy_of(const struct greenai_dom *d,
+			    struct ga_idle_policy *out)
+{
+	bool model = d->desc.source == GREENAI_SRC_MODEL;
+
+	ga_idle_resolve(out, greenai_idle_share, greenai_idle_util,
+			d->idle_fixed_uw, model ? &d->idle_uw : NULL, &d->cal);
+}
+
 /* Split a meter's energy over the processes that ran on its CPUs. */
 static u32 greenai_split_meter(struct greenai_meter *m, unsigned int di,
 			       u64 elapsed, u32 *nr_tasks)
 {
-	struct ga_idle_policy policy = greenai_idle_policy;
+	struct ga_idle_policy policy = m->dom->idle;
 	unsigned int i;
 	u64 energy;
 	u32 flags;
 	int cpu;
 
-	/* a fixed idle power is the domain's: each meter has its CPUs' part */
-	if (policy.mode == GA_IDLE_FIXED && m->dom->nr_meters > 1)
+	/* an idle power is the domain's: each meter has its CPUs' part */
+	if (policy.basis != GREENAI_BASIS_UTIL && m->dom->nr_meters > 1)
 		policy.idle_power_uw = m->dom->capacity_ns ?
 			ga_mul_div(policy.idle_power_uw, m->capacity_ns,
 				   m->dom->capacity_ns) : 0;
@@ -162,17 +205,23 @@ static void greenai_split_domains(u64 start_ns, u64 end_ns)
 			d->busy_ns += m->busy_ns;
 			d->capacity_ns += m->capacity_ns;
 		}
+		greenai_idle_policy_of(d, &d->idle);
 		for (m = d->meters; m; m = m->next) {
 			r->flags |= greenai_split_meter(m, di, elapsed,
 							&r->nr_tasks);
 			r->energy_uj += m->iv.energy_uj;
 			r->active_uj += m->iv.active_uj;
 			r->idle_uj += m->iv.idle_uj;
+			r->node_idle_uj += ga_interval_node_idle(&m->iv);
 			r->unattributed_uj += ga_interval_unattributed(&m->iv);
 		}
+		if (!(r->flags & GREENAI_F_SUSPECT))
+			ga_idle_cal_add(&d->cal, r->energy_uj, elapsed,
+					d->busy_ns, d->capacity_ns);
 		d->energy_uj += r->energy_uj;
 		d->active_uj += r->active_uj;
 		d->idle_uj += r->idle_uj;
+		d->node_idle_uj += r->node_idle_uj;
 		d->unattributed_uj += r->unattributed_uj;
 		d->flags_seen |= r->flags;
 
@@ -184,6 +233,9 @@ static void greenai_split_domains(u64 start_ns, u64 end_ns)
 		r->end_ns = end_ns;
 		r->busy_ns = d->busy_ns;
 		r->capacity_ns = d->capacity_ns;
+		r->idle_share = d->idle.share;
+		r->idle_basis = d->idle.basis;
+		r->idle_power_uw = d->idle.idle_power_uw;
 		greenai_ring_emit(&r->hdr);
 	}
 }

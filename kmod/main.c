@@ -42,9 +42,13 @@ unsigned int greenai_model_max_mw = 60000;
 module_param_named(model_max_mw, greenai_model_max_mw, uint, 0444);
 MODULE_PARM_DESC(model_max_mw, "power model: package power at full load, mW (default 60000, at most 10000000)");
 
+static char *greenai_idle = "capacity";
+module_param_named(idle, greenai_idle, charp, 0444);
+MODULE_PARM_DESC(idle, "who idle energy goes to: capacity (each process its share of the CPUs' capacity, the rest to the node; default), busy (all to what ran) or none");
+
 static unsigned int greenai_idle_mw;
 module_param_named(idle_mw, greenai_idle_mw, uint, 0444);
-MODULE_PARM_DESC(idle_mw, "idle share: 0 for the utilisation ratio (default), else a fixed idle power per domain, mW");
+MODULE_PARM_DESC(idle_mw, "a fixed idle power for every domain, mW; 0 (default): the model's, else calibrated, else by utilisation");
 
 unsigned int greenai_max_tasks = 16384;
 module_param_named(max_tasks, greenai_max_tasks, uint, 0444);
@@ -110,6 +114,11 @@ static int greenai_check_params(enum greenai_source_sel *sel)
 					 16, 1 << 16);
 	err = err ?: greenai_check_range("ring_kb", greenai_ring_kb, 16,
 					 1 << 16);
+	if (!err && ga_idle_share_parse(greenai_idle, &greenai_idle_share)) {
+		pr_err("idle=%s is not one of capacity, busy, none\n",
+		       greenai_idle);
+		err = -EINVAL;
+	}
 	if (!err && greenai_gid < -1) {
 		pr_err("gid=%d is not a group id (or -1 for root only)\n",
 		       greenai_gid);
@@ -146,14 +155,10 @@ static int __init greenai_init(void)
 	err = greenai_check_params(&sel);
 	if (err)
 		return err;
-	if (greenai_idle_mw) {
-		greenai_idle_policy.mode = GA_IDLE_FIXED;
-		greenai_idle_policy.idle_power_uw = greenai_idle_mw * 1000ULL;
-	}
-
 	err = greenai_source_init(sel);
 	if (err)
 		return err;
+	greenai_idle_set_fixed(NULL, greenai_idle_mw * 1000ULL);
 	err = greenai_table_init();
 	if (err)
 		goto out_domains;

@@ -54,12 +54,14 @@ static int domains_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
-	seq_puts(m, "# id name kind source provenance unit_num unit_den range_uj max_power_uw nr_cpus energy_uj active_uj idle_uj unattributed_uj flags\n");
+	seq_puts(m, "# id name kind source provenance unit_num unit_den range_uj max_power_uw nr_cpus energy_uj active_uj idle_uj unattributed_uj flags node_idle_uj idle idle_basis idle_power_uw\n");
 	mutex_lock(&greenai_lock);
 	for (i = 0; i < greenai_nr_doms; i++) {
 		struct greenai_dom *d = &greenai_doms[i];
+		struct ga_idle_policy idle;
 
-		seq_printf(m, "%u %s %s %s %s %llu %llu %llu %llu %u %llu %llu %llu %llu 0x%x\n",
+		greenai_idle_policy_of(d, &idle);
+		seq_printf(m, "%u %s %s %s %s %llu %llu %llu %llu %u %llu %llu %llu %llu 0x%x %llu %s %s %llu\n",
 			   d->desc.id, d->desc.name,
 			   greenai_kind_name(d->desc.kind),
 			   greenai_source_name(d->desc.source),
@@ -68,7 +70,9 @@ static int domains_show(struct seq_file *m, void *v)
 			   d->desc.unit_num, d->desc.unit_den,
 			   d->desc.range_uj, d->desc.max_power_uw,
 			   d->desc.nr_cpus, d->energy_uj, d->active_uj,
-			   d->idle_uj, d->unattributed_uj, d->flags_seen);
+			   d->idle_uj, d->unattributed_uj, d->flags_seen,
+			   d->node_idle_uj, ga_idle_share_name(idle.share),
+			   ga_idle_basis_name(idle.basis), idle.idle_power_uw);
 	}
 	mutex_unlock(&greenai_lock);
 	return 0;
@@ -230,14 +234,48 @@ static int parse_kv_u64(char *tok, const char *key, u64 *val)
 	return kstrtou64(tok + n + 1, 10, val);
 }
 
+/* "idle_power auto|util|mw=N [domain=NAME]" */
+static int control_idle_power(const char *a, const char *b)
+{
+	int err = 0;
+	u64 x;
+
+	if (!strcmp(a, "auto") || !strcmp(a, "util")) {
+		if (b)
+			return -EINVAL;
+		mutex_lock(&greenai_lock);
+		greenai_idle_util = !strcmp(a, "util");
+		if (!greenai_idle_util)
+			greenai_idle_set_fixed(NULL, 0);
+		mutex_unlock(&greenai_lock);
+		return 0;
+	}
+	if (parse_kv_u64(a, "mw", &x) || !x || x > GREENAI_MODEL_MAX_MW)
+		return -EINVAL;
+	if (b && strncmp(b, "domain=", 7))
+		return -EINVAL;
+	mutex_lock(&greenai_lock);
+	err = greenai_idle_set_fixed(b ? b + 7 : NULL, x * 1000);
+	if (!err)
+		greenai_idle_util = false;
+	mutex_unlock(&greenai_lock);
+	return err;
+}
+
 /*
  * Commands, one per write, words separated by single spaces, an optional
  * final newline:
  *   flush                            close the interval now
  *   model idle_mw=N max_mw=N         the power model's coefficients
- *   idle util                        idle share by utilisation ratio
- *   idle fixed_mw=N                  idle share from a fixed idle power
- * Anything else, or any bad value, is -EINVAL and changes nothing.
+ *   idle capacity|busy|none          who the idle energy goes to
+ *   idle_power auto                  idle estimated by the model's idle
+ *                                    power, else calibrated, else by
+ *                                    utilisation; fixed figures forgotten
+ *   idle_power util                  idle by the utilisation ratio
+ *   idle_power mw=N [domain=NAME]    a fixed idle power, every domain's
+ *                                    or one's (N > 0)
+ * Anything else, or any bad value, is -EINVAL (-ENOENT for a domain that
+ * is not there) and changes nothing.
  */
 static ssize_t control_write(struct file *f, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
@@ -281,19 +319,18 @@ static ssize_t control_write(struct file *f, const char __user *ubuf,
 		return err ? err : count;
 	}
 	if (!strcmp(cmd, "idle") && a && !b) {
-		struct ga_idle_policy pol = { .mode = GA_IDLE_UTIL };
+		u32 share;
 
-		if (strcmp(a, "util")) {
-			if (parse_kv_u64(a, "fixed_mw", &x) ||
-			    x > GREENAI_MODEL_MAX_MW)
-				return -EINVAL;
-			pol.mode = GA_IDLE_FIXED;
-			pol.idle_power_uw = x * 1000;
-		}
+		if (ga_idle_share_parse(a, &share))
+			return -EINVAL;
 		mutex_lock(&greenai_lock);
-		greenai_idle_policy = pol;
+		greenai_idle_share = share;
 		mutex_unlock(&greenai_lock);
 		return count;
+	}
+	if (!strcmp(cmd, "idle_power") && a) {
+		err = control_idle_power(a, b);
+		return err ? err : count;
 	}
 	return -EINVAL;
 }

@@ -11,9 +11,13 @@
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/kernel.h>
 #include <linux/math64.h>
+#include <linux/string.h>
 #else
 #include <errno.h>
+#include <string.h>
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
 #include <greenai/attrib.h>
@@ -322,10 +326,162 @@ __u64 ga_split_left(const struct ga_split *s)
 	return s->energy_uj - s->given_uj;
 }
 
+static const char *const ga_share_names[] = {
+	[GREENAI_IDLE_CAPACITY] = "capacity",
+	[GREENAI_IDLE_BUSY] = "busy",
+	[GREENAI_IDLE_NONE] = "none",
+};
+
+static const char *const ga_basis_names[] = {
+	[GREENAI_BASIS_UTIL] = "utilisation",
+	[GREENAI_BASIS_FIXED] = "fixed",
+	[GREENAI_BASIS_CALIBRATED] = "calibrated",
+	[GREENAI_BASIS_MODEL] = "model",
+};
+
+/**
+ * ga_idle_share_name() - an idle share's name, as users give it
+ * @share: enum greenai_idle_share
+ *
+ * Return: "capacity", "busy", "none", or "?" when unknown.
+ */
+const char *ga_idle_share_name(__u32 share)
+{
+	if (share >= ARRAY_SIZE(ga_share_names))
+		return "?";
+	return ga_share_names[share];
+}
+
+/**
+ * ga_idle_basis_name() - an idle basis's name
+ * @basis: enum greenai_idle_basis
+ *
+ * Return: "utilisation", "fixed", "calibrated", "model", or "?".
+ */
+const char *ga_idle_basis_name(__u32 basis)
+{
+	if (basis >= ARRAY_SIZE(ga_basis_names))
+		return "?";
+	return ga_basis_names[basis];
+}
+
+/**
+ * ga_idle_share_parse() - an idle share from its name
+ * @name: "capacity", "busy" or "none"
+ * @share: set to the enum greenai_idle_share; unchanged on error
+ *
+ * Return: 0, or -EINVAL.
+ */
+int ga_idle_share_parse(const char *name, __u32 *share)
+{
+	__u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(ga_share_names); i++) {
+		if (!strcmp(name, ga_share_names[i])) {
+			*share = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/**
+ * ga_idle_resolve() - the idle policy in force for one domain
+ * @out: the policy
+ * @share: enum greenai_idle_share, as the user chose
+ * @util: estimate idle by the utilisation ratio, whatever else is known
+ * @fixed_uw: an idle power the user gave for the domain, µW; 0: none
+ * @model_uw: the power model's idle power when the domain is the model's
+ *	estimate, µW (0 W too); NULL otherwise
+ * @cal: the domain's calibration, or NULL
+ *
+ * The idle estimate is, first that applies: the utilisation ratio when
+ * asked for; the user's figure; the model's own idle power (exact for an
+ * estimated domain); the calibrated idle power once learned; else the
+ * utilisation ratio.
+ */
+void ga_idle_resolve(struct ga_idle_policy *out, __u32 share, bool util,
+		     __u64 fixed_uw, const __u64 *model_uw,
+		     const struct ga_idle_cal *cal)
+{
+	__u64 uw = 0;
+
+	out->share = share;
+	out->idle_power_uw = 0;
+	out->basis = GREENAI_BASIS_UTIL;
+	if (util)
+		return;
+	if (fixed_uw) {
+		out->basis = GREENAI_BASIS_FIXED;
+		out->idle_power_uw = fixed_uw;
+	} else if (model_uw) {
+		out->basis = GREENAI_BASIS_MODEL;
+		out->idle_power_uw = *model_uw;
+	} else if (cal && ga_idle_cal_get(cal, &uw)) {
+		out->basis = GREENAI_BASIS_CALIBRATED;
+		out->idle_power_uw = uw;
+	}
+}
+
+/**
+ * ga_idle_cal_add() - learn from one interval of a domain
+ * @c: the domain's calibration (zeroed to start)
+ * @energy_uj: the domain's energy in the interval, µJ
+ * @elapsed_ns: the interval's length, ns
+ * @busy_ns: run time on the domain's CPUs, ns
+ * @capacity_ns: the CPU time they had, ns
+ *
+ * Only quiet intervals count (struct ga_idle_cal); callers leave out
+ * intervals whose energy is in doubt (GREENAI_F_SUSPECT).
+ */
+void ga_idle_cal_add(struct ga_idle_cal *c, __u64 energy_uj,
+		     __u64 elapsed_ns, __u64 busy_ns, __u64 capacity_ns)
+{
+	__u64 uw;
+
+	if (elapsed_ns < GA_CAL_MIN_NS || !capacity_ns)
+		return;
+	if (ga_mul_div(busy_ns, 1000000, capacity_ns) > GA_CAL_UTIL_PPM)
+		return;
+	uw = ga_mul_div(energy_uj, GA_NSEC_PER_SEC, elapsed_ns);
+	if (!c->cur_n || uw < c->cur_uw)
+		c->cur_uw = uw;
+	c->seen++;
+	if (++c->cur_n < GA_CAL_BLOCK)
+		return;
+	c->block_uw[c->next] = c->cur_uw;
+	c->next = (c->next + 1) % GA_CAL_BLOCKS;
+	if (c->nr_blocks < GA_CAL_BLOCKS)
+		c->nr_blocks++;
+	c->cur_n = 0;
+}
+
+/**
+ * ga_idle_cal_get() - the calibrated idle power
+ * @c: the domain's calibration
+ * @idle_uw: set to the idle power, µW, when learned
+ *
+ * Return: whether one block of quiet intervals has been seen.
+ */
+bool ga_idle_cal_get(const struct ga_idle_cal *c, __u64 *idle_uw)
+{
+	__u64 uw;
+	__u32 i;
+
+	if (!c->nr_blocks)
+		return false;
+	uw = c->cur_n ? c->cur_uw : c->block_uw[0];
+	for (i = 0; i < c->nr_blocks; i++)
+		if (c->block_uw[i] < uw)
+			uw = c->block_uw[i];
+	*idle_uw = uw;
+	return true;
+}
+
 /**
  * ga_interval_begin() - split a domain's interval energy into active and idle
  * @iv: the interval
- * @policy: the idle estimate; NULL means GA_IDLE_UTIL
+ * @policy: the idle policy in force for the domain (ga_idle_resolve())
  * @energy_uj: ΔE of the domain over the interval, µJ
  * @elapsed_ns: length of the interval, ns
  * @capacity_ns: CPU time the domain's CPUs had: nr_cpus × @elapsed_ns
@@ -333,22 +489,26 @@ __u64 ga_split_left(const struct ga_split *s)
  * @total_weight: Σ of the weights that ga_interval_charge() will be given
  *	(run time in ns, or cycles)
  *
- * With GA_IDLE_UTIL the active part is energy × busy / capacity; with
- * GA_IDLE_FIXED the idle part is idle power × elapsed, at most the energy.
+ * The idle part is energy × (1 - busy / capacity) by GREENAI_BASIS_UTIL,
+ * else the policy's idle power × elapsed, at most the energy; the rest is
+ * active. The active part goes to the tasks by weight; the idle part by
+ * the policy's share: by weight (busy), by run time over capacity
+ * (capacity, the rest staying with the node), or not at all (none).
  */
 void ga_interval_begin(struct ga_interval *iv,
 		       const struct ga_idle_policy *policy, __u64 energy_uj,
 		       __u64 elapsed_ns, __u64 capacity_ns, __u64 busy_ns,
 		       __u64 total_weight)
 {
-	__u64 idle;
+	__u64 idle, idle_total;
 
 	iv->flags = 0;
+	iv->policy = *policy;
 	if (busy_ns > capacity_ns) {
 		busy_ns = capacity_ns;
 		iv->flags |= GREENAI_F_CLAMPED;
 	}
-	if (policy && policy->mode == GA_IDLE_FIXED) {
+	if (policy->basis != GREENAI_BASIS_UTIL) {
 		idle = ga_mul_div(policy->idle_power_uw, elapsed_ns,
 				  GA_NSEC_PER_SEC);
 		if (idle > energy_uj)
@@ -358,36 +518,66 @@ void ga_interval_begin(struct ga_interval *iv,
 	} else {
 		idle = energy_uj;
 	}
+	switch (policy->share) {
+	case GREENAI_IDLE_BUSY:
+		idle_total = total_weight;
+		break;
+	case GREENAI_IDLE_NONE:
+		idle_total = 0;
+		break;
+	default:
+		idle_total = capacity_ns;
+		break;
+	}
 	iv->energy_uj = energy_uj;
 	iv->idle_uj = idle;
 	iv->active_uj = energy_uj - idle;
 	ga_split_init(&iv->active, iv->active_uj, total_weight);
-	ga_split_init(&iv->idle, iv->idle_uj, total_weight);
+	ga_split_init(&iv->idle, iv->idle_uj, idle_total);
 }
 
 /**
  * ga_interval_charge() - the energy of one task in the interval
  * @iv: the interval
  * @weight: the task's weight (its run time on the domain's CPUs, or cycles)
+ * @run_ns: the task's run time on the domain's CPUs, ns (its capacity
+ *	share is @run_ns over the capacity)
  * @out: set to the task's active energy and idle share, µJ
  */
-void ga_interval_charge(struct ga_interval *iv, __u64 weight,
+void ga_interval_charge(struct ga_interval *iv, __u64 weight, __u64 run_ns,
 			struct greenai_energy *out)
 {
 	out->active_uj = ga_split_take(&iv->active, weight);
-	out->idle_uj = ga_split_take(&iv->idle, weight);
+	out->idle_uj = ga_split_take(&iv->idle,
+				     iv->policy.share == GREENAI_IDLE_BUSY ?
+				     weight : run_ns);
 }
 
 /**
- * ga_interval_unattributed() - energy no task was charged
+ * ga_interval_node_idle() - idle energy the tasks were not given
  * @iv: the interval
  *
- * All of it when no task ran; after every weight has been charged, 0
- * otherwise.
+ * After every task has been charged: the node's own idle figure (all of
+ * the idle part with share none, or when no task ran).
+ *
+ * Return: µJ.
+ */
+__u64 ga_interval_node_idle(const struct ga_interval *iv)
+{
+	return ga_split_left(&iv->idle);
+}
+
+/**
+ * ga_interval_unattributed() - active energy no task was charged
+ * @iv: the interval
+ *
+ * All of the active part when no task ran (a fixed idle power below the
+ * energy leaves an active part even then); after every weight has been
+ * charged, 0 otherwise.
  *
  * Return: µJ.
  */
 __u64 ga_interval_unattributed(const struct ga_interval *iv)
 {
-	return ga_split_left(&iv->active) + ga_split_left(&iv->idle);
+	return ga_split_left(&iv->active);
 }

@@ -15,10 +15,12 @@
  *   interval long enough to hide a second wrap is flagged GREENAI_F_SUSPECT;
  * - the sub-µJ remainder of each count-to-µJ conversion is carried to the
  *   next delta, so Σ deltas == floor(Σ counts × unit) exactly;
- * - a domain's energy is split into active and idle parts, and each part is
- *   shared over the tasks in proportion to their weight (run time, or
- *   cycles) with cumulative rounding: each share is within 1 µJ of the
- *   exact quotient and Σ shares + unattributed == energy to the µJ.
+ * - a domain's energy is split into active and idle parts (struct
+ *   ga_idle_policy); the active part is shared over the tasks in
+ *   proportion to their weight (run time, or cycles), the idle part by the
+ *   policy's share; cumulative rounding: each share is within 1 µJ of the
+ *   exact quotient and Σ shares + node idle + unattributed == energy to
+ *   the µJ.
  */
 #ifndef _GREENAI_ATTRIB_H
 #define _GREENAI_ATTRIB_H
@@ -87,23 +89,51 @@ struct ga_counter {
 };
 
 /**
- * enum ga_idle_mode - how a domain's energy is split into active and idle
- * @GA_IDLE_UTIL: idle = energy × (1 - busy / capacity) (the default)
- * @GA_IDLE_FIXED: idle = min(energy, idle power × elapsed)
- */
-enum ga_idle_mode {
-	GA_IDLE_UTIL,
-	GA_IDLE_FIXED,
-};
-
-/**
- * struct ga_idle_policy - the explicit, configurable idle estimate
- * @mode: enum ga_idle_mode
- * @idle_power_uw: the domain's idle power for GA_IDLE_FIXED, µW
+ * struct ga_idle_policy - how one domain's idle energy is estimated and shared
+ * @share: enum greenai_idle_share: who the idle part goes to
+ * @basis: enum greenai_idle_basis: how the idle part is estimated
+ * @idle_power_uw: the domain's idle power, µW, for every basis but
+ *	GREENAI_BASIS_UTIL
+ *
+ * ga_idle_resolve() makes one from what the user chose and what is known
+ * of the domain.
  */
 struct ga_idle_policy {
-	__u32 mode;
+	__u32 share;
+	__u32 basis;
 	__u64 idle_power_uw;
+};
+
+/*
+ * Calibration: a domain's idle power learned from the low end of its own
+ * power at low utilisation. An interval counts when its utilisation is at
+ * most GA_CAL_UTIL_PPM and it lasted at least GA_CAL_MIN_NS; the estimate
+ * is the least power of the last GA_CAL_BLOCKS blocks of GA_CAL_BLOCK such
+ * intervals (the one being filled included), ready once one block is full.
+ * The window lets it follow a machine whose idle power changes.
+ */
+#define GA_CAL_UTIL_PPM		100000		/* 10 % */
+#define GA_CAL_MIN_NS		10000000ULL	/* 10 ms */
+#define GA_CAL_BLOCK		16
+#define GA_CAL_BLOCKS		8
+
+/**
+ * struct ga_idle_cal - a domain's idle power calibration
+ * @block_uw: least power of each full block, µW (ring)
+ * @cur_uw: least power of the block being filled, µW
+ * @cur_n: intervals in the block being filled
+ * @nr_blocks: full blocks in @block_uw, at most GA_CAL_BLOCKS
+ * @next: where the next full block goes in @block_uw
+ * @seen: intervals that counted, ever
+ */
+struct ga_idle_cal {
+	__u64 block_uw[GA_CAL_BLOCKS];
+	__u64 cur_uw;
+	__u32 cur_n;
+	__u32 nr_blocks;
+	__u32 next;
+	__u32 __pad;
+	__u64 seen;
 };
 
 /**
@@ -126,14 +156,16 @@ struct ga_split {
  * @active_uj: the part of @energy_uj due to activity
  * @idle_uj: the rest
  * @flags: GREENAI_F_CLAMPED when busy time exceeded capacity
- * @active: shares of @active_uj
- * @idle: shares of @idle_uj
+ * @policy: the idle policy the interval was split under
+ * @active: shares of @active_uj, by weight
+ * @idle: shares of @idle_uj, by weight (busy) or by run time over capacity
  */
 struct ga_interval {
 	__u64 energy_uj;
 	__u64 active_uj;
 	__u64 idle_uj;
 	__u32 flags;
+	struct ga_idle_policy policy;
 	struct ga_split active;
 	struct ga_split idle;
 };
@@ -161,13 +193,25 @@ void ga_split_init(struct ga_split *s, __u64 energy_uj, __u64 total_weight);
 __u64 ga_split_take(struct ga_split *s, __u64 weight);
 __u64 ga_split_left(const struct ga_split *s);
 
+/* Idle policy: names, the estimate in force, calibration */
+const char *ga_idle_share_name(__u32 share);
+const char *ga_idle_basis_name(__u32 basis);
+int ga_idle_share_parse(const char *name, __u32 *share);
+void ga_idle_resolve(struct ga_idle_policy *out, __u32 share, bool util,
+		     __u64 fixed_uw, const __u64 *model_uw,
+		     const struct ga_idle_cal *cal);
+void ga_idle_cal_add(struct ga_idle_cal *c, __u64 energy_uj,
+		     __u64 elapsed_ns, __u64 busy_ns, __u64 capacity_ns);
+bool ga_idle_cal_get(const struct ga_idle_cal *c, __u64 *idle_uw);
+
 /* Interval: active/idle split, then shares per task */
 void ga_interval_begin(struct ga_interval *iv,
 		       const struct ga_idle_policy *policy, __u64 energy_uj,
 		       __u64 elapsed_ns, __u64 capacity_ns, __u64 busy_ns,
 		       __u64 total_weight);
-void ga_interval_charge(struct ga_interval *iv, __u64 weight,
+void ga_interval_charge(struct ga_interval *iv, __u64 weight, __u64 run_ns,
 			struct greenai_energy *out);
+__u64 ga_interval_node_idle(const struct ga_interval *iv);
 __u64 ga_interval_unattributed(const struct ga_interval *iv);
 
 #endif /* _GREENAI_ATTRIB_H */

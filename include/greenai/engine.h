@@ -28,6 +28,7 @@
 #include <greenai/attrib.h>
 #include <greenai/bpf_counters.h>
 #include <greenai/identity.h>
+#include <greenai/idle.h>
 #include <uapi/greenai.h>
 
 /*
@@ -54,12 +55,18 @@ struct ga_acct_cgroup {
 	struct greenai_energy energy[GREENAI_MAX_DOMAINS];
 };
 
+/*
+ * energy_uj == active_uj + idle_uj == Σ processes + node_idle_uj +
+ * unattributed_uj; @idle is the policy the last interval was split under.
+ */
 struct ga_acct_domain_totals {
 	__u64 energy_uj;
 	__u64 active_uj;
 	__u64 idle_uj;
-	__u64 unattributed_uj;
+	__u64 node_idle_uj;	/* idle the processes were not given */
+	__u64 unattributed_uj;	/* active, with no process to take it */
 	__u32 flags_seen;
+	struct ga_idle_policy idle;
 };
 
 typedef int (*ga_acct_task_fn)(const struct ga_acct_task *t, void *arg);
@@ -109,7 +116,8 @@ struct ga_opts {
 	/* the power model per package; max 0: the module's 10 W and 60 W */
 	__u64 model_idle_uw;
 	__u64 model_max_uw;
-	struct ga_idle_policy idle;
+	/* with the module, its CPU domains are split under its own policy */
+	struct ga_idle_conf idle;
 	bool no_extra_sources;		/* only the CPU's energy source */
 	unsigned int max_tasks;		/* 0: 65536 */
 	unsigned int max_cgroups;	/* 0: 4096 */

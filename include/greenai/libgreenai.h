@@ -43,6 +43,7 @@
 #include <greenai/files.h>
 #include <greenai/json.h>
 #include <greenai/identity.h>
+#include <greenai/idle.h>
 #include <greenai/intensity.h>
 #include <greenai/intensity_live.h>
 #include <greenai/intensity_series.h>

@@ -23,7 +23,7 @@
 #include <linux/ioctl.h>
 #endif
 
-#define GREENAI_ABI_VERSION	1
+#define GREENAI_ABI_VERSION	2
 
 /* Limits */
 #define GREENAI_MAX_DOMAINS	32	/* energy domains one backend reports */
@@ -81,6 +81,27 @@ enum greenai_source {
 #define GREENAI_F_SHARE_CUT	(1U << 5) /* more users than kept: some out */
 
 /*
+ * Who a domain's idle energy goes to (struct greenai_rec_interval.idle_share).
+ * A task's capacity share is its run time over the domain's capacity (its
+ * CPUs × the interval): what it would be given of an idle machine's power
+ * had it been alone, whatever else ran.
+ */
+enum greenai_idle_share {
+	GREENAI_IDLE_CAPACITY = 0,	/* its capacity share each, the */
+					/* rest to the node (default) */
+	GREENAI_IDLE_BUSY = 1,		/* all to what ran, by weight */
+	GREENAI_IDLE_NONE = 2,		/* all to the node */
+};
+
+/* How a domain's idle part was estimated (greenai_rec_interval.idle_basis) */
+enum greenai_idle_basis {
+	GREENAI_BASIS_UTIL = 0,		/* energy × (1 - busy / capacity) */
+	GREENAI_BASIS_FIXED = 1,	/* a configured idle power */
+	GREENAI_BASIS_CALIBRATED = 2,	/* learned from quiet intervals */
+	GREENAI_BASIS_MODEL = 3,	/* the power model's idle power */
+};
+
+/*
  * One energy domain. Energy of a count is unit_num / unit_den µJ (RAPL:
  * 10^6 / 2^ESU); range_uj is the energy after which the hardware counter
  * wraps (0: it does not).
@@ -109,7 +130,7 @@ struct greenai_energy {
 /*
  * GREENAI_REC_INTERVAL: one domain over one accounting interval.
  * energy_uj == active_uj + idle_uj, and the sum over every task charged in
- * the interval plus unattributed_uj == energy_uj exactly.
+ * the interval plus node_idle_uj plus unattributed_uj == energy_uj exactly.
  */
 struct greenai_rec_interval {
 	struct greenai_rec_hdr hdr;
@@ -120,11 +141,14 @@ struct greenai_rec_interval {
 	__u64 energy_uj;	/* ΔE of the domain, µJ */
 	__u64 active_uj;
 	__u64 idle_uj;
-	__u64 unattributed_uj;	/* no task ran: nobody to charge, µJ */
+	__u64 unattributed_uj;	/* active, but no task ran to take it, µJ */
 	__u64 busy_ns;		/* Σ task run time on the domain's CPUs */
 	__u64 capacity_ns;	/* nr_cpus × (end_ns - start_ns) */
 	__u32 nr_tasks;		/* tasks charged */
-	__u32 __pad;
+	__u16 idle_share;	/* enum greenai_idle_share */
+	__u16 idle_basis;	/* enum greenai_idle_basis */
+	__u64 idle_power_uw;	/* the idle power in force, µW (0: by util) */
+	__u64 node_idle_uj;	/* idle the tasks were not given, µJ */
 };
 
 /*
@@ -182,7 +206,7 @@ struct greenai_info {
 static_assert(sizeof(struct greenai_rec_hdr) == 16, "greenai_rec_hdr");
 static_assert(sizeof(struct greenai_domain) == 88, "greenai_domain");
 static_assert(sizeof(struct greenai_energy) == 16, "greenai_energy");
-static_assert(sizeof(struct greenai_rec_interval) == 96,
+static_assert(sizeof(struct greenai_rec_interval) == 112,
 	      "greenai_rec_interval");
 static_assert(sizeof(struct greenai_rec_task_exit) == 72,
 	      "greenai_rec_task_exit");

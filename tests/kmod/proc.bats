@@ -90,8 +90,13 @@ teardown() {
 	echo "model idle_mw=1000 max_mw=20000" >/proc/greenai/control
 	run awk '!/^#/ { print $9 }' /proc/greenai/domains
 	assert_output 20000000
-	echo "idle fixed_mw=500" >/proc/greenai/control
-	echo "idle util" >/proc/greenai/control
+	echo "idle_power mw=500" >/proc/greenai/control
+	run awk '!/^#/ { print $17, $18, $19 }' /proc/greenai/domains
+	assert_output "capacity fixed 500000"
+	echo "idle busy" >/proc/greenai/control
+	echo "idle_power util" >/proc/greenai/control
+	run awk '!/^#/ { print $17, $18, $19 }' /proc/greenai/domains
+	assert_output "busy utilisation 0"
 	printf flush >/proc/greenai/control
 }
 

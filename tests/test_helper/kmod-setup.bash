@@ -46,7 +46,8 @@ stat_value() {
 }
 
 # assert_conserved [N]: every domain (N of them, if given) has used energy,
-# and its processes plus unattributed add up to it to the microjoule.
+# and its processes plus the node's idle plus unattributed add up to it to
+# the microjoule.
 assert_conserved() {
 	run $PROC conservation
 	assert_success

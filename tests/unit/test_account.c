@@ -63,13 +63,14 @@ static int sum_cgroup(const struct ga_acct_cgroup *c, void *arg)
 }
 
 /* Two packages of two CPUs each, and a platform domain over all four. */
-static struct ga_acct *two_packages(unsigned int max_tasks)
+static struct ga_acct *two_packages(unsigned int max_tasks, __u32 share)
 {
 	static const unsigned char pkg0[NR_CPUS] = { 1, 1, 0, 0 };
 	static const unsigned char pkg1[NR_CPUS] = { 0, 0, 1, 1 };
 	static const unsigned char all[NR_CPUS] = { 1, 1, 1, 1 };
 	struct ga_acct_conf conf = { .nr_cpus = NR_CPUS,
-				     .max_tasks = max_tasks };
+				     .max_tasks = max_tasks,
+				     .idle.share = share };
 	struct greenai_domain d = { .kind = GREENAI_DOM_PACKAGE };
 	struct ga_acct *a;
 
@@ -83,11 +84,14 @@ static struct ga_acct *two_packages(unsigned int max_tasks)
 	return a;
 }
 
-/* Σ processes + unattributed == energy, per domain, over many intervals. */
+/*
+ * Σ processes + node idle + unattributed == energy, per domain, over many
+ * intervals, under the default policy (capacity).
+ */
 static void conservation_random(void **state)
 {
 	struct greenai_rec_interval rec[3];
-	struct ga_acct *a = two_packages(0);
+	struct ga_acct *a = two_packages(0, GREENAI_IDLE_CAPACITY);
 	__u64 energy_total[3] = { 0 }, unattributed[3] = { 0 };
 	__u64 cpu_total = 0, t0 = 1000;
 	struct sums tasks = { 0 }, cgroups = { 0 };
@@ -118,7 +122,8 @@ static void conservation_random(void **state)
 		for (i = 0; i < 3; i++) {
 			assert_int_equal(rec[i].active_uj + rec[i].idle_uj,
 					 energy[i]);
-			unattributed[i] += rec[i].unattributed_uj;
+			unattributed[i] += rec[i].unattributed_uj +
+					   rec[i].node_idle_uj;
 		}
 	}
 	ga_acct_for_each_task(a, sum_task, &tasks);
@@ -130,6 +135,8 @@ static void conservation_random(void **state)
 			ga_acct_domain_totals(a, i);
 
 		assert_int_equal(t->energy_uj, energy_total[i]);
+		assert_int_equal(t->node_idle_uj + t->unattributed_uj,
+				 unattributed[i]);
 		assert_int_equal(tasks.active[i] + tasks.idle[i] +
 					 unattributed[i],
 				 energy_total[i]);
@@ -140,10 +147,10 @@ static void conservation_random(void **state)
 	ga_acct_free(a);
 }
 
-/* A package's energy goes to what ran on its CPUs, in proportion. */
+/* A package's energy goes to what ran on its CPUs, in proportion (busy). */
 static void package_split_by_its_cpus(void **state)
 {
-	struct ga_acct *a = two_packages(0);
+	struct ga_acct *a = two_packages(0, GREENAI_IDLE_BUSY);
 	const __u64 p0[NR_CPUS] = { 30000000, 0, 0, 0 };
 	const __u64 p1[NR_CPUS] = { 0, 10000000, 20000000, 0 };
 	const __u64 energy[3] = { 900000, 400000, 0 };
@@ -170,6 +177,85 @@ static void package_split_by_its_cpus(void **state)
 	assert_int_equal(t2->energy[1].idle_uj, 360000);
 	assert_int_equal(t1->cpu_ns, 30000000);
 	assert_int_equal(t2->cpu_ns, 30000000);
+	ga_acct_free(a);
+}
+
+/*
+ * The default: idle by capacity share, the rest the node's; a model
+ * domain's idle power is the model's own, a fixed one the user's.
+ */
+static void package_split_by_capacity(void **state)
+{
+	struct ga_acct *a = two_packages(0, GREENAI_IDLE_CAPACITY);
+	const __u64 p0[NR_CPUS] = { 30000000, 0, 0, 0 };
+	const __u64 p1[NR_CPUS] = { 0, 10000000, 20000000, 0 };
+	const __u64 energy[3] = { 900000, 400000, 0 };
+	struct greenai_rec_interval rec[3];
+	const struct ga_acct_task *t1, *t2;
+
+	(void)state;
+	ga_acct_set_model_idle(a, 1, 3000000);	/* 3 W */
+	ga_acct_begin(a, 0, 100000000);
+	ga_acct_charge(a, 1, 5, "one", 0, p0);
+	ga_acct_charge(a, 2, 5, "two", 0, p1);
+	ga_acct_end(a, NULL, energy, NULL, rec);
+	t1 = ga_acct_task(a, 1);
+	t2 = ga_acct_task(a, 2);
+	/*
+	 * package 0, by utilisation: active 180000 split 30:10 as before;
+	 * idle 720000 by capacity: 30/200 and 10/200 of it, 576000 the node's
+	 */
+	assert_int_equal(rec[0].idle_share, GREENAI_IDLE_CAPACITY);
+	assert_int_equal(rec[0].idle_basis, GREENAI_BASIS_UTIL);
+	assert_int_equal(t1->energy[0].active_uj, 135000);
+	assert_int_equal(t2->energy[0].active_uj, 45000);
+	assert_int_equal(t1->energy[0].idle_uj, 108000);
+	assert_int_equal(t2->energy[0].idle_uj, 36000);
+	assert_int_equal(rec[0].node_idle_uj, 576000);
+	/* package 1, the model's 3 W: 300000 idle, 100000 active */
+	assert_int_equal(rec[1].idle_basis, GREENAI_BASIS_MODEL);
+	assert_int_equal(rec[1].idle_power_uw, 3000000);
+	assert_int_equal(t2->energy[1].active_uj, 100000);
+	assert_int_equal(t2->energy[1].idle_uj, 30000);	/* 20/200 */
+	assert_int_equal(rec[1].node_idle_uj, 270000);
+	assert_int_equal(ga_acct_domain_totals(a, 1)->node_idle_uj, 270000);
+	assert_int_equal(ga_acct_domain_totals(a, 1)->idle.basis,
+			 GREENAI_BASIS_MODEL);
+	ga_acct_free(a);
+}
+
+/* A fixed idle power for a domain by name, and one for every other. */
+static void fixed_idle_power_by_domain(void **state)
+{
+	struct ga_acct_conf conf = { .nr_cpus = NR_CPUS };
+	static const unsigned char all[NR_CPUS] = { 1, 1, 1, 1 };
+	struct greenai_domain d = { .kind = GREENAI_DOM_PACKAGE,
+				    .name = "package-0" };
+	const __u64 cpu_ns[NR_CPUS] = { 100000000, 0, 0, 0 };
+	const __u64 energy[2] = { 2000000, 2000000 };
+	struct greenai_rec_interval rec[2];
+	char err[128];
+	struct ga_acct *a;
+
+	(void)state;
+	assert_int_equal(ga_idle_conf_power(&conf.idle, "5,package-0=12.5",
+					    err, sizeof(err)), 0);
+	assert_int_equal(ga_acct_new(&a, &conf), 0);
+	assert_int_equal(ga_acct_add_domain(a, &d, all), 0);
+	strcpy(d.name, "dram-0");
+	d.kind = GREENAI_DOM_DRAM;
+	assert_int_equal(ga_acct_add_domain(a, &d, all), 1);
+	ga_acct_begin(a, 0, 100000000);
+	ga_acct_charge(a, 1, 5, "one", 0, cpu_ns);
+	ga_acct_end(a, NULL, energy, NULL, rec);
+	assert_int_equal(rec[0].idle_basis, GREENAI_BASIS_FIXED);
+	assert_int_equal(rec[0].idle_power_uw, 12500000);
+	assert_int_equal(rec[0].idle_uj, 1250000);
+	assert_int_equal(rec[1].idle_power_uw, 5000000);
+	assert_int_equal(rec[1].idle_uj, 500000);
+	/* one CPU of four for the whole interval: a quarter of idle */
+	assert_int_equal(ga_acct_task(a, 1)->energy[0].idle_uj, 312500);
+	assert_int_equal(ga_acct_task(a, 1)->energy[0].active_uj, 750000);
 	ga_acct_free(a);
 }
 
@@ -209,7 +295,7 @@ static void share_domain(void **state)
 	assert_int_equal(ga_acct_cgroup(a, 42)->energy[0].active_uj, 1000001);
 	/* a share of a CPU domain is refused */
 	ga_acct_free(a);
-	a = two_packages(0);
+	a = two_packages(0, GREENAI_IDLE_CAPACITY);
 	assert_int_equal(ga_acct_share(a, 0, 8, 3), -22);
 	ga_acct_free(a);
 }
@@ -217,7 +303,7 @@ static void share_domain(void **state)
 /* A full task table charges the overflow entry, counted, nothing lost. */
 static void overflow_counted(void **state)
 {
-	struct ga_acct *a = two_packages(4);
+	struct ga_acct *a = two_packages(4, GREENAI_IDLE_BUSY);
 	const __u64 cpu_ns[NR_CPUS] = { 1000000, 0, 0, 0 };
 	const __u64 energy[3] = { 1000, 1000, 1000 };
 	struct sums tasks = { 0 };
@@ -276,7 +362,7 @@ static void exit_record(void **state)
 		struct greenai_rec_task_exit r;
 		char buf[GREENAI_REC_MAX_SIZE];
 	} u;
-	struct ga_acct *a = two_packages(0);
+	struct ga_acct *a = two_packages(0, GREENAI_IDLE_BUSY);
 	const __u64 cpu_ns[NR_CPUS] = { 0, 0, 7000000, 0 };
 	const __u64 energy[3] = { 0, 5000, 0 };
 	struct sums cg = { 0 };
@@ -307,7 +393,7 @@ static void offline_cpu_no_capacity(void **state)
 {
 	static const __u64 online[NR_CPUS] = { 100000000, 0, 100000000,
 					       100000000 };
-	struct ga_acct *a = two_packages(0);
+	struct ga_acct *a = two_packages(0, GREENAI_IDLE_BUSY);
 	const __u64 cpu_ns[NR_CPUS] = { 50000000, 0, 0, 0 };
 	const __u64 energy[3] = { 1000, 0, 0 };
 	struct greenai_rec_interval rec[3];
@@ -330,11 +416,11 @@ static void offline_cpu_no_capacity(void **state)
  */
 static void charge_by_reference(void **state)
 {
-	struct ga_acct *a = two_packages(0), *b = two_packages(0);
+	struct ga_acct *a = two_packages(0, GREENAI_IDLE_BUSY), *b = two_packages(0, GREENAI_IDLE_BUSY);
 	static struct ga_acct_ref refs[64];
 	const __u64 energy[3] = { 5000, 7000, 11000 };
 	struct sums sa = { 0 }, sb = { 0 }, ca = { 0 }, cb = { 0 };
-	struct ga_acct *c = two_packages(2);
+	struct ga_acct *c = two_packages(2, GREENAI_IDLE_BUSY);
 	struct ga_acct_ref r[3] = { { 0 } };
 	unsigned int iv, k, i;
 
@@ -388,7 +474,7 @@ static void charge_by_reference(void **state)
 /* A cgroup is dropped only once no process last ran in it. */
 static void forget_cgroup(void **state)
 {
-	struct ga_acct *a = two_packages(0);
+	struct ga_acct *a = two_packages(0, GREENAI_IDLE_BUSY);
 	const __u64 cpu_ns[NR_CPUS] = { 1000, 0, 0, 0 };
 	const __u64 energy[3] = { 100, 100, 100 };
 	struct greenai_rec_task_exit *rec = calloc(1, GREENAI_REC_MAX_SIZE);
@@ -415,6 +501,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(conservation_random),
 		cmocka_unit_test(package_split_by_its_cpus),
+		cmocka_unit_test(package_split_by_capacity),
+		cmocka_unit_test(fixed_idle_power_by_domain),
 		cmocka_unit_test(share_domain),
 		cmocka_unit_test(overflow_counted),
 		cmocka_unit_test(overflow_shares),

@@ -245,6 +245,11 @@ static void counter_64_bit_uj_never_wraps(void **state)
 	assert_int_equal(uj, 10);
 }
 
+/* Today's split, kept as the "busy" policy: idle by utilisation, by weight */
+static const struct ga_idle_policy busy_util = {
+	GREENAI_IDLE_BUSY, GREENAI_BASIS_UTIL, 0
+};
+
 static void split_one_task_gets_everything(void **state)
 {
 	struct ga_interval iv;
@@ -252,14 +257,15 @@ static void split_one_task_gets_everything(void **state)
 
 	(void)state;
 	/* 2 CPUs × 100 ms, the task ran 50 ms: utilisation 1/4 */
-	ga_interval_begin(&iv, NULL, 1000003, 100000000, 200000000, 50000000,
-			  50000000);
+	ga_interval_begin(&iv, &busy_util, 1000003, 100000000, 200000000,
+			  50000000, 50000000);
 	assert_int_equal(iv.active_uj, 250000);	/* floor(1000003 / 4) */
 	assert_int_equal(iv.idle_uj, 750003);
-	ga_interval_charge(&iv, 50000000, &e);
+	ga_interval_charge(&iv, 50000000, 50000000, &e);
 	assert_int_equal(e.active_uj, 250000);
 	assert_int_equal(e.idle_uj, 750003);
 	assert_int_equal(ga_interval_unattributed(&iv), 0);
+	assert_int_equal(ga_interval_node_idle(&iv), 0);
 }
 
 static void split_many_tasks_shares_in_proportion(void **state)
@@ -272,9 +278,9 @@ static void split_many_tasks_shares_in_proportion(void **state)
 
 	(void)state;
 	/* fully busy: everything is active, shares 1:2:3:4 of 1000 µJ */
-	ga_interval_begin(&iv, NULL, 1000, 10, 10, 10, 10);
+	ga_interval_begin(&iv, &busy_util, 1000, 10, 10, 10, 10);
 	for (i = 0; i < 4; i++) {
-		ga_interval_charge(&iv, w[i], &e[i]);
+		ga_interval_charge(&iv, w[i], w[i], &e[i]);
 		act += e[i].active_uj;
 		idle += e[i].idle_uj;
 	}
@@ -286,49 +292,46 @@ static void split_many_tasks_shares_in_proportion(void **state)
 	assert_int_equal(idle, 0);
 
 	/* 10 µJ over three equal tasks: 3, 3, 4 with the carry, never 9 */
-	ga_interval_begin(&iv, NULL, 10, 3, 3, 3, 3);
-	ga_interval_charge(&iv, 1, &e[0]);
-	ga_interval_charge(&iv, 1, &e[1]);
-	ga_interval_charge(&iv, 1, &e[2]);
+	ga_interval_begin(&iv, &busy_util, 10, 3, 3, 3, 3);
+	ga_interval_charge(&iv, 1, 1, &e[0]);
+	ga_interval_charge(&iv, 1, 1, &e[1]);
+	ga_interval_charge(&iv, 1, 1, &e[2]);
 	assert_int_equal(e[0].active_uj, 3);
 	assert_int_equal(e[1].active_uj, 3);
 	assert_int_equal(e[2].active_uj, 4);
 }
 
-static void split_zero_busy_time_is_unattributed(void **state)
+static void split_zero_busy_time_leaves_all_with_the_node(void **state)
 {
 	struct ga_interval iv;
 	struct greenai_energy e;
 
 	(void)state;
-	/* tasks were seen but none ran: nobody to charge */
-	ga_interval_begin(&iv, NULL, 5000, 100, 200, 0, 0);
-	ga_interval_charge(&iv, 0, &e);
+	/* tasks were seen but none ran: all idle, the node's */
+	ga_interval_begin(&iv, &busy_util, 5000, 100, 200, 0, 0);
+	ga_interval_charge(&iv, 0, 0, &e);
 	assert_int_equal(e.active_uj, 0);
 	assert_int_equal(e.idle_uj, 0);
-	assert_int_equal(ga_interval_unattributed(&iv), 5000);
+	assert_int_equal(ga_interval_node_idle(&iv), 5000);
+	assert_int_equal(ga_interval_unattributed(&iv), 0);
 }
 
-static void split_all_idle_goes_to_idle_share(void **state)
+static void split_fixed_idle_power(void **state)
 {
-	struct ga_idle_policy fixed = { GA_IDLE_FIXED, 20000000 };
+	struct ga_idle_policy fixed = {
+		GREENAI_IDLE_BUSY, GREENAI_BASIS_FIXED, 20000000
+	};
 	struct ga_interval iv;
 	struct greenai_energy a, b;
 
 	(void)state;
-	/* no task at all: all energy is idle and unattributed */
-	ga_interval_begin(&iv, NULL, 7777, 100, 400, 0, 0);
-	assert_int_equal(iv.active_uj, 0);
-	assert_int_equal(iv.idle_uj, 7777);
-	assert_int_equal(ga_interval_unattributed(&iv), 7777);
-
 	/* fixed idle power 20 W over 1 s: 20 J idle, 5 J active */
 	ga_interval_begin(&iv, &fixed, 25000000, 1000000000, 4000000000ULL,
 			  300000000, 300000000);
 	assert_int_equal(iv.idle_uj, 20000000);
 	assert_int_equal(iv.active_uj, 5000000);
-	ga_interval_charge(&iv, 100000000, &a);
-	ga_interval_charge(&iv, 200000000, &b);
+	ga_interval_charge(&iv, 100000000, 100000000, &a);
+	ga_interval_charge(&iv, 200000000, 200000000, &b);
 	assert_int_equal(a.idle_uj + b.idle_uj, 20000000);
 	assert_int_equal(a.active_uj, 1666666);	/* floor(5 J / 3) */
 	assert_int_equal(b.active_uj, 3333334);	/* the carry lands here */
@@ -338,6 +341,185 @@ static void split_all_idle_goes_to_idle_share(void **state)
 	ga_interval_begin(&iv, &fixed, 1000, 1000000000, 1000000000, 0, 0);
 	assert_int_equal(iv.idle_uj, 1000);
 	assert_int_equal(iv.active_uj, 0);
+
+	/* below it, with nobody running: active, but nobody to take it */
+	ga_interval_begin(&iv, &fixed, 30000000, 1000000000, 1000000000, 0, 0);
+	assert_int_equal(ga_interval_node_idle(&iv), 20000000);
+	assert_int_equal(ga_interval_unattributed(&iv), 10000000);
+}
+
+/*
+ * The default: a task's idle share is its run time over the capacity,
+ * whatever else ran. 10 W idle, 2 CPUs, 500 ms: 1 ms of work gets
+ * 5 J × 1 ms / 1 s = 5 mJ of idle, with 1 ms of neighbours or 99.
+ */
+static void split_capacity_share_does_not_depend_on_neighbours(void **state)
+{
+	struct ga_idle_policy cap = {
+		GREENAI_IDLE_CAPACITY, GREENAI_BASIS_FIXED, 10000000
+	};
+	struct ga_idle_policy busy = cap;
+	static const __u64 neighbours_ms[] = { 1, 99 };
+	struct greenai_energy me, them;
+	struct ga_interval iv;
+	__u64 busy_idle[2];
+	int i;
+
+	(void)state;
+	busy.share = GREENAI_IDLE_BUSY;
+	for (i = 0; i < 2; i++) {
+		__u64 n = neighbours_ms[i] * 1000000, b = 1000000 + n;
+		/* 10 W idle, and 15 W per busy CPU: energy of the interval */
+		__u64 energy = 5000000 + b * 15 / 1000;
+
+		ga_interval_begin(&iv, &cap, energy, 500000000, 1000000000, b,
+				  b);
+		ga_interval_charge(&iv, 1000000, 1000000, &me);
+		ga_interval_charge(&iv, n, n, &them);
+		assert_int_equal(me.active_uj, 15000);	/* 15 W × 1 ms */
+		assert_int_equal(me.idle_uj, 5000);	/* 5 J × 1/1000 */
+		assert_int_equal(me.active_uj + me.idle_uj + them.active_uj +
+				 them.idle_uj + ga_interval_node_idle(&iv) +
+				 ga_interval_unattributed(&iv), energy);
+		assert_int_equal(ga_interval_node_idle(&iv),
+				 5000000 - 5000 - them.idle_uj);
+
+		ga_interval_begin(&iv, &busy, energy, 500000000, 1000000000, b,
+				  b);
+		ga_interval_charge(&iv, 1000000, 1000000, &me);
+		ga_interval_charge(&iv, n, n, &them);
+		busy_idle[i] = me.idle_uj;
+	}
+	/* by busy time, the same millisecond got 2.5 J, then 50 mJ */
+	assert_int_equal(busy_idle[0], 2500000);
+	assert_int_equal(busy_idle[1], 50000);
+}
+
+static void split_none_gives_active_only(void **state)
+{
+	struct ga_idle_policy none = {
+		GREENAI_IDLE_NONE, GREENAI_BASIS_FIXED, 10000000
+	};
+	struct ga_interval iv;
+	struct greenai_energy e;
+
+	(void)state;
+	ga_interval_begin(&iv, &none, 3000000, 100000000, 200000000, 100000000,
+			  100000000);
+	ga_interval_charge(&iv, 100000000, 100000000, &e);
+	assert_int_equal(e.active_uj, 2000000);
+	assert_int_equal(e.idle_uj, 0);
+	assert_int_equal(ga_interval_node_idle(&iv), 1000000);
+}
+
+/* The weight shares active energy; run time alone shares capacity's idle. */
+static void split_capacity_idle_goes_by_run_time_not_weight(void **state)
+{
+	struct ga_idle_policy cap = {
+		GREENAI_IDLE_CAPACITY, GREENAI_BASIS_FIXED, 1000000
+	};
+	struct ga_interval iv;
+	struct greenai_energy a, b;
+
+	(void)state;
+	/* 1 CPU, 1 s, 1 W idle, 5 J: two tasks of 0.5 s, cycles 3:1 */
+	ga_interval_begin(&iv, &cap, 5000000, 1000000000, 1000000000,
+			  1000000000, 4000);
+	ga_interval_charge(&iv, 3000, 500000000, &a);
+	ga_interval_charge(&iv, 1000, 500000000, &b);
+	assert_int_equal(a.active_uj, 3000000);
+	assert_int_equal(b.active_uj, 1000000);
+	assert_int_equal(a.idle_uj, 500000);
+	assert_int_equal(b.idle_uj, 500000);
+}
+
+static void idle_names_and_parse(void **state)
+{
+	__u32 share = 99;
+
+	(void)state;
+	assert_string_equal(ga_idle_share_name(GREENAI_IDLE_CAPACITY),
+			    "capacity");
+	assert_string_equal(ga_idle_share_name(GREENAI_IDLE_BUSY), "busy");
+	assert_string_equal(ga_idle_share_name(GREENAI_IDLE_NONE), "none");
+	assert_string_equal(ga_idle_share_name(3), "?");
+	assert_string_equal(ga_idle_basis_name(GREENAI_BASIS_CALIBRATED),
+			    "calibrated");
+	assert_string_equal(ga_idle_basis_name(GREENAI_BASIS_UTIL),
+			    "utilisation");
+	assert_string_equal(ga_idle_basis_name(4), "?");
+	assert_int_equal(ga_idle_share_parse("none", &share), 0);
+	assert_int_equal(share, GREENAI_IDLE_NONE);
+	assert_int_equal(ga_idle_share_parse("Busy", &share), -EINVAL);
+	assert_int_equal(ga_idle_share_parse("", &share), -EINVAL);
+	assert_int_equal(share, GREENAI_IDLE_NONE);
+}
+
+/* 100 ms intervals of a domain at @util_ppm, @uw: into the calibration */
+static void cal_feed(struct ga_idle_cal *c, int n, __u64 util_ppm, __u64 uw)
+{
+	while (n--)
+		ga_idle_cal_add(c, uw / 10, 100000000, util_ppm * 200,
+				200000000);
+}
+
+static void calibration_learns_the_low_end_at_low_utilisation(void **state)
+{
+	struct ga_idle_cal c = { 0 };
+	__u64 uw = 0;
+
+	(void)state;
+	assert_false(ga_idle_cal_get(&c, &uw));
+	/* busy intervals teach nothing, however low their power */
+	cal_feed(&c, 100, 500000, 1000000);
+	assert_false(ga_idle_cal_get(&c, &uw));
+	/* too short an interval: nothing either */
+	ga_idle_cal_add(&c, 1, 1000000, 0, 2000000);
+	assert_int_equal(c.seen, 0);
+	/* 15 quiet ones: not yet a block */
+	cal_feed(&c, 15, 20000, 12000000);
+	assert_false(ga_idle_cal_get(&c, &uw));
+	cal_feed(&c, 1, 50000, 11000000);
+	assert_true(ga_idle_cal_get(&c, &uw));
+	assert_int_equal(uw, 11000000);
+	/* a lower one in the block being filled counts at once */
+	cal_feed(&c, 1, 0, 10000000);
+	assert_true(ga_idle_cal_get(&c, &uw));
+	assert_int_equal(uw, 10000000);
+	/* after eight more blocks above it, the window has moved on */
+	cal_feed(&c, 15 + GA_CAL_BLOCKS * GA_CAL_BLOCK, 0, 13000000);
+	assert_true(ga_idle_cal_get(&c, &uw));
+	assert_int_equal(uw, 13000000);
+}
+
+static void resolve_takes_the_first_estimate_that_applies(void **state)
+{
+	const __u64 model = 9000000, zero = 0;
+	struct ga_idle_cal c = { 0 };
+	struct ga_idle_policy p;
+
+	(void)state;
+	ga_idle_resolve(&p, GREENAI_IDLE_CAPACITY, false, 0, NULL, &c);
+	assert_int_equal(p.basis, GREENAI_BASIS_UTIL);
+	assert_int_equal(p.idle_power_uw, 0);
+	cal_feed(&c, GA_CAL_BLOCK, 0, 7000000);
+	ga_idle_resolve(&p, GREENAI_IDLE_NONE, false, 0, NULL, &c);
+	assert_int_equal(p.share, GREENAI_IDLE_NONE);
+	assert_int_equal(p.basis, GREENAI_BASIS_CALIBRATED);
+	assert_int_equal(p.idle_power_uw, 7000000);
+	ga_idle_resolve(&p, GREENAI_IDLE_CAPACITY, false, 0, &model, &c);
+	assert_int_equal(p.basis, GREENAI_BASIS_MODEL);
+	assert_int_equal(p.idle_power_uw, 9000000);
+	/* a model that idles at 0 W is still the model's figure */
+	ga_idle_resolve(&p, GREENAI_IDLE_CAPACITY, false, 0, &zero, &c);
+	assert_int_equal(p.basis, GREENAI_BASIS_MODEL);
+	assert_int_equal(p.idle_power_uw, 0);
+	ga_idle_resolve(&p, GREENAI_IDLE_CAPACITY, false, 5000000, &model,
+			&c);
+	assert_int_equal(p.basis, GREENAI_BASIS_FIXED);
+	assert_int_equal(p.idle_power_uw, 5000000);
+	ga_idle_resolve(&p, GREENAI_IDLE_BUSY, true, 5000000, &model, &c);
+	assert_int_equal(p.basis, GREENAI_BASIS_UTIL);
 }
 
 static void split_busy_above_capacity_is_clamped_and_flagged(void **state)
@@ -345,7 +527,7 @@ static void split_busy_above_capacity_is_clamped_and_flagged(void **state)
 	struct ga_interval iv;
 
 	(void)state;
-	ga_interval_begin(&iv, NULL, 1000, 100, 100, 150, 150);
+	ga_interval_begin(&iv, &busy_util, 1000, 100, 100, 150, 150);
 	assert_true(iv.flags & GREENAI_F_CLAMPED);
 	assert_int_equal(iv.active_uj, 1000);
 	assert_int_equal(iv.idle_uj, 0);
@@ -364,15 +546,16 @@ static void split_weights_above_total_are_clamped(void **state)
 }
 
 /*
- * 10^6 random intervals with random task sets, both idle policies: the
- * shares add up to the domain's energy to the µJ, every share is within
- * 1 µJ of its exact value, and active + idle == energy.
+ * 10^6 random intervals with random task sets, every share and basis:
+ * the shares, the node's idle and the unattributed add up to the domain's
+ * energy to the µJ, every share is within 1 µJ of its exact value, and
+ * active + idle == energy.
  */
 static void conservation_over_a_million_random_intervals(void **state)
 {
 	struct greenai_energy e;
 	struct ga_interval iv;
-	__u64 w[64];
+	__u64 w[64], run[64];
 	int i, t;
 
 	(void)state;
@@ -380,45 +563,61 @@ static void conservation_over_a_million_random_intervals(void **state)
 		unsigned int nr_tasks = rng_below(65), nr_cpus = 1 + rng_below(256);
 		__u64 energy = rng_below(2) ? rng_below(1ULL << 40) : rng_any();
 		__u64 elapsed = 1 + rng_below(10000000000ULL);
-		__u64 capacity = elapsed * nr_cpus, total = 0, busy;
-		__u64 act = 0, idle = 0, unattr;
+		__u64 capacity = elapsed * nr_cpus, total = 0, busy = 0;
+		__u64 act = 0, idle = 0, unattr, node, idle_total;
+		bool cycles = rng_below(2);
 		struct ga_idle_policy pol = {
-			.mode = rng_below(2) ? GA_IDLE_FIXED : GA_IDLE_UTIL,
+			.share = rng_below(3),
+			.basis = rng_below(4),
 			.idle_power_uw = rng_below(500000000),
 		};
 
 		for (t = 0; t < (int)nr_tasks; t++) {
-			w[t] = rng_below(4) ? rng_below(elapsed) : 0;
+			run[t] = rng_below(4) ? rng_below(elapsed) : 0;
+			/* cycles: any weight, though none without run time */
+			w[t] = cycles && run[t] ? rng_below(1ULL << 40) : run[t];
 			total += w[t];
+			busy += run[t];
 		}
-		busy = total;
 		ga_interval_begin(&iv, &pol, energy, elapsed, capacity, busy,
 				  total);
 		assert_true(iv.active_uj + iv.idle_uj == energy);
+		idle_total = pol.share == GREENAI_IDLE_BUSY ? total :
+			     pol.share == GREENAI_IDLE_NONE ? 0 : capacity;
 		for (t = 0; t < (int)nr_tasks; t++) {
+			__u64 iw = pol.share == GREENAI_IDLE_BUSY ? w[t] : run[t];
 			u128 exact_a = (u128)iv.active_uj * w[t];
-			u128 exact_i = (u128)iv.idle_uj * w[t];
+			u128 exact_i = (u128)iv.idle_uj * iw;
 
-			ga_interval_charge(&iv, w[t], &e);
-			if (!total) {
-				assert_true(e.active_uj == 0 && e.idle_uj == 0);
-				continue;
+			ga_interval_charge(&iv, w[t], run[t], &e);
+			if (!total)
+				assert_true(e.active_uj == 0);
+			else {
+				/* |share × total - energy × weight| < total */
+				assert_true((u128)(e.active_uj + 1) * total >
+					    exact_a);
+				assert_true((u128)e.active_uj * total <
+					    exact_a + total);
 			}
-			/* |share × total - energy × weight| < total */
-			assert_true((u128)(e.active_uj + 1) * total > exact_a);
-			assert_true((u128)e.active_uj * total <
-				    exact_a + total);
-			assert_true((u128)(e.idle_uj + 1) * total > exact_i);
-			assert_true((u128)e.idle_uj * total < exact_i + total);
+			if (!idle_total)
+				assert_true(e.idle_uj == 0);
+			else if (busy <= capacity) {
+				assert_true((u128)(e.idle_uj + 1) * idle_total >
+					    exact_i);
+				assert_true((u128)e.idle_uj * idle_total <
+					    exact_i + idle_total);
+			}
 			act += e.active_uj;
 			idle += e.idle_uj;
 		}
 		unattr = ga_interval_unattributed(&iv);
-		assert_true(act + idle + unattr == energy);
-		if (total)
-			assert_true(unattr == 0);
-		else
-			assert_true(unattr == energy);
+		node = ga_interval_node_idle(&iv);
+		assert_true(act + idle + unattr + node == energy);
+		assert_true(unattr == (total ? 0 : iv.active_uj));
+		if (pol.share == GREENAI_IDLE_BUSY && total)
+			assert_true(node == 0);
+		if (pol.share == GREENAI_IDLE_NONE)
+			assert_true(node == iv.idle_uj);
 	}
 }
 
@@ -438,8 +637,14 @@ int main(void)
 		cmocka_unit_test(counter_64_bit_uj_never_wraps),
 		cmocka_unit_test(split_one_task_gets_everything),
 		cmocka_unit_test(split_many_tasks_shares_in_proportion),
-		cmocka_unit_test(split_zero_busy_time_is_unattributed),
-		cmocka_unit_test(split_all_idle_goes_to_idle_share),
+		cmocka_unit_test(split_zero_busy_time_leaves_all_with_the_node),
+		cmocka_unit_test(split_fixed_idle_power),
+		cmocka_unit_test(split_capacity_share_does_not_depend_on_neighbours),
+		cmocka_unit_test(split_none_gives_active_only),
+		cmocka_unit_test(split_capacity_idle_goes_by_run_time_not_weight),
+		cmocka_unit_test(idle_names_and_parse),
+		cmocka_unit_test(calibration_learns_the_low_end_at_low_utilisation),
+		cmocka_unit_test(resolve_takes_the_first_estimate_that_applies),
 		cmocka_unit_test(split_busy_above_capacity_is_clamped_and_flagged),
 		cmocka_unit_test(split_weights_above_total_are_clamped),
 		cmocka_unit_test(conservation_over_a_million_random_intervals),

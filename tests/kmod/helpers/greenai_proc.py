@@ -7,7 +7,7 @@ interval close; a snapshot is retried until the interval count in
 /proc/greenai/stats is the same before and after.
 
   greenai_proc.py conservation
-      per domain: "NAME energy_uj cgroups_plus_unattributed_uj"
+      per domain: "NAME energy_uj cgroups_plus_node_idle_plus_unattributed_uj"
   greenai_proc.py cgroup ID
       "cgroup active idle cpu_ns" for cgroup ID, then "tasks active idle
       cpu_ns" summed over its live processes
@@ -47,7 +47,7 @@ def main(argv):
         doms, cgs = snapshot("domains", "cgroups")
         for d in doms:
             i = int(d[0])
-            total = int(d[13])
+            total = int(d[13]) + int(d[15])
             for c in cgs:
                 total += int(c[3 + 2 * i]) + int(c[4 + 2 * i])
             print(d[1], d[10], total)

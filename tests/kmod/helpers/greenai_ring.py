@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Test helper: talk to /dev/greenai as a reader would (ABI version 1).
+"""Test helper: talk to /dev/greenai as a reader would (ABI version 2).
 
   greenai_ring.py collect OUT -- CMD...
       open the ring, run CMD, keep reading while it runs; when it has
@@ -8,7 +8,8 @@
       once all their threads are gone, one interval late at the
       earliest), then two more, and drain the ring. One line per record goes to OUT:
         INTERVAL seq domain flags start_ns end_ns energy active idle
-                 unattributed busy capacity nr_tasks
+                 unattributed busy capacity nr_tasks idle_share
+                 idle_basis idle_power_uw node_idle
         EXIT seq pid ppid cgroup_id cpu_ns active idle comm per_domain
              (active and idle in µJ over all domains; per_domain is
              "active+idle" of each domain, comma-separated, by domain id)
@@ -32,7 +33,7 @@ DEV = "/dev/greenai"
 STATS = "/proc/greenai/stats"
 SETTLE_MAX = 200  # intervals; the module forces a fold after 100
 HDR = struct.Struct("<HHIQ")
-INTERVAL = struct.Struct("<II8QII")
+INTERVAL = struct.Struct("<II8QIHHQQ")
 EXIT = struct.Struct("<IIIIQQQ16s")
 ENERGY = struct.Struct("<QQ")
 LOST = struct.Struct("<QQ")

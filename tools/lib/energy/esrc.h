@@ -54,6 +54,7 @@ struct ga_zone {
 	__u64 energy_uj;		/* since open, µJ, never decreases */
 	__u64 range_uj;			/* µJ until the hardware wraps; 0: never */
 	__u64 power_uw;			/* mean power over the last read, µW */
+	__u64 idle_uw;			/* the model's idle power, µW */
 	bool integrated;		/* energy integrated from power readings */
 	bool has_shares;		/* per-process shares (GPUs) */
 	char error[GA_ZONE_ERROR_LEN];	/* last read's error; "" when fine */

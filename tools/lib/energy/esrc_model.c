@@ -192,6 +192,7 @@ static int md_open(struct ga_esrc *s, const struct ga_esrc_conf *conf)
 		z->flags = GREENAI_F_ESTIMATED;
 		z->package = i;
 		z->parent = -1;
+		z->idle_uw = idle;
 	}
 	s->nr_zones = n;
 	return 0;

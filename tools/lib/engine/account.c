@@ -44,6 +44,10 @@ struct acct_slot {
 struct acct_domain {
 	struct greenai_domain desc;
 	bool by_share;
+	__u64 fixed_uw;		/* the user's idle power for it; 0: none */
+	bool has_model;		/* the source knows its idle power: */
+	__u64 model_uw;		/* this, µW (the model's) */
+	struct ga_idle_cal cal;
 	struct ga_acct_domain_totals totals;
 	/* this interval */
 	__u64 capacity_ns;
@@ -141,8 +145,17 @@ int ga_acct_add_domain(struct ga_acct *a, const struct greenai_domain *desc,
 		}
 	}
 	d->desc.nr_cpus = n;
+	d->fixed_uw = ga_idle_conf_fixed(&a->conf.idle, d->desc.name);
 	a->nr_doms++;
 	return id;
+}
+
+void ga_acct_set_model_idle(struct ga_acct *a, unsigned int id, __u64 uw)
+{
+	if (id < a->nr_doms) {
+		a->dom[id].has_model = true;
+		a->dom[id].model_uw = uw;
+	}
 }
 
 unsigned int ga_acct_nr_domains(const struct ga_acct *a)
@@ -389,7 +402,12 @@ static void acct_charge_slot(struct acct_domain *d, unsigned int id,
 {
 	struct greenai_energy e;
 
-	ga_interval_charge(&d->iv, s->w[id], &e);
+	/*
+	 * Run time is the weight of a CPU domain; a GPU's user has the
+	 * whole of it in proportion to its share (its capacity share is its
+	 * weight over the users' total).
+	 */
+	ga_interval_charge(&d->iv, s->w[id], s->w[id], &e);
 	s->task->pub.energy[id].active_uj += e.active_uj;
 	s->task->pub.energy[id].idle_uj += e.idle_uj;
 	s->cgroup->pub.energy[id].active_uj += e.active_uj;
@@ -418,10 +436,19 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
 		__u64 busy = d->total_w;
 		__u32 nr_tasks = 0;
 
+		struct ga_idle_policy pol;
+
 		/* a GPU with any user is busy the whole interval */
 		if (d->by_share)
 			busy = busy ? d->capacity_ns : 0;
-		ga_interval_begin(&d->iv, &a->conf.idle, energy_uj[i], elapsed,
+		ga_idle_resolve(&pol, a->conf.idle.share, a->conf.idle.util,
+				d->fixed_uw, d->has_model ? &d->model_uw : NULL,
+				&d->cal);
+		d->totals.idle = pol;
+		/* a GPU in use is its users' whole: capacity is by share */
+		if (d->by_share && pol.share == GREENAI_IDLE_CAPACITY)
+			pol.share = GREENAI_IDLE_BUSY;
+		ga_interval_begin(&d->iv, &pol, energy_uj[i], elapsed,
 				  d->capacity_ns, busy, d->total_w);
 		for (k = 0; k < a->nr_slots; k++) {
 			if (!a->slots[k].w[i])
@@ -430,9 +457,13 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
 			nr_tasks++;
 		}
 		d->iv.flags |= flags ? flags[i] : 0;
+		if (!(d->iv.flags & GREENAI_F_SUSPECT))
+			ga_idle_cal_add(&d->cal, energy_uj[i], elapsed, busy,
+					d->capacity_ns);
 		d->totals.energy_uj += d->iv.energy_uj;
 		d->totals.active_uj += d->iv.active_uj;
 		d->totals.idle_uj += d->iv.idle_uj;
+		d->totals.node_idle_uj += ga_interval_node_idle(&d->iv);
 		d->totals.unattributed_uj += ga_interval_unattributed(&d->iv);
 		d->totals.flags_seen |= d->iv.flags;
 		if (!out)
@@ -449,9 +480,13 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
 		out[i].active_uj = d->iv.active_uj;
 		out[i].idle_uj = d->iv.idle_uj;
 		out[i].unattributed_uj = ga_interval_unattributed(&d->iv);
+		out[i].node_idle_uj = ga_interval_node_idle(&d->iv);
 		out[i].busy_ns = d->total_w;
 		out[i].capacity_ns = d->capacity_ns;
 		out[i].nr_tasks = nr_tasks;
+		out[i].idle_share = d->totals.idle.share;
+		out[i].idle_basis = d->totals.idle.basis;
+		out[i].idle_power_uw = d->totals.idle.idle_power_uw;
 	}
 	a->nr_slots = 0;
 	a->stats.intervals++;

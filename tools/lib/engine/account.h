@@ -10,7 +10,7 @@
  * ga_acct_share()), then ga_acct_end() with each domain's energy. The
  * split is the shared attribution core's (include/greenai/attrib.h), so
  * the numbers mean what the module's mean: per domain and interval,
- * Σ processes + unattributed == energy, to the µJ.
+ * Σ processes + node idle + unattributed == energy, to the µJ.
  *
  * Memory is bounded: at most max_tasks processes and max_cgroups cgroups
  * are tracked; the rest are charged to an overflow entry of each table,
@@ -33,7 +33,7 @@ struct ga_acct_conf {
 	unsigned int nr_cpus;		/* possible CPUs */
 	unsigned int max_tasks;		/* 0: 65536 */
 	unsigned int max_cgroups;	/* 0: 4096 */
-	struct ga_idle_policy idle;
+	struct ga_idle_conf idle;
 };
 
 int ga_acct_new(struct ga_acct **out, const struct ga_acct_conf *conf);
@@ -46,6 +46,8 @@ void ga_acct_free(struct ga_acct *a);
  */
 int ga_acct_add_domain(struct ga_acct *a, const struct greenai_domain *desc,
 		       const unsigned char *cpus);
+/* The source's own idle power for a domain (the model's), µW. */
+void ga_acct_set_model_idle(struct ga_acct *a, unsigned int id, __u64 uw);
 unsigned int ga_acct_nr_domains(const struct ga_acct *a);
 const struct greenai_domain *ga_acct_domain(const struct ga_acct *a,
 					    unsigned int id);

@@ -384,7 +384,7 @@ static int domain_line(char *line, void *arg)
 {
 	struct task_walk *w = arg;
 	struct ga_acct_domain_totals t = { 0 };
-	char *s = line, *f;
+	char *s = line, *f, *end;
 	unsigned int i;
 	uint64_t id, flags;
 	__u64 skip;
@@ -404,13 +404,28 @@ static int domain_line(char *line, void *arg)
 	    next_u64(&s, &t.idle_uj) || next_u64(&s, &t.unattributed_uj))
 		return -EPROTO;
 	f = next_field(&s);
-	if (!f || strncmp(f, "0x", 2) || s)
+	if (!f || strncmp(f, "0x", 2) || !f[2])
 		return -EPROTO;
 	errno = 0;
-	flags = strtoull(f + 2, &s, 16);
-	if (errno || *s || !f[2])
+	flags = strtoull(f + 2, &end, 16);
+	if (errno || *end)
 		return -EPROTO;
 	t.flags_seen = flags;
+	/* node_idle_uj idle idle_basis idle_power_uw */
+	if (next_u64(&s, &t.node_idle_uj))
+		return -EPROTO;
+	f = next_field(&s);
+	if (!f || ga_idle_share_parse(f, &t.idle.share))
+		return -EPROTO;
+	f = next_field(&s);
+	for (i = 0; f && i <= GREENAI_BASIS_MODEL; i++)
+		if (!strcmp(f, ga_idle_basis_name(i)))
+			break;
+	if (!f || i > GREENAI_BASIS_MODEL)
+		return -EPROTO;
+	t.idle.basis = i;
+	if (next_u64(&s, &t.idle.idle_power_uw) || s)
+		return -EPROTO;
 	w->totals[id] = t;
 	return 0;
 }

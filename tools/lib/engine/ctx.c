@@ -247,6 +247,9 @@ int ga_ctx_add_domains(struct ga_ctx *g)
 						ga_zone_cpus(g, zone, cpus));
 			if (id < 0)
 				break;
+			if (zone->source == GREENAI_SRC_MODEL)
+				ga_acct_set_model_idle(g->acct, id,
+						       zone->idle_uw);
 			g->dsrc[id] = (struct domain_src){
 				.src = s, .zone = z,
 				.last_uj = zone->energy_uj,

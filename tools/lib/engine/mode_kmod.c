@@ -373,6 +373,18 @@ static int kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 		return r;
 	}
 	g->dom_base = ga_kmod_info(m->kmod)->nr_domains;
+	/* one policy for every domain: the module's */
+	if (g->dom_base && g->opts.idle.share_given &&
+	    g->opts.idle.share != m->totals[0].idle.share) {
+		snprintf(err, err_size,
+			 "module backend: the module gives idle energy by '%s', not '%s' (as root: echo 'idle %s' >/proc/greenai/control; or --backend bpf)",
+			 ga_idle_share_name(m->totals[0].idle.share),
+			 ga_idle_share_name(g->opts.idle.share),
+			 ga_idle_share_name(g->opts.idle.share));
+		return -EINVAL;
+	}
+	if (g->dom_base)
+		g->opts.idle.share = m->totals[0].idle.share;
 	if (!g->opts.no_extra_sources) {
 		r = kmod_open_extra(g);
 		if (r) {
