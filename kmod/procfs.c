@@ -225,7 +225,7 @@ static int stats_show(struct seq_file *m, void *v)
 }
 
 /* "key=value" with a whole decimal number, nothing else. */
-static int parse_kv_u64(char *tok, const char *key, u64 *val)
+static int parse_kv_u64(const char *tok, const char *key, u64 *val)
 {
 	size_t n = strlen(key);
 
