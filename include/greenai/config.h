@@ -59,6 +59,8 @@ enum ga_config_key {
 	GA_CFG_HTTP_TIMEOUT,
 	GA_CFG_CACHE,
 	GA_CFG_REFRESH,
+	GA_CFG_IDLE,
+	GA_CFG_IDLE_POWER,
 	GA_CFG_NR,
 };
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <greenai/config.h>
+#include <greenai/idle.h>
 #include <greenai/intensity.h>
 #include <greenai/intensity_live.h>
 
@@ -30,6 +31,14 @@ int ga_settings_pue(const struct ga_config *cfg, const char *given,
 		    uint32_t *pue_milli, char *err, size_t err_size);
 const char *ga_settings_ledger(const struct ga_config *cfg,
 			       const char *given);
+/*
+ * The idle policy: --idle and --idle-power, else GREENAI_IDLE and
+ * GREENAI_IDLE_POWER, else idle and idle_power in greenai.conf, else the
+ * default (capacity; the idle power from what is known of each domain).
+ */
+int ga_settings_idle(const struct ga_config *cfg, const char *share,
+		     const char *power, struct ga_idle_conf *out, char *err,
+		     size_t err_size);
 int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
 		      const char *region);
 int ga_settings_live(const struct ga_config *cfg, const char *region,

@@ -6,6 +6,7 @@
  * follows the intensity in force: a given figure for good, the live
  * providers (here a forecast file) asked again, else the table.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,55 @@ static int setup(void **state)
 	/* the providers' cache, out of the way */
 	setenv("GREENAI_CACHE_DIR", "/nonexistent/greenai-test-cache", 1);
 	return 0;
+}
+
+static void idle_order(void **state)
+{
+	struct ga_idle_conf c = { .share = GREENAI_IDLE_NONE };
+
+	(void)state;
+	unsetenv("GREENAI_IDLE");
+	unsetenv("GREENAI_IDLE_POWER");
+	/* nothing said: the default */
+	conf("");
+	assert_int_equal(ga_settings_idle(&cfg, NULL, NULL, &c, err,
+					  sizeof(err)), 0);
+	assert_int_equal(c.share, GREENAI_IDLE_CAPACITY);
+	assert_false(c.share_given);
+	assert_int_equal(c.nr_powers, 0);
+	/* the file */
+	conf("idle = busy\nidle_power = package-0=9.5\n");
+	assert_int_equal(ga_settings_idle(&cfg, NULL, NULL, &c, err,
+					  sizeof(err)), 0);
+	assert_int_equal(c.share, GREENAI_IDLE_BUSY);
+	assert_true(c.share_given);
+	assert_int_equal(ga_idle_conf_fixed(&c, "package-0"), 9500000);
+	/* the environment over the file, the flags over both */
+	setenv("GREENAI_IDLE", "none", 1);
+	setenv("GREENAI_IDLE_POWER", "util", 1);
+	assert_int_equal(ga_settings_idle(&cfg, NULL, NULL, &c, err,
+					  sizeof(err)), 0);
+	assert_int_equal(c.share, GREENAI_IDLE_NONE);
+	assert_true(c.util);
+	assert_int_equal(ga_settings_idle(&cfg, "capacity", "4", &c, err,
+					  sizeof(err)), 0);
+	assert_int_equal(c.share, GREENAI_IDLE_CAPACITY);
+	assert_false(c.util);
+	assert_int_equal(ga_idle_conf_fixed(&c, "dram-0"), 4000000);
+	/* a bad value says where it came from, and changes nothing */
+	setenv("GREENAI_IDLE_POWER", "lots", 1);
+	assert_int_equal(ga_settings_idle(&cfg, "busy", NULL, &c, err,
+					  sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "(from GREENAI_IDLE_POWER)"));
+	assert_int_equal(c.share, GREENAI_IDLE_CAPACITY);
+	unsetenv("GREENAI_IDLE");
+	unsetenv("GREENAI_IDLE_POWER");
+	/* and the file refuses a bad one at its line */
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(ga_config_parse(&cfg, "idle = some\n", 12, "g.conf",
+					 err, sizeof(err)), -EINVAL);
+	assert_string_equal(err,
+			    "g.conf:1: idle 'some': not capacity, busy or none");
 }
 
 static void intensity_order(void **state)
@@ -254,6 +304,7 @@ static void grid_follows_the_live_figure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(idle_order, setup),
 		cmocka_unit_test_setup(intensity_order, setup),
 		cmocka_unit_test_setup(intensity_errors_say_where, setup),
 		cmocka_unit_test_setup(pue_and_ledger, setup),

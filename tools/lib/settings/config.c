@@ -11,6 +11,7 @@
 #include <greenai/carbon.h>
 #include <greenai/config.h>
 #include <greenai/files.h>
+#include <greenai/idle.h>
 #include <greenai/intensity.h>
 #include <greenai/intensity_live.h>
 
@@ -29,6 +30,8 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_HTTP_TIMEOUT] = "http_timeout",
 	[GA_CFG_CACHE] = "intensity_cache",
 	[GA_CFG_REFRESH] = "intensity_refresh",
+	[GA_CFG_IDLE] = "idle",
+	[GA_CFG_IDLE_POWER] = "idle_power",
 };
 
 /* Printable ASCII, no blanks: a token, a URL, a zone. */
@@ -49,7 +52,9 @@ static int ga_is_space(char c)
 static int ga_config_check(enum ga_config_key k, const char *v,
 			   const char **why)
 {
+	struct ga_idle_conf idle = { 0 };
 	struct ga_intensity in;
+	char err[160];
 	unsigned int n;
 	uint32_t x;
 	const char *p;
@@ -98,6 +103,12 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 	case GA_CFG_REFRESH:
 		*why = "seconds, 1 to 86400";
 		return ga_live_parse_seconds(v, 1000, 86400000, &x);
+	case GA_CFG_IDLE:
+		*why = "capacity, busy or none";
+		return ga_idle_conf_share(&idle, v, err, sizeof(err));
+	case GA_CFG_IDLE_POWER:
+		*why = "auto, util, or watts ('10', 'package-0=10,dram-0=2')";
+		return ga_idle_conf_power(&idle, v, err, sizeof(err));
 	default:
 		return -EINVAL;
 	}

@@ -108,6 +108,57 @@ int ga_settings_pue(const struct ga_config *cfg, const char *given,
 	return 0;
 }
 
+/* One setting: the flag, else the environment, else the configuration. */
+static const char *ga_settings_pick(const struct ga_config *cfg,
+				    const char *flag, const char *flag_name,
+				    const char *env_name, enum ga_config_key k,
+				    const char **from)
+{
+	const char *env = getenv(env_name);
+
+	*from = flag_name;
+	if (flag)
+		return flag;
+	*from = env_name;
+	if (env && *env)
+		return env;
+	return ga_config_get(cfg, k, from);
+}
+
+/**
+ * ga_settings_idle() - the idle policy a program splits energy under
+ * @cfg: the configuration files' settings
+ * @share: --idle, or NULL
+ * @power: --idle-power, or NULL
+ * @out: the policy (settings.h)
+ * @err: what is wrong, and where it was said
+ * @err_size: its size
+ *
+ * Return: 0, or -EINVAL with @err set and @out unchanged.
+ */
+int ga_settings_idle(const struct ga_config *cfg, const char *share,
+		     const char *power, struct ga_idle_conf *out, char *err,
+		     size_t err_size)
+{
+	struct ga_idle_conf c = { 0 };
+	const char *v, *from = NULL;
+	char why[192];
+
+	v = ga_settings_pick(cfg, share, "--idle", "GREENAI_IDLE", GA_CFG_IDLE,
+			     &from);
+	if (v && ga_idle_conf_share(&c, v, why, sizeof(why)))
+		goto bad;
+	v = ga_settings_pick(cfg, power, "--idle-power", "GREENAI_IDLE_POWER",
+			     GA_CFG_IDLE_POWER, &from);
+	if (v && ga_idle_conf_power(&c, v, why, sizeof(why)))
+		goto bad;
+	*out = c;
+	return 0;
+bad:
+	snprintf(err, err_size, "%s (from %s)", why, from ? from : "?");
+	return -EINVAL;
+}
+
 /* The ledger's file: --ledger, else the configuration's, else NULL. */
 const char *ga_settings_ledger(const struct ga_config *cfg, const char *given)
 {
