@@ -186,6 +186,12 @@ int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
  */
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
 const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
+/*
+ * The idle policy the domains were last split under, as every output
+ * says it: "capacity: package-0 calibrated 9.800 W, dram-0 by
+ * utilisation" (before the first sample: what was asked for).
+ */
+void ga_idle_summary(const struct ga_ctx *g, char *out, size_t size);
 /* A domain kind's name: "package", "dram", "gpu", ...; "other" if unknown. */
 const char *ga_domain_kind_name(__u16 kind);
 unsigned int ga_sources(const struct ga_ctx *g,

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GA_LEDGER_VERSION	3	/* the schema this code writes */
+#define GA_LEDGER_VERSION	4	/* the schema this code writes */
 #define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
 #define GA_LEDGER_MAX_DOMAINS	32
 
@@ -83,6 +83,8 @@ struct ga_run {
 	const char *intensity_source;
 	uint32_t pue_milli;
 	uint64_t co2_ug;
+	/* the idle policy its energy was split under (ga_idle_summary()) */
+	const char *idle_policy;	/* NULL: not recorded (older runs) */
 	int has_accuracy;
 	double accuracy_pct;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];

@@ -56,6 +56,11 @@ static const char gx_help[] =
 	"      --per-process N     also the N processes that used most energy, by\n"
 	"                          pid (off by default: pids are many and brief)\n"
 	"      --backend auto|module|bpf\n"
+	"      --idle POLICY       who idle energy goes to: capacity (each\n"
+	"                          workload its share of the CPUs' capacity, the\n"
+	"                          rest the node's: the default), busy or none\n"
+	"      --idle-power W      auto (default), util, or watts: 10,\n"
+	"                          package-0=10,dram-0=2 (greenai stat --help)\n"
 	"      --root DIR          read /proc and /sys under DIR (energy sources)\n"
 	"      --runtime-root DIR  read the runtimes' and kubelet's files under DIR\n"
 	"  -h, --help              this help\n"
@@ -68,7 +73,7 @@ static const char gx_help[] =
 struct gx_opts {
 	const char *listen, *node_name, *region, *intensity, *pue;
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
-	const char *root, *runtime_root;
+	const char *root, *runtime_root, *idle, *idle_power;
 	bool no_ledger;
 	double interval_s, save_every_s;
 	unsigned int max_series, max_processes;
@@ -113,7 +118,8 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 {
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
-	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY };
+	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY, O_IDLE,
+	       O_IDLE_POWER };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -131,6 +137,8 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "max-series", required_argument, NULL, O_MAX },
 		{ "per-process", required_argument, NULL, O_PER_PROC },
 		{ "backend", required_argument, NULL, O_BACKEND },
+		{ "idle", required_argument, NULL, O_IDLE },
+		{ "idle-power", required_argument, NULL, O_IDLE_POWER },
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "runtime-root", required_argument, NULL, O_RT_ROOT },
 		{ "help", no_argument, NULL, 'h' },
@@ -220,6 +228,12 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 			break;
 		case O_ROOT:
 			o->root = optarg;
+			break;
+		case O_IDLE:
+			o->idle = optarg;
+			break;
+		case O_IDLE_POWER:
+			o->idle_power = optarg;
 			break;
 		case O_RT_ROOT:
 			o->runtime_root = optarg;
@@ -387,6 +401,11 @@ int main(int argc, char **argv)
 		return gx_usage("--listen: '%s' is not ADDR:PORT", o.listen);
 	if (gx_intensity_init(&gi, o.region, o.intensity, o.pue, &wc.pue_milli,
 			      err, sizeof(err))) {
+		gx_intensity_free(&gi);
+		return gx_usage("%s", err);
+	}
+	if (ga_settings_idle(gi.cfg, o.idle, o.idle_power, &go.idle, err,
+			     sizeof(err))) {
 		gx_intensity_free(&gi);
 		return gx_usage("%s", err);
 	}

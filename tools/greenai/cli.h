@@ -37,9 +37,12 @@ int cli_bad_option(const struct cli_cmd *cmd, char **argv);
 
 /* defaults.c: what flags leave unsaid, from the environment or config */
 struct ga_intensity;
+struct ga_idle_conf;
 int cli_intensity(const struct cli_cmd *cmd, const char *given,
 		     const char *region, struct ga_intensity *in,
 		     const char **why);
+int cli_idle(const struct cli_cmd *cmd, const char *share, const char *power,
+	     struct ga_idle_conf *out);
 int cli_pue(const struct cli_cmd *cmd, const char *given,
 	       uint32_t *pue_milli);
 int cli_ledger(const struct cli_cmd *cmd, const char **ledger);

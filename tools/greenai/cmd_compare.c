@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <greenai/libgreenai.h>
 
@@ -20,7 +21,9 @@ static const char cli_compare_help[] =
 	"table does: accuracy retained (% of the baseline's), energy and CO2e\n"
 	"reduction (%), and the change of the Green Score (%). Each model's\n"
 	"figures are greenai report's. A figure that needs an accuracy is left\n"
-	"empty when a model has none.\n"
+	"empty when a model has none. The last column is the idle policy the\n"
+	"runs' energy was split under (greenai run --idle); figures split under\n"
+	"different policies do not compare, and a warning says so.\n"
 	"\n"
 	"Exit status: 0; 1 when a model is not in the ledger or it cannot be\n"
 	"read; 2 for bad usage.\n";
@@ -49,11 +52,13 @@ static int cli_compare_main(int argc, char **argv)
 	static const char *const cols[] = {
 		"Baseline", "Optimised", "Accuracy retained %",
 		"Energy reduction %", "CO2 reduction %", "Green Score change %",
+		"Idle policy",
 	};
 	enum cli_table_format format = CLI_TABLE_TEXT;
 	const struct cli_model_sum *b, *p;
 	char acc[32] = "", en[32] = "", co2[32] = "", gs[32] = "";
-	const char *ledger = NULL, *cells[6];
+	const char *ledger = NULL, *cells[7];
+	char idle[40];
 	char err[4608];
 	struct ga_ledger *l;
 	struct cli_models ms;
@@ -100,7 +105,7 @@ static int cli_compare_main(int argc, char **argv)
 	r = CLI_EXIT_FAIL;
 	if (!b || !p)
 		goto out;
-	cli_table_init(&t, format, cols, 6);
+	cli_table_init(&t, format, cols, 7);
 	if (b->has_accuracy && p->has_accuracy && b->accuracy_pct > 0)
 		cli_table_num(&t, acc, sizeof(acc),
 			     100 * p->accuracy_pct / b->accuracy_pct);
@@ -119,6 +124,14 @@ static int cli_compare_main(int argc, char **argv)
 	cells[3] = en;
 	cells[4] = co2;
 	cells[5] = gs;
+	if (strcmp(b->idle, p->idle) || !strcmp(b->idle, "mixed")) {
+		snprintf(idle, sizeof(idle), "%s vs %s", b->idle, p->idle);
+		fprintf(stderr, "greenai compare: warning: the runs' energy was split under different idle policies (%s): the figures do not compare\n",
+			idle);
+	} else {
+		snprintf(idle, sizeof(idle), "%s", b->idle);
+	}
+	cells[6] = idle;
 	r = cli_table_add(&t, cells) ? CLI_EXIT_FAIL : 0;
 	if (!r)
 		cli_table_print(&t, stdout);

@@ -52,6 +52,8 @@ static const char *const cli_cc_cols[] = {
 	"gpu_model", "longitude", "latitude", "ram_total_size",
 	"tracking_mode", "cpu_utilization_percent", "gpu_utilization_percent",
 	"ram_utilization_percent", "ram_used_gb", "on_cloud", "pue", "wue",
+	/* greenai's own: the idle policy the energy was split under */
+	"greenai_idle_policy",
 };
 
 #define CLI_CC_NR_COLS (sizeof(cli_cc_cols) / sizeof(cli_cc_cols[0]))
@@ -130,8 +132,11 @@ static void cli_export_csv(const struct ga_run *run)
 	cli_csv_field(stdout, u.sysname);
 	printf("-%s", u.release);
 	/* python_version ... ram_used_gb: not greenai's to say */
-	printf(",,,,,,,,,,process,,,,,N,%u.%03u,0\n", run->pue_milli / 1000,
+	printf(",,,,,,,,,,process,,,,,N,%u.%03u,0,", run->pue_milli / 1000,
 	       run->pue_milli % 1000);
+	cli_csv_field(stdout, run->idle_policy ? run->idle_policy :
+						  "unrecorded");
+	putchar('\n');
 }
 
 static void cli_yaml_str(const char *key, const char *v)
@@ -152,9 +157,10 @@ static void cli_export_card(const struct ga_run *run, const char *type)
 	unsigned int i;
 
 	snprintf(source, sizeof(source),
-		 "greenai (%s), grid intensity %u.%03u g/kWh: %s",
+		 "greenai (%s), grid intensity %u.%03u g/kWh: %s; idle policy %s",
 		 run->backend, run->mg_per_kwh / 1000, run->mg_per_kwh % 1000,
-		 run->intensity_source);
+		 run->intensity_source,
+		 run->idle_policy ? run->idle_policy : "unrecorded");
 	off = snprintf(hw, sizeof(hw), "%s:", run->host);
 	for (i = 0; i < run->nr_energy && off < sizeof(hw); i++)
 		if (run->energy[i].in_total)

@@ -57,6 +57,12 @@ static const char cli_run_help[] =
 	"  --intensity G      the grid intensity, g CO2e/kWh, instead\n"
 	"  --pue P            the data centre's PUE, 1.0 to 10.0 (default:\n"
 	"                     greenai.conf's pue, else 1.0)\n"
+	"  --idle POLICY      who a domain's idle energy goes to: capacity (the\n"
+	"                     run its share of the CPUs' capacity, the rest the\n"
+	"                     node's: the default), busy (all of it to what\n"
+	"                     ran) or none; the label and ledger say which\n"
+	"  --idle-power W     auto (default), util, or watts: 10,\n"
+	"                     package-0=10,dram-0=2 (see greenai stat --help)\n"
 	"  --tag KEY=VALUE    recorded with the run; repeatable\n"
 	"  --ledger PATH      the ledger (default: greenai.conf's ledger, else\n"
 	"                     /var/lib/greenai/ledger.db for root,\n"
@@ -88,6 +94,8 @@ static const char cli_run_help[] =
 struct run_opts {
 	const char *model, *accuracy, *region, *intensity, *pue, *ledger;
 	const char *max_intensity, *deadline;
+	const char *idle, *idle_power;
+	struct ga_idle_conf idle_conf;
 	int carbon_aware;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
@@ -113,6 +121,8 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "ledger", required_argument, NULL, 'l' },
 		{ "interval-ms", required_argument, NULL, 'n' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "idle", required_argument, NULL, 'I' },
+		{ "idle-power", required_argument, NULL, 'W' },
 		{ "carbon-aware", no_argument, NULL, 'C' },
 		{ "max-intensity", required_argument, NULL, 'M' },
 		{ "deadline", required_argument, NULL, 'D' },
@@ -137,6 +147,12 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'r':
 			o->region = optarg;
+			break;
+		case 'I':
+			o->idle = optarg;
+			break;
+		case 'W':
+			o->idle_power = optarg;
 			break;
 		case 'i':
 			o->intensity = optarg;
@@ -366,7 +382,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		    uint32_t pue_milli, double acc, int has_acc,
 		    struct cli_run_carbon *rc)
 {
-	struct ga_opts gopts = { .backend = o->backend };
+	struct ga_opts gopts = { .backend = o->backend, .idle = o->idle_conf };
 	char cgdir[GA_PATH_MAX], err[512], ledger_path[GA_PATH_MAX];
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
 	struct cli_label lb = { 0 };
@@ -606,6 +622,7 @@ static int cli_run_main(int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	r = cli_pue(&cli_cmd_run, o.pue, &pue);
+	r = r ?: cli_idle(&cli_cmd_run, o.idle, o.idle_power, &o.idle_conf);
 	r = r ?: cli_ledger(&cli_cmd_run, &o.ledger);
 	if (r)
 		return r;

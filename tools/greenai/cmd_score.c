@@ -39,6 +39,7 @@ struct score_run {
 	long long id;
 	int found, done, has_acc;
 	double acc, kg;
+	char idle[16];
 };
 
 static int score_find_run(const struct ga_run *run, void *arg)
@@ -52,12 +53,16 @@ static int score_find_run(const struct ga_run *run, void *arg)
 	s->has_acc = run->has_accuracy;
 	s->acc = run->accuracy_pct;
 	s->kg = run->co2_ug / 1e9;
+	cli_run_idle_share(run, s->idle, sizeof(s->idle));
 	return 1;
 }
 
-/* The accuracy and CO2e of --model or --run. Return: 0 or exit status. */
+/*
+ * The accuracy, CO2e and idle policy of --model or --run. Return: 0 or
+ * exit status.
+ */
 static int score_from_ledger(const struct score_opts *o, double *acc,
-			     double *kg)
+			     double *kg, char *idle, size_t idle_size)
 {
 	struct score_run sr = { .id = o->run_id };
 	const struct cli_model_sum *m;
@@ -78,6 +83,7 @@ static int score_from_ledger(const struct score_opts *o, double *acc,
 			ok = m->has_accuracy ? 2 : 1;
 			*acc = m->accuracy_pct;
 			*kg = m->co2_ug / 1e9;
+			snprintf(idle, idle_size, "%s", m->idle);
 		}
 		if (!r)
 			cli_models_free(&ms);
@@ -89,6 +95,7 @@ static int score_from_ledger(const struct score_opts *o, double *acc,
 			ok = sr.has_acc ? 2 : 1;
 			*acc = sr.acc;
 			*kg = sr.kg;
+			snprintf(idle, idle_size, "%s", sr.idle);
 		}
 	}
 	if (r)
@@ -167,6 +174,7 @@ static int cli_score_main(int argc, char **argv)
 {
 	struct score_opts o = { 0 };
 	double a, kg, score;
+	char idle[16];
 	int r;
 
 	r = score_parse(argc, argv, &o);
@@ -174,7 +182,7 @@ static int cli_score_main(int argc, char **argv)
 		return r < 0 ? 0 : r;
 	if (o.model || o.run) {
 		r = cli_ledger(&cli_cmd_score, &o.ledger);
-		r = r ?: score_from_ledger(&o, &a, &kg);
+		r = r ?: score_from_ledger(&o, &a, &kg, idle, sizeof(idle));
 		if (r)
 			return r;
 		if (ga_green_score(a, kg, &score)) {
@@ -184,6 +192,7 @@ static int cli_score_main(int argc, char **argv)
 		printf("accuracy:    %.6g %%\n", a);
 		printf("co2e:        %.6g kg\n", kg);
 		printf("green score: %.6g (%% accuracy per kg CO2e)\n", score);
+		printf("idle policy: %s\n", idle);
 		return 0;
 	}
 	if (ga_accuracy_parse(o.acc, &a))

@@ -18,7 +18,8 @@
 
 static const char cli_stat_help[] =
 	"usage: greenai stat (-p PID | -c CGROUP | -a) [-I MS] [--region CC]\n"
-	"                    [--intensity G] [SECONDS]\n"
+	"                    [--intensity G] [--idle POLICY] [--idle-power W]\n"
+	"                    [SECONDS]\n"
 	"\n"
 	"Count energy over a window, per domain, and its CO2e:\n"
 	"  -p PID        that process (all its threads)\n"
@@ -29,6 +30,13 @@ static const char cli_stat_help[] =
 	"                perf stat -I does, besides the total at the end\n"
 	"  SECONDS       how long to count (default 1, up to 86400; decimals)\n"
 	"  --region, --intensity   the grid intensity, as greenai intensity\n"
+	"  --idle POLICY who a domain's idle energy goes to: capacity (each\n"
+	"                process its share of the CPUs' capacity, the rest\n"
+	"                the node's: the default), busy (all of it to what ran)\n"
+	"                or none\n"
+	"  --idle-power W  the idle power: auto (the model's, else calibrated,\n"
+	"                else by utilisation), util, or watts for every domain\n"
+	"                or some: 10, package-0=10,dram-0=2\n"
 	"Energy counts from the start of the window: a process or cgroup is\n"
 	"charged what it ran in it.\n"
 	"\n"
@@ -41,6 +49,7 @@ struct stat_ctx {
 	__u32 pid;
 	__u64 cgroup_id;
 	struct greenai_energy e[GREENAI_MAX_DOMAINS];
+	__u64 node_idle_uj;	/* -a: idle no process was given, in the total */
 	__u64 cpu_ns;
 	int found;
 };
@@ -76,6 +85,7 @@ static void stat_read(struct ga_ctx *g, struct stat_ctx *s)
 
 	memset(s->e, 0, sizeof(s->e));
 	s->cpu_ns = 0;
+	s->node_idle_uj = 0;
 	s->found = 0;
 	switch (s->target) {
 	case STAT_PID:
@@ -91,6 +101,8 @@ static void stat_read(struct ga_ctx *g, struct stat_ctx *s)
 
 			s->e[i].active_uj = t->active_uj;
 			s->e[i].idle_uj = t->idle_uj;
+			if (ga_domain_in_total(g, i))
+				s->node_idle_uj += t->node_idle_uj;
 		}
 		s->found = 1;
 	}
@@ -102,6 +114,7 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 {
 	unsigned int i;
 	uint64_t co2 = 0, ug;
+	char idle[512];
 
 	printf("greenai stat: %.3f s, %s\n", secs, ga_backend_name(g));
 	for (i = 0; i < ga_nr_domains(g); i++) {
@@ -127,6 +140,14 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 	       in->mg_per_kwh % 1000, in->region[0] ? in->region : "given");
 	if (now->target != STAT_ALL)
 		printf("%22.3f s  CPU time\n", (now->cpu_ns - then->cpu_ns) / 1e9);
+	else
+		printf("%18llu.%06llu J  node idle: the idle energy no process was given\n",
+		       (unsigned long long)((now->node_idle_uj -
+					     then->node_idle_uj) / 1000000),
+		       (unsigned long long)((now->node_idle_uj -
+					     then->node_idle_uj) % 1000000));
+	ga_idle_summary(g, idle, sizeof(idle));
+	printf("  idle policy %s\n", idle);
 	fflush(stdout);
 }
 
@@ -156,10 +177,13 @@ static int cli_stat_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "region", required_argument, NULL, 'r' },
 		{ "intensity", required_argument, NULL, 'i' },
+		{ "idle", required_argument, NULL, 'D' },
+		{ "idle-power", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *region = NULL, *given = NULL, *why;
+	const char *idle = NULL, *idle_power = NULL;
 	struct stat_ctx start = { 0 }, cur;
 	struct ga_opts gopts = { 0 };
 	double secs = 1, every = 0, t0, next;
@@ -207,6 +231,12 @@ static int cli_stat_main(int argc, char **argv)
 		case 'i':
 			given = optarg;
 			break;
+		case 'D':
+			idle = optarg;
+			break;
+		case 'W':
+			idle_power = optarg;
+			break;
 		case 'h':
 			return cli_help(&cli_cmd_stat);
 		default:
@@ -228,6 +258,7 @@ static int cli_stat_main(int argc, char **argv)
 					    argv[optind]);
 	}
 	c = cli_intensity(&cli_cmd_stat, given, region, &in, &why);
+	c = c ?: cli_idle(&cli_cmd_stat, idle, idle_power, &gopts.idle);
 	if (c)
 		return c;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {

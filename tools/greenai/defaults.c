@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a command's flags leave unsaid: the grid intensity, the PUE and
- * the ledger come from the flag, else the environment (GREENAI_REGION),
+ * What a command's flags leave unsaid: the grid intensity, the PUE, the
+ * idle policy and the ledger come from the flag, else the environment (GREENAI_REGION),
  * else the configuration files (config.h), else the default. A bad
  * configuration file is bad usage: the command stops before doing
  * anything and says which file and line.
@@ -85,6 +85,30 @@ int cli_pue(const struct cli_cmd *cmd, const char *given,
 	if (r)
 		return r;
 	if (ga_settings_pue(&cli_cfg, given, pue_milli, err, sizeof(err)))
+		return cli_usage(cmd, "%s", err);
+	return 0;
+}
+
+/**
+ * cli_idle() - the idle policy a command splits energy under: --idle and
+ * --idle-power, else GREENAI_IDLE and GREENAI_IDLE_POWER, else the
+ * configuration's, else capacity with the idle power from what is known
+ * @cmd: the command
+ * @share: --idle, or NULL
+ * @power: --idle-power, or NULL
+ * @out: the policy
+ *
+ * Return: 0, or the exit status of bad usage.
+ */
+int cli_idle(const struct cli_cmd *cmd, const char *share, const char *power,
+	     struct ga_idle_conf *out)
+{
+	char err[GA_SETTINGS_FROM_MAX + 256];
+	int r = cli_config(cmd);
+
+	if (r)
+		return r;
+	if (ga_settings_idle(&cli_cfg, share, power, out, err, sizeof(err)))
 		return cli_usage(cmd, "%s", err);
 	return 0;
 }

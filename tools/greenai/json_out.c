@@ -165,6 +165,7 @@ struct json_object *cli_run_json(const struct ga_run *run)
 	ga_json_add(in, "source", ga_json_str(run->intensity_source));
 	ga_json_add(o, "intensity", in);
 	ga_json_add(o, "pue", json_object_new_double(run->pue_milli / 1000.0));
+	ga_json_add(o, "idle_policy", ga_json_str(run->idle_policy));
 	ga_json_add(o, "accuracy_pct",
 		    run->has_accuracy ?
 			    json_object_new_double(run->accuracy_pct) : NULL);

@@ -113,6 +113,8 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 	uint64_t co2 = 0;
 
 	cli_label_sources(lb, g);
+	ga_idle_summary(g, lb->idle_policy, sizeof(lb->idle_policy));
+	lb->run.idle_policy = lb->idle_policy;
 	if (!ga_cgroup_id(cgdir, &f.id))
 		ga_for_each_cgroup(g, cli_find_cgroup, &f);
 	lb->found = f.found;
@@ -247,6 +249,7 @@ void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 			e->estimated ? ", estimated" : "",
 			e->in_total ? "" : ", not in the total");
 	}
+	fprintf(f, "  idle policy   %s\n", r->idle_policy);
 	fprintf(f, "  co2e          %llu.%06llu g at %u.%03u g/kWh, PUE %u.%03u\n",
 		(unsigned long long)(r->co2_ug / 1000000),
 		(unsigned long long)(r->co2_ug % 1000000),

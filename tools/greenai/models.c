@@ -39,11 +39,28 @@ struct cli_models_loader {
 	enum cli_group_by by;
 };
 
+/**
+ * cli_run_idle_share() - the idle policy a run was split under, its name
+ * @run: the run
+ * @out: "capacity", "busy", "none"; "unrecorded" for a run of a greenai
+ *	that did not record it
+ * @size: its size
+ */
+void cli_run_idle_share(const struct ga_run *run, char *out, size_t size)
+{
+	const char *p = run->idle_policy, *colon = p ? strchr(p, ':') : NULL;
+
+	if (!colon)
+		snprintf(out, size, "unrecorded");
+	else
+		snprintf(out, size, "%.*s", (int)(colon - p), p);
+}
+
 static int cli_models_add(const struct ga_run *run, void *arg)
 {
 	struct cli_models_loader *ld = arg;
 	struct cli_models *ms = ld->ms;
-	char name[CLI_MODEL_NAME_MAX] = "";
+	char name[CLI_MODEL_NAME_MAX] = "", idle[16];
 	struct cli_model_sum *m;
 
 	if (ld->by == CLI_BY_MODEL && run->model)
@@ -73,6 +90,11 @@ static int cli_models_add(const struct ga_run *run, void *arg)
 		return 0;
 	}
 	m->runs++;
+	cli_run_idle_share(run, idle, sizeof(idle));
+	if (!m->idle[0])
+		snprintf(m->idle, sizeof(m->idle), "%s", idle);
+	else if (strcmp(m->idle, idle))
+		snprintf(m->idle, sizeof(m->idle), "mixed");
 	m->energy_uj += cli_run_total_uj(run);
 	m->co2_ug += run->co2_ug;
 	if (run->has_accuracy) {

@@ -8,6 +8,7 @@
 #ifndef _GREENAI_MODELS_H
 #define _GREENAI_MODELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <greenai/libgreenai.h>
@@ -29,7 +30,11 @@ struct cli_model_sum {
 	double accuracy_pct;
 	int has_score;
 	double score;
+	/* the idle policy of its runs: "capacity", ..., "mixed", "unrecorded" */
+	char idle[16];
 };
+
+void cli_run_idle_share(const struct ga_run *run, char *out, size_t size);
 
 struct cli_models {
 	struct cli_model_sum *m;

@@ -12,7 +12,7 @@
 
 static void gt_batch_header(FILE *f, const struct gt_state *s)
 {
-	char when[16];
+	char when[16], idle[512];
 	time_t now = time(NULL);
 	struct tm tm;
 	unsigned int i;
@@ -27,6 +27,8 @@ static void gt_batch_header(FILE *f, const struct gt_state *s)
 		gt_co2_g_per_h(s),
 		s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
 		gt_grid_label(s));
+	ga_idle_summary(s->g, idle, sizeof(idle));
+	fprintf(f, "idle policy %s\n", idle);
 	for (i = 0; i < s->nr_domains; i++)
 		fprintf(f, "  %-16s %10.3f W %16.6f J%s%s\n", s->dom[i].name,
 			s->dom[i].power_w, s->dom[i].energy_uj / 1e6,
@@ -88,6 +90,7 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 	struct json_object *doms = json_object_new_array();
 	struct json_object *arr = json_object_new_array();
 	const char *text;
+	char idle[512];
 	unsigned int i;
 
 	if (!o || !doms || !arr) {
@@ -106,6 +109,8 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 	ga_json_add(o, "energy_uj", json_object_new_int64(s->energy_uj));
 	ga_json_add(o, "intensity_g_per_kwh",
 		    json_object_new_double(s->grid.mg_per_kwh / 1000.0));
+	ga_idle_summary(s->g, idle, sizeof(idle));
+	ga_json_add(o, "idle_policy", json_object_new_string(idle));
 	for (i = 0; i < s->nr_domains; i++) {
 		struct json_object *d = json_object_new_object();
 

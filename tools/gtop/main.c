@@ -23,7 +23,8 @@ static const char gt_help[] =
 	"usage: gtop [-d SECS] [-b [-n N] [--json]] [-p PID | -c CGROUP]\n"
 	"            [--model NAME] [--view VIEW] [--tree] [--sort COL]\n"
 	"            [--ascending] [--keep SECS] [--region CC | --intensity G]\n"
-	"            [--backend auto|module|bpf]\n"
+	"            [--backend auto|module|bpf] [--idle POLICY]\n"
+	"            [--idle-power W]\n"
 	"\n"
 	"The live energy view: per energy domain the power, its history and the\n"
 	"energy since gtop started, the grid intensity and the machine's CO2e\n"
@@ -50,6 +51,12 @@ static const char gt_help[] =
 	"                      intensity (else GREENAI_REGION, greenai.conf, the\n"
 	"                      world average)\n"
 	"      --backend B     auto (default), module or bpf\n"
+	"      --idle POLICY   who idle energy goes to: capacity (each process\n"
+	"                      its share of the CPUs' capacity, the rest the\n"
+	"                      node's: the default), busy (all of it to what\n"
+	"                      ran) or none; the header names it\n"
+	"      --idle-power W  auto (default), util, or watts: 10,\n"
+	"                      package-0=10,dram-0=2 (see greenai stat --help)\n"
 	"\n"
 	"Keys: arrows, PgUp/PgDn, Home/End move; v or Tab next view; t tree;\n"
 	"F6 or > sort column, i invert; / filter (Esc clears); f follow a row;\n"
@@ -83,7 +90,7 @@ static int gt_parse_secs(const char *s, double lo, double hi, double *out)
 struct gt_cli {
 	struct gt_opts o;
 	struct ga_opts gopts;
-	const char *region, *intensity;
+	const char *region, *intensity, *idle, *idle_power;
 };
 
 static int gt_parse(int argc, char **argv, struct gt_cli *c)
@@ -104,6 +111,8 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 		{ "region", required_argument, NULL, 'r' },
 		{ "intensity", required_argument, NULL, 'i' },
 		{ "backend", required_argument, NULL, 'B' },
+		{ "idle", required_argument, NULL, 'I' },
+		{ "idle-power", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -180,6 +189,12 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 		case 'i':
 			c->intensity = optarg;
 			break;
+		case 'I':
+			c->idle = optarg;
+			break;
+		case 'W':
+			c->idle_power = optarg;
+			break;
 		case 'B':
 			if (ga_backend_parse(optarg, &c->gopts.backend))
 				return gt_usage("--backend '%s': not auto, module or bpf",
@@ -206,16 +221,20 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 }
 
 /*
- * The grid intensity, in the library's order: flags, GREENAI_REGION,
- * greenai.conf's figure, its live providers, its region, the world.
+ * The idle policy and the grid intensity, in the library's order: flags,
+ * the environment, greenai.conf; for the intensity, its live providers,
+ * its region, the world.
  */
-static int gt_intensity(const struct gt_cli *c, struct gt_state *s)
+static int gt_settings(struct gt_cli *c, struct gt_state *s)
 {
 	char err[GA_CONFIG_FROM_MAX + 256];
 	struct ga_live_result res;
 	int r;
 
 	if (ga_config_load(&s->cfg, err, sizeof(err)))
+		return gt_usage("%s", err);
+	if (ga_settings_idle(&s->cfg, c->idle, c->idle_power, &c->gopts.idle,
+			     err, sizeof(err)))
 		return gt_usage("%s", err);
 	r = ga_grid_init(&s->grid, &s->cfg, c->intensity, c->region,
 			 ga_unix_ms(), &res, err, sizeof(err));
@@ -286,7 +305,7 @@ int main(int argc, char **argv)
 	r = gt_parse(argc, argv, &c);
 	if (r)
 		return r < 0 ? 0 : r;
-	r = gt_intensity(&c, &s);
+	r = gt_settings(&c, &s);
 	if (r)
 		return r;
 	r = ga_open(&s.g, &c.gopts, err, sizeof(err));

@@ -121,6 +121,7 @@ static int gt_draw_header(struct gt_tui *t)
 {
 	const struct gt_state *s = t->s;
 	int y = 0, graph = COLS - 62;
+	char idle[512];
 	unsigned int i;
 
 	mvprintw(y++, 0, "gtop  %s  %u processes, %u exited  up %.0f s%s",
@@ -132,6 +133,8 @@ static int gt_draw_header(struct gt_tui *t)
 		 gt_co2_g_per_h(s),
 		 s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
 		 gt_grid_label(s));
+	ga_idle_summary(s->g, idle, sizeof(idle));
+	mvprintw(y++, 0, "idle policy %.*s", COLS > 12 ? COLS - 12 : 0, idle);
 	for (i = 0; i < s->nr_domains && y < LINES / 3; i++) {
 		const struct gt_domain *d = &s->dom[i];
 

@@ -123,11 +123,9 @@ void ga_idle_describe(const struct ga_idle_policy *p, const char *domain,
 		      char *out, size_t size)
 {
 	if (p->basis == GREENAI_BASIS_UTIL)
-		snprintf(out, size, "%s: %s, by utilisation", domain,
-			 ga_idle_share_name(p->share));
+		snprintf(out, size, "%s by utilisation", domain);
 	else
-		snprintf(out, size, "%s: %s, %s %llu.%03llu W", domain,
-			 ga_idle_share_name(p->share),
+		snprintf(out, size, "%s %s %llu.%03llu W", domain,
 			 ga_idle_basis_name(p->basis),
 			 (unsigned long long)(p->idle_power_uw / 1000000),
 			 (unsigned long long)(p->idle_power_uw / 1000 % 1000));

@@ -243,6 +243,24 @@ const char *ga_domain_error(const struct ga_ctx *g, unsigned int id)
 	return g->ops->domain_error(g, id);
 }
 
+void ga_idle_summary(const struct ga_ctx *g, char *out, size_t size)
+{
+	unsigned int i, n = ga_nr_domains(g);
+	size_t len;
+
+	len = snprintf(out, size, "%s:",
+		       ga_idle_share_name(g->opts.idle.share));
+	for (i = 0; i < n && len < size; i++) {
+		const struct ga_acct_domain_totals *t = ga_domain_totals(g, i);
+		char one[96];
+
+		ga_idle_describe(&t->idle, ga_domain(g, i)->name, one,
+				 sizeof(one));
+		len += snprintf(out + len, size - len, "%s %s", i ? "," : "",
+				one);
+	}
+}
+
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id)
 {
 	const struct greenai_domain *d = ga_domain(g, id);

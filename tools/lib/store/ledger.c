@@ -90,6 +90,8 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	" power_uw INTEGER NOT NULL,"
 	" avoided_ug INTEGER,"
 	" PRIMARY KEY (run_id, seq));",
+	/* 4: the idle policy a run's energy was split under */
+	"ALTER TABLE runs ADD COLUMN idle_policy TEXT;",
 };
 
 static int ga_ledger_fail(struct ga_ledger *l, int r, const char *what)
@@ -540,7 +542,8 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 {
 	static const char sql[] =
 		"UPDATE runs SET end_unix_ns = ?, status = 1, exit_code = ?,"
-		" co2_ug = ?, accuracy_pct = ?, model = ? WHERE id = ?";
+		" co2_ug = ?, accuracy_pct = ?, model = ?, idle_policy = ?"
+		" WHERE id = ?";
 	sqlite3_stmt *st;
 	int r = -EIO;
 
@@ -556,7 +559,8 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 	else
 		sqlite3_bind_null(st, 4);
 	ga_bind_text(st, 5, run->model);
-	sqlite3_bind_int64(st, 6, run->id);
+	ga_bind_text(st, 6, run->idle_policy);
+	sqlite3_bind_int64(st, 7, run->id);
 	if (ga_step_done(st) || sqlite3_changes(l->db) != 1)
 		goto fail;
 	r = ga_insert_energy(l, run);
@@ -842,7 +846,7 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 			       " start_unix_ns, end_unix_ns, status, exit_code,"
 			       " region, mg_per_kwh, intensity_source, pue_milli,"
 			       " co2_ug, accuracy_pct, cgroup, container_runtime,"
-			       " container_id FROM runs ORDER BY id",
+			       " container_id, idle_policy FROM runs ORDER BY id",
 			       -1, &st, NULL))
 		return ga_ledger_fail(l, -EIO, "reading runs");
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -867,6 +871,7 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 		run.cgroup = ga_col_text(st, 15);
 		run.container_runtime = ga_col_text(st, 16);
 		run.container_id = ga_col_text(st, 17);
+		run.idle_policy = ga_col_text(st, 18);
 		r = ga_load_energy(l, &run, &s);
 		r = r ?: ga_load_kv(l, "run_tags", run.id, run.tags,
 				    &run.nr_tags, s.kv);

@@ -39,7 +39,9 @@ static int wl_expose_node(struct ga_wl *w, struct ga_expo *e)
 		{ "greenai_node_idle_joules",
 		  "The part of a zone's energy that is its idle share." },
 		{ "greenai_node_unattributed_joules",
-		  "Energy of a zone in intervals in which nothing ran on it." },
+		  "Active energy of a zone that no process was there to take." },
+		{ "greenai_node_own_idle_joules",
+		  "The part of a zone's idle energy the idle policy gave no workload: the node's own." },
 	};
 	unsigned int nd = ga_nr_domains(w->g), f, i, n;
 	struct ga_label l[WL_MAX_LABELS];
@@ -57,6 +59,7 @@ static int wl_expose_node(struct ga_wl *w, struct ga_expo *e)
 				w->base_active_uj[i] + t->active_uj,
 				w->base_idle_uj[i] + t->idle_uj,
 				w->base_unattr_uj[i] + t->unattributed_uj,
+				w->base_node_idle_uj[i] + t->node_idle_uj,
 			};
 
 			n = wl_zone_labels(w, i, l, 1);
@@ -68,6 +71,19 @@ static int wl_expose_node(struct ga_wl *w, struct ga_expo *e)
 	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
 		n = wl_zone_labels(w, i, l, 1);
 		ga_expo_sample(e, l, n, w->power_w[i]);
+	}
+	r = r ?: ga_expo_family(e, "greenai_idle_power_watts", GA_EXPO_GAUGE,
+				"watts",
+				"The idle power each zone's energy was split with, and how it was had (policy: capacity, busy or none; basis: utilisation, fixed, calibrated or model; 0 W by utilisation).");
+	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		const struct ga_idle_policy *p = &ga_domain_totals(w->g, i)->idle;
+
+		n = wl_zone_labels(w, i, l, 1);
+		l[n++] = (struct ga_label){ "policy",
+					    ga_idle_share_name(p->share) };
+		l[n++] = (struct ga_label){ "basis",
+					    ga_idle_basis_name(p->basis) };
+		ga_expo_sample_fixed(e, l, n, p->idle_power_uw, 6);
 	}
 	r = r ?: ga_expo_family(e, "greenai_node_zone_up", GA_EXPO_GAUGE, NULL,
 				"1 when the zone's last reading was good; 0 when it failed (its energy stays where it was).");

@@ -113,6 +113,7 @@ struct ga_wl {
 	uint64_t base_active_uj[GREENAI_MAX_DOMAINS];
 	uint64_t base_idle_uj[GREENAI_MAX_DOMAINS];
 	uint64_t base_unattr_uj[GREENAI_MAX_DOMAINS];
+	uint64_t base_node_idle_uj[GREENAI_MAX_DOMAINS];
 	uint64_t base_co2_ug;
 	uint64_t co2_from_uj;		/* the node's total when it was set */
 	double power_w[GREENAI_MAX_DOMAINS];

@@ -16,7 +16,8 @@
 
 /* --- the state file ------------------------------------------------------ */
 
-#define WL_STATE_VERSION	1
+/* 2: the node's own idle in node_zones; 1 (without it) is read too */
+#define WL_STATE_VERSION	2
 #define WL_STATE_MAX		(64 << 20)
 
 static json_object *wl_u64(uint64_t v)
@@ -58,7 +59,8 @@ static json_object *wl_state_json(const struct ga_wl *w)
 	unsigned int nd = ga_nr_domains(w->g), i, k;
 	uint64_t energy[GREENAI_MAX_DOMAINS], active[GREENAI_MAX_DOMAINS];
 	uint64_t idle[GREENAI_MAX_DOMAINS], un[GREENAI_MAX_DOMAINS];
-	const uint64_t *node[] = { energy, active, idle, un };
+	uint64_t own[GREENAI_MAX_DOMAINS];
+	const uint64_t *node[] = { energy, active, idle, un, own };
 	json_object *o = json_object_new_object(), *a;
 	struct wl_series *s, *st;
 
@@ -70,11 +72,12 @@ static json_object *wl_state_json(const struct ga_wl *w)
 		active[i] = w->base_active_uj[i] + t->active_uj;
 		idle[i] = w->base_idle_uj[i] + t->idle_uj;
 		un[i] = w->base_unattr_uj[i] + t->unattributed_uj;
+		own[i] = w->base_node_idle_uj[i] + t->node_idle_uj;
 	}
 	json_object_object_add(o, "version", json_object_new_int(WL_STATE_VERSION));
 	json_object_object_add(o, "node_name",
 			       json_object_new_string(w->node_name));
-	json_object_object_add(o, "node_zones", wl_zones_json(w, node, 4));
+	json_object_object_add(o, "node_zones", wl_zones_json(w, node, 5));
 	json_object_object_add(o, "node_co2_ug", wl_u64(wl_node_co2(w)));
 	for (k = WL_CONTAINER; k <= WL_POD; k++) {
 		json_object *t = wl_counts_json(w, &w->term[k]);
@@ -303,7 +306,8 @@ int ga_wl_load(struct ga_wl *w, const char *path, char *err,
 	       size_t err_size)
 {
 	uint64_t *node[] = { w->base_energy_uj, w->base_active_uj,
-			     w->base_idle_uj, w->base_unattr_uj };
+			     w->base_idle_uj, w->base_unattr_uj,
+			     w->base_node_idle_uj };
 	struct json_tokener *tok;
 	json_object *o = NULL, *z, *a, *t;
 	uint64_t version, co2, count;
@@ -333,10 +337,10 @@ int ga_wl_load(struct ga_wl *w, const char *path, char *err,
 	free(buf);
 	if (!o || !json_object_is_type(o, json_type_object) ||
 	    !wl_get_u64(o, "version", &version) ||
-	    version != WL_STATE_VERSION ||
+	    version < 1 || version > WL_STATE_VERSION ||
 	    !json_object_object_get_ex(o, "node_zones", &z) ||
 	    !wl_get_u64(o, "node_co2_ug", &co2) ||
-	    wl_zones_load(w, z, node, 4) ||
+	    wl_zones_load(w, z, node, version == 1 ? 4 : 5) ||
 	    !json_object_object_get_ex(o, "series", &a) ||
 	    !json_object_is_type(a, json_type_array))
 		goto bad;
@@ -367,7 +371,7 @@ bad:
 	*w = saved;
 	json_object_put(o);
 	snprintf(err, err_size,
-		 "%s: not a greenai-exporter state file of version %d",
+		 "%s: not a greenai-exporter state file of version 1 to %d",
 		 path, WL_STATE_VERSION);
 	return r;
 }

@@ -583,7 +583,8 @@ static void wl_remap(uint64_t *v, const int *map)
 void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 {
 	uint64_t *node[] = { w->base_energy_uj, w->base_active_uj,
-			     w->base_idle_uj, w->base_unattr_uj };
+			     w->base_idle_uj, w->base_unattr_uj,
+			     w->base_node_idle_uj };
 	unsigned int i, j, k, nd = ga_nr_domains(w->g);
 	int map[GREENAI_MAX_DOMAINS];
 	struct wl_v1proc *p, *pt;
@@ -600,6 +601,7 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 		w->base_active_uj[i] += t->active_uj;
 		w->base_idle_uj[i] += t->idle_uj;
 		w->base_unattr_uj[i] += t->unattributed_uj;
+		w->base_node_idle_uj[i] += t->node_idle_uj;
 	}
 	for (i = 0; i < GREENAI_MAX_DOMAINS; i++) {
 		map[i] = -1;
@@ -609,7 +611,7 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 				    ga_domain(g, j)->name))
 				map[i] = (int)j;
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < sizeof(node) / sizeof(node[0]); i++)
 		wl_remap(node[i], map);
 	for (k = 0; k < WL_KINDS; k++) {
 		HASH_ITER(hh, w->series[k], s, st) {
