@@ -48,9 +48,8 @@ int ga_idle_conf_power(struct ga_idle_conf *c, const char *spec, char *err,
 /* The fixed idle power for a domain: its own, else every domain's, else 0. */
 __u64 ga_idle_conf_fixed(const struct ga_idle_conf *c, const char *domain);
 /*
- * How a domain's last interval was split, as outputs say it:
- * "package-0: capacity, calibrated 9.800 W", "dram-0: busy, by
- * utilisation".
+ * How a domain's idle part was estimated, as outputs say it:
+ * "package-0 calibrated 9.800 W", "dram-0 by utilisation".
  */
 void ga_idle_describe(const struct ga_idle_policy *p, const char *domain,
 		      char *out, size_t size);
