@@ -44,7 +44,7 @@ teardown() {
 		fail "long spin got ${long[1]} uJ for ${long[0]} ns"
 }
 
-@test "processes plus unattributed equal each domain's energy to the microjoule" {
+@test "processes, the node's idle and unattributed equal each domain's energy to the microjoule" {
 	insmod "$GREENAI_KO"
 	"$BIN/forkstorm" 200 >/dev/null
 	"$BIN/spin" 0.5
