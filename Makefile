@@ -261,12 +261,13 @@ host: ## run the host bats suite only
 vm: ## run the module suite in QEMU guests on every kernel of KERNELS
 	KERNELS="$(KERNELS)" tests/run-all.sh vm
 
-bench: deps ## context-switch cost (greenai.ko in QEMU, BPF here), gtop's and the exporter's cost
+bench: deps ## context-switch cost (greenai.ko in QEMU, BPF here), gtop's and the exporter's cost, attribution accuracy
 	tests/bench/ctxswitch.sh
 	tests/bench/bpf-cost.sh
 	tests/bench/gtop-cost.sh
 	tests/bench/exporter-scrape.sh
 	tests/bench/ring-loss.sh
+	tests/bench/accuracy.sh
 
 lint: ## checkpatch.pl --strict over kernel code (from linux-source-6.1)
 	scripts/checkpatch.sh

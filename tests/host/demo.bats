@@ -20,8 +20,8 @@ setup() {
 	# the report has both models, each with its accuracy and a score
 	assert_line --regexp '^mlp-256x256 +1 +[0-9.]+ +[0-9.e+-]+ +[0-9.e+-]+ +[0-9.e+]+$'
 	assert_line --regexp '^mlp-32 +1 +[0-9.]+ +[0-9.e+-]+ +[0-9.e+-]+ +[0-9.e+]+$'
-	# and the comparison its four figures
-	assert_line --regexp '^mlp-256x256 +mlp-32 +[0-9.e+-]+ +-?[0-9.e+-]+ +-?[0-9.e+-]+ +-?[0-9.e+-]+$'
+	# and the comparison its four figures, and the idle policy of both
+	assert_line --regexp '^mlp-256x256 +mlp-32 +[0-9.e+-]+ +-?[0-9.e+-]+ +-?[0-9.e+-]+ +-?[0-9.e+-]+ +capacity$'
 	# the accuracy each script printed is the one the ledger has
 	local acc
 	acc=$(awk '/^mlp 32:/ { print $NF == "%" ? $(NF - 1) : $NF }' <<<"$output")

@@ -128,7 +128,8 @@ make_containers() {
 	for bad in "-i 0" "-i x" "-i 61" "--pue 0.5" "--region ZZ" \
 		"--intensity -3" "--max-series 0" "--backend kmod" \
 		"--tls-cert /x" "-l nowhere" "-l 127.0.0.1:70000" "-l :" \
-		"--save-every 0" "--save-every x" "--save-every 3601"; do
+		"--save-every 0" "--save-every x" "--save-every 3601" \
+		"--idle most" "--idle-power x"; do
 		run "$EXPORTER" $bad
 		assert_failure 2
 		assert_output --partial "greenai-exporter: "
@@ -156,6 +157,11 @@ make_containers() {
 	printf '%s\n' "$output" >"$T/metrics.txt"
 	run promtool check metrics <"$T/metrics.txt"
 	assert_success
+	# the idle policy each zone is split under, and the node's own idle
+	grep -qE '^greenai_idle_power_watts\{.*zone="package-0",provenance="estimated",policy="capacity",basis="model"\} [0-9]+\.[0-9]+$' "$T/metrics.txt" ||
+		fail "no idle policy: $(grep idle "$T/metrics.txt")"
+	grep -qE '^greenai_node_own_idle_joules_total\{.*zone="package-0"' "$T/metrics.txt" ||
+		fail "no node idle: $(grep idle "$T/metrics.txt")"
 	# every metric the Grafana dashboard asks for is one the exporter has
 	run /usr/bin/python3 -c 'import json, re, sys
 have = {l.split("{")[0].split(" ")[0] for l in open(sys.argv[2]) if l[0] != "#"}

@@ -83,6 +83,15 @@ for pid, model in ((A, "alpha"), (B, "beta")):
 p = [r["power_w"] for r in j["rows"]]
 assert p == sorted(p, reverse=True), p
 assert sum(d["energy_uj"] for d in j["domains"] if d["in_total"]) == j["energy_uj"]
+assert j["idle_policy"].startswith("capacity: package-0 "), j["idle_policy"]
+' || fail "$output"
+	# --idle none: the rows' power with idle is their active power
+	run "$GTOP" -b -n 2 -d 0.5 --json --idle none
+	assert_success
+	json_check '
+assert j["idle_policy"].startswith("none: package-0 "), j["idle_policy"]
+for r in j["rows"]:
+    assert abs(r["power_idle_w"] - r["power_w"]) < 1e-9, r
 ' || fail "$output"
 	# the model view sums them; --model keeps one
 	run "$GTOP" -b -n 1 -d 0.5 --json --view model --model alpha
@@ -263,7 +272,8 @@ assert [r["pid"] for r in j["rows"]] == [A], j["rows"]
 	local bad
 	for bad in "-d 0" "-d x" "-d 4000" "-n 0" "-n x" "--view pods" \
 		"--sort colour" "-p abc" "-p 0" "-c relative/path" "--json" \
-		"--keep -1" "--backend gpu" "--region Atlantis" "--bogus" "extra"; do
+		"--keep -1" "--backend gpu" "--region Atlantis" "--bogus" "extra" \
+		"--idle most" "--idle-power 0"; do
 		run "$GTOP" $bad
 		assert_failure 2
 		assert_line --index 0 --regexp '^gtop: '

@@ -410,19 +410,21 @@ PY
 	assert_success
 	run "$GREENAI" export --format codecarbon-csv --ledger "$LEDGER" 1
 	assert_success
-	# the header of CodeCarbon 3.2's emissions.csv (its EmissionsData)
-	assert_line --index 0 "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,water_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,cpu_utilization_percent,gpu_utilization_percent,ram_utilization_percent,ram_used_gb,on_cloud,pue,wue"
+	# the header of CodeCarbon 3.2's emissions.csv (its EmissionsData),
+	# and greenai's own column: the idle policy
+	assert_line --index 0 "timestamp,project_name,run_id,experiment_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,cpu_energy,gpu_energy,ram_energy,energy_consumed,water_consumed,country_name,country_iso_code,region,cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,cpu_utilization_percent,gpu_utilization_percent,ram_utilization_percent,ram_used_gb,on_cloud,pue,wue,greenai_idle_policy"
 	# the row in CodeCarbon's units, from the ledger's figures
 	local want
 	want=$(ledger "SELECT r.co2_ug, SUM(e.active_uj + e.idle_uj),
-		(r.end_unix_ns - r.start_unix_ns) FROM runs r JOIN run_energy e
-		ON e.run_id = r.id AND e.in_total = 1")
+		(r.end_unix_ns - r.start_unix_ns), r.idle_policy FROM runs r
+		JOIN run_energy e ON e.run_id = r.id AND e.in_total = 1")
 	echo "$output" >"$BATS_TEST_TMPDIR/emissions.csv"
 	python3 - "$want" "$BATS_TEST_TMPDIR/emissions.csv" <<'PY' ||
 import csv, sys
-co2_ug, uj, ns = (int(x) for x in sys.argv[1].split("|"))
+co2_ug, uj, ns, idle = sys.argv[1].split("|")
+co2_ug, uj, ns = int(co2_ug), int(uj), int(ns)
 rows = list(csv.DictReader(open(sys.argv[2])))
-assert len(rows) == 1 and len(rows[0]) == 38, rows
+assert len(rows) == 1 and len(rows[0]) == 39, rows
 r = rows[0]
 close = lambda a, b: abs(float(a) - b) <= 1e-9 * max(abs(b), 1e-30) + 1e-12
 assert close(r["emissions"], co2_ug / 1e9), "emissions kg"
@@ -431,6 +433,7 @@ assert abs(float(r["duration"]) - ns / 1e9) < 1e-6, "duration s"
 assert close(r["cpu_power"], (uj / 1e6) / (ns / 1e9)), "W"
 assert r["country_iso_code"] == "FRA" and r["project_name"] == "digits"
 assert r["tracking_mode"] == "process" and r["pue"] == "1.000"
+assert idle.startswith("capacity: package-0 ") and r["greenai_idle_policy"] == idle
 PY
 		fail "CSV: $output; ledger: $want"
 	run "$GREENAI" export --format model-card --training-type fine-tuning \
@@ -440,7 +443,7 @@ PY
 	assert_line "  emissions: $(awk -v u="${want%%|*}" 'BEGIN { printf "%.6f", u / 1e6 }')"
 	assert_line '  training_type: "fine-tuning"'
 	assert_line '  geographical_location: "FRA"'
-	assert_line --regexp '^  source: "greenai \(.*\), grid intensity [0-9.]+ g/kWh: Ember .*"$'
+	assert_line --regexp '^  source: "greenai \(.*\), grid intensity [0-9.]+ g/kWh: Ember .*; idle policy capacity: package-0 .*"$'
 	# a run that is not there, or not a run id
 	run "$GREENAI" export --format model-card --ledger "$LEDGER" 2
 	assert_failure 1
@@ -509,4 +512,53 @@ PY
 		assert_failure 2
 		assert_output --partial "Try 'greenai stat --help'"
 	done
+}
+
+@test "idle policy: stat and run name the one they split under; none gives a run active energy only" {
+	# the power model here: its own idle power is the basis
+	run "$GREENAI" stat -a 0.3
+	assert_success
+	assert_line --regexp '^  idle policy capacity: package-0 model [0-9]+\.[0-9]{3} W$'
+	assert_line --regexp '^ +[0-9]+\.[0-9]{6} J  node idle: '
+	run "$GREENAI" stat --idle busy --idle-power 7.5 -a 0.3
+	assert_success
+	assert_line '  idle policy busy: package-0 fixed 7.500 W'
+	# from the environment, and from greenai.conf, in that order
+	mkdir -p "$XDG_CONFIG_HOME/greenai"
+	printf 'idle = none\nidle_power = util\n' >"$XDG_CONFIG_HOME/greenai/greenai.conf"
+	GREENAI_IDLE=busy run "$GREENAI" stat -a 0.3
+	assert_line '  idle policy busy: package-0 by utilisation'
+	run "$GREENAI" run --ledger "$LEDGER" --model none -- "$BIN/spin" 0.3
+	assert_success
+	assert_line '  idle policy   none: package-0 by utilisation'
+	# with none, the run's energy is all active; the ledger says why
+	run ledger "SELECT SUM(e.idle_uj), SUM(e.active_uj) > 0, r.idle_policy
+		FROM runs r JOIN run_energy e ON e.run_id = r.id"
+	assert_output "0|1|none: package-0 by utilisation"
+	run "$GREENAI" report --by run --format json --ledger "$LEDGER"
+	assert_output --partial '"idle_policy": "none: package-0 by utilisation"'
+}
+
+@test "idle policy: bad --idle, --idle-power, environment and greenai.conf values are refused" {
+	local bad
+	for bad in "--idle some" "--idle-power 0" "--idle-power x" \
+		"--idle-power package-0=" "--idle-power 5,5"; do
+		# shellcheck disable=SC2086
+		run "$GREENAI" stat $bad -a 0.1
+		assert_failure 2
+		assert_output --partial "(from --idle"
+		# shellcheck disable=SC2086
+		run "$GREENAI" run $bad --ledger "$LEDGER" -- true
+		assert_failure 2
+	done
+	GREENAI_IDLE_POWER=lots run "$GREENAI" stat -a 0.1
+	assert_failure 2
+	assert_output --partial "(from GREENAI_IDLE_POWER)"
+	mkdir -p "$XDG_CONFIG_HOME/greenai"
+	echo 'idle = all' >"$XDG_CONFIG_HOME/greenai/greenai.conf"
+	run "$GREENAI" run --ledger "$LEDGER" -- true
+	assert_failure 2
+	assert_output --partial "greenai.conf:1: idle 'all': not capacity, busy or none"
+	# nothing ran: no ledger was made
+	[ ! -e "$LEDGER" ]
 }

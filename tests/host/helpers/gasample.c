@@ -12,16 +12,18 @@
  *            [--model-idle-mw N] [--model-max-mw N]
  *            [--attach auto|tp_btf|raw_tp] [--max-runs N] [--exits-kb N]
  *            [--sysfs-root DIR] [--nvml-lib PATH] [--drain-ms N]
+ *            [--idle capacity|busy|none] [--idle-power SPEC]
  *            [--records FILE] -- CMD [ARG...]
  *
  * --records writes one line per record, as tests/kmod/helpers/
  * greenai_ring.py collect does for the module:
  *   INTERVAL seq domain flags start end energy active idle unattributed
- *            busy capacity nr_tasks
+ *            busy capacity nr_tasks idle_share idle_basis idle_power_uw
+ *            node_idle
  *   EXIT seq pid ppid cgroup_id cpu_ns active idle comm per_domain
  * Then on stdout:
  *   backend NAME
- *   domain ID NAME energy active idle unattributed flags_seen
+ *   domain ID NAME energy active idle unattributed flags_seen node_idle
  *   task TGID CGROUP_ID CPU_NS ACTIVE IDLE COMM
  *   cgroup ID CPU_NS ACTIVE IDLE NR_EXITED
  *   stat KEY VALUE
@@ -66,7 +68,7 @@ static void print_record(const struct greenai_rec_hdr *h, void *arg)
 		const struct greenai_rec_interval *r = (const void *)h;
 
 		fprintf(records,
-			"INTERVAL %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %u\n",
+			"INTERVAL %u %u %u %llu %llu %llu %llu %llu %llu %llu %llu %u %u %u %llu %llu\n",
 			h->seq, r->domain, r->flags,
 			(unsigned long long)r->start_ns,
 			(unsigned long long)r->end_ns,
@@ -75,7 +77,10 @@ static void print_record(const struct greenai_rec_hdr *h, void *arg)
 			(unsigned long long)r->idle_uj,
 			(unsigned long long)r->unattributed_uj,
 			(unsigned long long)r->busy_ns,
-			(unsigned long long)r->capacity_ns, r->nr_tasks);
+			(unsigned long long)r->capacity_ns, r->nr_tasks,
+			r->idle_share, r->idle_basis,
+			(unsigned long long)r->idle_power_uw,
+			(unsigned long long)r->node_idle_uj);
 	} else if (h->type == GREENAI_REC_TASK_EXIT) {
 		const struct greenai_rec_task_exit *r = (const void *)h;
 		unsigned long long act, idle;
@@ -135,12 +140,13 @@ static void print_all(struct ga_ctx *g)
 	for (i = 0; i < n; i++) {
 		const struct ga_acct_domain_totals *t = ga_domain_totals(g, i);
 
-		printf("domain %u %s %llu %llu %llu %llu %u\n", i,
+		printf("domain %u %s %llu %llu %llu %llu %u %llu\n", i,
 		       ga_domain(g, i)->name,
 		       (unsigned long long)t->energy_uj,
 		       (unsigned long long)t->active_uj,
 		       (unsigned long long)t->idle_uj,
-		       (unsigned long long)t->unattributed_uj, t->flags_seen);
+		       (unsigned long long)t->unattributed_uj, t->flags_seen,
+		       (unsigned long long)t->node_idle_uj);
 	}
 	ga_for_each_task(g, print_task, &n);
 	ga_for_each_cgroup(g, print_cgroup, &n);
@@ -197,6 +203,8 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		{ "sysfs-root", required_argument, NULL, 'R' },
 		{ "nvml-lib", required_argument, NULL, 'N' },
 		{ "drain-ms", required_argument, NULL, 'D' },
+		{ "idle", required_argument, NULL, 'I' },
+		{ "idle-power", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const sources[] = { "auto", "powercap", "perf",
@@ -205,6 +213,7 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 	static const char *const backends[] = { "auto", "module", "bpf" };
 	unsigned long v;
 	unsigned int k;
+	char err[160];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
@@ -261,6 +270,20 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 			break;
 		case 'R':
 			o->sysfs_root = optarg;
+			break;
+		case 'I':
+			if (ga_idle_conf_share(&o->idle, optarg, err,
+					       sizeof(err))) {
+				fprintf(stderr, "gasample: %s\n", err);
+				return -1;
+			}
+			break;
+		case 'W':
+			if (ga_idle_conf_power(&o->idle, optarg, err,
+					       sizeof(err))) {
+				fprintf(stderr, "gasample: %s\n", err);
+				return -1;
+			}
 			break;
 		case 'N':
 			o->nvml_lib = optarg;
