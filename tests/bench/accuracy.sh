@@ -63,8 +63,9 @@ per_s() {
 	awk -v g="${g[0]}" -v c="${g[1]}" 'BEGIN { printf "%.3f", g / c * 1e3 }'
 }
 
+# the three workloads and the background, as a script for sh -c
 three() {
-	sh -c "sleep 2
+	echo "sleep 2
 	$BIN/cgspawn $base/bg $BIN/spin 600 2>/dev/null & b=\$!
 	$BIN/cgspawn $base/w1 $BIN/spin 1.5 2>/dev/null & p1=\$!
 	$BIN/cgspawn $base/w2 $BIN/spin 1 2>/dev/null & p2=\$!
@@ -73,6 +74,9 @@ three() {
 }
 
 echo "## greenai's error against a known power function ($(uname -n), $(date -u +%F))"
+echo
+echo "$(getconf _NPROCESSORS_ONLN) CPUs; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(a busy machine leaves little idle power to share: the policies differ most on a quiet one)"
 echo
 echo "| plant k (W/CPU) | policy | idle power | w1 (1.5 s) | w2 (1 s) | w3 (0.5 s) | pinned spin alone, J/CPU-s | beside a neighbour | change |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -86,7 +90,7 @@ for plant in equal unequal; do
 		set -- $pol
 		opts="--idle $1"
 		[ "$2" = calibrated ] || opts="$opts --idle-power $2"
-		plant_run 10000 15000 "$ks $base/w=15000" "$opts" three
+		plant_run 10000 15000 "$ks $base/w=15000" "$opts" sh -c "$(three)"
 		e1=$(err "$base/w1") e2=$(err "$base/w2") e3=$(err "$base/w3")
 		basis=$(awk '$1 == "INTERVAL" { b = $15 } END { print b }' "$PLANT_DIR/records")
 		plant_run 10000 15000 "$ks $base/w=15000" "$opts" \
