@@ -418,30 +418,15 @@ assert n2 > n1 and abs(got - want) <= 1.01, (got, want)
 }
 
 @test "exporter: with a live provider, each sample's CO2e is at the grid intensity then in force" {
-	# series DIRTY: a forecast file, asked every second: 100 g/kWh, and
-	# (DIRTY 1) 900 from now on; written whole, then renamed
-	series() {
-		python3 - "$T/series.csv" "$1" <<-'PY'
-			import os, sys, time
-			from datetime import datetime, timezone
-			now = time.time()
-			iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-			s = "time,intensity\n%s,100\n" % iso(now - 60)
-			if sys.argv[2] == "1":
-			    s += "%s,900,1h\n" % iso(now)
-			open(sys.argv[1] + ".tmp", "w").write(s)
-			os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-		PY
-	}
 	# 100 g/kWh until the test has seen samples at 100, then 900
-	series 0
+	grid_series "$T/series.csv" 0
 	printf 'intensity_file = %s\nintensity_refresh = 1\n' "$T/series.csv" >"$T/greenai.conf"
 	GREENAI_CONFIG=$T/greenai.conf start_exporter
 	output=$(scrape)
 	assert_equal "$(value greenai_grid_intensity_grams_per_kwh "source=\"file $T/series.csv\"")" 100.000
 	co2_rate_is 100
 	local at100=$LAST_J g100=$LAST_G
-	series 1
+	grid_series "$T/series.csv" 1
 	until_scrape '/^greenai_grid_intensity_grams_per_kwh\{.*\} 900\.000$/ { f = 1 } END { exit !f }'
 	# the change takes nothing back
 	python3 -c 'import sys; assert float(sys.argv[1]) >= float(sys.argv[2])' \

@@ -210,23 +210,8 @@ state_value() {
 
 @test "greenai run killed with -9 while its command is frozen: the next greenai thaws it" {
 	local pid
-	# series DIRTY_FROM_NOW: the grid clean, or (1) dirty from now for an
-	# hour; written whole, since the run reads the file every second
-	series() {
-		python3 - "$T/s.csv" "$1" <<-'PY'
-			import os, sys, time
-			from datetime import datetime, timezone
-			iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-			now = time.time()
-			s = "time,intensity\n%s,100\n" % iso(now - 60)
-			if sys.argv[2] == "1":
-			    s += "%s,900,1h\n" % iso(now)
-			open(sys.argv[1] + ".tmp", "w").write(s)
-			os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-		PY
-	}
 	# clean while the command starts, dirty once it runs
-	series 0
+	grid_series "$T/s.csv" 0
 	printf 'intensity_file = %s\nintensity_refresh = 1\n' "$T/s.csv" >"$T/greenai.conf"
 	GREENAI_CONFIG=$T/greenai.conf "$GREENAI" run --ledger "$T/l.db" \
 		--interval-ms 100 --carbon-aware --max-intensity 500 -- \
@@ -235,7 +220,7 @@ state_value() {
 	PIDS+=("$pid")
 	ORPHAN=$CG/greenai.runs/$pid
 	until_events "$ORPHAN" "populated 1" || fail "never started: $(cat "$T/err")"
-	series 1
+	grid_series "$T/s.csv" 1
 	until_events "$ORPHAN" "frozen 1" || fail "never frozen: $(cat "$T/err")"
 	kill -9 "$pid"
 	wait "$pid" || true
