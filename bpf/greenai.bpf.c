@@ -22,6 +22,11 @@
  *   on a CPU and never switches is charged every interval, and to empty
  *   the slots into ga_runs. sched_switch runs with interrupts off, so the
  *   IPI never finds a slot half-written.
+ * - With ga_count, each switch also reads the CPU's counter (cycles; a
+ *   perf event the reader opened on each CPU, in ga_counter) and charges
+ *   what it counted since the previous switch to the process switched
+ *   out, beside its run time: the weight of its share of a package's and
+ *   its cores' energy. Without, no counter is read.
  * - sched_process_fork/exec: describe processes in ga_procs (comm after
  *   exec, parent, start time) so the reader has them without /proc.
  * - sched_process_exit: when the last thread of a process exits, an exit
@@ -49,6 +54,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool ga_emit_exits = true;	/* write exit records */
 const volatile bool ga_by_cgroup = true;	/* key run time by cgroup */
 const volatile __u64 ga_load_ns;		/* CLOCK_MONOTONIC at load */
+const volatile bool ga_count;			/* read ga_counter */
 
 struct ga_bpf_counters ga_stats;
 
@@ -94,7 +100,37 @@ struct {
 	__type(value, struct ga_bpf_task);
 } ga_threads SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} ga_counter SEC(".maps");
+
 static const struct ga_bpf_run ga_zero_run;
+
+/*
+ * What the CPU's counter counted since the last call on this CPU: all of
+ * it by the one task that ran meanwhile. 0 without ga_count, or when the
+ * counter cannot be read (its count is then lost, not moved).
+ */
+static __always_inline __u64 ga_count_delta(struct ga_bpf_cpu *cpu)
+{
+	struct bpf_perf_event_value v;
+	__u64 d = 0;
+
+	if (!ga_count)
+		return 0;
+	if (bpf_perf_event_read_value(&ga_counter, BPF_F_CURRENT_CPU, &v,
+				      sizeof(v))) {
+		cpu->count_valid = 0;
+		return 0;
+	}
+	if (cpu->count_valid && v.counter >= cpu->cur_count)
+		d = v.counter - cpu->cur_count;
+	cpu->cur_count = v.counter;
+	cpu->count_valid = 1;
+	return d;
+}
 
 /* Describe @p's process in ga_procs. */
 static void ga_describe(struct task_struct *p, __u64 flags)
@@ -143,10 +179,13 @@ static __always_inline void ga_key(struct ga_bpf_run_key *key,
 	}
 }
 
-/* Add @delta ns on this CPU to @key's ga_runs entry, made if need be. */
+/*
+ * Add @delta ns and @count on this CPU to @key's ga_runs entry, made if
+ * need be.
+ */
 static __always_inline void ga_add_run(struct ga_bpf_cpu *cpu,
 				       const struct ga_bpf_run_key *key,
-				       __u64 delta, bool describe)
+				       __u64 delta, __u64 count, bool describe)
 {
 	struct ga_bpf_run *run;
 
@@ -160,11 +199,13 @@ static __always_inline void ga_add_run(struct ga_bpf_cpu *cpu,
 		run = bpf_map_lookup_elem(&ga_runs, key);
 		if (!run) {
 			cpu->overflow_ns += delta;
+			cpu->overflow_count += count;
 			__sync_fetch_and_add(&ga_stats.runs_full, 1);
 			return;
 		}
 	}
 	run->run_ns += delta;
+	run->count += count;
 }
 
 /* Empty a slot into ga_runs. */
@@ -172,8 +213,10 @@ static __always_inline void ga_slot_flush(struct ga_bpf_cpu *cpu,
 					  struct ga_bpf_slot *s)
 {
 	if (s->pending_ns)
-		ga_add_run(cpu, &s->key, s->pending_ns, false);
+		ga_add_run(cpu, &s->key, s->pending_ns, s->pending_count,
+			   false);
 	s->pending_ns = 0;
+	s->pending_count = 0;
 }
 
 /*
@@ -182,7 +225,8 @@ static __always_inline void ga_slot_flush(struct ga_bpf_cpu *cpu,
  * ga_runs, the slot emptied and taken for it.
  */
 static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
-				      struct task_struct *p, bool btf)
+				      __u64 count, struct task_struct *p,
+				      bool btf)
 {
 	struct ga_bpf_run_key key = {};
 	struct ga_bpf_slot *s;
@@ -192,11 +236,12 @@ static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
 	s = &cpu->slot[key.tgid & (GA_BPF_SLOTS - 1)];
 	if (s->key.tgid == key.tgid && s->key.cgroup_id == key.cgroup_id) {
 		s->pending_ns += delta;
+		s->pending_count += count;
 		cpu->slot_hits++;
 		return;
 	}
 	ga_slot_flush(cpu, s);
-	ga_add_run(cpu, &key, delta, true);
+	ga_add_run(cpu, &key, delta, count, true);
 	s->key = key;
 }
 
@@ -212,7 +257,8 @@ static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
  * starting is only counted from now.
  */
 static __always_inline void ga_charge_current(struct ga_bpf_cpu *cpu,
-					      struct task_struct *p, bool btf)
+					      struct task_struct *p, bool btf,
+					      __u64 count)
 {
 	struct ga_bpf_task *t = NULL;
 	__u32 pid = ga_pid(p, btf);
@@ -240,7 +286,7 @@ static __always_inline void ga_charge_current(struct ga_bpf_cpu *cpu,
 			__sync_fetch_and_add(&ga_stats.unpaired, 1);
 	}
 	if (known && sum > base)
-		ga_charge(cpu, sum - base, p, btf);
+		ga_charge(cpu, sum - base, count, p, btf);
 	if (t) {
 		t->charged = sum;
 	} else if (btf) {
@@ -267,7 +313,7 @@ static __always_inline void ga_switch(struct task_struct *prev,
 	if (!cpu)
 		return;
 	cpu->switches++;
-	ga_charge_current(cpu, prev, btf);
+	ga_charge_current(cpu, prev, btf, ga_count_delta(cpu));
 	cpu->cur_pid = ga_pid(next, btf);
 	cpu->cur_sum = ga_runtime(next, btf);
 	cpu->cur_valid = 1;
@@ -307,7 +353,7 @@ static __always_inline void ga_flush(bool btf)
 	cpu->flushes++;
 	p = btf ? bpf_get_current_task_btf() :
 		  (struct task_struct *)bpf_get_current_task();
-	ga_charge_current(cpu, p, btf);
+	ga_charge_current(cpu, p, btf, ga_count_delta(cpu));
 	for (i = 0; i < GA_BPF_SLOTS; i++)
 		ga_slot_flush(cpu, &cpu->slot[i]);
 	cpu->cur_pid = ga_pid(p, btf);

@@ -15,6 +15,8 @@
  *   ga_tasks  TASK_STORAGE struct ga_bpf_task (BTF kernels only)
  *   ga_exits  RINGBUF of struct greenai_rec_task_exit with no domain
  *             (the reader adds the energy)
+ *   ga_counter PERF_EVENT_ARRAY: each CPU's counter (cycles), read at
+ *             every switch when the reader set one (ga_count)
  * Globals (.bss): ga_stats, struct ga_bpf_counters (bpf_counters.h).
  */
 #ifndef _GREENAI_BPF_ABI_H
@@ -46,23 +48,29 @@ struct ga_bpf_run_key {
 struct ga_bpf_slot {
 	struct ga_bpf_run_key key;
 	__u64 pending_ns;
+	__u64 pending_count;
 };
 
 struct ga_bpf_cpu {
 	__u64 busy_ns;		/* run time charged to processes */
 	__u64 overflow_ns;	/* of which with no room in ga_runs */
+	__u64 overflow_count;	/* the counter meanwhile (ga_count) */
 	__u64 switches;
 	__u64 flushes;		/* ga_flush runs on this CPU */
 	/* what runs on the CPU, and its se.sum_exec_runtime when it started */
 	__u64 cur_sum;
 	__u32 cur_pid;
 	__u32 cur_valid;
+	/* the CPU's counter at its last switch or flush (ga_count) */
+	__u64 cur_count;
+	__u64 count_valid;
 	__u64 slot_hits;	/* charges that found their slot */
 	struct ga_bpf_slot slot[GA_BPF_SLOTS];	/* by tgid */
 };
 
 struct ga_bpf_run {
 	__u64 run_ns;		/* on this CPU, since first seen */
+	__u64 count;		/* the CPU's counter meanwhile (ga_count) */
 };
 
 /* ga_tasks (task storage, BTF only): per thread. */

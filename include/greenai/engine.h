@@ -101,6 +101,25 @@ enum ga_backend {
 	GA_BACKEND_BPF,
 };
 
+/*
+ * What weighs a process's share of a package's and its cores' active
+ * energy (DRAM, platforms and GPUs have their own). Interval records
+ * weighed by a counter say so (GREENAI_F_WEIGHT_COUNT). BPF mode only:
+ * the module weighs by run time.
+ */
+enum ga_weight {
+	GA_WEIGHT_AUTO,		/* CPU cycles where a PMU counts them, else */
+				/* run time */
+	GA_WEIGHT_TIME,		/* run time */
+	GA_WEIGHT_CYCLES,	/* CPU cycles; ga_open() fails without them */
+	GA_WEIGHT_CPU_CLOCK,	/* the software cpu-clock counter: run time, */
+				/* by the counters' path (for tests) */
+};
+
+/* "auto", "time", "cycles", "cpu-clock". Return: 0 or -EINVAL. */
+int ga_weight_parse(const char *name, enum ga_weight *out);
+const char *ga_weight_name(enum ga_weight w);
+
 enum ga_cpu_source {
 	GA_CPU_SOURCE_AUTO,	/* powercap, else perf, else the model */
 	GA_CPU_SOURCE_POWERCAP,
@@ -118,6 +137,7 @@ struct ga_opts {
 	__u64 model_max_uw;
 	/* with the module, its CPU domains are split under its own policy */
 	struct ga_idle_conf idle;
+	enum ga_weight weights;
 	bool no_extra_sources;		/* only the CPU's energy source */
 	unsigned int max_tasks;		/* 0: 65536 */
 	unsigned int max_cgroups;	/* 0: 4096 */
@@ -192,6 +212,8 @@ const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
  * utilisation" (before the first sample: what was asked for).
  */
 void ga_idle_summary(const struct ga_ctx *g, char *out, size_t size);
+/* What weighs packages' and cores' active energy: GA_WEIGHT_TIME or _CYCLES/_CPU_CLOCK. */
+enum ga_weight ga_weights(const struct ga_ctx *g);
 /* A domain kind's name: "package", "dram", "gpu", ...; "other" if unknown. */
 const char *ga_domain_kind_name(__u16 kind);
 unsigned int ga_sources(const struct ga_ctx *g,

@@ -79,6 +79,8 @@ enum greenai_source {
 /* split by share (GPUs, userspace only): */
 #define GREENAI_F_SHARE_EQUAL	(1U << 4) /* equal among users: no figure */
 #define GREENAI_F_SHARE_CUT	(1U << 5) /* more users than kept: some out */
+/* active energy weighed by a CPU counter (cycles), not run time: */
+#define GREENAI_F_WEIGHT_COUNT	(1U << 6)
 
 /*
  * Who a domain's idle energy goes to (struct greenai_rec_interval.idle_share).

@@ -102,6 +102,45 @@ assert_all_exited() {
 	assert_conserved_bpf "$out" "$rec"
 }
 
+@test "counter weights: a counter read at each switch weighs the package, and the records say so" {
+	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+	local a b out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
+	a=$(new_cgroup greenai-a.$$)
+	b=$(new_cgroup greenai-b.$$)
+	# the software cpu-clock: it counts what run time counts, by the
+	# counters' path (each CPU's event, read by the switch program)
+	run "$SAMPLE" --backend bpf --source model --model-idle-mw 0 --model-max-mw 20000 \
+		--weights cpu-clock --records "$rec" -- sh -c "
+		$BIN/cgspawn $a taskset -c 0 $BIN/spin 2 &
+		$BIN/cgspawn $b taskset -c 1 $BIN/spin 1 &
+		wait"
+	assert_success
+	echo "$output" >"$out"
+	assert_line "weights cpu-clock"
+	# the intervals in which processes ran were weighed by the counter
+	run awk '$1 == "INTERVAL" && $13 > 0 && int($4 / 64) % 2 { n++ } END { print n + 0 }' "$rec"
+	assert [ "$output" -gt 0 ]
+	local ga gb ea eb
+	ga=$(field "$out" cgroup "$(cgroup_id "$a")" 3)
+	gb=$(field "$out" cgroup "$(cgroup_id "$b")" 3)
+	ea=$(awk -v c="$(cgroup_id "$a")" '$1 == "cgroup" && $2 == c { print $4 + $5 }' "$out")
+	eb=$(awk -v c="$(cgroup_id "$b")" '$1 == "cgroup" && $2 == c { print $4 + $5 }' "$out")
+	within "$(awk -v a="$ea" -v b="$eb" 'BEGIN { print a / b }')" \
+		"$(awk -v a="$ga" -v b="$gb" 'BEGIN { print a / b }')" 3 ||
+		fail "energy $ea:$eb vs CPU $ga:$gb"
+	assert_conserved_bpf "$out" "$rec"
+	# cycles: weighed by them where the CPU counts them, else refused
+	# with what to do, never quietly by run time
+	run "$SAMPLE" --backend bpf --source model --weights cycles -- true
+	if [ "$status" -eq 0 ]; then
+		assert_line "weights cycles"
+	else
+		assert_output --partial "no CPU cycles counter (no PMU here?): weigh by run time instead"
+	fi
+	run "$SAMPLE" --backend bpf --source model --weights heavy -- true
+	assert_failure
+}
+
 @test "a storm of 10000 short-lived processes is counted in full" {
 	local g out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec id usage
 	g=$(new_cgroup greenai-storm.$$)

@@ -259,6 +259,67 @@ static void fixed_idle_power_by_domain(void **state)
 	ga_acct_free(a);
 }
 
+/*
+ * Counter weights, from a FAKE counter: a package's active energy goes by
+ * what each process counted, its idle share (capacity) by run time; DRAM
+ * by run time. A charge without counts weighs nothing on the package, and
+ * an interval whose counters counted nothing falls back to run time.
+ */
+static void counter_weights(void **state)
+{
+	static const unsigned char all[NR_CPUS] = { 1, 1, 1, 1 };
+	struct ga_acct_conf conf = { .nr_cpus = NR_CPUS, .counts = true };
+	struct greenai_domain pkg = { .kind = GREENAI_DOM_PACKAGE,
+				      .name = "package-0" };
+	struct greenai_domain dram = { .kind = GREENAI_DOM_DRAM,
+				       .name = "dram-0" };
+	const __u64 ns1[NR_CPUS] = { 100000000, 0, 0, 0 };
+	const __u64 ns2[NR_CPUS] = { 0, 100000000, 0, 0 };
+	const __u64 fake_c1[NR_CPUS] = { 300000000, 0, 0, 0 };
+	const __u64 fake_c2[NR_CPUS] = { 0, 100000000, 0, 0 };
+	const __u64 zero[NR_CPUS] = { 0 };
+	const __u64 energy[2] = { 2000000, 400000 };
+	struct greenai_rec_interval rec[2];
+	const struct ga_acct_task *t1, *t2;
+	char err[128];
+	struct ga_acct *a;
+
+	(void)state;
+	/* 4 W idle on the package, 1 W on DRAM: 0.4 J and 0.1 J idle */
+	assert_int_equal(ga_idle_conf_power(&conf.idle,
+					    "package-0=4,dram-0=1", err,
+					    sizeof(err)), 0);
+	assert_int_equal(ga_acct_new(&a, &conf), 0);
+	assert_int_equal(ga_acct_add_domain(a, &pkg, all), 0);
+	assert_int_equal(ga_acct_add_domain(a, &dram, all), 1);
+	ga_acct_begin(a, 0, 100000000);
+	ga_acct_charge_counts(a, NULL, 1, 5, "hot", 0, ns1, fake_c1);
+	ga_acct_charge_counts(a, NULL, 2, 5, "cool", 0, ns2, fake_c2);
+	ga_acct_end(a, NULL, energy, NULL, rec);
+	t1 = ga_acct_task(a, 1);
+	t2 = ga_acct_task(a, 2);
+	/* package: 1.6 J active, 3:1 by the counter; idle 0.4 J × 100/400 */
+	assert_true(rec[0].flags & GREENAI_F_WEIGHT_COUNT);
+	assert_int_equal(t1->energy[0].active_uj, 1200000);
+	assert_int_equal(t2->energy[0].active_uj, 400000);
+	assert_int_equal(t1->energy[0].idle_uj, 100000);
+	assert_int_equal(t2->energy[0].idle_uj, 100000);
+	assert_int_equal(rec[0].busy_ns, 200000000);
+	/* DRAM: 0.3 J active, 1:1 by run time */
+	assert_false(rec[1].flags & GREENAI_F_WEIGHT_COUNT);
+	assert_int_equal(t1->energy[1].active_uj, 150000);
+	assert_int_equal(t2->energy[1].active_uj, 150000);
+	/* counters that counted nothing: run time, not flagged */
+	ga_acct_begin(a, 100000000, 200000000);
+	ga_acct_charge_counts(a, NULL, 1, 5, "hot", 0, ns1, zero);
+	ga_acct_charge_counts(a, NULL, 2, 5, "cool", 0, ns2, NULL);
+	ga_acct_end(a, NULL, energy, NULL, rec);
+	assert_false(rec[0].flags & GREENAI_F_WEIGHT_COUNT);
+	assert_int_equal(t1->energy[0].active_uj, 1200000 + 800000);
+	assert_int_equal(t2->energy[0].active_uj, 400000 + 800000);
+	ga_acct_free(a);
+}
+
 /* A GPU is split by shares; CPU time does not count there. */
 static void share_domain(void **state)
 {
@@ -503,6 +564,7 @@ int main(void)
 		cmocka_unit_test(package_split_by_its_cpus),
 		cmocka_unit_test(package_split_by_capacity),
 		cmocka_unit_test(fixed_idle_power_by_domain),
+		cmocka_unit_test(counter_weights),
 		cmocka_unit_test(share_domain),
 		cmocka_unit_test(overflow_counted),
 		cmocka_unit_test(overflow_shares),

@@ -13,6 +13,7 @@
  *            [--attach auto|tp_btf|raw_tp] [--max-runs N] [--exits-kb N]
  *            [--sysfs-root DIR] [--nvml-lib PATH] [--drain-ms N]
  *            [--idle capacity|busy|none] [--idle-power SPEC]
+ *            [--weights auto|time|cycles|cpu-clock]
  *            [--records FILE] -- CMD [ARG...]
  *
  * --records writes one line per record, as tests/kmod/helpers/
@@ -23,6 +24,7 @@
  *   EXIT seq pid ppid cgroup_id cpu_ns active idle comm per_domain
  * Then on stdout:
  *   backend NAME
+ *   weights time|cycles|cpu-clock
  *   domain ID NAME energy active idle unattributed flags_seen node_idle
  *   task TGID CGROUP_ID CPU_NS ACTIVE IDLE COMM
  *   cgroup ID CPU_NS ACTIVE IDLE NR_EXITED
@@ -134,6 +136,7 @@ static void print_all(struct ga_ctx *g)
 	struct ga_stats st;
 
 	printf("backend %s\n", ga_backend_name(g));
+	printf("weights %s\n", ga_weight_name(ga_weights(g)));
 	for (i = 0; i < ga_sources(g, &src); i++)
 		printf("source %s %s %s\n", src[i].name,
 		       src[i].used ? "used" : "skipped", src[i].reason);
@@ -205,6 +208,7 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		{ "drain-ms", required_argument, NULL, 'D' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "idle-power", required_argument, NULL, 'W' },
+		{ "weights", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const sources[] = { "auto", "powercap", "perf",
@@ -275,6 +279,13 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 			if (ga_idle_conf_share(&o->idle, optarg, err,
 					       sizeof(err))) {
 				fprintf(stderr, "gasample: %s\n", err);
+				return -1;
+			}
+			break;
+		case 'w':
+			if (ga_weight_parse(optarg, &o->weights)) {
+				fprintf(stderr, "gasample: unknown weights '%s'\n",
+					optarg);
 				return -1;
 			}
 			break;

@@ -38,12 +38,14 @@ struct acct_cgroup {
 struct acct_slot {
 	struct acct_task *task;
 	struct acct_cgroup *cgroup;
-	__u64 w[GREENAI_MAX_DOMAINS];
+	__u64 w[GREENAI_MAX_DOMAINS];	/* weight: run time, count or share */
+	__u64 t[GREENAI_MAX_DOMAINS];	/* run time on the domain's CPUs */
 };
 
 struct acct_domain {
 	struct greenai_domain desc;
 	bool by_share;
+	bool by_count;		/* weighed by the CPUs' counters, if any */
 	__u64 fixed_uw;		/* the user's idle power for it; 0: none */
 	bool has_model;		/* the source knows its idle power: */
 	__u64 model_uw;		/* this, µW (the model's) */
@@ -51,7 +53,8 @@ struct acct_domain {
 	struct ga_acct_domain_totals totals;
 	/* this interval */
 	__u64 capacity_ns;
-	__u64 total_w;
+	__u64 total_w;		/* Σ weights */
+	__u64 busy_ns;		/* Σ run time */
 	struct ga_interval iv;
 };
 
@@ -145,6 +148,9 @@ int ga_acct_add_domain(struct ga_acct *a, const struct greenai_domain *desc,
 		}
 	}
 	d->desc.nr_cpus = n;
+	d->by_count = a->conf.counts && cpus &&
+		      (desc->kind == GREENAI_DOM_PACKAGE ||
+		       desc->kind == GREENAI_DOM_CORE);
 	d->fixed_uw = ga_idle_conf_fixed(&a->conf.idle, d->desc.name);
 	a->nr_doms++;
 	return id;
@@ -182,8 +188,10 @@ void ga_acct_begin(struct ga_acct *a, __u64 start_ns, __u64 end_ns)
 	a->start_ns = start_ns;
 	a->end_ns = end_ns;
 	a->nr_slots = 0;
-	for (i = 0; i < a->nr_doms; i++)
+	for (i = 0; i < a->nr_doms; i++) {
 		a->dom[i].total_w = 0;
+		a->dom[i].busy_ns = 0;
+	}
 }
 
 void ga_acct_set_end(struct ga_acct *a, __u64 end_ns)
@@ -268,6 +276,7 @@ static struct acct_slot *acct_slot_new(struct ga_acct *a)
 	}
 	s = &a->slots[a->nr_slots++];
 	memset(s->w, 0, sizeof(s->w));
+	memset(s->t, 0, sizeof(s->t));
 	return s;
 }
 
@@ -281,12 +290,15 @@ static struct acct_slot *acct_slot_new(struct ga_acct *a)
  * @comm: its name, or NULL to keep the one known
  * @start_ns: its start time, for a process seen for the first time
  * @cpu_ns: its run time on each possible CPU in this interval
+ * @cpu_count: what each CPU's counter (cycles) counted meanwhile, the
+ *	weight of its share of the domains weighed so; NULL: none
  *
  * Return: 0, or -ENOMEM (nothing charged).
  */
-int ga_acct_charge_ref(struct ga_acct *a, struct ga_acct_ref *ref,
-		       __u32 tgid, __u64 cgroup_id, const char *comm,
-		       __u64 start_ns, const __u64 *cpu_ns)
+int ga_acct_charge_counts(struct ga_acct *a, struct ga_acct_ref *ref,
+			  __u32 tgid, __u64 cgroup_id, const char *comm,
+			  __u64 start_ns, const __u64 *cpu_ns,
+			  const __u64 *cpu_count)
 {
 	struct acct_slot *s;
 	unsigned int cpu, i;
@@ -322,15 +334,31 @@ int ga_acct_charge_ref(struct ga_acct *a, struct ga_acct_ref *ref,
 		if (!cpu_ns[cpu])
 			continue;
 		for (i = 0; m; i++, m >>= 1) {
-			if (m & 1) {
-				s->w[i] += cpu_ns[cpu];
-				a->dom[i].total_w += cpu_ns[cpu];
-			}
+			struct acct_domain *d = &a->dom[i];
+			__u64 w;
+
+			if (!(m & 1))
+				continue;
+			w = !d->by_count ? cpu_ns[cpu] :
+			    cpu_count ? cpu_count[cpu] : 0;
+			s->w[i] += w;
+			s->t[i] += cpu_ns[cpu];
+			d->total_w += w;
+			d->busy_ns += cpu_ns[cpu];
 		}
 	}
 	s->task->pub.cpu_ns += total;
 	s->cgroup->pub.cpu_ns += total;
 	return 0;
+}
+
+/* ga_acct_charge_counts() weighed by run time alone. */
+int ga_acct_charge_ref(struct ga_acct *a, struct ga_acct_ref *ref,
+		       __u32 tgid, __u64 cgroup_id, const char *comm,
+		       __u64 start_ns, const __u64 *cpu_ns)
+{
+	return ga_acct_charge_counts(a, ref, tgid, cgroup_id, comm, start_ns,
+				     cpu_ns, NULL);
 }
 
 /* ga_acct_charge_ref() without a reference: two table lookups. */
@@ -398,16 +426,20 @@ int ga_acct_share(struct ga_acct *a, unsigned int domain, __u32 tgid,
 }
 
 static void acct_charge_slot(struct acct_domain *d, unsigned int id,
-			     struct acct_slot *s)
+			     struct acct_slot *s, bool by_count)
 {
 	struct greenai_energy e;
 
 	/*
-	 * Run time is the weight of a CPU domain; a GPU's user has the
-	 * whole of it in proportion to its share (its capacity share is its
-	 * weight over the users' total).
+	 * A CPU domain weighs active energy by run time, or by the CPUs'
+	 * counters, and gives capacity's idle by run time; a GPU's user has
+	 * the whole of it in proportion to its share.
 	 */
-	ga_interval_charge(&d->iv, s->w[id], s->w[id], &e);
+	if (d->by_share)
+		ga_interval_charge(&d->iv, s->w[id], s->w[id], &e);
+	else
+		ga_interval_charge(&d->iv, by_count ? s->w[id] : s->t[id],
+				   s->t[id], &e);
 	s->task->pub.energy[id].active_uj += e.active_uj;
 	s->task->pub.energy[id].idle_uj += e.idle_uj;
 	s->cgroup->pub.energy[id].active_uj += e.active_uj;
@@ -433,14 +465,15 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
 
 	for (i = 0; i < a->nr_doms; i++) {
 		struct acct_domain *d = &a->dom[i];
-		__u64 busy = d->total_w;
+		/* counters that counted nothing weigh nothing: run time then */
+		bool by_count = d->by_count && d->total_w;
+		__u64 busy = d->busy_ns;
 		__u32 nr_tasks = 0;
-
 		struct ga_idle_policy pol;
 
 		/* a GPU with any user is busy the whole interval */
 		if (d->by_share)
-			busy = busy ? d->capacity_ns : 0;
+			busy = d->total_w ? d->capacity_ns : 0;
 		ga_idle_resolve(&pol, a->conf.idle.share, a->conf.idle.util,
 				d->fixed_uw, d->has_model ? &d->model_uw : NULL,
 				&d->cal);
@@ -449,14 +482,18 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
 		if (d->by_share && pol.share == GREENAI_IDLE_CAPACITY)
 			pol.share = GREENAI_IDLE_BUSY;
 		ga_interval_begin(&d->iv, &pol, energy_uj[i], elapsed,
-				  d->capacity_ns, busy, d->total_w);
+				  d->capacity_ns, busy,
+				  d->by_share || by_count ? d->total_w :
+							    d->busy_ns);
 		for (k = 0; k < a->nr_slots; k++) {
-			if (!a->slots[k].w[i])
+			if (!a->slots[k].w[i] && !a->slots[k].t[i])
 				continue;
-			acct_charge_slot(d, i, &a->slots[k]);
+			acct_charge_slot(d, i, &a->slots[k], by_count);
 			nr_tasks++;
 		}
 		d->iv.flags |= flags ? flags[i] : 0;
+		if (by_count)
+			d->iv.flags |= GREENAI_F_WEIGHT_COUNT;
 		if (!(d->iv.flags & GREENAI_F_SUSPECT))
 			ga_idle_cal_add(&d->cal, energy_uj[i], elapsed, busy,
 					d->capacity_ns);
@@ -481,7 +518,7 @@ void ga_acct_end(struct ga_acct *a, const __u64 *cpu_capacity_ns,
 		out[i].idle_uj = d->iv.idle_uj;
 		out[i].unattributed_uj = ga_interval_unattributed(&d->iv);
 		out[i].node_idle_uj = ga_interval_node_idle(&d->iv);
-		out[i].busy_ns = d->total_w;
+		out[i].busy_ns = d->by_share ? d->total_w : d->busy_ns;
 		out[i].capacity_ns = d->capacity_ns;
 		out[i].nr_tasks = nr_tasks;
 		out[i].idle_share = d->totals.idle.share;

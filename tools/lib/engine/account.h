@@ -34,6 +34,8 @@ struct ga_acct_conf {
 	unsigned int max_tasks;		/* 0: 65536 */
 	unsigned int max_cgroups;	/* 0: 4096 */
 	struct ga_idle_conf idle;
+	bool counts;		/* charges carry the CPUs' counters: */
+				/* packages and cores are weighed by them */
 };
 
 int ga_acct_new(struct ga_acct **out, const struct ga_acct_conf *conf);
@@ -74,6 +76,11 @@ struct ga_acct_ref {
 int ga_acct_charge_ref(struct ga_acct *a, struct ga_acct_ref *ref,
 		       __u32 tgid, __u64 cgroup_id, const char *comm,
 		       __u64 start_ns, const __u64 *cpu_ns);
+/* @cpu_count: each CPU's counter (cycles) while it ran; NULL: none */
+int ga_acct_charge_counts(struct ga_acct *a, struct ga_acct_ref *ref,
+			  __u32 tgid, __u64 cgroup_id, const char *comm,
+			  __u64 start_ns, const __u64 *cpu_ns,
+			  const __u64 *cpu_count);
 /* A process with a share (ga_acct_share()) but no run time charged yet. */
 int ga_acct_add_task(struct ga_acct *a, __u32 tgid, __u64 cgroup_id,
 		     const char *comm, __u64 start_ns);

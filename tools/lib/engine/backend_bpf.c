@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -35,11 +37,13 @@ struct ga_bpf {
 	enum ga_bpf_attach attach;
 	ga_bpf_exit_fn exit_fn;
 	void *exit_arg;
-	__u64 *values;			/* a per-CPU value, nr_cpus of them */
+	struct ga_bpf_run *values;	/* a per-CPU value, nr_cpus of them */
 	struct ga_bpf_cpu *cpus;
 	/* a batch of ga_runs read at once: keys, and nr_cpus values each */
 	struct ga_bpf_run_key *batch_keys;
-	__u64 *batch_values;
+	struct ga_bpf_run *batch_values;
+	int *counters;			/* each CPU's counter, -1: none */
+	bool counting;
 	bool no_batch;			/* the kernel cannot: one at a time */
 };
 
@@ -129,17 +133,79 @@ static int ga_bpf_fail(struct ga_bpf *b, int err, char *msg, size_t size,
 	return err;
 }
 
+/*
+ * Each CPU's counter of @w, opened before the programs load: whether any
+ * opened says whether the programs read them. A CPU that is offline has
+ * none. Return: 0, or -errno when not one could be opened.
+ */
+static int ga_bpf_open_counters(struct ga_bpf *b, enum ga_weight w)
+{
+	struct perf_event_attr a = { .size = sizeof(a) };
+	unsigned int cpu, n = 0;
+	int fd, err = -ENOENT;
+
+	if (w == GA_WEIGHT_TIME)
+		return -ENOENT;
+	if (w == GA_WEIGHT_CPU_CLOCK) {
+		a.type = PERF_TYPE_SOFTWARE;
+		a.config = PERF_COUNT_SW_CPU_CLOCK;
+	} else {
+		a.type = PERF_TYPE_HARDWARE;
+		a.config = PERF_COUNT_HW_CPU_CYCLES;
+	}
+	b->counters = malloc(b->nr_cpus * sizeof(*b->counters));
+	if (!b->counters)
+		return -ENOMEM;
+	for (cpu = 0; cpu < b->nr_cpus; cpu++) {
+		fd = syscall(__NR_perf_event_open, &a, -1, cpu, -1,
+			     PERF_FLAG_FD_CLOEXEC);
+		b->counters[cpu] = fd;
+		if (fd >= 0)
+			n++;
+		else if (errno != ENODEV)
+			err = -errno;	/* ENODEV: an offline CPU */
+	}
+	return n ? 0 : err;
+}
+
+static void ga_bpf_close_counters(struct ga_bpf *b)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; b->counters && cpu < b->nr_cpus; cpu++)
+		if (b->counters[cpu] >= 0)
+			close(b->counters[cpu]);
+	free(b->counters);
+	b->counters = NULL;
+}
+
+/* The counters into ga_counter, once the programs are loaded. */
+static int ga_bpf_set_counters(struct ga_bpf *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.ga_counter);
+	__u32 cpu;
+
+	for (cpu = 0; cpu < b->nr_cpus; cpu++)
+		if (b->counters[cpu] >= 0 &&
+		    bpf_map_update_elem(fd, &cpu, &b->counters[cpu], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 /**
  * ga_bpf_open() - load and attach the BPF programs
  * @out: the backend
  * @conf: its configuration; NULL for the defaults
+ * @weights: what weighs a process's share: with counters (all but
+ *	GA_WEIGHT_TIME), each CPU's is opened and read at every switch;
+ *	GA_WEIGHT_AUTO goes without when the CPU has no cycles counter
  * @err: a message saying what went wrong and what to do
  * @err_size: its size
  *
  * Return: 0, or -errno with @err set.
  */
 int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
-		char *err, size_t err_size)
+		enum ga_weight weights, char *err, size_t err_size)
 {
 	struct ga_bpf_conf def = { 0 };
 	struct ga_bpf *b;
@@ -165,6 +231,18 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 				   "cannot count the CPUs");
 	b->nr_cpus = r;
 	b->values = calloc(b->nr_cpus, sizeof(*b->values));
+	if (b->values) {
+		r = ga_bpf_open_counters(b, weights);
+		b->counting = !r;
+		if (r && weights != GA_WEIGHT_AUTO && weights != GA_WEIGHT_TIME)
+			return ga_bpf_fail(b, r, err, err_size,
+					   weights == GA_WEIGHT_CYCLES ?
+					   "no CPU cycles counter (no PMU here?): weigh by run time instead" :
+					   "cannot open the cpu-clock counter");
+		if (r == -ENOMEM)
+			return ga_bpf_fail(b, r, err, err_size,
+					   "out of memory");
+	}
 	b->cpus = calloc(b->nr_cpus, sizeof(*b->cpus));
 	if (!b->values || !b->cpus)
 		return ga_bpf_fail(b, -ENOMEM, err, err_size, "out of memory");
@@ -176,10 +254,10 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 
 		c.attach = GA_BPF_ATTACH_TP_BTF;
 		ga_bpf_close(b);
-		if (!ga_bpf_open(out, &c, err, err_size))
+		if (!ga_bpf_open(out, &c, weights, err, err_size))
 			return 0;
 		c.attach = GA_BPF_ATTACH_RAW_TP;
-		return ga_bpf_open(out, &c, err, err_size);
+		return ga_bpf_open(out, &c, weights, err, err_size);
 	}
 	b->skel = greenai_bpf__open();
 	if (!b->skel)
@@ -187,6 +265,7 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 	ga_bpf_choose(b);
 	b->skel->rodata->ga_emit_exits = !conf->no_exits;
 	b->skel->rodata->ga_load_ns = ga_mono_ns();
+	b->skel->rodata->ga_count = b->counting;
 	if (conf->max_runs) {
 		bpf_map__set_max_entries(b->skel->maps.ga_runs,
 					 conf->max_runs);
@@ -199,6 +278,12 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 	r = greenai_bpf__load(b->skel);
 	if (r)
 		return ga_bpf_fail(b, r, err, err_size, "cannot load");
+	if (b->counting) {
+		r = ga_bpf_set_counters(b);
+		if (r)
+			return ga_bpf_fail(b, r, err, err_size,
+					   "cannot hand the counters over");
+	}
 	r = greenai_bpf__attach(b->skel);
 	if (r)
 		return ga_bpf_fail(b, r, err, err_size, "cannot attach");
@@ -221,6 +306,7 @@ void ga_bpf_close(struct ga_bpf *b)
 		return;
 	ring_buffer__free(b->exits);
 	greenai_bpf__destroy(b->skel);
+	ga_bpf_close_counters(b);
 	free(b->values);
 	free(b->batch_keys);
 	free(b->batch_values);
@@ -236,6 +322,11 @@ const char *ga_bpf_attach_name(const struct ga_bpf *b)
 unsigned int ga_bpf_nr_cpus(const struct ga_bpf *b)
 {
 	return b->nr_cpus;
+}
+
+bool ga_bpf_counting(const struct ga_bpf *b)
+{
+	return b->counting;
 }
 
 /**

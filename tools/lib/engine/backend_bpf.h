@@ -28,7 +28,9 @@ typedef int (*ga_bpf_exit_fn)(const struct greenai_rec_task_exit *r,
 			      void *arg);
 
 int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
-		char *err, size_t err_size);
+		enum ga_weight weights, char *err, size_t err_size);
+/* Whether each switch reads the CPUs' counters (ga_bpf_run.count). */
+bool ga_bpf_counting(const struct ga_bpf *b);
 void ga_bpf_close(struct ga_bpf *b);
 const char *ga_bpf_attach_name(const struct ga_bpf *b);
 unsigned int ga_bpf_nr_cpus(const struct ga_bpf *b);
@@ -37,11 +39,11 @@ int ga_bpf_flush(struct ga_bpf *b);
 int ga_bpf_cpus(struct ga_bpf *b, struct ga_bpf_cpu *out);
 
 /*
- * Each entry of ga_runs: @run_ns has ga_bpf_nr_cpus() values, one per
+ * Each entry of ga_runs: @run has ga_bpf_nr_cpus() values, one per
  * possible CPU, valid during the call.
  */
 typedef int (*ga_bpf_run_fn)(const struct ga_bpf_run_key *key,
-			     const __u64 *run_ns, void *arg);
+			     const struct ga_bpf_run *run, void *arg);
 int ga_bpf_for_each_run(struct ga_bpf *b, ga_bpf_run_fn fn, void *arg);
 int ga_bpf_forget(struct ga_bpf *b, const struct ga_bpf_run_key *key);
 int ga_bpf_proc(struct ga_bpf *b, __u32 tgid, struct ga_bpf_proc *out);

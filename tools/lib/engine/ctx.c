@@ -124,6 +124,7 @@ int ga_ctx_new_acct(struct ga_ctx *g, unsigned int nr_cpus)
 		.max_tasks = g->opts.max_tasks,
 		.max_cgroups = g->opts.max_cgroups,
 		.idle = g->opts.idle,
+		.counts = g->counting,
 	};
 
 	g->shares = calloc(GA_MAX_SHARES, sizeof(*g->shares));

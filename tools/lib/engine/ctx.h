@@ -94,6 +94,7 @@ struct ga_ctx {
 	struct ga_acct *acct;
 	unsigned int dom_base;
 	bool whole_machine;
+	bool counting;			/* charges carry the CPUs' counters */
 	struct ga_esrc src[GA_MAX_SOURCES];
 	unsigned int nr_src;
 	struct domain_src dsrc[GREENAI_MAX_DOMAINS];

@@ -92,6 +92,42 @@ int ga_backend_parse(const char *name, enum ga_backend *out)
 	return -EINVAL;
 }
 
+static const char *const ga_weight_names[] = {
+	[GA_WEIGHT_AUTO] = "auto",
+	[GA_WEIGHT_TIME] = "time",
+	[GA_WEIGHT_CYCLES] = "cycles",
+	[GA_WEIGHT_CPU_CLOCK] = "cpu-clock",
+};
+
+int ga_weight_parse(const char *name, enum ga_weight *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ga_weight_names) / sizeof(ga_weight_names[0]);
+	     i++) {
+		if (!strcmp(name, ga_weight_names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *ga_weight_name(enum ga_weight w)
+{
+	return (unsigned int)w < sizeof(ga_weight_names) /
+				 sizeof(ga_weight_names[0]) ?
+		       ga_weight_names[w] : "?";
+}
+
+enum ga_weight ga_weights(const struct ga_ctx *g)
+{
+	if (!g->counting)
+		return GA_WEIGHT_TIME;
+	return g->opts.weights == GA_WEIGHT_CPU_CLOCK ? GA_WEIGHT_CPU_CLOCK :
+							GA_WEIGHT_CYCLES;
+}
+
 const char *ga_backend_name(const struct ga_ctx *g)
 {
 	return g->backend_name;

@@ -51,7 +51,7 @@ struct run_prev {
 	__u64 ran_at;			/* the sample it last had run time in */
 	struct run_prev *next_of_tgid;
 	UT_hash_handle hh;
-	__u64 prev[];
+	struct ga_bpf_run prev[];	/* per CPU, at the last sample */
 };
 
 /* The entries of one process, to drop them when it is folded. */
@@ -87,7 +87,8 @@ struct bpf_mode {
 	__u64 exits_forced, exits_untracked, exits_swept;
 
 	struct ga_bpf_cpu *cpus, *cpus_prev;
-	__u64 *delta;			/* per CPU, scratch */
+	__u64 *delta;			/* per CPU, scratch: run time */
+	__u64 *delta_count;		/* and the CPU's counter */
 	__u64 *cpu_cap;			/* per CPU: its time in the interval */
 	__u64 *pkg_busy, *pkg_cap;	/* per package, for the model */
 	/* exit records are built here */
@@ -146,14 +147,14 @@ static struct run_prev *bpf_run_prev(struct ga_ctx *g,
 
 /* Take what ran before now as already seen: charged from now on. */
 static int bpf_prime_run(const struct ga_bpf_run_key *key,
-			 const __u64 *run_ns, void *arg)
+			 const struct ga_bpf_run *run, void *arg)
 {
 	struct ga_ctx *g = arg;
 	struct run_prev *rp = bpf_run_prev(g, key);
 
 	if (!rp)
 		return -ENOMEM;
-	memcpy(rp->prev, run_ns, g->topo.nr_cpus * sizeof(rp->prev[0]));
+	memcpy(rp->prev, run, g->topo.nr_cpus * sizeof(rp->prev[0]));
 	return 0;
 }
 
@@ -183,10 +184,12 @@ static int bpf_alloc(struct ga_ctx *g, unsigned int nr_cpus)
 	m->cpus = calloc(nr_cpus, sizeof(*m->cpus));
 	m->cpus_prev = calloc(nr_cpus, sizeof(*m->cpus_prev));
 	m->delta = calloc(nr_cpus, sizeof(*m->delta));
+	m->delta_count = calloc(nr_cpus, sizeof(*m->delta_count));
 	m->cpu_cap = calloc(nr_cpus, sizeof(*m->cpu_cap));
 	m->pkg_busy = calloc(g->topo.nr_packages, sizeof(*m->pkg_busy));
 	m->pkg_cap = calloc(g->topo.nr_packages, sizeof(*m->pkg_cap));
-	if (!m->cpus || !m->cpus_prev || !m->delta || !m->cpu_cap ||
+	if (!m->cpus || !m->cpus_prev || !m->delta || !m->delta_count ||
+	    !m->cpu_cap ||
 	    !m->pkg_busy || !m->pkg_cap)
 		return -ENOMEM;
 	return 0;
@@ -200,9 +203,11 @@ static int bpf_open(struct ga_ctx *g, char *err, size_t err_size)
 	if (!m)
 		return -ENOMEM;
 	g->mode = m;
-	r = ga_bpf_open(&m->bpf, &g->opts.bpf, err, err_size);
+	r = ga_bpf_open(&m->bpf, &g->opts.bpf, g->opts.weights, err,
+			err_size);
 	if (r)
 		return r;
+	g->counting = ga_bpf_counting(m->bpf);
 	snprintf(g->backend_name, sizeof(g->backend_name), "bpf (%s)",
 		 ga_bpf_attach_name(m->bpf));
 	r = ga_topology_read(&g->topo, g->root, ga_bpf_nr_cpus(m->bpf));
@@ -261,6 +266,7 @@ static void bpf_close(struct ga_ctx *g)
 	free(m->cpus);
 	free(m->cpus_prev);
 	free(m->delta);
+	free(m->delta_count);
 	free(m->cpu_cap);
 	free(m->pkg_busy);
 	free(m->pkg_cap);
@@ -291,7 +297,7 @@ static struct run_prev *bpf_run_prev_walk(struct ga_ctx *g,
 }
 
 static int bpf_charge_run(const struct ga_bpf_run_key *key,
-			  const __u64 *run_ns, void *arg)
+			  const struct ga_bpf_run *run, void *arg)
 {
 	struct ga_ctx *g = arg;
 	struct bpf_mode *m = bm(g);
@@ -305,10 +311,15 @@ static int bpf_charge_run(const struct ga_bpf_run_key *key,
 	if (!rp)
 		return -ENOMEM;
 	for (cpu = 0; cpu < g->topo.nr_cpus; cpu++) {
+		const struct ga_bpf_run *now = &run[cpu];
+		struct ga_bpf_run *was = &rp->prev[cpu];
+
 		/* an entry dropped and made again starts from 0 */
-		m->delta[cpu] = run_ns[cpu] >= rp->prev[cpu] ?
-			run_ns[cpu] - rp->prev[cpu] : run_ns[cpu];
-		rp->prev[cpu] = run_ns[cpu];
+		m->delta[cpu] = now->run_ns >= was->run_ns ?
+			now->run_ns - was->run_ns : now->run_ns;
+		m->delta_count[cpu] = now->count >= was->count ?
+			now->count - was->count : now->count;
+		*was = *now;
 		moved |= m->delta[cpu] != 0;
 	}
 	if (!moved)
@@ -318,9 +329,10 @@ static int bpf_charge_run(const struct ga_bpf_run_key *key,
 	    !ga_bpf_proc(m->bpf, key->tgid, &proc))
 		comm = proc.comm;
 	rp->ran_at = m->samples;
-	return ga_acct_charge_ref(g->acct, &rp->acct, key->tgid,
-				  key->cgroup_id, comm, proc.start_ns,
-				  m->delta);
+	return ga_acct_charge_counts(g->acct, &rp->acct, key->tgid,
+				     key->cgroup_id, comm, proc.start_ns,
+				     m->delta, g->counting ? m->delta_count :
+							     NULL);
 }
 
 /*
@@ -351,6 +363,7 @@ static int bpf_read_cpus(struct ga_ctx *g, __u64 elapsed)
 			m->pkg_cap[pkg] += elapsed;
 		}
 		m->delta[cpu] = c->overflow_ns - p->overflow_ns;
+		m->delta_count[cpu] = c->overflow_count - p->overflow_count;
 		*p = *c;
 	}
 	return 0;
@@ -582,8 +595,9 @@ static int bpf_sample(struct ga_ctx *g)
 	ga_acct_set_end(g->acct, now);
 	r = bpf_read_cpus(g, now - start);
 	/* processes that found ga_runs full, as one */
-	r = r ?: ga_acct_charge(g->acct, GA_ACCT_OVERFLOW_ID, 0, NULL, 0,
-				m->delta);
+	r = r ?: ga_acct_charge_counts(g->acct, NULL, GA_ACCT_OVERFLOW_ID, 0,
+				       NULL, 0, m->delta,
+				       g->counting ? m->delta_count : NULL);
 	if (r)
 		return r;
 	act = bpf_activity(g);

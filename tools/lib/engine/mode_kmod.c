@@ -360,6 +360,13 @@ static int kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 	if (!m)
 		return -ENOMEM;
 	g->mode = m;
+	if (g->opts.weights != GA_WEIGHT_AUTO &&
+	    g->opts.weights != GA_WEIGHT_TIME) {
+		snprintf(err, err_size,
+			 "module backend: it weighs by run time; weights by %s are the BPF backend's",
+			 ga_weight_name(g->opts.weights));
+		return -EINVAL;
+	}
 	r = ga_kmod_open(&m->kmod, "/proc/greenai", "/dev/greenai", err,
 			 err_size);
 	if (r)
