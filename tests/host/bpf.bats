@@ -83,8 +83,10 @@ assert_all_exited() {
 	gb=$(field "$out" cgroup "$(cgroup_id "$b")" 3)
 	within "$ga" "$ua" 2 || fail "cgroup a: greenai $ga ns, cpu.stat $ua ns"
 	within "$gb" "$ub" 2 || fail "cgroup b: greenai $gb ns, cpu.stat $ub ns"
-	# each spin's exit record: its CPU time, and energy in proportion
-	run awk '$1 == "EXIT" && $9 == "spin" { print $6, $7 + $8 }' "$rec"
+	# each spin's exit record (from its cgroup: whatever else runs on
+	# the machine): its CPU time, and energy in proportion
+	run awk -v a="$(cgroup_id "$a")" -v b="$(cgroup_id "$b")" \
+		'$1 == "EXIT" && $9 == "spin" && ($5 == a || $5 == b) { print $6, $7 + $8 }' "$rec"
 	assert_equal "${#lines[@]}" 2
 	local long=(${lines[0]}) short=(${lines[1]})
 	if [ "${long[0]}" -lt "${short[0]}" ]; then
