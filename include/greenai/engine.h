@@ -173,8 +173,9 @@ int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
 /*
  * Whether domain @id counts in a sum over domains without counting any
  * energy twice: psys where there is one, else packages and DRAM; GPUs;
- * never cores or uncore (inside their package), nor platform sensors
- * (hwmon), which may measure the whole machine.
+ * never cores or uncore (inside their package), nor a domain flagged
+ * GREENAI_F_NESTED (an APU's PPT, which holds its package), nor platform
+ * sensors (hwmon), which may measure the whole machine.
  */
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
 const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);

@@ -79,6 +79,8 @@ enum greenai_source {
 /* split by share (GPUs, userspace only): */
 #define GREENAI_F_SHARE_EQUAL	(1U << 4) /* equal among users: no figure */
 #define GREENAI_F_SHARE_CUT	(1U << 5) /* more users than kept: some out */
+/* a domain inside another's energy (userspace only): never added up */
+#define GREENAI_F_NESTED	(1U << 6) /* an APU's PPT: holds its package */
 
 /*
  * One energy domain. Energy of a count is unit_num / unit_den µJ (RAPL:

@@ -225,7 +225,8 @@ int ga_ctx_add_domains(struct ga_ctx *g)
 			struct greenai_domain d = {
 				.kind = zone->kind,
 				.source = zone->source,
-				.flags = zone->flags & GREENAI_F_ESTIMATED,
+				.flags = zone->flags & (GREENAI_F_ESTIMATED |
+							GREENAI_F_NESTED),
 				.package = zone->package < 0 ? 0 :
 								zone->package,
 				.unit_num = 1,

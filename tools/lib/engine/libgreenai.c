@@ -249,7 +249,7 @@ bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id)
 	unsigned int i, n = ga_nr_domains(g);
 	bool psys = false;
 
-	if (!d)
+	if (!d || d->flags & GREENAI_F_NESTED)
 		return false;
 	for (i = 0; i < n; i++)
 		psys |= ga_domain(g, i)->kind == GREENAI_DOM_PSYS;
