@@ -93,6 +93,7 @@ struct run_opts {
 	unsigned int nr_tags;
 	unsigned long interval_ms;
 	enum ga_backend backend;
+	struct ga_opts gopts;		/* the power model's, from the file */
 	char **cmd;
 };
 
@@ -366,7 +367,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		    uint32_t pue_milli, double acc, int has_acc,
 		    struct cli_run_carbon *rc)
 {
-	struct ga_opts gopts = { .backend = o->backend };
+	struct ga_opts gopts = o->gopts;
 	char cgdir[GA_PATH_MAX], err[512], ledger_path[GA_PATH_MAX];
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
 	struct cli_label lb = { 0 };
@@ -391,6 +392,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		cli_rc_aware(rc, rc->max_mg, rc->deadline_ms, cgdir);
 	if (o->model && ga_cgroup_label_set(cgdir, GA_LABEL_MODEL, o->model))
 		fprintf(stderr, "greenai run: cannot label the cgroup with the model (xattrs): the ledger still has it\n");
+	gopts.backend = o->backend;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {
 		fprintf(stderr, "greenai run: %s\n", err);
 		goto out;
@@ -607,6 +609,7 @@ static int cli_run_main(int argc, char **argv)
 		return r < 0 ? 0 : r;
 	r = cli_pue(&cli_cmd_run, o.pue, &pue);
 	r = r ?: cli_ledger(&cli_cmd_run, &o.ledger);
+	r = r ?: cli_model(&cli_cmd_run, &o.gopts);
 	if (r)
 		return r;
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))

@@ -23,6 +23,7 @@ struct cli_label {
 	char ct_runtime[16];		/* the container greenai runs in */
 	char ct_id[256];
 	char sources[256];		/* the energy sources used */
+	char estimate[512];		/* how estimated figures are made */
 	char names[GA_LEDGER_MAX_DOMAINS][32];
 	__u64 cpu_ns;
 	__u64 total_active_uj, total_idle_uj;

@@ -207,9 +207,10 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 
 /*
  * The grid intensity, in the library's order: flags, GREENAI_REGION,
- * greenai.conf's figure, its live providers, its region, the world.
+ * greenai.conf's figure, its live providers, its region, the world; and
+ * greenai.conf's power model coefficients, if it gives them.
  */
-static int gt_intensity(const struct gt_cli *c, struct gt_state *s)
+static int gt_intensity(struct gt_cli *c, struct gt_state *s)
 {
 	char err[GA_CONFIG_FROM_MAX + 256];
 	struct ga_live_result res;
@@ -217,6 +218,13 @@ static int gt_intensity(const struct gt_cli *c, struct gt_state *s)
 
 	if (ga_config_load(&s->cfg, err, sizeof(err)))
 		return gt_usage("%s", err);
+	r = ga_settings_model(&s->cfg, &c->gopts.model_cpu_idle_mw,
+			      &c->gopts.model_cpu_max_mw, s->model_from,
+			      sizeof(s->model_from), err, sizeof(err));
+	if (r < 0)
+		return gt_usage("%s", err);
+	if (r)
+		c->gopts.model_from = s->model_from;
 	r = ga_grid_init(&s->grid, &s->cfg, c->intensity, c->region,
 			 ga_unix_ms(), &res, err, sizeof(err));
 	if (s->grid.live && (r || res.nr_failed))

@@ -71,7 +71,8 @@ const char *ga_cpu_family(const char *model_name)
 	int miss;
 
 	for (i = 0; i < sizeof(cp_families) / sizeof(cp_families[0]); i++) {
-		if (regcomp(&re, cp_families[i].pattern, REG_EXTENDED | REG_NOSUB))
+		if (regcomp(&re, cp_families[i].pattern,
+			    REG_EXTENDED | REG_NOSUB))
 			continue;	/* the table's patterns all compile */
 		miss = regexec(&re, model_name, 0, NULL, 0);
 		regfree(&re);

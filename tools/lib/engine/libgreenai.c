@@ -39,11 +39,7 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 		return -ENOMEM;
 	g->opts = opts ? *opts : def;
 	g->root = g->opts.sysfs_root ? g->opts.sysfs_root : "/";
-	if (!g->opts.model_max_uw) {
-		/* no coefficients given: the module's defaults */
-		g->opts.model_idle_uw = 10000000;
-		g->opts.model_max_uw = 60000000;
-	}
+	ga_ctx_model(g);
 	backend = g->opts.backend;
 	if (backend == GA_BACKEND_AUTO)
 		backend = access("/proc/greenai/version", F_OK) == 0 ?
@@ -241,6 +237,17 @@ const char *ga_domain_error(const struct ga_ctx *g, unsigned int id)
 	if (!g->ops->domain_error || id >= ga_nr_domains(g))
 		return "";
 	return g->ops->domain_error(g, id);
+}
+
+const char *ga_domain_estimate(const struct ga_ctx *g, unsigned int id)
+{
+	const struct greenai_domain *d = ga_domain(g, id);
+
+	if (!d || !(d->flags & GREENAI_F_ESTIMATED))
+		return "";
+	if (d->source == GREENAI_SRC_MODEL && g->model.estimate[0])
+		return g->model.estimate;
+	return "estimated by its source";
 }
 
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id)

@@ -14,6 +14,8 @@
 #include <greenai/intensity.h>
 #include <greenai/intensity_live.h>
 
+#include "base/decimal.h"
+
 static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_REGION] = "region",
 	[GA_CFG_INTENSITY] = "intensity",
@@ -29,6 +31,8 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_HTTP_TIMEOUT] = "http_timeout",
 	[GA_CFG_CACHE] = "intensity_cache",
 	[GA_CFG_REFRESH] = "intensity_refresh",
+	[GA_CFG_MODEL_IDLE] = "model_idle_w",
+	[GA_CFG_MODEL_MAX] = "model_max_w",
 };
 
 /* Printable ASCII, no blanks: a token, a URL, a zone. */
@@ -51,6 +55,7 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 {
 	struct ga_intensity in;
 	unsigned int n;
+	uint64_t mw;
 	uint32_t x;
 	const char *p;
 
@@ -98,6 +103,12 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 	case GA_CFG_REFRESH:
 		*why = "seconds, 1 to 86400";
 		return ga_live_parse_seconds(v, 1000, 86400000, &x);
+	case GA_CFG_MODEL_IDLE:
+		*why = "watts per CPU, 0 to 1000, up to 3 decimals";
+		return ga_parse_milli(v, GA_MODEL_MAX_MW, &mw);
+	case GA_CFG_MODEL_MAX:
+		*why = "watts per CPU, 0.001 to 1000, up to 3 decimals";
+		return ga_parse_milli(v, GA_MODEL_MAX_MW, &mw) ?: mw ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}
