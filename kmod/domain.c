@@ -8,9 +8,9 @@
  * The domains and their meters come from one source, known here only by
  * its struct greenai_source_ops, which main.c picks from the source=
  * parameter:
- * - RAPL (rapl_msr.c): direct MSR reads, measured: package, cores, uncore,
- *   DRAM and platform counters per package; AMD's core counters are one
- *   meter per physical core.
+ * - RAPL (rapl_msr.c): direct MSR reads, measured: package, cores, uncore
+ *   and DRAM counters per package, and the platform counter over every
+ *   CPU; AMD's core counters are one meter per physical core.
  * - the power model (model.c): one "package-N" domain per physical
  *   package, estimated from the utilisation of its CPUs.
  * source=auto takes RAPL where the CPU has it and the model otherwise: a

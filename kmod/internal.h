@@ -129,11 +129,11 @@ struct greenai_dom;
 
 /*
  * One source of a domain's energy and the CPUs whose activity it pays
- * for: the power model, or one RAPL counter (a package's or die's, or one
- * physical core's). A domain's meters cover disjoint sets of CPUs; each
- * interval, each meter's energy is split over the processes that ran on
- * its CPUs. A CPU joins its meter when it first comes online (the
- * topology of a CPU never online is not known).
+ * for: the power model, or one RAPL counter (a package's or die's, one
+ * physical core's, or the platform's, over every CPU). A domain's meters
+ * cover disjoint sets of CPUs; each interval, each meter's energy is split
+ * over the processes that ran on its CPUs. A CPU joins its meter when it
+ * first comes online (the topology of a CPU never online is not known).
  */
 struct greenai_meter {
 	struct greenai_dom *dom;
@@ -161,7 +161,7 @@ struct greenai_dom {
 	struct cpumask cpus;
 	struct greenai_meter *meters;	/* list, through meter->next */
 	unsigned int nr_meters;
-	int group;		/* package (model), package or die (RAPL) */
+	int group;		/* package (model); RAPL: where it is read */
 	struct ga_rapl_reg reg;	/* RAPL: its register */
 	/* power model: µW, and the sub-µJ remainder carried, in 1/den µJ */
 	u64 idle_uw;

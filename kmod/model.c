@@ -7,10 +7,11 @@
  * with one meter over the package's online CPUs. Its power is
  * P = idle + (max - idle) x utilisation of those CPUs, in µW: idle and
  * max from the model_idle_mw and model_max_mw parameters, or later from
- * the control file (greenai_model_set()). Energies are µJ, flagged
- * estimated; the sub-µJ remainder is carried between intervals, in 1/den
- * µJ (rescaled, losing under 1 µJ, when the number of online CPUs
- * changes).
+ * the control file (greenai_model_set()), which sets the parameters too:
+ * /sys/module/greenai/parameters says the coefficients in force.
+ * Energies are µJ, flagged estimated; the sub-µJ remainder is carried
+ * between intervals, in 1/den µJ (rescaled, losing under 1 µJ, when the
+ * number of online CPUs changes).
  *
  * Locking: the domains are made at init, before any interval closes. CPUs
  * join them, and their coefficients and carried remainder change, under
@@ -69,12 +70,16 @@ static void greenai_model_cpu_online(unsigned int cpu)
 
 /**
  * greenai_model_set() - new coefficients for every model domain
- * @idle_uw: power at zero utilisation, µW
- * @max_uw: power at full utilisation, µW, at least @idle_uw
+ * @idle_uw: power at zero utilisation, µW, a whole number of mW
+ * @max_uw: power at full utilisation, µW, at least @idle_uw, a whole
+ *	number of mW
+ *
+ * The model_idle_mw and model_max_mw parameters follow, so that their
+ * files say what is in force.
  *
  * Caller holds greenai_lock; checked by the caller.
  *
- * Return: 0, or -ENODEV when no domain uses the model.
+ * Return: 0, or -ENODEV when no domain uses the model (nothing changes).
  */
 int greenai_model_set(u64 idle_uw, u64 max_uw)
 {
@@ -90,7 +95,11 @@ int greenai_model_set(u64 idle_uw, u64 max_uw)
 		d->desc.max_power_uw = max_uw;
 		n++;
 	}
-	return n ? 0 : -ENODEV;
+	if (!n)
+		return -ENODEV;
+	WRITE_ONCE(greenai_model_idle_mw, div_u64(idle_uw, 1000));
+	WRITE_ONCE(greenai_model_max_mw, div_u64(max_uw, 1000));
+	return 0;
 }
 
 /* One domain per package, at the coefficients of the parameters. */

@@ -13,9 +13,15 @@
  * counters are per die (as the kernel's RAPL PMU has them), per package on
  * AMD, whose dies mirror the package's counter. AMD's core counter is one
  * meter per physical core, read once per core (by one of its hardware
- * threads), never per thread.
+ * threads), never per thread. The platform counter (Intel PSys) is the
+ * whole machine's: one meter over every CPU of every package, read on a
+ * CPU of the first group where it reads non-zero (on a multi-socket part
+ * only one package's copy counts; the others read 0, and one that does
+ * not is the same counter again, left out).
  *
- * Reads. Each meter has a reader, an online CPU among those it covers. At
+ * Reads. Each meter has a reader, an online CPU among those it covers
+ * and of the group its counter was found in (the platform meter covers
+ * them all, but reads only where it was found). At
  * each interval close the flip IPI (account.c, through domain.c) reads,
  * on each CPU, the meters it is the reader of, so energy and run time are
  * cut at the same moment. A meter whose counter could wrap twice within
@@ -214,6 +220,36 @@ static unsigned int greenai_rapl_probe(const struct ga_rapl_map *map,
 }
 
 /*
+ * A platform-scope counter is the machine's, whichever group reads it:
+ * keep it in the first group where the probe found it, not in the others.
+ */
+static void greenai_rapl_one_platform(struct greenai_rapl_found *found,
+				      unsigned int *nr_found, int nr_grps)
+{
+	bool seen = false;
+	unsigned int i, n;
+	int grp;
+
+	for (grp = 0; grp < nr_grps; grp++) {
+		struct greenai_rapl_found *f = &found[grp * GA_RAPL_MAX_REGS];
+
+		for (i = 0, n = 0; i < nr_found[grp]; i++) {
+			if (f[i].reg.scope != GA_RAPL_SCOPE_PLATFORM) {
+				f[n++] = f[i];
+			} else if (!seen) {
+				seen = true;
+				f[n++] = f[i];
+			} else {
+				pr_info("the %s counter reads on CPU %d too: counted once, where it was found first\n",
+					greenai_kind_name(f[i].reg.kind),
+					f[i].cpu);
+			}
+		}
+		nr_found[grp] = n;
+	}
+}
+
+/*
  * More domains than the ABI carries (GREENAI_MAX_DOMAINS): leave out the
  * ones nested in others, platform first, then uncore and cores.
  */
@@ -274,7 +310,8 @@ static void greenai_rapl_describe(struct greenai_dom *d, int grp,
 	ga_counter_init(&c, GA_RAPL_COUNTER_BITS, f->unit, 0, 0);
 	d->desc.range_uj = ga_counter_range_uj(&c);
 	d->desc.max_power_uw = GA_RAPL_MAX_POWER_UW;
-	if (greenai_rapl_multi_die)
+	/* the platform's name says only the package it is read in */
+	if (greenai_rapl_multi_die && f->reg.scope != GA_RAPL_SCOPE_PLATFORM)
 		snprintf(d->desc.name, sizeof(d->desc.name), "%s-%d-die-%d",
 			 kind, pkg, topology_die_id(f->cpu));
 	else
@@ -284,8 +321,8 @@ static void greenai_rapl_describe(struct greenai_dom *d, int grp,
 
 /*
  * Build the domains of every group from what the probe found. A package-
- * scope counter gets its meter now, on the probe's reading; core meters
- * come as the CPUs come online (greenai_rapl_cpu_online()).
+ * or platform-scope counter gets its meter now, on the probe's reading;
+ * core meters come as the CPUs come online (greenai_rapl_cpu_online()).
  */
 static int greenai_rapl_build(struct greenai_rapl_found *found,
 			      unsigned int *nr_found, int nr_grps)
@@ -293,6 +330,7 @@ static int greenai_rapl_build(struct greenai_rapl_found *found,
 	unsigned int nr_doms, di = 0, i;
 	int grp, err;
 
+	greenai_rapl_one_platform(found, nr_found, nr_grps);
 	nr_doms = greenai_rapl_trim(found, nr_found, nr_grps);
 	if (!nr_doms)
 		return -ENODEV;
@@ -307,7 +345,7 @@ static int greenai_rapl_build(struct greenai_rapl_found *found,
 			struct greenai_dom *d = &greenai_doms[di++];
 
 			greenai_rapl_describe(d, grp, &f[i]);
-			if (f[i].reg.scope == GA_RAPL_SCOPE_PACKAGE)
+			if (f[i].reg.scope != GA_RAPL_SCOPE_CORE)
 				greenai_meter_start(greenai_meter_add(d),
 						    f[i].unit, f[i].reg.msr,
 						    f[i].raw);
@@ -476,6 +514,9 @@ greenai_core_meter(struct greenai_dom *d, unsigned int cpu)
  * greenai_rapl_cpu_online() - a CPU joins its meters; orphans get a reader
  * @cpu: the CPU, online
  *
+ * Every CPU joins the platform meter; a meter is read only by a CPU of
+ * the group its counter was found in.
+ *
  * Caller holds greenai_lock (the domains' hotplug callback).
  */
 static void greenai_rapl_cpu_online(unsigned int cpu)
@@ -487,7 +528,9 @@ static void greenai_rapl_cpu_online(unsigned int cpu)
 	for (i = 0; i < greenai_nr_doms; i++) {
 		struct greenai_dom *d = &greenai_doms[i];
 
-		if (d->desc.source != GREENAI_SRC_RAPL_MSR || d->group != grp)
+		if (d->desc.source != GREENAI_SRC_RAPL_MSR)
+			continue;
+		if (d->group != grp && d->reg.scope != GA_RAPL_SCOPE_PLATFORM)
 			continue;
 		if (d->reg.scope == GA_RAPL_SCOPE_CORE)
 			m = greenai_core_meter(d, cpu);
@@ -498,7 +541,7 @@ static void greenai_rapl_cpu_online(unsigned int cpu)
 		cpumask_set_cpu(cpu, &m->cpus);
 		cpumask_set_cpu(cpu, &d->cpus);
 		d->desc.nr_cpus = cpumask_weight(&d->cpus);
-		if (m->reader < 0)
+		if (m->reader < 0 && d->group == grp)
 			m->reader = cpu;
 	}
 }
@@ -521,7 +564,8 @@ static void greenai_rapl_cpu_offline(unsigned int cpu)
 			continue;
 		m->reader = -1;
 		for_each_cpu_and(other, &m->cpus, cpu_online_mask) {
-			if (other != cpu) {
+			if (other != cpu &&
+			    greenai_rapl_group(other) == m->dom->group) {
 				m->reader = other;
 				break;
 			}

@@ -10,7 +10,8 @@
 #         (default 15), after the inputs of crashes fixed
 #   host  bats suite on the host itself (tests/host)
 #   vm    module suite in QEMU guests, one per kernel of $KERNELS
-#         (default "6.1 6.12"; tests/vm/run.sh)
+#         (default "6.1 6.12"; tests/vm/run.sh), then tests/kmod/sockets.bats
+#         in a guest with two packages
 #
 # Every suite reports TAP lines; they are shown as they come, kept in
 # build/results/SUITE.tap, and counted. The last line is the tally,
@@ -95,6 +96,8 @@ suite_vm() {
 	local k
 	for k in $KERNELS; do
 		run_tap "vm" tests/vm/run.sh "$k"
+		run_tap "vm" tests/vm/run.sh --sockets 2 \
+			--suite tests/kmod/sockets.bats "$k"
 	done
 }
 

@@ -24,6 +24,14 @@
  *   intensity_refresh      seconds between asking again during a run,
  *                          1 to 86400 (default 300)
  *
+ * and for the power model, where no sensor is (both or neither):
+ *
+ *   model_idle_w   watts of one CPU (hardware thread) at rest, 0 to 1000,
+ *                  up to 3 decimals
+ *   model_max_w    watts of one CPU at full load, 0.001 to 1000, at least
+ *                  model_idle_w (default: Cloud Carbon Footprint's figures
+ *                  for the CPU's processor family)
+ *
  * Each value is checked as its flag would be. A file with an unknown key,
  * a key twice, a line that is not "key = value" or a bad value is refused
  * whole, with its name and line: nothing of it is used.
@@ -43,6 +51,7 @@
 #define GA_CONFIG_VALUE_MAX	4096
 #define GA_CONFIG_FROM_MAX	(4096 + 32)	/* "<file>:<line>" */
 #define GA_CONFIG_FILE_MAX	(64 * 1024)
+#define GA_MODEL_MAX_MW		1000000	/* model_*_w: 1 kW per CPU, in mW */
 
 enum ga_config_key {
 	GA_CFG_REGION,
@@ -61,6 +70,8 @@ enum ga_config_key {
 	GA_CFG_REFRESH,
 	GA_CFG_IDLE,
 	GA_CFG_IDLE_POWER,
+	GA_CFG_MODEL_IDLE,
+	GA_CFG_MODEL_MAX,
 	GA_CFG_NR,
 };
 

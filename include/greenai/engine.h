@@ -132,12 +132,23 @@ struct ga_opts {
 	enum ga_cpu_source cpu_source;
 	const char *sysfs_root;		/* NULL: "/" */
 	const char *nvml_lib;		/* NULL: "libnvidia-ml.so.1" */
-	/* the power model per package; max 0: the module's 10 W and 60 W */
+	/*
+	 * The power model, where no sensor is: per package, µW, when
+	 * model_max_uw is given; else per CPU (hardware thread), mW, when
+	 * model_cpu_max_mw is (greenai.conf's model_idle_w and model_max_w,
+	 * ga_settings_model()); else Cloud Carbon Footprint's minimum and
+	 * maximum watts per vCPU of the CPU's processor family. model_from
+	 * says where given figures are from ("model_max_w in FILE:LINE"),
+	 * for the source every estimated figure names; NULL: "given".
+	 */
 	__u64 model_idle_uw;
 	__u64 model_max_uw;
 	/* with the module, its CPU domains are split under its own policy */
 	struct ga_idle_conf idle;
 	enum ga_weight weights;
+	__u32 model_cpu_idle_mw;
+	__u32 model_cpu_max_mw;
+	const char *model_from;
 	bool no_extra_sources;		/* only the CPU's energy source */
 	unsigned int max_tasks;		/* 0: 65536 */
 	unsigned int max_cgroups;	/* 0: 4096 */
@@ -201,8 +212,9 @@ int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
 /*
  * Whether domain @id counts in a sum over domains without counting any
  * energy twice: psys where there is one, else packages and DRAM; GPUs;
- * never cores or uncore (inside their package), nor platform sensors
- * (hwmon), which may measure the whole machine.
+ * never cores or uncore (inside their package), nor a domain flagged
+ * GREENAI_F_NESTED (an APU's PPT, which holds its package), nor platform
+ * sensors (hwmon), which may measure the whole machine.
  */
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
 const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
@@ -214,6 +226,11 @@ const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
 void ga_idle_summary(const struct ga_ctx *g, char *out, size_t size);
 /* What weighs packages' and cores' active energy: GA_WEIGHT_TIME or _CYCLES/_CPU_CLOCK. */
 enum ga_weight ga_weights(const struct ga_ctx *g);
+/*
+ * How domain @id's figures are estimated, "power model: SOURCE: I..M W per
+ * package"; "" when they are measured.
+ */
+const char *ga_domain_estimate(const struct ga_ctx *g, unsigned int id);
 /* A domain kind's name: "package", "dram", "gpu", ...; "other" if unknown. */
 const char *ga_domain_kind_name(__u16 kind);
 unsigned int ga_sources(const struct ga_ctx *g,

@@ -70,7 +70,7 @@ static void ga_map_intel(unsigned int model, struct ga_rapl_map *map)
 	ga_map_add(map, GA_MSR_INTEL_DRAM_ENERGY, GREENAI_DOM_DRAM,
 		   GA_RAPL_SCOPE_PACKAGE, dram);
 	ga_map_add(map, GA_MSR_INTEL_PSYS_ENERGY, GREENAI_DOM_PSYS,
-		   GA_RAPL_SCOPE_PACKAGE, psys);
+		   GA_RAPL_SCOPE_PLATFORM, psys);
 }
 
 static void ga_map_amd(struct ga_rapl_map *map)
@@ -90,9 +90,10 @@ static void ga_map_amd(struct ga_rapl_map *map)
  * @map: filled in
  *
  * Intel family 6 may have package, PP0 (cores), PP1 (uncore or graphics),
- * DRAM and PSys (platform) counters; AMD and Hygon from family 17h a
- * package counter and one counter per physical core. Which of them a
- * given part really has is for the probe to find (ga_rapl_present()).
+ * DRAM and PSys (the platform: the whole machine) counters; AMD and
+ * Hygon from family 17h a package counter and one counter per physical
+ * core. Which of them a given part really has is for the probe to find
+ * (ga_rapl_present()).
  *
  * Return: 0, or -ENODEV when this CPU has no RAPL MSRs.
  */

@@ -52,10 +52,14 @@ enum ga_cpu_vendor {
  *	package)
  * @GA_RAPL_SCOPE_CORE: the hardware threads of one physical core (one
  *	read per core, not per thread)
+ * @GA_RAPL_SCOPE_PLATFORM: every CPU of the machine, all packages: one
+ *	counter, read on a CPU of the one package where it reads non-zero
+ *	(Intel PSys: on a multi-socket part the other packages read 0)
  */
 enum ga_rapl_scope {
 	GA_RAPL_SCOPE_PACKAGE,
 	GA_RAPL_SCOPE_CORE,
+	GA_RAPL_SCOPE_PLATFORM,
 };
 
 /**

@@ -3,7 +3,8 @@
  * What a program's flags leave unsaid, in one order for every program:
  * the flag, else the environment (GREENAI_REGION), else the configuration
  * files (config.h), else the default. The grid intensity, the PUE, the
- * ledger and the live providers are settled here; ga_grid follows the
+ * ledger, the live providers and the power model's coefficients are
+ * settled here; ga_grid follows the
  * intensity in force over time, for the programs that run long.
  *
  * Nothing here prints: errors come back as text, "... (from WHERE)".
@@ -39,6 +40,9 @@ const char *ga_settings_ledger(const struct ga_config *cfg,
 int ga_settings_idle(const struct ga_config *cfg, const char *share,
 		     const char *power, struct ga_idle_conf *out, char *err,
 		     size_t err_size);
+int ga_settings_model(const struct ga_config *cfg, uint32_t *idle_mw,
+		      uint32_t *max_mw, char *from, size_t from_size,
+		      char *err, size_t err_size);
 int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
 		      const char *region);
 int ga_settings_live(const struct ga_config *cfg, const char *region,

@@ -102,6 +102,8 @@ enum greenai_idle_basis {
 	GREENAI_BASIS_CALIBRATED = 2,	/* learned from quiet intervals */
 	GREENAI_BASIS_MODEL = 3,	/* the power model's idle power */
 };
+/* a domain inside another's energy (userspace only): never added up */
+#define GREENAI_F_NESTED	(1U << 6) /* an APU's PPT: holds its package */
 
 /*
  * One energy domain. Energy of a count is unit_num / unit_den µJ (RAPL:

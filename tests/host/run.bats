@@ -562,3 +562,48 @@ PY
 	# nothing ran: no ledger was made
 	[ ! -e "$LEDGER" ]
 }
+
+@test "stat: an estimated figure names the power model's source, CCF's figures for the CPU by default" {
+	run "$GREENAI" stat -a 1
+	assert_success
+	grep -q ', estimated' <<<"$output" ||
+		skip "this host measures its CPU (RAPL, powercap or perf): the model is not used"
+	assert_output --regexp ', estimated \(power model: CCF [^)]* min/max W per vCPU[^(]*\(@cloud-carbon-footprint/[a-z]+@[0-9.]+\): [0-9]+\.[0-9]{3}\.\.[0-9]+\.[0-9]{3} W per package \([0-9]+ CPUs\)\)'
+}
+
+@test "stat: greenai.conf's model_idle_w and model_max_w set the model, per CPU, and are named" {
+	local conf=$XDG_CONFIG_HOME/greenai/greenai.conf n
+	mkdir -p "${conf%/*}"
+	# idle = max: the package draws its CPUs' watts whatever runs
+	printf 'model_idle_w = 1.5\nmodel_max_w = 1.5\n' >"$conf"
+	run "$GREENAI" stat -a 2
+	assert_success
+	grep -q ', estimated' <<<"$output" ||
+		skip "this host measures its CPU (RAPL, powercap or perf): the model is not used"
+	assert_output --partial "estimated (power model: model_idle_w in $conf:1, model_max_w in $conf:2: "
+	n=$(grep -c '^processor' /proc/cpuinfo)
+	# every estimated package together: 1.5 W per online CPU over the window
+	run awk -v n="$n" '/^greenai stat: / { t = $3 }
+		/, estimated/ { gsub(/\./, "", $1); e += $1 }
+		END { w = e / 1e6 / t; d = w / (1.5 * n) - 1; if (d < 0) d = -d
+		      print w; exit !(d <= 0.02) }' <<<"$output"
+	assert_success
+}
+
+@test "stat: a bad power model in greenai.conf is refused, and nothing is counted" {
+	local conf=$XDG_CONFIG_HOME/greenai/greenai.conf
+	mkdir -p "${conf%/*}"
+	printf 'model_max_w = 4\n' >"$conf"
+	run "$GREENAI" stat -a 1
+	assert_failure 2
+	assert_output --partial "model_max_w without model_idle_w (from $conf:1)"
+	refute_output --partial " J "
+	printf 'model_idle_w = 5\nmodel_max_w = 4\n' >"$conf"
+	run "$GREENAI" stat -a 1
+	assert_failure 2
+	assert_output --partial "model_idle_w 5 above model_max_w 4"
+	printf 'model_idle_w = 0.5\nmodel_max_w = lots\n' >"$conf"
+	run "$GREENAI" stat -a 1
+	assert_failure 2
+	assert_output --partial "$conf:2: model_max_w 'lots': not watts per CPU"
+}

@@ -51,3 +51,46 @@ for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 	assert_success
 	assert_line --index 1 --regexp "^m,1,90,"
 }
+
+# model_params: the module's model coefficients in force, "idle max" (mW)
+model_params() {
+	echo "$(cat /sys/module/greenai/parameters/model_idle_mw)" \
+		"$(cat /sys/module/greenai/parameters/model_max_mw)"
+}
+
+@test "greenai gives the module's default model the CPU's CCF figures, and names them" {
+	insmod "$GREENAI_KO"
+	assert_equal "$(model_params)" "10000 60000"
+	run "$GREENAI" stat -a 0.5
+	assert_success
+	assert_output --partial ", estimated (power model: CCF "
+	# the figures named are the module's now, per package
+	local w
+	w=$(grep -o '[0-9]*\.[0-9]*\.\.[0-9]*\.[0-9]* W per package' <<<"$output" | head -n 1)
+	[ -n "$w" ] || fail "no coefficients named: $output"
+	assert_equal "$(model_params)" \
+		"$(awk -F'[. ]' '{ print $1 * 1000 + $2, $4 * 1000 + $5 }' <<<"$w")"
+}
+
+@test "coefficients the module was loaded with stay, and are the ones named" {
+	insmod "$GREENAI_KO" model_idle_mw=0 model_max_mw=20000
+	run "$GREENAI" stat -a 0.5
+	assert_success
+	assert_output --partial ", estimated (power model: greenai.ko's model_idle_mw=0 model_max_mw=20000 per package)"
+	assert_equal "$(model_params)" "0 20000"
+}
+
+@test "greenai.conf's model figures replace the module's, per CPU of its package" {
+	insmod "$GREENAI_KO" model_idle_mw=0 model_max_mw=20000
+	local conf=$XDG_CONFIG_HOME/greenai/greenai.conf n
+	mkdir -p "${conf%/*}"
+	printf 'model_idle_w = 0.25\nmodel_max_w = 2\n' >"$conf"
+	n=$(awk '!/^#/ && $2 == "package-0" { print $10 }' /proc/greenai/domains)
+	run "$GREENAI" stat -a 0.5
+	assert_success
+	assert_output --partial "(power model: model_idle_w in $conf:1, model_max_w in $conf:2: "
+	assert_equal "$(model_params)" "$((250 * n)) $((2000 * n))"
+	# and the domains' ceiling with them
+	run awk '!/^#/ && $2 == "package-0" { print $9 }' /proc/greenai/domains
+	assert_output "$((2000000 * n))"
+}

@@ -104,6 +104,12 @@ static void bad_files_change_nothing(void **state)
 		{ "intensity_refresh = 0\n", "t.conf:1: intensity_refresh" },
 		{ "intensity_file = x.csv\n",
 		  "t.conf:1: intensity_file 'x.csv': not an absolute path" },
+		{ "model_idle_w = -1\n", "t.conf:1: model_idle_w '-1': not watts" },
+		{ "model_idle_w = 0.0005\n", "t.conf:1: model_idle_w '0.0005'" },
+		{ "model_idle_w = 1001\n", "t.conf:1: model_idle_w '1001'" },
+		{ "model_max_w = 0\n",
+		  "t.conf:1: model_max_w '0': not watts per CPU, 0.001 to 1000" },
+		{ "model_max_w = 4 W\n", "t.conf:1: model_max_w '4 W'" },
 	};
 	unsigned int i;
 

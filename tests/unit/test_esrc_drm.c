@@ -145,6 +145,40 @@ static void drm_amdgpu_power_is_integrated_exactly(void **st)
 	remove_tmp();
 }
 
+static void drm_amdgpu_apu_ppt_is_a_package_zone_never_added(void **st)
+{
+	struct ga_share sh[4];
+	struct ga_esrc s;
+	__u32 flags;
+
+	(void)st;
+	copy_fixture("drm-amdgpu");
+	/* amdgpu gives only an APU the "vddnb" rail: card0 is one */
+	put(AMD_HWMON0 "/in1_label", "vddnb\n");
+	put(AMD_HWMON0 "/in1_input", "918\n");
+	open_root(&s, tmp);
+	assert_int_equal(s.nr_zones, 2);
+	/* its PPT is the whole SoC's: the package's, nested, not a GPU's */
+	fix_check_zone(&s.zones[0], "apu-0", GREENAI_DOM_PACKAGE,
+		       GREENAI_SRC_DRM, 0, -1);
+	assert_string_equal(s.zones[0].label,
+			    "card0 amdgpu 0000:03:00.0 power1_average");
+	assert_int_equal(s.zones[0].flags, GREENAI_F_NESTED);
+	assert_false(s.zones[0].has_shares);
+	assert_int_equal(ga_esrc_shares(&s, 0, sh, 4, &flags), -EOPNOTSUPP);
+	/* the discrete card beside it is still a GPU */
+	fix_check_gpu_zone(&s, 1, 1, GREENAI_SRC_DRM,
+			   "card1 amdgpu 0000:0c:00.0 power1_input", true);
+	/* the flag says what the zone is: a read keeps it, and counts */
+	put(AMD_HWMON0 "/power1_average", "45000000\n");
+	assert_int_equal(ga_esrc_read(&s, 1 * SEC, NULL), 0);
+	assert_int_equal(ga_esrc_read(&s, 3 * SEC, NULL), 0);
+	assert_int_equal(s.zones[0].flags, GREENAI_F_NESTED);
+	assert_int_equal(s.zones[0].energy_uj, 90000000);
+	ga_esrc_close(&s);
+	remove_tmp();
+}
+
 static void drm_power_counts_from_open(void **st)
 {
 	struct ga_esrc s;
@@ -525,6 +559,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		DRM_TEST(drm_finds_gpu_cards_not_connectors),
 		DRM_TEST(drm_amdgpu_power_is_integrated_exactly),
+		DRM_TEST(drm_amdgpu_apu_ppt_is_a_package_zone_never_added),
 		DRM_TEST(drm_power_counts_from_open),
 		DRM_TEST(drm_amdgpu_energy_counter_is_preferred),
 		DRM_TEST(drm_i915_discrete_card_energy_integrated_gpu_left_out),

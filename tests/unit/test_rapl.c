@@ -51,7 +51,11 @@ static void intel_client_has_five_registers_without_quirks(void **state)
 	assert_int_equal(find_reg(&map, GREENAI_DOM_PSYS)->msr, 0x64d);
 	for (unsigned int i = 0; i < map.nr_regs; i++) {
 		assert_int_equal(map.regs[i].quirk, GA_RAPL_UNIT_MSR);
-		assert_int_equal(map.regs[i].scope, GA_RAPL_SCOPE_PACKAGE);
+		/* PSys is the platform's: every CPU of every package */
+		assert_int_equal(map.regs[i].scope,
+				 map.regs[i].kind == GREENAI_DOM_PSYS ?
+					 GA_RAPL_SCOPE_PLATFORM :
+					 GA_RAPL_SCOPE_PACKAGE);
 	}
 }
 

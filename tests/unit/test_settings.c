@@ -301,6 +301,44 @@ static void grid_follows_the_live_figure(void **state)
 	free(dir);
 }
 
+static void model_both_or_neither(void **state)
+{
+	uint32_t idle = 7, max = 7;
+
+	(void)state;
+	/* neither: the CPU family's figures, nothing set */
+	conf("pue = 1.2\n");
+	assert_int_equal(ga_settings_model(&cfg, &idle, &max, from,
+					   sizeof(from), err, sizeof(err)),
+			 0);
+	assert_int_equal(idle, 7);
+	/* both, per CPU, in mW, and where from */
+	conf("model_idle_w = 0.64\nmodel_max_w = 3.97\n");
+	assert_int_equal(ga_settings_model(&cfg, &idle, &max, from,
+					   sizeof(from), err, sizeof(err)),
+			 1);
+	assert_int_equal(idle, 640);
+	assert_int_equal(max, 3970);
+	assert_string_equal(from,
+			    "model_idle_w in g.conf:1, model_max_w in g.conf:2");
+	/* one alone, or idle above max: an error that sets nothing */
+	idle = max = 7;
+	conf("model_max_w = 3.97\n");
+	assert_int_equal(ga_settings_model(&cfg, &idle, &max, from,
+					   sizeof(from), err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err,
+			    "model_max_w without model_idle_w (from g.conf:1): give both, or neither for the CPU family's figures");
+	conf("model_idle_w = 5\nmodel_max_w = 4\n");
+	assert_int_equal(ga_settings_model(&cfg, &idle, &max, from,
+					   sizeof(from), err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err,
+			    "model_idle_w 5 above model_max_w 4 (from g.conf:1 and g.conf:2)");
+	assert_int_equal(idle, 7);
+	assert_int_equal(max, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup(intensity_order, setup),
 		cmocka_unit_test_setup(intensity_errors_say_where, setup),
 		cmocka_unit_test_setup(pue_and_ledger, setup),
+		cmocka_unit_test_setup(model_both_or_neither, setup),
 		cmocka_unit_test_setup(live_region, setup),
 		cmocka_unit_test_setup(grid_given_and_table, setup),
 		cmocka_unit_test_setup(grid_follows_the_live_figure, setup),

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the guest, chrooted into the overlay of the host's root:
-#   guest-run.sh RESULTS KO suite   bats --tap tests/kmod > RESULTS/suite.tap
+#   guest-run.sh RESULTS KO suite P bats --tap P > RESULTS/suite.tap
 #   guest-run.sh RESULTS KO exec S  bash S > RESULTS/exec.log
 # then the kernel log to RESULTS/dmesg.log and RESULTS/done last, so the
 # host knows the run finished. GREENAI_KO is the module to test. /tmp is
@@ -23,7 +23,8 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
 case $mode in
 suite)
-	bats --tap "$top/tests/kmod" >"$results/suite.tap" 2>"$results/suite.err"
+	bats --tap "${script:-$top/tests/kmod}" >"$results/suite.tap" \
+		2>"$results/suite.err"
 	echo $? >"$results/rc"
 	;;
 exec)

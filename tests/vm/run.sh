@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The module VM rig: run.sh [--demo | --exec SCRIPT] SERIES
+# The module VM rig:
+#   run.sh [--sockets N] [--suite PATH | --demo | --exec SCRIPT] SERIES
 #
 # Fetches a Debian kernel (tests/vm/kernel.sh: 6.1, 6.12 or a release),
 # builds greenai.ko against its headers with W=1, boots it under QEMU (TCG)
 # with the host's root shared read-only over 9p, and runs the bats suite
-# tests/kmod/*.bats inside the guest (--exec: SCRIPT instead, as root,
-# with GREENAI_KO set; --demo: scripts/demo-guest.sh). Results come back through a second, writable 9p share, not the
-# serial console, which drops lines under load.
+# tests/kmod/*.bats inside the guest (--suite: the bats file or folder
+# PATH instead; --exec: SCRIPT instead, as root, with GREENAI_KO set;
+# --demo: scripts/demo-guest.sh). The guest has 2 CPUs in one package, or
+# with --sockets 2 one CPU in each of two packages (artefacts then in
+# build/vm/RELEASE-2s/). Results come back through a second, writable 9p
+# share, not the serial console, which drops lines under load.
 #
 # Prints TAP lines: the build, the module's call graph (no file calls a
 # file that calls it back: scripts/check-layout.py --kmod), every test of
@@ -20,8 +24,20 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
-mode=suite script=
+mode=suite script=$top/tests/kmod sockets=1
+if [ "${1:-}" = --sockets ]; then
+	sockets=${2:-}
+	shift 2
+fi
+case $sockets in
+1 | 2) ;;
+*) echo "run.sh: --sockets is 1 or 2" >&2; exit 2 ;;
+esac
 case ${1:-} in
+--suite)
+	script=$(realpath "${2:-}")
+	shift 2
+	;;
 --demo)
 	mode=exec script=$top/scripts/demo-guest.sh
 	shift
@@ -31,7 +47,7 @@ case ${1:-} in
 	shift 2
 	;;
 esac
-[ $# -eq 1 ] || { echo "usage: run.sh [--demo | --exec SCRIPT] SERIES" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: run.sh [--sockets N] [--suite PATH | --demo | --exec SCRIPT] SERIES" >&2; exit 2; }
 series=$1
 # The whole guest run: about 8 minutes on an idle 2-CPU host, and TCG
 # slows with the host's load; the bound is for a guest that hangs, not a
@@ -87,7 +103,9 @@ make_initramfs() {
 boot() {
 	local rel=$1 root=$2 initrd=$3 results=$4 console=$5
 	timeout "$timeout_s" qemu-system-x86_64 \
-		-accel tcg,thread=single -m 2048 -smp 2 -nodefaults -no-reboot \
+		-accel tcg,thread=single -m 2048 \
+		-smp "2,sockets=$sockets,cores=$((2 / sockets)),threads=1" \
+		-nodefaults -no-reboot \
 		-display none -serial "file:$console" \
 		-kernel "$root/boot/vmlinuz-$rel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 rdinit=/init quiet no_timer_check" \
@@ -105,23 +123,28 @@ if [ -z "$rel" ]; then
 fi
 root=$("$vm/kernel.sh" dir "$rel")
 out=$top/build/vm/$rel
+name=$rel
+if [ "$sockets" != 1 ]; then
+	out=$top/build/vm/$rel-${sockets}s
+	name="$rel ($sockets sockets)"
+fi
 mkdir -p "$out"
 
 if "$vm/build-module.sh" "$rel" "$out/src" 2>"$out/build.err"; then
-	ok "$rel: greenai.ko builds with W=1 and no warnings"
+	ok "$name: greenai.ko builds with W=1 and no warnings"
 else
-	not_ok "$rel: greenai.ko builds with W=1 and no warnings"
+	not_ok "$name: greenai.ko builds with W=1 and no warnings"
 	diag <"$out/build.err"
 	exit 1
 fi
 
 # the module's files, as built: none calls another that calls it back
 "$top/scripts/check-layout.py" --kmod "$out/src/kmod" \
-	--name "$rel: no two of greenai.ko's files call each other" || failed=1
+	--name "$name: no two of greenai.ko's files call each other" || failed=1
 
 if ! make --no-print-directory -C "$top" test-helpers tools \
 	>"$out/helpers.log" 2>&1; then
-	not_ok "$rel: the suite's workload helpers and tools build"
+	not_ok "$name: the suite's workload helpers and tools build"
 	diag <"$out/helpers.log"
 	exit 1
 fi
@@ -135,7 +158,7 @@ boot "$rel" "$root" "$out/initramfs.cpio.gz" "$results" "$out/console.log"
 qemu_rc=$?
 
 if [ ! -f "$results/done" ]; then
-	not_ok "$rel: guest booted and ran the $mode to the end (qemu exit $qemu_rc)"
+	not_ok "$name: guest booted and ran the $mode to the end (qemu exit $qemu_rc)"
 	tail -n 40 "$out/console.log" | diag
 	exit 1
 fi
@@ -146,20 +169,20 @@ if [ "$mode" = exec ]; then
 else
 	# bats numbers its tests; the tally only needs ok / not ok.
 	sed -E -e '/^1\.\.[0-9]+$/d' \
-		-e "s/^(not ok|ok) [0-9]+ /\\1 - $rel: /" "$results/suite.tap"
+		-e "s/^(not ok|ok) [0-9]+ /\\1 - $name: /" "$results/suite.tap"
 	grep -q '^not ok' "$results/suite.tap" && failed=1
 	rc=$(cat "$results/rc")
 	if [ "$rc" != 0 ] && ! grep -q '^not ok' "$results/suite.tap"; then
-		not_ok "$rel: bats ran the suite (exit $rc)"
+		not_ok "$name: bats ran the suite (exit $rc)"
 		diag <"$results/suite.err"
 	fi
 fi
 
-echo "# $rel: guest kernel log in $results/dmesg.log, console in $out/console.log"
+echo "# $name: guest kernel log in $results/dmesg.log, console in $out/console.log"
 if klog=$("$vm/check-klog.sh" "$results/dmesg.log" "$out/console.log"); then
-	ok "$rel: kernel log has no oops, WARN, BUG, KASAN or lockdep report"
+	ok "$name: kernel log has no oops, WARN, BUG, KASAN or lockdep report"
 else
-	not_ok "$rel: kernel log has no oops, WARN, BUG, KASAN or lockdep report"
+	not_ok "$name: kernel log has no oops, WARN, BUG, KASAN or lockdep report"
 	echo "$klog" | diag
 fi
 exit $failed

@@ -389,6 +389,7 @@ int main(int argc, char **argv)
 	struct ga_ledger *ledger = NULL;
 	struct gx_http *http = NULL;
 	char err[512], host[256], lpath[4096];
+	char model_from[GA_SETTINGS_FROM_MAX];
 	struct gx_intensity gi;
 	struct sigaction sa = { .sa_handler = gx_on_signal };
 	double next, last_save;
@@ -400,7 +401,10 @@ int main(int argc, char **argv)
 	if (gx_parse_listen(o.listen, &hc.addr, &hc.addr_len))
 		return gx_usage("--listen: '%s' is not ADDR:PORT", o.listen);
 	if (gx_intensity_init(&gi, o.region, o.intensity, o.pue, &wc.pue_milli,
-			      err, sizeof(err))) {
+			      err, sizeof(err)) ||
+	    ga_settings_model(gi.cfg, &go.model_cpu_idle_mw,
+			      &go.model_cpu_max_mw, model_from,
+			      sizeof(model_from), err, sizeof(err)) < 0) {
 		gx_intensity_free(&gi);
 		return gx_usage("%s", err);
 	}
@@ -409,6 +413,8 @@ int main(int argc, char **argv)
 		gx_intensity_free(&gi);
 		return gx_usage("%s", err);
 	}
+	if (go.model_cpu_max_mw)
+		go.model_from = model_from;
 	if (o.auth_file && gx_read_auth(o.auth_file, &hc))
 		return 2;
 	if (o.tls_cert && (!(hc.tls_cert = gx_read_pem(o.tls_cert)) ||

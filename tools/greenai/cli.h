@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+struct ga_opts;
+
 #define CLI_EXIT_FAIL	1
 #define CLI_EXIT_USAGE	2
 
@@ -46,6 +48,7 @@ int cli_idle(const struct cli_cmd *cmd, const char *share, const char *power,
 int cli_pue(const struct cli_cmd *cmd, const char *given,
 	       uint32_t *pue_milli);
 int cli_ledger(const struct cli_cmd *cmd, const char **ledger);
+int cli_model(const struct cli_cmd *cmd, struct ga_opts *gopts);
 struct ga_live_conf;
 int cli_live(const struct cli_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live);

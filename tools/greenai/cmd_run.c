@@ -101,6 +101,7 @@ struct run_opts {
 	unsigned int nr_tags;
 	unsigned long interval_ms;
 	enum ga_backend backend;
+	struct ga_opts gopts;		/* the power model's, from the file */
 	char **cmd;
 };
 
@@ -382,7 +383,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		    uint32_t pue_milli, double acc, int has_acc,
 		    struct cli_run_carbon *rc)
 {
-	struct ga_opts gopts = { .backend = o->backend, .idle = o->idle_conf };
+	struct ga_opts gopts = o->gopts;
 	char cgdir[GA_PATH_MAX], err[512], ledger_path[GA_PATH_MAX];
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
 	struct cli_label lb = { 0 };
@@ -407,6 +408,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		cli_rc_aware(rc, rc->max_mg, rc->deadline_ms, cgdir);
 	if (o->model && ga_cgroup_label_set(cgdir, GA_LABEL_MODEL, o->model))
 		fprintf(stderr, "greenai run: cannot label the cgroup with the model (xattrs): the ledger still has it\n");
+	gopts.backend = o->backend;
+	gopts.idle = o->idle_conf;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {
 		fprintf(stderr, "greenai run: %s\n", err);
 		goto out;
@@ -624,6 +627,7 @@ static int cli_run_main(int argc, char **argv)
 	r = cli_pue(&cli_cmd_run, o.pue, &pue);
 	r = r ?: cli_idle(&cli_cmd_run, o.idle, o.idle_power, &o.idle_conf);
 	r = r ?: cli_ledger(&cli_cmd_run, &o.ledger);
+	r = r ?: cli_model(&cli_cmd_run, &o.gopts);
 	if (r)
 		return r;
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))

@@ -122,13 +122,14 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 		__u64 d = a + now->e[i].idle_uj - then->e[i].idle_uj;
 		int in_total = ga_domain_in_total(g, i);
 
-		printf("%18llu.%06llu J  %-16s (active %llu.%06llu J)%s%s\n",
+		const char *est = ga_domain_estimate(g, i);
+
+		printf("%18llu.%06llu J  %-16s (active %llu.%06llu J)%s%s%s%s\n",
 		       (unsigned long long)(d / 1000000),
 		       (unsigned long long)(d % 1000000), ga_domain(g, i)->name,
 		       (unsigned long long)(a / 1000000),
 		       (unsigned long long)(a % 1000000),
-		       ga_domain(g, i)->flags & GREENAI_F_ESTIMATED ?
-			       ", estimated" : "",
+		       *est ? ", estimated (" : "", est, *est ? ")" : "",
 		       in_total ? "" : ", not in the total");
 		if (in_total && !ga_co2_ug(d, in->mg_per_kwh,
 					   GA_PUE_MIN_MILLI, &ug))
@@ -259,6 +260,7 @@ static int cli_stat_main(int argc, char **argv)
 	}
 	c = cli_intensity(&cli_cmd_stat, given, region, &in, &why);
 	c = c ?: cli_idle(&cli_cmd_stat, idle, idle_power, &gopts.idle);
+	c = c ?: cli_model(&cli_cmd_stat, &gopts);
 	if (c)
 		return c;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {

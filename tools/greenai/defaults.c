@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a command's flags leave unsaid: the grid intensity, the PUE, the
- * idle policy and the ledger come from the flag, else the environment (GREENAI_REGION),
+ * idle policy, the ledger and the power model's coefficients come from
+ * the flag, else the environment (GREENAI_REGION),
  * else the configuration files (config.h), else the default. A bad
  * configuration file is bad usage: the command stops before doing
  * anything and says which file and line.
@@ -110,6 +111,33 @@ int cli_idle(const struct cli_cmd *cmd, const char *share, const char *power,
 		return r;
 	if (ga_settings_idle(&cli_cfg, share, power, out, err, sizeof(err)))
 		return cli_usage(cmd, "%s", err);
+	return 0;
+}
+
+/**
+ * cli_model() - the power model's coefficients a command opens with:
+ * greenai.conf's model_idle_w and model_max_w, else none (libgreenai
+ * takes Cloud Carbon Footprint's for the CPU's family)
+ * @cmd: the command
+ * @gopts: their model_cpu_* and model_from set when the file gives them
+ *
+ * Return: 0, or the exit status of bad usage.
+ */
+int cli_model(const struct cli_cmd *cmd, struct ga_opts *gopts)
+{
+	static char from[GA_SETTINGS_FROM_MAX];
+	char err[2 * GA_SETTINGS_FROM_MAX];
+	int r = cli_config(cmd);
+
+	if (r)
+		return r;
+	r = ga_settings_model(&cli_cfg, &gopts->model_cpu_idle_mw,
+			      &gopts->model_cpu_max_mw, from, sizeof(from),
+			      err, sizeof(err));
+	if (r < 0)
+		return cli_usage(cmd, "%s", err);
+	if (r)
+		gopts->model_from = from;
 	return 0;
 }
 

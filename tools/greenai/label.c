@@ -130,6 +130,9 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 		e->active_uj = f.c.energy[i].active_uj;
 		e->idle_uj = f.c.energy[i].idle_uj;
 		e->estimated = !!(d->flags & GREENAI_F_ESTIMATED);
+		if (e->estimated && !lb->estimate[0])
+			cli_copy(lb->estimate, sizeof(lb->estimate),
+				 ga_domain_estimate(g, i));
 		e->in_total = ga_domain_in_total(g, i);
 		if (!e->in_total)
 			continue;
@@ -237,6 +240,8 @@ void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 		(unsigned long long)(lb->total_idle_uj / 1000000),
 		(unsigned long long)(lb->total_idle_uj % 1000000),
 		lb->estimated ? "estimated" : "measured");
+	if (lb->estimate[0])
+		fprintf(f, "  estimated by  %s\n", lb->estimate);
 	for (i = 0; i < r->nr_energy; i++) {
 		const struct ga_run_energy *e = &r->energy[i];
 		__u64 t = e->active_uj + e->idle_uj;

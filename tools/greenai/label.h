@@ -24,6 +24,7 @@ struct cli_label {
 	char ct_id[256];
 	char sources[256];		/* the energy sources used */
 	char idle_policy[512];		/* ga_idle_summary() at the end */
+	char estimate[512];		/* how estimated figures are made */
 	char names[GA_LEDGER_MAX_DOMAINS][32];
 	__u64 cpu_ns;
 	__u64 total_active_uj, total_idle_uj;

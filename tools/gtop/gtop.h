@@ -72,6 +72,7 @@ struct gt_rows {
 struct gt_domain {
 	char name[GREENAI_NAME_LEN];
 	bool estimated, in_total;
+	char estimate[512];	/* ga_domain_estimate(): "" when measured */
 	double power_w;
 	double hist[GT_HISTORY];	/* oldest first */
 	unsigned int nr_hist;
@@ -84,6 +85,7 @@ struct gt_state {
 	struct ga_ctx *g;
 	struct gt_tracker *t;
 	struct ga_config cfg;
+	char model_from[GA_SETTINGS_FROM_MAX];	/* the power model's, if given */
 	struct ga_grid grid;		/* the grid intensity in force */
 	double interval_s;		/* of the last refresh */
 	double uptime_s;		/* since gtop started */

@@ -221,9 +221,10 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 }
 
 /*
- * The idle policy and the grid intensity, in the library's order: flags,
- * the environment, greenai.conf; for the intensity, its live providers,
- * its region, the world.
+ * The idle policy, the grid intensity and the power model, in the
+ * library's order: flags, the environment, greenai.conf; for the
+ * intensity, its live providers, its region, the world; the model's
+ * coefficients if greenai.conf gives them.
  */
 static int gt_settings(struct gt_cli *c, struct gt_state *s)
 {
@@ -236,6 +237,13 @@ static int gt_settings(struct gt_cli *c, struct gt_state *s)
 	if (ga_settings_idle(&s->cfg, c->idle, c->idle_power, &c->gopts.idle,
 			     err, sizeof(err)))
 		return gt_usage("%s", err);
+	r = ga_settings_model(&s->cfg, &c->gopts.model_cpu_idle_mw,
+			      &c->gopts.model_cpu_max_mw, s->model_from,
+			      sizeof(s->model_from), err, sizeof(err));
+	if (r < 0)
+		return gt_usage("%s", err);
+	if (r)
+		c->gopts.model_from = s->model_from;
 	r = ga_grid_init(&s->grid, &s->cfg, c->intensity, c->region,
 			 ga_unix_ms(), &res, err, sizeof(err));
 	if (s->grid.live && (r || res.nr_failed))

@@ -471,6 +471,8 @@ static void gt_domains_update(struct gt_state *s, double dt)
 
 		snprintf(o->name, sizeof(o->name), "%s", d->name);
 		o->estimated = d->flags & GREENAI_F_ESTIMATED;
+		snprintf(o->estimate, sizeof(o->estimate), "%s",
+			 ga_domain_estimate(s->g, i));
 		o->in_total = ga_domain_in_total(s->g, i);
 		o->power_w = dt > 0 ? (e - t->dom_prev[i]) / 1e6 / dt : 0;
 		o->energy_uj = e;

@@ -151,6 +151,12 @@ static int gt_draw_header(struct gt_tui *t)
 	if (i < s->nr_domains)
 		mvprintw(y++, 0, "(%u more domains: a taller terminal shows them)",
 			 s->nr_domains - i);
+	for (i = 0; i < s->nr_domains; i++) {
+		if (s->dom[i].estimate[0]) {
+			mvprintw(y++, 0, "estimated: %s", s->dom[i].estimate);
+			break;
+		}
+	}
 	mvprintw(y++, 0, "view %s%s  sort %s %s%s%s%s%s",
 		 gt_view_name(t->o->view), t->o->tree ? " (tree)" : "",
 		 gt_col_name(t->o->sort), t->o->ascending ? "asc" : "desc",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The CPU vendor from <root>/proc/cpuinfo (cpuinfo.h). Only the first
- * vendor_id line is read: every CPU of a machine has the same vendor.
+ * The CPU vendor and model name from <root>/proc/cpuinfo (cpuinfo.h).
+ * Only the first vendor_id and model name lines are read: every CPU of a
+ * machine is the same.
  */
 #include <stdio.h>
 #include <string.h>
@@ -57,4 +58,39 @@ bool ga_cpuinfo_rapl_per_package(const char *root)
 	enum ga_cpu_vendor vendor = ga_cpuinfo_vendor(root);
 
 	return vendor == GA_CPU_AMD || vendor == GA_CPU_HYGON;
+}
+
+/**
+ * ga_cpuinfo_model_name() - the model name of the machine's CPUs
+ * @root: "/" or a fixture tree; NULL means "/"
+ * @buf: the first "model name" line's value, blanks around it removed;
+ *	"" when the file or the line is missing (arm64 has none)
+ * @size: its size
+ */
+void ga_cpuinfo_model_name(const char *root, char *buf, size_t size)
+{
+	char path[GA_PATH_MAX], line[256], *v, *end;
+	FILE *f;
+
+	if (size)
+		buf[0] = '\0';
+	if (ga_path(path, sizeof(path), root, "proc/cpuinfo"))
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10) || !strchr(line, ':'))
+			continue;
+		for (v = strchr(line, ':') + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		for (end = v + strlen(v);
+		     end > v && (end[-1] == '\n' || end[-1] == ' ');
+		     end--)
+			;
+		*end = '\0';
+		snprintf(buf, size, "%s", v);
+		break;
+	}
+	fclose(f);
 }

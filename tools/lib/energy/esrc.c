@@ -25,7 +25,8 @@ int ga_esrc_open(struct ga_esrc *s, const struct ga_esrc_ops *ops,
 /*
  * Each read's flags and errors are its own (a wrap is flagged in the
  * interval it happened in, every time): they are cleared before the
- * source reads, but for GREENAI_F_ESTIMATED, which is what the zone is.
+ * source reads, but for GREENAI_F_ESTIMATED and GREENAI_F_NESTED, which
+ * say what the zone is.
  * A source read zone by zone has every zone read even when one fails;
  * the first error is returned.
  */
@@ -36,7 +37,7 @@ int ga_esrc_read(struct ga_esrc *s, __u64 now_ns,
 	int r = 0, err;
 
 	for (i = 0; i < s->nr_zones; i++) {
-		s->zones[i].flags &= GREENAI_F_ESTIMATED;
+		s->zones[i].flags &= GREENAI_F_ESTIMATED | GREENAI_F_NESTED;
 		s->zones[i].error[0] = '\0';
 	}
 	if (s->ops->read_zone) {

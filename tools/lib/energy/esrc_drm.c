@@ -15,6 +15,14 @@
  * Integrated GPUs have no hwmon (RAPL's uncore domain covers them) and
  * are left out; so are cards of other drivers (NVIDIA: esrc_nvml.c).
  *
+ * AMD APUs. amdgpu's hwmon on an APU (the one whose in1 is "vddnb": only
+ * APUs have that rail) reads the whole SoC's power, the CPU cores
+ * included (its "PPT", package power tracking), not the GPU's. Its zone
+ * is "apu-N", a package zone (CPU package 0) flagged GREENAI_F_NESTED:
+ * it holds what the package's own counter (RAPL, or the model) counts,
+ * so it is never added to another domain's energy. It is split like a
+ * package, over the run time on the package's CPUs, not by GPU shares.
+ *
  * Energy, through an energy meter (meter.h) bounded by DRM_MAX_POWER_UW.
  * The sensor is read once at open, stamped with CLOCK_MONOTONIC, so
  * energy counts from open; reads give @now_ns on the same clock. A
@@ -67,6 +75,7 @@ struct drm_card {
 	char pdev[GA_DRM_KEY_LEN];
 	char sensor_path[GA_PATH_MAX];
 	struct ga_meter meter; /* energyN_input: counter; powerN_*: power */
+	bool apu;		/* amdgpu on an APU: the whole SoC's power */
 	struct ga_drm_clients clients; /* as of the last shares() */
 };
 
@@ -201,6 +210,17 @@ static bool drm_energy_is_card(const char *hwdir, unsigned int n)
 	       !strcmp(label, "card");
 }
 
+/* Whether hwmon directory @hwdir is an APU's: amdgpu gives "vddnb" to APUs. */
+static bool drm_hwmon_is_apu(const char *hwdir)
+{
+	char path[GA_PATH_MAX], label[32];
+
+	if (ga_path(path, sizeof(path), hwdir, "in1_label"))
+		return false;
+	return !ga_read_str(path, label, sizeof(label)) &&
+	       !strcmp(label, "vddnb");
+}
+
 /*
  * Choose the sensor of hwmon directory @hwdir: energy, else average
  * power, else instantaneous power. Return: 0, or -ENOENT when none.
@@ -260,6 +280,9 @@ static int drm_find_sensor(const char *root, struct drm_card *c)
 		err = ga_path(hwdir, sizeof(hwdir), dir, "hwmon%u", hw[i]);
 		if (!err)
 			err = drm_pick_sensor(hwdir, c);
+		if (!err)
+			c->apu = !strcmp(c->driver, "amdgpu") &&
+				 drm_hwmon_is_apu(hwdir);
 	}
 	free(hw);
 	return err;
@@ -372,17 +395,20 @@ static void drm_fill_zone(const struct drm_card *c, struct ga_zone *z)
 {
 	const char *file = strrchr(c->sensor_path, '/') + 1;
 
-	snprintf(z->name, sizeof(z->name), "gpu-%u", c->index);
+	snprintf(z->name, sizeof(z->name), "%s-%u", c->apu ? "apu" : "gpu",
+		 c->index);
 	snprintf(z->label, sizeof(z->label), "card%u %.8s %.16s %.20s",
 		 c->index, c->driver, c->pdev, file);
-	z->kind = GREENAI_DOM_GPU;
+	z->kind = c->apu ? GREENAI_DOM_PACKAGE : GREENAI_DOM_GPU;
 	z->source = GREENAI_SRC_DRM;
-	z->package = c->index;
+	/* an APU is the machine's one package */
+	z->package = c->apu ? 0 : c->index;
+	z->flags = c->apu ? GREENAI_F_NESTED : 0;
 	z->parent = -1;
 	z->integrated = c->meter.kind == GA_METER_POWER;
 	if (z->integrated && c->meter.have_ref)
 		z->power_uw = c->meter.ref;
-	z->has_shares = true;
+	z->has_shares = !c->apu;
 }
 
 static int drm_open(struct ga_esrc *s, const struct ga_esrc_conf *conf)

@@ -23,6 +23,7 @@
 #include "engine/backend_kmod.h"
 
 #define GA_KMOD_READ_BUF	(64 * 1024)
+#define GA_KMOD_PARAMS		"/sys/module/greenai/parameters"
 
 struct ga_kmod {
 	char proc[GA_PATH_MAX];
@@ -482,4 +483,57 @@ int ga_kmod_stat(struct ga_kmod *k, const char *key, __u64 *val)
 	if (r < 0)
 		return r;
 	return sf.found ? 0 : -ENOENT;
+}
+
+/**
+ * ga_kmod_control() - one command to the module's control file
+ * @k: the backend
+ * @cmd: the command, "model idle_mw=N max_mw=N" (docs/module.md)
+ *
+ * Return: 0; -EPERM without CAP_SYS_ADMIN; -EINVAL when the module
+ * refuses it (it then changes nothing); or -errno.
+ */
+int ga_kmod_control(struct ga_kmod *k, const char *cmd)
+{
+	char path[GA_PATH_MAX];
+	size_t len = strlen(cmd);
+	ssize_t n;
+	int fd, r;
+
+	r = ga_path(path, sizeof(path), k->proc, "control");
+	if (r)
+		return r;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, cmd, len);
+	r = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	close(fd);
+	return r;
+}
+
+/**
+ * ga_kmod_model() - the module's power model coefficients in force
+ * @k: the backend
+ * @idle_mw: per package, mW (the model_idle_mw parameter)
+ * @max_mw: per package, mW (model_max_mw)
+ *
+ * The module keeps its parameters equal to what is in force (its control
+ * command sets both).
+ *
+ * Return: 0 or -errno.
+ */
+int ga_kmod_model(struct ga_kmod *k, __u64 *idle_mw, __u64 *max_mw)
+{
+	uint64_t idle, max;
+	int r;
+
+	(void)k;
+	r = ga_read_u64(GA_KMOD_PARAMS "/model_idle_mw", &idle) ?:
+	    ga_read_u64(GA_KMOD_PARAMS "/model_max_mw", &max);
+	if (!r) {
+		*idle_mw = idle;
+		*max_mw = max;
+	}
+	return r;
 }

@@ -18,6 +18,8 @@
 
 #include <greenai/identity.h>
 
+#include "base/cpuinfo.h"
+#include "energy/cpu_power.h"
 #include "ident/identity_cache.h"
 #include "engine/ctx.h"
 
@@ -72,6 +74,91 @@ static bool ga_try_source(struct ga_ctx *g, const struct ga_esrc_ops *ops,
 	return true;
 }
 
+/**
+ * ga_ctx_model() - settle the power model's coefficients
+ * @g: the context; its options read, its root set
+ *
+ * Per package when the options give them so, else per CPU when they give
+ * them so, else Cloud Carbon Footprint's figures per vCPU for the
+ * processor family that <root>/proc/cpuinfo's model name says
+ * (cpu_power.h), each with where it is from.
+ */
+void ga_ctx_model(struct ga_ctx *g)
+{
+	const char *from = g->opts.model_from ? g->opts.model_from : "given";
+	struct ga_cpu_power cp;
+	char name[128];
+
+	memset(&g->model, 0, sizeof(g->model));
+	if (g->opts.model_max_uw) {
+		g->model.pkg_idle_uw = g->opts.model_idle_uw;
+		g->model.pkg_max_uw = g->opts.model_max_uw;
+	} else if (g->opts.model_cpu_max_mw) {
+		g->model.cpu_idle_mw = g->opts.model_cpu_idle_mw;
+		g->model.cpu_max_mw = g->opts.model_cpu_max_mw;
+	} else {
+		ga_cpuinfo_model_name(g->root, name, sizeof(name));
+		ga_cpu_power_of(name, &cp);
+		g->model.cpu_idle_mw = cp.min_mw;
+		g->model.cpu_max_mw = cp.max_mw;
+		from = cp.source;
+	}
+	snprintf(g->model.from, sizeof(g->model.from), "%s", from);
+}
+
+/**
+ * ga_ctx_model_package() - the power model's coefficients of one package
+ * @g: the context, ga_ctx_model() done
+ * @nr_cpus: the package's CPUs
+ * @idle_uw: its power at rest, µW
+ * @max_uw: its power at full load, µW
+ *
+ * Also sets what ga_domain_estimate() says of the model's domains.
+ */
+void ga_ctx_model_package(struct ga_ctx *g, unsigned int nr_cpus,
+			  __u64 *idle_uw, __u64 *max_uw)
+{
+	char per[24] = "";
+
+	*idle_uw = g->model.pkg_idle_uw;
+	*max_uw = g->model.pkg_max_uw;
+	if (!*max_uw) {
+		if (!nr_cpus)
+			nr_cpus = 1;
+		*idle_uw = (__u64)g->model.cpu_idle_mw * 1000 * nr_cpus;
+		*max_uw = (__u64)g->model.cpu_max_mw * 1000 * nr_cpus;
+		snprintf(per, sizeof(per), " (%u CPUs)", nr_cpus);
+	}
+	snprintf(g->model.estimate, sizeof(g->model.estimate),
+		 "power model: %s: %llu.%03llu..%llu.%03llu W per package%s",
+		 g->model.from, (unsigned long long)(*idle_uw / 1000000),
+		 (unsigned long long)(*idle_uw / 1000 % 1000),
+		 (unsigned long long)(*max_uw / 1000000),
+		 (unsigned long long)(*max_uw / 1000 % 1000), per);
+}
+
+/* The CPUs online now per package that has any: at least 1. */
+static unsigned int ga_ctx_cpus_per_package(const struct ga_ctx *g)
+{
+	unsigned int cpu, n = 0, pkgs = 0;
+	unsigned char *seen = calloc(g->topo.nr_packages ?: 1, 1);
+
+	for (cpu = 0; cpu < g->topo.nr_cpus; cpu++) {
+		int p = g->topo.package[cpu];
+
+		if (!g->topo.online[cpu])
+			continue;
+		n++;
+		if (seen && p >= 0 && (unsigned int)p < g->topo.nr_packages &&
+		    !seen[p]) {
+			seen[p] = 1;
+			pkgs++;
+		}
+	}
+	free(seen);
+	return pkgs && n >= pkgs ? n / pkgs : n ?: 1;
+}
+
 /*
  * The energy sources: with @cpu, the CPU's (powercap, else perf, else the
  * model, or the one asked for); then the others, unless told not to.
@@ -86,11 +173,14 @@ void ga_ctx_open_sources(struct ga_ctx *g, bool cpu)
 	struct ga_esrc_conf conf = {
 		.root = g->root,
 		.nvml_lib = g->opts.nvml_lib,
-		.model_idle_uw = g->opts.model_idle_uw,
-		.model_max_uw = g->opts.model_max_uw,
 		.model_packages = g->topo.nr_packages,
 	};
 	enum ga_cpu_source cs = g->opts.cpu_source;
+
+	/* (the module's model is the module's: mode_kmod.c) */
+	if (cpu)
+		ga_ctx_model_package(g, ga_ctx_cpus_per_package(g),
+				     &conf.model_idle_uw, &conf.model_max_uw);
 
 	if (!cpu) {
 		/* the module's */
@@ -226,7 +316,8 @@ int ga_ctx_add_domains(struct ga_ctx *g)
 			struct greenai_domain d = {
 				.kind = zone->kind,
 				.source = zone->source,
-				.flags = zone->flags & GREENAI_F_ESTIMATED,
+				.flags = zone->flags & (GREENAI_F_ESTIMATED |
+							GREENAI_F_NESTED),
 				.package = zone->package < 0 ? 0 :
 								zone->package,
 				.unit_num = 1,

@@ -9,9 +9,10 @@
  *                 here, with the shared attribution core (account.c)
  *   mode_kmod.c   greenai.ko accounts the CPU's domains; the domains only
  *                 userspace sees (hwmon, GPUs) are split here on top
- *   ctx.c         what both modes do alike: the energy sources opened and
- *                 read, their zones made domains and split, records sent
- *                 to the caller, processes' identities
+ *   ctx.c         what both modes do alike: the power model's coefficients
+ *                 settled, the energy sources opened and read, their zones
+ *                 made domains and split, records sent to the caller,
+ *                 processes' identities
  *
  * The modes call ctx.c, never libgreenai.c; ctx.c reaches a mode only
  * through the ops table. Each mode keeps its own state behind g->mode.
@@ -29,6 +30,7 @@
 
 #define GA_MAX_SOURCES		8
 #define GA_MAX_SHARES		1024
+#define GA_MODEL_FROM_LEN	256
 
 struct ga_ctx;
 
@@ -100,6 +102,16 @@ struct ga_ctx {
 	struct domain_src dsrc[GREENAI_MAX_DOMAINS];
 	struct ga_share *shares;	/* scratch of ga_ctx_split() */
 
+	/* the power model's coefficients, as ga_ctx_model() settled them */
+	struct {
+		__u64 pkg_idle_uw;	/* given per package, µW; else 0 */
+		__u64 pkg_max_uw;
+		__u32 cpu_idle_mw;	/* else per CPU, mW */
+		__u32 cpu_max_mw;
+		char from[GA_MODEL_FROM_LEN];	/* where they are from */
+		char estimate[GA_MODEL_FROM_LEN + 192]; /* ga_domain_estimate() */
+	} model;
+
 	struct ga_source_status status[GA_MAX_SOURCES * 2];
 	char reasons[GA_MAX_SOURCES * 2][GA_ESRC_REASON_LEN];
 	unsigned int nr_status;
@@ -117,6 +129,9 @@ void ga_ctx_status(struct ga_ctx *g, const char *name, bool used,
 void ga_ctx_emit(struct ga_ctx *g, struct greenai_rec_hdr *h);
 int ga_ctx_new_acct(struct ga_ctx *g, unsigned int nr_cpus);
 void ga_ctx_free_acct(struct ga_ctx *g);
+void ga_ctx_model(struct ga_ctx *g);
+void ga_ctx_model_package(struct ga_ctx *g, unsigned int nr_cpus,
+			  __u64 *idle_uw, __u64 *max_uw);
 void ga_ctx_open_sources(struct ga_ctx *g, bool cpu);
 void ga_ctx_close_sources(struct ga_ctx *g);
 int ga_ctx_add_domains(struct ga_ctx *g);

@@ -39,11 +39,7 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 		return -ENOMEM;
 	g->opts = opts ? *opts : def;
 	g->root = g->opts.sysfs_root ? g->opts.sysfs_root : "/";
-	if (!g->opts.model_max_uw) {
-		/* no coefficients given: the module's defaults */
-		g->opts.model_idle_uw = 10000000;
-		g->opts.model_max_uw = 60000000;
-	}
+	ga_ctx_model(g);
 	backend = g->opts.backend;
 	if (backend == GA_BACKEND_AUTO)
 		backend = access("/proc/greenai/version", F_OK) == 0 ?
@@ -297,13 +293,24 @@ void ga_idle_summary(const struct ga_ctx *g, char *out, size_t size)
 	}
 }
 
+const char *ga_domain_estimate(const struct ga_ctx *g, unsigned int id)
+{
+	const struct greenai_domain *d = ga_domain(g, id);
+
+	if (!d || !(d->flags & GREENAI_F_ESTIMATED))
+		return "";
+	if (d->source == GREENAI_SRC_MODEL && g->model.estimate[0])
+		return g->model.estimate;
+	return "estimated by its source";
+}
+
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id)
 {
 	const struct greenai_domain *d = ga_domain(g, id);
 	unsigned int i, n = ga_nr_domains(g);
 	bool psys = false;
 
-	if (!d)
+	if (!d || d->flags & GREENAI_F_NESTED)
 		return false;
 	for (i = 0; i < n; i++)
 		psys |= ga_domain(g, i)->kind == GREENAI_DOM_PSYS;

@@ -330,6 +330,63 @@ static int kmod_sample(struct ga_ctx *g)
 	return r;
 }
 
+/* greenai.ko's default coefficients (model_idle_mw, model_max_mw) */
+#define KMOD_MODEL_IDLE_MW	10000
+#define KMOD_MODEL_MAX_MW	60000
+
+/*
+ * The module's power model, when its domains are the model's: set to
+ * libgreenai's coefficients (ga_ctx_model()) when it has its defaults, or
+ * when the options gave figures; coefficients chosen otherwise (at load,
+ * or by the control file since) stay. Either way ga_domain_estimate()
+ * names the ones in force; a set that fails (not root) says why in the
+ * sources' status.
+ */
+static void kmod_model(struct ga_ctx *g)
+{
+	struct kmod_mode *m = km(g);
+	const struct greenai_domain *d = NULL;
+	bool given = g->opts.model_max_uw || g->opts.model_cpu_max_mw;
+	__u64 idle_uw, max_uw, cur_idle = 0, cur_max = 0;
+	unsigned int i;
+	char cmd[96];
+	int r;
+
+	for (i = 0; i < g->dom_base && !d; i++) {
+		d = ga_kmod_domain(m->kmod, i);
+		if (d && d->source != GREENAI_SRC_MODEL)
+			d = NULL;
+	}
+	if (!d)
+		return;
+	ga_ctx_model_package(g, d->nr_cpus, &idle_uw, &max_uw);
+	r = ga_kmod_model(m->kmod, &cur_idle, &cur_max);
+	if (!r && cur_idle * 1000 == idle_uw / 1000 * 1000 &&
+	    cur_max * 1000 == max_uw / 1000 * 1000)
+		return;
+	if (!r && !given &&
+	    (cur_idle != KMOD_MODEL_IDLE_MW || cur_max != KMOD_MODEL_MAX_MW))
+		goto theirs;
+	snprintf(cmd, sizeof(cmd), "model idle_mw=%llu max_mw=%llu\n",
+		 (unsigned long long)(idle_uw / 1000),
+		 (unsigned long long)(max_uw / 1000));
+	r = ga_kmod_control(m->kmod, cmd);
+	if (!r)
+		return;
+	snprintf(cmd, sizeof(cmd), "its power model not set: %s",
+		 strerror(-r));
+	ga_ctx_status(g, "greenai.ko", false, cmd);
+	if (ga_kmod_model(m->kmod, &cur_idle, &cur_max)) {
+		snprintf(g->model.estimate, sizeof(g->model.estimate),
+			 "power model: greenai.ko's coefficients");
+		return;
+	}
+theirs:
+	snprintf(g->model.estimate, sizeof(g->model.estimate),
+		 "power model: greenai.ko's model_idle_mw=%llu model_max_mw=%llu per package",
+		 (unsigned long long)cur_idle, (unsigned long long)cur_max);
+}
+
 /* The extra domains, if any source of them is here. */
 static int kmod_open_extra(struct ga_ctx *g)
 {
@@ -392,6 +449,7 @@ static int kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 	}
 	if (g->dom_base)
 		g->opts.idle.share = m->totals[0].idle.share;
+	kmod_model(g);
 	if (!g->opts.no_extra_sources) {
 		r = kmod_open_extra(g);
 		if (r) {

@@ -15,6 +15,8 @@
 #include <greenai/intensity.h>
 #include <greenai/intensity_live.h>
 
+#include "base/decimal.h"
+
 static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_REGION] = "region",
 	[GA_CFG_INTENSITY] = "intensity",
@@ -32,6 +34,8 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_REFRESH] = "intensity_refresh",
 	[GA_CFG_IDLE] = "idle",
 	[GA_CFG_IDLE_POWER] = "idle_power",
+	[GA_CFG_MODEL_IDLE] = "model_idle_w",
+	[GA_CFG_MODEL_MAX] = "model_max_w",
 };
 
 /* Printable ASCII, no blanks: a token, a URL, a zone. */
@@ -56,6 +60,7 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 	struct ga_intensity in;
 	char err[160];
 	unsigned int n;
+	uint64_t mw;
 	uint32_t x;
 	const char *p;
 
@@ -109,6 +114,12 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 	case GA_CFG_IDLE_POWER:
 		*why = "auto, util, or watts ('10', 'package-0=10,dram-0=2')";
 		return ga_idle_conf_power(&idle, v, err, sizeof(err));
+	case GA_CFG_MODEL_IDLE:
+		*why = "watts per CPU, 0 to 1000, up to 3 decimals";
+		return ga_parse_milli(v, GA_MODEL_MAX_MW, &mw);
+	case GA_CFG_MODEL_MAX:
+		*why = "watts per CPU, 0.001 to 1000, up to 3 decimals";
+		return ga_parse_milli(v, GA_MODEL_MAX_MW, &mw) ?: mw ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -11,6 +11,8 @@
 #include <greenai/carbon.h>
 #include <greenai/settings.h>
 
+#include "base/decimal.h"
+
 /**
  * ga_settings_region() - the region a program is about
  * @flag: --region, or NULL
@@ -157,6 +159,53 @@ int ga_settings_idle(const struct ga_config *cfg, const char *share,
 bad:
 	snprintf(err, err_size, "%s (from %s)", why, from ? from : "?");
 	return -EINVAL;
+}
+
+/**
+ * ga_settings_model() - the power model's coefficients greenai.conf gives
+ * @cfg: the configuration files' settings (values already checked)
+ * @idle_mw: model_idle_w, mW per CPU
+ * @max_mw: model_max_w, mW per CPU
+ * @from: where they are from, "model_idle_w in FILE:LINE, model_max_w in
+ *	FILE:LINE"
+ * @from_size: its size (GA_SETTINGS_FROM_MAX)
+ * @err: what is wrong, and where it was said
+ * @err_size: its size
+ *
+ * Return: 1 when both are given, 0 when neither is (libgreenai then takes
+ * Cloud Carbon Footprint's figures for the CPU), or -EINVAL when only one
+ * is, or idle is above max (nothing is set).
+ */
+int ga_settings_model(const struct ga_config *cfg, uint32_t *idle_mw,
+		      uint32_t *max_mw, char *from, size_t from_size,
+		      char *err, size_t err_size)
+{
+	const char *fi = NULL, *fm = NULL;
+	const char *vi = ga_config_get(cfg, GA_CFG_MODEL_IDLE, &fi);
+	const char *vm = ga_config_get(cfg, GA_CFG_MODEL_MAX, &fm);
+	uint64_t i, m;
+
+	if (!vi && !vm)
+		return 0;
+	if (!vi || !vm) {
+		snprintf(err, err_size,
+			 "%s without %s (from %s): give both, or neither for the CPU family's figures",
+			 vi ? "model_idle_w" : "model_max_w",
+			 vi ? "model_max_w" : "model_idle_w", vi ? fi : fm);
+		return -EINVAL;
+	}
+	if (ga_parse_milli(vi, GA_MODEL_MAX_MW, &i) ||
+	    ga_parse_milli(vm, GA_MODEL_MAX_MW, &m) || !m || i > m) {
+		snprintf(err, err_size,
+			 "model_idle_w %s above model_max_w %s (from %s and %s)",
+			 vi, vm, fi, fm);
+		return -EINVAL;
+	}
+	*idle_mw = i;
+	*max_mw = m;
+	snprintf(from, from_size, "model_idle_w in %s, model_max_w in %s", fi,
+		 fm);
+	return 1;
 }
 
 /* The ledger's file: --ledger, else the configuration's, else NULL. */

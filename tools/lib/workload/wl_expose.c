@@ -91,6 +91,17 @@ static int wl_expose_node(struct ga_wl *w, struct ga_expo *e)
 		n = wl_zone_labels(w, i, l, 1);
 		ga_expo_sample(e, l, n, !*ga_domain_error(w->g, i));
 	}
+	r = r ?: ga_expo_family(e, "greenai_node_zone_estimate", GA_EXPO_GAUGE,
+				NULL,
+				"1 for each estimated zone; its estimate label says how its figures are made (the power model's source and coefficients).");
+	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		if (!*ga_domain_estimate(w->g, i))
+			continue;
+		n = wl_zone_labels(w, i, l, 1);
+		l[n++] = (struct ga_label){ "estimate",
+					    ga_domain_estimate(w->g, i) };
+		ga_expo_sample(e, l, n, 1);
+	}
 	r = r ?: ga_expo_family(e, "greenai_node_zone_read_errors",
 				GA_EXPO_COUNTER, NULL,
 				"Samples in which the zone's reading failed.");
