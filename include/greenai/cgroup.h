@@ -82,6 +82,12 @@ const char *ga_cgroup_hier_name(enum ga_cgroup_hier hier);
 
 int ga_cgroup_dir(const struct ga_cgroup_mount *m, const char *cgpath,
 		  char *buf, size_t size);
+/*
+ * Whether the cgroup at @path is the one at @top or below it, as cpu.stat
+ * counts a cgroup with its descendants: "/a/b" is within "/a" and "/", not
+ * within "/ab". A pure comparison of the two paths.
+ */
+bool ga_cgroup_within(const char *top, const char *path);
 int ga_cgroup_id(const char *dir, uint64_t *id);
 int ga_cgroup_id_of(const struct ga_cgroup_mount *m, const char *cgpath,
 		    uint64_t *id);

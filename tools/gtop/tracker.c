@@ -577,19 +577,11 @@ static void gt_row_figures(const struct gt_state *s, struct gt_row *row,
 
 static bool gt_proc_wanted(const struct gt_proc *p, const struct gt_filter *f)
 {
-	size_t n;
-
 	if (f->pid && p->tgid != (uint32_t)f->pid)
 		return false;
 	if (f->model && strcmp(p->model, f->model))
 		return false;
-	if (f->cgroup) {
-		n = strlen(f->cgroup);
-		if (strncmp(p->cgroup, f->cgroup, n) ||
-		    (p->cgroup[n] && p->cgroup[n] != '/' && n > 1))
-			return false;
-	}
-	return true;
+	return !f->cgroup || ga_cgroup_within(f->cgroup, p->cgroup);
 }
 
 static int gt_add_proc(struct gt_state *s, const struct gt_proc *p,
@@ -618,14 +610,8 @@ static int gt_add_cgroup(struct gt_state *s, const struct gt_cgroup *c,
 			      .key = c->path, .name = c->path,
 			      .model = c->model, .framework = c->framework,
 			      .container = c->container };
-	size_t n;
-
-	if (f->cgroup) {
-		n = strlen(f->cgroup);
-		if (strncmp(c->path, f->cgroup, n) ||
-		    (c->path[n] && c->path[n] != '/' && n > 1))
-			return 0;
-	}
+	if (f->cgroup && !ga_cgroup_within(f->cgroup, c->path))
+		return 0;
 	if (f->model && strcmp(c->model, f->model))
 		return 0;
 	gt_row_figures(s, &row, &c->cur, &c->prev, c->seen);
