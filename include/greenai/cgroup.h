@@ -122,6 +122,20 @@ typedef void (*ga_cgroup_found_fn)(uint64_t id, const char *path, void *arg);
 int ga_cgroup_paths_of_ids(struct ga_cgroup_resolver *r, uint64_t *ids,
 			   unsigned int n, ga_cgroup_found_fn fn, void *arg);
 
+/*
+ * A workload's cgroup, found (cgroup_find.c): as the user named it (a
+ * path or a directory), a container by its id or the start of it, a
+ * systemd unit by its name. -ENOTUNIQ when two workloads match, with
+ * the other's path in @other.
+ */
+int ga_cgroup_of_arg(const struct ga_cgroup_mount *m, const char *arg,
+		     char *path, size_t size);
+int ga_cgroup_of_container(const struct ga_cgroup_mount *m, const char *id,
+			   char *path, size_t size, char *other,
+			   size_t other_size);
+int ga_cgroup_of_unit(const struct ga_cgroup_mount *m, const char *name,
+		      char *path, size_t size, char *other, size_t other_size);
+
 bool ga_cgroup_label_name_valid(const char *name);
 bool ga_cgroup_label_value_valid(const char *value);
 int ga_cgroup_label_get(const char *dir, const char *name, char *buf,
