@@ -8,7 +8,8 @@
  *	     says nothing about energy.
  * domains   one line per energy domain: provenance, unit, totals since load
  * tasks     one line per live process: CPU time and energy per domain
- * cgroups   one line per cgroup v2 (live and exited processes together)
+ * cgroups   one line per cgroup v2 (live and exited processes together):
+ *	     its own figures, not its descendants', as a second '#' line says
  * stats     "key value" lines: the module's own counters
  * control   write-only commands, parsed strictly (see greenai_control_write)
  *
@@ -178,6 +179,7 @@ static int cgroups_show(struct seq_file *m, void *v)
 	seq_puts(m, "# cgroup_id cpu_ns exited");
 	energy_header(m);
 	seq_puts(m, " path\n");
+	seq_puts(m, "# figures: own (each cgroup's processes; its descendants' not included)\n");
 	greenai_cgroups_for_each(cgroup_line, &cs);
 	mutex_unlock(&greenai_lock);
 	kfree(cs.path);

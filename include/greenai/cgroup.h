@@ -82,6 +82,12 @@ const char *ga_cgroup_hier_name(enum ga_cgroup_hier hier);
 
 int ga_cgroup_dir(const struct ga_cgroup_mount *m, const char *cgpath,
 		  char *buf, size_t size);
+/*
+ * Whether the cgroup at @path is the one at @top or below it, as cpu.stat
+ * counts a cgroup with its descendants: "/a/b" is within "/a" and "/", not
+ * within "/ab". A pure comparison of the two paths.
+ */
+bool ga_cgroup_within(const char *top, const char *path);
 int ga_cgroup_id(const char *dir, uint64_t *id);
 int ga_cgroup_id_of(const struct ga_cgroup_mount *m, const char *cgpath,
 		    uint64_t *id);
@@ -115,6 +121,20 @@ int ga_cgroup_path_of_id(struct ga_cgroup_resolver *r, uint64_t id, char *path,
 typedef void (*ga_cgroup_found_fn)(uint64_t id, const char *path, void *arg);
 int ga_cgroup_paths_of_ids(struct ga_cgroup_resolver *r, uint64_t *ids,
 			   unsigned int n, ga_cgroup_found_fn fn, void *arg);
+
+/*
+ * A workload's cgroup, found (cgroup_find.c): as the user named it (a
+ * path or a directory), a container by its id or the start of it, a
+ * systemd unit by its name. -ENOTUNIQ when two workloads match, with
+ * the other's path in @other.
+ */
+int ga_cgroup_of_arg(const struct ga_cgroup_mount *m, const char *arg,
+		     char *path, size_t size);
+int ga_cgroup_of_container(const struct ga_cgroup_mount *m, const char *id,
+			   char *path, size_t size, char *other,
+			   size_t other_size);
+int ga_cgroup_of_unit(const struct ga_cgroup_mount *m, const char *name,
+		      char *path, size_t size, char *other, size_t other_size);
 
 bool ga_cgroup_label_name_valid(const char *name);
 bool ga_cgroup_label_value_valid(const char *value);

@@ -153,6 +153,12 @@ struct ga_opts {
 	unsigned int max_tasks;		/* 0: 65536 */
 	unsigned int max_cgroups;	/* 0: 4096 */
 	struct ga_bpf_conf bpf;
+	/*
+	 * Learn the path of each cgroup as it first appears (a walk of the
+	 * cgroup mount after a sample that met new ones), so that
+	 * ga_cgroup_tree() can sum a cgroup with its descendants.
+	 */
+	bool cgroup_paths;
 };
 
 /* Every interval and exit record, as it is made. */
@@ -201,6 +207,25 @@ const struct ga_acct_domain_totals *ga_domain_totals(const struct ga_ctx *g,
 int ga_for_each_task(const struct ga_ctx *g, ga_acct_task_fn fn, void *arg);
 int ga_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 		       void *arg);
+/*
+ * A cgroup with its descendants, as cpu.stat counts it: the own figures
+ * (ga_for_each_cgroup()) of the cgroup at @cgpath (a path as in
+ * /proc/PID/cgroup) and of every cgroup below it, summed, those that have
+ * gone included while the accounting keeps them. Each cgroup's own
+ * figures are taken once: the trees of cgroups none of which is below
+ * another add up without counting anything twice. out->id is @cgpath's
+ * id when the accounting has it, else 0; @nr says how many cgroups were
+ * summed (0: nothing of the tree ran).
+ *
+ * Needs ga_opts.cgroup_paths. A cgroup's path is learnt at the first
+ * sample it is charged in: one made and removed between two samples
+ * cannot be placed, and counts in the machine's figures only.
+ *
+ * Return: 0; -EINVAL when @cgpath is not absolute; -EOPNOTSUPP without
+ * cgroup_paths; -errno of reading the figures.
+ */
+int ga_cgroup_tree(const struct ga_ctx *g, const char *cgpath,
+		   struct ga_acct_cgroup *out, unsigned int *nr);
 /*
  * Drop a cgroup that has gone, and its totals, once its reader has taken
  * them: the tables stay bounded while containers come and go. Not during

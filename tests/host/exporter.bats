@@ -214,6 +214,31 @@ print(len(used), "metrics")' "$TOP/deploy/grafana/greenai-dashboard.json" "$T/me
 	assert_output ""
 }
 
+@test "exporter: a pod is its containers and its own cgroup, with nothing counted twice" {
+	local pod_=${POD_UID//-/_} pod c1 c2 spin
+	start_exporter
+	pod=kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$pod_.slice
+	c1=$(new_cgroup "$pod/cri-containerd-$ID_B.scope")
+	c2=$(new_cgroup "$pod/cri-containerd-$ID_C.scope")
+	"$BIN/cgspawn" "$c1" sleep 600 2>/dev/null &
+	PIDS+=($!)
+	"$BIN/cgspawn" "$c2" sleep 600 2>/dev/null &
+	PIDS+=($!)
+	# 0.5 s of CPU time in the pod's own cgroup, in no container
+	"$BIN/cgspawn" "$CG/$pod" "$BIN/spin" 0.5 2>/dev/null &
+	spin=$!
+	wait "$spin"
+	until_scrape "/^greenai_pod_cpu_seconds_total\\{.*pod_uid=\"$POD_UID\"/ && \$NF >= 0.5 { f = 1 } END { exit !f }"
+	local p a b
+	p=$(value greenai_pod_cpu_seconds_total "pod_uid=\"$POD_UID\"")
+	a=$(value greenai_container_cpu_seconds_total "container_id=\"$ID_B\"")
+	b=$(value greenai_container_cpu_seconds_total "container_id=\"$ID_C\"")
+	# the pod's figure is its containers' and the spin's, the spin once
+	# (its exit and start are charged a little more than it spun)
+	awk -v p="$p" -v a="$a" -v b="$b" 'BEGIN { own = p - a - b; exit !(own >= 0.5 && own < 0.75) }' ||
+		fail "pod $p s, containers $a s and $b s: the pod's own cgroup is not counted once"
+}
+
 @test "exporter: Prometheus scrapes it; rate() of the busy container's joules is positive, the idle one's about 0" {
 	command -v prometheus >/dev/null || fail "no prometheus: make deps"
 	start_exporter

@@ -133,4 +133,7 @@ teardown() {
 	assert_output "$id 1 spin"
 	run awk -v c="$id" '$1 == c { print $NF }' /proc/greenai/cgroups
 	assert_output "/greenai-proc-test"
+	# its rows are each cgroup's own figures, and the file says so
+	run sed -n 2p /proc/greenai/cgroups
+	assert_output "# figures: own (each cgroup's processes; its descendants' not included)"
 }

@@ -929,6 +929,101 @@ static void real_self_cgroup(void **state)
 	assert_true(id != 0);
 }
 
+/* A container by its id or the start of it, a unit by its name. */
+static void workloads_are_found_by_container_and_unit(void **state)
+{
+	static const char *const dirs[] = {
+		"cg/system.slice/docker-" CID_TORCH ".scope",
+		"cg/machine.slice/libpod-" CID_TF ".scope/container",
+		"cg/machine.slice/libpod-conmon-" CID_TF ".scope",
+		"cg/system.slice/nginx.service",
+		"cg/system.slice/job.slice/worker.service",
+		"cg/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		"worker.service",
+		"cg/parent/child",
+	};
+	char *root = tmp_root("/"), path[GA_PATH_MAX], other[GA_PATH_MAX];
+	char dir[GA_PATH_MAX];
+	struct ga_cgroup_mount m;
+	size_t i;
+
+	*state = root;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
+		fix_mkdirs(root, dirs[i]);
+	assert_int_equal(ga_cgroup_find_mount(root, &m), 0);
+	/* whole ids and docker ps's 12 digits */
+	assert_int_equal(ga_cgroup_of_container(&m, CID_TORCH, path,
+						sizeof(path), NULL, 0),
+			 0);
+	assert_string_equal(path, "/system.slice/docker-" CID_TORCH ".scope");
+	assert_int_equal(ga_cgroup_of_container(&m, "9ec39b91f3d7", path,
+						sizeof(path), NULL, 0),
+			 0);
+	/* podman's scope, not its "container" child nor conmon */
+	assert_string_equal(path, "/machine.slice/libpod-" CID_TF ".scope");
+	/* the start of both ids ("b6..." and "9e..." share none): unknown */
+	assert_int_equal(ga_cgroup_of_container(&m, "0123", path, sizeof(path),
+						NULL, 0),
+			 -ENOENT);
+	for (i = 0; i < 3; i++) {
+		static const char *const bad[] = { "", "XYZ", "9EC39B" };
+
+		assert_int_equal(ga_cgroup_of_container(&m, bad[i], path,
+							sizeof(path), NULL, 0),
+				 -EINVAL);
+	}
+	/* a start two containers' ids share */
+	fix_mkdirs(root, "cg/system.slice/docker-9ec3"
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			 ".scope");
+	assert_int_equal(ga_cgroup_of_container(&m, "9ec3", path, sizeof(path),
+						other, sizeof(other)),
+			 -ENOTUNIQ);
+	assert_true(strcmp(path, other));
+	assert_int_equal(ga_cgroup_of_container(&m, "9ec39", path, sizeof(path),
+						NULL, 0),
+			 0);
+	assert_string_equal(path, "/machine.slice/libpod-" CID_TF ".scope");
+	/* units: .service added; one in a nested slice; two of a name */
+	assert_int_equal(ga_cgroup_of_unit(&m, "nginx", path, sizeof(path),
+					   NULL, 0),
+			 0);
+	assert_string_equal(path, "/system.slice/nginx.service");
+	assert_int_equal(ga_cgroup_of_unit(&m, "job.slice", path, sizeof(path),
+					   NULL, 0),
+			 0);
+	assert_string_equal(path, "/system.slice/job.slice");
+	assert_int_equal(ga_cgroup_of_unit(&m, "worker.service", path,
+					   sizeof(path), other, sizeof(other)),
+			 -ENOTUNIQ);
+	assert_true(strstr(path, "worker.service") &&
+		    strstr(other, "worker.service") && strcmp(path, other));
+	assert_int_equal(ga_cgroup_of_unit(&m, "absent", path, sizeof(path),
+					   NULL, 0),
+			 -ENOENT);
+	assert_int_equal(ga_cgroup_of_unit(&m, "a/b", path, sizeof(path),
+					   NULL, 0),
+			 -EINVAL);
+	/* a cgroup as a path, without its '/', or as a directory */
+	assert_int_equal(ga_cgroup_of_arg(&m, "/parent", path, sizeof(path)),
+			 0);
+	assert_string_equal(path, "/parent");
+	assert_int_equal(ga_cgroup_of_arg(&m, "parent/child", path,
+					  sizeof(path)),
+			 0);
+	assert_string_equal(path, "/parent/child");
+	snprintf(dir, sizeof(dir), "%s/cg/parent/child", root);
+	assert_int_equal(ga_cgroup_of_arg(&m, dir, path, sizeof(path)), 0);
+	assert_string_equal(path, "/parent/child");
+	snprintf(dir, sizeof(dir), "%s/cg", root);
+	assert_int_equal(ga_cgroup_of_arg(&m, dir, path, sizeof(path)), 0);
+	assert_string_equal(path, "/");
+	assert_int_equal(ga_cgroup_of_arg(&m, "/no/such", path, sizeof(path)),
+			 -ENOENT);
+	assert_int_equal(ga_cgroup_of_arg(&m, root, path, sizeof(path)),
+			 -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +1046,9 @@ int main(void)
 		cmocka_unit_test(resolver_in_a_container_gives_namespace_paths),
 		cmocka_unit_test_teardown(resolver_is_bounded_and_never_stale,
 					  fix_teardown),
+		cmocka_unit_test_teardown(
+			workloads_are_found_by_container_and_unit,
+			fix_teardown),
 		cmocka_unit_test(label_names_and_values),
 		cmocka_unit_test_teardown(labels_are_inherited_down_the_tree,
 					  fix_teardown),

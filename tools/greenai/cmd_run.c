@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * greenai run: run a command in a cgroup of its own, measure it, print its
- * carbon label and record it in the ledger.
+ * greenai run: run a command in a cgroup of its own, or watch a workload
+ * already running, measure it, print its carbon label and record it in
+ * the ledger.
  *
  * The command is born inside a new cgroup v2 (clone3 with
  * CLONE_INTO_CGROUP), <cgroup2>/greenai.runs/<pid>, labelled with the model
  * (user.greenai.model) and the run id. libgreenai samples while it runs;
  * when it has exited, what its processes left running is stopped (their
  * energy would otherwise escape the run), the exits are folded, and the
- * cgroup's energy per domain is the run's. Signals greenai receives
- * (INT, TERM, HUP, QUIT, USR1, USR2) go to the command; greenai exits
- * with the command's status (128 + signal when a signal ended it).
+ * energy per domain of the cgroup with its descendants (the cgroups the
+ * command made) is the run's. Signals greenai receives (INT, TERM, HUP,
+ * QUIT, USR1, USR2) go to the command; greenai exits with the command's
+ * status (128 + signal when a signal ended it).
+ *
+ * A workload (--cgroup, --container, --unit) is an existing cgroup: its
+ * figures with its descendants' at the start are the run's base, and the
+ * run ends when the cgroup has no process left or has gone (cgroup.events,
+ * watched with inotify), at --duration, or at a signal to greenai. The
+ * workload is never signalled, labelled or frozen: it is not greenai's.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -39,12 +50,34 @@
 
 static const char cli_run_help[] =
 	"usage: greenai run [OPTIONS] -- CMD [ARG...]\n"
+	"       greenai run [OPTIONS] (--cgroup PATH | --container ID | --unit NAME)\n"
+	"                   [--duration D]\n"
 	"\n"
 	"Run CMD in a cgroup of its own, measure the energy of everything it\n"
-	"starts, and print its carbon label on standard error: duration,\n"
-	"energy per domain (J, kWh; active and idle), CO2e and the intensity\n"
-	"used, the Green Score when the accuracy is known, and whether the\n"
-	"figures are measured or estimated. The run goes into the ledger.\n"
+	"starts (the cgroups it makes below its own included), and print its\n"
+	"carbon label on standard error: duration, energy per domain (J, kWh;\n"
+	"active and idle), CO2e and the intensity used, the Green Score when the\n"
+	"accuracy is known, and whether the figures are measured or estimated.\n"
+	"The run goes into the ledger.\n"
+	"\n"
+	"`greenai run -- docker run IMAGE` measures the docker client only: the\n"
+	"container runs under the container runtime, not under CMD. Start the\n"
+	"container, then measure it with --container.\n"
+	"\n"
+	"A workload already running, from now until it ends, with the same\n"
+	"label, ledger row and CO2e as a command's:\n"
+	"  --cgroup PATH      a cgroup v2 and its descendants (a pod's cgroup, a\n"
+	"                     slice), by its path under the cgroup2 mount or as a\n"
+	"                     directory\n"
+	"  --container ID     a docker, podman, containerd or CRI-O container, by\n"
+	"                     its id or the start of it (docker ps's 12 digits)\n"
+	"  --unit NAME        a systemd unit (NAME.service when no type is given),\n"
+	"                     the system's or a user's\n"
+	"  --duration D       stop after D (90s, 10m, 1h30m); else the run ends\n"
+	"                     when no process is left in the cgroup, when it is\n"
+	"                     removed, or at SIGINT or SIGTERM to greenai\n"
+	"The workload is not signalled, labelled or frozen: --carbon-aware is\n"
+	"for commands only.\n"
 	"\n"
 	"  --model NAME       the model this run trains or serves (a label on\n"
 	"                     its cgroup, user.greenai.model)\n"
@@ -86,8 +119,9 @@ static const char cli_run_help[] =
 	"intensity changes, and each interval's CO2e is its energy times the\n"
 	"intensity then in force; the ledger keeps them.\n"
 	"\n"
-	"Exit status: CMD's (128 + N when signal N ended it); 2 for bad usage;\n"
-	"125 when greenai could not measure or run CMD.\n";
+	"Exit status: CMD's (128 + N when signal N ended it), 0 for a workload;\n"
+	"2 for bad usage (no such cgroup, container or unit); 125 when greenai\n"
+	"could not measure or run CMD, or the workload had no process.\n";
 
 #define CLI_EXIT_RUN	125
 
@@ -96,6 +130,10 @@ struct run_opts {
 	const char *max_intensity, *deadline;
 	const char *idle, *idle_power;
 	struct ga_idle_conf idle_conf;
+	/* a workload: at most one of these, and its cgroup */
+	const char *cgroup, *container, *unit, *duration;
+	int64_t duration_ms;
+	char wl_path[GA_PATH_MAX];	/* from the cgroup2 root */
 	int carbon_aware;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
@@ -108,6 +146,62 @@ struct run_opts {
 static int run_usage(const char *fmt, const char *arg)
 {
 	return cli_usage(&cli_cmd_run, fmt, arg);
+}
+
+/*
+ * --cgroup, --container or --unit: its cgroup's path, into o->wl_path;
+ * the workload's name as the ledger's command.
+ */
+static int run_parse_workload(int argc, struct run_opts *o)
+{
+	static char label[GA_PATH_MAX + 32], *cmd[2] = { label, NULL };
+	const char *flag = o->cgroup ? "--cgroup" :
+			   o->container ? "--container" : "--unit";
+	const char *arg = o->cgroup ?: o->container ?: o->unit;
+	char other[GA_PATH_MAX];
+	struct ga_cgroup_mount m;
+	int r;
+
+	if (optind < argc)
+		return run_usage("%s: a workload or a command, not both", flag);
+	if (o->carbon_aware)
+		return run_usage("--carbon-aware: greenai pauses only a command it starts, not %s's",
+				 flag);
+	if (ga_cgroup_find_mount("/", &m) || m.layout == GA_CGROUP_LEGACY) {
+		fprintf(stderr, "greenai run: no cgroup v2 mount\n");
+		return CLI_EXIT_RUN;
+	}
+	if (o->cgroup)
+		r = ga_cgroup_of_arg(&m, arg, o->wl_path, sizeof(o->wl_path));
+	else if (o->container)
+		r = ga_cgroup_of_container(&m, arg, o->wl_path,
+					   sizeof(o->wl_path), other,
+					   sizeof(other));
+	else
+		r = ga_cgroup_of_unit(&m, arg, o->wl_path, sizeof(o->wl_path),
+				      other, sizeof(other));
+	if (r == -ENOTUNIQ) {
+		fprintf(stderr, "greenai run: %s '%s': more than one: %s and %s; give --cgroup PATH\n",
+			flag, arg, o->wl_path, other);
+		return CLI_EXIT_USAGE;
+	}
+	if (r == -EINVAL)
+		return run_usage(o->container ?
+				 "--container '%s': not a container id (1 to 64 hex digits)" :
+				 "--unit '%s': not a unit name", arg);
+	if (r == -ENOENT)
+		return run_usage(o->cgroup ? "--cgroup '%s': no such cgroup v2" :
+				 o->container ? "--container '%s': no running container has that id" :
+				 "--unit '%s': no cgroup of that unit (is it running?)",
+				 arg);
+	if (r) {
+		fprintf(stderr, "greenai run: %s '%s': %s\n", flag, arg,
+			strerror(-r));
+		return CLI_EXIT_RUN;
+	}
+	snprintf(label, sizeof(label), "%s %s", flag + 2, arg);
+	o->cmd = cmd;
+	return 0;
 }
 
 static int run_parse(int argc, char **argv, struct run_opts *o)
@@ -127,6 +221,10 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "carbon-aware", no_argument, NULL, 'C' },
 		{ "max-intensity", required_argument, NULL, 'M' },
 		{ "deadline", required_argument, NULL, 'D' },
+		{ "cgroup", required_argument, NULL, 'G' },
+		{ "container", required_argument, NULL, 'K' },
+		{ "unit", required_argument, NULL, 'U' },
+		{ "duration", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -195,6 +293,22 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		case 'D':
 			o->deadline = optarg;
 			break;
+		case 'G':
+			o->cgroup = optarg;
+			break;
+		case 'K':
+			o->container = optarg;
+			break;
+		case 'U':
+			o->unit = optarg;
+			break;
+		case 'T':
+			if (ga_duration_parse(optarg, &o->duration_ms) ||
+			    o->duration_ms <= 0)
+				return run_usage("--duration '%s': not a length (90s, 10m, 1h30m)",
+						 optarg);
+			o->duration = optarg;
+			break;
 		case 'h':
 			cli_help(&cli_cmd_run);
 			return -1;
@@ -202,45 +316,97 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			return cli_bad_option(&cli_cmd_run, argv);
 		}
 	}
-	if (optind >= argc)
-		return run_usage("no command to run%s", "");
+	if (!!o->cgroup + !!o->container + !!o->unit > 1)
+		return run_usage("one of --cgroup, --container and --unit%s", "");
 	if ((o->max_intensity || o->deadline) && !o->carbon_aware)
 		return run_usage("%s needs --carbon-aware",
 				 o->max_intensity ? "--max-intensity" :
 						    "--deadline");
+	if (o->cgroup || o->container || o->unit)
+		return run_parse_workload(argc, o);
+	if (o->duration)
+		return run_usage("--duration needs --cgroup, --container or --unit%s",
+				 "");
+	if (optind >= argc)
+		return run_usage("no command to run%s", "");
 	o->cmd = argv + optind;
 	return 0;
 }
 
-/*
- * The run's cgroup: <cgroup2>/greenai.runs/<pid>, made here; @dir + @rel
- * is its path from the cgroup2 root.
- */
-static int run_cgroup(char *dir, size_t size, size_t *rel, const char **why)
+/* Where a run is measured: a cgroup, with its descendants. */
+struct run_where {
+	char dir[GA_PATH_MAX];		/* its directory */
+	char path[GA_PATH_MAX];		/* its path from the cgroup2 root */
+	int made;			/* made for the run: a command's */
+	struct ga_acct_cgroup base;	/* its figures at the start */
+};
+
+/* A command's cgroup: <cgroup2>/greenai.runs/<pid>, made here. */
+static int run_cgroup(struct run_where *w, const char **why)
 {
 	struct ga_cgroup_mount m;
-	int n;
+	int n, r;
 
-	if (ga_cgroup_find_mount("/", &m)) {
+	if (ga_cgroup_find_mount("/", &m) || m.layout == GA_CGROUP_LEGACY) {
 		*why = "no cgroup v2 mount";
 		return -ENODEV;
 	}
-	n = snprintf(dir, size, "%s/greenai.runs", m.dir);
-	if (n < 0 || (size_t)n >= size)
+	n = snprintf(w->dir, sizeof(w->dir), "%s/greenai.runs", m.dir);
+	if (n < 0 || (size_t)n >= sizeof(w->dir))
 		return -ENAMETOOLONG;
-	if (mkdir(dir, 0755) && errno != EEXIST) {
+	if (mkdir(w->dir, 0755) && errno != EEXIST) {
 		*why = "cannot make <cgroup2>/greenai.runs (run as root?)";
 		return -errno;
 	}
-	n = snprintf(dir, size, "%s/greenai.runs/%d", m.dir, getpid());
-	if (n < 0 || (size_t)n >= size)
+	n = snprintf(w->dir, sizeof(w->dir), "%s/greenai.runs/%d", m.dir,
+		     getpid());
+	if (n < 0 || (size_t)n >= sizeof(w->dir))
 		return -ENAMETOOLONG;
-	*rel = strlen(m.dir);
-	if (mkdir(dir, 0755)) {
+	if (mkdir(w->dir, 0755)) {
 		*why = "cannot make the run's cgroup";
 		return -errno;
 	}
+	w->made = 1;
+	r = ga_cgroup_of_arg(&m, w->dir, w->path, sizeof(w->path));
+	if (r)
+		*why = "the run's cgroup is not under the cgroup2 mount";
+	return r;
+}
+
+/* A workload's cgroup, found at parsing: its directory. */
+static int run_workload(const struct run_opts *o, struct run_where *w,
+			const char **why)
+{
+	struct ga_cgroup_mount m;
+	int r;
+
+	*why = "no cgroup v2 mount";
+	r = ga_cgroup_find_mount("/", &m);
+	r = r ?: ga_cgroup_dir(&m, o->wl_path, w->dir, sizeof(w->dir));
+	if (r)
+		return r;
+	snprintf(w->path, sizeof(w->path), "%s", o->wl_path);
 	return 0;
+}
+
+/* Remove the run's cgroup and those the command made below it. */
+static void run_rmdir_tree(const char *dir, unsigned int depth)
+{
+	char sub[GA_PATH_MAX];
+	struct dirent *de;
+	DIR *d = depth < GA_CGROUP_DEPTH_MAX ? opendir(dir) : NULL;
+
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+				     de->d_name) < sizeof(sub))
+			run_rmdir_tree(sub, depth + 1);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }
 
 /* Start @argv inside the cgroup @dir, signals unblocked, env set. */
@@ -283,7 +449,7 @@ static void run_sample(struct ga_ctx *g, unsigned int *errors)
  */
 static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 		    unsigned long interval_ms, unsigned int *errors,
-		    struct cli_run_carbon *rc, uint64_t cgid)
+		    struct cli_run_carbon *rc, const struct run_where *w)
 {
 	__u64 next = ga_mono_ns() + interval_ms * 1000000ULL;
 	int status;
@@ -303,7 +469,7 @@ static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 				next = ga_mono_ns() + interval_ms * 1000000ULL;
 			run_sample(g, errors);
 			cli_rc_tick(rc, ga_unix_ms(),
-				   cli_label_energy_now(g, cgid));
+				   cli_label_energy_now(g, w->path, &w->base));
 			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -333,6 +499,113 @@ static int run_populated(const char *dir)
 	fclose(f);
 	ev[n] = '\0';
 	return strstr(ev, "populated 1") != NULL;
+}
+
+/*
+ * A watch on a workload's end: @sfd (signals) and an inotify on its
+ * cgroup.events (a change of "populated", the cgroup removed), in one
+ * epoll file for ga_wait(). Return: the epoll file, or -errno; *@ifd the
+ * inotify (-1 if none: the end is then seen at the next sample).
+ */
+static int run_watch_open(const struct run_where *w, int sfd, int *ifd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	char path[GA_PATH_MAX + 32];
+	int efd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (efd < 0)
+		return -errno;
+	ev.data.fd = sfd;
+	if (epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev)) {
+		close(efd);
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.events", w->dir);
+	*ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (*ifd >= 0 && inotify_add_watch(*ifd, path,
+					   IN_MODIFY | IN_DELETE_SELF) < 0) {
+		close(*ifd);
+		*ifd = -1;
+	}
+	ev.data.fd = *ifd;
+	if (*ifd >= 0 && epoll_ctl(efd, EPOLL_CTL_ADD, *ifd, &ev)) {
+		close(*ifd);
+		*ifd = -1;
+	}
+	return efd;
+}
+
+/*
+ * Measure a workload until it ends: no process left in its cgroup or the
+ * cgroup gone, --duration, or a signal to greenai (which the workload
+ * does not get). Return: 0, with why it ended in @why, or -errno.
+ */
+static int run_watch(struct ga_ctx *g, int sfd, const struct run_opts *o,
+		     unsigned int *errors, struct cli_run_carbon *rc,
+		     const struct run_where *w, char *why, size_t why_size)
+{
+	__u64 step = o->interval_ms * 1000000ULL, now = ga_mono_ns();
+	__u64 next = now + step, stop = UINT64_MAX;
+	struct epoll_event evs[2];
+	char buf[4096];
+	int efd, ifd = -1, n, i, r = 0;
+
+	if (o->duration_ms)
+		stop = now + (__u64)o->duration_ms * 1000000ULL;
+	efd = run_watch_open(w, sfd, &ifd);
+	if (efd < 0)
+		return efd;
+	for (;;) {
+		if (!run_populated(w->dir)) {
+			snprintf(why, why_size, "%s", access(w->dir, F_OK) ?
+				 "its cgroup was removed" :
+				 "no process is left in its cgroup");
+			break;
+		}
+		n = ga_wait(g, next < stop ? next : stop, efd);
+		if (n == -EINTR)
+			continue;
+		if (n < 0) {
+			r = n;
+			break;
+		}
+		if (n == 0) {
+			now = ga_mono_ns();
+			run_sample(g, errors);
+			cli_rc_tick(rc, ga_unix_ms(),
+				   cli_label_energy_now(g, w->path, &w->base));
+			if (now >= stop) {
+				snprintf(why, why_size, "--duration %s",
+					 o->duration);
+				break;
+			}
+			next += step;
+			if (next < now)
+				next = now + step;
+			continue;
+		}
+		n = epoll_wait(efd, evs, 2, 0);
+		for (i = 0; i < n; i++) {
+			struct signalfd_siginfo si;
+
+			if (evs[i].data.fd == ifd) {
+				while (read(ifd, buf, sizeof(buf)) > 0)
+					;
+				continue;
+			}
+			if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+			    si.ssi_signo != SIGCHLD) {
+				snprintf(why, why_size, "SIG%s to greenai",
+					 sigabbrev_np(si.ssi_signo) ?: "?");
+				goto out;
+			}
+		}
+	}
+out:
+	if (ifd >= 0)
+		close(ifd);
+	close(efd);
+	return r;
 }
 
 /*
@@ -379,36 +652,54 @@ static void run_settle(struct ga_ctx *g, unsigned int *errors)
 	}
 }
 
+/* The run's start: its base, when it measures a workload. */
+static void run_base(struct ga_ctx *g, struct run_where *w,
+		     unsigned int *errors)
+{
+	unsigned int nr;
+
+	if (w->made)
+		return;		/* a new cgroup: nothing before the run */
+	run_sample(g, errors);
+	if (ga_cgroup_tree(g, w->path, &w->base, &nr))
+		memset(&w->base, 0, sizeof(w->base));
+}
+
 static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		    uint32_t pue_milli, double acc, int has_acc,
 		    struct cli_run_carbon *rc)
 {
 	struct ga_opts gopts = o->gopts;
-	char cgdir[GA_PATH_MAX], err[512], ledger_path[GA_PATH_MAX];
+	char err[512], ledger_path[GA_PATH_MAX], why_end[64] = "";
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
 	struct cli_label lb = { 0 };
 	struct ga_ledger *ledger = NULL;
+	struct run_where w = { 0 };
 	const char *why = "";
 	sigset_t set, orig;
 	unsigned int errors = 0;
 	struct ga_ctx *g = NULL;
 	int r, status = 0, sfd = -1, mfd, ret = CLI_EXIT_RUN;
-	size_t cgrel = 0;
-	uint64_t cgid = 0;
 	int64_t end_ms;
-	pid_t pid;
+	pid_t pid = 0;
 
-	r = run_cgroup(cgdir, sizeof(cgdir), &cgrel, &why);
+	r = o->wl_path[0] ? run_workload(o, &w, &why) : run_cgroup(&w, &why);
 	if (r) {
 		fprintf(stderr, "greenai run: %s: %s\n", why, strerror(-r));
-		return CLI_EXIT_RUN;
+		goto out;
 	}
-	ga_cgroup_id(cgdir, &cgid);
+	if (!w.made && !run_populated(w.dir)) {
+		fprintf(stderr, "greenai run: %s: no process in it: nothing to measure\n",
+			w.path);
+		goto out;
+	}
 	if (rc->aware)
-		cli_rc_aware(rc, rc->max_mg, rc->deadline_ms, cgdir);
-	if (o->model && ga_cgroup_label_set(cgdir, GA_LABEL_MODEL, o->model))
+		cli_rc_aware(rc, rc->max_mg, rc->deadline_ms, w.dir);
+	if (w.made && o->model &&
+	    ga_cgroup_label_set(w.dir, GA_LABEL_MODEL, o->model))
 		fprintf(stderr, "greenai run: cannot label the cgroup with the model (xattrs): the ledger still has it\n");
 	gopts.backend = o->backend;
+	gopts.cgroup_paths = true;
 	gopts.idle = o->idle_conf;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {
 		fprintf(stderr, "greenai run: %s\n", err);
@@ -449,10 +740,11 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 			goto out_metrics;
 		}
 	}
+	run_base(g, &w, &errors);
 	cli_label_begin(&lb, o->cmd, o->model, ga_backend_name(g), in,
 		       pue_milli);
 	lb.run.mg_per_kwh = rc->mg;	/* after any wait */
-	cli_label_where(&lb, cgdir + cgrel);
+	cli_label_where(&lb, w.path);
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
 	lb.run.start_unix_ns = ga_unix_ns();
@@ -461,17 +753,26 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		goto out_metrics;
 	}
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
-	ga_cgroup_label_set(cgdir, GA_LABEL_RUN, err);
+	if (w.made)
+		ga_cgroup_label_set(w.dir, GA_LABEL_RUN, err);
 
 	lb.start_ns = ga_mono_ns();
 	cli_rc_begin(rc, lb.run.start_unix_ns / 1000000);
-	pid = sfd < 0 ? -errno : run_spawn(cgdir, o->cmd, &orig);
-	if (pid < 0) {
-		fprintf(stderr, "greenai run: cannot start %s: %s\n",
-			o->cmd[0], strerror(-pid));
-		goto out_metrics;
+	if (!w.made) {
+		fprintf(stderr, "greenai run: measuring %s (%s) until it ends\n",
+			o->cmd[0], w.path);
+		r = sfd < 0 ? -errno :
+			      run_watch(g, sfd, o, &errors, rc, &w, why_end,
+					sizeof(why_end));
+	} else {
+		pid = sfd < 0 ? -errno : run_spawn(w.dir, o->cmd, &orig);
+		if (pid < 0) {
+			fprintf(stderr, "greenai run: cannot start %s: %s\n",
+				o->cmd[0], strerror(-pid));
+			goto out_metrics;
+		}
+		r = run_wait(g, pid, sfd, o->interval_ms, &errors, rc, &w);
 	}
-	r = run_wait(g, pid, sfd, o->interval_ms, &errors, rc, cgid);
 	lb.end_ns = ga_mono_ns();
 	lb.run.end_unix_ns = ga_unix_ns();
 	end_ms = lb.run.end_unix_ns / 1000000;
@@ -481,16 +782,18 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		cli_rc_signal(rc, end_ms);	/* never leave it frozen */
 		goto out_metrics;
 	}
-	status = r;
+	status = w.made ? r : 0;
 	cli_rc_signal(rc, end_ms);
-	if (run_stop_leftovers(cgdir))
+	if (!w.made)
+		fprintf(stderr, "greenai run: the run ends: %s\n", why_end);
+	else if (run_stop_leftovers(w.dir))
 		fprintf(stderr, "greenai run: what %s left running was stopped\n",
 			o->cmd[0]);
 	run_settle(g, &errors);
 	lb.run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) :
 					      128 + WTERMSIG(status);
 	ga_metrics_read(metrics, &lb.metrics);
-	cli_label_finish(&lb, g, cgdir, has_acc, acc);
+	cli_label_finish(&lb, g, w.path, &w.base, has_acc, acc);
 	cli_rc_end(rc, end_ms, lb.total_active_uj + lb.total_idle_uj, &lb.run);
 	cli_label_set_co2(&lb, lb.run.co2_ug);
 	cli_label_print(&lb, stderr, ledger_path);
@@ -504,7 +807,8 @@ out:
 		close(sfd);
 	ga_ledger_close(ledger);
 	ga_close(g);
-	rmdir(cgdir);
+	if (w.made)
+		run_rmdir_tree(w.dir, 0);
 	return ret;
 }
 

@@ -23,8 +23,10 @@ static const char cli_stat_help[] =
 	"\n"
 	"Count energy over a window, per domain, and its CO2e:\n"
 	"  -p PID        that process (all its threads)\n"
-	"  -c CGROUP     that cgroup v2, by its path under the cgroup2 mount\n"
-	"                (\"/system.slice/x.service\") or as a directory\n"
+	"  -c CGROUP     that cgroup v2 with its descendants, as cpu.stat counts\n"
+	"                it, by its path under the cgroup2 mount\n"
+	"                (\"/system.slice/x.service\") or as a directory; its\n"
+	"                own figures (its processes alone) on a line of their own\n"
 	"  -a            the whole machine (every domain's energy)\n"
 	"  -I MS         print the counts every MS ms (100 to 3600000), as\n"
 	"                perf stat -I does, besides the total at the end\n"
@@ -38,20 +40,30 @@ static const char cli_stat_help[] =
 	"                else by utilisation), util, or watts for every domain\n"
 	"                or some: 10, package-0=10,dram-0=2\n"
 	"Energy counts from the start of the window: a process or cgroup is\n"
-	"charged what it ran in it.\n"
+	"charged what it ran in it. A cgroup's descendants count, those that end\n"
+	"in the window included; one made and removed within half a second\n"
+	"(between two samples) cannot be placed, and is not counted.\n"
 	"\n"
 	"Exit status: 0; 1 when libgreenai cannot measure; 2 for bad usage.\n";
 
 enum stat_target { STAT_NONE, STAT_PID, STAT_CGROUP, STAT_ALL };
 
+/* -c: how often the window is sampled besides -I, s */
+#define STAT_TICK_S	0.5
+
 struct stat_ctx {
 	enum stat_target target;
 	__u32 pid;
 	__u64 cgroup_id;
+	char cgpath[GA_PATH_MAX];
 	struct greenai_energy e[GREENAI_MAX_DOMAINS];
 	__u64 node_idle_uj;	/* -a: idle no process was given, in the total */
 	__u64 cpu_ns;
 	int found;
+	/* -c: the cgroup's own figures, and how many cgroups its tree has */
+	struct greenai_energy own[GREENAI_MAX_DOMAINS];
+	__u64 own_cpu_ns;
+	unsigned int nr_cgroups;
 };
 
 static int stat_task(const struct ga_acct_task *t, void *arg)
@@ -72,10 +84,25 @@ static int stat_cgroup(const struct ga_acct_cgroup *c, void *arg)
 
 	if (c->id != s->cgroup_id)
 		return 0;
-	memcpy(s->e, c->energy, sizeof(s->e));
-	s->cpu_ns = c->cpu_ns;
-	s->found = 1;
+	memcpy(s->own, c->energy, sizeof(s->own));
+	s->own_cpu_ns = c->cpu_ns;
 	return 1;
+}
+
+/* -c: the cgroup with its descendants, and its own figures. */
+static void stat_read_cgroup(struct ga_ctx *g, struct stat_ctx *s)
+{
+	struct ga_acct_cgroup sum;
+
+	memset(s->own, 0, sizeof(s->own));
+	s->own_cpu_ns = 0;
+	s->nr_cgroups = 0;
+	if (ga_cgroup_tree(g, s->cgpath, &sum, &s->nr_cgroups))
+		return;
+	memcpy(s->e, sum.energy, sizeof(s->e));
+	s->cpu_ns = sum.cpu_ns;
+	s->found = s->nr_cgroups > 0;
+	ga_for_each_cgroup(g, stat_cgroup, s);
 }
 
 /* The target's energy per domain since ga_open(). */
@@ -92,7 +119,7 @@ static void stat_read(struct ga_ctx *g, struct stat_ctx *s)
 		ga_for_each_task(g, stat_task, s);
 		break;
 	case STAT_CGROUP:
-		ga_for_each_cgroup(g, stat_cgroup, s);
+		stat_read_cgroup(g, s);
 		break;
 	default:
 		for (i = 0; i < ga_nr_domains(g); i++) {
@@ -108,6 +135,23 @@ static void stat_read(struct ga_ctx *g, struct stat_ctx *s)
 	}
 }
 
+/* -c: what the cgroup's own processes used, its descendants left out. */
+static void stat_print_own(struct ga_ctx *g, const struct stat_ctx *now,
+			   const struct stat_ctx *then)
+{
+	unsigned int i;
+	__u64 uj = 0;
+
+	for (i = 0; i < ga_nr_domains(g); i++)
+		if (ga_domain_in_total(g, i))
+			uj += now->own[i].active_uj + now->own[i].idle_uj -
+			      then->own[i].active_uj - then->own[i].idle_uj;
+	printf("own, without descendants: %llu.%06llu J in the total, %.3f s CPU time\n",
+	       (unsigned long long)(uj / 1000000),
+	       (unsigned long long)(uj % 1000000),
+	       (now->own_cpu_ns - then->own_cpu_ns) / 1e9);
+}
+
 static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 		       const struct stat_ctx *then, double secs,
 		       const struct ga_intensity *in)
@@ -117,6 +161,9 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 	char idle[512];
 
 	printf("greenai stat: %.3f s, %s\n", secs, ga_backend_name(g));
+	if (now->target == STAT_CGROUP)
+		printf("cgroup %s with its descendants (%u cgroups charged)\n",
+		       now->cgpath, now->nr_cgroups);
 	for (i = 0; i < ga_nr_domains(g); i++) {
 		__u64 a = now->e[i].active_uj - then->e[i].active_uj;
 		__u64 d = a + now->e[i].idle_uj - then->e[i].idle_uj;
@@ -147,29 +194,25 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 					     then->node_idle_uj) / 1000000),
 		       (unsigned long long)((now->node_idle_uj -
 					     then->node_idle_uj) % 1000000));
+	if (now->target == STAT_CGROUP)
+		stat_print_own(g, now, then);
 	ga_idle_summary(g, idle, sizeof(idle));
 	printf("  idle policy %s\n", idle);
 	fflush(stdout);
 }
 
-/* -c: a path under the cgroup2 mount, or a directory; its id. */
-static int stat_cgroup_id(const char *arg, __u64 *id)
+/* -c: a path under the cgroup2 mount, or a directory; its path and id. */
+static int stat_cgroup_arg(const char *arg, struct stat_ctx *s)
 {
 	struct ga_cgroup_mount m;
-	char dir[GA_PATH_MAX * 2];
 	uint64_t v;
 	int r;
 
-	if (arg[0] == '/' && !access(arg, F_OK) && !ga_cgroup_id(arg, &v)) {
-		*id = v;
-		return 0;
-	}
 	r = ga_cgroup_find_mount("/", &m);
-	if (r)
-		return r;
-	snprintf(dir, sizeof(dir), "%s/%s", m.dir, arg[0] == '/' ? arg + 1 : arg);
-	r = ga_cgroup_id(dir, &v);
-	*id = v;
+	r = r ?: ga_cgroup_of_arg(&m, arg, s->cgpath, sizeof(s->cgpath));
+	r = r ?: ga_cgroup_id_of(&m, s->cgpath, &v);
+	if (!r)
+		s->cgroup_id = v;
 	return r;
 }
 
@@ -187,7 +230,7 @@ static int cli_stat_main(int argc, char **argv)
 	const char *idle = NULL, *idle_power = NULL;
 	struct stat_ctx start = { 0 }, cur;
 	struct ga_opts gopts = { 0 };
-	double secs = 1, every = 0, t0, next;
+	double secs = 1, every = 0, t0, next, tick;
 	struct ga_intensity in;
 	struct ga_ctx *g;
 	char err[512], *end;
@@ -213,7 +256,7 @@ static int cli_stat_main(int argc, char **argv)
 							    "-p '%s': no such process",
 							    optarg);
 			}
-			if (c == 'c' && stat_cgroup_id(optarg, &start.cgroup_id))
+			if (c == 'c' && stat_cgroup_arg(optarg, &start))
 				return cli_usage(&cli_cmd_stat,
 						    "-c '%s': no such cgroup v2",
 						    optarg);
@@ -263,6 +306,7 @@ static int cli_stat_main(int argc, char **argv)
 	c = c ?: cli_model(&cli_cmd_stat, &gopts);
 	if (c)
 		return c;
+	gopts.cgroup_paths = start.target == STAT_CGROUP;
 	if (ga_open(&g, &gopts, err, sizeof(err))) {
 		fprintf(stderr, "greenai stat: %s\n", err);
 		return CLI_EXIT_FAIL;
@@ -270,14 +314,22 @@ static int cli_stat_main(int argc, char **argv)
 	cur = start;
 	t0 = ga_mono_s();
 	next = t0 + (every ? every : secs);
+	tick = t0 + STAT_TICK_S;
 	for (;;) {
 		double now = ga_mono_s(), stop = t0 + secs;
 		double wake = next < stop ? next : stop;
 
+		/* -c: a sample every tick, to place descendants that come and go */
+		if (start.target == STAT_CGROUP && tick < wake)
+			wake = tick;
 		if (wake > now)
 			usleep((useconds_t)((wake - now) * 1e6));
 		ga_sample(g);
 		now = ga_mono_s();
+		while (tick <= now)
+			tick += STAT_TICK_S;
+		if (now < next && now < stop)
+			continue;
 		if (every && now < stop) {
 			struct stat_ctx prev = cur;
 

@@ -47,8 +47,9 @@ void cli_label_begin(struct cli_label *lb, char **argv, const char *model,
 }
 
 /*
- * Where the run is: its cgroup (@cgroup, from the cgroup2 root) and the
- * container greenai itself runs in, if any (a systemd unit is not one).
+ * Where the run is: its cgroup (@cgroup, from the cgroup2 root) and its
+ * container: the one that cgroup is (a workload run), else the one
+ * greenai itself runs in, if any (a systemd unit is not one).
  */
 void cli_label_where(struct cli_label *lb, const char *cgroup)
 {
@@ -57,9 +58,11 @@ void cli_label_where(struct cli_label *lb, const char *cgroup)
 
 	cli_copy(lb->cgroup, sizeof(lb->cgroup), cgroup);
 	lb->run.cgroup = lb->cgroup;
-	if (ga_cgroup_of_pid("/", getpid(), self, sizeof(self), NULL) ||
-	    ga_container_parse(self, &ct) || ct.runtime == GA_RT_NONE ||
-	    ct.runtime == GA_RT_SYSTEMD)
+	if ((ga_container_parse(cgroup, &ct) || ct.runtime == GA_RT_NONE ||
+	     ct.runtime == GA_RT_SYSTEMD) &&
+	    (ga_cgroup_of_pid("/", getpid(), self, sizeof(self), NULL) ||
+	     ga_container_parse(self, &ct) || ct.runtime == GA_RT_NONE ||
+	     ct.runtime == GA_RT_SYSTEMD))
 		return;
 	cli_copy(lb->ct_runtime, sizeof(lb->ct_runtime),
 		ga_runtime_name(ct.runtime));
@@ -68,20 +71,31 @@ void cli_label_where(struct cli_label *lb, const char *cgroup)
 	lb->run.container_id = lb->ct_id;
 }
 
-struct cgroup_find {
-	uint64_t id;
-	struct ga_acct_cgroup c;
-	int found;
-};
-
-static int cli_find_cgroup(const struct ga_acct_cgroup *c, void *arg)
+/**
+ * cli_label_measure() - a run's figures so far
+ * @g: the context (ga_opts.cgroup_paths)
+ * @cgpath: the run's cgroup, from the cgroup2 root
+ * @base: its figures at the start (zero for a cgroup made for the run)
+ * @out: the cgroup with its descendants, less @base
+ *
+ * Return: whether anything of it was charged.
+ */
+int cli_label_measure(const struct ga_ctx *g, const char *cgpath,
+		     const struct ga_acct_cgroup *base,
+		     struct ga_acct_cgroup *out)
 {
-	struct cgroup_find *f = arg;
+	unsigned int i, nr = 0;
 
-	if (c->id != f->id)
+	memset(out, 0, sizeof(*out));
+	if (ga_cgroup_tree(g, cgpath, out, &nr) || !nr)
 		return 0;
-	f->c = *c;
-	f->found = 1;
+	/* (the figures never go back: a difference is never negative) */
+	out->cpu_ns -= base->cpu_ns;
+	out->nr_exited -= base->nr_exited;
+	for (i = 0; i < GREENAI_MAX_DOMAINS; i++) {
+		out->energy[i].active_uj -= base->energy[i].active_uj;
+		out->energy[i].idle_uj -= base->energy[i].idle_uj;
+	}
 	return 1;
 }
 
@@ -100,14 +114,16 @@ static void cli_label_sources(struct cli_label *lb, const struct ga_ctx *g)
 }
 
 /*
- * The figures, once the run's processes are folded: the cgroup's energy
- * per domain, CO2e of the domains in the total, accuracy (the flag's,
- * else the metrics file's), the Green Score.
+ * The figures, once the run's processes are folded: the energy per domain
+ * of the cgroup with its descendants since @base, CO2e of the domains in
+ * the total, accuracy (the flag's, else the metrics file's), the Green
+ * Score.
  */
 void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
-		     const char *cgdir, int has_accuracy, double accuracy)
+		     const char *cgpath, const struct ga_acct_cgroup *base,
+		     int has_accuracy, double accuracy)
 {
-	struct cgroup_find f = { 0 };
+	struct ga_acct_cgroup c;
 	const struct ga_metric *m;
 	unsigned int i, n = ga_nr_domains(g);
 	uint64_t co2 = 0;
@@ -115,10 +131,8 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 	cli_label_sources(lb, g);
 	ga_idle_summary(g, lb->idle_policy, sizeof(lb->idle_policy));
 	lb->run.idle_policy = lb->idle_policy;
-	if (!ga_cgroup_id(cgdir, &f.id))
-		ga_for_each_cgroup(g, cli_find_cgroup, &f);
-	lb->found = f.found;
-	lb->cpu_ns = f.c.cpu_ns;
+	lb->found = cli_label_measure(g, cgpath, base, &c);
+	lb->cpu_ns = c.cpu_ns;
 	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++) {
 		const struct greenai_domain *d = ga_domain(g, i);
 		struct ga_run_energy *e = &lb->run.energy[i];
@@ -127,8 +141,8 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 		cli_copy(lb->names[i], sizeof(lb->names[i]), d->name);
 		e->domain = lb->names[i];
 		e->kind = ga_domain_kind_name(d->kind);
-		e->active_uj = f.c.energy[i].active_uj;
-		e->idle_uj = f.c.energy[i].idle_uj;
+		e->active_uj = c.energy[i].active_uj;
+		e->idle_uj = c.energy[i].idle_uj;
 		e->estimated = !!(d->flags & GREENAI_F_ESTIMATED);
 		if (e->estimated && !lb->estimate[0])
 			cli_copy(lb->estimate, sizeof(lb->estimate),
@@ -278,20 +292,21 @@ void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 }
 
 /*
- * The energy so far of the cgroup @cgid, the domains in the total, active
- * and idle: what a run's intervals split between them.
+ * The energy so far of the run's cgroup with its descendants, the domains
+ * in the total, active and idle: what a run's intervals split between
+ * them.
  */
-__u64 cli_label_energy_now(const struct ga_ctx *g, uint64_t cgid)
+__u64 cli_label_energy_now(const struct ga_ctx *g, const char *cgpath,
+			   const struct ga_acct_cgroup *base)
 {
-	struct cgroup_find f = { .id = cgid };
+	struct ga_acct_cgroup c;
 	unsigned int i, n = ga_nr_domains(g);
 	__u64 sum = 0;
 
-	ga_for_each_cgroup(g, cli_find_cgroup, &f);
-	if (!f.found)
+	if (!cli_label_measure(g, cgpath, base, &c))
 		return 0;
 	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++)
 		if (ga_domain_in_total(g, i))
-			sum += f.c.energy[i].active_uj + f.c.energy[i].idle_uj;
+			sum += c.energy[i].active_uj + c.energy[i].idle_uj;
 	return sum;
 }

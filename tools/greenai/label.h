@@ -20,7 +20,7 @@ struct cli_label {
 	char model[256];
 	char region[GA_REGION_MAX];
 	char cgroup[4096];		/* the run's, from the cgroup2 root */
-	char ct_runtime[16];		/* the container greenai runs in */
+	char ct_runtime[16];		/* the run's container, else greenai's */
 	char ct_id[256];
 	char sources[256];		/* the energy sources used */
 	char idle_policy[512];		/* ga_idle_summary() at the end */
@@ -28,7 +28,7 @@ struct cli_label {
 	char names[GA_LEDGER_MAX_DOMAINS][32];
 	__u64 cpu_ns;
 	__u64 total_active_uj, total_idle_uj;
-	int found;			/* the cgroup had figures */
+	int found;			/* its cgroups had figures */
 	int estimated;			/* a domain in the total is */
 	int has_score;
 	double score;
@@ -38,11 +38,16 @@ void cli_label_begin(struct cli_label *lb, char **argv, const char *model,
 		    const char *backend, const struct ga_intensity *in,
 		    uint32_t pue_milli);
 void cli_label_where(struct cli_label *lb, const char *cgroup);
+int cli_label_measure(const struct ga_ctx *g, const char *cgpath,
+		     const struct ga_acct_cgroup *base,
+		     struct ga_acct_cgroup *out);
 void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
-		     const char *cgdir, int has_accuracy, double accuracy);
+		     const char *cgpath, const struct ga_acct_cgroup *base,
+		     int has_accuracy, double accuracy);
 void cli_label_print(const struct cli_label *lb, FILE *f,
 		    const char *ledger);
 void cli_label_set_co2(struct cli_label *lb, uint64_t co2_ug);
-__u64 cli_label_energy_now(const struct ga_ctx *g, uint64_t cgid);
+__u64 cli_label_energy_now(const struct ga_ctx *g, const char *cgpath,
+			   const struct ga_acct_cgroup *base);
 
 #endif /* _GREENAI_LABEL_H */

@@ -53,6 +53,8 @@ void gt_batch_text(FILE *f, const struct gt_state *s,
 	unsigned int i;
 
 	gt_batch_header(f, s);
+	if (view == GT_VIEW_CGROUP)
+		fprintf(f, "each cgroup with its descendants, as cpu.stat counts it\n");
 	fprintf(f, "\n%7s %9s %9s %14s %12s %6s %7s %-16s %-12s %-20s %s\n",
 		view == GT_VIEW_PROC ? "PID" : "PROCS", "POWER_W", "W+IDLE",
 		"ENERGY_J", "CO2_G", "CPU%", "GPU_W", "MODEL", "FRAMEWORK",
@@ -147,6 +149,12 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 		ga_json_add(j, "power_idle_w",
 			    json_object_new_double(r->power_idle_w));
 		ga_json_add(j, "energy_uj", json_object_new_int64(r->energy_uj));
+		if (r->has_own) {
+			ga_json_add(j, "own_energy_uj",
+				    json_object_new_int64(r->own_energy_uj));
+			ga_json_add(j, "own_power_w",
+				    json_object_new_double(r->own_power_w));
+		}
 		ga_json_add(j, "co2_ug", json_object_new_int64(r->co2_ug));
 		ga_json_add(j, "cpu_pct", json_object_new_double(r->cpu_pct));
 		ga_json_add(j, "gpu_w", json_object_new_double(r->gpu_w));

@@ -57,6 +57,13 @@ struct gt_row {
 	double power_w, power_idle_w, gpu_w, cpu_pct;
 	uint64_t energy_uj;
 	uint64_t co2_ug;
+	/*
+	 * cgroups: the figures above are the cgroup's with its descendants';
+	 * these, of its own processes alone
+	 */
+	bool has_own;
+	uint64_t own_energy_uj;
+	double own_power_w;
 	const char *model;
 	const char *framework;
 	const char *container;

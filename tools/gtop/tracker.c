@@ -6,7 +6,10 @@
  * Exit records carry what a process took with it: it stays listed,
  * marked exited, for keep_exited_s, so that a job shorter than a refresh
  * is seen. Containers and models are the sums of their processes' energy
- * since gtop started, kept after the processes have gone.
+ * since gtop started, kept after the processes have gone. A cgroup's row
+ * is the cgroup with its descendants, as cpu.stat counts it (the sum of
+ * their own figures, gtop_cgroups_tree()), its own figures beside; the
+ * cgroups above those that ran are rows too.
  */
 #include <errno.h>
 #include <signal.h>
@@ -68,16 +71,22 @@ struct gt_proc {
 	char cmd[GT_CMD_MAX];
 };
 
-/* A cgroup: its totals from libgreenai, named from its processes. */
+/*
+ * A cgroup: its own totals from libgreenai, named from its processes, and
+ * the totals of it with its descendants (cur, prev).
+ */
 struct gt_cgroup {
 	uint64_t id;
 	struct gt_totals cur, prev;
+	struct gt_totals own, own_prev;
 	bool seen;
 	unsigned int nr_procs;
 	char path[GT_KEY_MAX];		/* "" until known */
 	char model[GA_LABEL_MAX + 1], framework[64];
 	char container[80];		/* from the path */
 	UT_hash_handle hh;
+	UT_hash_handle hp;		/* by path, while the tree is summed */
+	struct gt_cgroup *next_made;	/* rows made for cgroups above */
 };
 
 struct gt_tracker {
@@ -303,8 +312,8 @@ static int gt_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
 
 	if (!c)
 		return -ENOMEM;
-	c->cur.cpu_ns = a->cpu_ns;
-	gt_sum_energy(t->g, a->energy, GREENAI_MAX_DOMAINS, &c->cur);
+	c->own.cpu_ns = a->cpu_ns;
+	gt_sum_energy(t->g, a->energy, GREENAI_MAX_DOMAINS, &c->own);
 	c->seen = true;
 	return 0;
 }
@@ -362,6 +371,101 @@ static void gt_totals_add(struct gt_totals *to, const struct gt_totals *a,
 	to->active_uj += a->active_uj - b->active_uj;
 	to->idle_uj += a->idle_uj - b->idle_uj;
 	to->gpu_uj += a->gpu_uj - b->gpu_uj;
+}
+
+/*
+ * The cgroup above @path ("/a/b" -> "/a", "/a" -> "/"), in place.
+ * Return: false at the root, or for a path that is not one.
+ */
+static bool gt_path_up(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	if (path[0] != '/' || !path[1] || !slash)
+		return false;
+	slash[slash == path] = '\0';
+	return true;
+}
+
+/*
+ * A row for the cgroup above some that ran, which did not run itself (a
+ * pod's, a slice): made once, by its id. NULL when it has gone.
+ */
+static struct gt_cgroup *gt_cgroup_above(struct gt_tracker *t,
+					 const char *path)
+{
+	struct gt_cgroup *c;
+	uint64_t id;
+
+	if (!t->have_mount || ga_cgroup_id_of(&t->mount, path, &id))
+		return NULL;
+	HASH_FIND(hh, t->cgroups, &id, sizeof(id), c);
+	if (c)
+		return NULL;	/* there, not named by this path yet */
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->id = id;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	return c;
+}
+
+/* @c's own totals, now and at the last refresh, into @row's tree. */
+static void gt_tree_add(struct gt_cgroup *row, const struct gt_cgroup *c)
+{
+	static const struct gt_totals zero;
+
+	gt_totals_add(&row->cur, &c->own, &zero);
+	gt_totals_add(&row->prev, &c->own_prev, &zero);
+}
+
+/*
+ * Each cgroup with its descendants, now and at the last refresh: its own
+ * totals added to its own row and to every row above it, so that each
+ * cgroup's own figures count once in any row. The cgroups above those
+ * that ran get rows of their own.
+ */
+static int gt_cgroups_tree(struct gt_tracker *t)
+{
+	struct gt_cgroup *c, *ctmp, *up, *byp = NULL, *made = NULL;
+	char path[GT_KEY_MAX];
+
+	HASH_ITER(hh, t->cgroups, c, ctmp) {
+		memset(&c->cur, 0, sizeof(c->cur));
+		memset(&c->prev, 0, sizeof(c->prev));
+		if (c->path[0] == '/')
+			HASH_ADD_KEYPTR(hp, byp, c->path, strlen(c->path), c);
+	}
+	/* the rows above, first: a new one is added to the table after */
+	HASH_ITER(hh, t->cgroups, c, ctmp) {
+		snprintf(path, sizeof(path), "%s", c->path);
+		while (gt_path_up(path)) {
+			HASH_FIND(hp, byp, path, strlen(path), up);
+			if (up)
+				continue;
+			up = gt_cgroup_above(t, path);
+			if (!up)
+				continue;
+			HASH_ADD_KEYPTR(hp, byp, up->path, strlen(up->path), up);
+			up->next_made = made;
+			made = up;
+		}
+	}
+	for (; made; made = up) {
+		up = made->next_made;
+		HASH_ADD(hh, t->cgroups, id, sizeof(made->id), made);
+	}
+	HASH_ITER(hh, t->cgroups, c, ctmp) {
+		gt_tree_add(c, c);
+		snprintf(path, sizeof(path), "%s", c->path);
+		while (gt_path_up(path)) {
+			HASH_FIND(hp, byp, path, strlen(path), up);
+			if (up)
+				gt_tree_add(up, c);
+		}
+	}
+	HASH_CLEAR(hp, byp);
+	return 0;
 }
 
 /* Sums and cgroups start a refresh at no process. */
@@ -509,7 +613,7 @@ int gt_refresh(struct gt_state *s)
 		p->seen = false;
 	}
 	HASH_ITER(hh, t->cgroups, c, ctmp) {
-		c->prev = c->cur;
+		c->own_prev = c->own;
 		c->seen = false;
 	}
 	t->now = ga_mono_s();
@@ -549,6 +653,9 @@ int gt_refresh(struct gt_state *s)
 		gt_cgroup_count(t, p);
 	}
 	gt_cgroups_name(t);
+	r = gt_cgroups_tree(t);
+	if (r)
+		return r;
 	s->interval_s = t->now - t->last;
 	s->uptime_s = t->now - t->start;
 	gt_domains_update(s, s->interval_s);
@@ -579,19 +686,11 @@ static void gt_row_figures(const struct gt_state *s, struct gt_row *row,
 
 static bool gt_proc_wanted(const struct gt_proc *p, const struct gt_filter *f)
 {
-	size_t n;
-
 	if (f->pid && p->tgid != (uint32_t)f->pid)
 		return false;
 	if (f->model && strcmp(p->model, f->model))
 		return false;
-	if (f->cgroup) {
-		n = strlen(f->cgroup);
-		if (strncmp(p->cgroup, f->cgroup, n) ||
-		    (p->cgroup[n] && p->cgroup[n] != '/' && n > 1))
-			return false;
-	}
-	return true;
+	return !f->cgroup || ga_cgroup_within(f->cgroup, p->cgroup);
 }
 
 static int gt_add_proc(struct gt_state *s, const struct gt_proc *p,
@@ -620,17 +719,17 @@ static int gt_add_cgroup(struct gt_state *s, const struct gt_cgroup *c,
 			      .key = c->path, .name = c->path,
 			      .model = c->model, .framework = c->framework,
 			      .container = c->container };
-	size_t n;
-
-	if (f->cgroup) {
-		n = strlen(f->cgroup);
-		if (strncmp(c->path, f->cgroup, n) ||
-		    (c->path[n] && c->path[n] != '/' && n > 1))
-			return 0;
-	}
+	if (f->cgroup && !ga_cgroup_within(f->cgroup, c->path))
+		return 0;
 	if (f->model && strcmp(c->model, f->model))
 		return 0;
-	gt_row_figures(s, &row, &c->cur, &c->prev, c->seen);
+	/* with its descendants; its own figures beside */
+	gt_row_figures(s, &row, &c->cur, &c->prev, true);
+	row.has_own = true;
+	row.own_energy_uj = c->own.active_uj + c->own.idle_uj;
+	row.own_power_w = s->interval_s > 0 ?
+		(c->own.active_uj - c->own_prev.active_uj) / 1e6 /
+		s->interval_s : 0;
 	/* in a tree, a cgroup stays when one of its processes matches */
 	if (f->text && !tree && !gt_row_matches(&row, f->text))
 		return 0;

@@ -157,8 +157,9 @@ static int gt_draw_header(struct gt_tui *t)
 			break;
 		}
 	}
-	mvprintw(y++, 0, "view %s%s  sort %s %s%s%s%s%s",
+	mvprintw(y++, 0, "view %s%s%s  sort %s %s%s%s%s%s",
 		 gt_view_name(t->o->view), t->o->tree ? " (tree)" : "",
+		 t->o->view == GT_VIEW_CGROUP ? ", with descendants" : "",
 		 gt_col_name(t->o->sort), t->o->ascending ? "asc" : "desc",
 		 t->filter[0] ? "  filter: " : "", t->filter,
 		 t->follow[0] ? "  following " : "", t->follow);

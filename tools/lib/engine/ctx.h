@@ -120,6 +120,7 @@ struct ga_ctx {
 	void *record_arg;
 	__u32 seq;
 	struct ga_identity_cache *ids;	/* made at the first identity */
+	struct ga_cgtree *cgtree;	/* opts.cgroup_paths only */
 	/* interval records are built here */
 	struct greenai_rec_interval iv[GREENAI_MAX_DOMAINS];
 };

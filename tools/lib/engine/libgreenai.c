@@ -15,6 +15,7 @@
 #include <greenai/identity.h>
 
 #include "ident/identity_cache.h"
+#include "engine/cgroup_tree.h"
 #include "engine/ctx.h"
 
 /**
@@ -48,6 +49,8 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 	if (err_size)
 		err[0] = '\0';
 	r = g->ops->open(g, err, err_size);
+	if (!r && g->opts.cgroup_paths)
+		r = ga_cgtree_new(&g->cgtree, g->root);
 	if (r) {
 		if (err_size && !err[0])
 			snprintf(err, err_size, "libgreenai: %s", strerror(-r));
@@ -63,6 +66,7 @@ void ga_close(struct ga_ctx *g)
 	if (!g)
 		return;
 	g->ops->close(g);
+	ga_cgtree_free(g->cgtree);
 	ga_ctx_close_sources(g);
 	ga_identity_cache_free(g->ids);
 	ga_ctx_free_acct(g);
@@ -135,15 +139,29 @@ void ga_set_record_fn(struct ga_ctx *g, ga_record_fn fn, void *arg)
 	g->record_arg = arg;
 }
 
+static int api_walk_cgroups(const void *src, ga_acct_cgroup_fn fn, void *arg)
+{
+	const struct ga_ctx *g = src;
+
+	return g->ops->for_each_cgroup(g, fn, arg);
+}
+
 /**
  * ga_sample() - close an interval now
  * @g: the context
+ *
+ * With opts.cgroup_paths, the paths of the cgroups met for the first time
+ * are learnt too; one that cannot be learnt now is tried at the next.
  *
  * Return: 0 or -errno.
  */
 int ga_sample(struct ga_ctx *g)
 {
-	return g->ops->sample(g);
+	int r = g->ops->sample(g);
+
+	if (!r && g->cgtree)
+		ga_cgtree_update(g->cgtree, api_walk_cgroups, g);
+	return r;
 }
 
 /**
@@ -331,6 +349,16 @@ unsigned int ga_sources(const struct ga_ctx *g,
 {
 	*out = g->status;
 	return g->nr_status;
+}
+
+int ga_cgroup_tree(const struct ga_ctx *g, const char *cgpath,
+		   struct ga_acct_cgroup *out, unsigned int *nr)
+{
+	if (!cgpath || cgpath[0] != '/')
+		return -EINVAL;
+	if (!g->cgtree)
+		return -EOPNOTSUPP;
+	return ga_cgtree_sum(g->cgtree, cgpath, api_walk_cgroups, g, out, nr);
 }
 
 int ga_forget_cgroup(struct ga_ctx *g, __u64 id)

@@ -415,6 +415,22 @@ int ga_cgroup_dir(const struct ga_cgroup_mount *m, const char *cgpath,
 	return 0;
 }
 
+/**
+ * ga_cgroup_within() - whether a cgroup is another or one of its descendants
+ * @top: a cgroup path ("/a")
+ * @path: another ("/a/b")
+ *
+ * Return: true when @path is @top or below it; every path is within "/".
+ */
+bool ga_cgroup_within(const char *top, const char *path)
+{
+	size_t n = strlen(top);
+
+	if (n && top[n - 1] == '/')
+		n--; /* "/" itself, or a stray trailing slash */
+	return !strncmp(path, top, n) && (!path[n] || path[n] == '/');
+}
+
 static bool fd_is_cgroup2(int fd)
 {
 	struct statfs sfs;

@@ -3,6 +3,7 @@
  * Workload counters (workloads.h): the node's, and each container's,
  * pod's and model's, grown from libgreenai's per-cgroup totals.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,9 +206,66 @@ struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
 }
 
 /*
- * The container and pod series of the container at cgroup @path, each
- * with one more member (a v2 cgroup, or a process in a v1 one: @v1, whose
- * path is no directory of the v2 mount to watch); NULL for none.
+ * The pod's cgroup, from the path of one in it: @path cut after the
+ * component that names pod @uid (dashes, or a systemd slice's
+ * underscores). Return: false when none does.
+ */
+static bool wl_pod_cgroup(char *path, const char *uid)
+{
+	char alt[GA_POD_UID_LEN + 1], *c, *end;
+	size_t i;
+
+	for (i = 0; uid[i] && i < GA_POD_UID_LEN; i++)
+		alt[i] = uid[i] == '-' ? '_' : uid[i];
+	alt[i] = '\0';
+	for (c = path; *c; c = end) {
+		end = strchrnul(c + 1, '/');
+		if (memmem(c, end - c, uid, strlen(uid)) ||
+		    memmem(c, end - c, alt, strlen(alt))) {
+			*end = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The pod series of cgroup @path (@ct parsed from it), if it is in a pod;
+ * the pod's cgroup is noted from it.
+ */
+static void wl_pod_series(struct ga_wl *w, char *path,
+			  const struct ga_container *ct, bool v1,
+			  const struct ga_wl_meta *meta, struct wl_series **out)
+{
+	struct wl_series *s;
+
+	if (!ct->pod_uid[0])
+		return;
+	s = wl_series_get(w, WL_POD, ct->pod_uid);
+	if (!s)
+		return;
+	if (!s->cgroup && !v1 && wl_pod_cgroup(path, ct->pod_uid))
+		s->cgroup = strdup(path);
+	snprintf(s->pod_uid, sizeof(s->pod_uid), "%s", ct->pod_uid);
+	if (meta && meta->pod_name[0])
+		snprintf(s->pod_name, sizeof(s->pod_name), "%s",
+			 meta->pod_name);
+	if (meta && meta->pod_namespace[0])
+		snprintf(s->pod_namespace, sizeof(s->pod_namespace), "%s",
+			 meta->pod_namespace);
+	s->terminated = s->exposed = false;
+	s->nr_cgroups++;
+	out[WL_POD] = s;
+}
+
+/*
+ * The container and pod series of the cgroup @path, each with one more
+ * member (a v2 cgroup, or a process in a v1 one: @v1, whose path is no
+ * directory of the v2 mount to watch); NULL for none. A cgroup below a
+ * container's is the container's; one in a pod (its own, a container's,
+ * the runtime's monitor's) is the pod's, as the pod's cpu.stat counts
+ * it. Each cgroup is in one container at most: a container in another
+ * (kind, k3d) is its own, so containers add up with nothing twice.
  */
 static void wl_container_series(struct ga_wl *w, const char *cgpath,
 				bool v1, const char *model,
@@ -221,9 +279,13 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 	out[WL_CONTAINER] = out[WL_POD] = NULL;
 	snprintf(path, sizeof(path), "%s", cgpath);
 	if (ga_container_parse(path, &ct) || ct.runtime == GA_RT_NONE ||
-	    ct.runtime == GA_RT_SYSTEMD || (ct.flags & GA_CT_CONMON) ||
-	    (!ct.id[0] && !ct.name[0]))
+	    ct.runtime == GA_RT_SYSTEMD)
 		return;
+	if ((ct.flags & GA_CT_CONMON) || (!ct.id[0] && !ct.name[0])) {
+		/* no container: a pod's own cgroup, or its monitor's */
+		wl_pod_series(w, path, &ct, v1, NULL, out);
+		return;
+	}
 	ga_wl_meta_read(w->runtime_root, &ct, &meta);
 	snprintf(key, sizeof(key), "%s/%s", ga_runtime_name(ct.runtime),
 		 ct.id[0] ? ct.id : ct.name);
@@ -246,28 +308,7 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 		s->nr_cgroups++;
 		out[WL_CONTAINER] = s;
 	}
-	if (!ct.pod_uid[0])
-		return;
-	s = wl_series_get(w, WL_POD, ct.pod_uid);
-	if (s) {
-		if (!s->cgroup && !v1) {
-			char *slash = strrchr(path, '/');
-
-			if (slash && slash != path)
-				*slash = '\0';
-			s->cgroup = strdup(path);
-		}
-		snprintf(s->pod_uid, sizeof(s->pod_uid), "%s", ct.pod_uid);
-		if (meta.pod_name[0])
-			snprintf(s->pod_name, sizeof(s->pod_name), "%s",
-				 meta.pod_name);
-		if (meta.pod_namespace[0])
-			snprintf(s->pod_namespace, sizeof(s->pod_namespace),
-				 "%s", meta.pod_namespace);
-		s->terminated = s->exposed = false;
-		s->nr_cgroups++;
-		out[WL_POD] = s;
-	}
+	wl_pod_series(w, path, &ct, v1, &meta, out);
 }
 
 /* Who cgroup @c is, from its path: its container, pod and model. */
