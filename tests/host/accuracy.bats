@@ -48,9 +48,9 @@ assert_recovered() {
 	plant_run 10000 15000 "$w1=15000 $w2=15000 $w3=15000 $bg=15000" \
 		"--idle-power package-0=10" sh -c "
 		$BIN/cgspawn $bg $BIN/spin 600 2>/dev/null & b=\$!
-		$BIN/cgspawn $w1 $BIN/spin 1.5 2>/dev/null & p1=\$!
-		$BIN/cgspawn $w2 $BIN/spin 1 2>/dev/null & p2=\$!
-		$BIN/cgspawn $w3 $BIN/spin 0.5 2>/dev/null & p3=\$!
+		$BIN/cgspawn $w1 $BIN/spin 3 2>/dev/null & p1=\$!
+		$BIN/cgspawn $w2 $BIN/spin 2 2>/dev/null & p2=\$!
+		$BIN/cgspawn $w3 $BIN/spin 1 2>/dev/null & p3=\$!
 		wait \$p1 \$p2 \$p3; kill \$b; wait \$b; exit 0"
 	assert_recovered "$w1"
 	assert_recovered "$w2"
@@ -68,18 +68,18 @@ assert_recovered() {
 	w=$(new_cgroup greenai-acc.$$/w)
 	bg=$(new_cgroup greenai-acc.$$/bg)
 	plant_run 10000 15000 "$w=15000 $bg=15000" "--idle-power package-0=10" \
-		"$BIN/cgspawn" "$w" taskset -c 0 "$BIN/spin" 1
+		"$BIN/cgspawn" "$w" taskset -c 0 "$BIN/spin" 2
 	assert_recovered "$w"
 	alone=($(plant_greenai "$w"))
 	remove_cgroup "$w"
 	w=$(new_cgroup greenai-acc.$$/w)
 	plant_run 10000 15000 "$w=15000 $bg=15000" "--idle-power package-0=10" \
 		sh -c "$BIN/cgspawn $bg taskset -c 1 $BIN/spin 600 2>/dev/null & b=\$!
-		$BIN/cgspawn $w taskset -c 0 $BIN/spin 1 2>/dev/null
+		$BIN/cgspawn $w taskset -c 0 $BIN/spin 2 2>/dev/null
 		kill \$b; wait \$b; exit 0"
 	assert_recovered "$w"
 	with=($(plant_greenai "$w"))
-	# per CPU-second, as the two spins ran a little more or less than 1 s
+	# per CPU-second, as the two spins ran a little more or less than 2 s
 	within "$(awk -v e="${with[0]}" -v c="${with[1]}" 'BEGIN { print e / c }')" \
 		"$(awk -v e="${alone[0]}" -v c="${alone[1]}" 'BEGIN { print e / c }')" 2 ||
 		fail "alone ${alone[0]} uJ for ${alone[1]} ns, beside the neighbour ${with[0]} uJ for ${with[1]} ns"
