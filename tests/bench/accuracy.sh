@@ -14,10 +14,14 @@
 # Two plants: every cgroup at k = 15 W, and the workloads at k = 5, 15
 # and 45 W (the background and the rest at 15 W). With equal k, run time
 # is the right weight and the error is the policy's alone; with unequal
-# k, run time cannot tell a 45 W workload from a 5 W one: counter weights
-# (cycles, where a PMU is there) are what would narrow that error, and
-# this machine's kernel has no hardware PMU, so the table has run-time
-# weights only.
+# k, run time cannot tell a 45 W workload from a 5 W one. Counter
+# weights (cycles, where a PMU is there) narrow that error on real
+# hardware, where a workload that draws more retires more cycles per
+# second; here the k are the plant's labels on cgroups whose spins all
+# run alike, so no weight greenai could read would tell them apart, and
+# the rows measure run-time weights (the VMs this is developed on have no
+# PMU: tests/host/bpf.bats checks the counter path with the software
+# clock instead).
 #
 # The idle power: given (the plant's 10 W) for capacity and none;
 # utilisation for busy (greenai's earlier behaviour); and "calibrated",
