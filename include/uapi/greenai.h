@@ -79,8 +79,10 @@ enum greenai_source {
 /* split by share (GPUs, userspace only): */
 #define GREENAI_F_SHARE_EQUAL	(1U << 4) /* equal among users: no figure */
 #define GREENAI_F_SHARE_CUT	(1U << 5) /* more users than kept: some out */
+/* a domain inside another's energy (userspace only): never added up */
+#define GREENAI_F_NESTED	(1U << 6) /* an APU's PPT: holds its package */
 /* active energy weighed by a CPU counter (cycles), not run time: */
-#define GREENAI_F_WEIGHT_COUNT	(1U << 6)
+#define GREENAI_F_WEIGHT_COUNT	(1U << 7)
 
 /*
  * Who a domain's idle energy goes to (struct greenai_rec_interval.idle_share).
@@ -102,8 +104,6 @@ enum greenai_idle_basis {
 	GREENAI_BASIS_CALIBRATED = 2,	/* learned from quiet intervals */
 	GREENAI_BASIS_MODEL = 3,	/* the power model's idle power */
 };
-/* a domain inside another's energy (userspace only): never added up */
-#define GREENAI_F_NESTED	(1U << 6) /* an APU's PPT: holds its package */
 
 /*
  * One energy domain. Energy of a count is unit_num / unit_den µJ (RAPL:

@@ -120,7 +120,7 @@ assert_all_exited() {
 	echo "$output" >"$out"
 	assert_line "weights cpu-clock"
 	# the intervals in which processes ran were weighed by the counter
-	run awk '$1 == "INTERVAL" && $13 > 0 && int($4 / 64) % 2 { n++ } END { print n + 0 }' "$rec"
+	run awk '$1 == "INTERVAL" && $13 > 0 && int($4 / 128) % 2 { n++ } END { print n + 0 }' "$rec"
 	assert [ "$output" -gt 0 ]
 	local ga gb ea eb
 	ga=$(field "$out" cgroup "$(cgroup_id "$a")" 3)
