@@ -620,3 +620,37 @@ measure() {
 	assert_output --partial "measures the docker client only"
 	assert_output --partial "--container ID"
 }
+
+@test "report --by container: a run inside a container measured whole over its time counts once" {
+	local id c sub log=$BATS_TEST_TMPDIR/outer.log
+	id=$(printf '%08x%056d' $$ 0 | tr 0 f)
+	c=$(new_cgroup "greenai-ct.$$/docker-$id.scope")
+	sub=$(new_cgroup "greenai-ct.$$/docker-$id.scope/job")
+	"$BIN/cgspawn" "$c" sleep 600 2>/dev/null &
+	until grep -q '^populated 1$' "$c/cgroup.events"; do sleep 0.01; done
+	# the whole container, and inside it, while it runs, a job's cgroup
+	"$GREENAI" run --ledger "$LEDGER" --container "$id" 2>"$log" &
+	local outer=$!
+	until grep -q '^greenai run: measuring ' "$log"; do
+		kill -0 "$outer" || fail "$(cat "$log")"
+		sleep 0.05
+	done
+	measure "$sub" --cgroup "${sub#"$CG"}"
+	[ "$status" -eq 0 ] || fail "$output"
+	echo 1 >"$c/cgroup.kill"
+	wait "$outer" || fail "$(cat "$log")"
+	# the inner run's energy is in the outer's: the container's is the
+	# outer's alone, in its two runs
+	local outer_uj
+	outer_uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE run_id = 1 AND in_total = 1")
+	run ledger "SELECT COUNT(*) FROM run_energy WHERE run_id = 2 AND active_uj > 0"
+	assert_output 1
+	run "$GREENAI" report --by container --format json --ledger "$LEDGER"
+	assert_success
+	python3 -c '
+import json, sys
+rows = [r for r in json.loads(sys.stdin.read()) if r["container"].endswith(sys.argv[1])]
+assert len(rows) == 1 and rows[0]["runs"] == 2, rows
+assert rows[0]["energy_uj"] == int(sys.argv[2]), (rows, sys.argv[2])
+' "$id" "$outer_uj" <<<"$output" || fail "$output"
+}
