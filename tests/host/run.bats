@@ -21,6 +21,12 @@ setup() {
 	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 	unset GREENAI_REGION GREENAI_CONFIG
 	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+	load ../test_helper/cgroups
+	_cgroups_setup
+}
+
+teardown() {
+	_cgroups_teardown
 }
 
 # ledger SQL: one query on the test's ledger, rows as "a|b|c"
@@ -606,4 +612,142 @@ PY
 	run "$GREENAI" stat -a 1
 	assert_failure 2
 	assert_output --partial "$conf:2: model_max_w 'lots': not watts per CPU"
+}
+
+@test "run: cgroups the command makes below its own are the run's, and go with it" {
+	# the command makes a cgroup below its own and spins 0.5 s there
+	run "$GREENAI" run --ledger "$LEDGER" -- sh -c '
+		d='"$CG"'$(sed -n "s/^0:://p" /proc/self/cgroup)/step
+		mkdir "$d" && "$1" "$d" "$2" 0.5' sh "$BIN/cgspawn" "$BIN/spin"
+	assert_success
+	local cpu dur
+	cpu=$(awk '$1 == "cpu" { print int($3 * 1000); exit }' <<<"$output")
+	dur=$(awk '$1 == "duration" { print int($2 * 1000); exit }' <<<"$output")
+	[ "$cpu" -ge 500 ] && [ "$cpu" -le "$dur" ] ||
+		fail "$cpu ms of CPU time for a spin of 500 ms, in a run of $dur ms: $output"
+	local pid
+	pid=$(ledger "SELECT cgroup FROM runs")
+	[ ! -d "$CG$pid" ] || fail "the run's cgroup is left behind: $CG$pid"
+}
+
+# measure DIR ARGS...: greenai run ARGS (a workload, cgroup DIR) while a
+# spin of 0.3 s runs in DIR, started once the run has begun; a sleep
+# keeps DIR populated until then, and is ended after: the run ends by
+# itself. Its standard error in $output, its status in $status.
+measure() {
+	local dir=$1 keeper job log=$BATS_TEST_TMPDIR/measure.log
+	shift
+	: >"$log"
+	"$BIN/cgspawn" "$dir" sleep 600 2>/dev/null &
+	keeper=$!
+	until grep -q '^populated 1$' "$dir/cgroup.events"; do sleep 0.01; done
+	"$GREENAI" run --ledger "$LEDGER" "$@" 2>"$log" &
+	job=$!
+	local deadline=$((SECONDS + 60))
+	until grep -q '^greenai run: measuring ' "$log"; do
+		kill -0 "$job" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] ||
+			break
+		sleep 0.05
+	done
+	"$BIN/cgspawn" "$dir" "$BIN/spin" 0.3 2>/dev/null
+	# (the sleep, not cgspawn, is in DIR)
+	echo 1 >"$dir/cgroup.kill"
+	wait "$keeper" 2>/dev/null || true
+	status=0
+	wait "$job" || status=$?
+	output=$(cat "$log")
+}
+
+@test "run --unit and --container: a workload from now to its end, with the same label and ledger row" {
+	local id unit u c cpu
+	# a systemd unit's cgroup and a docker container's, as they lay them
+	# out; the id's first 12 digits are this test's
+	id=$(printf '%08x%056d' $$ 0 | tr 0 e)
+	unit=greenai-wl-$$.service
+	u=$(new_cgroup "system.slice/$unit")
+	c=$(new_cgroup "system.slice/docker-$id.scope")
+	measure "$u" --model wl --region FR --unit "greenai-wl-$$"
+	local out_u=$output st_u=$status
+	measure "$c" --container "${id:0:12}"
+	local out_c=$output st_c=$status
+	[ "$st_u" -eq 0 ] && [ "$st_c" -eq 0 ] || fail "$out_u $out_c"
+	grep -q "^greenai run: measuring unit greenai-wl-$$ (/system.slice/$unit) until it ends$" <<<"$out_u" ||
+		fail "$out_u"
+	grep -q "^greenai run: the run ends: no process is left in its cgroup$" <<<"$out_c" ||
+		fail "$out_c"
+	grep -qE '^greenai: run 1 of model wl, exit status 0$' <<<"$out_u" || fail "$out_u"
+	# the spin's 0.3 s of CPU time, each (what it took to start and end
+	# besides, within 100 ms)
+	for output in "$out_u" "$out_c"; do
+		cpu=$(awk '$1 == "cpu" { print int($3 * 1000); exit }' <<<"$output")
+		[ "$cpu" -ge 300 ] && [ "$cpu" -le 400 ] ||
+			fail "$cpu ms of CPU time for a spin of 300 ms: $output"
+	done
+	run ledger "SELECT id, model, command, cgroup, container_runtime, container_id, status, exit_code, region FROM runs ORDER BY id"
+	assert_line --index 0 "1|wl|unit greenai-wl-$$|/system.slice/$unit|||1|0|FRA"
+	assert_line --index 1 "2||container ${id:0:12}|/system.slice/docker-$id.scope|docker|$id|1|0|WORLD"
+	# the CO2e is its energy's at the intensity, as a command's
+	run ledger "SELECT co2_ug > 0 FROM runs WHERE id = 2"
+	assert_output 1
+	run "$GREENAI" report --by container --format csv --ledger "$LEDGER"
+	assert_success
+	assert_output --partial "docker/$id"
+}
+
+@test "run: a workload that is not there, is two, or comes with a command is refused, and nothing is written" {
+	local bad
+	for bad in "--cgroup /no/such/cgroup" "--unit greenai-none-$$" \
+		"--container 0123abc0123abc" "--container NOTHEX" "--unit a/b" \
+		"--cgroup / --unit x" "--cgroup / -- true" "--duration 5s -- true" \
+		"--cgroup / --duration never" "--cgroup / --carbon-aware"; do
+		# shellcheck disable=SC2086
+		run "$GREENAI" run --ledger "$LEDGER" $bad
+		assert_failure 2
+		assert_line --index 0 --regexp '^greenai run: '
+	done
+	# two units of one name: both are named
+	new_cgroup "greenai-a.$$/twice-$$.service" >/dev/null
+	new_cgroup "greenai-b.$$/twice-$$.service" >/dev/null
+	run "$GREENAI" run --ledger "$LEDGER" --unit "twice-$$"
+	assert_failure 2
+	assert_output --regexp "more than one: /greenai-[ab]\.$$/twice-$$.service and /greenai-[ab]\.$$/twice-$$.service"
+	[ ! -e "$LEDGER" ] || fail "a ledger was written"
+	# the help says what docker run under greenai run measures
+	run "$GREENAI" run --help
+	assert_output --partial "measures the docker client only"
+	assert_output --partial "--container ID"
+}
+
+@test "report --by container: a run inside a container measured whole over its time counts once" {
+	local id c sub log=$BATS_TEST_TMPDIR/outer.log
+	id=$(printf '%08x%056d' $$ 0 | tr 0 f)
+	c=$(new_cgroup "greenai-ct.$$/docker-$id.scope")
+	sub=$(new_cgroup "greenai-ct.$$/docker-$id.scope/job")
+	"$BIN/cgspawn" "$c" sleep 600 2>/dev/null &
+	until grep -q '^populated 1$' "$c/cgroup.events"; do sleep 0.01; done
+	# the whole container, and inside it, while it runs, a job's cgroup
+	"$GREENAI" run --ledger "$LEDGER" --container "$id" 2>"$log" &
+	local outer=$!
+	until grep -q '^greenai run: measuring ' "$log"; do
+		kill -0 "$outer" || fail "$(cat "$log")"
+		sleep 0.05
+	done
+	measure "$sub" --cgroup "${sub#"$CG"}"
+	[ "$status" -eq 0 ] || fail "$output"
+	echo 1 >"$c/cgroup.kill"
+	wait "$outer" || fail "$(cat "$log")"
+	# the inner run's energy is in the outer's: the container's is the
+	# outer's alone, in its two runs
+	local outer_uj
+	outer_uj=$(ledger "SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE run_id = 1 AND in_total = 1")
+	run ledger "SELECT COUNT(*) FROM run_energy WHERE run_id = 2 AND active_uj > 0"
+	assert_output 1
+	run "$GREENAI" report --by container --format json --ledger "$LEDGER"
+	assert_success
+	python3 -c '
+import json, sys
+rows = [r for r in json.loads(sys.stdin.read()) if r["container"].endswith(sys.argv[1])]
+assert len(rows) == 1 and rows[0]["runs"] == 2, rows
+assert rows[0]["energy_uj"] == int(sys.argv[2]), (rows, sys.argv[2])
+' "$id" "$outer_uj" <<<"$output" || fail "$output"
 }

@@ -3,6 +3,7 @@
  * The ledger's runs summed per model or container (models.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,20 @@ const struct cli_model_sum *cli_models_find(const struct cli_models *ms,
 	return NULL;
 }
 
+/*
+ * A run that measured a whole container (the exporter's record of it, or
+ * greenai run --container): its cgroup is the container's own.
+ */
+struct cli_whole {
+	char name[CLI_MODEL_NAME_MAX];	/* "<runtime>/<id>" */
+	int64_t id, start_ns, end_ns;
+};
+
 struct cli_models_loader {
 	struct cli_models *ms;
 	enum cli_group_by by;
+	struct cli_whole *whole;
+	unsigned int nr_whole, max_whole;
 };
 
 /**
@@ -56,6 +68,70 @@ void cli_run_idle_share(const struct ga_run *run, char *out, size_t size)
 		snprintf(out, size, "%.*s", (int)(colon - p), p);
 }
 
+/* @run's container, as --by container names it; "" for none. */
+static void cli_run_container(const struct ga_run *run, char *name,
+			      size_t size)
+{
+	name[0] = '\0';
+	if (run->container_id)
+		snprintf(name, size, "%s/%s",
+			 run->container_runtime ? run->container_runtime : "?",
+			 run->container_id);
+}
+
+static int cli_whole_add(const struct ga_run *run, void *arg)
+{
+	struct cli_models_loader *ld = arg;
+	struct ga_container ct;
+	struct cli_whole *w;
+
+	if (run->status != GA_RUN_DONE || !run->container_id ||
+	    !run->cgroup || ga_container_parse(run->cgroup, &ct) ||
+	    strcmp(ct.id[0] ? ct.id : ct.name, run->container_id))
+		return 0;
+	if (ld->nr_whole == ld->max_whole) {
+		unsigned int n = ld->max_whole ? 2 * ld->max_whole : 16;
+		void *p = realloc(ld->whole, n * sizeof(*ld->whole));
+
+		if (!p)
+			return -ENOMEM;
+		ld->whole = p;
+		ld->max_whole = n;
+	}
+	w = &ld->whole[ld->nr_whole++];
+	cli_run_container(run, w->name, sizeof(w->name));
+	w->id = run->id;
+	w->start_ns = run->start_unix_ns;
+	w->end_ns = run->end_unix_ns;
+	return 0;
+}
+
+/*
+ * Whether @run's energy is in another run of its container already: one
+ * that measured the whole container over a time that holds @run's (of
+ * two over the same time, the first). A greenai run inside a container
+ * the exporter recorded is its work.
+ */
+static bool cli_run_within(const struct cli_models_loader *ld,
+			   const struct ga_run *run, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ld->nr_whole; i++) {
+		const struct cli_whole *w = &ld->whole[i];
+
+		if (w->id == run->id || strcmp(w->name, name) ||
+		    w->start_ns > run->start_unix_ns ||
+		    w->end_ns < run->end_unix_ns)
+			continue;
+		if (w->start_ns == run->start_unix_ns &&
+		    w->end_ns == run->end_unix_ns && w->id > run->id)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static int cli_models_add(const struct ga_run *run, void *arg)
 {
 	struct cli_models_loader *ld = arg;
@@ -65,10 +141,8 @@ static int cli_models_add(const struct ga_run *run, void *arg)
 
 	if (ld->by == CLI_BY_MODEL && run->model)
 		snprintf(name, sizeof(name), "%s", run->model);
-	else if (ld->by == CLI_BY_CONTAINER && run->container_id)
-		snprintf(name, sizeof(name), "%s/%s",
-			 run->container_runtime ? run->container_runtime : "?",
-			 run->container_id);
+	else if (ld->by == CLI_BY_CONTAINER)
+		cli_run_container(run, name, sizeof(name));
 	m = (struct cli_model_sum *)cli_models_find(ms, name);
 
 	if (!m) {
@@ -95,6 +169,9 @@ static int cli_models_add(const struct ga_run *run, void *arg)
 		snprintf(m->idle, sizeof(m->idle), "%s", idle);
 	else if (strcmp(m->idle, idle))
 		snprintf(m->idle, sizeof(m->idle), "mixed");
+	if (ld->by == CLI_BY_CONTAINER && name[0] &&
+	    cli_run_within(ld, run, name))
+		return 0;	/* counted once, in the run that holds it */
 	m->energy_uj += cli_run_total_uj(run);
 	m->co2_ug += run->co2_ug;
 	if (run->has_accuracy) {
@@ -109,12 +186,15 @@ static int cli_models_add(const struct ga_run *run, void *arg)
 int cli_models_load(struct ga_ledger *l, enum cli_group_by by,
 		   struct cli_models *out)
 {
-	struct cli_models_loader ld = { out, by };
+	struct cli_models_loader ld = { out, by, NULL, 0, 0 };
 	unsigned int i;
-	int r;
+	int r = 0;
 
 	memset(out, 0, sizeof(*out));
-	r = ga_ledger_for_each_run(l, cli_models_add, &ld);
+	if (by == CLI_BY_CONTAINER)
+		r = ga_ledger_for_each_run(l, cli_whole_add, &ld);
+	r = r ?: ga_ledger_for_each_run(l, cli_models_add, &ld);
+	free(ld.whole);
 	if (r) {
 		cli_models_free(out);
 		return r;

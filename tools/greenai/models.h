@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ledger's runs summed per model (or per container greenai ran in),
- * for `greenai report` and `greenai compare`: completed runs only; energy and CO2e are the sums over them
- * (the domains each run counted in its total), the accuracy is the
- * latest run's that had one, the Green Score that accuracy over the CO2e.
+ * The ledger's runs summed per model (or per container greenai ran in or
+ * measured), for `greenai report` and `greenai compare`: completed runs
+ * only; energy and CO2e are the sums over them (the domains each run
+ * counted in its total), the accuracy is the latest run's that had one,
+ * the Green Score that accuracy over the CO2e. Per container, a run held
+ * by another that measured the whole container over its time counts as
+ * a run, its energy and CO2e once, in the other.
  */
 #ifndef _GREENAI_MODELS_H
 #define _GREENAI_MODELS_H
