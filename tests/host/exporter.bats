@@ -28,13 +28,8 @@ setup() {
 }
 
 teardown() {
-	local p d
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
+	local d
+	end_pids
 	_cgroups_teardown
 	# v1 directories, deepest first, once what ran in them has gone
 	for d in "${V1_DIRS[@]}"; do

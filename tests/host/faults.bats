@@ -27,12 +27,7 @@ setup() {
 
 teardown() {
 	local p
-	for p in "${PIDS[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
-	done
+	end_pids KILL
 	if [ -n "$ORPHAN" ] && [ -d "$ORPHAN" ]; then
 		echo 1 >"$ORPHAN/cgroup.kill"
 		for p in $(seq 500); do

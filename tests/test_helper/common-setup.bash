@@ -16,3 +16,15 @@ _common_setup() {
 		"$TOP/include/greenai/version.h")
 	export ABI_VERSION MODULE_VERSION
 }
+
+# end_pids [SIGNAL]: signal the test's background jobs (the PIDS array;
+# TERM unless told), then reap them
+end_pids() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "-${1:-TERM}" "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+}
