@@ -640,10 +640,14 @@ measure() {
 	: >"$log"
 	"$BIN/cgspawn" "$dir" sleep 600 2>/dev/null &
 	keeper=$!
-	until grep -q '^populated 1$' "$dir/cgroup.events"; do sleep 0.01; done
+	local deadline=$((SECONDS + 60))
+	until grep -q '^populated 1$' "$dir/cgroup.events"; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "$dir never held the sleep"
+		sleep 0.01
+	done
 	"$GREENAI" run --ledger "$LEDGER" "$@" 2>"$log" &
 	job=$!
-	local deadline=$((SECONDS + 60))
+	deadline=$((SECONDS + 60))
 	until grep -q '^greenai run: measuring ' "$log"; do
 		kill -0 "$job" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] ||
 			break
