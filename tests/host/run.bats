@@ -728,12 +728,18 @@ measure() {
 	c=$(new_cgroup "greenai-ct.$$/docker-$id.scope")
 	sub=$(new_cgroup "greenai-ct.$$/docker-$id.scope/job")
 	"$BIN/cgspawn" "$c" sleep 600 2>/dev/null &
-	until grep -q '^populated 1$' "$c/cgroup.events"; do sleep 0.01; done
+	local deadline=$((SECONDS + 60))
+	until grep -q '^populated 1$' "$c/cgroup.events"; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "$c never held the sleep"
+		sleep 0.01
+	done
 	# the whole container, and inside it, while it runs, a job's cgroup
 	"$GREENAI" run --ledger "$LEDGER" --container "$id" 2>"$log" &
 	local outer=$!
+	deadline=$((SECONDS + 60))
 	until grep -q '^greenai run: measuring ' "$log"; do
 		kill -0 "$outer" || fail "$(cat "$log")"
+		[ "$SECONDS" -lt "$deadline" ] || fail "never measuring: $(cat "$log")"
 		sleep 0.05
 	done
 	measure "$sub" --cgroup "${sub#"$CG"}"
