@@ -20,10 +20,11 @@ import glob
 import json
 import os
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
+
+import npm_package
 
 # The providers, in order of preference, and the package naming families.
 PACKAGES = [
@@ -49,12 +50,9 @@ def tarball(name, version, folder):
     if found:
         return found[0]
     try:
-        out = subprocess.run(["npm", "pack", f"{name}@{version}"],
-                             cwd=folder, check=True, capture_output=True,
-                             text=True).stdout.split()
-    except (OSError, subprocess.CalledProcessError) as e:
-        fail(f"npm pack {name}@{version}: {e}")
-    return os.path.join(folder, out[-1])
+        return npm_package.pack(name, version, folder)
+    except npm_package.NpmError as e:
+        fail(str(e))
 
 
 def member(tgz, path):
@@ -66,17 +64,11 @@ def member(tgz, path):
 
 
 def published(packages):
-    dates = []
-    for name, version, _ in packages:
-        try:
-            out = subprocess.run(["npm", "view", name, "time", "--json"],
-                                 check=True, capture_output=True,
-                                 text=True).stdout
-            dates.append(json.loads(out)[version][:10])
-        except (OSError, subprocess.CalledProcessError, ValueError,
-                KeyError) as e:
-            fail(f"npm view {name} time: no date for {version}: {e}")
-    return max(dates)
+    try:
+        return max(npm_package.published(name, version)
+                   for name, version, _ in packages)
+    except npm_package.NpmError as e:
+        fail(str(e))
 
 
 def cpu_types(text):

@@ -18,10 +18,11 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
+
+import npm_package
 
 VERSION = "0.19.0"
 DATA = "package/dist/esm/data/average-intensities.min.js"
@@ -34,23 +35,16 @@ def fail(msg):
 
 def fetch(version, tmp):
     try:
-        out = subprocess.run(["npm", "pack", f"@tgwf/co2@{version}"],
-                             cwd=tmp, check=True, capture_output=True,
-                             text=True).stdout.split()
-    except (OSError, subprocess.CalledProcessError) as e:
-        fail(f"npm pack @tgwf/co2@{version}: {e}")
-    return os.path.join(tmp, out[-1])
+        return npm_package.pack("@tgwf/co2", version, tmp)
+    except npm_package.NpmError as e:
+        fail(str(e))
 
 
 def published(version):
     try:
-        out = subprocess.run(["npm", "view", "@tgwf/co2", "time", "--json"],
-                             check=True, capture_output=True,
-                             text=True).stdout
-        when = json.loads(out)[version]
-    except (OSError, subprocess.CalledProcessError, ValueError, KeyError) as e:
-        fail(f"npm view @tgwf/co2 time: no date for {version}: {e}")
-    return when[:10]
+        return npm_package.published("@tgwf/co2", version)
+    except npm_package.NpmError as e:
+        fail(str(e))
 
 
 def read_data(tgz):
@@ -105,7 +99,7 @@ def generate(data, a2, version, date):
         f" * Published {date}: each country's latest Ember year as of then.",
         " * Two-letter codes from Debian's iso-codes. Sorted by code.",
         " */",
-        '#include "intensity.h"',
+        '#include <greenai/intensity.h>',
         "",
         "const char ga_intensity_source[] =",
         f'\t"Ember yearly average via @tgwf/co2 {version} of {date}, "',
