@@ -7,9 +7,14 @@
  *
  * Power at every moment: IDLE_MW, plus each named CGROUP's MW per CPU it
  * keeps busy (its cpu.stat usage over time), plus REST_MW per CPU of the
- * rest of the machine's CPU time (the cgroup2 root CGROUP2's usage, less
- * the named ones'). The energy is integrated every millisecond, in exact
- * integers, and written as a powercap tree under ROOT:
+ * rest of the machine's CPU time, less the named ones'. The machine's CPU
+ * time is the cgroup v1 cpuacct root's usage where that hierarchy is
+ * mounted: it is charged whenever the scheduler charges a task, as the
+ * named cgroups' usage is. Else it is the cgroup2 root CGROUP2's usage,
+ * which the kernel samples at ticks: work that runs between ticks, such as
+ * the plant's own, is missed there, and the plant says so on stderr. The
+ * energy is integrated every millisecond, in exact integers, and written
+ * as a powercap tree under ROOT:
  *
  *   ROOT/sys/class/powercap/intel-rapl/enabled
  *   ROOT/sys/class/powercap/intel-rapl:0/{name,enabled,energy_uj,
@@ -85,6 +90,54 @@ static int usage_us(const char *path, uint64_t *us)
 	return 0;
 }
 
+/* the cpuacct root's usage file, where a v1 hierarchy has cpuacct */
+static int cpuacct_usage(char *path, size_t size)
+{
+	char dev[256], dir[3800], type[64], opts[512];
+	FILE *m = fopen("/proc/mounts", "r");
+	int found = -1;
+
+	if (!m)
+		return -1;
+	while (found && fscanf(m, "%255s %3799s %63s %511s %*[^\n]", dev,
+			       dir, type, opts) == 4) {
+		char *o, *save = NULL;
+
+		if (strcmp(type, "cgroup"))
+			continue;
+		for (o = strtok_r(opts, ",", &save); o;
+		     o = strtok_r(NULL, ",", &save))
+			if (!strcmp(o, "cpuacct")) {
+				snprintf(path, size, "%s/cpuacct.usage", dir);
+				found = access(path, R_OK);
+				break;
+			}
+	}
+	fclose(m);
+	return found;
+}
+
+/* the machine's CPU time, µs: see the head of the file */
+static int machine_us(const char *path, int ns, uint64_t *us)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	if (!ns)
+		return usage_us(path, us);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	*us = strtoull(buf, NULL, 10) / 1000;
+	return 0;
+}
+
 static void put(const char *root, const char *rel, const char *text)
 {
 	char path[4096], tmp[4200];
@@ -142,6 +195,7 @@ int main(int argc, char **argv)
 	unsigned __int128 idle_pj = 0, total_pj;
 	struct timespec t0, t;
 	char root_stat[4096], text[64];
+	int precise;
 	uint64_t last_ns, now_ns;
 	const char *root;
 
@@ -150,7 +204,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	root = argv[1];
-	snprintf(root_stat, sizeof(root_stat), "%s/cpu.stat", argv[2]);
+	precise = !cpuacct_usage(root_stat, sizeof(root_stat));
+	if (!precise) {
+		snprintf(root_stat, sizeof(root_stat), "%s/cpu.stat", argv[2]);
+		fprintf(stderr, "fake_powercap_plant: no cpuacct hierarchy: the rest of the machine's CPU time is sampled at ticks\n");
+	}
 	idle_mw = strtoull(argv[3], NULL, 10);
 	memset(cg, 0, sizeof(cg));
 	for (i = 5; i < (unsigned int)argc; i++, n++) {
@@ -171,7 +229,7 @@ int main(int argc, char **argv)
 	}
 	cg[n].name = "rest";
 	cg[n].mw = strtoull(argv[4], NULL, 10);
-	if (usage_us(root_stat, &root_start))
+	if (machine_us(root_stat, precise, &root_start))
 		die(root_stat);
 
 	mkdirs(root);
@@ -224,7 +282,7 @@ int main(int argc, char **argv)
 		 * moments (ticks, switches): a step's difference can dip
 		 * below zero, and clipping each step would bill the dips.
 		 */
-		if (!usage_us(root_stat, &root_us)) {
+		if (!machine_us(root_stat, precise, &root_us)) {
 			named_total_us += named_us;
 			dt = root_us - root_start;
 			rest_us = dt > named_total_us + cg[n].cpu_us ?
