@@ -15,6 +15,15 @@
  * RAPL's, rapl_msr.c); the closing thread then owns the retired buffers
  * until it clears them.
  * Time is local_clock(), differenced on one CPU only.
+ *
+ * Counter weights (weights=): each CPU has a pinned perf counter of its
+ * own (cycles, or the software cpu-clock), opened when the CPU comes
+ * online and released when it goes; each charge adds the counter's
+ * increase since the CPU's previous switch to what ran, beside its run
+ * time. perf_event_read_local(), which BPF's reads use, is not exported
+ * to modules: the probe does what it does for an event of its own CPU
+ * that is on it (the PMU's read brings event->count up to date), and
+ * charges time as uncounted when the event is not counting.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
@@ -23,6 +32,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/cred.h>
 #include <linux/mm.h>
+#include <linux/perf_event.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -40,6 +50,73 @@
 
 static struct greenai_cpu **greenai_cpus;
 static enum cpuhp_state greenai_cpuhp_state;
+
+/* as asked (weights=), and as done: time, cycles or cpu-clock */
+static enum greenai_weigh greenai_weigh_asked;
+static enum greenai_weigh greenai_weigh;
+/* set once every CPU online at load has its counter */
+static bool greenai_counters_ready;
+
+static const char *const greenai_weigh_names[] = {
+	[GREENAI_WEIGH_AUTO] = "auto",
+	[GREENAI_WEIGH_TIME] = "time",
+	[GREENAI_WEIGH_CYCLES] = "cycles",
+	[GREENAI_WEIGH_CPU_CLOCK] = "cpu-clock",
+};
+
+/**
+ * greenai_weigh_parse() - a weights= value
+ * @name: "auto", "time", "cycles" or "cpu-clock"
+ * @out: set to it
+ *
+ * Return: 0, or -EINVAL for another name (@out unchanged).
+ */
+int greenai_weigh_parse(const char *name, enum greenai_weigh *out)
+{
+	int i = match_string(greenai_weigh_names,
+			     ARRAY_SIZE(greenai_weigh_names), name);
+
+	if (i < 0)
+		return -EINVAL;
+	*out = i;
+	return 0;
+}
+
+/**
+ * greenai_weigh_name() - the name of a weight
+ * @w: the weight
+ *
+ * Return: its name, as weights= takes it.
+ */
+const char *greenai_weigh_name(enum greenai_weigh w)
+{
+	return w < ARRAY_SIZE(greenai_weigh_names) ?
+	       greenai_weigh_names[w] : "?";
+}
+
+/**
+ * greenai_account_weigh() - what weighs package and core energy
+ *
+ * Return: GREENAI_WEIGH_TIME, _CYCLES or _CPU_CLOCK, settled at load.
+ */
+enum greenai_weigh greenai_account_weigh(void)
+{
+	return greenai_weigh;
+}
+
+/*
+ * The count of this CPU's counter, where it is counting on this CPU.
+ * Interrupts are off (the probes, the flip's IPI).
+ */
+static bool greenai_counter_read(struct perf_event *e, u64 *count)
+{
+	if (READ_ONCE(e->state) != PERF_EVENT_STATE_ACTIVE ||
+	    READ_ONCE(e->oncpu) != smp_processor_id())
+		return false;
+	e->pmu->read(e);
+	*count = local64_read(&e->count);
+	return true;
+}
 
 static u64 greenai_task_cgroup_id(struct task_struct *p)
 {
@@ -70,6 +147,7 @@ static struct greenai_slot *greenai_slot_find(struct greenai_cpu_buf *b,
 			s->used = 1;
 			s->tgid = tgid;
 			s->run_ns = 0;
+			s->count = 0;
 			s->cgroup_id = greenai_task_cgroup_id(p);
 			memcpy(s->comm, p->group_leader->comm, sizeof(s->comm));
 			b->used[b->nr_slots++] = i;
@@ -84,18 +162,32 @@ static void greenai_charge(struct greenai_cpu *c, struct task_struct *p,
 			   u64 now)
 {
 	struct greenai_cpu_buf *b = &c->buf[c->active];
-	u64 delta = now - c->last_ns;
+	struct perf_event *e = READ_ONCE(c->counter);
+	u64 delta = now - c->last_ns, count = 0, v;
 	struct greenai_slot *s;
+	bool counted = false;
 
 	c->last_ns = now;
+	if (e && greenai_counter_read(e, &v)) {
+		count = v - c->last_count;
+		c->last_count = v;
+		counted = true;
+	}
 	if (is_idle_task(p))
 		return;
 	b->busy_ns += delta;
-	s = greenai_slot_find(b, p);
-	if (likely(s))
-		s->run_ns += delta;
+	if (counted)
+		b->busy_count += count;
 	else
+		b->uncounted_ns += delta;
+	s = greenai_slot_find(b, p);
+	if (likely(s)) {
+		s->run_ns += delta;
+		s->count += count;
+	} else {
 		b->overflow_ns += delta;
+		b->overflow_count += count;
+	}
 }
 
 static GREENAI_SCHED_SWITCH_PROTO(greenai_probe_switch)
@@ -191,7 +283,10 @@ void greenai_account_clear(struct greenai_cpu_buf *b)
 	b->nr_slots = 0;
 	b->nr_exits = 0;
 	b->busy_ns = 0;
+	b->busy_count = 0;
+	b->uncounted_ns = 0;
 	b->overflow_ns = 0;
+	b->overflow_count = 0;
 	b->exits_dropped = 0;
 }
 
@@ -230,10 +325,73 @@ void greenai_exit_put(struct greenai_exit *e, unsigned int n)
 		put_task_struct(e[i].task);
 }
 
-/* A CPU coming online starts its clock now, not when it went down. */
+static struct perf_event_attr greenai_counter_attr = {
+	.size = sizeof(struct perf_event_attr),
+	.pinned = 1,
+};
+
+/*
+ * A CPU coming online starts its clock now, not when it went down, and
+ * opens its counter. Without one, a CPU online at load refuses the load;
+ * a CPU that comes online later goes without (its time is uncounted, and
+ * its domains' intervals are weighed by run time).
+ */
 static int greenai_cpu_online(unsigned int cpu)
 {
-	greenai_cpus[cpu]->last_ns = local_clock();
+	struct greenai_cpu *c = greenai_cpus[cpu];
+	struct perf_event *e;
+
+	c->last_ns = local_clock();
+	if (greenai_weigh == GREENAI_WEIGH_TIME)
+		return 0;
+	e = perf_event_create_kernel_counter(&greenai_counter_attr, cpu, NULL,
+					     NULL, NULL);
+	if (IS_ERR(e)) {
+		if (greenai_counters_ready)
+			pr_warn("CPU %u: no %s counter (%ld): its run time is not counted\n",
+				cpu, greenai_weigh_name(greenai_weigh),
+				PTR_ERR(e));
+		else if (greenai_weigh_asked != GREENAI_WEIGH_AUTO)
+			pr_err("weights=%s: CPU %u has no such counter (%ld); weights=time weighs by run time\n",
+			       greenai_weigh_name(greenai_weigh), cpu,
+			       PTR_ERR(e));
+		return greenai_counters_ready ? 0 : PTR_ERR(e);
+	}
+	c->last_count = 0;
+	WRITE_ONCE(c->counter, e);
+	return 0;
+}
+
+/* A CPU going offline releases its counter: the probe sees it gone. */
+static int greenai_cpu_offline(unsigned int cpu)
+{
+	struct greenai_cpu *c = greenai_cpus[cpu];
+	struct perf_event *e = c->counter;
+
+	if (!e)
+		return 0;
+	WRITE_ONCE(c->counter, NULL);
+	perf_event_release_kernel(e);
+	return 0;
+}
+
+/* Every online CPU's clock and counter, by the weight in force. */
+static int greenai_cpuhp_setup(enum greenai_weigh w)
+{
+	int err;
+
+	greenai_weigh = w;
+	greenai_counter_attr.type = w == GREENAI_WEIGH_CYCLES ?
+				    PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+	greenai_counter_attr.config = w == GREENAI_WEIGH_CYCLES ?
+				      PERF_COUNT_HW_CPU_CYCLES :
+				      PERF_COUNT_SW_CPU_CLOCK;
+	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "greenai:online",
+				greenai_cpu_online, greenai_cpu_offline);
+	if (err < 0)
+		return err;
+	greenai_cpuhp_state = err;
+	greenai_counters_ready = true;
 	return 0;
 }
 
@@ -257,10 +415,13 @@ static void greenai_cpus_free(void)
 
 /**
  * greenai_account_init() - allocate per-CPU state and attach the probes
+ * @weigh: what is to weigh package and core energy (weights=): with auto,
+ *	the CPUs' cycles where every online CPU counts them, else run time
  *
- * Return: 0 or -errno.
+ * Return: 0 or -errno (-ENOENT, say, when a counter asked for is not
+ * there).
  */
-int greenai_account_init(void)
+int greenai_account_init(enum greenai_weigh weigh)
 {
 	int cpu, err;
 
@@ -275,11 +436,19 @@ int greenai_account_init(void)
 			goto out_free;
 		}
 	}
-	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "greenai:online",
-				greenai_cpu_online, NULL);
-	if (err < 0)
+	greenai_weigh_asked = weigh;
+	greenai_counters_ready = false;
+	if (weigh == GREENAI_WEIGH_AUTO) {
+		err = greenai_cpuhp_setup(GREENAI_WEIGH_CYCLES);
+		if (err) {
+			pr_info("weights=auto: no CPU cycles counter, weighing by run time\n");
+			err = greenai_cpuhp_setup(GREENAI_WEIGH_TIME);
+		}
+	} else {
+		err = greenai_cpuhp_setup(weigh);
+	}
+	if (err)
 		goto out_free;
-	greenai_cpuhp_state = err;
 
 	err = greenai_tp_register("sched_switch", greenai_probe_switch, NULL);
 	if (err)

@@ -52,6 +52,20 @@ extern unsigned int greenai_max_cgroups;
 extern unsigned int greenai_ring_kb;
 extern int greenai_gid;
 
+/*
+ * What weighs a process's active energy in package and core domains: its
+ * run time, or the count of a per-CPU perf counter (account.c).
+ */
+enum greenai_weigh {
+	GREENAI_WEIGH_AUTO,		/* cycles where counted, else time */
+	GREENAI_WEIGH_TIME,
+	GREENAI_WEIGH_CYCLES,
+	GREENAI_WEIGH_CPU_CLOCK,	/* the software clock: for tests */
+};
+
+int greenai_weigh_parse(const char *name, enum greenai_weigh *out);
+const char *greenai_weigh_name(enum greenai_weigh w);
+
 /* --- tracepoints (tracepoint.c) ----------------------------------------- */
 
 int greenai_tp_register(const char *name, void *probe, void *data);
@@ -64,13 +78,15 @@ void greenai_tp_unregister_all(void);
 
 struct greenai_task;
 struct greenai_cgroup;
+struct perf_event;
 
-/* Run time of one process on one CPU in one interval. */
+/* Run time (and count) of one process on one CPU in one interval. */
 struct greenai_slot {
 	u32 tgid;
 	u32 used;
 	u64 cgroup_id;
 	u64 run_ns;
+	u64 count;		/* the CPU's counter over its run time */
 	char comm[GREENAI_COMM_LEN];
 	/* set and used by the closing thread only */
 	struct greenai_task *task;
@@ -96,9 +112,12 @@ struct greenai_exit {
 
 struct greenai_cpu_buf {
 	u64 busy_ns;
+	u64 busy_count;		/* Σ of the slots' counts */
+	u64 uncounted_ns;	/* busy time with no counter counting */
 	u32 nr_slots;
 	u32 nr_exits;
 	u64 overflow_ns;	/* run time of processes with no free slot */
+	u64 overflow_count;
 	u64 exits_dropped;
 	u16 used[GREENAI_CPU_SLOTS];
 	struct greenai_slot slots[GREENAI_CPU_SLOTS];
@@ -108,6 +127,8 @@ struct greenai_cpu_buf {
 
 struct greenai_cpu {
 	u64 last_ns;		/* local_clock() of the last switch or flip */
+	struct perf_event *counter;	/* the CPU's own, or NULL */
+	u64 last_count;		/* its count at the last switch or flip */
 	unsigned int active;	/* buf[] the probes write into */
 	u64 switches;
 	u64 probe_ns;		/* time spent in sampled probe calls */
@@ -115,7 +136,8 @@ struct greenai_cpu {
 	struct greenai_cpu_buf buf[2];
 };
 
-int greenai_account_init(void);
+int greenai_account_init(enum greenai_weigh weigh);
+enum greenai_weigh greenai_account_weigh(void);
 void greenai_account_exit(void);
 void greenai_account_flip(void);
 struct greenai_cpu_buf *greenai_account_retired(int cpu);
@@ -152,6 +174,8 @@ struct greenai_meter {
 	u32 pending_flags;
 	/* this interval */
 	u64 busy_ns;
+	u64 busy_count;
+	u64 uncounted_ns;
 	u64 capacity_ns;
 	struct ga_interval iv;
 };

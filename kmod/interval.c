@@ -78,6 +78,7 @@ static void greenai_resolve_slots(void)
 		if (b->overflow_ns) {
 			/* processes that found no slot: charged as a whole */
 			b->overflow.run_ns = b->overflow_ns;
+			b->overflow.count = b->overflow_count;
 			b->overflow.task = greenai_task_overflow_entry();
 			b->overflow.cgroup = greenai_cgroup_overflow_entry();
 			b->overflow.task->cpu_ns += b->overflow_ns;
@@ -88,11 +89,12 @@ static void greenai_resolve_slots(void)
 }
 
 static void greenai_charge_slot(struct greenai_meter *m, unsigned int di,
-				struct greenai_slot *s)
+				struct greenai_slot *s, bool by_count)
 {
 	struct greenai_energy e;
 
-	ga_interval_charge(&m->iv, s->run_ns, s->run_ns, &e);
+	ga_interval_charge(&m->iv, by_count ? s->count : s->run_ns, s->run_ns,
+			   &e);
 	s->task->energy[di].active_uj += e.active_uj;
 	s->task->energy[di].idle_uj += e.idle_uj;
 	s->cgroup->energy[di].active_uj += e.active_uj;
@@ -106,8 +108,14 @@ static void greenai_meter_busy(struct greenai_meter *m, u64 elapsed)
 	int cpu;
 
 	m->busy_ns = 0;
+	m->busy_count = 0;
+	m->uncounted_ns = 0;
 	for_each_cpu(cpu, &m->cpus) {
-		m->busy_ns += greenai_account_retired(cpu)->busy_ns;
+		struct greenai_cpu_buf *b = greenai_account_retired(cpu);
+
+		m->busy_ns += b->busy_ns;
+		m->busy_count += b->busy_count;
+		m->uncounted_ns += b->uncounted_ns;
 		if (cpu_online(cpu))
 			online++;
 	}
@@ -156,11 +164,26 @@ void greenai_idle_policy_of(const struct greenai_dom *d,
 			d->idle_fixed_uw, model ? &d->idle_uw : NULL, &d->cal);
 }
 
+/*
+ * A package's and a core's active energy is weighed by the CPUs' counts
+ * when every busy moment on its CPUs was counted; else, and in other
+ * domains, by run time. Capacity shares of idle stay by run time.
+ */
+static bool greenai_meter_by_count(const struct greenai_meter *m)
+{
+	u16 kind = m->dom->desc.kind;
+
+	return greenai_account_weigh() != GREENAI_WEIGH_TIME &&
+	       (kind == GREENAI_DOM_PACKAGE || kind == GREENAI_DOM_CORE) &&
+	       !m->uncounted_ns && m->busy_count;
+}
+
 /* Split a meter's energy over the processes that ran on its CPUs. */
 static u32 greenai_split_meter(struct greenai_meter *m, unsigned int di,
 			       u64 elapsed, u32 *nr_tasks)
 {
 	struct ga_idle_policy policy = m->dom->idle;
+	bool by_count = greenai_meter_by_count(m);
 	unsigned int i;
 	u64 energy;
 	u32 flags;
@@ -173,16 +196,19 @@ static u32 greenai_split_meter(struct greenai_meter *m, unsigned int di,
 				   m->dom->capacity_ns) : 0;
 	energy = greenai_meter_energy(m, elapsed, &flags);
 	ga_interval_begin(&m->iv, &policy, energy, elapsed, m->capacity_ns,
-			  m->busy_ns, m->busy_ns);
+			  m->busy_ns, by_count ? m->busy_count : m->busy_ns);
 	for_each_cpu(cpu, &m->cpus) {
 		struct greenai_cpu_buf *b = greenai_account_retired(cpu);
 
 		for (i = 0; i < b->nr_slots; i++)
-			greenai_charge_slot(m, di, &b->slots[b->used[i]]);
+			greenai_charge_slot(m, di, &b->slots[b->used[i]],
+					    by_count);
 		if (b->overflow_ns)
-			greenai_charge_slot(m, di, &b->overflow);
+			greenai_charge_slot(m, di, &b->overflow, by_count);
 		*nr_tasks += b->nr_slots + !!b->overflow_ns;
 	}
+	if (by_count)
+		m->iv.flags |= GREENAI_F_WEIGHT_COUNT;
 	return flags | m->iv.flags;
 }
 

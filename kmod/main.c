@@ -50,6 +50,10 @@ static unsigned int greenai_idle_mw;
 module_param_named(idle_mw, greenai_idle_mw, uint, 0444);
 MODULE_PARM_DESC(idle_mw, "a fixed idle power for every domain, mW; 0 (default): the model's, else calibrated, else by utilisation");
 
+static char *greenai_weights = "auto";
+module_param_named(weights, greenai_weights, charp, 0444);
+MODULE_PARM_DESC(weights, "what weighs package and core energy: auto (the CPUs' cycles where every CPU counts them, else run time; default), time, cycles or cpu-clock");
+
 unsigned int greenai_max_tasks = 16384;
 module_param_named(max_tasks, greenai_max_tasks, uint, 0444);
 MODULE_PARM_DESC(max_tasks, "processes tracked before the overflow entry (16..1048576, default 16384)");
@@ -83,7 +87,8 @@ static int greenai_check_range(const char *name, unsigned int v,
 	return -EINVAL;
 }
 
-static int greenai_check_params(enum greenai_source_sel *sel)
+static int greenai_check_params(enum greenai_source_sel *sel,
+				enum greenai_weigh *weigh)
 {
 	int err = 0;
 
@@ -119,6 +124,11 @@ static int greenai_check_params(enum greenai_source_sel *sel)
 		       greenai_idle);
 		err = -EINVAL;
 	}
+	if (!err && greenai_weigh_parse(greenai_weights, weigh)) {
+		pr_err("weights=%s is not one of auto, time, cycles, cpu-clock\n",
+		       greenai_weights);
+		err = -EINVAL;
+	}
 	if (!err && greenai_gid < -1) {
 		pr_err("gid=%d is not a group id (or -1 for root only)\n",
 		       greenai_gid);
@@ -150,9 +160,10 @@ static int greenai_source_init(enum greenai_source_sel sel)
 static int __init greenai_init(void)
 {
 	enum greenai_source_sel sel;
+	enum greenai_weigh weigh;
 	int err;
 
-	err = greenai_check_params(&sel);
+	err = greenai_check_params(&sel, &weigh);
 	if (err)
 		return err;
 	err = greenai_source_init(sel);
@@ -165,7 +176,7 @@ static int __init greenai_init(void)
 	err = greenai_ring_init();
 	if (err)
 		goto out_table;
-	err = greenai_account_init();
+	err = greenai_account_init(weigh);
 	if (err)
 		goto out_ring;
 	err = greenai_interval_init();
@@ -177,8 +188,9 @@ static int __init greenai_init(void)
 	err = greenai_dev_init();
 	if (err)
 		goto out_procfs;
-	pr_info("version %s, ABI %d, loaded: interval %u ms\n",
-		GREENAI_VERSION, GREENAI_ABI_VERSION, greenai_interval_ms);
+	pr_info("version %s, ABI %d, loaded: interval %u ms, weights %s\n",
+		GREENAI_VERSION, GREENAI_ABI_VERSION, greenai_interval_ms,
+		greenai_weigh_name(greenai_account_weigh()));
 	return 0;
 
 out_procfs:

@@ -196,6 +196,8 @@ static int stats_show(struct seq_file *m, void *v)
 	mutex_lock(&greenai_lock);
 	greenai_table_stats(&tasks, &task_ovf, &cgroups, &cgroup_ovf);
 	seq_printf(m, "interval_ms %u\n", greenai_interval_ms);
+	seq_printf(m, "weights %s\n",
+		   greenai_weigh_name(greenai_account_weigh()));
 	seq_printf(m, "intervals %llu\n", greenai_stats.intervals);
 	seq_printf(m, "switches %llu\n", switches);
 	seq_printf(m, "probe_samples %llu\n", samples);

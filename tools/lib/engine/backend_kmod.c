@@ -448,7 +448,9 @@ int ga_kmod_domain_totals(struct ga_kmod *k,
 
 struct stat_find {
 	const char *key;
-	__u64 *val;
+	__u64 *val;		/* a number, or */
+	char *word;		/* a word of under word_size bytes */
+	size_t word_size;
 	bool found;
 };
 
@@ -460,9 +462,16 @@ static int stat_line(char *line, void *arg)
 
 	if (!f || strcmp(f, sf->key))
 		return 0;
-	if (!s || ga_parse_u64(s, &v))
-		return -EPROTO;
-	*sf->val = v;
+	if (sf->word) {
+		if (!s || !*s || strchr(s, ' ') ||
+		    strlen(s) >= sf->word_size)
+			return -EPROTO;
+		strcpy(sf->word, s);
+	} else {
+		if (!s || ga_parse_u64(s, &v))
+			return -EPROTO;
+		*sf->val = v;
+	}
 	sf->found = true;
 	return 1;
 }
@@ -478,6 +487,27 @@ static int stat_line(char *line, void *arg)
 int ga_kmod_stat(struct ga_kmod *k, const char *key, __u64 *val)
 {
 	struct stat_find sf = { .key = key, .val = val };
+	int r = ga_kmod_lines(k, "stats", stat_line, &sf);
+
+	if (r < 0)
+		return r;
+	return sf.found ? 0 : -ENOENT;
+}
+
+/**
+ * ga_kmod_stat_word() - one word of /proc/greenai/stats ("weights cycles")
+ * @k: the backend
+ * @key: its name
+ * @word: set to the word
+ * @size: @word's size
+ *
+ * Return: 0, -ENOENT for no such line, -EPROTO for a line that is not one
+ * word that fits, or -errno.
+ */
+int ga_kmod_stat_word(struct ga_kmod *k, const char *key, char *word,
+		      size_t size)
+{
+	struct stat_find sf = { .key = key, .word = word, .word_size = size };
 	int r = ga_kmod_lines(k, "stats", stat_line, &sf);
 
 	if (r < 0)

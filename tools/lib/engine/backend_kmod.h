@@ -33,6 +33,8 @@ int ga_kmod_for_each_task(struct ga_kmod *k, ga_acct_task_fn fn, void *arg);
 int ga_kmod_for_each_cgroup(struct ga_kmod *k, ga_kmod_cgroup_fn fn,
 			    void *arg);
 int ga_kmod_stat(struct ga_kmod *k, const char *key, __u64 *val);
+int ga_kmod_stat_word(struct ga_kmod *k, const char *key, char *word,
+		      size_t size);
 int ga_kmod_control(struct ga_kmod *k, const char *cmd);
 int ga_kmod_model(struct ga_kmod *k, __u64 *idle_mw, __u64 *max_mw);
 

@@ -97,6 +97,7 @@ struct ga_ctx {
 	unsigned int dom_base;
 	bool whole_machine;
 	bool counting;			/* charges carry the CPUs' counters */
+	enum ga_weight weighed_by;	/* package and core: ga_weights() */
 	struct ga_esrc src[GA_MAX_SOURCES];
 	unsigned int nr_src;
 	struct domain_src dsrc[GREENAI_MAX_DOMAINS];

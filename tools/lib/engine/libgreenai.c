@@ -39,6 +39,7 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 	if (!g)
 		return -ENOMEM;
 	g->opts = opts ? *opts : def;
+	g->weighed_by = GA_WEIGHT_TIME;
 	g->root = g->opts.sysfs_root ? g->opts.sysfs_root : "/";
 	ga_ctx_model(g);
 	backend = g->opts.backend;
@@ -122,10 +123,7 @@ const char *ga_weight_name(enum ga_weight w)
 
 enum ga_weight ga_weights(const struct ga_ctx *g)
 {
-	if (!g->counting)
-		return GA_WEIGHT_TIME;
-	return g->opts.weights == GA_WEIGHT_CPU_CLOCK ? GA_WEIGHT_CPU_CLOCK :
-							GA_WEIGHT_CYCLES;
+	return g->weighed_by;
 }
 
 const char *ga_backend_name(const struct ga_ctx *g)

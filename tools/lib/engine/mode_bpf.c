@@ -208,6 +208,9 @@ static int bpf_open(struct ga_ctx *g, char *err, size_t err_size)
 	if (r)
 		return r;
 	g->counting = ga_bpf_counting(m->bpf);
+	g->weighed_by = !g->counting ? GA_WEIGHT_TIME :
+			g->opts.weights == GA_WEIGHT_CPU_CLOCK ?
+			GA_WEIGHT_CPU_CLOCK : GA_WEIGHT_CYCLES;
 	snprintf(g->backend_name, sizeof(g->backend_name), "bpf (%s)",
 		 ga_bpf_attach_name(m->bpf));
 	r = ga_topology_read(&g->topo, g->root, ga_bpf_nr_cpus(m->bpf));

@@ -409,6 +409,40 @@ static int kmod_open_extra(struct ga_ctx *g)
 	return 0;
 }
 
+/*
+ * What the module weighs package and core energy by (its weights=
+ * parameter, settled at load; a module without the line weighs by run
+ * time). Asked for another, the open fails and says how to reload it.
+ */
+static int kmod_weights(struct ga_ctx *g, struct ga_kmod *k, char *err,
+			size_t err_size)
+{
+	enum ga_weight w = GA_WEIGHT_TIME;
+	char word[32];
+	int r;
+
+	r = ga_kmod_stat_word(k, "weights", word, sizeof(word));
+	if (r && r != -ENOENT) {
+		snprintf(err, err_size, "module backend: %s/stats: weights: %s",
+			 "/proc/greenai", strerror(-r));
+		return r;
+	}
+	if (!r && (ga_weight_parse(word, &w) || w == GA_WEIGHT_AUTO)) {
+		snprintf(err, err_size,
+			 "module backend: %s/stats: weights '%s' is not a weight",
+			 "/proc/greenai", word);
+		return -EPROTO;
+	}
+	if (g->opts.weights != GA_WEIGHT_AUTO && g->opts.weights != w) {
+		snprintf(err, err_size,
+			 "module backend: greenai.ko weighs by %s (its weights= parameter); reload it with weights=%s",
+			 ga_weight_name(w), ga_weight_name(g->opts.weights));
+		return -EINVAL;
+	}
+	g->weighed_by = w;
+	return 0;
+}
+
 static int kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 {
 	struct kmod_mode *m = calloc(1, sizeof(*m));
@@ -417,15 +451,11 @@ static int kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 	if (!m)
 		return -ENOMEM;
 	g->mode = m;
-	if (g->opts.weights != GA_WEIGHT_AUTO &&
-	    g->opts.weights != GA_WEIGHT_TIME) {
-		snprintf(err, err_size,
-			 "module backend: it weighs by run time; weights by %s are the BPF backend's",
-			 ga_weight_name(g->opts.weights));
-		return -EINVAL;
-	}
 	r = ga_kmod_open(&m->kmod, "/proc/greenai", "/dev/greenai", err,
 			 err_size);
+	if (r)
+		return r;
+	r = kmod_weights(g, m->kmod, err, err_size);
 	if (r)
 		return r;
 	snprintf(g->backend_name, sizeof(g->backend_name), "module");
