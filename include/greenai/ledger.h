@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GA_LEDGER_VERSION	4	/* the schema this code writes */
+#define GA_LEDGER_VERSION	5	/* the schema this code writes */
 #define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
 #define GA_LEDGER_MAX_DOMAINS	32
 
@@ -42,6 +42,9 @@ struct ga_run_energy {
 	uint64_t idle_uj;
 	int estimated;		/* from a model, not a sensor */
 	int in_total;		/* summed in the run's total (no overlap) */
+	/* how it was estimated (ga_domain_estimate()); NULL: measured, or */
+	/* not recorded (older runs) */
+	const char *estimated_by;
 };
 
 /* A stretch of a run under one grid intensity. */
@@ -85,6 +88,8 @@ struct ga_run {
 	uint64_t co2_ug;
 	/* the idle policy its energy was split under (ga_idle_summary()) */
 	const char *idle_policy;	/* NULL: not recorded (older runs) */
+	/* what weighed package and core energy (ga_weight_name()) */
+	const char *weights;		/* NULL: not recorded (older runs) */
 	int has_accuracy;
 	double accuracy_pct;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];

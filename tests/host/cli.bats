@@ -165,7 +165,8 @@ for i, (model, acc, kg, kwh) in enumerate([("BERT", 90, 550, 1375),
                " intensity_source, pue_milli, co2_ug, accuracy_pct)"
                " VALUES (?, ?, 'train', 'paper', 'none', 0, 3600000000000, 1, 0, 1, 0,"
                " 400000, 'the paper', 1000, ?, ?)", (i, model, kg * 10**9, acc))
-    db.execute("INSERT INTO run_energy VALUES (?, 'package-0', 'package', ?, 0, 0, 1)",
+    db.execute("INSERT INTO run_energy (run_id, domain, kind, active_uj, idle_uj,"
+               " estimated, in_total) VALUES (?, 'package-0', 'package', ?, 0, 0, 1)",
                (i, kwh * 36 * 10**11))
 db.commit()
 PY
@@ -196,6 +197,15 @@ PY
 		ok = a > 95.555 && a < 95.556 && e > 78.181 && e < 78.182 &&
 		     c > 78.181 && c < 78.182 && g > 337.962 && g < 337.963
 		exit !ok }' || fail "compare: ${lines[1]}"
+	# runs whose CPU energy was weighed differently do not compare
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE runs SET weights = CASE id WHEN 1 THEN ? ELSE ? END",
+           ("time", "cycles"))
+db.commit()' "$l"
+	run "$GREENAI" compare --ledger "$l" BERT DistilBERT
+	assert_success
+	assert_output --partial "greenai compare: warning: the runs' CPU energy was weighed differently (time vs cycles): the figures do not compare"
 }
 
 @test "score from the ledger: no such model or run, or no accuracy" {

@@ -545,6 +545,30 @@ PY
 	assert_output --partial '"idle_policy": "none: package-0 by utilisation"'
 }
 
+@test "a run's ledger row names what weighed its CPUs and how each estimated domain was estimated" {
+	local est weights
+	run "$GREENAI" run --ledger "$LEDGER" --model none -- "$BIN/spin" 0.2
+	assert_success
+	assert_line --regexp '^  weights       (time \(package and core energy split by run time\)|cycles \(package and core energy split by CPU cycles\))$'
+	weights=$(sed -n 's/^  weights       \([a-z]*\) .*/\1/p' <<<"$output")
+	est=$(sed -n 's/^  estimated by  //p' <<<"$output")
+	[ -n "$est" ] || fail "no 'estimated by' line: $output"
+	run ledger "SELECT r.weights, e.estimated, e.estimated_by FROM runs r
+		JOIN run_energy e ON e.run_id = r.id WHERE e.domain = 'package-0'"
+	assert_output "$weights|1|$est"
+	run "$GREENAI" report --by run --format json --ledger "$LEDGER"
+	assert_success
+	python3 -c 'import json, sys
+r = json.loads(sys.argv[1])[0]
+assert r["weights"] == sys.argv[2], r["weights"]
+d = [d for d in r["domains"] if d["domain"] == "package-0"][0]
+assert d["estimated_by"] == sys.argv[3], d' "$output" "$weights" "$est" ||
+		fail "JSON: $output"
+	run "$GREENAI" export --format model-card --ledger "$LEDGER" 1
+	assert_success
+	assert_output --partial "; weighed by $weights; package-0 estimated by $est"
+}
+
 @test "idle policy: bad --idle, --idle-power, environment and greenai.conf values are refused" {
 	local bad
 	for bad in "--idle some" "--idle-power 0" "--idle-power x" \

@@ -58,10 +58,13 @@ static void finish_fields(struct ga_run *r)
 	r->metrics[0] = (struct ga_kv){ "loss", "0.125" };
 	r->metrics[1] = (struct ga_kv){ "samples", "60000" };
 	r->nr_metrics = 2;
+	/* a measured domain's estimated_by is not recorded */
 	r->energy[0] = (struct ga_run_energy){ "package-0", "package",
-					       5000000, 1000000, 0, 1 };
+					       5000000, 1000000, 0, 1,
+					       "never recorded" };
 	r->energy[1] = (struct ga_run_energy){ "gpu-0", "gpu", 7000000, 0, 1,
-					       1 };
+					       1, "power model: test: 5..50 W" };
+	r->weights = "cycles";
 	r->nr_energy = 2;
 }
 
@@ -86,6 +89,8 @@ struct seen {
 	char domain[64];
 	uint64_t active;
 	int estimated;
+	char estimated_by[2][64];	/* by domain, "-" for NULL */
+	char weights[16];
 };
 
 static int collect(const struct ga_run *r, void *arg)
@@ -113,6 +118,11 @@ static int collect(const struct ga_run *r, void *arg)
 		s->active = r->energy[0].active_uj;
 		s->estimated = r->energy[0].estimated;
 	}
+	for (unsigned int i = 0; i < 2 && i < r->nr_energy; i++)
+		snprintf(s->estimated_by[i], sizeof(s->estimated_by[i]), "%s",
+			 r->energy[i].estimated_by ?: "-");
+	snprintf(s->weights, sizeof(s->weights), "%s",
+		 r->weights ? r->weights : "-");
 	return 0;
 }
 
@@ -186,6 +196,9 @@ static void a_run_reads_back_as_written(void **state)
 	assert_string_equal(s.domain, "gpu-0");
 	assert_int_equal(s.active, 7000000);
 	assert_int_equal(s.estimated, 1);
+	assert_string_equal(s.estimated_by[0], "power model: test: 5..50 W");
+	assert_string_equal(s.estimated_by[1], "-");
+	assert_string_equal(s.weights, "cycles");
 	assert_int_equal(s.last.nr_energy, 2);
 	assert_int_equal(s.last.energy[0].in_total, 1);
 	ga_ledger_close(l);

@@ -131,6 +131,9 @@ static int cli_compare_main(int argc, char **argv)
 	} else {
 		snprintf(idle, sizeof(idle), "%s", b->idle);
 	}
+	if (strcmp(b->weights, p->weights) || !strcmp(b->weights, "mixed"))
+		fprintf(stderr, "greenai compare: warning: the runs' CPU energy was weighed differently (%s vs %s): the figures do not compare\n",
+			b->weights, p->weights);
 	cells[6] = idle;
 	r = cli_table_add(&t, cells) ? CLI_EXIT_FAIL : 0;
 	if (!r)

@@ -152,15 +152,22 @@ static void cli_yaml_str(const char *key, const char *v)
 
 static void cli_export_card(const struct ga_run *run, const char *type)
 {
-	char source[512], hw[512];
+	char source[1024], hw[512];
 	size_t off;
 	unsigned int i;
 
-	snprintf(source, sizeof(source),
-		 "greenai (%s), grid intensity %u.%03u g/kWh: %s; idle policy %s",
-		 run->backend, run->mg_per_kwh / 1000, run->mg_per_kwh % 1000,
-		 run->intensity_source,
-		 run->idle_policy ? run->idle_policy : "unrecorded");
+	off = snprintf(source, sizeof(source),
+		       "greenai (%s), grid intensity %u.%03u g/kWh: %s; idle policy %s; weighed by %s",
+		       run->backend, run->mg_per_kwh / 1000,
+		       run->mg_per_kwh % 1000, run->intensity_source,
+		       run->idle_policy ? run->idle_policy : "unrecorded",
+		       run->weights ? run->weights : "unrecorded");
+	for (i = 0; i < run->nr_energy && off < sizeof(source); i++)
+		if (run->energy[i].in_total && run->energy[i].estimated_by)
+			off += snprintf(source + off, sizeof(source) - off,
+					"; %s estimated by %s",
+					run->energy[i].domain,
+					run->energy[i].estimated_by);
 	off = snprintf(hw, sizeof(hw), "%s:", run->host);
 	for (i = 0; i < run->nr_energy && off < sizeof(hw); i++)
 		if (run->energy[i].in_total)

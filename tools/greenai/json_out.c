@@ -55,6 +55,7 @@ static struct json_object *cli_json_domains(const struct ga_run *run)
 		ga_json_add(d, "idle_uj", json_object_new_int64(e->idle_uj));
 		ga_json_add(d, "estimated",
 			    json_object_new_boolean(e->estimated));
+		ga_json_add(d, "estimated_by", ga_json_str(e->estimated_by));
 		ga_json_add(d, "in_total", json_object_new_boolean(e->in_total));
 		json_object_array_add(a, d);
 	}
@@ -166,6 +167,7 @@ struct json_object *cli_run_json(const struct ga_run *run)
 	ga_json_add(o, "intensity", in);
 	ga_json_add(o, "pue", json_object_new_double(run->pue_milli / 1000.0));
 	ga_json_add(o, "idle_policy", ga_json_str(run->idle_policy));
+	ga_json_add(o, "weights", ga_json_str(run->weights));
 	ga_json_add(o, "accuracy_pct",
 		    run->has_accuracy ?
 			    json_object_new_double(run->accuracy_pct) : NULL);

@@ -131,6 +131,7 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 	cli_label_sources(lb, g);
 	ga_idle_summary(g, lb->idle_policy, sizeof(lb->idle_policy));
 	lb->run.idle_policy = lb->idle_policy;
+	lb->run.weights = ga_weight_name(ga_weights(g));
 	lb->found = cli_label_measure(g, cgpath, base, &c);
 	lb->cpu_ns = c.cpu_ns;
 	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++) {
@@ -144,6 +145,11 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 		e->active_uj = c.energy[i].active_uj;
 		e->idle_uj = c.energy[i].idle_uj;
 		e->estimated = !!(d->flags & GREENAI_F_ESTIMATED);
+		if (e->estimated) {
+			cli_copy(lb->estimates[i], sizeof(lb->estimates[i]),
+				 ga_domain_estimate(g, i));
+			e->estimated_by = lb->estimates[i];
+		}
 		if (e->estimated && !lb->estimate[0])
 			cli_copy(lb->estimate, sizeof(lb->estimate),
 				 ga_domain_estimate(g, i));
@@ -234,6 +240,7 @@ void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 {
 	__u64 total = lb->total_active_uj + lb->total_idle_uj;
 	const struct ga_run *r = &lb->run;
+	const char *w;
 	unsigned int i;
 
 	fprintf(f, "greenai: run %lld%s%s, exit status %d\n",
@@ -269,6 +276,10 @@ void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 			e->in_total ? "" : ", not in the total");
 	}
 	fprintf(f, "  idle policy   %s\n", r->idle_policy);
+	w = r->weights ? r->weights : "time";
+	fprintf(f, "  weights       %s (package and core energy split by %s)\n",
+		w, !strcmp(w, "time") ? "run time" :
+		   !strcmp(w, "cycles") ? "CPU cycles" : "a CPU counter");
 	fprintf(f, "  co2e          %llu.%06llu g at %u.%03u g/kWh, PUE %u.%03u\n",
 		(unsigned long long)(r->co2_ug / 1000000),
 		(unsigned long long)(r->co2_ug % 1000000),

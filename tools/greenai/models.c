@@ -137,6 +137,7 @@ static int cli_models_add(const struct ga_run *run, void *arg)
 	struct cli_models_loader *ld = arg;
 	struct cli_models *ms = ld->ms;
 	char name[CLI_MODEL_NAME_MAX] = "", idle[16];
+	const char *w;
 	struct cli_model_sum *m;
 
 	if (ld->by == CLI_BY_MODEL && run->model)
@@ -169,6 +170,11 @@ static int cli_models_add(const struct ga_run *run, void *arg)
 		snprintf(m->idle, sizeof(m->idle), "%s", idle);
 	else if (strcmp(m->idle, idle))
 		snprintf(m->idle, sizeof(m->idle), "mixed");
+	w = run->weights ? run->weights : "unrecorded";
+	if (!m->weights[0])
+		snprintf(m->weights, sizeof(m->weights), "%s", w);
+	else if (strcmp(m->weights, w))
+		snprintf(m->weights, sizeof(m->weights), "mixed");
 	if (ld->by == CLI_BY_CONTAINER && name[0] &&
 	    cli_run_within(ld, run, name))
 		return 0;	/* counted once, in the run that holds it */

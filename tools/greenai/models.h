@@ -35,6 +35,9 @@ struct cli_model_sum {
 	double score;
 	/* the idle policy of its runs: "capacity", ..., "mixed", "unrecorded" */
 	char idle[16];
+	/* what weighed their CPUs: "time", "cycles", ..., "mixed", */
+	/* "unrecorded" */
+	char weights[16];
 };
 
 void cli_run_idle_share(const struct ga_run *run, char *out, size_t size);

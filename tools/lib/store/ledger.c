@@ -92,6 +92,9 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	" PRIMARY KEY (run_id, seq));",
 	/* 4: the idle policy a run's energy was split under */
 	"ALTER TABLE runs ADD COLUMN idle_policy TEXT;",
+	/* 5: how an estimated domain was estimated, what weighed the CPUs */
+	"ALTER TABLE run_energy ADD COLUMN estimated_by TEXT;"
+	"ALTER TABLE runs ADD COLUMN weights TEXT;",
 };
 
 static int ga_ledger_fail(struct ga_ledger *l, int r, const char *what)
@@ -446,7 +449,8 @@ static int ga_insert_energy(struct ga_ledger *l, const struct ga_run *run)
 {
 	static const char sql[] =
 		"INSERT INTO run_energy (run_id, domain, kind, active_uj,"
-		" idle_uj, estimated, in_total) VALUES (?, ?, ?, ?, ?, ?, ?)";
+		" idle_uj, estimated, in_total, estimated_by)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	unsigned int i;
 
 	for (i = 0; i < run->nr_energy; i++) {
@@ -462,6 +466,7 @@ static int ga_insert_energy(struct ga_ledger *l, const struct ga_run *run)
 		sqlite3_bind_int64(st, 5, (int64_t)e->idle_uj);
 		sqlite3_bind_int(st, 6, !!e->estimated);
 		sqlite3_bind_int(st, 7, !!e->in_total);
+		ga_bind_text(st, 8, e->estimated ? e->estimated_by : NULL);
 		if (ga_step_done(st))
 			return -EIO;
 	}
@@ -542,8 +547,8 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 {
 	static const char sql[] =
 		"UPDATE runs SET end_unix_ns = ?, status = 1, exit_code = ?,"
-		" co2_ug = ?, accuracy_pct = ?, model = ?, idle_policy = ?"
-		" WHERE id = ?";
+		" co2_ug = ?, accuracy_pct = ?, model = ?, idle_policy = ?,"
+		" weights = ? WHERE id = ?";
 	sqlite3_stmt *st;
 	int r = -EIO;
 
@@ -560,7 +565,8 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 		sqlite3_bind_null(st, 4);
 	ga_bind_text(st, 5, run->model);
 	ga_bind_text(st, 6, run->idle_policy);
-	sqlite3_bind_int64(st, 7, run->id);
+	ga_bind_text(st, 7, run->weights);
+	sqlite3_bind_int64(st, 8, run->id);
 	if (ga_step_done(st) || sqlite3_changes(l->db) != 1)
 		goto fail;
 	r = ga_insert_energy(l, run);
@@ -711,7 +717,7 @@ static const char *ga_col_text(sqlite3_stmt *st, int i)
 
 struct ga_run_strings {
 	char *kv[4 * GA_LEDGER_MAX_KV];
-	char *energy[2 * GA_LEDGER_MAX_DOMAINS];
+	char *energy[3 * GA_LEDGER_MAX_DOMAINS];
 	struct ga_run_interval *iv;	/* their sources strdup'ed */
 	unsigned int nr_iv;
 	struct ga_run_pause *pauses;	/* their kinds strdup'ed */
@@ -724,7 +730,7 @@ static void ga_run_strings_free(struct ga_run_strings *s)
 
 	for (i = 0; i < 4 * GA_LEDGER_MAX_KV; i++)
 		free(s->kv[i]);
-	for (i = 0; i < 2 * GA_LEDGER_MAX_DOMAINS; i++)
+	for (i = 0; i < 3 * GA_LEDGER_MAX_DOMAINS; i++)
 		free(s->energy[i]);
 	for (i = 0; i < s->nr_iv; i++)
 		free((char *)s->iv[i].source);
@@ -811,7 +817,7 @@ static int ga_load_energy(struct ga_ledger *l, struct ga_run *run,
 	run->nr_energy = 0;
 	if (sqlite3_prepare_v2(l->db,
 			       "SELECT domain, kind, active_uj, idle_uj, estimated,"
-			       " in_total"
+			       " in_total, estimated_by"
 			       " FROM run_energy WHERE run_id = ? ORDER BY domain",
 			       -1, &st, NULL))
 		return -EIO;
@@ -819,7 +825,7 @@ static int ga_load_energy(struct ga_ledger *l, struct ga_run *run,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	       run->nr_energy < GA_LEDGER_MAX_DOMAINS) {
 		struct ga_run_energy *e = &run->energy[run->nr_energy];
-		unsigned int k = 2 * run->nr_energy++;
+		unsigned int k = 3 * run->nr_energy++;
 
 		e->domain = s->energy[k] =
 			strdup((const char *)sqlite3_column_text(st, 0));
@@ -829,6 +835,9 @@ static int ga_load_energy(struct ga_ledger *l, struct ga_run *run,
 		e->idle_uj = sqlite3_column_int64(st, 3);
 		e->estimated = sqlite3_column_int(st, 4);
 		e->in_total = sqlite3_column_int(st, 5);
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			e->estimated_by = s->energy[k + 2] = strdup(
+				(const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
@@ -846,7 +855,8 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 			       " start_unix_ns, end_unix_ns, status, exit_code,"
 			       " region, mg_per_kwh, intensity_source, pue_milli,"
 			       " co2_ug, accuracy_pct, cgroup, container_runtime,"
-			       " container_id, idle_policy FROM runs ORDER BY id",
+			       " container_id, idle_policy, weights"
+			       " FROM runs ORDER BY id",
 			       -1, &st, NULL))
 		return ga_ledger_fail(l, -EIO, "reading runs");
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -872,6 +882,7 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 		run.container_runtime = ga_col_text(st, 16);
 		run.container_id = ga_col_text(st, 17);
 		run.idle_policy = ga_col_text(st, 18);
+		run.weights = ga_col_text(st, 19);
 		r = ga_load_energy(l, &run, &s);
 		r = r ?: ga_load_kv(l, "run_tags", run.id, run.tags,
 				    &run.nr_tags, s.kv);
