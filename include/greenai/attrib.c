@@ -479,6 +479,22 @@ bool ga_idle_cal_get(const struct ga_idle_cal *c, __u64 *idle_uw)
 }
 
 /**
+ * ga_idle_cal_seed() - start a calibration from a figure learned before
+ * @c: the domain's calibration, zeroed
+ * @idle_uw: the idle power learned, µW
+ *
+ * The figure stands as one full block: ga_idle_cal_get() gives it at
+ * once, quieter blocks learned after lower it, and it leaves the window
+ * as any block does, GA_CAL_BLOCKS blocks later.
+ */
+void ga_idle_cal_seed(struct ga_idle_cal *c, __u64 idle_uw)
+{
+	c->block_uw[0] = idle_uw;
+	c->nr_blocks = 1;
+	c->next = 1;
+}
+
+/**
  * ga_interval_begin() - split a domain's interval energy into active and idle
  * @iv: the interval
  * @policy: the idle policy in force for the domain (ga_idle_resolve())

@@ -203,6 +203,7 @@ void ga_idle_resolve(struct ga_idle_policy *out, __u32 share, bool util,
 void ga_idle_cal_add(struct ga_idle_cal *c, __u64 energy_uj,
 		     __u64 elapsed_ns, __u64 busy_ns, __u64 capacity_ns);
 bool ga_idle_cal_get(const struct ga_idle_cal *c, __u64 *idle_uw);
+void ga_idle_cal_seed(struct ga_idle_cal *c, __u64 idle_uw);
 
 /* Interval: active/idle split, then shares per task */
 void ga_interval_begin(struct ga_interval *iv,

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Longest path the readers build, root included. */
 #define GA_PATH_MAX	4096
@@ -28,5 +29,23 @@ int ga_read_u64(const char *path, uint64_t *val);
 int ga_read_s64(const char *path, int64_t *val);
 int ga_parse_u64(const char *s, uint64_t *val);
 int ga_parse_s64(const char *s, int64_t *val);
+
+/*
+ * Writing: make a file's directory and its parents (each @mode, umask
+ * aside); replace a file whole with @len bytes, mode @mode, by a
+ * temporary file beside it renamed over it, so that a reader sees the old
+ * contents or the new, never a part.
+ */
+int ga_mkdir_parents(const char *path, mode_t mode);
+/*
+ * A user's file under an XDG base directory: $XDG_VAR/REL when XDG_VAR is
+ * an absolute path, else $HOME/FALLBACK/REL ("XDG_STATE_HOME",
+ * ".local/state", "greenai/idle-power"). Return: 0, -ENOENT without a
+ * home, -ENAMETOOLONG.
+ */
+int ga_xdg_path(char *buf, size_t size, const char *xdg_var,
+		const char *fallback, const char *rel);
+int ga_write_atomic(const char *path, const void *data, size_t len,
+		    mode_t mode);
 
 #endif /* _GREENAI_SYSFS_H */

@@ -32,6 +32,9 @@ struct ga_idle_conf {
 	bool util;		/* by the utilisation ratio, whatever is known */
 	unsigned int nr_powers;
 	struct ga_idle_power powers[GA_IDLE_POWERS_MAX];
+	/* a saved calibration: where each domain's calibration starts */
+	unsigned int nr_saved;
+	struct ga_idle_power saved[GA_IDLE_POWERS_MAX];
 };
 
 /* "capacity", "busy" or "none". Return: 0, or -EINVAL with @err set. */
@@ -47,6 +50,30 @@ int ga_idle_conf_power(struct ga_idle_conf *c, const char *spec, char *err,
 		       size_t err_size);
 /* The fixed idle power for a domain: its own, else every domain's, else 0. */
 __u64 ga_idle_conf_fixed(const struct ga_idle_conf *c, const char *domain);
+/*
+ * A saved calibration (greenai calibrate --save): each measured domain's
+ * idle power as it was learned on this host, one "NAME=W" a line, '#'
+ * comments. A program that splits energy under the default idle power
+ * starts each domain's calibration from it ("calibrated" from its first
+ * interval, as a long-running one would be) and goes on learning.
+ *
+ * ga_idle_saved_path(): $GREENAI_CALIBRATION, else the user's
+ * ($XDG_STATE_HOME/greenai/idle-power, ~/.local/state by default) when
+ * @mine or when it exists, else the host's (/var/lib/greenai/idle-power;
+ * root's own). Return: 0, -ENOENT without a home, -ENAMETOOLONG.
+ * ga_idle_conf_load_saved(): the file at @path into @c; a file that is not
+ * there gives nothing. Return: 0, or -EINVAL with @err set ("FILE:LINE:
+ * what") and @c unchanged.
+ * ga_idle_save(): write @n figures, after a comment line, to @path (its
+ * directory made). Return: 0 or -errno.
+ */
+int ga_idle_saved_path(char *buf, size_t size, bool mine);
+int ga_idle_conf_load_saved(struct ga_idle_conf *c, const char *path,
+			    char *err, size_t err_size);
+__u64 ga_idle_conf_saved(const struct ga_idle_conf *c, const char *domain);
+int ga_idle_save(const char *path, const struct ga_idle_power *p,
+		 unsigned int n, const char *comment);
+
 /*
  * How a domain's idle part was estimated, as outputs say it:
  * "package-0 calibrated 9.800 W", "dram-0 by utilisation".

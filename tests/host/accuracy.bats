@@ -20,10 +20,12 @@ setup() {
 	_cgroups_setup
 	load ../test_helper/plant
 	BIN=$TOP/build/tests
+	GREENAI=$TOP/build/greenai
 	PLANT_DIR=$BATS_TEST_TMPDIR
 }
 
 teardown() {
+	plant_cleanup
 	_cgroups_teardown
 }
 
@@ -83,4 +85,49 @@ assert_recovered() {
 	within "$(awk -v e="${with[0]}" -v c="${with[1]}" 'BEGIN { print e / c }')" \
 		"$(awk -v e="${alone[0]}" -v c="${alone[1]}" 'BEGIN { print e / c }')" 2 ||
 		fail "alone ${alone[0]} uJ for ${alone[1]} ns, beside the neighbour ${with[0]} uJ for ${with[1]} ns"
+}
+
+@test "a saved calibration splits a run under its figure from the first interval" {
+	local w saved=$BATS_TEST_TMPDIR/saved
+	w=$(new_cgroup greenai-acc.$$/w)
+	printf '# a comment\npackage-0=10\n' >"$saved"
+	plant_run 10000 15000 "$w=15000" "--idle-saved $saved" \
+		"$BIN/cgspawn" "$w" "$BIN/spin" 0.5
+	assert_recovered "$w"
+	# every interval calibrated (basis 2), the first at the saved 10 W;
+	# later ones only ever lower (a quieter block learned)
+	run awk '$1 == "INTERVAL" && ($15 != 2 || $16 > 10000000) { n++ }
+		END { print n + 0 }' "$PLANT_DIR/records"
+	assert_output 0
+	run awk '$1 == "INTERVAL" { print $16; exit }' "$PLANT_DIR/records"
+	assert_output 10000000
+	# a bad file: refused, with where and what
+	printf 'package-0=10\npackage-0=11\n' >"$saved"
+	run "$BIN/gasample" --backend bpf --source model --idle-saved "$saved" -- true
+	assert_failure
+	assert_output --partial "$saved:2: 'package-0' given twice"
+}
+
+@test "greenai calibrate learns a FAKE package's idle power and saves it" {
+	# a FAKE package drawing 10 W whatever runs
+	plant_start 10000 0 ""
+	run "$GREENAI" calibrate --root "$PLANT_ROOT" --save 3
+	plant_stop
+	if [ "$status" -eq 0 ]; then
+		# the least power of blocks of 100 ms intervals, read within a
+		# millisecond of the plant's steps
+		assert_line --regexp '^  package-0      calibrated (9\.9[0-9]{2}|10\.0[0-9]{2}) W$'
+		assert_line "saved to $GREENAI_CALIBRATION"
+		run cat "$GREENAI_CALIBRATION"
+		assert_line --index 0 --regexp '^# greenai calibrate on .*, 3 s in 100 ms intervals: idle power, W$'
+		assert_line --index 1 --regexp '^package-0=(9\.9|10\.0)[0-9]{2}$'
+		assert_equal "${#lines[@]}" 2
+	else
+		# too busy a machine for 16 quiet intervals in a row: said so,
+		# and nothing saved
+		assert_equal "$status" 1
+		assert_line "  package-0      not calibrated: fewer than 16 quiet intervals in a row"
+		assert_output --partial "the machine was too busy for 1 domain(s)"
+		assert [ ! -e "$GREENAI_CALIBRATION" ]
+	fi
 }

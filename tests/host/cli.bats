@@ -31,7 +31,8 @@ table_g() {
 	assert_success
 	assert_line --regexp '^  intensity +'
 	assert_line --regexp '^  score +'
-	for c in intensity score; do
+	assert_line --regexp '^  calibrate +'
+	for c in intensity score calibrate; do
 		run "$GREENAI" "$c" --help
 		assert_success
 		assert_line --index 0 --regexp "^usage: greenai $c "
@@ -245,4 +246,27 @@ db.commit()' "$l"
 		assert_failure 2
 		assert_output --partial "--co2-kg '$c'"
 	done
+}
+
+@test "calibrate: an estimated domain has nothing to learn; bad usage is refused" {
+	run "$GREENAI" calibrate --save 1
+	assert_success
+	grep -q 'estimated: its power model' <<<"$output" ||
+		skip "this host measures its CPU (RAPL, powercap or perf)"
+	assert_line --regexp '^  package-0      estimated: its power model.s idle power, [0-9]+\.[0-9]{3} W, is used$'
+	assert_line "nothing to save: no domain was calibrated"
+	assert [ ! -e "$GREENAI_CALIBRATION" ]
+	local bad
+	for bad in "-I 5" "-I x" "0" "3601" "1 2" "--root /nonexistent" "--bogus"; do
+		# shellcheck disable=SC2086
+		run "$GREENAI" calibrate $bad
+		assert_equal "$status" 2
+		assert_output --partial "greenai calibrate: "
+	done
+	# a saved calibration that is not well formed stops a command that
+	# would use it, and says where
+	printf 'package-0\n' >"$GREENAI_CALIBRATION"
+	run "$GREENAI" stat -a 0.2
+	assert_equal "$status" 2
+	assert_output --partial "$GREENAI_CALIBRATION:1: 'package-0' is not NAME=W"
 }

@@ -15,6 +15,10 @@ _common_setup() {
 	MODULE_VERSION=$(sed -n 's/^#define GREENAI_VERSION "\(.*\)"$/\1/p' \
 		"$TOP/include/greenai/version.h")
 	export ABI_VERSION MODULE_VERSION
+	# a calibration saved on the machine (greenai calibrate --save) would
+	# start the tests' measured domains from its figures: each test has
+	# its own place, empty
+	export GREENAI_CALIBRATION=$BATS_TEST_TMPDIR/idle-power
 }
 
 # end_pids [SIGNAL]: signal the test's background jobs (the PIDS array;

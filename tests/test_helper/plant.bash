@@ -7,6 +7,13 @@
 # workloads run in those cgroups. Needs TOP, CG (the cgroup2 mount) and a
 # directory of its own, PLANT_DIR. Plain bash: no bats needed.
 #
+# plant_start IDLE_MW REST_MW "CGROUP=MW ...": starts the plant and
+#	returns once it has a first reading. Its tree is PLANT_ROOT: on
+#	tmpfs (/dev/shm) where there is one, as a new file every millisecond
+#	costs a disk's file system a fifth of a CPU and a tmpfs a fortieth;
+#	else $PLANT_DIR/root. plant_stop stops it (PLANT_PID) and removes a
+#	tmpfs tree. With REST_MW 0 and no cgroup, it draws IDLE_MW whatever
+#	runs.
 # plant_run IDLE_MW REST_MW "CGROUP=MW ..." "GASAMPLE_OPTS" CMD...
 #	starts the plant, runs CMD under gasample (100 ms intervals, the
 #	plant's package as the CPU's energy source), stops the plant.
@@ -19,32 +26,55 @@
 # plant_greenai CGROUP: what greenai charged CGROUP (active + idle), µJ;
 #	then its CPU time as greenai counted it, ns
 
-plant_run() {
-	local idle=$1 rest=$2 cgs=$3 opts=$4 pid deadline
-	shift 4
+plant_start() {
+	local idle=$1 rest=$2 cgs=$3 deadline
 	PLANT_IDLE_MW=$idle
+	PLANT_ROOT=$(mktemp -d /dev/shm/greenai-plant.XXXXXX 2>/dev/null) ||
+		PLANT_ROOT=$PLANT_DIR/root
 	rm -rf "$PLANT_DIR/root"
 	# shellcheck disable=SC2086
-	"$TOP/build/tests/fake_powercap_plant" "$PLANT_DIR/root" "$CG" \
+	"$TOP/build/tests/fake_powercap_plant" "$PLANT_ROOT" "$CG" \
 		"$idle" "$rest" $cgs >"$PLANT_DIR/plant" 2>"$PLANT_DIR/plant.err" &
-	pid=$!
+	PLANT_PID=$!
 	deadline=$((SECONDS + 60))
-	until [ -e "$PLANT_DIR/root/plant.ready" ]; do
-		if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+	until [ -e "$PLANT_ROOT/plant.ready" ]; do
+		if ! kill -0 "$PLANT_PID" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
 			echo "the plant did not start: $(cat "$PLANT_DIR/plant.err")" >&2
-			kill "$pid" 2>/dev/null
+			kill "$PLANT_PID" 2>/dev/null
 			return 1
 		fi
 		sleep 0.01
 	done
+}
+
+plant_stop() {
+	kill "$PLANT_PID"
+	wait "$PLANT_PID"
+	case $PLANT_ROOT in
+	/dev/shm/greenai-plant.*) rm -rf "$PLANT_ROOT" ;;
+	esac
+}
+
+# plant_cleanup: for a teardown, what a failed test left running or behind
+plant_cleanup() {
+	[ -n "${PLANT_PID:-}" ] && kill "$PLANT_PID" 2>/dev/null
+	case ${PLANT_ROOT:-} in
+	/dev/shm/greenai-plant.*) rm -rf "$PLANT_ROOT" ;;
+	esac
+	return 0
+}
+
+plant_run() {
+	local opts=$4
+	plant_start "$1" "$2" "$3" || return 1
+	shift 4
 	# shellcheck disable=SC2086
 	"$TOP/build/tests/gasample" --backend bpf --source powercap \
-		--sysfs-root "$PLANT_DIR/root" --interval-ms 100 \
+		--sysfs-root "$PLANT_ROOT" --interval-ms 100 \
 		--records "$PLANT_DIR/records" $opts -- \
 		"$@" >"$PLANT_DIR/out" 2>"$PLANT_DIR/gasample.err"
 	local rc=$?
-	kill "$pid"
-	wait "$pid"
+	plant_stop
 	[ "$rc" -eq 0 ] || { cat "$PLANT_DIR/gasample.err" >&2; return 1; }
 }
 

@@ -22,6 +22,7 @@ struct cli_cmd {
 	int (*run)(int argc, char **argv);
 };
 
+extern const struct cli_cmd cli_cmd_calibrate;
 extern const struct cli_cmd cli_cmd_compare;
 extern const struct cli_cmd cli_cmd_export;
 extern const struct cli_cmd cli_cmd_intensity;

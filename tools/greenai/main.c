@@ -20,6 +20,7 @@ static const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_intensity,
 	&cli_cmd_schedule,
 	&cli_cmd_score,
+	&cli_cmd_calibrate,
 };
 
 #define CLI_NR_CMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))

@@ -282,7 +282,10 @@ int main(int argc, char **argv)
 		 * moments (ticks, switches): a step's difference can dip
 		 * below zero, and clipping each step would bill the dips.
 		 */
-		if (!machine_us(root_stat, precise, &root_us)) {
+		if (!cg[n].mw) {
+			/* the rest costs nothing: no need to know it */
+			named_total_us += named_us;
+		} else if (!machine_us(root_stat, precise, &root_us)) {
 			named_total_us += named_us;
 			dt = root_us - root_start;
 			rest_us = dt > named_total_us + cg[n].cpu_us ?

@@ -13,6 +13,7 @@
  *            [--attach auto|tp_btf|raw_tp] [--max-runs N] [--exits-kb N]
  *            [--sysfs-root DIR] [--nvml-lib PATH] [--drain-ms N]
  *            [--idle capacity|busy|none] [--idle-power SPEC]
+ *            [--idle-saved FILE]
  *            [--weights auto|time|cycles|cpu-clock]
  *            [--records FILE] -- CMD [ARG...]
  *
@@ -208,6 +209,7 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		{ "drain-ms", required_argument, NULL, 'D' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "idle-power", required_argument, NULL, 'W' },
+		{ "idle-saved", required_argument, NULL, 'S' },
 		{ "weights", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -292,6 +294,13 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		case 'W':
 			if (ga_idle_conf_power(&o->idle, optarg, err,
 					       sizeof(err))) {
+				fprintf(stderr, "gasample: %s\n", err);
+				return -1;
+			}
+			break;
+		case 'S':
+			if (ga_idle_conf_load_saved(&o->idle, optarg, err,
+						    sizeof(err))) {
 				fprintf(stderr, "gasample: %s\n", err);
 				return -1;
 			}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Strict readers of one-value files (sysfs.h).
+ * Strict readers of one-value files, and whole-file writers (files.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <greenai/files.h>
@@ -203,4 +204,116 @@ int ga_read_s64(const char *path, int64_t *val)
 	if (err)
 		return err == -EFBIG ? -EINVAL : err;
 	return ga_parse_s64(buf, val);
+}
+
+/**
+ * ga_xdg_path() - a user's file under an XDG base directory
+ * @buf: the path
+ * @size: its size
+ * @xdg_var: the base directory's variable, "XDG_DATA_HOME"
+ * @fallback: its default under $HOME, ".local/share"
+ * @rel: the file under it, "greenai/ledger.db"
+ *
+ * Return: 0, -ENOENT without a home, -ENAMETOOLONG.
+ */
+int ga_xdg_path(char *buf, size_t size, const char *xdg_var,
+		const char *fallback, const char *rel)
+{
+	const char *xdg = getenv(xdg_var), *home = getenv("HOME");
+	int n;
+
+	if (xdg && xdg[0] == '/')
+		n = snprintf(buf, size, "%s/%s", xdg, rel);
+	else if (home && home[0] == '/')
+		n = snprintf(buf, size, "%s/%s/%s", home, fallback, rel);
+	else
+		return -ENOENT;
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/**
+ * ga_mkdir_parents() - make a file's directory and its parents
+ * @path: the file
+ * @mode: each new directory's mode (less the umask)
+ *
+ * Return: 0, -ENOTDIR when a part is not a directory, -ENAMETOOLONG, or
+ * -errno of mkdir().
+ */
+int ga_mkdir_parents(const char *path, mode_t mode)
+{
+	char dir[GA_PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1;; p++) {
+		struct stat st;
+		char c = *p;
+
+		if (c && c != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, mode) && errno != EEXIST)
+			return -errno;
+		if (stat(dir, &st))
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		if (!c)
+			return 0;
+		*p = '/';
+	}
+}
+
+/**
+ * ga_write_atomic() - replace a file whole
+ * @path: the file
+ * @data: its new contents
+ * @len: their length
+ * @mode: its mode (less the umask), set whether or not it was there
+ *
+ * Writes PATH.PID.tmp, syncs it and renames it over @path; on error the
+ * temporary file is removed and @path is as it was.
+ *
+ * Return: 0, -ENAMETOOLONG, or -errno.
+ */
+int ga_write_atomic(const char *path, const void *data, size_t len,
+		    mode_t mode)
+{
+	char tmp[GA_PATH_MAX];
+	const char *p = data;
+	int fd, r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  mode);
+	if (fd < 0)
+		return -errno;
+	while (len && !r) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EIO;
+		else {
+			p += n;
+			len -= n;
+		}
+	}
+	if (!r && fsync(fd))
+		r = -errno;
+	if (close(fd) && !r)
+		r = -errno;
+	if (!r && rename(tmp, path))
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
 }

@@ -5,8 +5,11 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <greenai/files.h>
 #include <greenai/idle.h>
 
 #include "base/decimal.h"
@@ -117,6 +120,126 @@ __u64 ga_idle_conf_fixed(const struct ga_idle_conf *c, const char *domain)
 			all = c->powers[i].uw;
 	}
 	return all;
+}
+
+int ga_idle_saved_path(char *buf, size_t size, bool mine)
+{
+	static const char host[] = "/var/lib/greenai/idle-power";
+	const char *env = getenv("GREENAI_CALIBRATION");
+	int r;
+
+	if (env && *env) {
+		if (strlen(env) >= size)
+			return -ENAMETOOLONG;
+		strcpy(buf, env);
+		return 0;
+	}
+	if (geteuid() != 0) {
+		r = ga_xdg_path(buf, size, "XDG_STATE_HOME", ".local/state",
+				"greenai/idle-power");
+		/* a user without one of their own reads the host's */
+		if ((!r && (mine || !access(buf, F_OK))) || (r && mine))
+			return r;
+	}
+	if (sizeof(host) > size)
+		return -ENAMETOOLONG;
+	strcpy(buf, host);
+	return 0;
+}
+
+/* One line of a saved calibration into @p. Return: 0, or -EINVAL and @why. */
+static int idle_saved_line(const char *line, struct ga_idle_power *p,
+			   const struct ga_idle_power *seen, unsigned int n,
+			   char *why, size_t why_size)
+{
+	unsigned int i;
+
+	if (!strchr(line, '=') || *line == '=') {
+		snprintf(why, why_size, "'%.64s' is not NAME=W", line);
+		return -EINVAL;
+	}
+	if (idle_power_item(line, p, why, why_size))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(seen[i].domain, p->domain)) {
+			snprintf(why, why_size, "'%s' given twice", p->domain);
+			return -EINVAL;
+		}
+	}
+	if (n == GA_IDLE_POWERS_MAX) {
+		snprintf(why, why_size, "more than %d domains",
+			 GA_IDLE_POWERS_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ga_idle_conf_load_saved(struct ga_idle_conf *c, const char *path,
+			    char *err, size_t err_size)
+{
+	struct ga_idle_power saved[GA_IDLE_POWERS_MAX + 1];
+	unsigned int n = 0, line = 0;
+	char buf[256], why[160];
+	FILE *f = fopen(path, "r");
+	int r = 0;
+
+	if (!f)
+		return 0;
+	while (!r && fgets(buf, sizeof(buf), f)) {
+		size_t len = strlen(buf);
+
+		line++;
+		if (len && buf[len - 1] == '\n') {
+			buf[--len] = '\0';
+		} else if (!feof(f)) {
+			snprintf(why, sizeof(why),
+				 "a line longer than %zu bytes",
+				 sizeof(buf) - 2);
+			r = -EINVAL;
+			break;
+		}
+		if (!len || buf[0] == '#')
+			continue;
+		r = idle_saved_line(buf, &saved[n], saved, n, why,
+				    sizeof(why));
+		n += !r;
+	}
+	fclose(f);
+	if (r) {
+		snprintf(err, err_size, "%.3800s:%u: %s", path, line, why);
+		return r;
+	}
+	memcpy(c->saved, saved, n * sizeof(saved[0]));
+	c->nr_saved = n;
+	return 0;
+}
+
+__u64 ga_idle_conf_saved(const struct ga_idle_conf *c, const char *domain)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_saved; i++)
+		if (!strcmp(c->saved[i].domain, domain))
+			return c->saved[i].uw;
+	return 0;
+}
+
+int ga_idle_save(const char *path, const struct ga_idle_power *p,
+		 unsigned int n, const char *comment)
+{
+	char text[GA_IDLE_POWERS_MAX * 64 + 512];
+	size_t off;
+	unsigned int i;
+	int r;
+
+	off = snprintf(text, sizeof(text), "# %.400s\n", comment);
+	for (i = 0; i < n && i < GA_IDLE_POWERS_MAX; i++)
+		off += snprintf(text + off, sizeof(text) - off,
+				"%s=%llu.%03llu\n", p[i].domain,
+				(unsigned long long)(p[i].uw / 1000000),
+				(unsigned long long)(p[i].uw / 1000 % 1000));
+	r = ga_mkdir_parents(path, 0755);
+	return r ?: ga_write_atomic(path, text, off, 0644);
 }
 
 void ga_idle_describe(const struct ga_idle_policy *p, const char *domain,

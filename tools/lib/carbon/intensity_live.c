@@ -171,25 +171,14 @@ static int ga_cache_get(const struct ga_live_conf *c, enum ga_provider p,
 static void ga_cache_put(const struct ga_live_conf *c, enum ga_provider p,
 			 const char *url, const char *body, size_t len)
 {
-	char path[4096 + 64], tmp[4096 + 80];
-	int fd;
+	char path[4096 + 64];
 
 	if (!c->cache_dir || !c->cache_ms)
 		return;
 	if (mkdir(c->cache_dir, 0755) && errno != EEXIST)
 		return;
 	ga_cache_path(c, p, url, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	if (write(fd, body, len) != (ssize_t)len) {
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	if (close(fd) || rename(tmp, path))
-		unlink(tmp);
+	ga_write_atomic(path, body, len, 0644);
 }
 
 /* Drop a cached answer that turned out to be bad. */

@@ -133,6 +133,7 @@ int ga_acct_add_domain(struct ga_acct *a, const struct greenai_domain *desc,
 {
 	struct acct_domain *d;
 	unsigned int id = a->nr_doms, cpu, n = 0;
+	__u64 uw;
 
 	if (id >= GREENAI_MAX_DOMAINS)
 		return -ENOSPC;
@@ -152,6 +153,10 @@ int ga_acct_add_domain(struct ga_acct *a, const struct greenai_domain *desc,
 		      (desc->kind == GREENAI_DOM_PACKAGE ||
 		       desc->kind == GREENAI_DOM_CORE);
 	d->fixed_uw = ga_idle_conf_fixed(&a->conf.idle, d->desc.name);
+	/* a saved calibration: learned before, here from the start */
+	uw = ga_idle_conf_saved(&a->conf.idle, d->desc.name);
+	if (uw)
+		ga_idle_cal_seed(&d->cal, uw);
 	a->nr_doms++;
 	return id;
 }

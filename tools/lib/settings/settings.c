@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <greenai/carbon.h>
+#include <greenai/files.h>
 #include <greenai/settings.h>
 
 #include "base/decimal.h"
@@ -128,7 +129,8 @@ static const char *ga_settings_pick(const struct ga_config *cfg,
 }
 
 /**
- * ga_settings_idle() - the idle policy a program splits energy under
+ * ga_settings_idle() - the idle policy a program splits energy under, with
+ * the saved calibration unless it is by utilisation (idle.h)
  * @cfg: the configuration files' settings
  * @share: --idle, or NULL
  * @power: --idle-power, or NULL
@@ -154,6 +156,14 @@ int ga_settings_idle(const struct ga_config *cfg, const char *share,
 			     GA_CFG_IDLE_POWER, &from);
 	if (v && ga_idle_conf_power(&c, v, why, sizeof(why)))
 		goto bad;
+	/* what is known of a domain includes its saved calibration */
+	if (!c.util) {
+		char path[GA_PATH_MAX];
+
+		if (!ga_idle_saved_path(path, sizeof(path), false) &&
+		    ga_idle_conf_load_saved(&c, path, err, err_size))
+			return -EINVAL;
+	}
 	*out = c;
 	return 0;
 bad:

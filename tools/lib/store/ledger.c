@@ -133,50 +133,13 @@ const char *ga_run_status_name(enum ga_run_status s)
  */
 int ga_ledger_default_path(char *buf, size_t size)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 	int n;
 
-	if (geteuid() == 0)
-		n = snprintf(buf, size, "/var/lib/greenai/ledger.db");
-	else if (xdg && xdg[0] == '/')
-		n = snprintf(buf, size, "%s/greenai/ledger.db", xdg);
-	else if (home && home[0] == '/')
-		n = snprintf(buf, size, "%s/.local/share/greenai/ledger.db",
-			     home);
-	else
-		return -ENOENT;
+	if (geteuid() != 0)
+		return ga_xdg_path(buf, size, "XDG_DATA_HOME", ".local/share",
+				   "greenai/ledger.db");
+	n = snprintf(buf, size, "/var/lib/greenai/ledger.db");
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Make @path's directory and its parents. */
-static int ga_mkdir_parents(const char *path)
-{
-	char dir[4096], *p;
-
-	if (strlen(path) >= sizeof(dir))
-		return -ENAMETOOLONG;
-	strcpy(dir, path);
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1;; p++) {
-		struct stat st;
-		char c = *p;
-
-		if (c && c != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			return -errno;
-		if (stat(dir, &st))
-			return -errno;
-		if (!S_ISDIR(st.st_mode))
-			return -ENOTDIR;
-		if (!c)
-			return 0;
-		*p = '/';
-	}
 }
 
 /* An exclusive lock on "<ledger>.lock", held while the ledger is set up. */
@@ -297,7 +260,7 @@ int ga_ledger_open(struct ga_ledger **out, const char *path, char *err,
 		free(l);
 		return r;
 	}
-	r = ga_mkdir_parents(l->path);
+	r = ga_mkdir_parents(l->path, 0755);
 	if (r) {
 		ga_ledger_fail(l, r, "cannot make its directory");
 		goto fail;

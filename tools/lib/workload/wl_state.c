@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include <greenai/files.h>
+
 #include "workload/wl_internal.h"
 
 /* --- the state file ------------------------------------------------------ */
@@ -124,44 +126,28 @@ static json_object *wl_state_json(const struct ga_wl *w)
  */
 int ga_wl_save(const struct ga_wl *w, const char *path)
 {
-	char tmp[GA_PATH_MAX];
 	json_object *o;
 	const char *text;
-	FILE *f;
-	int r = 0;
+	char *buf = NULL;
+	int r, n;
 
-	char *slash;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
 	/* its directory, the first time (/var/lib/greenai) */
-	slash = strrchr(tmp, '/');
-	if (slash && slash != tmp) {
-		*slash = '\0';
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*slash = '/';
-	}
+	r = ga_mkdir_parents(path, 0700);
+	if (r)
+		return r;
 	o = wl_state_json(w);
 	if (!o)
 		return -ENOMEM;
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	f = fopen(tmp, "w");
-	if (!f) {
-		r = -errno;
-		goto out;
+	n = text ? (int)strlen(text) : -1;
+	buf = n >= 0 ? malloc(n + 1) : NULL;
+	if (buf) {
+		memcpy(buf, text, n);
+		buf[n] = '\n';
 	}
-	if (!text || fputs(text, f) == EOF || fputc('\n', f) == EOF)
-		r = -EIO;
-	if (fflush(f) || fsync(fileno(f)))
-		r = r ?: -errno;
-	if (fclose(f))
-		r = r ?: -errno;
-	if (!r && rename(tmp, path))
-		r = -errno;
-	if (r)
-		unlink(tmp);
-out:
+	/* it names workloads: for root only */
+	r = !buf ? -ENOMEM : ga_write_atomic(path, buf, n + 1, 0600);
+	free(buf);
 	json_object_put(o);
 	return r;
 }
