@@ -21,7 +21,9 @@
 # run alike, so no weight greenai could read would tell them apart, and
 # the rows measure run-time weights (the VMs this is developed on have no
 # PMU: tests/host/bpf.bats checks the counter path with the software
-# clock instead).
+# clock instead). Where the CPU counts cycles, the unequal plant is run
+# once more weighed by them, and the table says which weight each row
+# used.
 #
 # The idle power: given (the plant's 10 W) for capacity and none;
 # utilisation for busy (greenai's earlier behaviour); and "calibrated",
@@ -82,17 +84,24 @@ echo
 echo "$(getconf _NPROCESSORS_ONLN) CPUs; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(a busy machine leaves little idle power to share: the policies differ most on a quiet one)"
 echo
-echo "| plant k (W/CPU) | policy | idle power | w1 (1.5 s) | w2 (1 s) | w3 (0.5 s) | pinned spin alone, J/CPU-s | beside a neighbour | change |"
+echo "| plant k (W/CPU), weights | policy | idle power | w1 (1.5 s) | w2 (1 s) | w3 (0.5 s) | pinned spin alone, J/CPU-s | beside a neighbour | change |"
 echo "|---|---|---|---|---|---|---|---|---|"
+# with a cycles counter, the unequal plant once more weighed by it
+weights="time"
+"$BIN/gasample" --backend bpf --source model --weights cycles -- true \
+	>/dev/null 2>&1 && weights="time cycles"
 for plant in equal unequal; do
 	if [ "$plant" = equal ]; then
 		ks="$base/w1=15000 $base/w2=15000 $base/w3=15000 $base/bg=15000"
 	else
 		ks="$base/w1=5000 $base/w2=15000 $base/w3=45000 $base/bg=15000"
 	fi
-	for pol in "capacity package-0=10" "capacity calibrated" "busy util" "none package-0=10"; do
+	pols=("capacity package-0=10 time" "capacity calibrated time" "busy util time" "none package-0=10 time")
+	[ "$plant" = unequal ] && [ "$weights" != time ] &&
+		pols+=("capacity package-0=10 cycles")
+	for pol in "${pols[@]}"; do
 		set -- $pol
-		opts="--idle $1"
+		opts="--idle $1 --weights $3"
 		[ "$2" = calibrated ] || opts="$opts --idle-power $2"
 		plant_run 10000 15000 "$ks $base/w=15000" "$opts" sh -c "$(three)"
 		e1=$(err "$base/w1") e2=$(err "$base/w2") e3=$(err "$base/w3")
@@ -104,10 +113,12 @@ for plant in equal unequal; do
 			sh -c "sleep 2; $BIN/cgspawn $base/bg taskset -c 1 $BIN/spin 600 2>/dev/null & b=\$!
 			$BIN/cgspawn $base/w taskset -c 0 $BIN/spin 1 2>/dev/null; kill \$b; wait \$b; exit 0"
 		n=$(per_s "$base/w")
-		echo "| ${plant} | $1 | $2 (basis $basis at the end) | $e1 % | $e2 % | $e3 % | $a | $n | $(awk -v a="$a" -v n="$n" 'BEGIN { printf "%+.2f %%", (n / a - 1) * 100 }') |"
+		echo "| ${plant}, by $3 | $1 | $2 (basis $basis at the end) | $e1 % | $e2 % | $e3 % | $a | $n | $(awk -v a="$a" -v n="$n" 'BEGIN { printf "%+.2f %%", (n / a - 1) * 100 }') |"
 	done
 done
 echo
 echo "Basis: 0 utilisation, 1 fixed, 2 calibrated, 3 model. The truth counts a workload's"
 echo "capacity share of the idle power; busy and none define the idle share otherwise,"
 echo "so their error is what the choice of policy means for the same work."
+[ "$weights" != time ] ||
+	echo "Weights: run time only; this machine has no CPU cycles counter (no PMU) to weigh by."
