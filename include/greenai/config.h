@@ -78,6 +78,9 @@ enum ga_config_key {
 struct ga_config {
 	char value[GA_CFG_NR][GA_CONFIG_VALUE_MAX];	/* "": not set */
 	char from[GA_CFG_NR][GA_CONFIG_FROM_MAX];
+	/* what a program should say on stderr ("" for nothing): a file */
+	/* that holds a secret others can read */
+	char warning[GA_CONFIG_FROM_MAX + 128];
 };
 
 int ga_config_parse(struct ga_config *c, const char *text, size_t len,

@@ -32,9 +32,9 @@ int ga_parse_s64(const char *s, int64_t *val);
 
 /*
  * Writing: make a file's directory and its parents (each @mode, umask
- * aside); replace a file whole with @len bytes, mode @mode, by a
- * temporary file beside it renamed over it, so that a reader sees the old
- * contents or the new, never a part.
+ * aside); replace a file whole with @len bytes, mode @mode exactly, by a
+ * new file of an unforeseeable name (O_EXCL) beside it renamed over it,
+ * so that a reader sees the old contents or the new, never a part.
  */
 int ga_mkdir_parents(const char *path, mode_t mode);
 /*

@@ -59,7 +59,7 @@ __u64 ga_idle_conf_fixed(const struct ga_idle_conf *c, const char *domain);
  *
  * ga_idle_saved_path(): $GREENAI_CALIBRATION, else the user's
  * ($XDG_STATE_HOME/greenai/idle-power, ~/.local/state by default) when
- * @mine or when it exists, else the host's (/var/lib/greenai/idle-power;
+ * @mine or when it exists, else the host's (/etc/greenai/idle-power;
  * root's own). Return: 0, -ENOENT without a home, -ENAMETOOLONG.
  * ga_idle_conf_load_saved(): the file at @path into @c; a file that is not
  * there gives nothing. Return: 0, or -EINVAL with @err set ("FILE:LINE:

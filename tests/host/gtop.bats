@@ -398,3 +398,34 @@ screen_matches() {
 	tmux -L "$TMUX_L" send-keys -t g "echo shell-is-back-\$((6 * 7))" Enter
 	screen_has "shell-is-back-42"
 }
+
+@test "gtop -b: names anyone can choose reach the terminal escaped, never raw" {
+	# a cgroup and a process whose names hold a terminal escape and a
+	# tab or a newline (cgroupfs refuses a newline)
+	local g pid deadline=$((SECONDS + 60))
+	g=$CG/greenai-esc.$$
+	mkdir -p "$g/"$'\e[2Jcg\tx'
+	PIDS+=("")
+	bash -c "echo \$\$ >'$g/'\$'\\e[2Jcg\\tx''/cgroup.procs'
+		exec -a \$'\\e[2Jevil\\nline' $BIN/spin 600" &
+	pid=$!
+	PIDS[-1]=$pid
+	until tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q evil; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "the process never took its name"
+		sleep 0.01
+	done
+	local view
+	for view in process cgroup; do
+		run "$GTOP" -b -n 2 -d 0.5 --view "$view"
+		assert_success
+		if printf '%s' "$output" | grep -q $'\e'; then
+			fail "$view view: an escape byte reached the terminal: $(printf '%s' "$output" | od -c | head)"
+		fi
+	done
+	assert_line --regexp '/greenai-esc\.[0-9]+/\\033\[2Jcg\\011x$'
+	run "$GTOP" -b -n 2 -d 0.5
+	assert_line --regexp "^ *$pid .*\\\\033\\[2Jevil\\\\012line 600$"
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	rmdir "$g/"$'\e[2Jcg\tx' "$g"
+}

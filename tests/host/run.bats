@@ -785,3 +785,22 @@ assert len(rows) == 1 and rows[0]["runs"] == 2, rows
 assert rows[0]["energy_uj"] == int(sys.argv[2]), (rows, sys.argv[2])
 ' "$id" "$outer_uj" <<<"$output" || fail "$output"
 }
+
+@test "run: a FIFO or a link put in place of \$GREENAI_METRICS is not read, and nothing hangs" {
+	local other=$BATS_TEST_TMPDIR/elsewhere
+	printf 'accuracy=99\n' >"$other"
+	# (timeout only stops a greenai that hangs on the FIFO: status 124)
+	run timeout 120 "$GREENAI" run --ledger "$LEDGER" --model fifo -- \
+		sh -c 'rm "$GREENAI_METRICS"; mkfifo "$GREENAI_METRICS"'
+	assert_success
+	assert_output --partial "not a regular file"
+	run timeout 120 "$GREENAI" run --ledger "$LEDGER" --model link -- \
+		sh -c "rm \"\$GREENAI_METRICS\"; ln -s '$other' \"\$GREENAI_METRICS\""
+	assert_success
+	assert_output --partial "a link was put in its place: its metrics are not recorded"
+	run ledger "SELECT model, accuracy_pct FROM runs ORDER BY id"
+	assert_output "fifo|
+link|"
+	run ledger "SELECT COUNT(*) FROM run_metrics"
+	assert_output 0
+}

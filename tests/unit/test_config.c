@@ -98,7 +98,7 @@ static void bad_files_change_nothing(void **state)
 		{ "electricitymaps_url = ftp://x\n",
 		  "t.conf:1: electricitymaps_url 'ftp://x': not an http://" },
 		{ "electricitymaps_token = a\tb\n",
-		  "t.conf:1: electricitymaps_token" },
+		  "t.conf:1: electricitymaps_token (not shown): not" },
 		{ "http_timeout = 0.01\n", "t.conf:1: http_timeout '0.01'" },
 		{ "intensity_cache = 86401\n", "t.conf:1: intensity_cache" },
 		{ "intensity_refresh = 0\n", "t.conf:1: intensity_refresh" },
@@ -166,6 +166,33 @@ static void files_and_their_order(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+/* A token is never echoed; a file holding one others can read is said. */
+static void a_token_is_kept_secret(void **state)
+{
+	char path[FIX_PATH_MAX];
+
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(parse("electricitymaps_token = s3cret\x01x\n"),
+			 -EINVAL);
+	assert_null(strstr(err, "s3cret"));
+	fix_write(*state, "t.conf", "electricitymaps_token = s3cret\n");
+	fix_path(path, *state, "t.conf");
+	fix_chmod(*state, "t.conf", 0644);
+	assert_int_equal(ga_config_read(&cfg, path, 1, err, sizeof(err)), 0);
+	assert_non_null(strstr(cfg.warning, "t.conf holds electricitymaps_token and others can read it (mode 0644): chmod 600 it"));
+	assert_null(strstr(cfg.warning, "s3cret"));
+	memset(&cfg, 0, sizeof(cfg));
+	fix_chmod(*state, "t.conf", 0600);
+	assert_int_equal(ga_config_read(&cfg, path, 1, err, sizeof(err)), 0);
+	assert_string_equal(cfg.warning, "");
+	/* no token, no warning, whatever the mode */
+	memset(&cfg, 0, sizeof(cfg));
+	fix_write(*state, "t.conf", "region = FR\n");
+	fix_chmod(*state, "t.conf", 0644);
+	assert_int_equal(ga_config_read(&cfg, path, 1, err, sizeof(err)), 0);
+	assert_string_equal(cfg.warning, "");
+}
+
 static int setup(void **state)
 {
 	*state = fix_tmpdir_new();
@@ -178,6 +205,8 @@ int main(void)
 		cmocka_unit_test(good_files),
 		cmocka_unit_test(bad_files_change_nothing),
 		cmocka_unit_test_setup_teardown(files_and_their_order, setup,
+						fix_teardown),
+		cmocka_unit_test_setup_teardown(a_token_is_kept_secret, setup,
 						fix_teardown),
 	};
 

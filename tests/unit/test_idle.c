@@ -178,7 +178,7 @@ static void saved_calibration_path(void **state)
 	unsetenv("GREENAI_CALIBRATION");
 	assert_int_equal(ga_idle_saved_path(buf, sizeof(buf), false), 0);
 	if (geteuid() == 0) {
-		assert_string_equal(buf, "/var/lib/greenai/idle-power");
+		assert_string_equal(buf, "/etc/greenai/idle-power");
 	} else {
 		setenv("XDG_STATE_HOME", "/x/state", 1);
 		assert_int_equal(ga_idle_saved_path(buf, sizeof(buf), true), 0);
@@ -186,7 +186,7 @@ static void saved_calibration_path(void **state)
 		/* without one of their own, a user reads the host's */
 		assert_int_equal(ga_idle_saved_path(buf, sizeof(buf), false),
 				 0);
-		assert_string_equal(buf, "/var/lib/greenai/idle-power");
+		assert_string_equal(buf, "/etc/greenai/idle-power");
 		unsetenv("XDG_STATE_HOME");
 	}
 }

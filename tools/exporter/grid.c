@@ -43,6 +43,9 @@ int gx_intensity_init(struct gx_intensity *gi, const char *region,
 		snprintf(err, err_size, "%s", gi->cfg ? why : "out of memory");
 		return -EINVAL;
 	}
+	if (gi->cfg->warning[0])
+		fprintf(stderr, "greenai-exporter: warning: %s\n",
+			gi->cfg->warning);
 	if (ga_settings_pue(gi->cfg, pue, pue_milli, err, err_size))
 		return -EINVAL;
 	r = ga_grid_init(&gi->grid, gi->cfg, given, region, ga_unix_ms(), &res,

@@ -24,7 +24,7 @@ static const char cli_calibrate_help[] =
 	"  -I MS       interval length (10 to 1000 ms, default 100)\n"
 	"  --save      save the figures where every greenai program starts\n"
 	"              its calibration from: $GREENAI_CALIBRATION, else\n"
-	"              /var/lib/greenai/idle-power for root (the host's, which\n"
+	"              /etc/greenai/idle-power for root (the host's, which\n"
 	"              users without their own read too), else\n"
 	"              ~/.local/state/greenai/idle-power\n"
 	"  --root DIR  read /proc and /sys under DIR (energy sources)\n"

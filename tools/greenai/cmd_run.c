@@ -792,7 +792,12 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	run_settle(g, &errors);
 	lb.run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) :
 					      128 + WTERMSIG(status);
-	ga_metrics_read(metrics, &lb.metrics);
+	r = ga_metrics_read(metrics, &lb.metrics);
+	if (r == -ELOOP || r == -EINVAL || r == -EFBIG)
+		fprintf(stderr, "greenai run: $GREENAI_METRICS (%s): %s: its metrics are not recorded\n",
+			metrics, r == -EFBIG ? "larger than 64 KiB" :
+			r == -ELOOP ? "a link was put in its place" :
+				      "not a regular file, or not key=value lines");
 	cli_label_finish(&lb, g, w.path, &w.base, has_acc, acc);
 	cli_rc_end(rc, end_ms, lb.total_active_uj + lb.total_idle_uj, &lb.run);
 	cli_label_set_co2(&lb, lb.run.co2_ug);

@@ -29,6 +29,9 @@ static int cli_config(const struct cli_cmd *cmd)
 	loaded = 1;
 	if (ga_config_load(&cli_cfg, err, sizeof(err)))
 		status = cli_usage(cmd, "%s", err);
+	else if (cli_cfg.warning[0])
+		fprintf(stderr, "greenai %s: warning: %s\n", cmd->name,
+			cli_cfg.warning);
 	return status;
 }
 

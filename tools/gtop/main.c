@@ -234,6 +234,8 @@ static int gt_settings(struct gt_cli *c, struct gt_state *s)
 
 	if (ga_config_load(&s->cfg, err, sizeof(err)))
 		return gt_usage("%s", err);
+	if (s->cfg.warning[0])
+		fprintf(stderr, "gtop: warning: %s\n", s->cfg.warning);
 	if (ga_settings_idle(&s->cfg, c->idle, c->idle_power, &c->gopts.idle,
 			     err, sizeof(err)))
 		return gt_usage("%s", err);

@@ -2,6 +2,7 @@
 /*
  * Strict readers of one-value files, and whole-file writers (files.h).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -274,10 +275,11 @@ int ga_mkdir_parents(const char *path, mode_t mode)
  * @path: the file
  * @data: its new contents
  * @len: their length
- * @mode: its mode (less the umask), set whether or not it was there
+ * @mode: its mode, whether or not it was there
  *
- * Writes PATH.PID.tmp, syncs it and renames it over @path; on error the
- * temporary file is removed and @path is as it was.
+ * Writes a new file of a name no one can foresee beside @path
+ * (PATH.XXXXXX, made with O_EXCL), syncs it and renames it over @path;
+ * on error the new file is removed and @path is as it was.
  *
  * Return: 0, -ENAMETOOLONG, or -errno.
  */
@@ -288,21 +290,21 @@ int ga_write_atomic(const char *path, const void *data, size_t len,
 	const char *p = data;
 	int fd, r = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >=
-	    (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  mode);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (fchmod(fd, mode))
+		r = -errno;
 	while (len && !r) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
 			r = n < 0 ? -errno : -EIO;
-		else {
+		} else {
 			p += n;
 			len -= n;
 		}

@@ -124,7 +124,7 @@ __u64 ga_idle_conf_fixed(const struct ga_idle_conf *c, const char *domain)
 
 int ga_idle_saved_path(char *buf, size_t size, bool mine)
 {
-	static const char host[] = "/var/lib/greenai/idle-power";
+	static const char host[] = "/etc/greenai/idle-power";
 	const char *env = getenv("GREENAI_CALIBRATION");
 	int r;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <greenai/carbon.h>
 #include <greenai/config.h>
@@ -165,8 +166,13 @@ static int ga_config_line(struct ga_config *c, char *line, const char *name,
 	}
 	*seen |= 1u << k;
 	if (strlen(v) >= GA_CONFIG_VALUE_MAX || ga_config_check(k, v, &why)) {
-		snprintf(err, err_size, "%s:%u: %s '%.64s': not %s", name, nr,
-			 key, v, why);
+		/* a secret is never repeated back */
+		if (k == GA_CFG_EM_TOKEN)
+			snprintf(err, err_size, "%s:%u: %s (not shown): not %s",
+				 name, nr, key, why);
+		else
+			snprintf(err, err_size, "%s:%u: %s '%.64s': not %s",
+				 name, nr, key, v, why);
 		return -EINVAL;
 	}
 	strcpy(c->value[k], v);
@@ -227,6 +233,22 @@ int ga_config_parse(struct ga_config *c, const char *text, size_t len,
 	return r;
 }
 
+/* A token from @path, which others can read: said in c->warning. */
+static void ga_config_check_secret(struct ga_config *c, const char *path)
+{
+	const char *from = c->from[GA_CFG_EM_TOKEN];
+	size_t n = strlen(path);
+	struct stat st;
+
+	if (!c->value[GA_CFG_EM_TOKEN][0] || strncmp(from, path, n) ||
+	    from[n] != ':' || stat(path, &st) || !(st.st_mode & 044))
+		return;
+	snprintf(c->warning, sizeof(c->warning),
+		 "%.4000s holds %s and others can read it (mode %04o): chmod 600 it",
+		 path, ga_config_keys[GA_CFG_EM_TOKEN],
+		 (unsigned int)(st.st_mode & 07777));
+}
+
 /**
  * ga_config_read() - add the settings of the file @path to @c
  * @c: the settings so far
@@ -254,6 +276,8 @@ int ga_config_read(struct ga_config *c, const char *path, int must_exist,
 	}
 	r = ga_config_parse(c, buf, n, path, err, err_size);
 	free(buf);
+	if (!r)
+		ga_config_check_secret(c, path);
 	return r;
 }
 

@@ -149,7 +149,7 @@ static int ga_ledger_lock(struct ga_ledger *l)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s.lock", l->path);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX)) {
@@ -159,6 +159,41 @@ static int ga_ledger_lock(struct ga_ledger *l)
 		return r;
 	}
 	return fd;
+}
+
+/*
+ * The ledger's files readable by their owner only: the database made
+ * 0600 before SQLite opens it (its -wal and -shm files take its mode),
+ * and those an older greenai left readable by others made so.
+ */
+static int ga_ledger_private(struct ga_ledger *l)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", ".lock" };
+	char path[sizeof(l->path) + 8];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		struct stat st;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s%s", l->path, ext[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+				(i ? 0 : O_CREAT), 0600);
+		if (fd < 0) {
+			if (i && errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		if (!fstat(fd, &st) && (st.st_mode & 077) &&
+		    st.st_uid == geteuid() && fchmod(fd, st.st_mode & 0700)) {
+			int r = -errno;
+
+			close(fd);
+			return r;
+		}
+		close(fd);
+	}
+	return 0;
 }
 
 static int ga_exec(struct ga_ledger *l, const char *sql)
@@ -260,7 +295,8 @@ int ga_ledger_open(struct ga_ledger **out, const char *path, char *err,
 		free(l);
 		return r;
 	}
-	r = ga_mkdir_parents(l->path, 0755);
+	/* command lines and model names: for its owner only */
+	r = ga_mkdir_parents(l->path, 0700);
 	if (r) {
 		ga_ledger_fail(l, r, "cannot make its directory");
 		goto fail;
@@ -272,6 +308,11 @@ int ga_ledger_open(struct ga_ledger **out, const char *path, char *err,
 	lock = ga_ledger_lock(l);
 	if (lock < 0) {
 		r = ga_ledger_fail(l, lock, "cannot lock it");
+		goto fail;
+	}
+	r = ga_ledger_private(l);
+	if (r) {
+		ga_ledger_fail(l, r, "cannot make it private");
 		goto fail;
 	}
 	if (sqlite3_open_v2(l->path, &l->db,

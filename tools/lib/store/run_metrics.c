@@ -3,10 +3,13 @@
  * $GREENAI_METRICS files (metrics.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <greenai/files.h>
 #include <greenai/run_metrics.h>
@@ -123,18 +126,46 @@ int ga_metrics_parse(const char *text, size_t len, struct ga_metrics *out)
 	return 0;
 }
 
-/* Read and parse @path; -EFBIG past 64 KiB. */
+/*
+ * Read and parse @path: a regular file of at most 64 KiB (-EFBIG past),
+ * never through a link (-ELOOP) nor from anything else (-EINVAL): the
+ * command that writes it could put a FIFO, which would never end, or a
+ * link to a file it may not read, in its place.
+ */
 int ga_metrics_read(const char *path, struct ga_metrics *out)
 {
-	char *buf;
-	size_t n;
-	int r;
+	char *buf = NULL;
+	size_t n = 0;
+	struct stat st;
+	int fd, r = 0;
 
 	memset(out, 0, sizeof(*out));
-	r = ga_read_file(path, GA_METRICS_FILE_MAX, &buf, &n);
-	if (r)
-		return r;
-	r = ga_metrics_parse(buf, n, out);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EINVAL;
+	else if (st.st_size > GA_METRICS_FILE_MAX)
+		r = -EFBIG;
+	else if (!(buf = malloc(GA_METRICS_FILE_MAX + 1)))
+		r = -ENOMEM;
+	while (!r) {
+		ssize_t got = read(fd, buf + n, GA_METRICS_FILE_MAX + 1 - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			r = -errno;
+		else if (!got)
+			break;
+		else if ((n += got) > GA_METRICS_FILE_MAX)
+			r = -EFBIG;
+	}
+	close(fd);
+	if (!r)
+		r = ga_metrics_parse(buf, n, out);
 	free(buf);
 	return r;
 }
