@@ -93,8 +93,8 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	/* 4: the idle policy a run's energy was split under */
 	"ALTER TABLE runs ADD COLUMN idle_policy TEXT;",
 	/* 5: how an estimated domain was estimated, what weighed the CPUs */
-	"ALTER TABLE run_energy ADD COLUMN estimated_by TEXT;"
-	"ALTER TABLE runs ADD COLUMN weights TEXT;",
+	("ALTER TABLE run_energy ADD COLUMN estimated_by TEXT;"
+	 "ALTER TABLE runs ADD COLUMN weights TEXT;"),
 };
 
 static int ga_ledger_fail(struct ga_ledger *l, int r, const char *what)
