@@ -35,8 +35,12 @@
  *   tracepoint says which thread is the last (group_dead), exactly one.
  *
  * Configuration is in const volatile globals, set before load. Map sizes
- * are set by the reader (bpf_map__set_max_entries); a full ga_runs charges
- * the time to the CPU's overflow and counts it, never silently.
+ * are set by the reader (bpf_map__set_max_entries). ga_runs is an LRU
+ * map: when it is full, a new entry takes the place of the one used
+ * least recently, whose run time the reader has taken at its last sample
+ * unless that entry ran since (the reader samples far more often than
+ * the map can be filled). A charge that still finds no entry goes to the
+ * CPU's overflow and is counted, never silently.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -65,8 +69,14 @@ struct {
 	__type(value, struct ga_bpf_cpu);
 } ga_cpus SEC(".maps");
 
+/*
+ * Least recently used goes first when it is full: a process that hops
+ * through many cgroups makes an entry in each, and the entries of those
+ * it left, idle since the reader took their run time, make room, never
+ * the busy ones (see the head of the file).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, GA_BPF_RUNS_DEF);
 	__type(key, struct ga_bpf_run_key);
 	__type(value, struct ga_bpf_run);

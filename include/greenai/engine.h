@@ -178,6 +178,7 @@ struct ga_stats {
 	__u64 exits_forced;		/* folded, though not seen gone */
 	__u64 exits_untracked;		/* exits of processes never charged */
 	__u64 exits_swept;		/* folded with no exit record: lost */
+	__u64 runs_evicted;		/* BPF: run entries made room for others */
 	__u64 switch_run_ns;		/* BPF: time in the sched_switch program */
 	__u64 switch_runs;		/* (kernel.bpf_stats_enabled=1 only) */
 };

@@ -143,6 +143,31 @@ assert_all_exited() {
 	assert_failure
 }
 
+@test "a process hopping through many cgroups leaves room for the next ones: they are counted, not overflowed" {
+	local base home victim out=$BATS_TEST_TMPDIR/out dirs="" i ua ga
+	base=$(new_cgroup greenai-hop.$$)
+	home=$(new_cgroup greenai-hop.$$/home)
+	victim=$(new_cgroup greenai-hop.$$/victim)
+	for i in $(seq 400); do
+		dirs="$dirs $(new_cgroup "greenai-hop.$$/h$i")"
+	done
+	# 400 cgroups, an entry in each (the shell waits on a child in each,
+	# so it is switched out there), three times the entries ga_runs has;
+	# then, the hopper still alive, a new process in a cgroup of its own
+	run "$SAMPLE" --backend bpf --source model --max-runs 128 -- sh -c "
+		for d in $dirs; do echo \$\$ >\$d/cgroup.procs; /bin/true; done
+		echo \$\$ >$home/cgroup.procs
+		$BIN/cgspawn $victim $BIN/spin 1"
+	assert_success
+	echo "$output" >"$out"
+	# a full map made room for it: nothing went to the overflow
+	assert_line "stat runs_full 0"
+	ua=$(awk '$1 == "usage_usec" { print $2 * 1000 }' "$victim/cpu.stat")
+	ga=$(field "$out" cgroup "$(cgroup_id "$victim")" 3)
+	[ -n "$ga" ] || fail "the new process's cgroup has no figures of its own"
+	within "$ga" "$ua" 2 || fail "greenai $ga ns, cpu.stat $ua ns"
+}
+
 @test "a storm of 10000 short-lived processes is counted in full" {
 	local g out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec id usage
 	g=$(new_cgroup greenai-storm.$$)

@@ -175,6 +175,8 @@ static void print_all(struct ga_ctx *g)
 	       (unsigned long long)st.switch_run_ns);
 	printf("stat switch_runs %llu\n", (unsigned long long)st.switch_runs);
 	printf("stat exits_swept %llu\n", (unsigned long long)st.exits_swept);
+	printf("stat runs_evicted %llu\n",
+	       (unsigned long long)st.runs_evicted);
 	printf("stat sample_errors %lu\n", sample_errors);
 }
 

@@ -49,6 +49,7 @@ struct run_prev {
 	struct ga_acct_ref acct;	/* where it was charged */
 	unsigned int walk_at;		/* its place in the last walk */
 	__u64 ran_at;			/* the sample it last had run time in */
+	__u64 seen_at;			/* the last sample whose walk met it */
 	struct run_prev *next_of_tgid;
 	UT_hash_handle hh;
 	struct ga_bpf_run prev[];	/* per CPU, at the last sample */
@@ -85,6 +86,7 @@ struct bpf_mode {
 	struct pending_exit *pending;
 	unsigned int nr_pending, max_pending;
 	__u64 exits_forced, exits_untracked, exits_swept;
+	__u64 runs_evicted;		/* entries the LRU map let go */
 
 	struct ga_bpf_cpu *cpus, *cpus_prev;
 	__u64 *delta;			/* per CPU, scratch: run time */
@@ -313,6 +315,7 @@ static int bpf_charge_run(const struct ga_bpf_run_key *key,
 	rp = bpf_run_prev_walk(g, key);
 	if (!rp)
 		return -ENOMEM;
+	rp->seen_at = m->samples;
 	for (cpu = 0; cpu < g->topo.nr_cpus; cpu++) {
 		const struct ga_bpf_run *now = &run[cpu];
 		struct ga_bpf_run *was = &rp->prev[cpu];
@@ -473,6 +476,38 @@ static bool bpf_proc_ran(const struct bpf_mode *m, const struct proc_runs *pr)
 }
 
 /*
+ * Entries the LRU map let go to make room (bpf/greenai.bpf.c): not met by
+ * this sample's complete walk though their process lives. Their run time was
+ * taken at the samples before; should one come back, it starts again from
+ * 0. Their previous counts wait on dead_runs like a folded process's.
+ */
+static void bpf_retire_evicted(struct ga_ctx *g)
+{
+	struct bpf_mode *m = bm(g);
+	struct run_prev *rp, *tmp, **pp;
+	struct proc_runs *pr;
+
+	HASH_ITER(hh, m->runs, rp, tmp) {
+		if (rp->seen_at == m->samples)
+			continue;
+		HASH_FIND(hh, m->procs, &rp->key.tgid, sizeof(rp->key.tgid),
+			  pr);
+		for (pp = pr ? &pr->runs : NULL; pp && *pp;
+		     pp = &(*pp)->next_of_tgid) {
+			if (*pp == rp) {
+				*pp = rp->next_of_tgid;
+				break;
+			}
+		}
+		HASH_DEL(m->runs, rp);
+		rp->dead = true;
+		rp->next_of_tgid = m->dead_runs;
+		m->dead_runs = rp;
+		m->runs_evicted++;
+	}
+}
+
+/*
  * Processes whose exit record never came (the ring was full): each
  * process with run time in the maps and no exit waiting is checked, and
  * one that has gone is queued as if its record had come, to be folded at
@@ -593,6 +628,9 @@ static int bpf_sample(struct ga_ctx *g)
 	walk = ga_bpf_for_each_run(m->bpf, bpf_charge_run, g);
 	ga_walk_end(&m->order, !walk);
 	bpf_free_dead_runs(m);
+	/* after a complete walk, every entry still there was met */
+	if (!walk && !(m->samples % BPF_SWEEP_SAMPLES))
+		bpf_retire_evicted(g);
 	now = ga_mono_ns();
 	m->last_ns = now;
 	ga_acct_set_end(g->acct, now);
@@ -674,6 +712,7 @@ static void bpf_stats(const struct ga_ctx *g, struct ga_stats *out)
 	out->exits_forced = m->exits_forced;
 	out->exits_untracked = m->exits_untracked;
 	out->exits_swept = m->exits_swept;
+	out->runs_evicted = m->runs_evicted;
 }
 
 static __u64 bpf_start_ns(struct ga_ctx *g, __u32 tgid)
