@@ -131,6 +131,8 @@ static unsigned int wl_labels(const struct ga_wl *w,
 	unsigned int n = 0;
 
 	l[n++] = (struct ga_label){ "node_name", w->node_name };
+	/* "" for root's; a user's ("uid:1000"), or the outer container's */
+	l[n++] = (struct ga_label){ "owner", s->owner };
 	switch (s->kind) {
 	case WL_CONTAINER:
 		l[n++] = (struct ga_label){ "container_id", s->container_id };

@@ -24,6 +24,7 @@
 #include "ident/wl_meta.h"
 
 #define GA_WL_PENDING_MAX	4096	/* cgroups resolved in one walk */
+#define WL_OWNER_MAX		80	/* "containerd:" and a 64-digit id */
 
 enum wl_kind {
 	WL_CONTAINER,
@@ -60,6 +61,9 @@ struct wl_series {
 	char pod_name[GA_META_NAME_MAX + 1];
 	char pod_namespace[GA_META_NAME_MAX + 1];
 	char model[GA_LABEL_MAX + 1];
+	/* who made it, when not root's runtimes or labels: "uid:1000", or
+	 * the container it is inside ("docker:<id>") */
+	char owner[WL_OWNER_MAX];
 	struct wl_counts c;
 	unsigned int nr_cgroups;	/* live cgroups that add to it */
 	bool terminated, exposed;

@@ -103,6 +103,7 @@ static json_object *wl_state_json(const struct ga_wl *w)
 				{ "pod_name", s->pod_name },
 				{ "pod_namespace", s->pod_namespace },
 				{ "model", s->model },
+				{ "owner", s->owner },
 				{ "cgroup", s->cgroup ? s->cgroup : "" },
 			};
 			unsigned int i;
@@ -269,6 +270,7 @@ static int wl_series_load(struct ga_wl *w, json_object *j)
 	WL_STR(pod_name);
 	WL_STR(pod_namespace);
 	WL_STR(model);
+	WL_STR(owner);
 #undef WL_STR
 	/* met again when one of its cgroups runs; ended if it has gone */
 	if (cgroup && cgroup[0] == '/' && !s->cgroup)

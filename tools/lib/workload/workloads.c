@@ -230,6 +230,33 @@ static bool wl_pod_cgroup(char *path, const char *uid)
 }
 
 /*
+ * Who made container @ct, when not root's runtimes: a user's rootless
+ * runtime ("uid:1000"), or a container it is inside ("docker:<id>"); ""
+ * for root's. Part of its series' key and labels, so that no one can
+ * make a series that adds to another's.
+ */
+static void wl_owner(const struct ga_container *ct, char *buf, size_t size)
+{
+	if (ct->flags & GA_CT_ROOTLESS)
+		snprintf(buf, size, "uid:%u", ct->owner_uid);
+	else if (ct->flags & GA_CT_NESTED)
+		snprintf(buf, size, "%s:%s", ga_runtime_name(ct->outer_runtime),
+			 ct->outer_id);
+	else
+		buf[0] = '\0';
+}
+
+/* @key of a series, after its owner's when it has one; cut when long. */
+static void wl_key(char *buf, size_t size, const char *owner, const char *key)
+{
+	int n = snprintf(buf, size, "%s%s%s", owner, owner[0] ? "/" : "",
+			 key);
+
+	if (n < 0 || (size_t)n >= size)
+		buf[size - 1] = '\0';
+}
+
+/*
  * The pod series of cgroup @path (@ct parsed from it), if it is in a pod;
  * the pod's cgroup is noted from it.
  */
@@ -237,13 +264,17 @@ static void wl_pod_series(struct ga_wl *w, char *path,
 			  const struct ga_container *ct, bool v1,
 			  const struct ga_wl_meta *meta, struct wl_series **out)
 {
+	char owner[WL_OWNER_MAX], key[sizeof(out[0]->key)];
 	struct wl_series *s;
 
 	if (!ct->pod_uid[0])
 		return;
-	s = wl_series_get(w, WL_POD, ct->pod_uid);
+	wl_owner(ct, owner, sizeof(owner));
+	wl_key(key, sizeof(key), owner, ct->pod_uid);
+	s = wl_series_get(w, WL_POD, key);
 	if (!s)
 		return;
+	snprintf(s->owner, sizeof(s->owner), "%s", owner);
 	if (!s->cgroup && !v1 && wl_pod_cgroup(path, ct->pod_uid))
 		s->cgroup = strdup(path);
 	snprintf(s->pod_uid, sizeof(s->pod_uid), "%s", ct->pod_uid);
@@ -271,7 +302,7 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 				bool v1, const char *model,
 				struct wl_series **out)
 {
-	char path[GA_PATH_MAX], key[160];
+	char path[GA_PATH_MAX], key[160], id[160], owner[WL_OWNER_MAX];
 	struct ga_container ct;
 	struct ga_wl_meta meta;
 	struct wl_series *s;
@@ -286,11 +317,18 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 		wl_pod_series(w, path, &ct, v1, NULL, out);
 		return;
 	}
-	ga_wl_meta_read(w->runtime_root, &ct, &meta);
-	snprintf(key, sizeof(key), "%s/%s", ga_runtime_name(ct.runtime),
+	/* root's runtimes' files say nothing of a user's containers */
+	if (ct.flags & GA_CT_ROOTLESS)
+		memset(&meta, 0, sizeof(meta));
+	else
+		ga_wl_meta_read(w->runtime_root, &ct, &meta);
+	wl_owner(&ct, owner, sizeof(owner));
+	snprintf(id, sizeof(id), "%s/%s", ga_runtime_name(ct.runtime),
 		 ct.id[0] ? ct.id : ct.name);
+	wl_key(key, sizeof(key), owner, id);
 	s = wl_series_get(w, WL_CONTAINER, key);
 	if (s) {
+		snprintf(s->owner, sizeof(s->owner), "%s", owner);
 		if (!s->nr_cgroups && !s->cgroup && !v1)
 			s->cgroup = strdup(path);
 		snprintf(s->container_id, sizeof(s->container_id), "%s",
