@@ -14,9 +14,11 @@
  * counts from zero: growth, never a step back.
  *
  * Churn keeps the number of series bounded: a container or pod none of
- * whose cgroups is left is terminated; it is exposed at the next scrape
- * as it is, then folded into the node's terminated_* counters (and, with
- * a ledger, recorded there as a finished run), and its series dropped.
+ * whose cgroups is left is terminated; it is exposed as it is for
+ * keep_updates more updates (so that every scraper sees its last
+ * values; scrapes change nothing), then folded into the node's
+ * terminated_* counters (and, with a ledger, recorded there as a
+ * finished run), and its series dropped.
  * Models are not dropped: there are few, and they outlive containers.
  *
  * Per-process series are off by default (a process is no workload, and
@@ -48,6 +50,7 @@
 #include <greenai/ledger.h>
 
 #define GA_WL_MAX_SERIES_DEF	10000	/* containers and pods, each */
+#define GA_WL_KEEP_UPDATES_DEF	24	/* an ended one's, before folding */
 
 struct ga_wl_conf {
 	const char *node_name;
@@ -57,6 +60,8 @@ struct ga_wl_conf {
 	uint32_t pue_milli;
 	const char *intensity_source;
 	unsigned int max_series;	/* 0: GA_WL_MAX_SERIES_DEF */
+	/* updates an ended series stays as it was; 0: GA_WL_KEEP_UPDATES_DEF */
+	unsigned int keep_updates;
 	struct ga_ledger *ledger;	/* finished containers; NULL: none */
 	/* per-process series: off (0), or the N that used most energy */
 	unsigned int max_processes;

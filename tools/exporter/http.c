@@ -6,8 +6,8 @@
  * 404, other methods 405. One internal thread polls every connection;
  * a scrape renders the counters under the state's lock into the
  * thread's own buffer. Connections are bounded in number, time (10 s)
- * and memory (16 KiB: larger headers get 431), so slow or greedy clients
- * cannot stall the others. With a user and password, every path but
+ * and memory (16 KiB: larger headers get 431), and in number per client
+ * address, so slow or greedy clients cannot stall the others. With a user and password, every path but
  * /healthz wants them (basic auth, compared in constant time); with a
  * certificate and key, only TLS is spoken.
  */
@@ -336,6 +336,8 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 	h->conf = *conf;
 	if (!h->conf.max_connections)
 		h->conf.max_connections = GX_MAX_CONN_DEF;
+	if (!h->conf.max_per_client)
+		h->conf.max_per_client = GX_PER_CLIENT_DEF;
 	ga_expo_init(&h->expo, GA_EXPO_PROMETHEUS);
 	if (conf->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
@@ -352,6 +354,7 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 		flags, 0, NULL, NULL, gx_request, h,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->conf.addr,
 		MHD_OPTION_CONNECTION_LIMIT, h->conf.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->conf.max_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)GX_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GX_CONN_MEMORY,
 		MHD_OPTION_EXTERNAL_LOGGER, gx_log, NULL,

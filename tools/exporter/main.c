@@ -21,6 +21,7 @@
 #define GX_LISTEN_DEF	"127.0.0.1:9102"
 #define GX_STATE_DEF	"/var/lib/greenai/exporter.state"
 #define GX_SAVE_EVERY_S	30.0
+#define GX_KEEP_ENDED_S	120.0	/* an ended container's series, as it was */
 
 static const char gx_help[] =
 	"Usage: greenai-exporter [OPTION]...\n"
@@ -53,6 +54,11 @@ static const char gx_help[] =
 	"                          may be read by its owner only (/healthz is open)\n"
 	"      --max-series N      containers and pods kept as series, each\n"
 	"                          (default 10000); more count in the node only\n"
+	"      --keep-ended SECONDS  an ended container's or pod's series stays as\n"
+	"                          it was for SECONDS, 1 to 3600 (default 120),\n"
+	"                          then it is folded into greenai_terminated_*\n"
+	"      --max-per-client N  connections one address may hold, 1 to 1024\n"
+	"                          (default 16)\n"
 	"      --per-process N     also the N processes that used most energy, by\n"
 	"                          pid (off by default: pids are many and brief)\n"
 	"      --backend auto|module|bpf\n"
@@ -75,8 +81,8 @@ struct gx_opts {
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
 	const char *root, *runtime_root, *idle, *idle_power;
 	bool no_ledger;
-	double interval_s, save_every_s;
-	unsigned int max_series, max_processes;
+	double interval_s, save_every_s, keep_ended_s;
+	unsigned int max_series, max_processes, max_per_client;
 	enum ga_backend backend;
 };
 
@@ -114,12 +120,23 @@ static int gx_parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
+/* A whole number from 1 to @hi. */
+static int gx_parse_count(const char *s, unsigned int hi, unsigned int *out)
+{
+	double v;
+
+	if (gx_parse_double(s, 1, hi, &v) || v != (unsigned int)v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 {
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
 	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY, O_IDLE,
-	       O_IDLE_POWER };
+	       O_IDLE_POWER, O_KEEP_ENDED, O_PER_CLIENT };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -135,6 +152,8 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "tls-key", required_argument, NULL, O_KEY },
 		{ "auth-file", required_argument, NULL, O_AUTH },
 		{ "max-series", required_argument, NULL, O_MAX },
+		{ "keep-ended", required_argument, NULL, O_KEEP_ENDED },
+		{ "max-per-client", required_argument, NULL, O_PER_CLIENT },
 		{ "per-process", required_argument, NULL, O_PER_PROC },
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "idle", required_argument, NULL, O_IDLE },
@@ -145,13 +164,14 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	double v;
 	int c;
 
 	o->listen = GX_LISTEN_DEF;
 	o->state = GX_STATE_DEF;
 	o->interval_s = 5;
 	o->save_every_s = GX_SAVE_EVERY_S;
+	o->keep_ended_s = GX_KEEP_ENDED_S;
+	o->max_per_client = GX_PER_CLIENT_DEF;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hl:i:", opts, NULL)) != -1) {
 		switch (c) {
@@ -208,18 +228,24 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 			o->auth_file = optarg;
 			break;
 		case O_MAX:
-			if (gx_parse_double(optarg, 1, 1000000, &v) ||
-			    v != (unsigned int)v)
+			if (gx_parse_count(optarg, 1000000, &o->max_series))
 				return gx_usage("--max-series: '%s' is not 1 to 1000000",
 						optarg);
-			o->max_series = v;
+			break;
+		case O_KEEP_ENDED:
+			if (gx_parse_double(optarg, 1, 3600, &o->keep_ended_s))
+				return gx_usage("--keep-ended: '%s' is not 1 to 3600 seconds",
+						optarg);
+			break;
+		case O_PER_CLIENT:
+			if (gx_parse_count(optarg, 1024, &o->max_per_client))
+				return gx_usage("--max-per-client: '%s' is not 1 to 1024",
+						optarg);
 			break;
 		case O_PER_PROC:
-			if (gx_parse_double(optarg, 1, 10000, &v) ||
-			    v != (unsigned int)v)
+			if (gx_parse_count(optarg, 10000, &o->max_processes))
 				return gx_usage("--per-process: '%s' is not 1 to 10000",
 						optarg);
-			o->max_processes = v;
 			break;
 		case O_BACKEND:
 			if (ga_backend_parse(optarg, &o->backend))
@@ -450,6 +476,11 @@ int main(int argc, char **argv)
 	wc.mg_per_kwh = gi.grid.mg_per_kwh;
 	wc.intensity_source = gi.grid.source;
 	wc.max_series = o.max_series;
+	/* in samples, so that it does not depend on scrapes */
+	wc.keep_updates = (unsigned int)(o.keep_ended_s / o.interval_s + 0.999);
+	if (!wc.keep_updates)
+		wc.keep_updates = 1;
+	hc.max_per_client = o.max_per_client;
 	wc.max_processes = o.max_processes;
 	wc.ledger = ledger;
 	r = ga_wl_new(&st.wl, st.g, &wc);

@@ -220,10 +220,6 @@ static int wl_expose_kind(struct ga_wl *w, struct ga_expo *e,
 			wl_expose_series(w, e, s, wl_families[f].value);
 		}
 	}
-	/* a terminated one has been exposed this once: folded next */
-	HASH_ITER(hh, w->series[k], s, st)
-		if (!r && s->terminated)
-			s->exposed = true;
 	return r;
 }
 
@@ -377,8 +373,8 @@ out:
  * @w: the counters
  * @e: the exposition to add to
  *
- * Marks the terminated containers and pods as exposed: the next update
- * folds them.
+ * Changes nothing: what is exposed, and when an ended container is
+ * folded, does not depend on who scrapes, or how often.
  *
  * Return: 0, or -errno.
  */

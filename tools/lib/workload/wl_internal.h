@@ -66,7 +66,9 @@ struct wl_series {
 	char owner[WL_OWNER_MAX];
 	struct wl_counts c;
 	unsigned int nr_cgroups;	/* live cgroups that add to it */
-	bool terminated, exposed;
+	bool terminated;
+	/* terminated: the update from which on it is folded; 0: not set */
+	unsigned long fold_at;
 	int64_t first_unix_ns;
 	/* a container's first cgroup, a pod's (its parent): to see it go */
 	char *cgroup;
@@ -129,7 +131,7 @@ struct ga_wl {
 	/* cgroups gone, their growth taken: dropped after the walk */
 	uint64_t gone[GA_WL_PENDING_MAX];
 	unsigned int nr_gone;
-	/* containers and pods folded once terminated and exposed */
+	/* containers and pods folded, keep_updates after they ended */
 	struct wl_counts term[2];
 	uint64_t nr_term[2];
 	struct ga_wl_stats stats;

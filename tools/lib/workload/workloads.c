@@ -112,6 +112,8 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 	w->conf = *conf;
 	if (!w->conf.max_series)
 		w->conf.max_series = GA_WL_MAX_SERIES_DEF;
+	if (!w->conf.keep_updates)
+		w->conf.keep_updates = GA_WL_KEEP_UPDATES_DEF;
 	snprintf(w->node_name, sizeof(w->node_name), "%s", conf->node_name);
 	snprintf(w->root, sizeof(w->root), "%s",
 		 conf->root && conf->root[0] ? conf->root : "/");
@@ -284,7 +286,8 @@ static void wl_pod_series(struct ga_wl *w, char *path,
 	if (meta && meta->pod_namespace[0])
 		snprintf(s->pod_namespace, sizeof(s->pod_namespace), "%s",
 			 meta->pod_namespace);
-	s->terminated = s->exposed = false;
+	s->terminated = false;
+	s->fold_at = 0;
 	s->nr_cgroups++;
 	out[WL_POD] = s;
 }
@@ -342,7 +345,8 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 		snprintf(s->pod_namespace, sizeof(s->pod_namespace), "%s",
 			 meta.pod_namespace);
 		snprintf(s->model, sizeof(s->model), "%s", model);
-		s->terminated = s->exposed = false;
+		s->terminated = false;
+		s->fold_at = 0;
 		s->nr_cgroups++;
 		out[WL_CONTAINER] = s;
 	}
@@ -484,7 +488,10 @@ static void wl_unlink_series(struct ga_wl *w, const struct wl_series *s)
 			p->s[s->kind] = NULL;
 }
 
-/* Terminated containers and pods exposed once: into the node's totals. */
+/*
+ * Terminated containers and pods, kept as they were for keep_updates
+ * updates (whatever scraped them meanwhile): into the node's totals.
+ */
 static void wl_fold(struct ga_wl *w)
 {
 	struct wl_series *s, *st;
@@ -494,7 +501,11 @@ static void wl_fold(struct ga_wl *w)
 		HASH_ITER(hh, w->series[k], s, st) {
 			uint64_t co2;
 
-			if (!s->terminated || !s->exposed)
+			if (!s->terminated)
+				continue;
+			if (!s->fold_at)
+				s->fold_at = w->stats.updates + w->conf.keep_updates;
+			if (w->stats.updates < s->fold_at)
 				continue;
 			co2 = wl_co2(w, &s->c);
 			if (k == WL_CONTAINER && w->conf.ledger)
