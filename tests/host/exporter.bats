@@ -515,6 +515,54 @@ print(int(any(x["key"] == sys.argv[2] for x in json.load(open(sys.argv[1]))["ser
 	assert_output "ok"
 }
 
+@test "exporter: with --auth-token-file, /metrics wants the bearer token: none or a wrong one get 401 and no metrics" {
+	# a token file others may read, or that is not one token: refused
+	printf 'x%.0s' {1..40} >"$T/token"
+	chmod 644 "$T/token"
+	run "$EXPORTER" --auth-token-file "$T/token" -l 127.0.0.1:0 --no-ledger
+	assert_failure 2
+	assert_output --partial "chmod 600"
+	printf 'two words here and more\n' >"$T/bad"
+	chmod 600 "$T/bad"
+	run "$EXPORTER" --auth-token-file "$T/bad" -l 127.0.0.1:0 --no-ledger
+	assert_failure 2
+	assert_output --partial "the token"
+	run "$EXPORTER" --auth-token-file "$T/token" --auth-file "$T/bad"
+	assert_failure 2
+	assert_output --partial "exclusive"
+	# a good one
+	head -c 32 /dev/urandom | base64 | tr -d '=+/\n' >"$T/token"
+	chmod 600 "$T/token"
+	tok=$(cat "$T/token")
+	start_exporter --auth-token-file "$T/token"
+	run curl -s -w '\n%{http_code}' "http://127.0.0.1:$PORT/metrics"
+	assert_line --index 1 401
+	refute_output --partial greenai_node_joules_total
+	run curl -s -D - -o /dev/null "http://127.0.0.1:$PORT/metrics"
+	assert_output --partial "WWW-Authenticate: Bearer"
+	run curl -s -w '\n%{http_code}' -H "Authorization: Bearer ${tok}x" \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_line --index 1 401
+	refute_output --partial greenai_node_joules_total
+	run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${tok%?}" \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -s -o /dev/null -w '%{http_code}' -u "prom:$tok" \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/"
+	assert_output 401
+	run curl -fsS -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/metrics"
+	assert_success
+	assert_line --partial "greenai_node_joules_total{"
+	# /healthz stays open, for the kubelet's probes
+	run curl -s "http://127.0.0.1:$PORT/healthz"
+	assert_output "ok"
+	# and no warning of an open port (it is loopback, and has a token)
+	run grep -c "no --auth-token-file" "$T/exporter.log"
+	assert_output 0
+}
+
 # co2_rate_is G: between two scrapes at G g/kWh, the node's CO2e grew by
 # its energy times G (to a µg: each figure is rounded once)
 co2_rate_is() {

@@ -37,6 +37,7 @@ struct gx_http_conf {
 	socklen_t addr_len;
 	char *tls_cert, *tls_key;	/* PEM text; NULL: plain HTTP */
 	char *user, *password;		/* basic auth; NULL: none */
+	char *token;			/* bearer token; NULL: none */
 	unsigned int max_connections;
 	unsigned int max_per_client;	/* connections from one address */
 };

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <microhttpd.h>
 
@@ -120,11 +121,27 @@ static bool gx_same(const char *a, const char *b)
 	return !d;
 }
 
+/* "Authorization: Bearer <token>" with the token, compared in constant time. */
+static bool gx_bearer_ok(struct gx_http *h, struct MHD_Connection *c)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (!v || strncasecmp(v, "Bearer ", 7))
+		return false;
+	v += 7;
+	while (*v == ' ')
+		v++;
+	return gx_same(v, h->conf.token);
+}
+
 static bool gx_authorised(struct gx_http *h, struct MHD_Connection *c)
 {
 	char *pass = NULL, *user;
 	bool ok;
 
+	if (h->conf.token)
+		return gx_bearer_ok(h, c);
 	if (!h->conf.user)
 		return true;
 	user = MHD_basic_auth_get_username_password(c, &pass);
@@ -294,7 +311,13 @@ static enum MHD_Result gx_request(void *cls, struct MHD_Connection *c,
 						    MHD_RESPMEM_PERSISTENT);
 		if (!r)
 			return MHD_NO;
-		ret = MHD_queue_basic_auth_fail_response(c, "greenai", r);
+		if (h->conf.token) {
+			MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+						"Bearer realm=\"greenai\"");
+			ret = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+		} else {
+			ret = MHD_queue_basic_auth_fail_response(c, "greenai", r);
+		}
 		MHD_destroy_response(r);
 		return ret;
 	}

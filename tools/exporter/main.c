@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <greenai/libgreenai.h>
 
@@ -52,6 +54,9 @@ static const char gx_help[] =
 	"                          speak HTTPS with this certificate and key\n"
 	"      --auth-file FILE    basic auth: FILE holds one line USER:PASSWORD and\n"
 	"                          may be read by its owner only (/healthz is open)\n"
+	"      --auth-token-file FILE  bearer auth: every request but /healthz needs\n"
+	"                          'Authorization: Bearer TOKEN', TOKEN the one line\n"
+	"                          of FILE, which may be read by its owner only\n"
 	"      --max-series N      containers and pods kept as series, each\n"
 	"                          (default 10000); more count in the node only\n"
 	"      --keep-ended SECONDS  an ended container's or pod's series stays as\n"
@@ -79,6 +84,7 @@ static const char gx_help[] =
 struct gx_opts {
 	const char *listen, *node_name, *region, *intensity, *pue;
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
+	const char *token_file;
 	const char *root, *runtime_root, *idle, *idle_power;
 	bool no_ledger;
 	double interval_s, save_every_s, keep_ended_s;
@@ -136,7 +142,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
 	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY, O_IDLE,
-	       O_IDLE_POWER, O_KEEP_ENDED, O_PER_CLIENT };
+	       O_IDLE_POWER, O_KEEP_ENDED, O_PER_CLIENT, O_TOKEN };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -151,6 +157,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "tls-cert", required_argument, NULL, O_CERT },
 		{ "tls-key", required_argument, NULL, O_KEY },
 		{ "auth-file", required_argument, NULL, O_AUTH },
+		{ "auth-token-file", required_argument, NULL, O_TOKEN },
 		{ "max-series", required_argument, NULL, O_MAX },
 		{ "keep-ended", required_argument, NULL, O_KEEP_ENDED },
 		{ "max-per-client", required_argument, NULL, O_PER_CLIENT },
@@ -227,6 +234,9 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		case O_AUTH:
 			o->auth_file = optarg;
 			break;
+		case O_TOKEN:
+			o->token_file = optarg;
+			break;
 		case O_MAX:
 			if (gx_parse_count(optarg, 1000000, &o->max_series))
 				return gx_usage("--max-series: '%s' is not 1 to 1000000",
@@ -273,6 +283,8 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		return gx_usage("unexpected argument '%s'", argv[optind]);
 	if (!o->tls_cert != !o->tls_key)
 		return gx_usage("%s", "--tls-cert and --tls-key go together");
+	if (o->auth_file && o->token_file)
+		return gx_usage("%s", "--auth-file and --auth-token-file are exclusive");
 	if (o->ledger && o->no_ledger)
 		return gx_usage("%s", "--ledger and --no-ledger are exclusive");
 	return -1;
@@ -293,12 +305,21 @@ static char *gx_read_pem(const char *path)
 	return buf;
 }
 
-/* --auth-file: "USER:PASSWORD", owner-only. Return: 0 or exit status. */
-static int gx_read_auth(const char *path, struct gx_http_conf *hc)
+/* Whether @a is a loopback address (127.0.0.0/8, ::1). */
+static bool gx_loopback(const struct sockaddr_storage *a)
 {
-	char line[1024], *colon;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
+
+	if (a->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr);
+	return (ntohl(a4->sin_addr.s_addr) >> 24) == 127;
+}
+
+/* A secret's file: there, and for its owner only. Return: 0 or exit status. */
+static int gx_secret_file(const char *path)
+{
 	struct stat st;
-	int r;
 
 	if (stat(path, &st)) {
 		fprintf(stderr, "greenai-exporter: %s: %s\n", path,
@@ -311,6 +332,40 @@ static int gx_read_auth(const char *path, struct gx_http_conf *hc)
 			path, st.st_mode & 0777);
 		return 2;
 	}
+	return 0;
+}
+
+/* --auth-token-file: one line, the token. Return: 0 or exit status. */
+static int gx_read_token(const char *path, struct gx_http_conf *hc)
+{
+	char line[4096];
+	size_t i;
+	int r = gx_secret_file(path);
+
+	if (r)
+		return r;
+	r = ga_read_str(path, line, sizeof(line));
+	for (i = 0; !r && line[i]; i++)
+		if (line[i] <= ' ' || line[i] == 0x7f)
+			r = -EINVAL;
+	if (r || i < 16) {
+		fprintf(stderr,
+			"greenai-exporter: %s: not one line of 16 or more printable characters, no spaces (the token)\n",
+			path);
+		return 2;
+	}
+	hc->token = strdup(line);
+	return hc->token ? 0 : 1;
+}
+
+/* --auth-file: "USER:PASSWORD", owner-only. Return: 0 or exit status. */
+static int gx_read_auth(const char *path, struct gx_http_conf *hc)
+{
+	char line[1024], *colon;
+	int r = gx_secret_file(path);
+
+	if (r)
+		return r;
 	r = ga_read_str(path, line, sizeof(line));
 	colon = r ? NULL : strchr(line, ':');
 	if (!colon || colon == line || !colon[1]) {
@@ -443,6 +498,8 @@ int main(int argc, char **argv)
 		go.model_from = model_from;
 	if (o.auth_file && gx_read_auth(o.auth_file, &hc))
 		return 2;
+	if (o.token_file && gx_read_token(o.token_file, &hc))
+		return 2;
 	if (o.tls_cert && (!(hc.tls_cert = gx_read_pem(o.tls_cert)) ||
 			   !(hc.tls_key = gx_read_pem(o.tls_key))))
 		return 2;
@@ -498,6 +555,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "greenai-exporter: %s: %s\n", o.listen, err);
 		goto out;
 	}
+	if (!hc.user && !hc.token && !gx_loopback(&hc.addr))
+		fprintf(stderr,
+			"greenai-exporter: warning: %s is not loopback and there is no --auth-token-file or --auth-file: whoever reaches it reads every workload's energy\n",
+			o.listen);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -554,5 +615,6 @@ out:
 	free(hc.tls_key);
 	free(hc.user);
 	free(hc.password);
+	free(hc.token);
 	return status;
 }
