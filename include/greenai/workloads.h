@@ -19,7 +19,11 @@
  * values; scrapes change nothing), then folded into the node's
  * terminated_* counters (and, with a ledger, recorded there as a
  * finished run), and its series dropped.
- * Models are not dropped: there are few, and they outlive containers.
+ * A model (the user.greenai.model label, which the owner of any cgroup
+ * may set) is bounded and ended the same way: max_series of them at
+ * most, terminated once no cgroup of it is left and the labelled cgroup
+ * has gone, then folded into terminated_models. A label on a cgroup not
+ * owned by root is its owner's model (owner "uid:N"), never root's.
  *
  * Per-process series are off by default (a process is no workload, and
  * pids are many and short-lived); with max_processes, the processes that
@@ -49,7 +53,7 @@
 #include <greenai/exposition.h>
 #include <greenai/ledger.h>
 
-#define GA_WL_MAX_SERIES_DEF	10000	/* containers and pods, each */
+#define GA_WL_MAX_SERIES_DEF	10000	/* containers, pods, models, each */
 #define GA_WL_KEEP_UPDATES_DEF	24	/* an ended one's, before folding */
 
 struct ga_wl_conf {

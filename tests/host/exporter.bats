@@ -453,6 +453,43 @@ print(int(any(x["key"] == sys.argv[2] for x in json.load(open(sys.argv[1]))["ser
 	[ "$(series_in_state "$T/state" "docker/$ID_A")" = 0 ]
 }
 
+# model_cgroup NAME MODEL [UID]: a plain cgroup labelled MODEL, owned by
+# UID (root by default), with a process in it; its path in MODEL_CG
+model_cgroup() {
+	MODEL_CG=$(new_cgroup "$1")
+	[ -z "${3:-}" ] || chown "$3" "$MODEL_CG"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.greenai.model", sys.argv[2].encode())' \
+		"$MODEL_CG" "$2"
+	"$BIN/cgspawn" "$MODEL_CG" "$BIN/spin" 600 2>/dev/null &
+	PIDS+=($!)
+}
+
+@test "exporter: model series are bounded, a user's are marked as theirs, and they end with their cgroups" {
+	local m=bert-$SFX root user
+	start_exporter --max-series 2 --keep-ended 1 --save-every 1
+	# the same model name on root's cgroup and on one a user owns
+	model_cgroup "greenai-model-root.$$" "$m"
+	root=$MODEL_CG
+	model_cgroup "greenai-model-user.$$" "$m" 65534
+	user=$MODEL_CG
+	until_scrape "/^greenai_model_cpu_seconds_total\\{.*owner=\"uid:65534\",model=\"$m\"/ { u = 1 } /^greenai_model_cpu_seconds_total\\{.*owner=\"\",model=\"$m\"/ { r = 1 } END { exit !(u && r) }"
+	# a third model is past --max-series: counted in the node only
+	model_cgroup "greenai-model-more.$$" "gpt-$SFX"
+	until_scrape '/^greenai_exporter_series_dropped_total [1-9]/ { f = 1 } END { exit !f }'
+	! grep -q "gpt-$SFX" <<<"$output" || fail "a model past the bound is exposed"
+	# root's ends: its series is folded, the user's stays
+	remove_cgroup "$root"
+	until_scrape '/^greenai_terminated_models_total\{[^}]*\} [1-9]/ { f = 1 } END { exit !f }'
+	! grep -q "owner=\"\",model=\"$m\"" <<<"$output" ||
+		fail "the ended model is still exposed"
+	grep -q "owner=\"uid:65534\",model=\"$m\"" <<<"$output" ||
+		fail "the user's model is gone"
+	# and the state file keeps only what is exposed
+	stop_exporter
+	[ "$(series_in_state "$T/state" "$m")" = 0 ]
+	[ "$(series_in_state "$T/state" "uid:65534/$m")" = 1 ]
+}
+
 @test "exporter: one client address cannot hold every connection" {
 	start_exporter --max-per-client 4
 	# four connections from 127.0.0.1, each answered once and kept open

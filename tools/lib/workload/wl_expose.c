@@ -231,7 +231,7 @@ static int wl_expose_terminated(struct ga_wl *w, struct ga_expo *e)
 	int r = 0;
 
 	l[0] = (struct ga_label){ "node_name", w->node_name };
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		const char *kn = wl_kind_name[k];
 
 		snprintf(name, sizeof(name), "greenai_terminated_%ss_joules",

@@ -65,7 +65,7 @@ struct wl_series {
 	 * the container it is inside ("docker:<id>") */
 	char owner[WL_OWNER_MAX];
 	struct wl_counts c;
-	unsigned int nr_cgroups;	/* live cgroups that add to it */
+	unsigned int nr_cgroups;	/* live cgroups (a model's: v2) in it */
 	bool terminated;
 	/* terminated: the update from which on it is folded; 0: not set */
 	unsigned long fold_at;
@@ -131,9 +131,9 @@ struct ga_wl {
 	/* cgroups gone, their growth taken: dropped after the walk */
 	uint64_t gone[GA_WL_PENDING_MAX];
 	unsigned int nr_gone;
-	/* containers and pods folded, keep_updates after they ended */
-	struct wl_counts term[2];
-	uint64_t nr_term[2];
+	/* containers, pods and models folded, keep_updates after they ended */
+	struct wl_counts term[WL_KINDS];
+	uint64_t nr_term[WL_KINDS];
 	struct ga_wl_stats stats;
 };
 

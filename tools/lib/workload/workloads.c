@@ -191,7 +191,7 @@ struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
 
 	if (s)
 		return s;
-	if (kind != WL_MODEL && w->nr_series[kind] >= w->conf.max_series) {
+	if (w->nr_series[kind] >= w->conf.max_series) {
 		w->stats.dropped++;
 		return NULL;
 	}
@@ -353,20 +353,50 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 	wl_pod_series(w, path, &ct, v1, &meta, out);
 }
 
+/*
+ * The model series of cgroup @cgpath: its user.greenai.model label, its
+ * own or inherited; NULL for none, or past max_series. The label is set
+ * by whoever owns the cgroup it is on: on one that is not root's, it is
+ * that user's model (owner "uid:N"), never root's of the same name. A
+ * model ends when no cgroup of it is left and the labelled one has gone.
+ */
+static struct wl_series *wl_model_series(struct ga_wl *w, const char *cgpath,
+					 char *model, size_t size)
+{
+	char from[GA_PATH_MAX], dir[GA_PATH_MAX], owner[WL_OWNER_MAX] = "";
+	char key[sizeof(((struct wl_series *)0)->key)];
+	struct wl_series *s;
+	struct stat st;
+
+	if (ga_cgroup_label_find(&w->mount, cgpath, GA_LABEL_MODEL, model,
+				 size, from, sizeof(from)) || !model[0] ||
+	    ga_cgroup_dir(&w->mount, from, dir, sizeof(dir)) || stat(dir, &st))
+		return NULL;
+	if (st.st_uid)
+		snprintf(owner, sizeof(owner), "uid:%u",
+			 (unsigned int)st.st_uid);
+	wl_key(key, sizeof(key), owner, model);
+	s = wl_series_get(w, WL_MODEL, key);
+	if (!s)
+		return NULL;
+	snprintf(s->model, sizeof(s->model), "%s", model);
+	snprintf(s->owner, sizeof(s->owner), "%s", owner);
+	if (!s->cgroup)
+		s->cgroup = strdup(from);
+	s->terminated = false;
+	s->fold_at = 0;
+	s->nr_cgroups++;
+	return s;
+}
+
 /* Who cgroup @c is, from its path: its container, pod and model. */
 static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
 			      const char *cgpath)
 {
 	char model[GA_LABEL_MAX + 1] = "";
-	struct wl_series *s;
 
 	c->path = strdup(cgpath);
-	if (!ga_cgroup_label_find(&w->mount, cgpath, GA_LABEL_MODEL, model,
-				  sizeof(model), NULL, 0) &&
-	    model[0] && (s = wl_series_get(w, WL_MODEL, model))) {
-		snprintf(s->model, sizeof(s->model), "%s", model);
-		c->s[WL_MODEL] = s;
-	}
+	c->s[WL_MODEL] = wl_model_series(w, cgpath, model, sizeof(model));
 	wl_container_series(w, cgpath, false, c->s[WL_MODEL] ? model : "",
 			    c->s);
 }
@@ -442,9 +472,10 @@ static int wl_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
 	/* a cgroup that ran is there; one that did not may have gone */
 	if (!cpu && !c->gone && wl_cgroup_gone(w, c)) {
 		c->gone = true;
-		for (k = WL_CONTAINER; k <= WL_POD; k++) {
+		for (k = 0; k < WL_KINDS; k++) {
+			/* a model, once its labelled cgroup has gone too */
 			if (c->s[k] && c->s[k]->nr_cgroups &&
-			    !--c->s[k]->nr_cgroups)
+			    !--c->s[k]->nr_cgroups && k != WL_MODEL)
 				c->s[k]->terminated = true;
 		}
 	}
@@ -489,15 +520,16 @@ static void wl_unlink_series(struct ga_wl *w, const struct wl_series *s)
 }
 
 /*
- * Terminated containers and pods, kept as they were for keep_updates
- * updates (whatever scraped them meanwhile): into the node's totals.
+ * Terminated containers, pods and models, kept as they were for
+ * keep_updates updates (whatever scraped them meanwhile): into the
+ * node's totals.
  */
 static void wl_fold(struct ga_wl *w)
 {
 	struct wl_series *s, *st;
 	unsigned int k;
 
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		HASH_ITER(hh, w->series[k], s, st) {
 			uint64_t co2;
 
@@ -623,9 +655,9 @@ static void wl_forget_gone(struct ga_wl *w)
 }
 
 /*
- * Containers and pods none of whose cgroups has run since the exporter
- * started (taken up from the state file): ended once their cgroup has
- * gone.
+ * Containers, pods and models none of whose cgroups is live (taken up
+ * from the state file and not met yet, or a model whose cgroups have
+ * gone): ended once their cgroup (a model's: the labelled one) has gone.
  */
 static void wl_check_unmet(struct ga_wl *w)
 {
@@ -634,7 +666,7 @@ static void wl_check_unmet(struct ga_wl *w)
 	struct stat sb;
 	unsigned int k;
 
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		HASH_ITER(hh, w->series[k], s, st) {
 			if (s->nr_cgroups || s->terminated)
 				continue;
@@ -709,7 +741,7 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 			wl_remap(s->c.idle_uj, map);
 		}
 	}
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		wl_remap(w->term[k].active_uj, map);
 		wl_remap(w->term[k].idle_uj, map);
 	}
