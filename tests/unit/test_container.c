@@ -590,7 +590,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_world_paths),
-		cmocka_unit_test(runtime_names_outside_their_roots_are_not_containers),
+		cmocka_unit_test(
+			runtime_names_outside_their_roots_are_not_containers),
 		cmocka_unit_test(malformed_paths_are_rejected),
 		cmocka_unit_test(v1_controller_directories),
 		cmocka_unit_test(overlong_paths_are_rejected),

@@ -403,7 +403,7 @@ static bool runtime_service(struct comp c)
 {
 	static const char *const svc[] = {
 		"containerd.service", "crio.service", "docker.service",
-		"cri-docker.service", "k3s.service", "k3s-agent.service",
+		"cri-docker.service", "k3s.service",  "k3s-agent.service",
 	};
 	size_t i;
 
@@ -431,8 +431,8 @@ static bool scan_colon(struct parse *p, struct comp c)
 	if (!ga_container_id_valid(id.s, id.len))
 		return false;
 	/* runc's name, in the runtime's service: /system.slice/X.service/ */
-	if (!in_owned(p) && !(at(p, 2, "system.slice") &&
-			      runtime_service(p->parent)))
+	if (!in_owned(p) &&
+	    !(at(p, 2, "system.slice") && runtime_service(p->parent)))
 		return false;
 	for (i = 0; i < sizeof(colon_layouts) / sizeof(colon_layouts[0]); i++) {
 		if (!comp_eq(prefix, colon_layouts[i].prefix))
@@ -536,9 +536,10 @@ static bool comp_valid(struct comp c)
 static size_t v1_prefix_len(const char *path, size_t n)
 {
 	static const char *const ctl[] = {
-		"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
-		"net_cls", "net_prio", "blkio", "perf_event", "hugetlb",
-		"pids", "rdma", "misc", "systemd", "unified",
+		"cpu",	   "cpuacct",	 "cpuset",  "memory",
+		"devices", "freezer",	 "net_cls", "net_prio",
+		"blkio",   "perf_event", "hugetlb", "pids",
+		"rdma",	   "misc",	 "systemd", "unified",
 	};
 	static const char head[] = "/sys/fs/cgroup/";
 	const size_t hl = sizeof(head) - 1;
