@@ -80,7 +80,8 @@ echo "| containers | scrape wall ms, median | worst of 50 | render ms (exporter)
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $sizes; do
 	start_containers "$n" 1
-	"$top/build/greenai-exporter" -l 127.0.0.1:0 -i 1 --state "$tmp/state" \
+	"$top/build/greenai-exporter" -l 127.0.0.1:0 -i 1 --keep-ended 2 \
+		--state "$tmp/state" \
 		--no-ledger 2>"$tmp/log" &
 	exp_pid=$!
 	port=

@@ -55,7 +55,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$exporter" -l 127.0.0.1:0 -i 0.2 --state "$t/state" --no-ledger \
+"$exporter" -l 127.0.0.1:0 -i 0.2 --keep-ended 1 --state "$t/state" --no-ledger \
 	--runtime-root "$t/rt" 2>"$t/log" &
 xp=$!
 pids+=("$xp")
