@@ -453,6 +453,26 @@ print(int(any(x["key"] == sys.argv[2] for x in json.load(open(sys.argv[1]))["ser
 	[ "$(series_in_state "$T/state" "docker/$ID_A")" = 0 ]
 }
 
+@test "exporter: a runtime's names in a service's or a user's subtree are not root's containers" {
+	local root svc user c
+	start_exporter
+	root=$(new_cgroup "system.slice/docker-$ID_B.scope")
+	# a delegated service names a cgroup as docker does: no container
+	svc=$(new_cgroup "system.slice/greenai-ci-$$.service/docker-$ID_A.scope")
+	# a user's instance names one with root's container's id: the user's
+	user=$(new_cgroup "user.slice/user-65534.slice/user@65534.service/app.slice/docker-$ID_B.scope")
+	for c in "$root" "$svc" "$user"; do
+		"$BIN/cgspawn" "$c" "$BIN/spin" 600 2>/dev/null &
+		PIDS+=($!)
+	done
+	until_scrape "/^greenai_container_cpu_seconds_total\\{.*owner=\"uid:65534\",container_id=\"$ID_B\"/ { u = 1 } /^greenai_container_cpu_seconds_total\\{.*owner=\"\",container_id=\"$ID_B\"/ { r = 1 } END { exit !(u && r) }"
+	! grep -q "container_id=\"$ID_A\"" <<<"$output" ||
+		fail "a service's cgroup is exposed as a container"
+	# one series each, and the user's has no name from root's runtime
+	value greenai_container_cpu_seconds_total "owner=\"uid:65534\",container_id=\"$ID_B\",container_name=\"\",runtime=\"docker\""
+	value greenai_container_cpu_seconds_total "owner=\"\",container_id=\"$ID_B\""
+}
+
 # model_cgroup NAME MODEL [UID]: a plain cgroup labelled MODEL, owned by
 # UID (root by default), with a process in it; its path in MODEL_CG
 model_cgroup() {
