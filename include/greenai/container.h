@@ -24,6 +24,15 @@
  *   lxc         /lxc/<name>, lxc.payload.<name>, lxc.monitor.<name>
  *   systemd     the innermost *.service or *.scope, when no container
  *
+ * Only where the runtimes put them: a runtime's name in a subtree some
+ * user or service was given (delegated) is not a container. Containers
+ * and pods are found at the top of the tree or in their runtime's slice
+ * (system.slice, machine.slice, kubepods[.slice], /docker, /lxc,
+ * /libpod_parent, a containerd namespace), inside a container so found,
+ * or in a user's systemd instance, /user.slice/user-UID.slice/
+ * user@UID.service, as that user's (GA_CT_ROOTLESS, owner_uid): a
+ * user's container is never the same as root's of the same id.
+ *
  * A container inside a container (kind, k3d: a kubelet in a docker
  * container) is reported by its innermost container, with the outermost
  * in outer_runtime/outer_id and GA_CT_NESTED. Container ids are 64
@@ -85,6 +94,7 @@ struct ga_container {
 	char unit[GA_UNIT_NAME_MAX + 1]; /* innermost service/scope */
 	enum ga_runtime outer_runtime; /* GA_CT_NESTED only */
 	char outer_id[GA_CONTAINER_ID_LEN + 1];
+	unsigned int owner_uid; /* GA_CT_ROOTLESS: whose instance it is in */
 };
 
 int ga_container_parse(const char *path, struct ga_container *c);

@@ -14,10 +14,16 @@
  * counts from zero: growth, never a step back.
  *
  * Churn keeps the number of series bounded: a container or pod none of
- * whose cgroups is left is terminated; it is exposed at the next scrape
- * as it is, then folded into the node's terminated_* counters (and, with
- * a ledger, recorded there as a finished run), and its series dropped.
- * Models are not dropped: there are few, and they outlive containers.
+ * whose cgroups is left is terminated; it is exposed as it is for
+ * keep_updates more updates (so that every scraper sees its last
+ * values; scrapes change nothing), then folded into the node's
+ * terminated_* counters (and, with a ledger, recorded there as a
+ * finished run), and its series dropped.
+ * A model (the user.greenai.model label, which the owner of any cgroup
+ * may set) is bounded and ended the same way: max_series of them at
+ * most, terminated once no cgroup of it is left and the labelled cgroup
+ * has gone, then folded into terminated_models. A label on a cgroup not
+ * owned by root is its owner's model (owner "uid:N"), never root's.
  *
  * Per-process series are off by default (a process is no workload, and
  * pids are many and short-lived); with max_processes, the processes that
@@ -47,7 +53,8 @@
 #include <greenai/exposition.h>
 #include <greenai/ledger.h>
 
-#define GA_WL_MAX_SERIES_DEF	10000	/* containers and pods, each */
+#define GA_WL_MAX_SERIES_DEF	10000	/* containers, pods, models, each */
+#define GA_WL_KEEP_UPDATES_DEF	24	/* an ended one's, before folding */
 
 struct ga_wl_conf {
 	const char *node_name;
@@ -57,6 +64,8 @@ struct ga_wl_conf {
 	uint32_t pue_milli;
 	const char *intensity_source;
 	unsigned int max_series;	/* 0: GA_WL_MAX_SERIES_DEF */
+	/* updates an ended series stays as it was; 0: GA_WL_KEEP_UPDATES_DEF */
+	unsigned int keep_updates;
 	struct ga_ledger *ledger;	/* finished containers; NULL: none */
 	/* per-process series: off (0), or the N that used most energy */
 	unsigned int max_processes;

@@ -20,14 +20,16 @@ make --no-print-directory -C "$top" tools test-helpers >/dev/null
 . "$top/tests/bench/lib.sh"
 sizes=${GREENAI_BENCH_CONTAINERS:-100 1000}
 cg=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-base=$cg/greenai-bench.slice
+# docker's own slice (the only place the exporter takes docker's names
+# from), the ids marked with this run's pid
+base=$cg/system.slice
+mark=$(printf '%08x' $$)
 tmp=$(mktemp -d)
 exp_pid=
 
 cleanup() {
 	[ -n "$exp_pid" ] && kill "$exp_pid" 2>/dev/null && wait "$exp_pid" 2>/dev/null
 	remove_containers
-	rmdir "$base" 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -37,7 +39,7 @@ start_containers() {
 	local i id
 	mkdir -p "$base"
 	for i in $(seq "$1"); do
-		id=$(printf '%032x%032x' "$2" "$i")
+		id=$mark$(printf '%024x%032x' "$2" "$i")
 		mkdir "$base/docker-$id.scope"
 		"$top/build/tests/cgspawn" "$base/docker-$id.scope" \
 			"$top/build/tests/sleepers" 1 1000 3600 >/dev/null 2>&1 &
@@ -46,11 +48,11 @@ start_containers() {
 
 remove_containers() {
 	local d
-	for d in "$base"/docker-*.scope; do
+	for d in "$base"/docker-"$mark"*.scope; do
 		[ -d "$d" ] || continue
 		echo 1 >"$d/cgroup.kill"
 	done
-	for d in "$base"/docker-*.scope; do
+	for d in "$base"/docker-"$mark"*.scope; do
 		[ -d "$d" ] || continue
 		until grep -q '^populated 0$' "$d/cgroup.events"; do sleep 0.05; done
 		rmdir "$d"
@@ -78,7 +80,8 @@ echo "| containers | scrape wall ms, median | worst of 50 | render ms (exporter)
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $sizes; do
 	start_containers "$n" 1
-	"$top/build/greenai-exporter" -l 127.0.0.1:0 -i 1 --state "$tmp/state" \
+	"$top/build/greenai-exporter" -l 127.0.0.1:0 -i 1 --keep-ended 2 \
+		--state "$tmp/state" \
 		--no-ledger 2>"$tmp/log" &
 	exp_pid=$!
 	port=

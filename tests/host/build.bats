@@ -84,7 +84,8 @@ setup() {
 	d = pathlib.Path(sys.argv[1])
 	docs = list(yaml.safe_load_all((d / "greenai-exporter.yaml").read_text()))
 	kinds = [x["kind"] for x in docs]
-	assert kinds == ["Namespace", "DaemonSet", "Service", "ServiceMonitor"], kinds
+	assert kinds == ["Namespace", "DaemonSet", "Service", "NetworkPolicy",
+	                 "ServiceMonitor"], kinds
 	ds = docs[1]
 	c = ds["spec"]["template"]["spec"]["containers"][0]
 	sc = c["securityContext"]
@@ -92,9 +93,11 @@ setup() {
 	assert sc["capabilities"]["drop"] == ["ALL"]
 	assert c["readinessProbe"]["httpGet"]["path"] == "/healthz"
 	assert docs[2]["spec"]["ports"][0]["port"] == 9102
-	assert docs[3]["spec"]["endpoints"][0]["port"] == "metrics"
+	sm = docs[4]["spec"]["endpoints"][0]
+	assert sm["port"] == "metrics"
 	scrape = yaml.safe_load((d / "prometheus-scrape.yaml").read_text())
-	assert scrape["scrape_configs"][0]["job_name"] == "greenai-exporter"
+	job = scrape["scrape_configs"][0]
+	assert job["job_name"] == "greenai-exporter"
 	# line by line: each added capability carries a comment saying why
 	lines = (d / "greenai-exporter.yaml").read_text().splitlines()
 	i = next(n for n, l in enumerate(lines) if l.strip() == "add:")
@@ -105,6 +108,62 @@ setup() {
 	EOF
 	assert_success
 	assert_output --regexp "^ok [0-9]+$"
+}
+
+@test "the Kubernetes manifests let only Prometheus reach the exporter, over TLS with a bearer token" {
+	run /usr/bin/python3 - "$TOP/deploy/kubernetes" <<-'EOF'
+	import sys, yaml, pathlib
+	d = pathlib.Path(sys.argv[1])
+	docs = list(yaml.safe_load_all((d / "greenai-exporter.yaml").read_text()))
+	ds = next(x for x in docs if x["kind"] == "DaemonSet")
+	pod = ds["spec"]["template"]
+	labels = pod["metadata"]["labels"]
+	c = pod["spec"]["containers"][0]
+	# a NetworkPolicy selects the exporter's pods, and lets in on 9102
+	# only Prometheus' pods of the monitoring namespace
+	nps = [x for x in docs if x["kind"] == "NetworkPolicy"]
+	assert nps, "no NetworkPolicy"
+	np = next(x for x in nps
+	          if x["metadata"]["namespace"] == ds["metadata"]["namespace"] and
+	          all(labels.get(k) == v for k, v in
+	              x["spec"]["podSelector"]["matchLabels"].items()))
+	assert np["spec"]["podSelector"]["matchLabels"], "selects every pod"
+	assert "Ingress" in np["spec"]["policyTypes"]
+	assert np["spec"]["ingress"], "no rule: nothing would come in"
+	for rule in np["spec"]["ingress"]:
+	    assert rule.get("from"), "a rule open to every source"
+	    for peer in rule["from"]:
+	        assert set(peer) == {"namespaceSelector", "podSelector"}, peer
+	        assert peer["namespaceSelector"]["matchLabels"] == \
+	            {"kubernetes.io/metadata.name": "monitoring"}, peer
+	        assert peer["podSelector"]["matchLabels"] == \
+	            {"app.kubernetes.io/name": "prometheus"}, peer
+	    assert [p["port"] for p in rule["ports"]] == [9102], rule
+	# not exposed unauthenticated: off loopback, TLS and a bearer token
+	args = dict(a[2:].split("=", 1) for a in c["args"])
+	listen = args.get("listen", "127.0.0.1:9102")
+	if not listen.startswith(("127.", "[::1]")):
+	    assert "tls-cert" in args and "tls-key" in args, args
+	    assert "auth-token-file" in args, args
+	# the token comes from a Secret only root may read
+	mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+	vols = {v["name"]: v for v in pod["spec"]["volumes"]}
+	tok = args["auth-token-file"]
+	vol = vols[mounts[tok.rsplit("/", 1)[0]]]
+	assert "secret" in vol and vol["secret"]["defaultMode"] & 0o077 == 0, vol
+	for probe in ("readinessProbe", "livenessProbe"):
+	    assert c[probe]["httpGet"]["scheme"] == "HTTPS", probe
+	    assert c[probe]["httpGet"]["path"] == "/healthz", probe
+	# and Prometheus is told to use them
+	sm = next(x for x in docs if x["kind"] == "ServiceMonitor")
+	ep = sm["spec"]["endpoints"][0]
+	assert ep["scheme"] == "https" and ep["authorization"]["type"] == "Bearer", ep
+	job = yaml.safe_load((d / "prometheus-scrape.yaml").read_text())["scrape_configs"][0]
+	assert job["scheme"] == "https" and job["authorization"]["credentials_file"], job
+	print("ok")
+	EOF
+	assert_success
+	assert_output "ok"
 }
 
 @test "the ABI header compiles on its own in strict C11" {

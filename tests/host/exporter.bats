@@ -49,9 +49,16 @@ ID_D=dddddddddddddddddddddddddddddddddddddddddddddddddddddddd$SFX
 POD3_UID=1a2b3c4d-5e6f-4a7b-8c9d-0e1f$SFX
 
 # start_exporter ARGS...: greenai-exporter (test_helper/exporter.bash),
-# sampling every 0.5 s, its ledger in $T, the runtimes' files under $RT
+# sampling every 0.5 s, an ended container kept 2 s (4 samples), its
+# ledger in $T, the runtimes' files under $RT
 start_exporter() {
-	exporter_start -i 0.5 --ledger "$T/ledger.db" --runtime-root "$RT" "$@"
+	exporter_start -i 0.5 --keep-ended 2 --ledger "$T/ledger.db" \
+		--runtime-root "$RT" "$@"
+}
+
+# samples: greenai_exporter_samples_total in the last scrape in $output
+samples() {
+	awk '$1 == "greenai_exporter_samples_total" { print $2 }' <<<"$output"
 }
 
 stop_exporter() {
@@ -124,7 +131,8 @@ make_containers() {
 		"--intensity -3" "--max-series 0" "--backend kmod" \
 		"--tls-cert /x" "-l nowhere" "-l 127.0.0.1:70000" "-l :" \
 		"--save-every 0" "--save-every x" "--save-every 3601" \
-		"--idle most" "--idle-power x"; do
+		"--idle most" "--idle-power x" "--keep-ended 0" \
+		"--keep-ended 3601" "--max-per-client 0" "--max-per-client 1.5"; do
 		run "$EXPORTER" $bad
 		assert_failure 2
 		assert_output --partial "greenai-exporter: "
@@ -380,13 +388,165 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
 time.sleep(600)' "$PORT" 3>&- &
 	PIDS+=($!)
-	seq 200 | xargs -P 200 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
-		--max-time 120 "http://127.0.0.1:$PORT/metrics" >"$T/codes"
+	# from 20 addresses of the loopback, 10 each: under the per-client bound
+	seq 0 199 | xargs -P 200 -I{} sh -c 'curl -s -o /dev/null \
+		-w "%{http_code}\n" --max-time 120 \
+		--interface 127.0.0.$(($1 % 20 + 1)) "$2"' sh {} \
+		"http://127.0.0.1:$PORT/metrics" >"$T/codes"
 	run sort "$T/codes"
 	assert_equal "$(grep -c '^200$' "$T/codes")" 200
 	kill -0 "$EXPORTER_PID"
 	run curl -s "http://127.0.0.1:$PORT/healthz"
 	assert_output "ok"
+}
+
+# terminated STATE: how many containers the state file says were folded
+terminated() {
+	python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["terminated_containers"]["count"])' "$1" 2>/dev/null ||
+		echo -1
+}
+
+# series_in_state STATE KEY: 1 when the state file has the series KEY
+series_in_state() {
+	python3 -c 'import json, sys
+print(int(any(x["key"] == sys.argv[2] for x in json.load(open(sys.argv[1]))["series"])))' \
+		"$1" "$2" 2>/dev/null || echo -1
+}
+
+@test "exporter: an ended container is folded --keep-ended after it ends, scraped or not" {
+	local s0 s n=0 deadline
+	start_exporter --keep-ended 5 --save-every 1
+	make_containers
+	until_scrape '/^greenai_container_cpu_seconds_total\{.*trainer/ { f = 1 } END { exit !f }'
+	remove_cgroup "$DOCKER"
+	s0=$(samples)
+	# scraped as fast as it answers, it stays as it was: a scrape does
+	# not hasten its folding
+	while :; do
+		output=$(scrape)
+		s=$(samples)
+		[ "$s" -le $((s0 + 4)) ] || break
+		grep -q 'container_name="trainer"' <<<"$output" ||
+			fail "folded at sample $s, $((s - s0)) after it ended"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 2 ] || fail "only $n scrapes in 4 samples"
+	stop_exporter
+	# the same, never scraped: folded all the same (the state file says)
+	rm -f "$T/state"
+	start_exporter --keep-ended 1 --save-every 1
+	DOCKER=$(new_cgroup "system.slice/docker-$ID_A.scope")
+	"$BIN/cgspawn" "$DOCKER" "$BIN/spin" 600 2>/dev/null &
+	PIDS+=($!)
+	deadline=$((SECONDS + 60))
+	until [ "$(series_in_state "$T/state" "docker/$ID_A")" = 1 ]; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "never in the state file"
+		sleep 0.1
+	done
+	remove_cgroup "$DOCKER"
+	until [ "$(terminated "$T/state")" = 1 ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "never folded without a scrape: $(cat "$T/state")"
+		sleep 0.1
+	done
+	[ "$(series_in_state "$T/state" "docker/$ID_A")" = 0 ]
+}
+
+@test "exporter: a runtime's names in a service's or a user's subtree are not root's containers" {
+	local root svc user c
+	start_exporter
+	root=$(new_cgroup "system.slice/docker-$ID_B.scope")
+	# a delegated service names a cgroup as docker does: no container
+	svc=$(new_cgroup "system.slice/greenai-ci-$$.service/docker-$ID_A.scope")
+	# a user's instance names one with root's container's id: the user's
+	user=$(new_cgroup "user.slice/user-65534.slice/user@65534.service/app.slice/docker-$ID_B.scope")
+	for c in "$root" "$svc" "$user"; do
+		"$BIN/cgspawn" "$c" "$BIN/spin" 600 2>/dev/null &
+		PIDS+=($!)
+	done
+	until_scrape "/^greenai_container_cpu_seconds_total\\{.*owner=\"uid:65534\",container_id=\"$ID_B\"/ { u = 1 } /^greenai_container_cpu_seconds_total\\{.*owner=\"\",container_id=\"$ID_B\"/ { r = 1 } END { exit !(u && r) }"
+	! grep -q "container_id=\"$ID_A\"" <<<"$output" ||
+		fail "a service's cgroup is exposed as a container"
+	# one series each, and the user's has no name from root's runtime
+	value greenai_container_cpu_seconds_total "owner=\"uid:65534\",container_id=\"$ID_B\",container_name=\"\",runtime=\"docker\""
+	value greenai_container_cpu_seconds_total "owner=\"\",container_id=\"$ID_B\""
+}
+
+# model_cgroup NAME MODEL [UID]: a plain cgroup labelled MODEL, owned by
+# UID (root by default), with a process in it; its path in MODEL_CG
+model_cgroup() {
+	MODEL_CG=$(new_cgroup "$1")
+	[ -z "${3:-}" ] || chown "$3" "$MODEL_CG"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.greenai.model", sys.argv[2].encode())' \
+		"$MODEL_CG" "$2"
+	"$BIN/cgspawn" "$MODEL_CG" "$BIN/spin" 600 2>/dev/null &
+	PIDS+=($!)
+}
+
+@test "exporter: model series are bounded, a user's are marked as theirs, and they end with their cgroups" {
+	local m=bert-$SFX root user
+	start_exporter --max-series 2 --keep-ended 1 --save-every 1
+	# the same model name on root's cgroup and on one a user owns
+	model_cgroup "greenai-model-root.$$" "$m"
+	root=$MODEL_CG
+	model_cgroup "greenai-model-user.$$" "$m" 65534
+	user=$MODEL_CG
+	until_scrape "/^greenai_model_cpu_seconds_total\\{.*owner=\"uid:65534\",model=\"$m\"/ { u = 1 } /^greenai_model_cpu_seconds_total\\{.*owner=\"\",model=\"$m\"/ { r = 1 } END { exit !(u && r) }"
+	# a third model is past --max-series: counted in the node only
+	model_cgroup "greenai-model-more.$$" "gpt-$SFX"
+	until_scrape '/^greenai_exporter_series_dropped_total [1-9]/ { f = 1 } END { exit !f }'
+	! grep -q "gpt-$SFX" <<<"$output" || fail "a model past the bound is exposed"
+	# root's ends: its series is folded, the user's stays
+	remove_cgroup "$root"
+	until_scrape '/^greenai_terminated_models_total\{[^}]*\} [1-9]/ { f = 1 } END { exit !f }'
+	! grep -q "owner=\"\",model=\"$m\"" <<<"$output" ||
+		fail "the ended model is still exposed"
+	grep -q "owner=\"uid:65534\",model=\"$m\"" <<<"$output" ||
+		fail "the user's model is gone"
+	# and the state file keeps only what is exposed
+	stop_exporter
+	[ "$(series_in_state "$T/state" "$m")" = 0 ]
+	[ "$(series_in_state "$T/state" "uid:65534/$m")" = 1 ]
+}
+
+@test "exporter: one client address cannot hold every connection" {
+	start_exporter --max-per-client 4
+	# four connections from 127.0.0.1, each answered once and kept open
+	# (a header line a second keeps them from timing out)
+	python3 - "$PORT" "$T/held" 3>&- <<-'PY' &
+		import socket, sys, time
+		socks = []
+		for i in range(4):
+		    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+		    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		    buf = b""
+		    while b"ok\n" not in buf:
+		        buf += s.recv(4096)
+		    s.sendall(b"GET /healthz HTTP/1.1\r\n")
+		    socks.append(s)
+		open(sys.argv[2], "w").write("held\n")
+		while True:
+		    for s in socks:
+		        s.sendall(b"X-Wait: 1\r\n")
+		    time.sleep(1)
+	PY
+	PIDS+=($!)
+	local deadline=$((SECONDS + 60))
+	until [ -s "$T/held" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "the four connections were never made"
+		sleep 0.05
+	done
+	# a fifth from the same address is closed unanswered
+	run curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_failure
+	assert_output 000
+	# another address is served
+	run curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+		--interface 127.0.0.2 "http://127.0.0.1:$PORT/metrics"
+	assert_success
+	assert_output 200
 }
 
 @test "exporter: basic auth refuses wrong credentials; TLS serves the same metrics" {
@@ -410,6 +570,54 @@ time.sleep(600)' "$PORT" 3>&- &
 	assert_line --partial "greenai_node_joules_total{"
 	run curl -sk "https://127.0.0.1:$PORT/healthz"
 	assert_output "ok"
+}
+
+@test "exporter: with --auth-token-file, /metrics wants the bearer token: none or a wrong one get 401 and no metrics" {
+	# a token file others may read, or that is not one token: refused
+	printf 'x%.0s' {1..40} >"$T/token"
+	chmod 644 "$T/token"
+	run "$EXPORTER" --auth-token-file "$T/token" -l 127.0.0.1:0 --no-ledger
+	assert_failure 2
+	assert_output --partial "chmod 600"
+	printf 'two words here and more\n' >"$T/bad"
+	chmod 600 "$T/bad"
+	run "$EXPORTER" --auth-token-file "$T/bad" -l 127.0.0.1:0 --no-ledger
+	assert_failure 2
+	assert_output --partial "the token"
+	run "$EXPORTER" --auth-token-file "$T/token" --auth-file "$T/bad"
+	assert_failure 2
+	assert_output --partial "exclusive"
+	# a good one
+	head -c 32 /dev/urandom | base64 | tr -d '=+/\n' >"$T/token"
+	chmod 600 "$T/token"
+	tok=$(cat "$T/token")
+	start_exporter --auth-token-file "$T/token"
+	run curl -s -w '\n%{http_code}' "http://127.0.0.1:$PORT/metrics"
+	assert_line --index 1 401
+	refute_output --partial greenai_node_joules_total
+	run curl -s -D - -o /dev/null "http://127.0.0.1:$PORT/metrics"
+	assert_output --partial "WWW-Authenticate: Bearer"
+	run curl -s -w '\n%{http_code}' -H "Authorization: Bearer ${tok}x" \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_line --index 1 401
+	refute_output --partial greenai_node_joules_total
+	run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${tok%?}" \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -s -o /dev/null -w '%{http_code}' -u "prom:$tok" \
+		"http://127.0.0.1:$PORT/metrics"
+	assert_output 401
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/"
+	assert_output 401
+	run curl -fsS -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/metrics"
+	assert_success
+	assert_line --partial "greenai_node_joules_total{"
+	# /healthz stays open, for the kubelet's probes
+	run curl -s "http://127.0.0.1:$PORT/healthz"
+	assert_output "ok"
+	# and no warning of an open port (it is loopback, and has a token)
+	run grep -c "no --auth-token-file" "$T/exporter.log"
+	assert_output 0
 }
 
 # co2_rate_is G: between two scrapes at G g/kWh, the node's CO2e grew by

@@ -749,8 +749,8 @@ measure() {
 @test "report --by container: a run inside a container measured whole over its time counts once" {
 	local id c sub log=$BATS_TEST_TMPDIR/outer.log
 	id=$(printf '%08x%056d' $$ 0 | tr 0 f)
-	c=$(new_cgroup "greenai-ct.$$/docker-$id.scope")
-	sub=$(new_cgroup "greenai-ct.$$/docker-$id.scope/job")
+	c=$(new_cgroup "system.slice/docker-$id.scope")
+	sub=$(new_cgroup "system.slice/docker-$id.scope/job")
 	"$BIN/cgspawn" "$c" sleep 600 2>/dev/null &
 	local deadline=$((SECONDS + 60))
 	until grep -q '^populated 1$' "$c/cgroup.events"; do

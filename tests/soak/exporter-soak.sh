@@ -27,8 +27,11 @@ bin=$top/build/tests
 }
 cg=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 t=$(mktemp -d)
-slice=$cg/greenai-soak-$$.slice
-mkdir "$slice"
+# docker's own slice (the only place the exporter takes docker's names
+# from), the ids marked with this run's pid
+slice=$cg/system.slice
+mark=$(printf '%08x' $$)
+mkdir -p "$slice"
 pids=()
 
 cleanup() {
@@ -37,11 +40,11 @@ cleanup() {
 		kill "$p" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	for d in "$slice"/*/; do
+	for d in "$slice"/docker-"$mark"*.scope/; do
 		[ -d "$d" ] || continue
 		echo 1 >"$d/cgroup.kill"
 	done
-	for d in "$slice"/*/ "$slice"; do
+	for d in "$slice"/docker-"$mark"*.scope/; do
 		[ -d "$d" ] || continue
 		for _ in $(seq 200); do
 			rmdir "$d" 2>/dev/null && break
@@ -52,7 +55,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$exporter" -l 127.0.0.1:0 -i 0.2 --state "$t/state" --no-ledger \
+"$exporter" -l 127.0.0.1:0 -i 0.2 --keep-ended 1 --state "$t/state" --no-ledger \
 	--runtime-root "$t/rt" 2>"$t/log" &
 xp=$!
 pids+=("$xp")
@@ -71,7 +74,7 @@ churn() {
 	local n=0 id dir live=()
 	while :; do
 		n=$((n + 1))
-		id=$(printf '%064x' "$n")
+		id=$mark$(printf '%056x' "$n")
 		dir=$slice/docker-$id.scope
 		mkdir "$dir"
 		"$bin/cgspawn" "$dir" "$bin/spin" 0.2 2>/dev/null &

@@ -169,18 +169,18 @@ static const struct sample samples[] = {
 	{ "podman, rootless",
 	  "/user.slice/user-1000.slice/user@1000.service/user.slice/"
 	  "libpod-" ID_B ".scope/container",
-	  "podman rootless id=" ID_B " unit=libpod-" ID_B ".scope" },
+	  "podman rootless id=" ID_B " unit=libpod-" ID_B ".scope uid=1000" },
 	{ "podman, rootless conmon",
 	  "/user.slice/user-1000.slice/user@1000.service/user.slice/"
 	  "libpod-conmon-" ID_B ".scope",
 	  "podman conmon rootless id=" ID_B " unit=libpod-conmon-" ID_B
-	  ".scope" },
+	  ".scope uid=1000" },
 	{ "podman, cgroupfs", "/libpod_parent/libpod-" ID_B,
 	  "podman id=" ID_B },
 	{ "docker, rootless, systemd",
 	  "/user.slice/user-1001.slice/user@1001.service/user.slice/"
 	  "docker-" ID_A ".scope",
-	  "docker rootless id=" ID_A " unit=docker-" ID_A ".scope" },
+	  "docker rootless id=" ID_A " unit=docker-" ID_A ".scope uid=1001" },
 
 	/* containerd without Kubernetes */
 	{ "containerd, default namespace (ctr run)", "/default/" ID_D,
@@ -247,6 +247,63 @@ static const struct sample samples[] = {
 	{ "an LXC name with a bad character", "/lxc.payload.we$b", "none" },
 };
 
+/*
+ * A runtime's names where no runtime puts them: in a subtree delegated to
+ * a user or a service, whose owner chose the names. They must not be
+ * taken for root's containers and pods (a user's energy would land in
+ * another tenant's series); in a user's systemd instance they are that
+ * user's (rootless, uid=).
+ */
+static const struct sample spoofs[] = {
+	{ "docker's scope in a user's app slice is the user's",
+	  "/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" ID_A
+	  ".scope",
+	  "docker rootless id=" ID_A " unit=docker-" ID_A ".scope uid=1000" },
+	{ "a pod slice in a user's instance is the user's",
+	  "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+	  "kubepods-besteffort-pod" UID_US ".slice/cri-containerd-" ID_C
+	  ".scope",
+	  "containerd cri rootless qos=besteffort id=" ID_C " pod=" UID_DASH
+	  " unit=cri-containerd-" ID_C ".scope uid=1000" },
+	{ "docker's scope in a delegated service",
+	  "/system.slice/ci-runner.service/docker-" ID_A ".scope",
+	  "systemd unit=docker-" ID_A ".scope" },
+	{ "docker's scope deep in system.slice",
+	  "/system.slice/ci.slice/docker-" ID_A ".scope",
+	  "systemd unit=docker-" ID_A ".scope" },
+	{ "a kubepods tree in a delegated service",
+	  "/system.slice/ci-runner.service/kubepods.slice/kubepods-pod" UID_US
+	  ".slice/cri-containerd-" ID_C ".scope",
+	  "systemd unit=cri-containerd-" ID_C ".scope" },
+	{ "a cgroupfs kubepods tree in a plain cgroup",
+	  "/greenai/job-17/kubepods/besteffort/pod" UID_DASH "/" ID_C, "none" },
+	{ "a pod's slice alone in a delegated service",
+	  "/system.slice/ci-runner.service/kubepods-burstable-pod" UID_US
+	  ".slice",
+	  "systemd unit=ci-runner.service" },
+	{ "a user's instance faked in a delegated service",
+	  "/system.slice/ci-runner.service/user.slice/user-0.slice/"
+	  "user@0.service/docker-" ID_A ".scope",
+	  "systemd unit=docker-" ID_A ".scope" },
+	{ "a user's instance whose slice names another user",
+	  "/user.slice/user-1000.slice/user@0.service/docker-" ID_A ".scope",
+	  "systemd unit=docker-" ID_A ".scope" },
+	{ "docker's cgroupfs parent in a delegated service",
+	  "/system.slice/ci-runner.service/docker/" ID_A,
+	  "systemd unit=ci-runner.service" },
+	{ "an id deep in a plain cgroup", "/greenai/job-17/" ID_A, "none" },
+	{ "runc's slice:prefix:id in a delegated service",
+	  "/system.slice/ci-runner.service/kubepods-pod" UID_US
+	  ".slice:cri-containerd:" ID_C,
+	  "systemd unit=ci-runner.service" },
+	{ "an LXC payload in a delegated service",
+	  "/system.slice/ci-runner.service/lxc.payload.web01",
+	  "systemd unit=ci-runner.service" },
+	{ "podman's scope in a delegated service",
+	  "/system.slice/ci-runner.service/libpod-" ID_B ".scope",
+	  "systemd unit=libpod-" ID_B ".scope" },
+};
+
 /* Malformed paths: rejected with -EINVAL, saying nothing. */
 static const struct sample malformed[] = {
 	{ "empty", "", "none" },
@@ -308,6 +365,10 @@ static void says(const struct ga_container *c, char *buf, size_t size)
 			 ga_runtime_name(c->outer_runtime), c->outer_id);
 		says_add(buf, size, "outer=", other);
 	}
+	if (c->flags & GA_CT_ROOTLESS) {
+		snprintf(other, sizeof(other), "%u", c->owner_uid);
+		says_add(buf, size, "uid=", other);
+	}
 }
 
 /* @s->path parses to @ret and says @s->says; the short id is the id's. */
@@ -337,6 +398,15 @@ static void real_world_paths(void **state)
 	for (i = 0; i < ARRAY_SIZE(samples); i++)
 		check_sample(&samples[i], 0);
 	print_message("# %zu cgroup paths\n", i);
+}
+
+static void runtime_names_outside_their_roots_are_not_containers(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(spoofs); i++)
+		check_sample(&spoofs[i], 0);
 }
 
 static void malformed_paths_are_rejected(void **state)
@@ -520,6 +590,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_world_paths),
+		cmocka_unit_test(
+			runtime_names_outside_their_roots_are_not_containers),
 		cmocka_unit_test(malformed_paths_are_rejected),
 		cmocka_unit_test(v1_controller_directories),
 		cmocka_unit_test(overlong_paths_are_rejected),

@@ -30,12 +30,16 @@ struct gx_state {
 	char zone_err[GREENAI_MAX_DOMAINS][128];	/* as last said */
 };
 
+#define GX_PER_CLIENT_DEF	16	/* connections one address may hold */
+
 struct gx_http_conf {
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	char *tls_cert, *tls_key;	/* PEM text; NULL: plain HTTP */
 	char *user, *password;		/* basic auth; NULL: none */
+	char *token;			/* bearer token; NULL: none */
 	unsigned int max_connections;
+	unsigned int max_per_client;	/* connections from one address */
 };
 
 struct gx_http;

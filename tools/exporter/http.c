@@ -6,8 +6,8 @@
  * 404, other methods 405. One internal thread polls every connection;
  * a scrape renders the counters under the state's lock into the
  * thread's own buffer. Connections are bounded in number, time (10 s)
- * and memory (16 KiB: larger headers get 431), so slow or greedy clients
- * cannot stall the others. With a user and password, every path but
+ * and memory (16 KiB: larger headers get 431), and in number per client
+ * address, so slow or greedy clients cannot stall the others. With a user and password, every path but
  * /healthz wants them (basic auth, compared in constant time); with a
  * certificate and key, only TLS is spoken.
  */
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <microhttpd.h>
 
@@ -120,11 +121,27 @@ static bool gx_same(const char *a, const char *b)
 	return !d;
 }
 
+/* "Authorization: Bearer <token>" with the token, compared in constant time. */
+static bool gx_bearer_ok(struct gx_http *h, struct MHD_Connection *c)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (!v || strncasecmp(v, "Bearer ", 7))
+		return false;
+	v += 7;
+	while (*v == ' ')
+		v++;
+	return gx_same(v, h->conf.token);
+}
+
 static bool gx_authorised(struct gx_http *h, struct MHD_Connection *c)
 {
 	char *pass = NULL, *user;
 	bool ok;
 
+	if (h->conf.token)
+		return gx_bearer_ok(h, c);
 	if (!h->conf.user)
 		return true;
 	user = MHD_basic_auth_get_username_password(c, &pass);
@@ -150,7 +167,7 @@ static const struct {
 	{ "greenai_exporter_scrapes", GA_EXPO_COUNTER,
 	  "Scrapes of /metrics answered." },
 	{ "greenai_exporter_series_dropped", GA_EXPO_COUNTER,
-	  "Containers and pods past the bound on series, counted in the node's figures only." },
+	  "Containers, pods and models past the bound on series, counted in the node's figures only." },
 	{ "greenai_exporter_cgroups", GA_EXPO_GAUGE,
 	  "Cgroups the exporter follows now (those gone are dropped)." },
 };
@@ -294,7 +311,13 @@ static enum MHD_Result gx_request(void *cls, struct MHD_Connection *c,
 						    MHD_RESPMEM_PERSISTENT);
 		if (!r)
 			return MHD_NO;
-		ret = MHD_queue_basic_auth_fail_response(c, "greenai", r);
+		if (h->conf.token) {
+			MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+						"Bearer realm=\"greenai\"");
+			ret = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+		} else {
+			ret = MHD_queue_basic_auth_fail_response(c, "greenai", r);
+		}
 		MHD_destroy_response(r);
 		return ret;
 	}
@@ -336,6 +359,8 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 	h->conf = *conf;
 	if (!h->conf.max_connections)
 		h->conf.max_connections = GX_MAX_CONN_DEF;
+	if (!h->conf.max_per_client)
+		h->conf.max_per_client = GX_PER_CLIENT_DEF;
 	ga_expo_init(&h->expo, GA_EXPO_PROMETHEUS);
 	if (conf->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
@@ -352,6 +377,7 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 		flags, 0, NULL, NULL, gx_request, h,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->conf.addr,
 		MHD_OPTION_CONNECTION_LIMIT, h->conf.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->conf.max_per_client,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)GX_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)GX_CONN_MEMORY,
 		MHD_OPTION_EXTERNAL_LOGGER, gx_log, NULL,

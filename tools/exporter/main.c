@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <greenai/libgreenai.h>
 
@@ -21,6 +23,7 @@
 #define GX_LISTEN_DEF	"127.0.0.1:9102"
 #define GX_STATE_DEF	"/var/lib/greenai/exporter.state"
 #define GX_SAVE_EVERY_S	30.0
+#define GX_KEEP_ENDED_S	120.0	/* an ended container's series, as it was */
 
 static const char gx_help[] =
 	"Usage: greenai-exporter [OPTION]...\n"
@@ -51,8 +54,16 @@ static const char gx_help[] =
 	"                          speak HTTPS with this certificate and key\n"
 	"      --auth-file FILE    basic auth: FILE holds one line USER:PASSWORD and\n"
 	"                          may be read by its owner only (/healthz is open)\n"
-	"      --max-series N      containers and pods kept as series, each\n"
-	"                          (default 10000); more count in the node only\n"
+	"      --auth-token-file FILE  bearer auth: every request but /healthz needs\n"
+	"                          'Authorization: Bearer TOKEN', TOKEN the one line\n"
+	"                          of FILE, which may be read by its owner only\n"
+	"      --max-series N      containers, pods and models kept as series,\n"
+	"                          each (default 10000); more count in the node only\n"
+	"      --keep-ended SECONDS  an ended container's or pod's series stays as\n"
+	"                          it was for SECONDS, 1 to 3600 (default 120),\n"
+	"                          then it is folded into greenai_terminated_*\n"
+	"      --max-per-client N  connections one address may hold, 1 to 1024\n"
+	"                          (default 16)\n"
 	"      --per-process N     also the N processes that used most energy, by\n"
 	"                          pid (off by default: pids are many and brief)\n"
 	"      --backend auto|module|bpf\n"
@@ -73,10 +84,11 @@ static const char gx_help[] =
 struct gx_opts {
 	const char *listen, *node_name, *region, *intensity, *pue;
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
+	const char *token_file;
 	const char *root, *runtime_root, *idle, *idle_power;
 	bool no_ledger;
-	double interval_s, save_every_s;
-	unsigned int max_series, max_processes;
+	double interval_s, save_every_s, keep_ended_s;
+	unsigned int max_series, max_processes, max_per_client;
 	enum ga_backend backend;
 };
 
@@ -114,12 +126,23 @@ static int gx_parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
+/* A whole number from 1 to @hi. */
+static int gx_parse_count(const char *s, unsigned int hi, unsigned int *out)
+{
+	double v;
+
+	if (gx_parse_double(s, 1, hi, &v) || v != (unsigned int)v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 {
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
 	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY, O_IDLE,
-	       O_IDLE_POWER };
+	       O_IDLE_POWER, O_KEEP_ENDED, O_PER_CLIENT, O_TOKEN };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -134,7 +157,10 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "tls-cert", required_argument, NULL, O_CERT },
 		{ "tls-key", required_argument, NULL, O_KEY },
 		{ "auth-file", required_argument, NULL, O_AUTH },
+		{ "auth-token-file", required_argument, NULL, O_TOKEN },
 		{ "max-series", required_argument, NULL, O_MAX },
+		{ "keep-ended", required_argument, NULL, O_KEEP_ENDED },
+		{ "max-per-client", required_argument, NULL, O_PER_CLIENT },
 		{ "per-process", required_argument, NULL, O_PER_PROC },
 		{ "backend", required_argument, NULL, O_BACKEND },
 		{ "idle", required_argument, NULL, O_IDLE },
@@ -145,13 +171,14 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	double v;
 	int c;
 
 	o->listen = GX_LISTEN_DEF;
 	o->state = GX_STATE_DEF;
 	o->interval_s = 5;
 	o->save_every_s = GX_SAVE_EVERY_S;
+	o->keep_ended_s = GX_KEEP_ENDED_S;
+	o->max_per_client = GX_PER_CLIENT_DEF;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hl:i:", opts, NULL)) != -1) {
 		switch (c) {
@@ -207,19 +234,28 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		case O_AUTH:
 			o->auth_file = optarg;
 			break;
+		case O_TOKEN:
+			o->token_file = optarg;
+			break;
 		case O_MAX:
-			if (gx_parse_double(optarg, 1, 1000000, &v) ||
-			    v != (unsigned int)v)
+			if (gx_parse_count(optarg, 1000000, &o->max_series))
 				return gx_usage("--max-series: '%s' is not 1 to 1000000",
 						optarg);
-			o->max_series = v;
+			break;
+		case O_KEEP_ENDED:
+			if (gx_parse_double(optarg, 1, 3600, &o->keep_ended_s))
+				return gx_usage("--keep-ended: '%s' is not 1 to 3600 seconds",
+						optarg);
+			break;
+		case O_PER_CLIENT:
+			if (gx_parse_count(optarg, 1024, &o->max_per_client))
+				return gx_usage("--max-per-client: '%s' is not 1 to 1024",
+						optarg);
 			break;
 		case O_PER_PROC:
-			if (gx_parse_double(optarg, 1, 10000, &v) ||
-			    v != (unsigned int)v)
+			if (gx_parse_count(optarg, 10000, &o->max_processes))
 				return gx_usage("--per-process: '%s' is not 1 to 10000",
 						optarg);
-			o->max_processes = v;
 			break;
 		case O_BACKEND:
 			if (ga_backend_parse(optarg, &o->backend))
@@ -247,6 +283,8 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		return gx_usage("unexpected argument '%s'", argv[optind]);
 	if (!o->tls_cert != !o->tls_key)
 		return gx_usage("%s", "--tls-cert and --tls-key go together");
+	if (o->auth_file && o->token_file)
+		return gx_usage("%s", "--auth-file and --auth-token-file are exclusive");
 	if (o->ledger && o->no_ledger)
 		return gx_usage("%s", "--ledger and --no-ledger are exclusive");
 	return -1;
@@ -267,12 +305,21 @@ static char *gx_read_pem(const char *path)
 	return buf;
 }
 
-/* --auth-file: "USER:PASSWORD", owner-only. Return: 0 or exit status. */
-static int gx_read_auth(const char *path, struct gx_http_conf *hc)
+/* Whether @a is a loopback address (127.0.0.0/8, ::1). */
+static bool gx_loopback(const struct sockaddr_storage *a)
 {
-	char line[1024], *colon;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
+
+	if (a->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr);
+	return (ntohl(a4->sin_addr.s_addr) >> 24) == 127;
+}
+
+/* A secret's file: there, and for its owner only. Return: 0 or exit status. */
+static int gx_secret_file(const char *path)
+{
 	struct stat st;
-	int r;
 
 	if (stat(path, &st)) {
 		fprintf(stderr, "greenai-exporter: %s: %s\n", path,
@@ -285,6 +332,40 @@ static int gx_read_auth(const char *path, struct gx_http_conf *hc)
 			path, st.st_mode & 0777);
 		return 2;
 	}
+	return 0;
+}
+
+/* --auth-token-file: one line, the token. Return: 0 or exit status. */
+static int gx_read_token(const char *path, struct gx_http_conf *hc)
+{
+	char line[4096];
+	size_t i;
+	int r = gx_secret_file(path);
+
+	if (r)
+		return r;
+	r = ga_read_str(path, line, sizeof(line));
+	for (i = 0; !r && line[i]; i++)
+		if (line[i] <= ' ' || line[i] == 0x7f)
+			r = -EINVAL;
+	if (r || i < 16) {
+		fprintf(stderr,
+			"greenai-exporter: %s: not one line of 16 or more printable characters, no spaces (the token)\n",
+			path);
+		return 2;
+	}
+	hc->token = strdup(line);
+	return hc->token ? 0 : 1;
+}
+
+/* --auth-file: "USER:PASSWORD", owner-only. Return: 0 or exit status. */
+static int gx_read_auth(const char *path, struct gx_http_conf *hc)
+{
+	char line[1024], *colon;
+	int r = gx_secret_file(path);
+
+	if (r)
+		return r;
 	r = ga_read_str(path, line, sizeof(line));
 	colon = r ? NULL : strchr(line, ':');
 	if (!colon || colon == line || !colon[1]) {
@@ -417,6 +498,8 @@ int main(int argc, char **argv)
 		go.model_from = model_from;
 	if (o.auth_file && gx_read_auth(o.auth_file, &hc))
 		return 2;
+	if (o.token_file && gx_read_token(o.token_file, &hc))
+		return 2;
 	if (o.tls_cert && (!(hc.tls_cert = gx_read_pem(o.tls_cert)) ||
 			   !(hc.tls_key = gx_read_pem(o.tls_key))))
 		return 2;
@@ -450,6 +533,11 @@ int main(int argc, char **argv)
 	wc.mg_per_kwh = gi.grid.mg_per_kwh;
 	wc.intensity_source = gi.grid.source;
 	wc.max_series = o.max_series;
+	/* in samples, so that it does not depend on scrapes */
+	wc.keep_updates = (unsigned int)(o.keep_ended_s / o.interval_s + 0.999);
+	if (!wc.keep_updates)
+		wc.keep_updates = 1;
+	hc.max_per_client = o.max_per_client;
 	wc.max_processes = o.max_processes;
 	wc.ledger = ledger;
 	r = ga_wl_new(&st.wl, st.g, &wc);
@@ -467,6 +555,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "greenai-exporter: %s: %s\n", o.listen, err);
 		goto out;
 	}
+	if (!hc.user && !hc.token && !gx_loopback(&hc.addr))
+		fprintf(stderr,
+			"greenai-exporter: warning: %s is not loopback and there is no --auth-token-file or --auth-file: whoever reaches it reads every workload's energy\n",
+			o.listen);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -523,5 +615,6 @@ out:
 	free(hc.tls_key);
 	free(hc.user);
 	free(hc.password);
+	free(hc.token);
 	return status;
 }

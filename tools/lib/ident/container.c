@@ -12,6 +12,16 @@
  * ids by their exact length and alphabet: a runtime is named only when the
  * path says so (a bare id under a pod does not say which CRI runtime made
  * it: that is GA_RT_KUBEPODS).
+ *
+ * Names are also taken only where the runtimes put them, under cgroups
+ * only root makes: a container at the top of the tree or in its runtime's
+ * slice (system.slice, machine.slice, /docker, /lxc, /libpod_parent, a
+ * containerd namespace), a pod under kubepods or kubepods.slice at the
+ * top (kubelet.slice in a kind node), anything inside a container so
+ * found (its root's), and anything in a user's systemd instance
+ * (/user.slice/user-UID.slice/user@UID.service: rootless, with that UID
+ * as its owner). The same names elsewhere (a subtree delegated to a user
+ * or a service) are not a container: whoever owns the subtree chose them.
  */
 #include <errno.h>
 #include <limits.h>
@@ -44,8 +54,11 @@ struct hit {
 
 struct parse {
 	struct comp parent, grandparent;
+	struct comp top; /* the first component (v1 controller dirs left out) */
+	unsigned int depth; /* of the component being scanned; top is 0 */
 	struct kube kube;
-	bool user_service; /* under user@UID.service */
+	bool user_service; /* under /user.slice/user-UID.slice/user@UID.service */
+	unsigned int uid; /* its UID */
 	struct comp unit;
 	struct hit outer, inner;
 	unsigned int nr_hits;
@@ -203,20 +216,55 @@ static bool lxc_name_valid(struct comp c)
 	return true;
 }
 
-/* "user@1000.service": a user's systemd instance, home of rootless. */
-static bool is_user_service(struct comp c)
+/*
+ * "user@1000.service" where systemd puts it, /user.slice/user-1000.slice/:
+ * a user's systemd instance, home of rootless runtimes. @uid its UID.
+ */
+static bool is_user_service(const struct parse *p, struct comp c,
+			    unsigned int *uid)
 {
+	unsigned long v = 0;
 	size_t i;
 
-	if (!comp_has_prefix(c, "user@") || !comp_has_suffix(c, ".service"))
+	if (p->depth != 2 || !comp_eq(p->top, "user.slice") ||
+	    !comp_has_prefix(c, "user@") || !comp_has_suffix(c, ".service"))
 		return false;
 	c = comp_trim(c, 5, 8);
-	if (c.len == 0)
+	if (c.len == 0 || c.len > 10)
 		return false;
-	for (i = 0; i < c.len; i++)
+	for (i = 0; i < c.len; i++) {
 		if (c.s[i] < '0' || c.s[i] > '9')
 			return false;
+		v = v * 10 + (unsigned long)(c.s[i] - '0');
+	}
+	/* its slice names the same user */
+	if (p->parent.len != c.len + 11 || memcmp(p->parent.s, "user-", 5) ||
+	    memcmp(p->parent.s + 5, c.s, c.len) || v > UINT_MAX)
+		return false;
+	*uid = (unsigned int)v;
 	return true;
+}
+
+/*
+ * Whether what is scanned now is somewhere only root (or, for a user's
+ * instance, that user) makes cgroups of its own accord: in a container
+ * already found, or in a user's systemd instance (rootless).
+ */
+static bool in_owned(const struct parse *p)
+{
+	return p->nr_hits || p->user_service;
+}
+
+/* Whether the component scanned is at depth @depth below top @top. */
+static bool at(const struct parse *p, unsigned int depth, const char *top)
+{
+	return p->depth == depth && (!top || comp_eq(p->top, top));
+}
+
+/* Where the kubelet makes kubepods: at the top, kubelet.slice in kind. */
+static bool kube_root_ok(const struct parse *p)
+{
+	return in_owned(p) || p->depth == 0 || at(p, 1, "kubelet.slice");
 }
 
 /* A "pod<uid>" name, cgroupfs or slice form: the UID, or s == NULL. */
@@ -267,11 +315,19 @@ static void scan_slice(struct parse *p, struct comp name)
 		p->kube.in = true;
 }
 
+/* A slice name, taken as the kubelet's only where the kubelet makes them. */
+static void scan_slice_at(struct parse *p, struct comp name)
+{
+	if (p->kube.in || kube_root_ok(p))
+		scan_slice(p, name);
+}
+
 /* The cgroupfs kubelet's names: kubepods, <qos>, pod<uid>. */
 static void scan_kubepods(struct parse *p, struct comp c)
 {
 	if (comp_eq(c, "kubepods")) {
-		p->kube.in = true;
+		if (p->kube.in || kube_root_ok(p))
+			p->kube.in = true;
 		return;
 	}
 	if (!p->kube.in || p->kube.pod.s)
@@ -292,12 +348,28 @@ static void add_hit(struct parse *p, enum ga_runtime rt, unsigned int flags,
 
 	if (h.kube.in && h.kube.pod.s)
 		h.flags |= GA_CT_CRI;
-	if (p->user_service)
+	if (p->user_service && !p->nr_hits)
 		h.flags |= GA_CT_ROOTLESS;
+	else if (p->nr_hits)
+		h.flags |= p->outer.flags & GA_CT_ROOTLESS;
 	if (p->nr_hits++ == 0)
 		p->outer = h;
 	p->inner = h;
 	memset(&p->kube, 0, sizeof(p->kube));
+}
+
+/*
+ * Where a runtime's named cgroup may be: a scope in system.slice or
+ * machine.slice at the top, in a pod, in a container or a user's
+ * instance; a bare name (cgroupfs driver) in a pod or /libpod_parent.
+ */
+static bool named_at_home(const struct parse *p, size_t suffix_len)
+{
+	if (in_owned(p) || (p->kube.in && p->kube.pod.s))
+		return true;
+	if (suffix_len)
+		return at(p, 1, "system.slice") || at(p, 1, "machine.slice");
+	return at(p, 1, "libpod_parent") || at(p, 1, "machine.slice");
 }
 
 static bool scan_named(struct parse *p, struct comp c)
@@ -317,10 +389,27 @@ static bool scan_named(struct parse *p, struct comp c)
 		id = comp_trim(c, pre, suf);
 		if (!ga_container_id_valid(id.s, id.len))
 			continue;
+		if (!named_at_home(p, suf))
+			return false;
 		add_hit(p, named_layouts[i].runtime, named_layouts[i].flags, id,
 			none);
 		return true;
 	}
+	return false;
+}
+
+/* The services of the runtimes, where runc may name a cgroup slice:prefix:id. */
+static bool runtime_service(struct comp c)
+{
+	static const char *const svc[] = {
+		"containerd.service", "crio.service", "docker.service",
+		"cri-docker.service", "k3s.service",  "k3s-agent.service",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(svc) / sizeof(svc[0]); i++)
+		if (comp_eq(c, svc[i]))
+			return true;
 	return false;
 }
 
@@ -340,6 +429,10 @@ static bool scan_colon(struct parse *p, struct comp c)
 	prefix = (struct comp){ c1 + 1, c2 - c1 - 1 };
 	id = (struct comp){ c2 + 1, c.s + c.len - c2 - 1 };
 	if (!ga_container_id_valid(id.s, id.len))
+		return false;
+	/* runc's name, in the runtime's service: /system.slice/X.service/ */
+	if (!in_owned(p) &&
+	    !(at(p, 2, "system.slice") && runtime_service(p->parent)))
 		return false;
 	for (i = 0; i < sizeof(colon_layouts) / sizeof(colon_layouts[0]); i++) {
 		if (!comp_eq(prefix, colon_layouts[i].prefix))
@@ -361,14 +454,18 @@ static bool scan_bare(struct parse *p, struct comp c)
 
 	if (!ga_container_id_valid(c.s, c.len))
 		return false;
-	if (comp_eq(p->parent, "docker"))
+	if (comp_eq(p->parent, "docker") && (in_owned(p) || p->depth == 1))
 		rt = GA_RT_DOCKER;
 	else if (p->kube.in && p->kube.pod.s && pod_of(p->parent).s)
 		rt = GA_RT_KUBEPODS;
-	else if (comp_eq(p->grandparent, "ecs"))
+	else if (comp_eq(p->grandparent, "ecs") &&
+		 (in_owned(p) || p->depth == 2))
 		rt = GA_RT_DOCKER; /* /ecs/<task>/<id> */
-	else if (comp_eq(p->parent, "default"))
+	else if (comp_eq(p->parent, "default") &&
+		 (in_owned(p) || p->depth == 1))
 		rt = GA_RT_CONTAINERD; /* /<namespace>/<id> */
+	else if (!in_owned(p) && p->depth != 1)
+		return false; /* an id in someone's subtree: theirs to name */
 	add_hit(p, rt, 0, c, none);
 	return true;
 }
@@ -377,6 +474,8 @@ static bool scan_lxc(struct parse *p, struct comp c)
 {
 	struct comp none = { NULL, 0 }, name;
 
+	if (!in_owned(p) && p->depth > (comp_eq(p->parent, "lxc") ? 1u : 0u))
+		return false;
 	if (comp_eq(p->parent, "lxc") && lxc_name_valid(c)) {
 		add_hit(p, GA_RT_LXC, 0, none, c);
 		return true;
@@ -402,13 +501,13 @@ static void scan_component(struct parse *p, struct comp c)
 {
 	if (comp_has_suffix(c, ".service") || comp_has_suffix(c, ".scope"))
 		p->unit = c;
-	if (is_user_service(c))
+	if (!p->user_service && is_user_service(p, c, &p->uid))
 		p->user_service = true;
 	if (scan_lxc(p, c) || scan_named(p, c) || scan_colon(p, c) ||
 	    scan_bare(p, c))
 		return;
 	if (comp_has_suffix(c, ".slice"))
-		scan_slice(p, comp_trim(c, 0, 6));
+		scan_slice_at(p, comp_trim(c, 0, 6));
 	else
 		scan_kubepods(p, c);
 }
@@ -428,6 +527,39 @@ static bool comp_valid(struct comp c)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * The length of @path's v1 controller directory, /sys/fs/cgroup/<ctl>,
+ * left out of the walk (the tree starts below it); 0 when there is none.
+ */
+static size_t v1_prefix_len(const char *path, size_t n)
+{
+	static const char *const ctl[] = {
+		"cpu",	   "cpuacct",	 "cpuset",  "memory",
+		"devices", "freezer",	 "net_cls", "net_prio",
+		"blkio",   "perf_event", "hugetlb", "pids",
+		"rdma",	   "misc",	 "systemd", "unified",
+	};
+	static const char head[] = "/sys/fs/cgroup/";
+	const size_t hl = sizeof(head) - 1;
+	struct comp c;
+	const char *end;
+	size_t i;
+
+	if (n <= hl || memcmp(path, head, hl))
+		return 0;
+	end = memchr(path + hl, '/', n - hl);
+	c = (struct comp){ path + hl, (end ? end : path + n) - (path + hl) };
+	if (!comp_valid(c))
+		return 0;
+	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++)
+		if (comp_eq(c, ctl[i]))
+			break;
+	if (i == sizeof(ctl) / sizeof(ctl[0]) && !memchr(c.s, ',', c.len) &&
+	    !comp_has_prefix(c, "name="))
+		return 0;
+	return hl + c.len;
 }
 
 static void copy_comp(char *dst, size_t size, struct comp c)
@@ -477,6 +609,10 @@ static void fill(struct ga_container *c, const struct parse *p)
 		set_kube(c, &p->kube);
 		if (p->kube.pod.s)
 			c->flags |= GA_CT_CRI;
+		if (p->user_service)
+			c->flags |= GA_CT_ROOTLESS;
+		if (c->flags & GA_CT_ROOTLESS)
+			c->owner_uid = p->uid;
 		if (p->nr_hits) {
 			c->flags |= GA_CT_NESTED;
 			c->outer_runtime = p->outer.runtime;
@@ -491,6 +627,8 @@ static void fill(struct ga_container *c, const struct parse *p)
 	}
 	c->runtime = h->runtime;
 	c->flags = h->flags;
+	if (c->flags & GA_CT_ROOTLESS)
+		c->owner_uid = p->uid;
 	set_id(c, h->id);
 	copy_comp(c->name, sizeof(c->name), h->name);
 	set_kube(c, &h->kube);
@@ -528,16 +666,20 @@ int ga_container_parse(const char *path, struct ga_container *c)
 		return 0;
 
 	memset(&p, 0, sizeof(p));
-	for (start = 1, i = 1; i <= n; i++) {
+	start = v1_prefix_len(path, n) + 1;
+	for (i = start; i <= n; i++) {
 		struct comp comp = { path + start, i - start };
 
 		if (i < n && path[i] != '/')
 			continue;
 		if (!comp_valid(comp))
 			return -EINVAL;
+		if (!p.depth)
+			p.top = comp;
 		scan_component(&p, comp);
 		p.grandparent = p.parent;
 		p.parent = comp;
+		p.depth++;
 		start = i + 1;
 	}
 	fill(c, &p);

@@ -131,6 +131,8 @@ static unsigned int wl_labels(const struct ga_wl *w,
 	unsigned int n = 0;
 
 	l[n++] = (struct ga_label){ "node_name", w->node_name };
+	/* "" for root's; a user's ("uid:1000"), or the outer container's */
+	l[n++] = (struct ga_label){ "owner", s->owner };
 	switch (s->kind) {
 	case WL_CONTAINER:
 		l[n++] = (struct ga_label){ "container_id", s->container_id };
@@ -218,10 +220,6 @@ static int wl_expose_kind(struct ga_wl *w, struct ga_expo *e,
 			wl_expose_series(w, e, s, wl_families[f].value);
 		}
 	}
-	/* a terminated one has been exposed this once: folded next */
-	HASH_ITER(hh, w->series[k], s, st)
-		if (!r && s->terminated)
-			s->exposed = true;
 	return r;
 }
 
@@ -233,7 +231,7 @@ static int wl_expose_terminated(struct ga_wl *w, struct ga_expo *e)
 	int r = 0;
 
 	l[0] = (struct ga_label){ "node_name", w->node_name };
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		const char *kn = wl_kind_name[k];
 
 		snprintf(name, sizeof(name), "greenai_terminated_%ss_joules",
@@ -375,8 +373,8 @@ out:
  * @w: the counters
  * @e: the exposition to add to
  *
- * Marks the terminated containers and pods as exposed: the next update
- * folds them.
+ * Changes nothing: what is exposed, and when an ended container is
+ * folded, does not depend on who scrapes, or how often.
  *
  * Return: 0, or -errno.
  */

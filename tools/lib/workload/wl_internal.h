@@ -24,6 +24,7 @@
 #include "ident/wl_meta.h"
 
 #define GA_WL_PENDING_MAX	4096	/* cgroups resolved in one walk */
+#define WL_OWNER_MAX		80	/* "containerd:" and a 64-digit id */
 
 enum wl_kind {
 	WL_CONTAINER,
@@ -60,9 +61,14 @@ struct wl_series {
 	char pod_name[GA_META_NAME_MAX + 1];
 	char pod_namespace[GA_META_NAME_MAX + 1];
 	char model[GA_LABEL_MAX + 1];
+	/* who made it, when not root's runtimes or labels: "uid:1000", or
+	 * the container it is inside ("docker:<id>") */
+	char owner[WL_OWNER_MAX];
 	struct wl_counts c;
-	unsigned int nr_cgroups;	/* live cgroups that add to it */
-	bool terminated, exposed;
+	unsigned int nr_cgroups;	/* live cgroups (a model's: v2) in it */
+	bool terminated;
+	/* terminated: the update from which on it is folded; 0: not set */
+	unsigned long fold_at;
 	int64_t first_unix_ns;
 	/* a container's first cgroup, a pod's (its parent): to see it go */
 	char *cgroup;
@@ -125,9 +131,9 @@ struct ga_wl {
 	/* cgroups gone, their growth taken: dropped after the walk */
 	uint64_t gone[GA_WL_PENDING_MAX];
 	unsigned int nr_gone;
-	/* containers and pods folded once terminated and exposed */
-	struct wl_counts term[2];
-	uint64_t nr_term[2];
+	/* containers, pods and models folded, keep_updates after they ended */
+	struct wl_counts term[WL_KINDS];
+	uint64_t nr_term[WL_KINDS];
 	struct ga_wl_stats stats;
 };
 

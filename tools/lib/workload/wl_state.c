@@ -22,6 +22,13 @@
 #define WL_STATE_VERSION	2
 #define WL_STATE_MAX		(64 << 20)
 
+/* What each kind's ended series were folded into */
+static const char *const wl_term_key[WL_KINDS] = {
+	[WL_CONTAINER] = "terminated_containers",
+	[WL_POD] = "terminated_pods",
+	[WL_MODEL] = "terminated_models",
+};
+
 static json_object *wl_u64(uint64_t v)
 {
 	return json_object_new_uint64(v);
@@ -81,13 +88,11 @@ static json_object *wl_state_json(const struct ga_wl *w)
 			       json_object_new_string(w->node_name));
 	json_object_object_add(o, "node_zones", wl_zones_json(w, node, 5));
 	json_object_object_add(o, "node_co2_ug", wl_u64(wl_node_co2(w)));
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		json_object *t = wl_counts_json(w, &w->term[k]);
 
 		json_object_object_add(t, "count", wl_u64(w->nr_term[k]));
-		json_object_object_add(o, k == WL_CONTAINER ?
-				       "terminated_containers" :
-				       "terminated_pods", t);
+		json_object_object_add(o, wl_term_key[k], t);
 	}
 	a = json_object_new_array();
 	for (k = 0; k < WL_KINDS; k++) {
@@ -103,6 +108,7 @@ static json_object *wl_state_json(const struct ga_wl *w)
 				{ "pod_name", s->pod_name },
 				{ "pod_namespace", s->pod_namespace },
 				{ "model", s->model },
+				{ "owner", s->owner },
 				{ "cgroup", s->cgroup ? s->cgroup : "" },
 			};
 			unsigned int i;
@@ -269,6 +275,7 @@ static int wl_series_load(struct ga_wl *w, json_object *j)
 	WL_STR(pod_name);
 	WL_STR(pod_namespace);
 	WL_STR(model);
+	WL_STR(owner);
 #undef WL_STR
 	/* met again when one of its cgroups runs; ended if it has gone */
 	if (cgroup && cgroup[0] == '/' && !s->cgroup)
@@ -331,10 +338,12 @@ int ga_wl_load(struct ga_wl *w, const char *path, char *err,
 	    !json_object_is_type(a, json_type_array))
 		goto bad;
 	w->base_co2_ug += co2;
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
-		if (!json_object_object_get_ex(o, k == WL_CONTAINER ?
-					       "terminated_containers" :
-					       "terminated_pods", &t) ||
+	for (k = 0; k < WL_KINDS; k++) {
+		/* files before models were folded have none of theirs */
+		if (k == WL_MODEL &&
+		    !json_object_object_get_ex(o, wl_term_key[k], NULL))
+			continue;
+		if (!json_object_object_get_ex(o, wl_term_key[k], &t) ||
 		    !wl_get_u64(t, "count", &count) ||
 		    wl_counts_load(w, t, &w->term[k]))
 			goto bad;

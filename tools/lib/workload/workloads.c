@@ -112,6 +112,8 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 	w->conf = *conf;
 	if (!w->conf.max_series)
 		w->conf.max_series = GA_WL_MAX_SERIES_DEF;
+	if (!w->conf.keep_updates)
+		w->conf.keep_updates = GA_WL_KEEP_UPDATES_DEF;
 	snprintf(w->node_name, sizeof(w->node_name), "%s", conf->node_name);
 	snprintf(w->root, sizeof(w->root), "%s",
 		 conf->root && conf->root[0] ? conf->root : "/");
@@ -189,7 +191,7 @@ struct wl_series *wl_series_get(struct ga_wl *w, enum wl_kind kind,
 
 	if (s)
 		return s;
-	if (kind != WL_MODEL && w->nr_series[kind] >= w->conf.max_series) {
+	if (w->nr_series[kind] >= w->conf.max_series) {
 		w->stats.dropped++;
 		return NULL;
 	}
@@ -230,6 +232,33 @@ static bool wl_pod_cgroup(char *path, const char *uid)
 }
 
 /*
+ * Who made container @ct, when not root's runtimes: a user's rootless
+ * runtime ("uid:1000"), or a container it is inside ("docker:<id>"); ""
+ * for root's. Part of its series' key and labels, so that no one can
+ * make a series that adds to another's.
+ */
+static void wl_owner(const struct ga_container *ct, char *buf, size_t size)
+{
+	if (ct->flags & GA_CT_ROOTLESS)
+		snprintf(buf, size, "uid:%u", ct->owner_uid);
+	else if (ct->flags & GA_CT_NESTED)
+		snprintf(buf, size, "%s:%s", ga_runtime_name(ct->outer_runtime),
+			 ct->outer_id);
+	else
+		buf[0] = '\0';
+}
+
+/* @key of a series, after its owner's when it has one; cut when long. */
+static void wl_key(char *buf, size_t size, const char *owner, const char *key)
+{
+	int n = snprintf(buf, size, "%s%s%s", owner, owner[0] ? "/" : "",
+			 key);
+
+	if (n < 0 || (size_t)n >= size)
+		buf[size - 1] = '\0';
+}
+
+/*
  * The pod series of cgroup @path (@ct parsed from it), if it is in a pod;
  * the pod's cgroup is noted from it.
  */
@@ -237,13 +266,17 @@ static void wl_pod_series(struct ga_wl *w, char *path,
 			  const struct ga_container *ct, bool v1,
 			  const struct ga_wl_meta *meta, struct wl_series **out)
 {
+	char owner[WL_OWNER_MAX], key[sizeof(out[0]->key)];
 	struct wl_series *s;
 
 	if (!ct->pod_uid[0])
 		return;
-	s = wl_series_get(w, WL_POD, ct->pod_uid);
+	wl_owner(ct, owner, sizeof(owner));
+	wl_key(key, sizeof(key), owner, ct->pod_uid);
+	s = wl_series_get(w, WL_POD, key);
 	if (!s)
 		return;
+	snprintf(s->owner, sizeof(s->owner), "%s", owner);
 	if (!s->cgroup && !v1 && wl_pod_cgroup(path, ct->pod_uid))
 		s->cgroup = strdup(path);
 	snprintf(s->pod_uid, sizeof(s->pod_uid), "%s", ct->pod_uid);
@@ -253,7 +286,8 @@ static void wl_pod_series(struct ga_wl *w, char *path,
 	if (meta && meta->pod_namespace[0])
 		snprintf(s->pod_namespace, sizeof(s->pod_namespace), "%s",
 			 meta->pod_namespace);
-	s->terminated = s->exposed = false;
+	s->terminated = false;
+	s->fold_at = 0;
 	s->nr_cgroups++;
 	out[WL_POD] = s;
 }
@@ -271,7 +305,7 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 				bool v1, const char *model,
 				struct wl_series **out)
 {
-	char path[GA_PATH_MAX], key[160];
+	char path[GA_PATH_MAX], key[160], id[160], owner[WL_OWNER_MAX];
 	struct ga_container ct;
 	struct ga_wl_meta meta;
 	struct wl_series *s;
@@ -286,11 +320,18 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 		wl_pod_series(w, path, &ct, v1, NULL, out);
 		return;
 	}
-	ga_wl_meta_read(w->runtime_root, &ct, &meta);
-	snprintf(key, sizeof(key), "%s/%s", ga_runtime_name(ct.runtime),
+	/* root's runtimes' files say nothing of a user's containers */
+	if (ct.flags & GA_CT_ROOTLESS)
+		memset(&meta, 0, sizeof(meta));
+	else
+		ga_wl_meta_read(w->runtime_root, &ct, &meta);
+	wl_owner(&ct, owner, sizeof(owner));
+	snprintf(id, sizeof(id), "%s/%s", ga_runtime_name(ct.runtime),
 		 ct.id[0] ? ct.id : ct.name);
+	wl_key(key, sizeof(key), owner, id);
 	s = wl_series_get(w, WL_CONTAINER, key);
 	if (s) {
+		snprintf(s->owner, sizeof(s->owner), "%s", owner);
 		if (!s->nr_cgroups && !s->cgroup && !v1)
 			s->cgroup = strdup(path);
 		snprintf(s->container_id, sizeof(s->container_id), "%s",
@@ -304,11 +345,48 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 		snprintf(s->pod_namespace, sizeof(s->pod_namespace), "%s",
 			 meta.pod_namespace);
 		snprintf(s->model, sizeof(s->model), "%s", model);
-		s->terminated = s->exposed = false;
+		s->terminated = false;
+		s->fold_at = 0;
 		s->nr_cgroups++;
 		out[WL_CONTAINER] = s;
 	}
 	wl_pod_series(w, path, &ct, v1, &meta, out);
+}
+
+/*
+ * The model series of cgroup @cgpath: its user.greenai.model label, its
+ * own or inherited; NULL for none, or past max_series. The label is set
+ * by whoever owns the cgroup it is on: on one that is not root's, it is
+ * that user's model (owner "uid:N"), never root's of the same name. A
+ * model ends when no cgroup of it is left and the labelled one has gone.
+ */
+static struct wl_series *wl_model_series(struct ga_wl *w, const char *cgpath,
+					 char *model, size_t size)
+{
+	char from[GA_PATH_MAX], dir[GA_PATH_MAX], owner[WL_OWNER_MAX] = "";
+	char key[sizeof(((struct wl_series *)0)->key)];
+	struct wl_series *s;
+	struct stat st;
+
+	if (ga_cgroup_label_find(&w->mount, cgpath, GA_LABEL_MODEL, model,
+				 size, from, sizeof(from)) || !model[0] ||
+	    ga_cgroup_dir(&w->mount, from, dir, sizeof(dir)) || stat(dir, &st))
+		return NULL;
+	if (st.st_uid)
+		snprintf(owner, sizeof(owner), "uid:%u",
+			 (unsigned int)st.st_uid);
+	wl_key(key, sizeof(key), owner, model);
+	s = wl_series_get(w, WL_MODEL, key);
+	if (!s)
+		return NULL;
+	snprintf(s->model, sizeof(s->model), "%s", model);
+	snprintf(s->owner, sizeof(s->owner), "%s", owner);
+	if (!s->cgroup)
+		s->cgroup = strdup(from);
+	s->terminated = false;
+	s->fold_at = 0;
+	s->nr_cgroups++;
+	return s;
 }
 
 /* Who cgroup @c is, from its path: its container, pod and model. */
@@ -316,15 +394,9 @@ static void wl_cgroup_resolve(struct ga_wl *w, struct wl_cgroup *c,
 			      const char *cgpath)
 {
 	char model[GA_LABEL_MAX + 1] = "";
-	struct wl_series *s;
 
 	c->path = strdup(cgpath);
-	if (!ga_cgroup_label_find(&w->mount, cgpath, GA_LABEL_MODEL, model,
-				  sizeof(model), NULL, 0) &&
-	    model[0] && (s = wl_series_get(w, WL_MODEL, model))) {
-		snprintf(s->model, sizeof(s->model), "%s", model);
-		c->s[WL_MODEL] = s;
-	}
+	c->s[WL_MODEL] = wl_model_series(w, cgpath, model, sizeof(model));
 	wl_container_series(w, cgpath, false, c->s[WL_MODEL] ? model : "",
 			    c->s);
 }
@@ -400,9 +472,10 @@ static int wl_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
 	/* a cgroup that ran is there; one that did not may have gone */
 	if (!cpu && !c->gone && wl_cgroup_gone(w, c)) {
 		c->gone = true;
-		for (k = WL_CONTAINER; k <= WL_POD; k++) {
+		for (k = 0; k < WL_KINDS; k++) {
+			/* a model, once its labelled cgroup has gone too */
 			if (c->s[k] && c->s[k]->nr_cgroups &&
-			    !--c->s[k]->nr_cgroups)
+			    !--c->s[k]->nr_cgroups && k != WL_MODEL)
 				c->s[k]->terminated = true;
 		}
 	}
@@ -446,17 +519,25 @@ static void wl_unlink_series(struct ga_wl *w, const struct wl_series *s)
 			p->s[s->kind] = NULL;
 }
 
-/* Terminated containers and pods exposed once: into the node's totals. */
+/*
+ * Terminated containers, pods and models, kept as they were for
+ * keep_updates updates (whatever scraped them meanwhile): into the
+ * node's totals.
+ */
 static void wl_fold(struct ga_wl *w)
 {
 	struct wl_series *s, *st;
 	unsigned int k;
 
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		HASH_ITER(hh, w->series[k], s, st) {
 			uint64_t co2;
 
-			if (!s->terminated || !s->exposed)
+			if (!s->terminated)
+				continue;
+			if (!s->fold_at)
+				s->fold_at = w->stats.updates + w->conf.keep_updates;
+			if (w->stats.updates < s->fold_at)
 				continue;
 			co2 = wl_co2(w, &s->c);
 			if (k == WL_CONTAINER && w->conf.ledger)
@@ -574,9 +655,9 @@ static void wl_forget_gone(struct ga_wl *w)
 }
 
 /*
- * Containers and pods none of whose cgroups has run since the exporter
- * started (taken up from the state file): ended once their cgroup has
- * gone.
+ * Containers, pods and models none of whose cgroups is live (taken up
+ * from the state file and not met yet, or a model whose cgroups have
+ * gone): ended once their cgroup (a model's: the labelled one) has gone.
  */
 static void wl_check_unmet(struct ga_wl *w)
 {
@@ -585,7 +666,7 @@ static void wl_check_unmet(struct ga_wl *w)
 	struct stat sb;
 	unsigned int k;
 
-	for (k = WL_CONTAINER; k <= WL_POD; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		HASH_ITER(hh, w->series[k], s, st) {
 			if (s->nr_cgroups || s->terminated)
 				continue;
@@ -660,7 +741,7 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 			wl_remap(s->c.idle_uj, map);
 		}
 	}
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < WL_KINDS; k++) {
 		wl_remap(w->term[k].active_uj, map);
 		wl_remap(w->term[k].idle_uj, map);
 	}
