@@ -86,8 +86,8 @@ static u64 greenai_last_sweep_ns;
 static u32 greenai_gen, greenai_sweep_gen;
 
 /* Flushes: a burst, then one per GREENAI_FLUSH_NS (a virtual clock). */
-#define GREENAI_FLUSH_BURST	16
-#define GREENAI_FLUSH_NS	(10 * NSEC_PER_MSEC)
+#define GREENAI_FLUSH_BURST	32
+#define GREENAI_FLUSH_NS	(5 * NSEC_PER_MSEC)
 static u64 greenai_flush_tat;
 
 /* Records are built here, under greenai_lock. */
