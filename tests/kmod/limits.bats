@@ -154,6 +154,28 @@ no_stale_rows() {
 	assert_output --partial "busy"
 }
 
+@test "flushes while an exit path runs do not force the exit's fold" {
+	insmod "$GREENAI_KO" interval_ms=10000
+	local out=$BATS_TEST_TMPDIR/records pid
+	# the child closes 600 000 descriptors in its exit path, after the
+	# exit tracepoint; meanwhile flushes come as fast as the limit lets
+	# them, hundreds of closes: the module waits 10 s, not a number of
+	# closes, before it folds an exit whatever
+	run $RING collect "$out" -- bash -c '
+		python3 "$1" 600000 &
+		h=$!
+		while kill -0 "$h" 2>/dev/null; do
+			echo flush >/proc/greenai/control 2>/dev/null
+		done
+		wait "$h"' - "$TOP/tests/kmod/helpers/slow_exit.py"
+	assert_success
+	pid=${lines[-1]}
+	[[ $pid =~ ^[0-9]+$ ]] || fail "no pid from the helper: $output"
+	assert_equal "$(stat_value exits_forced)" 0
+	run awk -v p="$pid" '$1 == "EXIT" && $3 == p { n++ } END { print n + 0 }' "$out"
+	assert_output 1
+}
+
 @test "a reader whose buffer faults in its copy out holds up neither intervals nor /proc/greenai" {
 	insmod "$GREENAI_KO" interval_ms=50
 	local out=$BATS_TEST_TMPDIR/reader p q deadline
