@@ -149,6 +149,7 @@ static struct greenai_slot *greenai_slot_find(struct greenai_cpu_buf *b,
 			s->run_ns = 0;
 			s->count = 0;
 			s->cgroup_id = greenai_task_cgroup_id(p);
+			s->start_ns = p->group_leader->start_time;
 			memcpy(s->comm, p->group_leader->comm, sizeof(s->comm));
 			b->used[b->nr_slots++] = i;
 			return s;
@@ -226,9 +227,8 @@ static void greenai_probe_exit(void *data, struct task_struct *p)
 	e->ppid = task_tgid_nr(rcu_dereference(p->real_parent));
 	rcu_read_unlock();
 	e->uid = from_kuid_munged(&init_user_ns, task_uid(p));
-	e->start_ns = p->start_time;
+	e->start_ns = p->group_leader->start_time;
 	e->ts_ns = ktime_get_ns();
-	e->waited = 0;
 	e->ready = false;
 	e->task = p;
 	get_task_struct(p);
@@ -236,13 +236,18 @@ out:
 	local_irq_restore(flags);
 }
 
-/* In an IPI on each online CPU: close this CPU's buffer. */
+/*
+ * In an IPI on each online CPU: close this CPU's buffer. A buffer the CPU
+ * retired as it went offline is left for this close to read: the CPU,
+ * back since, keeps writing its other buffer until the next close.
+ */
 static void greenai_cpu_flip(void *info)
 {
 	struct greenai_cpu *c = greenai_cpus[smp_processor_id()];
 
 	greenai_charge(c, current, local_clock());
-	c->active ^= 1;
+	if (!c->buf[!c->active].drained)
+		c->active ^= 1;
 	greenai_domains_sample_local();
 }
 
@@ -288,6 +293,7 @@ void greenai_account_clear(struct greenai_cpu_buf *b)
 	b->overflow_ns = 0;
 	b->overflow_count = 0;
 	b->exits_dropped = 0;
+	b->drained = false;
 }
 
 /**
@@ -362,12 +368,38 @@ static int greenai_cpu_online(unsigned int cpu)
 	return 0;
 }
 
-/* A CPU going offline releases its counter: the probe sees it gone. */
+/*
+ * On a CPU going offline, interrupts off, no close running: retire its
+ * buffer as a flip would, so the next close charges its last slices and
+ * folds its exits in the interval they belong to. The buffer it retires
+ * into is empty (every close clears the retired buffers) unless the CPU
+ * went offline before, came back and no close has run since: its slices
+ * then stay where they are, for the next close to retire.
+ */
+static void greenai_cpu_drain(void *info)
+{
+	struct greenai_cpu *c = greenai_cpus[smp_processor_id()];
+
+	greenai_charge(c, current, local_clock());
+	if (c->buf[!c->active].drained)
+		return;
+	c->active ^= 1;
+	c->buf[!c->active].drained = true;
+}
+
+/*
+ * A CPU going offline retires its buffer and releases its counter: the
+ * probe sees it gone. Under greenai_lock, which an interval close holds
+ * while it owns the retired buffers.
+ */
 static int greenai_cpu_offline(unsigned int cpu)
 {
 	struct greenai_cpu *c = greenai_cpus[cpu];
 	struct perf_event *e = c->counter;
 
+	mutex_lock(&greenai_lock);
+	smp_call_function_single(cpu, greenai_cpu_drain, NULL, 1);
+	mutex_unlock(&greenai_lock);
 	if (!e)
 		return 0;
 	WRITE_ONCE(c->counter, NULL);

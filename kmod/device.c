@@ -4,7 +4,8 @@
  * reader at a time. Records and sizes are those of the ABI
  * (include/uapi/greenai.h), in bytes.
  *
- * - open() needs root or the group of the gid= parameter; a second open
+ * - open() needs root or the group of the gid= parameter (held in the
+ *   initial user namespace: a reader in another one is refused); a second open
  *   while one reader has the device gets -EBUSY. Opening empties the ring:
  *   a reader gets the records emitted from then on.
  * - read() returns whole records only (-EINVAL if the buffer cannot hold
@@ -12,7 +13,8 @@
  * - poll() reports EPOLLIN when a record is waiting.
  * - ioctl: GREENAI_IOC_INFO, GREENAI_IOC_DOMAIN, GREENAI_IOC_FLUSH (closes
  *   the interval now: its records reach the ring before the ioctl
- *   returns); any other command gets -ENOTTY.
+ *   returns; -EBUSY over the flush rate limit, interval.c); any other
+ *   command gets -ENOTTY.
  *
  * The device file calls the interval close and the ring's read side; the
  * ring calls neither back.
@@ -39,13 +41,19 @@
  *
  * Asked by open() here and by /proc/greenai's energy files (procfs.c).
  *
- * Return: true for root (CAP_SYS_ADMIN) and members of the gid= group.
+ * The figures name every process and cgroup of the machine, so the gid=
+ * group lets in only callers of the module's user namespace, the initial
+ * one: a process that holds the group inside another user namespace (a
+ * container's) is refused.
+ *
+ * Return: true for root (CAP_SYS_ADMIN in the initial user namespace) and
+ * members of the gid= group in the initial user namespace.
  */
 bool greenai_may_read(void)
 {
 	if (capable(CAP_SYS_ADMIN))
 		return true;
-	return greenai_gid >= 0 &&
+	return greenai_gid >= 0 && current_user_ns() == &init_user_ns &&
 	       in_group_p(make_kgid(&init_user_ns, greenai_gid));
 }
 
@@ -106,10 +114,7 @@ static long greenai_dev_ioctl(struct file *f, unsigned int cmd,
 		mutex_unlock(&greenai_lock);
 		return copy_to_user(uarg, &dom, sizeof(dom)) ? -EFAULT : 0;
 	case GREENAI_IOC_FLUSH:
-		mutex_lock(&greenai_lock);
-		greenai_interval_close();
-		mutex_unlock(&greenai_lock);
-		return 0;
+		return greenai_interval_flush();
 	default:
 		return -ENOTTY;
 	}

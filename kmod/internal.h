@@ -87,6 +87,7 @@ struct greenai_slot {
 	u64 cgroup_id;
 	u64 run_ns;
 	u64 count;		/* the CPU's counter over its run time */
+	u64 start_ns;		/* the process's start_time: tells pids apart */
 	char comm[GREENAI_COMM_LEN];
 	/* set and used by the closing thread only */
 	struct greenai_task *task;
@@ -103,7 +104,6 @@ struct greenai_exit {
 	u32 tgid;
 	u32 ppid;
 	u32 uid;
-	u32 waited;		/* intervals the fold has waited for @task */
 	u64 start_ns;
 	u64 ts_ns;
 	struct task_struct *task;
@@ -119,6 +119,7 @@ struct greenai_cpu_buf {
 	u64 overflow_ns;	/* run time of processes with no free slot */
 	u64 overflow_count;
 	u64 exits_dropped;
+	bool drained;		/* retired by its CPU going offline */
 	u16 used[GREENAI_CPU_SLOTS];
 	struct greenai_slot slots[GREENAI_CPU_SLOTS];
 	struct greenai_slot overflow;
@@ -285,8 +286,11 @@ struct greenai_stats {
 	u64 exits;
 	u64 exits_dropped;
 	u64 exits_untracked;
-	u64 exits_forced;	/* folded after GREENAI_EXIT_MAX_WAIT closes */
+	u64 exits_forced;	/* folded after GREENAI_EXIT_MAX_WAIT_NS */
 	u64 exits_pending;	/* waiting to be folded after the last close */
+	u64 tasks_swept;	/* rows of processes gone, exit not folded */
+	u64 cgroups_removed;	/* rows of removed cgroups handed on */
+	u64 flushes_refused;	/* flushes over the rate limit */
 	u64 close_ns;		/* time spent closing intervals */
 	u64 last_close_ns;	/* CLOCK_MONOTONIC of the last close */
 };
@@ -296,15 +300,19 @@ extern struct greenai_stats greenai_stats;
 int greenai_interval_init(void);
 void greenai_interval_exit(void);
 void greenai_interval_close(void);
+int greenai_interval_flush(void);
 
 /* --- task and cgroup tables (table.c) ----------------------------------- */
 
 struct greenai_task {
 	struct hlist_node node;
 	u32 tgid;
-	u32 seen_gen;
+	u32 seen_gen;		/* the last close that charged it */
 	u64 cgroup_id;
+	u64 start_ns;		/* the process's start_time */
 	u64 cpu_ns;
+	bool exiting;		/* its exit waits to be folded */
+	bool gone;		/* its process was gone at the last sweep */
 	char comm[GREENAI_COMM_LEN];
 	struct greenai_energy energy[];	/* greenai_nr_doms entries */
 };
@@ -312,6 +320,8 @@ struct greenai_task {
 struct greenai_cgroup {
 	struct hlist_node node;
 	u64 id;
+	u32 seen_gen;		/* the last close that charged it */
+	u32 ref_gen;		/* the last sweep that found a process in it */
 	u64 cpu_ns;
 	u64 nr_exited;
 	struct greenai_energy energy[];
@@ -319,11 +329,13 @@ struct greenai_cgroup {
 
 int greenai_table_init(void);
 void greenai_table_exit(void);
-struct greenai_task *greenai_task_get(u32 tgid, u64 cgroup_id,
-				      const char *comm);
+struct greenai_task *greenai_task_get(u32 tgid, u64 start_ns,
+				      u64 cgroup_id, const char *comm);
 struct greenai_task *greenai_task_find(u32 tgid);
 void greenai_task_remove(struct greenai_task *t);
 struct greenai_cgroup *greenai_cgroup_get(u64 id);
+struct greenai_cgroup *greenai_cgroup_find(u64 id);
+void greenai_cgroup_remove(struct greenai_cgroup *c);
 struct greenai_task *greenai_task_overflow_entry(void);
 struct greenai_cgroup *greenai_cgroup_overflow_entry(void);
 bool greenai_task_is_overflow(const struct greenai_task *t);
@@ -336,6 +348,9 @@ typedef int (*greenai_task_fn)(struct greenai_task *t, void *arg);
 typedef int (*greenai_cgroup_fn)(struct greenai_cgroup *c, void *arg);
 int greenai_tasks_for_each(greenai_task_fn fn, void *arg);
 int greenai_cgroups_for_each(greenai_cgroup_fn fn, void *arg);
+/* The same without the overflow entries; @fn may remove the entry. */
+int greenai_tasks_sweep(greenai_task_fn fn, void *arg);
+int greenai_cgroups_sweep(greenai_cgroup_fn fn, void *arg);
 
 /* --- the record ring (ring.c) ------------------------------------------- */
 

@@ -11,8 +11,29 @@
  * block (closing files, say) for longer than an interval. An exit is
  * folded at the first close before whose flip every thread of the process
  * was dead and off its CPU for good (their last slices are then in the
- * retired buffers), or after GREENAI_EXIT_MAX_WAIT intervals whatever
- * (counted as forced: a later slice would then make a new entry).
+ * retired buffers), or once GREENAI_EXIT_MAX_WAIT_NS have passed since
+ * the exit whatever (counted as forced: a later slice then makes a new
+ * entry, which the sweep hands on once the process is gone).
+ *
+ * The sweep, at a close at most once every GREENAI_SWEEP_NS, drops the
+ * rows of what is gone without an exit folded:
+ * - a process whose exit was dropped (the per-CPU or the pending list
+ *   full) or whose entry late slices made again after a forced fold: gone
+ *   when its tgid names no process, or one that started at another time,
+ *   at two sweeps in a row while nothing charged it; it is handed on as a
+ *   GREENAI_REC_TASK_EXIT record (ppid 0, uid unknown) and counted in
+ *   stats as tasks_swept. A slice of a pid's new process hands the old
+ *   process's row on at once.
+ * - a cgroup that was removed, no process row names and nothing charged
+ *   in the close: handed on as a GREENAI_REC_CGROUP_GONE record, and its
+ *   totals added to the overflow row (which holds what no row of its own
+ *   does), so the rows still add up; counted as cgroups_removed.
+ * Other rows are not touched.
+ *
+ * A flush (the FLUSH ioctl, the control file's "flush") closes the
+ * interval now, within a rate limit: GREENAI_FLUSH_BURST at once, then
+ * one every GREENAI_FLUSH_NS; beyond it a flush gets -EBUSY and closes
+ * nothing.
  *
  * The work is proportional to the processes that ran in the interval (and
  * to the number of CPUs), never to all processes on the system.
@@ -22,10 +43,13 @@
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
+#include <linux/cgroup.h>
 #include <linux/cpumask.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -51,11 +75,47 @@ static u64 greenai_last_close_ns;
 static struct greenai_exit *greenai_pending;
 static unsigned int greenai_nr_pending, greenai_pending_max;
 
-/* Intervals an exit waits for its task to be off-CPU for good. */
-#define GREENAI_EXIT_MAX_WAIT	100
+/* How long an exit waits for its task to be off-CPU for good. */
+#define GREENAI_EXIT_MAX_WAIT_NS	(10 * NSEC_PER_SEC)
+
+/* The sweep of rows of what is gone runs at most this often. */
+#define GREENAI_SWEEP_NS	NSEC_PER_SEC
+static u64 greenai_last_sweep_ns;
+
+/* Closes are numbered: a row's seen_gen is the last that charged it. */
+static u32 greenai_gen, greenai_sweep_gen;
+
+/* Flushes: a burst, then one per GREENAI_FLUSH_NS (a virtual clock). */
+#define GREENAI_FLUSH_BURST	32
+#define GREENAI_FLUSH_NS	(5 * NSEC_PER_MSEC)
+static u64 greenai_flush_tat;
 
 /* Records are built here, under greenai_lock. */
 static u64 greenai_rec_buf[GREENAI_REC_MAX_SIZE / sizeof(u64)];
+
+static void greenai_emit_exit(struct greenai_task *t,
+			      const struct greenai_exit *e);
+
+/*
+ * Hand on the row of a process that is gone without its exit folded: an
+ * exit record, the cgroup's count of exits, and the row goes.
+ */
+static void greenai_task_retire(struct greenai_task *t)
+{
+	struct greenai_exit e = {
+		.tgid = t->tgid,
+		.uid = (u32)-1,
+		.start_ns = t->start_ns,
+		.ts_ns = ktime_get_ns(),
+	};
+	struct greenai_cgroup *c = greenai_cgroup_find(t->cgroup_id);
+
+	greenai_emit_exit(t, &e);
+	if (c)
+		c->nr_exited++;
+	greenai_task_remove(t);
+	greenai_stats.tasks_swept++;
+}
 
 /* Give every process that ran on any CPU its entries and its CPU time. */
 static void greenai_resolve_slots(void)
@@ -68,12 +128,23 @@ static void greenai_resolve_slots(void)
 
 		for (i = 0; i < b->nr_slots; i++) {
 			struct greenai_slot *s = &b->slots[b->used[i]];
+			struct greenai_task *old = greenai_task_find(s->tgid);
 
-			s->task = greenai_task_get(s->tgid, s->cgroup_id,
-						   s->comm);
+			/*
+			 * A pid's new process: the old one's row goes, unless
+			 * a slot of this close has it (both ran in the
+			 * interval: the new one is charged to it this once).
+			 */
+			if (old && old->start_ns != s->start_ns &&
+			    old->seen_gen != greenai_gen)
+				greenai_task_retire(old);
+			s->task = greenai_task_get(s->tgid, s->start_ns,
+						   s->cgroup_id, s->comm);
 			s->cgroup = greenai_cgroup_get(s->cgroup_id);
 			s->task->cpu_ns += s->run_ns;
 			s->cgroup->cpu_ns += s->run_ns;
+			s->task->seen_gen = greenai_gen;
+			s->cgroup->seen_gen = greenai_gen;
 		}
 		if (b->overflow_ns) {
 			/* processes that found no slot: charged as a whole */
@@ -322,9 +393,10 @@ static bool greenai_group_gone(struct task_struct *p)
 
 /*
  * Before the flip: which waiting exits can be folded at this close (see
- * greenai_group_gone()), or must be after GREENAI_EXIT_MAX_WAIT closes.
+ * greenai_group_gone()), or must be, GREENAI_EXIT_MAX_WAIT_NS after the
+ * exit.
  */
-static void greenai_exits_ready(void)
+static void greenai_exits_ready(u64 now)
 {
 	unsigned int i;
 
@@ -332,7 +404,7 @@ static void greenai_exits_ready(void)
 		struct greenai_exit *e = &greenai_pending[i];
 
 		e->ready = greenai_group_gone(e->task);
-		if (!e->ready && ++e->waited >= GREENAI_EXIT_MAX_WAIT) {
+		if (!e->ready && now - e->ts_ns >= GREENAI_EXIT_MAX_WAIT_NS) {
 			e->ready = true;
 			greenai_stats.exits_forced++;
 		}
@@ -355,7 +427,7 @@ static void greenai_fold_exits(void)
 		}
 		put_task_struct(e->task);
 		t = greenai_task_find(e->tgid);
-		if (!t) {
+		if (!t || t->start_ns != e->start_ns) {
 			greenai_stats.exits_untracked++;
 			continue;
 		}
@@ -371,6 +443,13 @@ static void greenai_fold_exits(void)
 		unsigned int n = min(b->nr_exits,
 				     greenai_pending_max - greenai_nr_pending);
 
+		for (i = 0; i < n; i++) {
+			struct greenai_exit *e = &b->exits[i];
+			struct greenai_task *t = greenai_task_find(e->tgid);
+
+			if (t && t->start_ns == e->start_ns)
+				t->exiting = true;
+		}
 		memcpy(&greenai_pending[greenai_nr_pending], b->exits,
 		       n * sizeof(*b->exits));
 		greenai_nr_pending += n;
@@ -379,6 +458,100 @@ static void greenai_fold_exits(void)
 					       (b->nr_exits - n);
 	}
 	greenai_stats.exits_pending = greenai_nr_pending;
+}
+
+/* Whether no process has @tgid, or the one that has started at another time. */
+static bool greenai_process_gone(u32 tgid, u64 start_ns)
+{
+	struct task_struct *p;
+	bool gone;
+
+	rcu_read_lock();
+	p = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
+	gone = !p || p->start_time != start_ns;
+	rcu_read_unlock();
+	return gone;
+}
+
+static int greenai_sweep_task(struct greenai_task *t, void *arg)
+{
+	struct greenai_cgroup *c;
+
+	if (!t->exiting && t->seen_gen != greenai_gen &&
+	    greenai_process_gone(t->tgid, t->start_ns)) {
+		if (t->gone) {
+			greenai_task_retire(t);
+			return 0;
+		}
+		t->gone = true;
+	} else {
+		t->gone = false;
+	}
+	c = greenai_cgroup_find(t->cgroup_id);
+	if (c)
+		c->ref_gen = greenai_sweep_gen;
+	return 0;
+}
+
+/* Whether the cgroup v2 of @id has been removed. */
+static bool greenai_cgroup_gone(u64 id)
+{
+	struct cgroup *cgrp = cgroup_get_from_id(id);
+
+	if (IS_ERR_OR_NULL(cgrp))
+		return true;
+	cgroup_put(cgrp);
+	return false;
+}
+
+static void greenai_emit_cgroup_gone(struct greenai_cgroup *c)
+{
+	struct greenai_rec_cgroup_gone *r = (void *)greenai_rec_buf;
+	size_t size = struct_size(r, energy, greenai_nr_doms);
+
+	memset(r, 0, size);
+	r->hdr.type = GREENAI_REC_CGROUP_GONE;
+	r->hdr.size = size;
+	r->hdr.ts_ns = ktime_get_ns();
+	r->cgroup_id = c->id;
+	r->cpu_ns = c->cpu_ns;
+	r->nr_exited = c->nr_exited;
+	r->nr_domains = greenai_nr_doms;
+	memcpy(r->energy, c->energy,
+	       greenai_nr_doms * sizeof(struct greenai_energy));
+	greenai_ring_emit(&r->hdr);
+}
+
+static int greenai_sweep_cgroup(struct greenai_cgroup *c, void *arg)
+{
+	struct greenai_cgroup *o = greenai_cgroup_overflow_entry();
+	unsigned int i;
+
+	if (c->ref_gen == greenai_sweep_gen || c->seen_gen == greenai_gen ||
+	    !greenai_cgroup_gone(c->id))
+		return 0;
+	greenai_emit_cgroup_gone(c);
+	/* the rows still add up to each domain's energy */
+	o->cpu_ns += c->cpu_ns;
+	o->nr_exited += c->nr_exited;
+	for (i = 0; i < greenai_nr_doms; i++) {
+		o->energy[i].active_uj += c->energy[i].active_uj;
+		o->energy[i].idle_uj += c->energy[i].idle_uj;
+	}
+	greenai_cgroup_remove(c);
+	greenai_stats.cgroups_removed++;
+	return 0;
+}
+
+/* After the fold: hand on the rows of processes and cgroups gone. */
+static void greenai_sweep(u64 now)
+{
+	if (now - greenai_last_sweep_ns < GREENAI_SWEEP_NS)
+		return;
+	greenai_last_sweep_ns = now;
+	greenai_sweep_gen++;
+	greenai_tasks_sweep(greenai_sweep_task, NULL);
+	greenai_cgroups_sweep(greenai_sweep_cgroup, NULL);
 }
 
 /**
@@ -393,11 +566,13 @@ void greenai_interval_close(void)
 
 	lockdep_assert_held(&greenai_lock);
 	end = ktime_get_ns();
-	greenai_exits_ready();
+	greenai_gen++;
+	greenai_exits_ready(end);
 	greenai_account_flip();
 	greenai_resolve_slots();
 	greenai_split_domains(start, end);
 	greenai_fold_exits();
+	greenai_sweep(end);
 	for_each_possible_cpu(cpu)
 		greenai_account_clear(greenai_account_retired(cpu));
 
@@ -405,6 +580,32 @@ void greenai_interval_close(void)
 	greenai_stats.last_close_ns = end;
 	greenai_stats.intervals++;
 	greenai_stats.close_ns += ktime_get_ns() - end;
+}
+
+/**
+ * greenai_interval_flush() - close the interval now, within the rate limit
+ *
+ * Takes greenai_lock.
+ *
+ * Return: 0, or -EBUSY when flushes come faster than the limit (nothing
+ * is closed).
+ */
+int greenai_interval_flush(void)
+{
+	u64 now = ktime_get_ns(), tat;
+	int err = 0;
+
+	mutex_lock(&greenai_lock);
+	tat = max(greenai_flush_tat, now);
+	if (tat - now > (GREENAI_FLUSH_BURST - 1) * GREENAI_FLUSH_NS) {
+		greenai_stats.flushes_refused++;
+		err = -EBUSY;
+	} else {
+		greenai_flush_tat = tat + GREENAI_FLUSH_NS;
+		greenai_interval_close();
+	}
+	mutex_unlock(&greenai_lock);
+	return err;
 }
 
 static void greenai_work_fn(struct work_struct *work)
@@ -432,6 +633,8 @@ int greenai_interval_init(void)
 	greenai_stopping = false;
 	/* the domains' counters were first read then */
 	greenai_last_close_ns = greenai_domains_start_ns();
+	greenai_last_sweep_ns = greenai_last_close_ns;
+	greenai_flush_tat = 0;
 	INIT_DELAYED_WORK(&greenai_work, greenai_work_fn);
 	queue_delayed_work(system_unbound_wq, &greenai_work,
 			   msecs_to_jiffies(greenai_interval_ms));

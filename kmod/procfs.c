@@ -14,7 +14,8 @@
  * control   write-only commands, parsed strictly (see greenai_control_write)
  *
  * Energy files are root-only (fine-grained energy is a side channel), or
- * readable by the group of the gid= parameter.
+ * readable by the group of the gid= parameter in the initial user
+ * namespace (greenai_may_read()).
  *
  * Readers take greenai_lock while they print, so each file is one
  * consistent snapshot, taken at the last interval close.
@@ -221,6 +222,9 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "exits_untracked %llu\n", greenai_stats.exits_untracked);
 	seq_printf(m, "exits_forced %llu\n", greenai_stats.exits_forced);
 	seq_printf(m, "exits_pending %llu\n", greenai_stats.exits_pending);
+	seq_printf(m, "tasks_swept %llu\n", greenai_stats.tasks_swept);
+	seq_printf(m, "cgroups_removed %llu\n", greenai_stats.cgroups_removed);
+	seq_printf(m, "flushes_refused %llu\n", greenai_stats.flushes_refused);
 	seq_printf(m, "ring_records %llu\n", records);
 	seq_printf(m, "ring_lost %llu\n", lost);
 	seq_printf(m, "last_close_ns %llu\n", greenai_stats.last_close_ns);
@@ -269,7 +273,8 @@ static int control_idle_power(const char *a, const char *b)
 /*
  * Commands, one per write, words separated by single spaces, an optional
  * final newline:
- *   flush                            close the interval now
+ *   flush                            close the interval now (-EBUSY over
+ *                                    the rate limit, interval.c)
  *   model idle_mw=N max_mw=N         the power model's coefficients
  *   idle capacity|busy|none          who the idle energy goes to
  *   idle_power auto                  idle estimated by the model's idle
@@ -307,10 +312,8 @@ static ssize_t control_write(struct file *f, const char __user *ubuf,
 		return -EINVAL;	/* too many words */
 
 	if (!strcmp(cmd, "flush") && !a) {
-		mutex_lock(&greenai_lock);
-		greenai_interval_close();
-		mutex_unlock(&greenai_lock);
-		return count;
+		err = greenai_interval_flush();
+		return err ? err : count;
 	}
 	if (!strcmp(cmd, "model") && a && b) {
 		if (parse_kv_u64(a, "idle_mw", &x) ||

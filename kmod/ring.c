@@ -18,7 +18,13 @@
  * it, the device file reads from it.
  *
  * Locking: ring.lock (a mutex: writer and readers are in process context)
- * guards the ring; it is taken inside greenai_lock, never around it.
+ * guards the ring; it is taken inside greenai_lock, never around it, and
+ * held only to copy within memory: a read copies whole records into a
+ * bounce buffer under it, and out to the reader after it lets go, so a
+ * reader whose buffer faults slowly never holds up an emit (nor the
+ * interval close, nor what waits on greenai_lock). ring.read_lock, outside
+ * ring.lock, makes reads of one ring take turns; only a read advances the
+ * tail, and only once its copy out has succeeded: a fault loses nothing.
  */
 #define pr_fmt(fmt) "greenai: " fmt
 
@@ -33,7 +39,12 @@
 
 #include "internal.h"
 
+/* Bytes one read copies out at most: whole records, at least one. */
+#define GREENAI_RING_BOUNCE	(16 * GREENAI_REC_MAX_SIZE)
+
 static struct {
+	struct mutex read_lock;	/* one read at a time; guards bounce */
+	char *bounce;
 	struct mutex lock;	/* guards everything below */
 	wait_queue_head_t wait;
 	char *buf;
@@ -58,11 +69,12 @@ static void ring_put(const void *src, size_t len)
 	ring.used += len;
 }
 
-static void ring_peek(void *dst, size_t len)
+/* Copy @len bytes out of the ring from offset @off, wrapping. */
+static void ring_peek(void *dst, size_t off, size_t len)
 {
-	size_t first = min(len, ring.size - ring.tail);
+	size_t first = min(len, ring.size - off);
 
-	memcpy(dst, ring.buf + ring.tail, first);
+	memcpy(dst, ring.buf + off, first);
 	memcpy(dst + first, ring.buf, len - first);
 }
 
@@ -159,30 +171,28 @@ void greenai_ring_release(void)
 	mutex_unlock(&ring.lock);
 }
 
-/* Copy whole records to the user; ring.lock held. */
-static ssize_t ring_read_locked(char __user *ubuf, size_t count)
+/*
+ * Copy the whole records that fit in @count bytes into the bounce buffer,
+ * from the tail, which stays where it is; ring.lock and ring.read_lock
+ * held. Return: bytes copied, or -EINVAL when @count cannot hold the
+ * next record.
+ */
+static ssize_t ring_peek_records(size_t count)
 {
-	size_t done = 0;
+	size_t done = 0, tail = ring.tail;
 
-	while (ring.used) {
+	count = min_t(size_t, count, GREENAI_RING_BOUNCE);
+	while (done < ring.used) {
 		struct greenai_rec_hdr hdr;
-		size_t first;
 
-		ring_peek(&hdr, sizeof(hdr));
+		ring_peek(&hdr, tail, sizeof(hdr));
 		if (hdr.size > count - done)
 			break;
-		first = min_t(size_t, hdr.size, ring.size - ring.tail);
-		if (copy_to_user(ubuf + done, ring.buf + ring.tail, first) ||
-		    copy_to_user(ubuf + done + first, ring.buf,
-				 hdr.size - first))
-			return done ? done : -EFAULT;
-		ring.tail = (ring.tail + hdr.size) % ring.size;
-		ring.used -= hdr.size;
+		ring_peek(ring.bounce + done, tail, hdr.size);
+		tail = (tail + hdr.size) % ring.size;
 		done += hdr.size;
 	}
-	if (!done && ring.used)
-		return -EINVAL;	/* the buffer cannot hold the next record */
-	return done;
+	return done ? done : -EINVAL;
 }
 
 /**
@@ -198,19 +208,36 @@ ssize_t greenai_ring_read(char __user *ubuf, size_t count, bool nonblock)
 {
 	ssize_t ret;
 
+	if (mutex_lock_interruptible(&ring.read_lock))
+		return -ERESTARTSYS;
 	for (;;) {
 		mutex_lock(&ring.lock);
-		if (ring.used) {
-			ret = ring_read_locked(ubuf, count);
-			mutex_unlock(&ring.lock);
-			return ret;
-		}
+		if (ring.used)
+			break;
 		mutex_unlock(&ring.lock);
+		ret = -EAGAIN;
 		if (nonblock)
-			return -EAGAIN;
+			goto out;
+		ret = -ERESTARTSYS;
 		if (wait_event_interruptible(ring.wait, READ_ONCE(ring.used)))
-			return -ERESTARTSYS;
+			goto out;
 	}
+	ret = ring_peek_records(count);
+	mutex_unlock(&ring.lock);
+	if (ret < 0)
+		goto out;
+	if (copy_to_user(ubuf, ring.bounce, ret)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	/* only reads take records out: those copied are still at the tail */
+	mutex_lock(&ring.lock);
+	ring.tail = (ring.tail + ret) % ring.size;
+	ring.used -= ret;
+	mutex_unlock(&ring.lock);
+out:
+	mutex_unlock(&ring.read_lock);
+	return ret;
 }
 
 /**
@@ -246,11 +273,17 @@ size_t greenai_ring_bytes(void)
  */
 int greenai_ring_init(void)
 {
+	mutex_init(&ring.read_lock);
 	mutex_init(&ring.lock);
 	init_waitqueue_head(&ring.wait);
 	ring.size = (size_t)greenai_ring_kb * 1024;
 	ring.buf = kvmalloc(ring.size, GFP_KERNEL);
-	return ring.buf ? 0 : -ENOMEM;
+	ring.bounce = kvmalloc(GREENAI_RING_BOUNCE, GFP_KERNEL);
+	if (!ring.buf || !ring.bounce) {
+		greenai_ring_exit();
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -259,5 +292,7 @@ int greenai_ring_init(void)
 void greenai_ring_exit(void)
 {
 	kvfree(ring.buf);
+	kvfree(ring.bounce);
 	ring.buf = NULL;
+	ring.bounce = NULL;
 }

@@ -6,7 +6,10 @@
  * Bounded: at most max_tasks processes and max_cgroups cgroups are kept;
  * beyond that, charges go to one overflow entry of each kind, which is
  * counted and shown, so totals still add up. Entries are allocated by the
- * closing thread (process context), never on the hot path.
+ * closing thread (process context), never on the hot path, and freed
+ * when the process's exit is folded, or when the interval close's sweep
+ * finds the process or the cgroup gone (interval.c hands their totals on
+ * first).
  *
  * Locking: everything here is called with greenai_lock held.
  */
@@ -78,14 +81,15 @@ struct greenai_task *greenai_task_find(u32 tgid)
 /**
  * greenai_task_get() - the entry of a process, created if need be
  * @tgid: its thread group id
+ * @start_ns: its start_time, kept with a new entry
  * @cgroup_id: its cgroup v2 id now, kept as the process's cgroup
  * @comm: its command name now, kept as the process's name
  *
  * Return: the entry, or the overflow entry when the table is full or
  * memory is short.
  */
-struct greenai_task *greenai_task_get(u32 tgid, u64 cgroup_id,
-				      const char *comm)
+struct greenai_task *greenai_task_get(u32 tgid, u64 start_ns,
+				      u64 cgroup_id, const char *comm)
 {
 	struct greenai_task *t = greenai_task_find(tgid);
 
@@ -102,6 +106,7 @@ struct greenai_task *greenai_task_get(u32 tgid, u64 cgroup_id,
 		return greenai_task_overflow;
 	}
 	t->tgid = tgid;
+	t->start_ns = start_ns;
 	t->cgroup_id = cgroup_id;
 	memcpy(t->comm, comm, sizeof(t->comm));
 	hash_add(greenai_tasks, &t->node, tgid);
@@ -123,6 +128,35 @@ void greenai_task_remove(struct greenai_task *t)
 }
 
 /**
+ * greenai_cgroup_find() - the entry of a cgroup
+ * @id: its cgroup v2 id
+ *
+ * Return: the entry, or NULL.
+ */
+struct greenai_cgroup *greenai_cgroup_find(u64 id)
+{
+	struct greenai_cgroup *c;
+
+	hash_for_each_possible(greenai_cgroups, c, node, id)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/**
+ * greenai_cgroup_remove() - forget a removed cgroup
+ * @c: its entry (not the overflow entry)
+ */
+void greenai_cgroup_remove(struct greenai_cgroup *c)
+{
+	if (WARN_ON_ONCE(greenai_cgroup_is_overflow(c)))
+		return;
+	hash_del(&c->node);
+	kfree(c);
+	greenai_nr_cgroups--;
+}
+
+/**
  * greenai_cgroup_get() - the entry of a cgroup, created if need be
  * @id: its cgroup v2 id
  *
@@ -130,12 +164,10 @@ void greenai_task_remove(struct greenai_task *t)
  */
 struct greenai_cgroup *greenai_cgroup_get(u64 id)
 {
-	struct greenai_cgroup *c;
+	struct greenai_cgroup *c = greenai_cgroup_find(id);
 
-	hash_for_each_possible(greenai_cgroups, c, node, id)
-		if (c->id == id)
-			return c;
-	c = NULL;
+	if (c)
+		return c;
 	if (greenai_nr_cgroups < greenai_max_cgroups)
 		c = kzalloc(greenai_cgroup_size(), GFP_KERNEL);
 	if (!c) {
@@ -189,6 +221,52 @@ int greenai_cgroups_for_each(greenai_cgroup_fn fn, void *arg)
 			return err;
 	}
 	return fn(greenai_cgroup_overflow, arg);
+}
+
+/**
+ * greenai_tasks_sweep() - call @fn on every process entry but the overflow
+ *	entry; @fn may remove the entry it is given; stops at the first
+ *	non-zero return
+ * @fn: the function
+ * @arg: passed to @fn
+ *
+ * Return: 0 or what @fn returned.
+ */
+int greenai_tasks_sweep(greenai_task_fn fn, void *arg)
+{
+	struct greenai_task *t;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+	int err;
+
+	hash_for_each_safe(greenai_tasks, bkt, tmp, t, node) {
+		err = fn(t, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * greenai_cgroups_sweep() - the same over cgroup entries
+ * @fn: the function
+ * @arg: passed to @fn
+ *
+ * Return: 0 or what @fn returned.
+ */
+int greenai_cgroups_sweep(greenai_cgroup_fn fn, void *arg)
+{
+	struct greenai_cgroup *c;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+	int err;
+
+	hash_for_each_safe(greenai_cgroups, bkt, tmp, c, node) {
+		err = fn(c, arg);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 void greenai_table_stats(u64 *tasks, u64 *task_overflows, u64 *cgroups,

@@ -39,6 +39,7 @@ enum greenai_rec_type {
 	GREENAI_REC_INTERVAL = 1,	/* struct greenai_rec_interval */
 	GREENAI_REC_TASK_EXIT = 2,	/* struct greenai_rec_task_exit */
 	GREENAI_REC_LOST = 3,		/* struct greenai_rec_lost */
+	GREENAI_REC_CGROUP_GONE = 4,	/* struct greenai_rec_cgroup_gone */
 };
 
 /* Common header of every record. */
@@ -181,6 +182,23 @@ struct greenai_rec_lost {
 	__u64 lost_total;	/* dropped since the stream was opened */
 };
 
+/*
+ * GREENAI_REC_CGROUP_GONE: a cgroup that was removed, with what its
+ * processes were charged in it since load (its own figures, as in
+ * /proc/greenai/cgroups); its row leaves the module's table as this
+ * record is emitted. nr_domains entries of struct greenai_energy follow,
+ * indexed by domain id.
+ */
+struct greenai_rec_cgroup_gone {
+	struct greenai_rec_hdr hdr;
+	__u64 cgroup_id;	/* cgroup v2 id: inode of its directory */
+	__u64 cpu_ns;		/* run time of its processes, ns */
+	__u64 nr_exited;	/* its processes that exited */
+	__u32 nr_domains;	/* struct greenai_energy entries that follow */
+	__u32 __pad;
+	struct greenai_energy energy[];
+};
+
 /* GREENAI_IOC_INFO */
 struct greenai_info {
 	__u32 abi_version;	/* GREENAI_ABI_VERSION */
@@ -215,10 +233,15 @@ static_assert(sizeof(struct greenai_rec_interval) == 112,
 static_assert(sizeof(struct greenai_rec_task_exit) == 72,
 	      "greenai_rec_task_exit");
 static_assert(sizeof(struct greenai_rec_lost) == 32, "greenai_rec_lost");
+static_assert(sizeof(struct greenai_rec_cgroup_gone) == 48,
+	      "greenai_rec_cgroup_gone");
 static_assert(sizeof(struct greenai_info) == 24, "greenai_info");
 static_assert(sizeof(struct greenai_rec_task_exit) +
 	      GREENAI_MAX_DOMAINS * sizeof(struct greenai_energy) <=
 	      GREENAI_REC_MAX_SIZE, "task exit record fits");
+static_assert(sizeof(struct greenai_rec_cgroup_gone) +
+	      GREENAI_MAX_DOMAINS * sizeof(struct greenai_energy) <=
+	      GREENAI_REC_MAX_SIZE, "cgroup record fits");
 #endif /* __VMLINUX_H__ */
 
 #endif /* _UAPI_GREENAI_H */

@@ -126,19 +126,20 @@ teardown() {
 }
 
 @test "a process still running long after its exit tracepoint leaves no entry behind" {
-	# (intervals short enough for the exit path to span several of them,
-	# and long enough that it never spans the 100 after which the module
-	# folds an exit whatever: 5 s, for TCG on a busy host)
-	insmod "$GREENAI_KO" interval_ms=50
+	# (intervals of 10 ms: the exit path spans well over 100 of them, and
+	# the module waits 10 s, not a number of intervals, before it folds
+	# an exit whatever)
+	insmod "$GREENAI_KO" interval_ms=10
 	local out=$BATS_TEST_TMPDIR/records pid
-	# the child closes 300 000 descriptors in its exit path, after the
+	# the child closes 600 000 descriptors in its exit path, after the
 	# exit tracepoint: intervals of CPU time after it
-	run $RING collect "$out" -- python3 "$TOP/tests/kmod/helpers/slow_exit.py" 300000
+	run $RING collect "$out" -- python3 "$TOP/tests/kmod/helpers/slow_exit.py" 600000
 	assert_success
 	pid=${lines[-1]}
 	[[ $pid =~ ^[0-9]+$ ]] || fail "no pid from the helper: $output"
 	run awk -v p="$pid" '$1 == "EXIT" && $3 == p { n++ } END { print n + 0 }' "$out"
 	assert_output 1
+	assert_equal "$(stat_value exits_forced)" 0
 	flush
 	flush
 	run awk -v p="$pid" '$1 == p' /proc/greenai/tasks

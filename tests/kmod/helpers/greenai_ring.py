@@ -14,12 +14,21 @@
              (active and idle in µJ over all domains; per_domain is
              "active+idle" of each domain, comma-separated, by domain id)
         LOST seq lost lost_total
+        CGONE seq cgroup_id cpu_ns exited active idle
       Exit status: CMD's.
   greenai_ring.py dump FD        print the records waiting on an open fd
   greenai_ring.py info           print the GREENAI_IOC_INFO fields
   greenai_ring.py domain ID      print a domain descriptor
   greenai_ring.py probe          exercise bad input: print one line per case
+  greenai_ring.py flushes N      N FLUSH ioctls back to back: print
+                                 "ok K busy B intervals I", I the closes
+                                 stats counted meanwhile
+  greenai_ring.py stall-read     open the ring, flush, and read it into a
+                                 buffer whose pages userfaultfd holds back:
+                                 prints "reading", then the read blocks in
+                                 its copy out until the process is killed
 """
+import ctypes
 import errno
 import fcntl
 import os
@@ -28,10 +37,11 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 DEV = "/dev/greenai"
 STATS = "/proc/greenai/stats"
-SETTLE_MAX = 200  # intervals; the module forces a fold after 100
+SETTLE_S = 60  # seconds; the module forces a fold 10 s after the exit
 HDR = struct.Struct("<HHIQ")
 INTERVAL = struct.Struct("<II8QIHHQQ")
 EXIT = struct.Struct("<IIIIQQQ16s")
@@ -39,7 +49,8 @@ ENERGY = struct.Struct("<QQ")
 LOST = struct.Struct("<QQ")
 INFO = struct.Struct("<IIIIQ")
 DOMAIN = struct.Struct("<IHHIIII4Q32s")
-REC_INTERVAL, REC_EXIT, REC_LOST = 1, 2, 3
+CGONE = struct.Struct("<QQQII")
+REC_INTERVAL, REC_EXIT, REC_LOST, REC_CGONE = 1, 2, 3, 4
 
 
 def ioc(direction, nr, size):
@@ -74,6 +85,15 @@ def parse(buf, out):
         elif rtype == REC_LOST:
             lost, total = LOST.unpack_from(buf, body)
             out.write("LOST %d %d %d\n" % (seq, lost, total))
+        elif rtype == REC_CGONE:
+            cg, cpu, exited, nr, _pad = CGONE.unpack_from(buf, body)
+            act = idle = 0
+            for i in range(nr):
+                a, b = ENERGY.unpack_from(buf, body + CGONE.size + i * ENERGY.size)
+                act += a
+                idle += b
+            out.write("CGONE %d %d %d %d %d %d\n"
+                      % (seq, cg, cpu, exited, act, idle))
         else:
             out.write("UNKNOWN %d %d\n" % (seq, rtype))
         if size < HDR.size or size % 8:
@@ -107,8 +127,8 @@ def collect(path, cmd):
         stop.set()
         t.join()
         settle(fd, out)
-        fcntl.ioctl(fd, IOC_FLUSH)
-        fcntl.ioctl(fd, IOC_FLUSH)
+        flush(fd)
+        flush(fd)
         drain(fd, out)
     os.close(fd)
     return rc
@@ -123,21 +143,36 @@ def stat_value(key):
     raise SystemExit("%s has no %s" % (STATS, key))
 
 
+def flush(fd):
+    """Close the interval now; over the module's flush rate limit (EBUSY),
+    try again, 10 s at most."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            fcntl.ioctl(fd, IOC_FLUSH)
+            return
+        except OSError as e:
+            if e.errno != errno.EBUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
+
+
 def settle(fd, out):
     """Close intervals until no exit waits to be folded.
 
     An exit is folded once every thread of its process has scheduled out
     for good, which may take a few intervals; each wait is for the ring's
-    next record (the timer's next interval), at most SETTLE_MAX of them.
+    next record (the timer's next interval), SETTLE_S seconds at most.
     """
-    for _ in range(SETTLE_MAX):
-        fcntl.ioctl(fd, IOC_FLUSH)
+    deadline = time.monotonic() + SETTLE_S
+    while time.monotonic() < deadline:
+        flush(fd)
         drain(fd, out)
         if stat_value("exits_pending") == 0:
             return
         select.select([fd], [], [], 1.0)
         drain(fd, out)
-    raise SystemExit("exits still pending after %d intervals" % SETTLE_MAX)
+    raise SystemExit("exits still pending after %d s" % SETTLE_S)
 
 
 def info():
@@ -188,6 +223,54 @@ def probe():
     attempt("open-rw", lambda: os.close(os.open(DEV, os.O_RDWR)))
 
 
+def flushes(n):
+    fd = os.open(DEV, os.O_RDONLY | os.O_NONBLOCK)
+    i0 = stat_value("intervals")
+    ok = busy = 0
+    for _ in range(n):
+        try:
+            fcntl.ioctl(fd, IOC_FLUSH)
+            ok += 1
+        except OSError as e:
+            if e.errno != errno.EBUSY:
+                raise
+            busy += 1
+    print("ok %d busy %d intervals %d" % (ok, busy, stat_value("intervals") - i0))
+    os.close(fd)
+
+
+# userfaultfd(2), x86-64: the syscall, UFFDIO_API, UFFDIO_REGISTER (MISSING)
+NR_USERFAULTFD = 323
+UFFD_API = 0xAA
+UFFDIO_API = (3 << 30) | (24 << 16) | (0xAA << 8) | 0x3F
+UFFDIO_REGISTER = (3 << 30) | (32 << 16) | (0xAA << 8) | 0x00
+UFFDIO_REGISTER_MODE_MISSING = 1
+
+
+def stall_read():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.read.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+    libc.read.restype = ctypes.c_ssize_t
+    fd = os.open(DEV, os.O_RDONLY)
+    fcntl.ioctl(fd, IOC_FLUSH)
+    uffd = libc.syscall(NR_USERFAULTFD, os.O_CLOEXEC)
+    if uffd < 0:
+        raise OSError(ctypes.get_errno(), "userfaultfd")
+    fcntl.ioctl(uffd, UFFDIO_API, bytearray(struct.pack("<QQQ", UFFD_API, 0, 0)))
+    size = 1 << 16
+    addr = libc.mmap(None, size, 3, 0x22, -1, 0)  # RW, private anonymous
+    if addr in (None, ctypes.c_void_p(-1).value):
+        raise OSError(ctypes.get_errno(), "mmap")
+    fcntl.ioctl(uffd, UFFDIO_REGISTER, bytearray(struct.pack(
+        "<QQQQ", addr, size, UFFDIO_REGISTER_MODE_MISSING, 0)))
+    print("reading", flush=True)
+    n = libc.read(fd, addr, size)
+    print("read %d" % n)
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "collect" and argv[3] == "--":
         return collect(argv[2], argv[4:])
@@ -201,6 +284,10 @@ def main(argv):
         return domain(int(argv[2]))
     if argv[1:] == ["probe"]:
         return probe()
+    if len(argv) == 3 and argv[1] == "flushes":
+        return flushes(int(argv[2]))
+    if argv[1:] == ["stall-read"]:
+        return stall_read()
     sys.exit(__doc__)
 
 

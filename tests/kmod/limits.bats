@@ -1,0 +1,228 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# What the module keeps and what it lets hold it up: rows of removed
+# cgroups and of processes whose exits it never folded go, a reader that
+# faults in its copy out holds up nothing, flushes are rate-limited, and
+# the gid= group lets in no one from another user namespace.
+
+setup() {
+	load ../test_helper/kmod-setup
+	_kmod_setup
+}
+
+teardown() {
+	[ -z "${GATE_FD:-}" ] || exec {GATE_FD}>&-
+	_kmod_teardown
+}
+
+# until_true SECONDS CMD...: run CMD, with a flush before each try, until
+# it succeeds or SECONDS have passed; fails then.
+until_true() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while :; do
+		flush 2>/dev/null || true
+		"$@" && return 0
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# cgroup_row ID: the line of cgroup ID in /proc/greenai/cgroups.
+cgroup_row() {
+	awk -v c="$1" '$1 == c' /proc/greenai/cgroups
+}
+
+has_cgroup_row() {
+	[ -n "$(cgroup_row "$1")" ]
+}
+
+# no_exit_pending: no exit waits to be folded, after two closes (the
+# caller's last try's processes exit in the first, are folded in the
+# second).
+no_exit_pending() {
+	flush 2>/dev/null
+	flush 2>/dev/null
+	[ "$(stat_value exits_pending)" -eq 0 ]
+}
+
+# in_userns CMD...: busybox's CMD as root of a user namespace of its own,
+# in group 4242, with CAP_SYS_ADMIN there only; run from the initramfs's
+# root, where the rig's root is /newroot, since a chrooted process may not
+# make a user namespace.
+in_userns() {
+	setpriv --regid=4242 --clear-groups \
+		nsenter --root=/proc/1/root --wd=/ \
+		/bin/busybox unshare -r /bin/busybox "$@"
+}
+
+# stale_rows: rows of /proc/greenai/tasks whose pid names no process,
+# after two closes (the processes of the caller's last try exit in the
+# first, and are folded in the second).
+stale_rows() {
+	local p n=0
+	flush 2>/dev/null
+	flush 2>/dev/null
+	for p in $(awk '!/^#/ && $1 != "overflow" { print $1 }' /proc/greenai/tasks); do
+		[ -d "/proc/$p" ] || n=$((n + 1))
+	done
+	echo "$n"
+}
+
+no_stale_rows() {
+	[ "$(stale_rows)" -eq 0 ]
+}
+
+@test "rows of removed cgroups are handed on, so a new cgroup still gets a row of its own" {
+	insmod "$GREENAI_KO" max_cgroups=64
+	local keep kid before parent out=$BATS_TEST_TMPDIR/records g id id2
+	keep=$(new_cgroup greenai-keep)
+	"$BIN/cgspawn" "$keep" "$BIN/spin" 0.2 2>/dev/null
+	kid=$(stat -c %i "$keep")
+	until_true 60 has_cgroup_row "$kid" || fail "no row for the cgroup kept"
+	until_true 60 no_exit_pending || fail "exits still pending"
+	flush
+	before=$(cgroup_row "$kid")
+	# 150 cgroups made, run in and removed: more than the table holds
+	parent=$(new_cgroup greenai-churn)
+	run $RING collect "$out" -- bash -c "
+		for i in \$(seq 150); do
+			mkdir '$parent'/c\$i &&
+			'$BIN/cgspawn' '$parent'/c\$i /bin/true 2>/dev/null &&
+			rmdir '$parent'/c\$i || exit 1
+		done"
+	assert_success
+	# a new cgroup's busy loop gets a row of its own, not the overflow's
+	g=$(new_cgroup greenai-after)
+	"$BIN/cgspawn" "$g" "$BIN/spin" 60 2>/dev/null &
+	TEST_PIDS+=($!)
+	id2=$(stat -c %i "$g")
+	until_true 120 has_cgroup_row "$id2" || fail "no row for the new cgroup: $(cat /proc/greenai/stats)"
+	assert [ "$(stat_value cgroups_removed)" -ge 64 ]
+	# handed on: a record for each row that went, and the row is gone
+	run awk '$1 == "CGONE" { print $3 }' "$out"
+	assert [ "${#lines[@]}" -ge 1 ]
+	for id in "${lines[@]}"; do
+		run cgroup_row "$id"
+		assert_output ""
+	done
+	# the rows still add up to each domain's energy
+	assert_conserved
+	# the kept cgroup's row is as it was
+	assert_equal "$(cgroup_row "$kid")" "$before"
+}
+
+@test "rows of processes whose exits were dropped go once the processes are gone" {
+	insmod "$GREENAI_KO" interval_ms=10000
+	local gate=$BATS_TEST_TMPDIR/gate out=$BATS_TEST_TMPDIR/burst b burst
+	mkfifo "$gate"
+	# 10 batches of 200 children on CPU 0, an interval closed after each
+	# (a CPU's buffer has room for 256 processes), then 2000 exits on
+	# CPU 0 in one interval: more than the 1024 a CPU records
+	"$BIN/exitburst" 10 200 <"$gate" >"$out" &
+	burst=$!
+	TEST_PIDS+=($burst)
+	exec {GATE_FD}>"$gate"
+	for b in $(seq 10); do
+		echo >&"$GATE_FD"
+		until_true 120 grep -q "^batch $b\$" "$out" || fail "batch $b did not start"
+		flush
+	done
+	assert [ "$(stat_value tasks)" -ge 1200 ]
+	echo >&"$GATE_FD"
+	# no flush until all have exited
+	wait "$burst" || fail "the children were not reaped"
+	flush
+	assert [ "$(stat_value exits_dropped)" -gt 0 ]
+	until_true 120 no_stale_rows || fail "$(stale_rows) rows of processes gone"
+	assert [ "$(stat_value tasks_swept)" -gt 0 ]
+}
+
+@test "flushes beyond the rate limit get EBUSY and close nothing" {
+	insmod "$GREENAI_KO" interval_ms=10000
+	run $RING flushes 200
+	assert_success
+	local f=($output)
+	# ok K busy B intervals I
+	assert [ "${f[3]}" -gt 0 ]
+	assert_equal "${f[5]}" "${f[1]}"
+	assert_equal "$(stat_value flushes_refused)" "${f[3]}"
+	# the control file's flush is limited alike
+	run bash -c 'for i in $(seq 300); do echo flush >/proc/greenai/control || exit 1; done'
+	assert_failure
+	assert_output --partial "busy"
+}
+
+@test "flushes while an exit path runs do not force the exit's fold" {
+	insmod "$GREENAI_KO" interval_ms=10000
+	local out=$BATS_TEST_TMPDIR/records pid
+	# the child closes 600 000 descriptors in its exit path, after the
+	# exit tracepoint; meanwhile flushes come as fast as the limit lets
+	# them, hundreds of closes: the module waits 10 s, not a number of
+	# closes, before it folds an exit whatever
+	run $RING collect "$out" -- bash -c '
+		python3 "$1" 600000 &
+		h=$!
+		while kill -0 "$h" 2>/dev/null; do
+			echo flush >/proc/greenai/control 2>/dev/null
+		done
+		wait "$h"' - "$TOP/tests/kmod/helpers/slow_exit.py"
+	assert_success
+	pid=${lines[-1]}
+	[[ $pid =~ ^[0-9]+$ ]] || fail "no pid from the helper: $output"
+	assert_equal "$(stat_value exits_forced)" 0
+	run awk -v p="$pid" '$1 == "EXIT" && $3 == p { n++ } END { print n + 0 }' "$out"
+	assert_output 1
+}
+
+@test "a reader whose buffer faults in its copy out holds up neither intervals nor /proc/greenai" {
+	insmod "$GREENAI_KO" interval_ms=50
+	local out=$BATS_TEST_TMPDIR/reader p q deadline
+	$RING stall-read >"$out" 2>&1 &
+	p=$!
+	TEST_PIDS+=($p)
+	# until the read waits in its fault (30 s at most)
+	deadline=$((SECONDS + 30))
+	until grep -q userfault "/proc/$p/stack" 2>/dev/null ||
+		grep -q userfault "/proc/$p/wchan" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "the reader did not stall: $(cat "$out")"
+		sleep 0.1
+	done
+	# intervals keep closing, the files and a flush answer (30 s at most)
+	(
+		i0=$(stat_value intervals)
+		d=$((SECONDS + 30))
+		until [ "$(stat_value intervals)" -gt $((i0 + 3)) ]; do
+			[ "$SECONDS" -lt "$d" ] || exit 1
+			sleep 0.1
+		done
+		flush && cat /proc/greenai/tasks >/dev/null
+	) &
+	q=$!
+	deadline=$((SECONDS + 40))
+	while kill -0 "$q" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.1
+	done
+	local stuck=0
+	kill -0 "$q" 2>/dev/null && stuck=1
+	kill -9 "$p"
+	wait "$q" || fail "intervals did not close while the reader was stalled"
+	assert_equal "$stuck" 0
+	grep -q reading "$out"
+}
+
+@test "the gid= group is refused to a reader in another user namespace" {
+	insmod "$GREENAI_KO" gid=4242
+	run setpriv --reuid=65534 --regid=4242 --clear-groups \
+		cat /proc/greenai/tasks
+	assert_success
+	[ -d /proc/1/root/newroot/proc ] || skip "not the rig's guest layout"
+	run in_userns cat /proc/self/uid_map /newroot/proc/greenai/tasks
+	assert_failure
+	assert_output --regexp "^ *0 +0 +1"
+	assert_output --partial "Permission denied"
+	run in_userns dd if=/newroot/dev/greenai of=/dev/null count=0
+	assert_failure
+	assert_output --partial "Permission denied"
+}
