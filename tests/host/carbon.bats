@@ -21,7 +21,9 @@ setup() {
 	unset GREENAI_REGION ELECTRICITYMAPS_TOKEN
 	export GREENAI_CONFIG=$CONF
 	export GREENAI_CACHE_DIR=$BATS_TEST_TMPDIR/cache
+	# it holds a token: its owner's only, as a careful user keeps it
 	: >"$CONF"
+	chmod 600 "$CONF"
 	# the forecast the fake serves, g/kWh per hour from this hour on
 	VALUES=300,250,100,120,400,80,90,500
 }
@@ -84,6 +86,14 @@ for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 	grep -q "zone=FR auth-token=from-env$" "$API_LOG" || fail "$(cat "$API_LOG")"
 	run "$GREENAI" intensity --token x --region DE
 	assert_failure 2
+	# a file with the token that others can read is warned about
+	assert_equal "$(stat -c %a "$CONF")" 600
+	refute_output --partial "others can read it"
+	chmod 644 "$CONF"
+	run "$GREENAI" intensity --region DE
+	assert_success
+	assert_line "greenai intensity: warning: $CONF holds electricitymaps_token and others can read it (mode 0644): chmod 600 it"
+	refute_output --partial from-the-file
 }
 
 @test "intensity: errors, slow answers, malformed JSON and huge bodies each fall back to the next provider, said plainly" {
