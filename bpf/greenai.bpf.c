@@ -36,11 +36,14 @@
  *
  * Configuration is in const volatile globals, set before load. Map sizes
  * are set by the reader (bpf_map__set_max_entries). ga_runs is an LRU
- * map: when it is full, a new entry takes the place of the one used
- * least recently, whose run time the reader has taken at its last sample
- * unless that entry ran since (the reader samples far more often than
- * the map can be filled). A charge that still finds no entry goes to the
- * CPU's overflow and is counted, never silently.
+ * map: when it has no free entry, a new one takes the place of one used
+ * least recently, mostly one idle since the reader took its run time; the
+ * run time an entry let go gathered since the reader's last sample is
+ * lost, and the reader counts the entries let go. The map keeps free
+ * entries per CPU and may make room before it is full, so the reader
+ * gives it 512 entries per CPU when that is more than the default. A
+ * charge that still finds no entry goes to the CPU's overflow and is
+ * counted.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>

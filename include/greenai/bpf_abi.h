@@ -28,7 +28,8 @@
 
 #include <greenai/bpf_counters.h>
 
-#define GA_BPF_RUNS_DEF		16384	/* ga_runs entries by default */
+#define GA_BPF_RUNS_DEF		16384	/* ga_runs entries by default, */
+#define GA_BPF_RUNS_PER_CPU	512	/* or as many per CPU if more */
 #define GA_BPF_EXITS_DEF_KB	256	/* ga_exits ring, KiB */
 
 struct ga_bpf_run_key {

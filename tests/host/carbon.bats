@@ -86,13 +86,13 @@ for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 	grep -q "zone=FR auth-token=from-env$" "$API_LOG" || fail "$(cat "$API_LOG")"
 	run "$GREENAI" intensity --token x --region DE
 	assert_failure 2
-	# a file with the token that others can read is warned about
+	# a file with the token that every user can read is warned about
 	assert_equal "$(stat -c %a "$CONF")" 600
-	refute_output --partial "others can read it"
+	refute_output --partial "can read it"
 	chmod 644 "$CONF"
 	run "$GREENAI" intensity --region DE
 	assert_success
-	assert_line "greenai intensity: warning: $CONF holds electricitymaps_token and others can read it (mode 0644): chmod 600 it"
+	assert_line "greenai intensity: warning: $CONF holds electricitymaps_token and every user can read it (mode 0644): keep the token where only its users can (a user's own greenai.conf at 0600, or a group's at 0640)"
 	refute_output --partial from-the-file
 }
 

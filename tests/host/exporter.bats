@@ -507,7 +507,9 @@ model_cgroup() {
 	# and the state file keeps only what is exposed
 	stop_exporter
 	[ "$(series_in_state "$T/state" "$m")" = 0 ]
-	[ "$(series_in_state "$T/state" "uid:65534/$m")" = 1 ]
+	# (keyed by its owner, then 0x1f, then its name: no label can
+	# pass for another owner's)
+	[ "$(series_in_state "$T/state" "uid:65534"$'\x1f'"$m")" = 1 ]
 }
 
 @test "exporter: one client address cannot hold every connection" {

@@ -179,10 +179,14 @@ static void a_token_is_kept_secret(void **state)
 	fix_path(path, *state, "t.conf");
 	fix_chmod(*state, "t.conf", 0644);
 	assert_int_equal(ga_config_read(&cfg, path, 1, err, sizeof(err)), 0);
-	assert_non_null(strstr(cfg.warning, "t.conf holds electricitymaps_token and others can read it (mode 0644): chmod 600 it"));
+	assert_non_null(strstr(cfg.warning, "t.conf holds electricitymaps_token and every user can read it (mode 0644): keep the token where only its users can"));
 	assert_null(strstr(cfg.warning, "s3cret"));
+	/* its owner's, or a group's: no warning */
 	memset(&cfg, 0, sizeof(cfg));
 	fix_chmod(*state, "t.conf", 0600);
+	assert_int_equal(ga_config_read(&cfg, path, 1, err, sizeof(err)), 0);
+	assert_string_equal(cfg.warning, "");
+	fix_chmod(*state, "t.conf", 0640);
 	assert_int_equal(ga_config_read(&cfg, path, 1, err, sizeof(err)), 0);
 	assert_string_equal(cfg.warning, "");
 	/* no token, no warning, whatever the mode */

@@ -164,6 +164,10 @@ static const struct sample samples[] = {
 	{ "podman, crun's container sub-cgroup",
 	  "/machine.slice/libpod-" ID_B ".scope/container",
 	  "podman id=" ID_B " unit=libpod-" ID_B ".scope" },
+	{ "podman, root, systemd, in a pod",
+	  "/machine.slice/machine-libpod_pod_" ID_A ".slice/libpod-" ID_B
+	  ".scope/container",
+	  "podman id=" ID_B " unit=libpod-" ID_B ".scope" },
 	{ "podman's conmon", "/machine.slice/libpod-conmon-" ID_B ".scope",
 	  "podman conmon id=" ID_B " unit=libpod-conmon-" ID_B ".scope" },
 	{ "podman, rootless",

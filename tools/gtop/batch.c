@@ -5,6 +5,7 @@
  * exact integers beside the rounded figures.
  */
 #include <errno.h>
+#include <string.h>
 #include <json-c/json.h>
 #include <time.h>
 
@@ -38,6 +39,15 @@ static void gt_batch_header(FILE *f, const struct gt_state *s)
 			s->dom[i].in_total ? "" : ", not in the total");
 }
 
+/* @src for a terminal: printable ASCII, every other byte as \ooo; "-" for "" */
+static void gt_batch_escape(char *dst, size_t size, const char *src)
+{
+	if (!*src)
+		snprintf(dst, size, "-");
+	else
+		ga_escape(dst, size, src, strlen(src));
+}
+
 /**
  * gt_batch_text() - one refresh as text
  * @f: where to
@@ -63,15 +73,25 @@ void gt_batch_text(FILE *f, const struct gt_state *s,
 			     view == GT_VIEW_CONTAINER ? "CONTAINER" : "MODEL");
 	for (i = 0; i < rows->nr && (!max_rows || i < max_rows); i++) {
 		const struct gt_row *r = &rows->r[i];
+		char model[1024], ct[1024], name[4 * 4096];
 
+		/*
+		 * Names anyone can choose (a model label, a cgroup's or a
+		 * container's name) reach the terminal escaped; a process's
+		 * command line and name come escaped already.
+		 */
+		gt_batch_escape(model, sizeof(model), r->model);
+		gt_batch_escape(ct, sizeof(ct), r->container);
+		if (r->pid)
+			snprintf(name, sizeof(name), "%s", r->name);
+		else
+			gt_batch_escape(name, sizeof(name), r->name);
 		fprintf(f, "%7u %9.3f %9.3f %14.6f %12.6f %6.1f %7.3f %-16s %-12s %-20s %s%s%s\n",
 			r->depth || view == GT_VIEW_PROC ? r->pid : r->nr_procs,
 			r->power_w, r->power_idle_w, r->energy_uj / 1e6,
-			r->co2_ug / 1e6, r->cpu_pct, r->gpu_w,
-			r->model[0] ? r->model : "-",
-			r->framework[0] ? r->framework : "-",
-			r->container[0] ? r->container : "-",
-			r->depth ? "  `- " : "", r->name,
+			r->co2_ug / 1e6, r->cpu_pct, r->gpu_w, model,
+			r->framework[0] ? r->framework : "-", ct,
+			r->depth ? "  `- " : "", name,
 			r->exited ? " <exited>" : "");
 	}
 	fputc('\n', f);

@@ -172,25 +172,14 @@ static struct gt_proc *gt_proc_get(struct gt_tracker *t, uint32_t tgid,
 }
 
 /*
- * Text anyone can choose (a process's name, a cgroup's, a container's),
- * as gtop keeps it: printable, every other byte as \ooo (ga_escape()), so
- * that no output of gtop carries a raw byte of it to a terminal. The
- * command line comes so from libgreenai already.
+ * A process's name (comm) as its command line comes from libgreenai:
+ * printable, every other byte as \ooo (ga_escape()). Paths, containers and
+ * models stay as they are, for lookups, and are escaped where shown.
  */
-static void gt_text(char *dst, size_t size, const char *src, size_t max)
+static void gt_comm_text(char *dst, size_t size, const char *comm,
+			 size_t max)
 {
-	ga_escape(dst, size, src, strnlen(src, max));
-}
-
-/* "RUNTIME/ID" of a container, as gtop shows it. */
-static void gt_container_text(char *dst, size_t size,
-			      const struct ga_container *c)
-{
-	char raw[sizeof(c->name) + 32];
-
-	snprintf(raw, sizeof(raw), "%s/%s", ga_runtime_name(c->runtime),
-		 c->short_id[0] ? c->short_id : c->name);
-	gt_text(dst, size, raw, sizeof(raw));
+	ga_escape(dst, size, comm, strnlen(comm, max));
 }
 
 /* Who @p is, read once: command line, cgroup, container, model. */
@@ -200,17 +189,19 @@ static void gt_proc_name(struct gt_tracker *t, struct gt_proc *p)
 	const struct ga_container *c;
 
 	p->named = true;
-	gt_text(p->cmd, sizeof(p->cmd), p->comm, sizeof(p->comm));
+	gt_comm_text(p->cmd, sizeof(p->cmd), p->comm, sizeof(p->comm));
 	if (ga_identity(t->g, p->tgid, &id))
 		return;
 	if (id->cmdline[0])
 		snprintf(p->cmd, sizeof(p->cmd), "%s", id->cmdline);
-	gt_text(p->cgroup, sizeof(p->cgroup), id->cgroup, GA_PATH_MAX);
+	snprintf(p->cgroup, sizeof(p->cgroup), "%s", id->cgroup);
 	snprintf(p->model, sizeof(p->model), "%s", id->model);
 	ga_frameworks_str(id->frameworks, p->framework, sizeof(p->framework));
 	c = &id->container;
 	if (c->runtime != GA_RT_NONE && c->runtime != GA_RT_SYSTEMD)
-		gt_container_text(p->container, sizeof(p->container), c);
+		snprintf(p->container, sizeof(p->container), "%s/%s",
+			 ga_runtime_name(c->runtime),
+			 c->short_id[0] ? c->short_id : c->name);
 }
 
 static void gt_on_record(const struct greenai_rec_hdr *h, void *arg)
@@ -367,20 +358,19 @@ static void gt_cgroups_name(struct gt_tracker *t)
 
 	HASH_ITER(hh, t->cgroups, c, ctmp) {
 		struct ga_container ct;
-		char raw[GT_KEY_MAX];
 
 		if (c->path[0])
 			continue;
 		if (!t->have_mount ||
-		    ga_cgroup_path_of_id(&t->resolver, c->id, raw,
-					 sizeof(raw)))
-			snprintf(raw, sizeof(raw), "cgroup %llu",
+		    ga_cgroup_path_of_id(&t->resolver, c->id, c->path,
+					 sizeof(c->path)))
+			snprintf(c->path, sizeof(c->path), "cgroup %llu",
 				 (unsigned long long)c->id);
-		gt_text(c->path, sizeof(c->path), raw, sizeof(raw));
-		if (!ga_container_parse(raw, &ct) &&
+		if (!ga_container_parse(c->path, &ct) &&
 		    ct.runtime != GA_RT_NONE && ct.runtime != GA_RT_SYSTEMD)
-			gt_container_text(c->container, sizeof(c->container),
-					  &ct);
+			snprintf(c->container, sizeof(c->container), "%s/%s",
+				 ga_runtime_name(ct.runtime),
+				 ct.short_id[0] ? ct.short_id : ct.name);
 	}
 }
 
@@ -665,8 +655,8 @@ int gt_refresh(struct gt_state *s)
 		if (!p->named && !p->exited)
 			gt_proc_name(t, p);
 		else if (!p->named)
-			gt_text(p->cmd, sizeof(p->cmd), p->comm,
-				sizeof(p->comm));
+			gt_comm_text(p->cmd, sizeof(p->cmd), p->comm,
+				     sizeof(p->comm));
 		s->nr_live += !p->exited;
 		s->nr_exited += p->exited;
 		r = gt_sums_add(t, p);

@@ -271,6 +271,13 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 					 conf->max_runs);
 		bpf_map__set_max_entries(b->skel->maps.ga_procs,
 					 conf->max_runs);
+	} else if (b->nr_cpus * GA_BPF_RUNS_PER_CPU > GA_BPF_RUNS_DEF) {
+		/*
+		 * The LRU map keeps free entries per CPU and may make room
+		 * before it is full: on many CPUs, more entries.
+		 */
+		bpf_map__set_max_entries(b->skel->maps.ga_runs,
+					 b->nr_cpus * GA_BPF_RUNS_PER_CPU);
 	}
 	if (conf->exits_kb)
 		bpf_map__set_max_entries(b->skel->maps.ga_exits,

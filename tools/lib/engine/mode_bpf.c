@@ -477,9 +477,13 @@ static bool bpf_proc_ran(const struct bpf_mode *m, const struct proc_runs *pr)
 
 /*
  * Entries the LRU map let go to make room (bpf/greenai.bpf.c): not met by
- * this sample's complete walk though their process lives. Their run time was
- * taken at the samples before; should one come back, it starts again from
- * 0. Their previous counts wait on dead_runs like a folded process's.
+ * this sample's complete walk though their process lives. Their run time
+ * was taken at the samples before, but what they gathered since the last
+ * one is lost (counted in runs_evicted, entries, not time). One that
+ * comes back at a later sample starts again from 0; one let go and made
+ * again between two samples is met as if it had stayed, its new count
+ * taken against the old. Their previous counts wait on dead_runs like a
+ * folded process's. O(entries), as the walk is.
  */
 static void bpf_retire_evicted(struct ga_ctx *g)
 {
@@ -629,7 +633,7 @@ static int bpf_sample(struct ga_ctx *g)
 	ga_walk_end(&m->order, !walk);
 	bpf_free_dead_runs(m);
 	/* after a complete walk, every entry still there was met */
-	if (!walk && !(m->samples % BPF_SWEEP_SAMPLES))
+	if (!walk)
 		bpf_retire_evicted(g);
 	now = ga_mono_ns();
 	m->last_ns = now;

@@ -360,15 +360,20 @@ static void add_hit(struct parse *p, enum ga_runtime rt, unsigned int flags,
 
 /*
  * Where a runtime's named cgroup may be: a scope in system.slice or
- * machine.slice at the top, in a pod, in a container or a user's
- * instance; a bare name (cgroupfs driver) in a pod or /libpod_parent.
+ * machine.slice at the top, or in one of podman's pods there
+ * (machine.slice/machine-libpod_pod_<id>.slice), in a kube pod, in a
+ * container or a user's instance; a bare name (cgroupfs driver) in a pod
+ * or /libpod_parent.
  */
 static bool named_at_home(const struct parse *p, size_t suffix_len)
 {
 	if (in_owned(p) || (p->kube.in && p->kube.pod.s))
 		return true;
 	if (suffix_len)
-		return at(p, 1, "system.slice") || at(p, 1, "machine.slice");
+		return at(p, 1, "system.slice") || at(p, 1, "machine.slice") ||
+		       (at(p, 2, "machine.slice") &&
+			comp_has_prefix(p->parent, "machine-libpod_pod_") &&
+			comp_has_suffix(p->parent, ".slice"));
 	return at(p, 1, "libpod_parent") || at(p, 1, "machine.slice");
 }
 

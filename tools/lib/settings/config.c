@@ -233,7 +233,7 @@ int ga_config_parse(struct ga_config *c, const char *text, size_t len,
 	return r;
 }
 
-/* A token from @path, which others can read: said in c->warning. */
+/* A token from @path, which every user can read: said in c->warning. */
 static void ga_config_check_secret(struct ga_config *c, const char *path)
 {
 	const char *from = c->from[GA_CFG_EM_TOKEN];
@@ -241,10 +241,10 @@ static void ga_config_check_secret(struct ga_config *c, const char *path)
 	struct stat st;
 
 	if (!c->value[GA_CFG_EM_TOKEN][0] || strncmp(from, path, n) ||
-	    from[n] != ':' || stat(path, &st) || !(st.st_mode & 044))
+	    from[n] != ':' || stat(path, &st) || !(st.st_mode & 004))
 		return;
 	snprintf(c->warning, sizeof(c->warning),
-		 "%.4000s holds %s and others can read it (mode %04o): chmod 600 it",
+		 "%.4000s holds %s and every user can read it (mode %04o): keep the token where only its users can (a user's own greenai.conf at 0600, or a group's at 0640)",
 		 path, ga_config_keys[GA_CFG_EM_TOKEN],
 		 (unsigned int)(st.st_mode & 07777));
 }

@@ -52,7 +52,7 @@ struct wl_counts {
 struct wl_series {
 	UT_hash_handle hh;
 	enum wl_kind kind;
-	char key[160];
+	char key[384];	/* owner, 0x1f, a label of up to 255 bytes */
 	/* labels; "" for none */
 	char container_id[GA_CONTAINER_ID_LEN + 1];
 	char container_name[GA_META_NAME_MAX + 1];

@@ -13,12 +13,13 @@
 /* A finished container, as a run in the ledger, with its CO2e. */
 void wl_record(struct ga_wl *w, const struct wl_series *s, uint64_t co2_ug)
 {
-	char names[GA_LEDGER_MAX_DOMAINS][GREENAI_NAME_LEN], cmd[300];
+	char names[GA_LEDGER_MAX_DOMAINS][GREENAI_NAME_LEN], cmd[420];
 	unsigned int i, nd = ga_nr_domains(w->g);
 	struct ga_run run = { 0 };
 
 	snprintf(cmd, sizeof(cmd), "container %s",
-		 s->container_name[0] ? s->container_name : s->key);
+		 s->container_name[0] ? s->container_name :
+		 s->container_id[0] ? s->container_id : s->key);
 	run.model = s->model[0] ? s->model : NULL;
 	run.command = cmd;
 	run.host = w->node_name;

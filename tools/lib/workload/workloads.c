@@ -251,7 +251,8 @@ static void wl_owner(const struct ga_container *ct, char *buf, size_t size)
 /* @key of a series, after its owner's when it has one; cut when long. */
 static void wl_key(char *buf, size_t size, const char *owner, const char *key)
 {
-	int n = snprintf(buf, size, "%s%s%s", owner, owner[0] ? "/" : "",
+	/* a byte no label, id or owner holds: owner and name never blend */
+	int n = snprintf(buf, size, "%s%s%s", owner, owner[0] ? "\x1f" : "",
 			 key);
 
 	if (n < 0 || (size_t)n >= size)
