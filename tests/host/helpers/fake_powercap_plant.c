@@ -69,20 +69,28 @@ static void die(const char *what)
 	exit(1);
 }
 
-static int usage_us(const char *path, uint64_t *us)
+/* A small file's text, in one read. Return: 0, or -1 when unreadable. */
+static int read_text(const char *path, char *buf, size_t size)
 {
-	char buf[512];
 	ssize_t n;
-	char *p;
 	int fd = open(path, O_RDONLY);
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
+	return 0;
+}
+
+static int usage_us(const char *path, uint64_t *us)
+{
+	char buf[512], *p;
+
+	if (read_text(path, buf, sizeof(buf)))
+		return -1;
 	p = strstr(buf, "usage_usec ");
 	if (!p)
 		return -1;
@@ -121,19 +129,11 @@ static int cpuacct_usage(char *path, size_t size)
 static int machine_us(const char *path, int ns, uint64_t *us)
 {
 	char buf[64];
-	ssize_t n;
-	int fd;
 
 	if (!ns)
 		return usage_us(path, us);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (read_text(path, buf, sizeof(buf)))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	*us = strtoull(buf, NULL, 10) / 1000;
 	return 0;
 }
