@@ -65,6 +65,35 @@ teardown() {
 	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { printf "%.0f\n", $4 + $5 }' "$out")"
 }
 
+@test "exits the module folds at its own closes, between a sample's reads, keep their extra domains' energy" {
+	# a close every 10 ms, as well as the samples' flushes: many of
+	# the 100 exits are folded while a sample is between the ring and
+	# the table
+	insmod "$GREENAI_KO" model_idle_mw=0 model_max_mw=20000 interval_ms=10
+	load ../test_helper/extra-sources
+	extra_sources_setup
+	local g id out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec hw
+	g=$(new_cgroup greenai-closes)
+	id=$(stat -c %i "$g")
+	run "$SAMPLE" --sysfs-root "$EXTRA_ROOT" --nvml-lib "$NVML_LIB" \
+		--interval-ms 20 --records "$rec" -- "$BIN/cgspawn" "$g" sh -c \
+		"for i in \$(seq 100); do $BIN/spin 0.01; done"
+	assert_success
+	echo "$output" >"$out"
+	hw=$(awk '$1 == "domain" && $3 ~ /^hwmon-/ { print $2 }' "$out")
+	[ -n "$hw" ] || fail "no hwmon domain"
+	# every spin's record has its share of the 5 W sensor
+	run awk -v c="$id" -v a="$hw" '$1 == "EXIT" && $5 == c && $9 == "spin" {
+		n++; split($10, d, ","); split(d[a + 1], h, "+");
+		if (h[1] + h[2] == 0) print "no hwmon energy:", $0 }
+		END { print n + 0, "spins" }' "$rec"
+	assert_output "100 spins"
+	# and the cgroup's energy is what its processes took, to the µJ
+	run awk -v c="$id" '$1 == "EXIT" && $5 == c { e += $7 + $8 }
+		END { printf "%.0f\n", e }' "$rec"
+	assert_output "$(awk -v c="$id" '$1 == "cgroup" && $2 == c { printf "%.0f\n", $4 + $5 }' "$out")"
+}
+
 @test "libgreenai says why it cannot read the module" {
 	run "$SAMPLE" --backend module -- true
 	assert_failure 125

@@ -401,14 +401,18 @@ int main(int argc, char **argv)
 	/* processes whose exit record was dropped */
 	ga_sweep(g);
 	sample(g);
-	/* the module folds an exit once all its threads are gone */
+	/*
+	 * The module folds an exit once all its threads are gone, at a
+	 * sample's flush or at a close of its own: once none is pending,
+	 * one more sample reads every record of what was folded.
+	 */
 	for (i = 0; i < SETTLE_MAX && !strcmp(ga_backend_name(g), "module");
 	     i++) {
 		ga_stats(g, &st);
-		if (!st.exits_pending)
-			break;
 		tick(&next, interval_ms);
 		sample(g);
+		if (!st.exits_pending)
+			break;
 	}
 	print_all(g);
 	if (records)

@@ -40,6 +40,7 @@
 struct kmod_prev {
 	__u32 tgid;
 	bool seen;			/* in the module's table this sample */
+	unsigned int missed;		/* samples since it was last seen */
 	__u64 cpu_ns;
 	UT_hash_handle hh;
 };
@@ -224,9 +225,14 @@ static void kmod_emit_exit(struct ga_ctx *g, struct greenai_rec_task_exit *e)
 
 /*
  * Processes gone with no exit record (the module dropped it): their
- * entries would stay for good. Anything not in the module's table this
- * sample and not exiting is folded silently.
+ * entries would stay for good. The module's own close may fold an exit
+ * between this sample's reading of the ring and of the table: the
+ * process is then in neither, and its record comes at the next sample.
+ * So an entry is folded silently only when it has been missing from the
+ * table for KMOD_UNSEEN_MAX samples and no exit record came for it.
  */
+#define KMOD_UNSEEN_MAX	2
+
 static void kmod_forget_unseen(struct ga_ctx *g)
 {
 	struct kmod_mode *m = km(g);
@@ -236,8 +242,11 @@ static void kmod_forget_unseen(struct ga_ctx *g)
 	HASH_ITER(hh, m->prev, p, tmp) {
 		if (p->seen) {
 			p->seen = false;
+			p->missed = 0;
 			continue;
 		}
+		if (++p->missed < KMOD_UNSEEN_MAX)
+			continue;
 		ga_acct_exit(g->acct, p->tgid, x);
 		HASH_DEL(m->prev, p);
 		free(p);
