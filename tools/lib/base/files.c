@@ -278,11 +278,36 @@ int ga_mkdir_parents(const char *path, mode_t mode)
  * @mode: its mode, whether or not it was there
  *
  * Writes a new file of a name no one can foresee beside @path
- * (PATH.XXXXXX, made with O_EXCL), syncs it and renames it over @path;
- * on error the new file is removed and @path is as it was.
+ * (PATH.XXXXXX, made with O_EXCL), syncs it, renames it over @path and
+ * syncs the directory, so that the new name survives a crash; on error
+ * the new file is removed and @path is as it was.
  *
  * Return: 0, -ENAMETOOLONG, or -errno.
  */
+/* Sync the directory that holds @path (a file system that cannot: fine). */
+static int ga_sync_parent(const char *path)
+{
+	char dir[GA_PATH_MAX];
+	char *slash;
+	int fd, r = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) && errno != EINVAL && errno != EROFS)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 int ga_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode)
 {
@@ -315,7 +340,9 @@ int ga_write_atomic(const char *path, const void *data, size_t len,
 		r = -errno;
 	if (!r && rename(tmp, path))
 		r = -errno;
-	if (r)
+	if (r) {
 		unlink(tmp);
-	return r;
+		return r;
+	}
+	return ga_sync_parent(path);
 }
