@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <greenai/machine.h>
+
 #define GA_LEDGER_VERSION	6	/* the schema this code writes */
 #define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
 #define GA_LEDGER_MAX_DOMAINS	32
@@ -103,7 +105,7 @@ struct ga_run {
 	uint32_t nr_cpus;		/* the machine's online CPUs */
 	const char *cpu_model;
 	uint64_t ram_total_kb;
-	int on_cloud;			/* 1, 0; -1: not known */
+	enum ga_cloud on_cloud;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
 	/* values are numbers; units, unit, python_version are above */

@@ -18,11 +18,18 @@
 
 #include <stdint.h>
 
+/* Whether a machine is a cloud provider's; zero: not known. */
+enum ga_cloud {
+	GA_CLOUD_UNKNOWN,
+	GA_CLOUD_NO,
+	GA_CLOUD_YES,
+};
+
 struct ga_machine {
 	char cpu_model[128];	/* /proc/cpuinfo's model name; "" unknown */
 	unsigned int nr_cpus;	/* online CPUs; 0 unknown */
 	uint64_t ram_total_kb;	/* /proc/meminfo's MemTotal; 0 unknown */
-	int on_cloud;		/* 1, 0; -1: no DMI to tell */
+	enum ga_cloud on_cloud;	/* UNKNOWN: no DMI to tell */
 };
 
 void ga_machine_read(const char *root, struct ga_machine *out);

@@ -224,7 +224,7 @@ static void units_and_machine_read_back(void **state)
 	r.nr_cpus = 8;
 	r.cpu_model = "Test CPU @ 2.0GHz";
 	r.ram_total_kb = 16384000;
-	r.on_cloud = 1;
+	r.on_cloud = GA_CLOUD_YES;
 	assert_int_equal(ga_ledger_finish(l, &r), 0);
 	assert_int_equal(ga_ledger_for_each_run(l, collect, &s), 0);
 	assert_int_equal(s.n, 1);
@@ -235,12 +235,11 @@ static void units_and_machine_read_back(void **state)
 	assert_int_equal(s.last.cpu_ns, 45000000000ULL);
 	assert_int_equal(s.last.nr_cpus, 8);
 	assert_int_equal(s.last.ram_total_kb, 16384000);
-	assert_int_equal(s.last.on_cloud, 1);
+	assert_int_equal(s.last.on_cloud, GA_CLOUD_YES);
 	/* a run that said none of it: nothing, and not known */
 	r = sample_run();
 	assert_int_equal(ga_ledger_begin(l, &r), 0);
 	finish_fields(&r);
-	r.on_cloud = -1;
 	r.unit = "ignored without units";
 	assert_int_equal(ga_ledger_finish(l, &r), 0);
 	memset(&s, 0, sizeof(s));
@@ -251,7 +250,7 @@ static void units_and_machine_read_back(void **state)
 	assert_string_equal(s.python, "-");
 	assert_string_equal(s.cpu_model, "-");
 	assert_int_equal(s.last.nr_cpus, 0);
-	assert_int_equal(s.last.on_cloud, -1);
+	assert_int_equal(s.last.on_cloud, GA_CLOUD_UNKNOWN);
 	ga_ledger_close(l);
 }
 
@@ -450,7 +449,7 @@ static void an_old_schema_is_migrated(void **state)
 	assert_false(s.last.has_units);
 	assert_string_equal(s.unit, "-");
 	assert_int_equal(s.last.nr_cpus, 0);
-	assert_int_equal(s.last.on_cloud, -1);
+	assert_int_equal(s.last.on_cloud, GA_CLOUD_UNKNOWN);
 	/* and a new one has them */
 	r.cgroup = "/greenai.runs/42";
 	r.container_runtime = "docker";

@@ -36,26 +36,26 @@ static void bare_metal(void **state)
 			    "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz");
 	assert_int_equal(m.nr_cpus, 40);
 	assert_int_equal(m.ram_total_kb, 196608000);
-	assert_int_equal(m.on_cloud, 0);
+	assert_int_equal(m.on_cloud, GA_CLOUD_NO);
 }
 
 static void clouds_by_dmi(void **state)
 {
 	static const struct {
 		const char *vendor, *product, *tag;
-		int cloud;
+		enum ga_cloud cloud;
 	} cases[] = {
-		{ "Amazon EC2", "m5.large", "", 1 },
-		{ "Google", "Google Compute Engine", "", 1 },
-		{ "Microsoft Corporation", "Virtual Machine", "", 1 },
-		{ "Microsoft Corporation", "Surface Laptop 5", "", 0 },
+		{ "Amazon EC2", "m5.large", "", GA_CLOUD_YES },
+		{ "Google", "Google Compute Engine", "", GA_CLOUD_YES },
+		{ "Microsoft Corporation", "Virtual Machine", "", GA_CLOUD_YES },
+		{ "Microsoft Corporation", "Surface Laptop 5", "", GA_CLOUD_NO },
 		{ "QEMU", "Standard PC (i440FX + PIIX, 1996)", "OracleCloud.com",
-		  1 },
-		{ "OpenStack Foundation", "OpenStack Nova", "", 1 },
-		{ "Red Hat", "OpenStack Compute", "", 1 },
-		{ "Hetzner", "vServer", "", 1 },
-		{ "QEMU", "Standard PC (Q35 + ICH9, 2009)", "", 0 },
-		{ "LENOVO", "20XW0026GE", "", 0 },
+		  GA_CLOUD_YES },
+		{ "OpenStack Foundation", "OpenStack Nova", "", GA_CLOUD_YES },
+		{ "Red Hat", "OpenStack Compute", "", GA_CLOUD_YES },
+		{ "Hetzner", "vServer", "", GA_CLOUD_YES },
+		{ "QEMU", "Standard PC (Q35 + ICH9, 2009)", "", GA_CLOUD_NO },
+		{ "LENOVO", "20XW0026GE", "", GA_CLOUD_NO },
 	};
 	char dir[FIX_PATH_MAX];
 	struct ga_machine m;
@@ -87,7 +87,7 @@ static void nothing_known(void **state)
 	assert_string_equal(m.cpu_model, "");
 	assert_int_equal(m.nr_cpus, 0);
 	assert_int_equal(m.ram_total_kb, 0);
-	assert_int_equal(m.on_cloud, -1);
+	assert_int_equal(m.on_cloud, GA_CLOUD_UNKNOWN);
 }
 
 static int setup(void **state)

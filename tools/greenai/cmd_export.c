@@ -200,8 +200,9 @@ static void cli_cc_fill(const struct ga_run *run, struct cli_cc_row *row)
 		cli_cc_set(row, "ram_total_size", 1, "%.12g",
 			   run->ram_total_kb / 1048576.0);
 	cli_cc_set(row, "tracking_mode", 0, "process");
-	cli_cc_set(row, "on_cloud", 0, "%s", run->on_cloud < 0 ? "" :
-					     run->on_cloud ? "Y" : "N");
+	cli_cc_set(row, "on_cloud", 0, "%s",
+		   run->on_cloud == GA_CLOUD_YES ? "Y" :
+		   run->on_cloud == GA_CLOUD_NO	 ? "N" : "");
 	cli_cc_set(row, "pue", 1, "%u.%03u", run->pue_milli / 1000,
 		   run->pue_milli % 1000);
 	cli_cc_set(row, "wue", 1, "0");

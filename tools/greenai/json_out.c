@@ -134,9 +134,11 @@ static struct json_object *cli_json_machine(const struct ga_run *run)
 	ga_json_add(o, "ram_total_kb",
 		    run->ram_total_kb ?
 			    json_object_new_int64(run->ram_total_kb) : NULL);
-	ga_json_add(o, "on_cloud", run->on_cloud >= 0 ?
-					   json_object_new_boolean(run->on_cloud) :
-					   NULL);
+	ga_json_add(o, "on_cloud",
+		    run->on_cloud == GA_CLOUD_UNKNOWN ?
+			    NULL :
+			    json_object_new_boolean(run->on_cloud ==
+						    GA_CLOUD_YES));
 	return o;
 }
 

@@ -62,7 +62,7 @@ static int ga_dmi(const char *root, const char *name, char *buf, size_t size)
 	       !ga_read_str(path, buf, size);
 }
 
-static int ga_machine_cloud(const char *root)
+static enum ga_cloud ga_machine_cloud(const char *root)
 {
 	static const char *const vendors[] = {
 		"Amazon EC2", "Google", "Alibaba Cloud", "DigitalOcean",
@@ -76,21 +76,21 @@ static int ga_machine_cloud(const char *root)
 	have |= ga_dmi(root, "product_name", product, sizeof(product));
 	have |= ga_dmi(root, "chassis_asset_tag", tag, sizeof(tag));
 	if (!have)
-		return -1;
+		return GA_CLOUD_UNKNOWN;
 	for (i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++)
 		if (!strcmp(vendor, vendors[i]))
-			return 1;
+			return GA_CLOUD_YES;
 	return (!strcmp(vendor, "Microsoft Corporation") &&
 		!strcmp(product, "Virtual Machine")) ||
 	       !strcmp(product, "Google Compute Engine") ||
 	       !strncmp(product, "OpenStack", 9) ||
-	       !strcmp(tag, "OracleCloud.com");
+	       !strcmp(tag, "OracleCloud.com") ? GA_CLOUD_YES : GA_CLOUD_NO;
 }
 
 /**
  * ga_machine_read() - the machine's CPUs, memory and cloud
  * @root: "/" or a fixture tree; NULL means "/"
- * @out: what could be read; the rest "", 0 or -1 (machine.h)
+ * @out: what could be read; the rest "", 0 or GA_CLOUD_UNKNOWN
  */
 void ga_machine_read(const char *root, struct ga_machine *out)
 {

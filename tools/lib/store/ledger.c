@@ -606,8 +606,8 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 	ga_bind_nonzero(st, 12, run->nr_cpus);
 	ga_bind_text(st, 13, run->cpu_model);
 	ga_bind_nonzero(st, 14, run->ram_total_kb);
-	if (run->on_cloud >= 0)
-		sqlite3_bind_int(st, 15, !!run->on_cloud);
+	if (run->on_cloud != GA_CLOUD_UNKNOWN)
+		sqlite3_bind_int(st, 15, run->on_cloud == GA_CLOUD_YES);
 	else
 		sqlite3_bind_null(st, 15);
 	sqlite3_bind_int64(st, 16, run->id);
@@ -938,7 +938,9 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 		run.cpu_model = ga_col_text(st, 25);
 		run.ram_total_kb = sqlite3_column_int64(st, 26);
 		run.on_cloud = sqlite3_column_type(st, 27) == SQLITE_NULL ?
-				       -1 : sqlite3_column_int(st, 27);
+				       GA_CLOUD_UNKNOWN :
+			       sqlite3_column_int(st, 27) ? GA_CLOUD_YES :
+							    GA_CLOUD_NO;
 		r = ga_load_energy(l, &run, &s);
 		r = r ?: ga_load_kv(l, "run_tags", run.id, run.tags,
 				    &run.nr_tags, s.kv);
