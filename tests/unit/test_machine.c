@@ -99,7 +99,8 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(bare_metal, setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(bare_metal, setup,
+						fix_teardown),
 		cmocka_unit_test(clouds_by_dmi),
 		cmocka_unit_test_setup_teardown(nothing_known, setup,
 						fix_teardown),

@@ -114,7 +114,7 @@ static void the_functional_unit_and_python(void **state)
 	assert_int_equal(m.bad_lines, 0);
 	assert_true(ga_metrics_get(&m, "units")->value == 2.5);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		/* a good line of the same key first: the bad one takes nothing */
+		/* good lines of the same keys first: the bad takes nothing */
 		snprintf(buf, sizeof(buf),
 			 "units=7\nunit=images\npython_version=3.9\n%s\n",
 			 bad[i].line);

@@ -339,7 +339,7 @@ static void model_both_or_neither(void **state)
 	assert_int_equal(max, 7);
 }
 
-/* TE and EL: greenai.conf's, else the SCI Guide's server, each said where from */
+/* TE and EL: greenai.conf's, else the SCI Guide's; where each is from */
 static void embodied_defaults_and_config(void **state)
 {
 	struct ga_embodied e;

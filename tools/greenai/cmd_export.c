@@ -112,7 +112,8 @@ struct cli_cc_row {
 };
 
 static void cli_cc_set(struct cli_cc_row *row, const char *col, int num,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void cli_cc_set(struct cli_cc_row *row, const char *col, int num,
 		       const char *fmt, ...)
@@ -241,10 +242,10 @@ static int cli_export_cc_json(const struct ga_run *run)
 		ga_json_add(o, cli_cc_cols[i],
 			    !row.v[i][0] ? NULL :
 			    row.num[i] == 2 ?
-				    json_object_new_int64(strtoll(row.v[i], NULL,
-								  10)) :
-			    row.num[i] ? json_object_new_double(strtod(row.v[i],
-								       NULL)) :
+				    json_object_new_int64(
+					    strtoll(row.v[i], NULL, 10)) :
+			    row.num[i] ? json_object_new_double(
+						 strtod(row.v[i], NULL)) :
 					 json_object_new_string(row.v[i]));
 	return cli_json_print(o, stdout);
 }

@@ -201,7 +201,8 @@ static int report_run_row(const struct ga_run *run, void *arg)
 		if (run->has_units) {
 			cli_table_num(t, kwh_u, sizeof(kwh_u),
 				     cli_run_total_uj(run) /
-					     (double)GA_UJ_PER_KWH / run->units);
+					     (double)GA_UJ_PER_KWH /
+					     run->units);
 			cli_table_num(t, kg_u, sizeof(kg_u),
 				     run->co2_ug / 1e9 / run->units);
 		}
@@ -276,9 +277,9 @@ static struct json_object *report_sci_json(const struct ga_run *run,
 	ga_json_add(o, "i_g_per_kwh", json_object_new_double(s->i_g_per_kwh));
 	ga_json_add(o, "e_times_i_g", json_object_new_double(s->o_g));
 	ga_json_add(o, "duration_s", json_object_new_double(s->duration_s));
-	ga_json_add(o, "cpu_s", s->has_share ?
-				       json_object_new_double(run->cpu_ns / 1e9) :
-				       NULL);
+	ga_json_add(o, "cpu_s",
+		    s->has_share ? json_object_new_double(run->cpu_ns / 1e9) :
+				   NULL);
 	ga_json_add(o, "cpus", s->has_share ?
 				      json_object_new_int(run->nr_cpus) : NULL);
 	ga_json_add(o, "share", s->has_share ?
@@ -289,8 +290,8 @@ static struct json_object *report_sci_json(const struct ga_run *run,
 	ga_json_add(o, "per", json_object_new_string(s->per_unit ?
 							    cli_unit_name(run) :
 							    "run"));
-	ga_json_add(o, "sci_g", s->has_share ?
-					json_object_new_double(s->sci_g) : NULL);
+	ga_json_add(o, "sci_g",
+		    s->has_share ? json_object_new_double(s->sci_g) : NULL);
 	return o;
 }
 
@@ -326,7 +327,7 @@ static int report_sci_one(const struct ga_run *run, void *arg)
 	return cli_table_add(rs->t, cells);
 }
 
-/* --sci: each completed run's SCI, term by term, and where TE and EL are from. */
+/* --sci: each completed run's SCI term by term; where TE and EL are from. */
 static int report_sci(struct ga_ledger *l, const struct report_opts *o,
 		      const struct ga_embodied *emb)
 {

@@ -198,11 +198,12 @@ struct json_object *cli_run_json(const struct ga_run *run)
 				    !ga_green_score(run->accuracy_pct,
 						    run->co2_ug / 1e9, &score) ?
 			    json_object_new_double(score) : NULL);
-	ga_json_add(o, "units", run->has_units ?
-				       json_object_new_double(run->units) : NULL);
-	ga_json_add(o, "unit", run->has_units ?
-				      json_object_new_string(cli_unit_name(run)) :
-				      NULL);
+	ga_json_add(o, "units",
+		    run->has_units ? json_object_new_double(run->units) : NULL);
+	ga_json_add(o, "unit",
+		    run->has_units ?
+			    json_object_new_string(cli_unit_name(run)) :
+			    NULL);
 	ga_json_add(o, "energy_kwh_per_unit",
 		    done && run->has_units ?
 			    json_object_new_double(uj / (double)GA_UJ_PER_KWH /
@@ -213,9 +214,10 @@ struct json_object *cli_run_json(const struct ga_run *run)
 			    json_object_new_double(run->co2_ug / 1e9 /
 						   run->units) :
 			    NULL);
-	ga_json_add(o, "cpu_s", done && run->nr_cpus ?
-					json_object_new_double(run->cpu_ns / 1e9) :
-					NULL);
+	ga_json_add(o, "cpu_s",
+		    done && run->nr_cpus ?
+			    json_object_new_double(run->cpu_ns / 1e9) :
+			    NULL);
 	ga_json_add(o, "machine", cli_json_machine(run));
 	ga_json_add(o, "python_version", ga_json_str(run->python_version));
 	ga_json_add(o, "tags", cli_json_kv(run->tags, run->nr_tags, 0));

@@ -72,7 +72,8 @@ static void cli_label_metrics(struct cli_label *lb)
 		} else if (!strcmp(m->key, "python_version")) {
 			lb->run.python_version = m->text;
 		} else if (!m->is_text) {
-			lb->run.metrics[n++] = (struct ga_kv){ m->key, m->text };
+			lb->run.metrics[n++] =
+				(struct ga_kv){ m->key, m->text };
 		}
 	}
 	lb->run.nr_metrics = n;

@@ -20,7 +20,8 @@ static unsigned int ga_machine_cpus(const char *root)
 	unsigned char *set;
 	unsigned int i, n = 0;
 
-	if (ga_path(path, sizeof(path), root, "sys/devices/system/cpu/online") ||
+	if (ga_path(path, sizeof(path), root,
+		    "sys/devices/system/cpu/online") ||
 	    ga_read_str(path, buf, sizeof(buf)))
 		return 0;
 	set = malloc(GA_MACHINE_MAX_CPUS);
