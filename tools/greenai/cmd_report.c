@@ -379,7 +379,7 @@ static int report_sci(struct ga_ledger *l, const struct report_opts *o,
 	       emb->total_g / 1000.0, emb->lifetime_myears / 1000.0,
 	       emb->source);
 	if (rs.unknown)
-		printf("%u run(s) without M and SCI: the ledger has no CPU time and CPU count for them (recorded from schema 6 on).\n",
+		printf("%u run(s) without M and SCI: the ledger has no CPU time and CPU count for them (greenai run records them from schema 6 on; the exporter's finished containers have none).\n",
 		       rs.unknown);
 	return 0;
 }
