@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """Train an MLP on scikit-learn's bundled handwritten digits (8x8 images,
 1797 samples, shipped in Debian's python3-sklearn: nothing is downloaded)
-and write its test accuracy to the file greenai run names in
-$GREENAI_METRICS.
+and write its test accuracy (and the Python that ran it, for CodeCarbon's
+python_version column) to the file greenai run names in $GREENAI_METRICS.
 
     train_digits.py --hidden 256,256 [--max-iter N]
 """
 import argparse
 import os
+import platform
 import sys
 import warnings
 
@@ -39,7 +40,8 @@ def main():
     if metrics:
         with open(metrics, "a") as f:
             f.write(f"accuracy={acc:.4f}\nparameters={params}\n"
-                    f"iterations={model.n_iter_}\n")
+                    f"iterations={model.n_iter_}\n"
+                    f"python_version={platform.python_version()}\n")
     else:
         print("GREENAI_METRICS is not set: run me under greenai run",
               file=sys.stderr)

@@ -32,6 +32,13 @@
  *                  model_idle_w (default: Cloud Carbon Footprint's figures
  *                  for the CPU's processor family)
  *
+ * and for the SCI's embodied emissions (greenai report --sci):
+ *
+ *   embodied_kg     the machine's embodied emissions (TE), kg CO2e, 0 to
+ *                   1000000, up to 3 decimals (default 1230.3)
+ *   embodied_years  its expected lifetime (EL), years of 365.25 days,
+ *                   0.1 to 50, up to 3 decimals (default 4)
+ *
  * Each value is checked as its flag would be. A file with an unknown key,
  * a key twice, a line that is not "key = value" or a bad value is refused
  * whole, with its name and line: nothing of it is used.
@@ -52,6 +59,9 @@
 #define GA_CONFIG_FROM_MAX	(4096 + 32)	/* "<file>:<line>" */
 #define GA_CONFIG_FILE_MAX	(64 * 1024)
 #define GA_MODEL_MAX_MW		1000000	/* model_*_w: 1 kW per CPU, in mW */
+#define GA_EMBODIED_MAX_G	1000000000ULL	/* embodied_kg: 1000 t, in g */
+#define GA_EMBODIED_MIN_MYEARS	100		/* embodied_years: 0.1 */
+#define GA_EMBODIED_MAX_MYEARS	50000		/* 50 */
 
 enum ga_config_key {
 	GA_CFG_REGION,
@@ -72,6 +82,8 @@ enum ga_config_key {
 	GA_CFG_IDLE_POWER,
 	GA_CFG_MODEL_IDLE,
 	GA_CFG_MODEL_MAX,
+	GA_CFG_EMBODIED_KG,
+	GA_CFG_EMBODIED_YEARS,
 	GA_CFG_NR,
 };
 

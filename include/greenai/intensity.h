@@ -24,6 +24,15 @@ struct ga_intensity_row {
 	uint32_t mg_per_kwh;
 };
 
+/* A country of the table, by ISO 3166-1 alpha-3 code (country_names.c). */
+struct ga_country {
+	const char *iso3;
+	const char *name;	/* English, from Debian's iso-codes */
+};
+
+extern const struct ga_country ga_countries[];	/* sorted by code */
+extern const unsigned int ga_nr_countries;
+
 extern const char ga_intensity_source[];
 extern const char ga_intensity_date[];	/* YYYY-MM-DD the data is of */
 extern const struct ga_intensity_row ga_intensity_rows[];
@@ -46,5 +55,6 @@ int ga_intensity_region(const char *region, struct ga_intensity *out);
 int ga_intensity_choose(const char *given, const char *region,
 			struct ga_intensity *out, char *err, size_t err_size);
 int ga_intensity_parse_g(const char *s, uint32_t *mg_per_kwh);
+const char *ga_country_name(const char *iso3);
 
 #endif /* _GREENAI_INTENSITY_H */

@@ -20,7 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GA_LEDGER_VERSION	5	/* the schema this code writes */
+#include <greenai/machine.h>
+
+#define GA_LEDGER_VERSION	6	/* the schema this code writes */
 #define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
 #define GA_LEDGER_MAX_DOMAINS	32
 
@@ -92,9 +94,22 @@ struct ga_run {
 	const char *weights;		/* NULL: not recorded (older runs) */
 	int has_accuracy;
 	double accuracy_pct;
+	/* the functional unit ($GREENAI_METRICS' units and unit) */
+	int has_units;
+	double units;			/* above 0 when has_units */
+	const char *unit;		/* "predictions"; NULL: not said */
+	const char *python_version;	/* NULL: not said */
+	/* the run's CPU time, and the machine it ran on (NULL, 0: not */
+	/* recorded, older runs) */
+	uint64_t cpu_ns;
+	uint32_t nr_cpus;		/* the machine's online CPUs */
+	const char *cpu_model;
+	uint64_t ram_total_kb;
+	enum ga_cloud on_cloud;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
-	struct ga_kv metrics[GA_LEDGER_MAX_KV];	/* values are numbers */
+	/* values are numbers; units, unit, python_version are above */
+	struct ga_kv metrics[GA_LEDGER_MAX_KV];
 	unsigned int nr_metrics;
 	struct ga_run_energy energy[GA_LEDGER_MAX_DOMAINS];
 	unsigned int nr_energy;

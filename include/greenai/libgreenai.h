@@ -18,6 +18,7 @@
  *   settings.h         flag > environment > greenai.conf, and ga_grid
  *   ledger.h           the ledger of runs (SQLite)
  *   run_metrics.h      a run's own metrics ($GREENAI_METRICS)
+ *   machine.h          the machine a run ran on: CPUs, memory, cloud
  *   workloads.h        the exporter's counters per container, pod, model
  *   exposition.h       Prometheus and OpenMetrics text
  *   clock.h            the clocks figures are stamped with, energy units
@@ -48,6 +49,7 @@
 #include <greenai/intensity_live.h>
 #include <greenai/intensity_series.h>
 #include <greenai/ledger.h>
+#include <greenai/machine.h>
 #include <greenai/names.h>
 #include <greenai/run_metrics.h>
 #include <greenai/settings.h>

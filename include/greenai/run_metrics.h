@@ -6,6 +6,17 @@
  * values decimal numbers (a sign, decimals and an exponent allowed, not
  * inf or nan); '#' starts a comment line; the last of a key wins. A bad
  * line is skipped and reported, never half taken.
+ *
+ * Three keys say more than a figure:
+ *   units           the run's functional unit count, how many it made
+ *                   ("units=10000"): a number above 0, per-unit figures
+ *                   and the SCI divide by it
+ *   unit            what a unit is ("unit=predictions"): 1 to 24 of
+ *                   [A-Za-z0-9_.-]; text, not a number
+ *   python_version  the Python that ran it ("python_version=3.11.2"):
+ *                   1 to 31 of [A-Za-z0-9.+-]; text
+ * A bad value of one of them is refused as any bad line is: nothing is
+ * recorded for that key.
  */
 #ifndef _GREENAI_METRICS_H
 #define _GREENAI_METRICS_H
@@ -14,11 +25,13 @@
 
 #define GA_METRICS_MAX		64
 #define GA_METRIC_KEY_MAX	64
+#define GA_METRIC_UNIT_MAX	24	/* "unit": its name's length */
 
 struct ga_metric {
 	char key[GA_METRIC_KEY_MAX + 1];
 	char text[32];		/* the value as written, validated */
-	double value;
+	double value;		/* 0 for a text value */
+	int is_text;		/* "unit", "python_version": @text only */
 };
 
 struct ga_metrics {

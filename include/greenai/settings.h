@@ -43,6 +43,23 @@ int ga_settings_idle(const struct ga_config *cfg, const char *share,
 int ga_settings_model(const struct ga_config *cfg, uint32_t *idle_mw,
 		      uint32_t *max_mw, char *from, size_t from_size,
 		      char *err, size_t err_size);
+/*
+ * The SCI's embodied emissions: the machine's (TE) and its expected
+ * lifetime (EL), greenai.conf's embodied_kg and embodied_years, else the
+ * defaults below; @source says where each is from.
+ */
+#define GA_EMBODIED_DEFAULT_G		1230300	/* 1230.3 kg CO2e */
+#define GA_EMBODIED_DEFAULT_MYEARS	4000	/* 4 years */
+#define GA_EMBODIED_DEFAULT_SOURCE \
+	"the SCI Guide's (Green Software Foundation) server: 1230.3 kg CO2e over 4 years"
+struct ga_embodied {
+	uint64_t total_g;		/* TE, g CO2e */
+	uint64_t lifetime_myears;	/* EL, thousandths of a year */
+	char source[2 * GA_CONFIG_FROM_MAX + 128];
+};
+
+int ga_settings_embodied(const struct ga_config *cfg, struct ga_embodied *out,
+			 char *err, size_t err_size);
 int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
 		      const char *region);
 int ga_settings_live(const struct ga_config *cfg, const char *region,

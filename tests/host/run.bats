@@ -280,7 +280,7 @@ close() {
 		fail "compare: ${lines[1]}; ledger: base ${b[*]}, pruned ${p[*]}"
 	# the other formats: Markdown with its rule, aligned text
 	run "$GREENAI" report --by run --format markdown --ledger "$LEDGER"
-	assert_line --index 1 "|---|---|---|---|---|---|---|"
+	assert_line --index 1 "|---|---|---|---|---|---|---|---|---|---|---|"
 	assert_equal "${#lines[@]}" 5
 	run "$GREENAI" report --ledger "$LEDGER"
 	assert_line --index 0 --regexp '^Model +Runs +Accuracy % +Energy kWh +CO2 kg +Green Score$'

@@ -110,6 +110,16 @@ static void bad_files_change_nothing(void **state)
 		{ "model_max_w = 0\n",
 		  "t.conf:1: model_max_w '0': not watts per CPU, 0.001 to 1000" },
 		{ "model_max_w = 4 W\n", "t.conf:1: model_max_w '4 W'" },
+		{ "embodied_kg = -1\n",
+		  "t.conf:1: embodied_kg '-1': not kg CO2e, 0 to 1000000" },
+		{ "embodied_kg = 1000001\n", "t.conf:1: embodied_kg '1000001'" },
+		{ "embodied_kg = 1.2345\n", "t.conf:1: embodied_kg '1.2345'" },
+		{ "embodied_kg = lots\n", "t.conf:1: embodied_kg 'lots'" },
+		{ "embodied_years = 0\n",
+		  "t.conf:1: embodied_years '0': not years, 0.1 to 50" },
+		{ "embodied_years = 0.09\n", "t.conf:1: embodied_years '0.09'" },
+		{ "embodied_years = 51\n", "t.conf:1: embodied_years '51'" },
+		{ "embodied_years = 4y\n", "t.conf:1: embodied_years '4y'" },
 	};
 	unsigned int i;
 

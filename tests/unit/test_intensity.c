@@ -16,6 +16,32 @@
 
 #include <greenai/intensity.h>
 
+/* Every country of the table has its name, by its alpha-3 code. */
+static void country_names(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 1; i < ga_nr_countries; i++)
+		assert_true(strcmp(ga_countries[i - 1].iso3,
+				   ga_countries[i].iso3) < 0);
+	for (i = 0; i < ga_intensity_nr_rows; i++) {
+		const char *iso3 = ga_intensity_rows[i].iso3;
+
+		/* aggregates ("EU", "WORLD", "G20") have none */
+		if (strlen(iso3) == 3 && strcmp(iso3, "G20") &&
+		    !ga_country_name(iso3))
+			fail_msg("%s has no name", iso3);
+	}
+	assert_string_equal(ga_country_name("FRA"), "France");
+	assert_string_equal(ga_country_name("USA"), "United States");
+	assert_string_equal(ga_country_name("DEU"), "Germany");
+	assert_null(ga_country_name("EU"));
+	assert_null(ga_country_name("WORLD"));
+	assert_null(ga_country_name("fra"));
+	assert_null(ga_country_name(NULL));
+}
+
 static void table_is_sorted_and_sane(void **state)
 {
 	unsigned int i;
@@ -145,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table_is_sorted_and_sane),
+		cmocka_unit_test(country_names),
 		cmocka_unit_test(two_and_three_letter_codes_agree),
 		cmocka_unit_test(names_in_any_case_and_spacing),
 		cmocka_unit_test(bad_and_unknown_regions),

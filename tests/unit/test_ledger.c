@@ -91,6 +91,7 @@ struct seen {
 	int estimated;
 	char estimated_by[2][64];	/* by domain, "-" for NULL */
 	char weights[16];
+	char unit[32], python[32], cpu_model[64];	/* "-" for NULL */
 };
 
 static int collect(const struct ga_run *r, void *arg)
@@ -123,6 +124,9 @@ static int collect(const struct ga_run *r, void *arg)
 			 r->energy[i].estimated_by ?: "-");
 	snprintf(s->weights, sizeof(s->weights), "%s",
 		 r->weights ? r->weights : "-");
+	snprintf(s->unit, sizeof(s->unit), "%s", r->unit ?: "-");
+	snprintf(s->python, sizeof(s->python), "%s", r->python_version ?: "-");
+	snprintf(s->cpu_model, sizeof(s->cpu_model), "%s", r->cpu_model ?: "-");
 	return 0;
 }
 
@@ -201,6 +205,52 @@ static void a_run_reads_back_as_written(void **state)
 	assert_string_equal(s.weights, "cycles");
 	assert_int_equal(s.last.nr_energy, 2);
 	assert_int_equal(s.last.energy[0].in_total, 1);
+	ga_ledger_close(l);
+}
+
+/* Schema 6: the functional unit, the Python, the CPU time, the machine. */
+static void units_and_machine_read_back(void **state)
+{
+	struct ga_run r = sample_run();
+	struct ga_ledger *l = open_and_begin(*state, &r);
+	struct seen s = { 0 };
+
+	finish_fields(&r);
+	r.has_units = 1;
+	r.units = 2500;
+	r.unit = "predictions";
+	r.python_version = "3.11.2";
+	r.cpu_ns = 45000000000ULL;
+	r.nr_cpus = 8;
+	r.cpu_model = "Test CPU @ 2.0GHz";
+	r.ram_total_kb = 16384000;
+	r.on_cloud = GA_CLOUD_YES;
+	assert_int_equal(ga_ledger_finish(l, &r), 0);
+	assert_int_equal(ga_ledger_for_each_run(l, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_true(s.last.has_units && s.last.units == 2500);
+	assert_string_equal(s.unit, "predictions");
+	assert_string_equal(s.python, "3.11.2");
+	assert_string_equal(s.cpu_model, "Test CPU @ 2.0GHz");
+	assert_int_equal(s.last.cpu_ns, 45000000000ULL);
+	assert_int_equal(s.last.nr_cpus, 8);
+	assert_int_equal(s.last.ram_total_kb, 16384000);
+	assert_int_equal(s.last.on_cloud, GA_CLOUD_YES);
+	/* a run that said none of it: nothing, and not known */
+	r = sample_run();
+	assert_int_equal(ga_ledger_begin(l, &r), 0);
+	finish_fields(&r);
+	r.unit = "ignored without units";
+	assert_int_equal(ga_ledger_finish(l, &r), 0);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ga_ledger_for_each_run(l, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_false(s.last.has_units);
+	assert_string_equal(s.unit, "-");
+	assert_string_equal(s.python, "-");
+	assert_string_equal(s.cpu_model, "-");
+	assert_int_equal(s.last.nr_cpus, 0);
+	assert_int_equal(s.last.on_cloud, GA_CLOUD_UNKNOWN);
 	ga_ledger_close(l);
 }
 
@@ -396,6 +446,10 @@ static void an_old_schema_is_migrated(void **state)
 	assert_int_equal(s.active, 5);
 	assert_null(s.last.cgroup);
 	assert_null(s.last.container_id);
+	assert_false(s.last.has_units);
+	assert_string_equal(s.unit, "-");
+	assert_int_equal(s.last.nr_cpus, 0);
+	assert_int_equal(s.last.on_cloud, GA_CLOUD_UNKNOWN);
 	/* and a new one has them */
 	r.cgroup = "/greenai.runs/42";
 	r.container_runtime = "docker";
@@ -442,6 +496,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(made_with_its_directories_and_schema,
 						setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(a_run_reads_back_as_written,
+						setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(units_and_machine_read_back,
 						setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(a_bad_metric_changes_nothing,
 						setup, fix_teardown),

@@ -65,6 +65,71 @@ static void bad_lines_are_skipped_and_counted(void **state)
 	assert_int_equal(ga_metrics_parse("a=1\0b=2\n", 8, &m), -EINVAL);
 }
 
+/* units, unit and python_version: a count above 0, and two short names */
+static void the_functional_unit_and_python(void **state)
+{
+	static const char text[] =
+		"units=10000\n"
+		"unit=predictions\n"
+		"python_version=3.11.2\n"
+		"accuracy=91\n";
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{ "units=-5", "units: a count above 0" },
+		{ "units=0", "units: a count above 0" },
+		{ "units=-0", "units: a count above 0" },
+		{ "units=many", "units: not a number" },
+		{ "units=1e999", "units: not a number" },
+		{ "unit=", "unit: a name of 1 to 24" },
+		{ "unit=a b", "unit: a name of 1 to 24" },
+		{ "unit=tokens/s", "unit: a name of 1 to 24" },
+		{ "unit=aaaaaaaaaaaaaaaaaaaaaaaaa", "unit: a name of 1 to 24" },
+		{ "python_version=", "python_version: 1 to 31" },
+		{ "python_version=3.11 final", "python_version: 1 to 31" },
+		{ "python_version=33333333333333333333333333333333",
+		  "python_version: 1 to 31" },
+	};
+	char buf[256];
+	struct ga_metrics m;
+	const struct ga_metric *g;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(ga_metrics_parse(text, strlen(text), &m), 0);
+	assert_int_equal(m.bad_lines, 0);
+	assert_int_equal(m.nr, 4);
+	g = ga_metrics_get(&m, "units");
+	assert_true(g->value == 10000 && !g->is_text);
+	g = ga_metrics_get(&m, "unit");
+	assert_true(g->is_text);
+	assert_string_equal(g->text, "predictions");
+	g = ga_metrics_get(&m, "python_version");
+	assert_true(g->is_text);
+	assert_string_equal(g->text, "3.11.2");
+	/* 24 characters is a unit name still; fractional units are counts */
+	snprintf(buf, sizeof(buf), "unit=%s\nunits=2.5\n",
+		 "abcdefghijklmnopqrstuvwx");
+	assert_int_equal(ga_metrics_parse(buf, strlen(buf), &m), 0);
+	assert_int_equal(m.bad_lines, 0);
+	assert_true(ga_metrics_get(&m, "units")->value == 2.5);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* good lines of the same keys first: the bad takes nothing */
+		snprintf(buf, sizeof(buf),
+			 "units=7\nunit=images\npython_version=3.9\n%s\n",
+			 bad[i].line);
+		assert_int_equal(ga_metrics_parse(buf, strlen(buf), &m), 0);
+		assert_int_equal(m.bad_lines, 1);
+		assert_int_equal(m.nr, 3);
+		assert_non_null(strstr(m.first_error, "line 4: "));
+		assert_non_null(strstr(m.first_error, bad[i].why));
+		assert_true(ga_metrics_get(&m, "units")->value == 7);
+		assert_string_equal(ga_metrics_get(&m, "unit")->text, "images");
+		assert_string_equal(ga_metrics_get(&m, "python_version")->text,
+				    "3.9");
+	}
+}
+
 static void at_most_64_metrics(void **state)
 {
 	char text[4096];
@@ -110,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_lines),
 		cmocka_unit_test(bad_lines_are_skipped_and_counted),
+		cmocka_unit_test(the_functional_unit_and_python),
 		cmocka_unit_test(at_most_64_metrics),
 		cmocka_unit_test_setup_teardown(files, setup, fix_teardown),
 	};

@@ -339,6 +339,35 @@ static void model_both_or_neither(void **state)
 	assert_int_equal(max, 7);
 }
 
+/* TE and EL: greenai.conf's, else the SCI Guide's; where each is from */
+static void embodied_defaults_and_config(void **state)
+{
+	struct ga_embodied e;
+
+	(void)state;
+	conf("pue = 1.2\n");
+	assert_int_equal(ga_settings_embodied(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.total_g, 1230300);
+	assert_int_equal(e.lifetime_myears, 4000);
+	assert_non_null(strstr(e.source, "SCI Guide"));
+	conf("embodied_kg = 850.5\nembodied_years = 6\n");
+	assert_int_equal(ga_settings_embodied(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.total_g, 850500);
+	assert_int_equal(e.lifetime_myears, 6000);
+	assert_string_equal(e.source,
+			    "embodied_kg in g.conf:1, embodied_years in g.conf:2");
+	conf("embodied_years = 0.5\n");
+	assert_int_equal(ga_settings_embodied(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.total_g, 1230300);
+	assert_int_equal(e.lifetime_myears, 500);
+	assert_string_equal(e.source,
+			    "embodied_kg default (SCI Guide: 1230.3 kg CO2e), embodied_years in g.conf:1");
+	/* zero embodied emissions: a machine someone else accounts for */
+	conf("embodied_kg = 0\n");
+	assert_int_equal(ga_settings_embodied(&cfg, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.total_g, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +376,7 @@ int main(void)
 		cmocka_unit_test_setup(intensity_errors_say_where, setup),
 		cmocka_unit_test_setup(pue_and_ledger, setup),
 		cmocka_unit_test_setup(model_both_or_neither, setup),
+		cmocka_unit_test_setup(embodied_defaults_and_config, setup),
 		cmocka_unit_test_setup(live_region, setup),
 		cmocka_unit_test_setup(grid_given_and_table, setup),
 		cmocka_unit_test_setup(grid_follows_the_live_figure, setup),

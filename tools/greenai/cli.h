@@ -50,6 +50,8 @@ int cli_pue(const struct cli_cmd *cmd, const char *given,
 	       uint32_t *pue_milli);
 int cli_ledger(const struct cli_cmd *cmd, const char **ledger);
 int cli_model(const struct cli_cmd *cmd, struct ga_opts *gopts);
+struct ga_embodied;
+int cli_embodied(const struct cli_cmd *cmd, struct ga_embodied *out);
 struct ga_live_conf;
 int cli_live(const struct cli_cmd *cmd, const char *region,
 		struct ga_live_conf *c, int *live);

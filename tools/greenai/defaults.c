@@ -163,6 +163,26 @@ int cli_ledger(const struct cli_cmd *cmd, const char **ledger)
 }
 
 /**
+ * cli_embodied() - the SCI's embodied emissions and lifetime: the
+ * configuration's embodied_kg and embodied_years, else the defaults
+ * @cmd: the command
+ * @out: the figures and their source
+ *
+ * Return: 0, or the exit status of bad usage (said on stderr).
+ */
+int cli_embodied(const struct cli_cmd *cmd, struct ga_embodied *out)
+{
+	char err[GA_CONFIG_FROM_MAX + 128];
+	int r = cli_config(cmd);
+
+	if (r)
+		return r;
+	if (ga_settings_embodied(&cli_cfg, out, err, sizeof(err)))
+		return cli_usage(cmd, "%s", err);
+	return 0;
+}
+
+/**
  * cli_live() - the intensity providers a command asks, and how
  * @cmd: the command
  * @region: --region, or NULL (then GREENAI_REGION, then the configuration)

@@ -10,6 +10,7 @@
 #include <greenai/libgreenai.h>
 
 #include "json_out.h"
+#include "sci.h"
 
 /* @ns since the epoch as "2026-11-24T01:02:03.456Z". */
 static struct json_object *cli_json_time(int64_t ns)
@@ -120,6 +121,27 @@ static struct json_object *cli_json_pauses(const struct ga_run *run)
 	return a;
 }
 
+/* The machine the run ran on, as far as the ledger knows it. */
+static struct json_object *cli_json_machine(const struct ga_run *run)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	ga_json_add(o, "cpu_model", ga_json_str(run->cpu_model));
+	ga_json_add(o, "cpus", run->nr_cpus ? json_object_new_int(run->nr_cpus) :
+					      NULL);
+	ga_json_add(o, "ram_total_kb",
+		    run->ram_total_kb ?
+			    json_object_new_int64(run->ram_total_kb) : NULL);
+	ga_json_add(o, "on_cloud",
+		    run->on_cloud == GA_CLOUD_UNKNOWN ?
+			    NULL :
+			    json_object_new_boolean(run->on_cloud ==
+						    GA_CLOUD_YES));
+	return o;
+}
+
 struct json_object *cli_run_json(const struct ga_run *run)
 {
 	struct json_object *o = json_object_new_object();
@@ -176,6 +198,28 @@ struct json_object *cli_run_json(const struct ga_run *run)
 				    !ga_green_score(run->accuracy_pct,
 						    run->co2_ug / 1e9, &score) ?
 			    json_object_new_double(score) : NULL);
+	ga_json_add(o, "units",
+		    run->has_units ? json_object_new_double(run->units) : NULL);
+	ga_json_add(o, "unit",
+		    run->has_units ?
+			    json_object_new_string(cli_unit_name(run)) :
+			    NULL);
+	ga_json_add(o, "energy_kwh_per_unit",
+		    done && run->has_units ?
+			    json_object_new_double(uj / (double)GA_UJ_PER_KWH /
+						   run->units) :
+			    NULL);
+	ga_json_add(o, "co2_kg_per_unit",
+		    done && run->has_units ?
+			    json_object_new_double(run->co2_ug / 1e9 /
+						   run->units) :
+			    NULL);
+	ga_json_add(o, "cpu_s",
+		    done && run->nr_cpus ?
+			    json_object_new_double(run->cpu_ns / 1e9) :
+			    NULL);
+	ga_json_add(o, "machine", cli_json_machine(run));
+	ga_json_add(o, "python_version", ga_json_str(run->python_version));
 	ga_json_add(o, "tags", cli_json_kv(run->tags, run->nr_tags, 0));
 	ga_json_add(o, "metrics", cli_json_kv(run->metrics, run->nr_metrics, 1));
 	ga_json_add(o, "intervals", cli_json_intervals(run));

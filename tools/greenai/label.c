@@ -13,6 +13,7 @@
 #include <greenai/libgreenai.h>
 
 #include "label.h"
+#include "sci.h"
 
 static void cli_copy(char *dst, size_t size, const char *src)
 {
@@ -44,6 +45,38 @@ void cli_label_begin(struct cli_label *lb, char **argv, const char *model,
 	lb->run.mg_per_kwh = in->mg_per_kwh;
 	lb->run.intensity_source = in->source;
 	lb->run.pue_milli = pue_milli;
+	ga_machine_read(NULL, &lb->machine);
+	lb->run.nr_cpus = lb->machine.nr_cpus;
+	lb->run.cpu_model = lb->machine.cpu_model[0] ? lb->machine.cpu_model :
+						      NULL;
+	lb->run.ram_total_kb = lb->machine.ram_total_kb;
+	lb->run.on_cloud = lb->machine.on_cloud;
+}
+
+/*
+ * The metrics file's figures into the run: units, unit and python_version
+ * in their own fields, the other metrics (numbers) as they are.
+ */
+static void cli_label_metrics(struct cli_label *lb)
+{
+	const struct ga_metric *m;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < lb->metrics.nr; i++) {
+		m = &lb->metrics.m[i];
+		if (!strcmp(m->key, "units")) {
+			lb->run.has_units = 1;
+			lb->run.units = m->value;
+		} else if (!strcmp(m->key, "unit")) {
+			lb->run.unit = m->text;
+		} else if (!strcmp(m->key, "python_version")) {
+			lb->run.python_version = m->text;
+		} else if (!m->is_text) {
+			lb->run.metrics[n++] =
+				(struct ga_kv){ m->key, m->text };
+		}
+	}
+	lb->run.nr_metrics = n;
 }
 
 /*
@@ -134,6 +167,7 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 	lb->run.weights = ga_weight_name(ga_weights(g));
 	lb->found = cli_label_measure(g, cgpath, base, &c);
 	lb->cpu_ns = c.cpu_ns;
+	lb->run.cpu_ns = c.cpu_ns;
 	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++) {
 		const struct greenai_domain *d = ga_domain(g, i);
 		struct ga_run_energy *e = &lb->run.energy[i];
@@ -170,10 +204,7 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 		has_accuracy = 1;
 	lb->run.has_accuracy = has_accuracy;
 	lb->run.accuracy_pct = accuracy;
-	for (i = 0; i < lb->metrics.nr; i++)
-		lb->run.metrics[i] = (struct ga_kv){ lb->metrics.m[i].key,
-						     lb->metrics.m[i].text };
-	lb->run.nr_metrics = lb->metrics.nr;
+	cli_label_metrics(lb);
 	lb->has_score = has_accuracy &&
 			!ga_green_score(accuracy, co2 / 1e9, &lb->score);
 }
@@ -285,6 +316,10 @@ void cli_label_print(const struct cli_label *lb, FILE *f, const char *ledger)
 		(unsigned long long)(r->co2_ug % 1000000),
 		r->mg_per_kwh / 1000, r->mg_per_kwh % 1000,
 		r->pue_milli / 1000, r->pue_milli % 1000);
+	if (r->has_units)
+		fprintf(f, "  per unit      %.9g J, %.9g g CO2e (%.12g %s)\n",
+			total / 1e6 / r->units, r->co2_ug / 1e6 / r->units,
+			r->units, cli_unit_name(r));
 	fprintf(f, "  intensity     %s%s%s%s\n",
 		!r->region ? "given" : r->region,
 		!r->region ? ", " : *r->region ? ": " : "", r->intensity_source,

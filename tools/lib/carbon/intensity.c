@@ -70,6 +70,30 @@ int ga_intensity_region(const char *region, struct ga_intensity *out)
 	return 0;
 }
 
+static int ga_country_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct ga_country *)elem)->iso3);
+}
+
+/**
+ * ga_country_name() - a country's English name
+ * @iso3: its ISO 3166-1 alpha-3 code, upper case ("FRA"), as a run's
+ *	  region is recorded
+ *
+ * Return: "France"; NULL for an aggregate ("EU", "WORLD") or a code the
+ * embedded table does not have.
+ */
+const char *ga_country_name(const char *iso3)
+{
+	const struct ga_country *c;
+
+	if (!iso3)
+		return NULL;
+	c = bsearch(iso3, ga_countries, ga_nr_countries, sizeof(*c),
+		    ga_country_cmp);
+	return c ? c->name : NULL;
+}
+
 /**
  * ga_intensity_parse_g() - an intensity in g CO2e/kWh, as a user writes it
  * @s: a decimal number, up to three decimals ("412", "56.25")

@@ -37,6 +37,8 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_IDLE_POWER] = "idle_power",
 	[GA_CFG_MODEL_IDLE] = "model_idle_w",
 	[GA_CFG_MODEL_MAX] = "model_max_w",
+	[GA_CFG_EMBODIED_KG] = "embodied_kg",
+	[GA_CFG_EMBODIED_YEARS] = "embodied_years",
 };
 
 /* Printable ASCII, no blanks: a token, a URL, a zone. */
@@ -121,6 +123,13 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 	case GA_CFG_MODEL_MAX:
 		*why = "watts per CPU, 0.001 to 1000, up to 3 decimals";
 		return ga_parse_milli(v, GA_MODEL_MAX_MW, &mw) ?: mw ? 0 : -EINVAL;
+	case GA_CFG_EMBODIED_KG:
+		*why = "kg CO2e, 0 to 1000000, up to 3 decimals";
+		return ga_parse_milli(v, GA_EMBODIED_MAX_G, &mw);
+	case GA_CFG_EMBODIED_YEARS:
+		*why = "years, 0.1 to 50, up to 3 decimals";
+		return ga_parse_milli(v, GA_EMBODIED_MAX_MYEARS, &mw) ?:
+		       mw >= GA_EMBODIED_MIN_MYEARS ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

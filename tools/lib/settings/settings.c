@@ -218,6 +218,49 @@ int ga_settings_model(const struct ga_config *cfg, uint32_t *idle_mw,
 	return 1;
 }
 
+/**
+ * ga_settings_embodied() - the SCI's embodied emissions and lifetime
+ * @cfg: the configuration files' settings (values already checked)
+ * @out: TE and EL, and where they are from
+ * @err: what is wrong, and where it was said
+ * @err_size: its size
+ *
+ * Return: 0, or -EINVAL for a value out of range (nothing is set).
+ */
+int ga_settings_embodied(const struct ga_config *cfg, struct ga_embodied *out,
+			 char *err, size_t err_size)
+{
+	const char *fk = NULL, *fy = NULL;
+	const char *vk = ga_config_get(cfg, GA_CFG_EMBODIED_KG, &fk);
+	const char *vy = ga_config_get(cfg, GA_CFG_EMBODIED_YEARS, &fy);
+	uint64_t g = GA_EMBODIED_DEFAULT_G, my = GA_EMBODIED_DEFAULT_MYEARS;
+
+	if (vk && ga_parse_milli(vk, GA_EMBODIED_MAX_G, &g)) {
+		snprintf(err, err_size,
+			 "embodied_kg '%s' (from %s): kg CO2e, 0 to 1000000, up to 3 decimals",
+			 vk, fk);
+		return -EINVAL;
+	}
+	if (vy && (ga_parse_milli(vy, GA_EMBODIED_MAX_MYEARS, &my) ||
+		   my < GA_EMBODIED_MIN_MYEARS)) {
+		snprintf(err, err_size,
+			 "embodied_years '%s' (from %s): years, 0.1 to 50, up to 3 decimals",
+			 vy, fy);
+		return -EINVAL;
+	}
+	out->total_g = g;
+	out->lifetime_myears = my;
+	if (!vk && !vy)
+		snprintf(out->source, sizeof(out->source), "%s",
+			 GA_EMBODIED_DEFAULT_SOURCE);
+	else
+		snprintf(out->source, sizeof(out->source),
+			 "embodied_kg %s%s, embodied_years %s%s",
+			 vk ? "in " : "", vk ? fk : "default (SCI Guide: 1230.3 kg CO2e)",
+			 vy ? "in " : "", vy ? fy : "default (SCI Guide: 4 years)");
+	return 0;
+}
+
 /* The ledger's file: --ledger, else the configuration's, else NULL. */
 const char *ga_settings_ledger(const struct ga_config *cfg, const char *given)
 {

@@ -95,6 +95,15 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	/* 5: how an estimated domain was estimated, what weighed the CPUs */
 	("ALTER TABLE run_energy ADD COLUMN estimated_by TEXT;"
 	 "ALTER TABLE runs ADD COLUMN weights TEXT;"),
+	/* 6: the functional unit, the Python, the CPU time and the machine */
+	("ALTER TABLE runs ADD COLUMN units REAL CHECK (units > 0);"
+	 "ALTER TABLE runs ADD COLUMN unit TEXT;"
+	 "ALTER TABLE runs ADD COLUMN python_version TEXT;"
+	 "ALTER TABLE runs ADD COLUMN cpu_ns INTEGER;"
+	 "ALTER TABLE runs ADD COLUMN nr_cpus INTEGER;"
+	 "ALTER TABLE runs ADD COLUMN cpu_model TEXT;"
+	 "ALTER TABLE runs ADD COLUMN ram_total_kb INTEGER;"
+	 "ALTER TABLE runs ADD COLUMN on_cloud INTEGER;"),
 };
 
 static int ga_ledger_fail(struct ga_ledger *l, int r, const char *what)
@@ -357,6 +366,24 @@ static void ga_bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+/* A count, NULL when 0 (not known). */
+static void ga_bind_nonzero(sqlite3_stmt *st, int i, uint64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, i, (int64_t)v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* The functional units, NULL when not said (never 0, never negative). */
+static void ga_bind_units(sqlite3_stmt *st, int i, const struct ga_run *run)
+{
+	if (run->has_units && run->units > 0)
+		sqlite3_bind_double(st, i, run->units);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 /* Run @st to its end; finalize it. */
 static int ga_step_done(sqlite3_stmt *st)
 {
@@ -552,7 +579,9 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 	static const char sql[] =
 		"UPDATE runs SET end_unix_ns = ?, status = 1, exit_code = ?,"
 		" co2_ug = ?, accuracy_pct = ?, model = ?, idle_policy = ?,"
-		" weights = ? WHERE id = ?";
+		" weights = ?, units = ?, unit = ?, python_version = ?,"
+		" cpu_ns = ?, nr_cpus = ?, cpu_model = ?, ram_total_kb = ?,"
+		" on_cloud = ? WHERE id = ?";
 	sqlite3_stmt *st;
 	int r = -EIO;
 
@@ -570,7 +599,18 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 	ga_bind_text(st, 5, run->model);
 	ga_bind_text(st, 6, run->idle_policy);
 	ga_bind_text(st, 7, run->weights);
-	sqlite3_bind_int64(st, 8, run->id);
+	ga_bind_units(st, 8, run);
+	ga_bind_text(st, 9, run->has_units ? run->unit : NULL);
+	ga_bind_text(st, 10, run->python_version);
+	ga_bind_nonzero(st, 11, run->cpu_ns);
+	ga_bind_nonzero(st, 12, run->nr_cpus);
+	ga_bind_text(st, 13, run->cpu_model);
+	ga_bind_nonzero(st, 14, run->ram_total_kb);
+	if (run->on_cloud != GA_CLOUD_UNKNOWN)
+		sqlite3_bind_int(st, 15, run->on_cloud == GA_CLOUD_YES);
+	else
+		sqlite3_bind_null(st, 15);
+	sqlite3_bind_int64(st, 16, run->id);
 	if (ga_step_done(st) || sqlite3_changes(l->db) != 1)
 		goto fail;
 	r = ga_insert_energy(l, run);
@@ -859,7 +899,9 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 			       " start_unix_ns, end_unix_ns, status, exit_code,"
 			       " region, mg_per_kwh, intensity_source, pue_milli,"
 			       " co2_ug, accuracy_pct, cgroup, container_runtime,"
-			       " container_id, idle_policy, weights"
+			       " container_id, idle_policy, weights, units, unit,"
+			       " python_version, cpu_ns, nr_cpus, cpu_model,"
+			       " ram_total_kb, on_cloud"
 			       " FROM runs ORDER BY id",
 			       -1, &st, NULL))
 		return ga_ledger_fail(l, -EIO, "reading runs");
@@ -887,6 +929,18 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 		run.container_id = ga_col_text(st, 17);
 		run.idle_policy = ga_col_text(st, 18);
 		run.weights = ga_col_text(st, 19);
+		run.has_units = sqlite3_column_type(st, 20) != SQLITE_NULL;
+		run.units = sqlite3_column_double(st, 20);
+		run.unit = ga_col_text(st, 21);
+		run.python_version = ga_col_text(st, 22);
+		run.cpu_ns = sqlite3_column_int64(st, 23);
+		run.nr_cpus = sqlite3_column_int(st, 24);
+		run.cpu_model = ga_col_text(st, 25);
+		run.ram_total_kb = sqlite3_column_int64(st, 26);
+		run.on_cloud = sqlite3_column_type(st, 27) == SQLITE_NULL ?
+				       GA_CLOUD_UNKNOWN :
+			       sqlite3_column_int(st, 27) ? GA_CLOUD_YES :
+							    GA_CLOUD_NO;
 		r = ga_load_energy(l, &run, &s);
 		r = r ?: ga_load_kv(l, "run_tags", run.id, run.tags,
 				    &run.nr_tags, s.kv);

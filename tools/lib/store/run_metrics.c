@@ -16,21 +16,6 @@
 
 #define GA_METRICS_FILE_MAX	65536
 
-static int ga_metric_key_ok(const char *k, size_t n)
-{
-	size_t i;
-
-	if (!n || n > GA_METRIC_KEY_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') ||
-		      (k[i] >= 'A' && k[i] <= 'Z') ||
-		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
-		      k[i] == '.' || k[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* A decimal number: [-+]digits[.digits][e[-+]digits], nothing else. */
 static int ga_metric_value(const char *v, size_t n, double *out)
 {
@@ -51,6 +36,32 @@ static int ga_metric_value(const char *v, size_t n, double *out)
 	return 0;
 }
 
+/* Whether @v (@n bytes) is 1 to @max of [A-Za-z0-9] and @extra. */
+static int ga_metric_text_ok(const char *v, size_t n, size_t max,
+			     const char *extra)
+{
+	size_t i;
+
+	if (!n || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		      (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || strchr(extra, v[i])))
+			return 0;
+	return 1;
+}
+
+static int ga_metric_key_ok(const char *k, size_t n)
+{
+	return ga_metric_text_ok(k, n, GA_METRIC_KEY_MAX, "_.-");
+}
+
+static int ga_metric_is(const char *k, size_t kn, const char *name)
+{
+	return kn == strlen(name) && !memcmp(k, name, kn);
+}
+
 static void ga_metrics_bad(struct ga_metrics *m, unsigned int line,
 			   const char *why)
 {
@@ -65,8 +76,9 @@ static void ga_metrics_line(struct ga_metrics *m, const char *s, size_t n,
 {
 	const char *eq = memchr(s, '=', n);
 	struct ga_metric *slot = NULL;
-	size_t kn;
-	double v;
+	size_t kn, vn;
+	double v = 0;
+	int text = 0;
 	unsigned int i;
 
 	if (!n || s[0] == '#')
@@ -80,8 +92,26 @@ static void ga_metrics_line(struct ga_metrics *m, const char *s, size_t n,
 		ga_metrics_bad(m, line, "a key is 1 to 64 of A-Z a-z 0-9 _ . -");
 		return;
 	}
-	if (ga_metric_value(eq + 1, n - kn - 1, &v)) {
-		ga_metrics_bad(m, line, "the value is not a number");
+	vn = n - kn - 1;
+	if (ga_metric_is(s, kn, "unit")) {
+		if (!ga_metric_text_ok(eq + 1, vn, GA_METRIC_UNIT_MAX, "_.-")) {
+			ga_metrics_bad(m, line, "unit: a name of 1 to 24 of A-Z a-z 0-9 _ . -");
+			return;
+		}
+		text = 1;
+	} else if (ga_metric_is(s, kn, "python_version")) {
+		if (!ga_metric_text_ok(eq + 1, vn, sizeof(slot->text) - 1,
+				       ".+-")) {
+			ga_metrics_bad(m, line, "python_version: 1 to 31 of A-Z a-z 0-9 . + -");
+			return;
+		}
+		text = 1;
+	} else if (ga_metric_value(eq + 1, vn, &v)) {
+		ga_metrics_bad(m, line, ga_metric_is(s, kn, "units") ?
+			       "units: not a number" : "the value is not a number");
+		return;
+	} else if (ga_metric_is(s, kn, "units") && !(v > 0)) {
+		ga_metrics_bad(m, line, "units: a count above 0");
 		return;
 	}
 	for (i = 0; i < m->nr; i++)
@@ -96,9 +126,10 @@ static void ga_metrics_line(struct ga_metrics *m, const char *s, size_t n,
 	}
 	memcpy(slot->key, s, kn);
 	slot->key[kn] = '\0';
-	memcpy(slot->text, eq + 1, n - kn - 1);
-	slot->text[n - kn - 1] = '\0';
+	memcpy(slot->text, eq + 1, vn);
+	slot->text[vn] = '\0';
 	slot->value = v;
+	slot->is_text = text;
 }
 
 /**
