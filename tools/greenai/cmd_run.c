@@ -19,12 +19,22 @@
  * run ends when the cgroup has no process left or has gone (cgroup.events,
  * watched with inotify), at --duration, or at a signal to greenai. The
  * workload is never signalled, labelled or frozen: it is not greenai's.
+ *
+ * A process (--pid) is moved, its whole thread group, into a cgroup made
+ * for the run as a command's, from the cgroup it was in; what it starts
+ * is born there. Its run ends at EOF on greenai's standard input, at a
+ * signal to greenai or when the process exits; the process, and whatever
+ * it left running in the run's cgroup, then go back to where it came
+ * from, and the run's figures are printed as JSON on standard output,
+ * after the first line, "started run=ID metrics=PATH cgroup=PATH", which
+ * tells the process its run and metrics file.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +53,7 @@
 #include <greenai/libgreenai.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "label.h"
 #include "run_carbon.h"
 
@@ -52,6 +63,7 @@ static const char cli_run_help[] =
 	"usage: greenai run [OPTIONS] -- CMD [ARG...]\n"
 	"       greenai run [OPTIONS] (--cgroup PATH | --container ID | --unit NAME)\n"
 	"                   [--duration D]\n"
+	"       greenai run [OPTIONS] --pid PID\n"
 	"\n"
 	"Run CMD in a cgroup of its own, measure the energy of everything it\n"
 	"starts (the cgroups it makes below its own included), and print its\n"
@@ -79,11 +91,33 @@ static const char cli_run_help[] =
 	"The workload is not signalled, labelled or frozen: --carbon-aware is\n"
 	"for commands only.\n"
 	"\n"
+	"A process already running, from now on, in a cgroup of its own:\n"
+	"  --pid PID          move process PID (all its threads) into a new run\n"
+	"                     cgroup, labelled with the model; what it starts\n"
+	"                     from then on is born there. The first line on\n"
+	"                     standard output is \"started run=ID metrics=PATH\n"
+	"                     cgroup=PATH\": the run's id, its metrics file\n"
+	"                     (the process's to write, as $GREENAI_METRICS)\n"
+	"                     and its cgroup. The run ends at EOF on greenai's\n"
+	"                     standard input, at SIGINT or SIGTERM to greenai,\n"
+	"                     or when the process exits; the process, and what\n"
+	"                     it left running, go back to the cgroup it came\n"
+	"                     from. The label goes to standard error, the\n"
+	"                     ledger gets the run, and the rest of standard\n"
+	"                     output is the run as one JSON object (greenai\n"
+	"                     report --by run --format json's, with ledger,\n"
+	"                     estimated, estimated_by, energy_sources,\n"
+	"                     cpu_time_s, ended and pid). Root only: for other\n"
+	"                     users, the greenai agent is needed.\n"
+	"\n"
 	"  --model NAME       the model this run trains or serves (a label on\n"
 	"                     its cgroup, user.greenai.model)\n"
 	"  --accuracy A       the model's accuracy, %; else CMD may write\n"
 	"                     accuracy=A to the file named in $GREENAI_METRICS\n"
-	"                     (key=value lines, numbers; all are recorded)\n"
+	"                     (key=value lines, all recorded: numbers as the\n"
+	"                     run's metrics, texts in double quotes, 1 to 31\n"
+	"                     bytes, as its tags); $GREENAI_RUN_ID is the\n"
+	"                     run's id in the ledger\n"
 	"  --region CC        where the energy comes from (else GREENAI_REGION,\n"
 	"                     else greenai.conf, else the world average); see\n"
 	"                     greenai intensity\n"
@@ -119,9 +153,10 @@ static const char cli_run_help[] =
 	"intensity changes, and each interval's CO2e is its energy times the\n"
 	"intensity then in force; the ledger keeps them.\n"
 	"\n"
-	"Exit status: CMD's (128 + N when signal N ended it), 0 for a workload;\n"
-	"2 for bad usage (no such cgroup, container or unit); 125 when greenai\n"
-	"could not measure or run CMD, or the workload had no process.\n";
+	"Exit status: CMD's (128 + N when signal N ended it), 0 for a workload\n"
+	"or a process; 2 for bad usage (no such cgroup, container, unit or\n"
+	"process); 125 when greenai could not measure or run CMD, or the\n"
+	"workload had no process.\n";
 
 #define CLI_EXIT_RUN	125
 
@@ -134,6 +169,13 @@ struct run_opts {
 	const char *cgroup, *container, *unit, *duration;
 	int64_t duration_ms;
 	char wl_path[GA_PATH_MAX];	/* from the cgroup2 root */
+	/* a process (--pid): where it was, its owner, a pidfd on it */
+	const char *pid_arg;
+	pid_t pid;
+	int pidfd;
+	char pid_from[GA_PATH_MAX];	/* from the cgroup2 root */
+	uid_t pid_uid;
+	gid_t pid_gid;
 	int carbon_aware;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
@@ -204,6 +246,94 @@ static int run_parse_workload(int argc, struct run_opts *o)
 	return 0;
 }
 
+/*
+ * --pid: a process (a thread group's leader) that is not greenai, a kernel
+ * thread, a zombie or in a greenai run already; where it is, its owner
+ * and its command line as the ledger's command. Root only.
+ */
+static int run_parse_pid(int argc, struct run_opts *o)
+{
+	static char label[1100], *cmd[2] = { label, NULL };
+	struct ga_cgroup_mount m;
+	struct ga_identity id;
+	char proc[64], *end;
+	struct stat st;
+	long v;
+	int r;
+
+	if (optind < argc)
+		return run_usage("--pid: a process or a command, not both%s",
+				 "");
+	if (o->carbon_aware)
+		return run_usage("--carbon-aware: greenai pauses only a command it starts, not --pid's%s",
+				 "");
+	if (o->duration)
+		return run_usage("--duration: not with --pid, whose run ends at EOF on standard input, a signal or the process's exit%s",
+				 "");
+	errno = 0;
+	v = strtol(o->pid_arg, &end, 10);
+	if (*o->pid_arg < '0' || *o->pid_arg > '9' || *end || errno ||
+	    v <= 0 || v > INT_MAX)
+		return run_usage("--pid '%s': not a process id", o->pid_arg);
+	o->pid = v;
+	if (o->pid == getpid())
+		return run_usage("--pid %s: that is greenai itself", o->pid_arg);
+	o->pidfd = syscall(SYS_pidfd_open, o->pid, 0);
+	/* (a thread that does not lead its group: EINVAL, since 6.9 ENOENT) */
+	if (o->pidfd < 0 && (errno == EINVAL || errno == ENOENT))
+		return run_usage("--pid %s: a thread, not a process: give its process's id (Tgid in /proc/PID/status)",
+				 o->pid_arg);
+	if (o->pidfd < 0 && errno == ESRCH)
+		return run_usage("--pid %s: no such process", o->pid_arg);
+	if (o->pidfd < 0) {
+		fprintf(stderr, "greenai run: --pid %s: %s\n", o->pid_arg,
+			strerror(errno));
+		return CLI_EXIT_RUN;
+	}
+	r = ga_identity_read("/", NULL, o->pid, GA_ID_READ_CMDLINE, &id);
+	if (r == -ESRCH)
+		return run_usage("--pid %s: no such process", o->pid_arg);
+	if (r) {
+		fprintf(stderr, "greenai run: --pid %s: %s\n", o->pid_arg,
+			strerror(-r));
+		return CLI_EXIT_RUN;
+	}
+	snprintf(label, sizeof(label), "pid %d: %s", o->pid,
+		 id.cmdline[0] ? id.cmdline : id.comm);
+	r = id.flags & GA_ID_KTHREAD ? 1 : id.flags & GA_ID_ZOMBIE ? 2 : 0;
+	ga_identity_done(&id);
+	if (r)
+		return run_usage(r == 1 ? "--pid %s: a kernel thread, which no cgroup but the root holds" :
+				 "--pid %s: the process has exited", o->pid_arg);
+	if (ga_cgroup_find_mount("/", &m) || m.layout == GA_CGROUP_LEGACY) {
+		fprintf(stderr, "greenai run: no cgroup v2 mount\n");
+		return CLI_EXIT_RUN;
+	}
+	r = ga_cgroup_of_pid("/", o->pid, o->pid_from, sizeof(o->pid_from),
+			     NULL);
+	if (r == -ESRCH)
+		return run_usage("--pid %s: no such process", o->pid_arg);
+	if (r) {
+		fprintf(stderr, "greenai run: --pid %s: its cgroup: %s\n",
+			o->pid_arg, strerror(-r));
+		return CLI_EXIT_RUN;
+	}
+	if (ga_cgroup_within("/greenai.runs", o->pid_from))
+		return cli_usage(&cli_cmd_run, "--pid %s: already in a greenai run (%s), which measures it",
+				 o->pid_arg, o->pid_from);
+	snprintf(proc, sizeof(proc), "/proc/%d", o->pid);
+	if (stat(proc, &st))
+		return run_usage("--pid %s: no such process", o->pid_arg);
+	o->pid_uid = st.st_uid;
+	o->pid_gid = st.st_gid;
+	if (geteuid()) {
+		fprintf(stderr, "greenai run: --pid needs root: it moves a process between cgroups; for other users, the greenai agent is needed\n");
+		return CLI_EXIT_RUN;
+	}
+	o->cmd = cmd;
+	return 0;
+}
+
 static int run_parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option opts[] = {
@@ -225,6 +355,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{ "container", required_argument, NULL, 'K' },
 		{ "unit", required_argument, NULL, 'U' },
 		{ "duration", required_argument, NULL, 'T' },
+		{ "pid", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -302,6 +433,9 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		case 'U':
 			o->unit = optarg;
 			break;
+		case 'P':
+			o->pid_arg = optarg;
+			break;
 		case 'T':
 			if (ga_duration_parse(optarg, &o->duration_ms) ||
 			    o->duration_ms <= 0)
@@ -316,14 +450,17 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			return cli_bad_option(&cli_cmd_run, argv);
 		}
 	}
-	if (!!o->cgroup + !!o->container + !!o->unit > 1)
-		return run_usage("one of --cgroup, --container and --unit%s", "");
+	if (!!o->cgroup + !!o->container + !!o->unit + !!o->pid_arg > 1)
+		return run_usage("one of --pid, --cgroup, --container and --unit%s",
+				 "");
 	if ((o->max_intensity || o->deadline) && !o->carbon_aware)
 		return run_usage("%s needs --carbon-aware",
 				 o->max_intensity ? "--max-intensity" :
 						    "--deadline");
 	if (o->cgroup || o->container || o->unit)
 		return run_parse_workload(argc, o);
+	if (o->pid_arg)
+		return run_parse_pid(argc, o);
 	if (o->duration)
 		return run_usage("--duration needs --cgroup, --container or --unit%s",
 				 "");
@@ -608,6 +745,213 @@ out:
 	return r;
 }
 
+/* Write @pid into the cgroup.procs file @fd: its thread group moves. */
+static int run_move_one(int fd, pid_t pid)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+	return write(fd, buf, n) == n ? 0 : -errno;
+}
+
+/* Move --pid's process into the run's cgroup @dir. */
+static int run_pid_in(const char *dir, pid_t pid)
+{
+	char path[GA_PATH_MAX + 32];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = run_move_one(fd, pid);
+	close(fd);
+	return r;
+}
+
+/*
+ * Move every process of the cgroup @dir and its descendants into the
+ * cgroup.procs file @to; count them in @moved. A process that exited
+ * meanwhile is not an error. Return: 0 or -errno.
+ */
+static int run_move_tree(const char *dir, int to, unsigned int depth,
+			 unsigned int *moved)
+{
+	char path[GA_PATH_MAX + 32];
+	struct dirent *de;
+	int r = 0, pid;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	while (f && !r && fscanf(f, "%d", &pid) == 1) {
+		r = run_move_one(to, pid);
+		if (r == -ESRCH)
+			r = 0;
+		else if (!r)
+			(*moved)++;
+	}
+	if (f)
+		fclose(f);
+	d = depth < GA_CGROUP_DEPTH_MAX ? opendir(dir) : NULL;
+	while (d && !r && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     de->d_name) < sizeof(path))
+			r = run_move_tree(path, to, depth + 1, moved);
+	}
+	if (d)
+		closedir(d);
+	return r;
+}
+
+/*
+ * At the end of a --pid run: the process, if it is still there, and what
+ * it left running in the run's cgroup go back to the cgroup it came from
+ * (what forks meanwhile is moved in a next round). Return: how many
+ * processes were moved, or -errno (what is left stays in the run's
+ * cgroup).
+ */
+static int run_pid_back(const struct run_opts *o, const struct run_where *w)
+{
+	char dir[GA_PATH_MAX], path[GA_PATH_MAX + 32];
+	struct ga_cgroup_mount m;
+	unsigned int moved = 0, i;
+	int fd, r;
+
+	r = ga_cgroup_find_mount("/", &m);
+	r = r ?: ga_cgroup_dir(&m, o->pid_from, dir, sizeof(dir));
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; !r && i < 100 && run_populated(w->dir); i++)
+		r = run_move_tree(w->dir, fd, 0, &moved);
+	close(fd);
+	if (!r && run_populated(w->dir))
+		r = -EBUSY;
+	return r ?: (int)moved;
+}
+
+/*
+ * Measure --pid's process until EOF on standard input, a signal to
+ * greenai (INT, TERM, HUP, QUIT) or its exit (its pidfd readable).
+ * Standard input is read and what comes is dropped; one that cannot be
+ * watched (a regular file, /dev/null) is read to its end at once. Return:
+ * 0, with why it ended in @why, or -errno.
+ */
+static int run_watch_pid(struct ga_ctx *g, int sfd, const struct run_opts *o,
+			 unsigned int *errors, struct cli_run_carbon *rc,
+			 const struct run_where *w, char *why, size_t why_size)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, evs[3];
+	__u64 step = o->interval_ms * 1000000ULL, next, now;
+	int efd = epoll_create1(EPOLL_CLOEXEC), in = 0, n, i, r = 0;
+	char buf[4096];
+	ssize_t got;
+
+	if (efd < 0)
+		return -errno;
+	ev.data.fd = sfd;
+	if (epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev))
+		r = -errno;
+	ev.data.fd = o->pidfd;
+	if (!r && epoll_ctl(efd, EPOLL_CTL_ADD, o->pidfd, &ev))
+		r = -errno;
+	ev.data.fd = STDIN_FILENO;
+	if (!r && epoll_ctl(efd, EPOLL_CTL_ADD, STDIN_FILENO, &ev)) {
+		if (errno == EPERM)
+			in = 1;		/* always readable: read it now */
+		else if (errno != EBADF)
+			r = -errno;
+	}
+	next = ga_mono_ns() + step;
+	while (!r) {
+		while (in && (got = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+			;
+		if (in) {
+			snprintf(why, why_size, "EOF on standard input");
+			break;
+		}
+		n = ga_wait(g, next, efd);
+		if (n == -EINTR)
+			continue;
+		if (n < 0) {
+			r = n;
+			break;
+		}
+		if (n == 0) {
+			now = ga_mono_ns();
+			run_sample(g, errors);
+			cli_rc_tick(rc, ga_unix_ms(),
+				   cli_label_energy_now(g, w->path, &w->base));
+			next += step;
+			if (next < now)
+				next = now + step;
+			continue;
+		}
+		n = epoll_wait(efd, evs, 3, 0);
+		for (i = 0; i < n; i++) {
+			struct signalfd_siginfo si;
+
+			if (evs[i].data.fd == o->pidfd) {
+				snprintf(why, why_size, "the process exited");
+				goto out;
+			}
+			if (evs[i].data.fd == STDIN_FILENO) {
+				got = read(STDIN_FILENO, buf, sizeof(buf));
+				if (got <= 0 && !(got < 0 && (errno == EAGAIN ||
+							     errno == EINTR)))
+					in = 1;
+				continue;
+			}
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				snprintf(why, why_size, "SIG%s to greenai",
+					 sigabbrev_np(si.ssi_signo) ?: "?");
+				goto out;
+			}
+		}
+	}
+out:
+	close(efd);
+	return r;
+}
+
+/*
+ * A --pid run's figures, on standard output after its "started" line: the
+ * ledger's run as JSON (greenai report --by run --format json's) and what
+ * only the run knows.
+ */
+static void run_pid_json(struct cli_label *lb, const char *ledger,
+			 const char *why_end, pid_t pid)
+{
+	struct json_object *o;
+
+	lb->run.status = GA_RUN_DONE;
+	o = cli_run_json(&lb->run);
+	if (!o) {
+		fprintf(stderr, "greenai run: no memory for the JSON\n");
+		return;
+	}
+	ga_json_add(o, "ledger", ga_json_str(ledger));
+	ga_json_add(o, "estimated", json_object_new_boolean(lb->estimated));
+	ga_json_add(o, "estimated_by",
+		    lb->estimate[0] ? ga_json_str(lb->estimate) : NULL);
+	ga_json_add(o, "energy_sources",
+		    ga_json_str(lb->sources[0] ? lb->sources : "nothing"));
+	ga_json_add(o, "cpu_time_s", json_object_new_double(lb->cpu_ns / 1e9));
+	ga_json_add(o, "ended", ga_json_str(why_end));
+	ga_json_add(o, "pid", json_object_new_int(pid));
+	if (cli_json_print(o, stdout) || fflush(stdout))
+		fprintf(stderr, "greenai run: the JSON was not written: %s\n",
+			strerror(errno));
+}
+
 /*
  * Stop what the command left in its cgroup: its energy would escape the
  * run. cgroup.kill is asynchronous: wait (10 s at most) until the cgroup
@@ -680,6 +1024,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	unsigned int errors = 0;
 	struct ga_ctx *g = NULL;
 	int r, status = 0, sfd = -1, mfd, ret = CLI_EXIT_RUN;
+	int by_pid = o->pid > 0, moved_in = 0;
 	int64_t end_ms;
 	pid_t pid = 0;
 
@@ -719,16 +1064,29 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 			strerror(errno));
 		goto out;
 	}
+	/* --pid: the file is the process's to write */
+	if (by_pid && (o->pid_uid != geteuid() || o->pid_gid != getegid()) &&
+	    fchown(mfd, o->pid_uid, o->pid_gid)) {
+		fprintf(stderr, "greenai run: the metrics file for process %d: %s\n",
+			o->pid, strerror(errno));
+		close(mfd);
+		goto out_metrics;
+	}
 	close(mfd);
 	setenv("GREENAI_METRICS", metrics, 1);
 	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
+	if (!by_pid) {
+		sigaddset(&set, SIGCHLD);
+		sigaddset(&set, SIGUSR1);
+		sigaddset(&set, SIGUSR2);
+	} else {
+		/* a caller gone: its pipe's EPIPE, not the end of greenai */
+		signal(SIGPIPE, SIG_IGN);
+	}
 	sigprocmask(SIG_BLOCK, &set, &orig);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd >= 0) {
@@ -748,6 +1106,16 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
 	lb.run.start_unix_ns = ga_unix_ns();
+	if (by_pid) {
+		r = sfd < 0 ? -errno : run_pid_in(w.dir, o->pid);
+		if (r) {
+			fprintf(stderr, "greenai run: cannot move process %d into the run's cgroup: %s\n",
+				o->pid, r == -ESRCH ? "it has exited" :
+				strerror(-r));
+			goto out_metrics;
+		}
+		moved_in = 1;
+	}
 	if (ga_ledger_begin(ledger, &lb.run)) {
 		fprintf(stderr, "greenai run: %s\n", ga_ledger_error(ledger));
 		goto out_metrics;
@@ -755,10 +1123,19 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
 	if (w.made)
 		ga_cgroup_label_set(w.dir, GA_LABEL_RUN, err);
+	setenv("GREENAI_RUN_ID", err, 1);
+	if (by_pid) {
+		printf("started run=%s metrics=%s cgroup=%s\n", err, metrics,
+		       w.path);
+		fflush(stdout);
+	}
 
 	lb.start_ns = ga_mono_ns();
 	cli_rc_begin(rc, lb.run.start_unix_ns / 1000000);
-	if (!w.made) {
+	if (by_pid) {
+		r = run_watch_pid(g, sfd, o, &errors, rc, &w, why_end,
+				  sizeof(why_end));
+	} else if (!w.made) {
 		fprintf(stderr, "greenai run: measuring %s (%s) until it ends\n",
 			o->cmd[0], w.path);
 		r = sfd < 0 ? -errno :
@@ -782,9 +1159,22 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		cli_rc_signal(rc, end_ms);	/* never leave it frozen */
 		goto out_metrics;
 	}
-	status = w.made ? r : 0;
+	status = w.made && !by_pid ? r : 0;
 	cli_rc_signal(rc, end_ms);
-	if (!w.made)
+	if (by_pid) {
+		struct pollfd pfd = { .fd = o->pidfd, .events = POLLIN };
+		int alive = poll(&pfd, 1, 0) == 0;
+
+		fprintf(stderr, "greenai run: the run ends: %s\n", why_end);
+		r = run_pid_back(o, &w);
+		moved_in = 0;
+		if (r < 0)
+			fprintf(stderr, "greenai run: what is left in %s could not go back to %s: %s; it stays there\n",
+				w.path, o->pid_from, strerror(-r));
+		else if (r > alive)
+			fprintf(stderr, "greenai run: %d process(es) it left running went to %s\n",
+				r - alive, o->pid_from);
+	} else if (!w.made)
 		fprintf(stderr, "greenai run: the run ends: %s\n", why_end);
 	else if (run_stop_leftovers(w.dir))
 		fprintf(stderr, "greenai run: what %s left running was stopped\n",
@@ -802,11 +1192,19 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	cli_rc_end(rc, end_ms, lb.total_active_uj + lb.total_idle_uj, &lb.run);
 	cli_label_set_co2(&lb, lb.run.co2_ug);
 	cli_label_print(&lb, stderr, ledger_path);
-	if (ga_ledger_finish(ledger, &lb.run))
-		fprintf(stderr, "greenai run: %s\n", ga_ledger_error(ledger));
 	ret = lb.run.exit_code;
+	if (ga_ledger_finish(ledger, &lb.run)) {
+		fprintf(stderr, "greenai run: %s\n", ga_ledger_error(ledger));
+		if (by_pid)
+			ret = CLI_EXIT_RUN;
+	} else if (by_pid) {
+		run_pid_json(&lb, ledger_path, why_end, o->pid);
+	}
 out_metrics:
 	unlink(metrics);
+	if (moved_in && run_pid_back(o, &w) < 0)
+		fprintf(stderr, "greenai run: process %d could not go back to %s\n",
+			o->pid, o->pid_from);
 out:
 	if (sfd >= 0)
 		close(sfd);
@@ -922,7 +1320,7 @@ static int run_intensity(struct run_opts *o, struct ga_live_conf *conf,
 
 static int cli_run_main(int argc, char **argv)
 {
-	struct run_opts o = { 0 };
+	struct run_opts o = { .pidfd = -1 };
 	struct ga_live_conf conf;
 	struct cli_run_carbon rc;
 	struct ga_intensity in;
@@ -947,6 +1345,8 @@ static int cli_run_main(int argc, char **argv)
 	if (!r)
 		r = run_exec(&o, &in, pue, acc, !!o.accuracy, &rc);
 	cli_rc_free(&rc);
+	if (o.pidfd >= 0)
+		close(o.pidfd);
 	return r;
 }
 
