@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Python package (python/greenai) and greenai run --pid under it, on
+# the host's BPF backend: a PyTorch training loop in `with greenai.track`
+# is measured in a cgroup of its own, gets the figures its ledger row has,
+# and goes back to its cgroup; the decorator; a block inside greenai run
+# joins it; what a block's child processes run is in its run; log() and
+# greenai run --pid refuse bad input and change nothing. Runs as root
+# (BPF, cgroups); Debian's python3 with python3-torch and python3-sklearn.
+
+setup() {
+	load ../test_helper/common-setup
+	_common_setup
+	PY=/usr/bin/python3
+	export PYTHONPATH=$TOP/python
+	export GREENAI_BIN=$TOP/build/greenai
+	HELPER=$TOP/tests/host/helpers/py_track.py
+	LEDGER=$BATS_TEST_TMPDIR/ledger.db
+	unset GREENAI_REGION GREENAI_CONFIG GREENAI_METRICS GREENAI_RUN_ID
+	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+	CG=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	PIDS=()
+}
+
+teardown() {
+	end_pids KILL
+}
+
+needs_root() {
+	[ "$(id -u)" -eq 0 ] || skip "greenai run --pid needs root (BPF, cgroups)"
+	[ -x "$GREENAI_BIN" ] || fail "no $GREENAI_BIN: make tools"
+}
+
+# ledger SQL: one query on the test's ledger, rows as "a|b|c"
+ledger() {
+	$PY -c 'import sqlite3, sys
+for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))' "$LEDGER" "$1"
+}
+
+# field KEY: KEY of the JSON object on the last line of $output
+field() {
+	tail -n 1 <<<"$output" | $PY -c 'import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[k]
+print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)' "$1"
+}
+
+# gone CGROUP: the run's cgroup (its path from the cgroup2 root) is gone
+gone() {
+	[[ $1 == /greenai.runs/[0-9]* ]] || fail "not a run's cgroup: '$1'"
+	[ ! -e "$CG$1" ] || fail "$1 is left"
+}
+
+# greenai_run ARGS...: greenai run ARGS, stdin /dev/null, as `run` would
+# ($status, $output), in the background for its pid; its cgroup
+# (greenai.runs/<pid>) must not be left
+greenai_run() {
+	"$GREENAI_BIN" run "$@" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 &
+	local p=$!
+	status=0
+	wait "$p" || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/run.out")
+	[ ! -e "$CG/greenai.runs/$p" ] || fail "greenai.runs/$p is left"
+}
+
+@test "python: the package's unit tests pass (no greenai needed)" {
+	run $PY -m unittest discover -s "$TOP/tests/python" -v
+	assert_success
+	assert_output --partial "OK"
+}
+
+@test "python: a PyTorch loop in greenai.track is measured, recorded as the ledger has it, and goes back to its cgroup" {
+	needs_root
+	run --separate-stderr $PY "$HELPER" train "$LEDGER"
+	assert_success
+	# the label went to standard error
+	[[ $stderr == *"greenai: run "*" of model digits-mlp"* ]] ||
+		fail "no label: $stderr"
+	# inside the block, the process was in the run's cgroup; after, back
+	[ "$(field inside)" = "$(field started_cgroup)" ]
+	[[ $(field inside) == /greenai.runs/* ]]
+	[ "$(field after)" = "$(field before)" ]
+	[ "$(field env_after)" = "null" ]
+	local id uj acc
+	id=$(field ledger_id)
+	uj=$(field energy_uj)
+	[ "$uj" -gt 0 ] || fail "no energy: $output"
+	[ "$(field joined)" = false ]
+	[ "$(field estimated)" = true ] # a power model here: no RAPL
+	[ "$(field source)" = model ]
+	[[ $(field idle_policy) == capacity* ]]
+	[ "$(field green_score)" != null ]
+	acc=$(field accuracy)
+	local cg
+	cg=$(field cgroup)
+	# the run's figures are its ledger row's
+	local report
+	report=$("$GREENAI_BIN" report --by run --format json --ledger "$LEDGER")
+	run $PY -c 'import json, sys
+runs = {r["id"]: r for r in json.loads(sys.argv[1])}
+r = runs[int(sys.argv[2])]
+print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
+      r["tags"]["team"], r["tags"]["unit"], r["tags"]["python_version"],
+      r["metrics"]["units"])' "$report" "$id"
+	assert_output "$uj digits-mlp $acc done vision predictions $($PY -c 'import platform; print(platform.python_version())') 397.0"
+	run ledger "SELECT model, status, exit_code, command LIKE 'pid %: %py_track.py train %' FROM runs WHERE id = $id"
+	assert_output "digits-mlp|1|0|1"
+	gone "$cg"
+}
+
+@test "python: @greenai.track measures each call of the function" {
+	needs_root
+	run --separate-stderr $PY "$HELPER" decorator "$LEDGER"
+	assert_success
+	[ "$(field returned)" = "$(field accuracy)" ]
+	[[ $(field inside) == /greenai.runs/* ]]
+	[ "$(field after)" = "$(field before)" ]
+	local uj
+	uj=$(field energy_uj)
+	[ "$uj" -gt 0 ]
+	gone "$(field cgroup)"
+	run ledger "SELECT model, accuracy_pct IS NOT NULL, (SELECT SUM(active_uj + idle_uj) FROM run_energy WHERE run_id = runs.id AND in_total = 1) FROM runs"
+	assert_output "digits-dec|1|$uj"
+}
+
+@test "python: a block inside greenai run joins that run: no second run, its metrics in the outer one" {
+	needs_root
+	run --separate-stderr "$GREENAI_BIN" run --model outer --ledger "$LEDGER" \
+		-- $PY "$HELPER" joined "$LEDGER"
+	assert_success
+	[ "$(field joined)" = true ]
+	[ "$(field energy_j)" = null ]
+	[ "$(field co2e_g)" = null ]
+	# it stayed in the outer run's cgroup
+	[[ $(field before) == /greenai.runs/* ]]
+	[ "$(field inside)" = "$(field before)" ]
+	[ "$(field after)" = "$(field before)" ]
+	local id
+	id=$(field ledger_id)
+	run ledger "SELECT id, model, accuracy_pct FROM runs"
+	assert_output "$id|outer|91.5"
+	run ledger "SELECT key, value FROM run_metrics ORDER BY key"
+	assert_output $'accuracy|91.5\nepochs|3.0'
+	run ledger "SELECT key FROM run_tags ORDER BY key"
+	assert_output $'optimizer\npython_version'
+}
+
+@test "python: what a block's subprocess and forked child run is in its run" {
+	needs_root
+	run --separate-stderr $PY "$HELPER" children "$LEDGER"
+	assert_success
+	local cg
+	cg=$(field inside)
+	[[ $cg == /greenai.runs/* ]]
+	[ "$(field subprocess_cgroup)" = "$cg" ]
+	[ "$(field forked_cgroup)" = "$cg" ]
+	# each child spun 0.3 s of CPU time (its own count): the run has
+	# that CPU time, within the 10 % greenai's own count may differ by
+	$PY -c 'import sys
+run, children = float(sys.argv[1]), float(sys.argv[2])
+sys.exit(not (children >= 0.6 and run >= 0.9 * children))' \
+		"$(field cpu_time_s)" "$(field children_cpu_s)" ||
+		fail "run CPU $(field cpu_time_s) s, children $(field children_cpu_s) s"
+	[ "$(field after)" = "$(field before)" ]
+	gone "$cg"
+}
+
+@test "python: greenai's refusal is a GreenaiError with its message" {
+	needs_root
+	run $PY -c 'import greenai
+try:
+    with greenai.track(model="m", backend="nope"):
+        pass
+except greenai.GreenaiError as e:
+    print("GreenaiError:", e)'
+	assert_success
+	assert_output --partial "GreenaiError: greenai run --pid failed (exit status 2)"
+	assert_output --partial "--backend 'nope'"
+}
+
+@test "python: as another user, greenai.track says the greenai agent is needed" {
+	needs_root
+	command -v setpriv >/dev/null || skip "no setpriv"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env PYTHONPATH="$PYTHONPATH" GREENAI_BIN="$GREENAI_BIN" \
+		HOME=/nonexistent $PY -c 'import greenai
+try:
+    with greenai.track(model="m"):
+        pass
+except greenai.GreenaiError as e:
+    print("GreenaiError:", e)'
+	assert_success
+	assert_output --partial "GreenaiError: greenai run --pid failed (exit status 125)"
+	assert_output --partial "--pid needs root"
+	assert_output --partial "the greenai agent is needed"
+}
+
+@test "run --pid: the run ends when the process exits, and its metrics file is its owner's" {
+	needs_root
+	local fifo=$BATS_TEST_TMPDIR/go
+	mkfifo "$fifo"
+	exec 8<>"$fifo"
+	# a process of another user that waits for a line, then exits
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'read x' <&8 &
+	PIDS+=($!)
+	local pid=$!
+	until [ "$(stat -c %u "/proc/$pid")" = 65534 ]; do sleep 0.05; done
+	local out=$BATS_TEST_TMPDIR/out in=$BATS_TEST_TMPDIR/in
+	mkfifo "$in"
+	# greenai's stdin stays open: the process's exit ends the run
+	"$GREENAI_BIN" run --pid "$pid" --model m --ledger "$LEDGER" \
+		<"$in" >"$out" 2>"$out.err" &
+	local gpid=$!
+	PIDS+=($gpid)
+	exec 9>"$in"
+	until [ -s "$out" ]; do
+		kill -0 "$gpid" 2>/dev/null || fail "greenai ended: $(cat "$out.err")"
+		sleep 0.05
+	done
+	run head -n 1 "$out"
+	assert_output --regexp '^started run=[0-9]+ metrics=/[^ ]+ cgroup=/greenai\.runs/[0-9]+$'
+	local metrics cg
+	metrics=$(sed -n '1s/.* metrics=\([^ ]*\) .*/\1/p' "$out")
+	cg=$(sed -n '1s/.* cgroup=//p' "$out")
+	[ "$(stat -c %u:%a "$metrics")" = "65534:600" ]
+	grep -qx "0::$cg" "/proc/$pid/cgroup"
+	echo go >&8
+	wait "$gpid" || fail "greenai: exit $?: $(cat "$out.err")"
+	exec 9>&- 8>&-
+	run tail -n +2 "$out"
+	run $PY -c 'import json, sys; j = json.loads(sys.argv[1]); print(j["ended"], j["status"], j["model"], j["pid"])' "$output"
+	assert_output "the process exited done m $pid"
+	run cat "$out.err"
+	assert_output --partial "greenai run: the run ends: the process exited"
+	[ ! -e "$metrics" ]
+	gone "$cg"
+}
+
+@test "run --pid: at SIGTERM to greenai the run ends, and the process and what it left running go back" {
+	needs_root
+	sleep infinity &
+	PIDS+=($!)
+	local pid=$! from
+	from=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	local fifo=$BATS_TEST_TMPDIR/in out=$BATS_TEST_TMPDIR/out
+	mkfifo "$fifo"
+	"$GREENAI_BIN" run --pid "$pid" --ledger "$LEDGER" <"$fifo" >"$out" 2>"$out.err" &
+	local gpid=$!
+	PIDS+=($gpid)
+	exec 9>"$fifo"
+	until [ -s "$out" ]; do
+		kill -0 "$gpid" 2>/dev/null || fail "greenai ended: $(cat "$out.err")"
+		sleep 0.05
+	done
+	local cg
+	cg=$(sed -n '1s/.* cgroup=//p' "$out")
+	grep -qx "0::$cg" "/proc/$pid/cgroup"
+	# a process the run started, left running: born in the run's cgroup
+	local left
+	left=$(setsid sh -c 'echo $$ >"$1"/cgroup.procs; sleep infinity >/dev/null 2>&1 & echo $!' sh "$CG$cg")
+	PIDS+=($left)
+	grep -qx "0::$cg" "/proc/$left/cgroup"
+	kill -TERM "$gpid"
+	wait "$gpid" || fail "greenai: exit $?: $(cat "$out.err")"
+	exec 9>&-
+	run cat "$out.err"
+	assert_output --partial "greenai run: the run ends: SIGTERM to greenai"
+	assert_output --partial "1 process(es) it left running went to $from"
+	grep -qx "0::$from" "/proc/$pid/cgroup"
+	grep -qx "0::$from" "/proc/$left/cgroup"
+	kill -0 "$left"     # moved, not stopped
+	run ledger "SELECT status FROM runs"
+	assert_output "1"
+	gone "$cg"
+}
+
+@test "run --pid: bad usage is refused and changes nothing" {
+	needs_root
+	sleep infinity &
+	PIDS+=($!)
+	local pid=$! from c
+	from=$(grep '^0::' "/proc/$pid/cgroup")
+	for c in \
+		"--pid 99999999999|--pid '99999999999': not a process id" \
+		"--pid 4194304|--pid 4194304: no such process" \
+		"--pid abc|--pid 'abc': not a process id" \
+		"--pid 0|--pid '0': not a process id" \
+		"--pid $pid -- true|--pid: a process or a command, not both" \
+		"--pid $pid --cgroup /|one of --pid, --cgroup, --container and --unit" \
+		"--pid $pid --duration 1m|--duration: not with --pid" \
+		"--pid $pid --carbon-aware --max-intensity 100|--carbon-aware: greenai pauses only a command it starts" \
+		"--pid 2|--pid 2: a kernel thread" \
+		"--pid $pid --model|" ; do
+		local args=${c%%|*} want=${c#*|}
+		# shellcheck disable=SC2086
+		greenai_run $args --ledger "$LEDGER"
+		assert_failure 2
+		[ -z "$want" ] || assert_output --partial "$want"
+	done
+	[ ! -e "$LEDGER" ]
+	[ "$(grep '^0::' "/proc/$pid/cgroup")" = "$from" ]
+}
+
+@test "run --pid: a thread and a process in a run already are refused" {
+	needs_root
+	# a thread of a process that is not its leader
+	local out=$BATS_TEST_TMPDIR/tid
+	$PY -c 'import threading, time
+t = threading.Thread(target=time.sleep, args=(3600,), daemon=True)
+t.start()
+print(t.native_id, flush=True)
+time.sleep(3600)' >"$out" &
+	PIDS+=($!)
+	until [ -s "$out" ]; do sleep 0.05; done
+	greenai_run --pid "$(cat "$out")" --ledger "$LEDGER"
+	assert_failure 2
+	assert_output --partial "a thread, not a process"
+	# a process that greenai run measures already
+	run "$GREENAI_BIN" run --ledger "$BATS_TEST_TMPDIR/outer.db" -- \
+		sh -c '"$1" run --pid $$ --ledger "$2" </dev/null' sh "$GREENAI_BIN" "$LEDGER"
+	assert_failure 2
+	assert_output --partial "already in a greenai run (/greenai.runs/"
+	[ ! -e "$LEDGER" ]
+}
