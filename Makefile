@@ -289,10 +289,23 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 
+# The Python package (python/greenai) goes where Debian's python3 looks:
+# /usr/lib/python3/dist-packages for PREFIX=/usr, else
+# PREFIX/lib/python3.X/dist-packages (Debian's sys.path has
+# /usr/local/lib/python3.X/dist-packages, no version-free one there).
+PYTHON ?= /usr/bin/python3
+PYTHON_VERSION = $(shell $(PYTHON) -c \
+	'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYTHON_VERSION)/dist-packages)
+
 # libgreenai's public headers go under INCLUDEDIR/greenai, in the folders
 # they include each other by (greenai/, uapi/); greenai.pc names that -I.
-install: tools ## install the tools, man pages, unit, libgreenai (headers, .a, .so, greenai.pc), module sources (DKMS)
+install: tools ## install the tools, man pages, unit, libgreenai (headers, .a, .so, greenai.pc), the Python package, module sources (DKMS)
+	@test -n "$(PYTHON_VERSION)" || { echo "install: no $(PYTHON)" \
+		"to place the Python package for (PYTHON= or PYTHONDIR=)" >&2; \
+		exit 1; }
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(PYTHONDIR)/greenai \
 		$(DESTDIR)$(INCLUDEDIR)/greenai/greenai \
 		$(DESTDIR)$(INCLUDEDIR)/greenai/uapi \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -300,6 +313,7 @@ install: tools ## install the tools, man pages, unit, libgreenai (headers, .a, .
 		$(DESTDIR)/etc/default $(DESTDIR)/usr/src/greenai-$(VERSION)
 	install -m 755 $(BUILD)/greenai $(BUILD)/gtop $(BUILD)/greenai-exporter \
 		$(DESTDIR)$(PREFIX)/bin/
+	install -m 644 python/greenai/*.py $(DESTDIR)$(PYTHONDIR)/greenai/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' \

@@ -3,7 +3,8 @@
 #
 # libgreenai as someone else's program meets it: make install into a
 # DESTDIR, then a program (tests/install/) built with pkg-config against
-# the headers and the shared library installed, and run.
+# the headers and the shared library installed, and run; the Python
+# package (python/greenai) where Debian's python3 finds it.
 
 setup() {
 	load '../test_helper/common-setup'
@@ -63,4 +64,27 @@ setup() {
 		$(pkg-config --libs greenai)
 	assert_failure
 	assert_output --partial "undefined reference to \`ga_acct_new'"
+}
+
+@test "the installed Python package is where Debian's python3 finds it, and imports" {
+	local dir=$DEST/usr/local/lib/python$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
+	[ -f "$dir/greenai/__init__.py" ]
+	# that directory, without DESTDIR, is on Debian's python3's path
+	run /usr/bin/python3 -c 'import sys; print(sys.argv[1] in sys.path)' \
+		"${dir#"$DEST"}"
+	assert_output "True"
+	run env -u PYTHONPATH PYTHONPATH="$dir" /usr/bin/python3 -c \
+		'import greenai; print(greenai.__file__); print(greenai.track, greenai.GreenaiError)'
+	assert_success
+	assert_line "$dir/greenai/__init__.py"
+	# PREFIX=/usr: the version-free directory Debian's own packages use
+	run make -C "$TOP" --no-print-directory install \
+		DESTDIR="$BATS_TEST_TMPDIR/usr-root" PREFIX=/usr
+	assert_success
+	dir=$BATS_TEST_TMPDIR/usr-root/usr/lib/python3/dist-packages
+	[ -f "$dir/greenai/__init__.py" ]
+	run /usr/bin/python3 -c 'import sys; print("/usr/lib/python3/dist-packages" in sys.path)'
+	assert_output "True"
+	run env PYTHONPATH="$dir" /usr/bin/python3 -c 'import greenai; print(greenai.__file__)'
+	assert_output "$dir/greenai/__init__.py"
 }

@@ -34,14 +34,14 @@ needs_root() {
 
 # ledger SQL: one query on the test's ledger, rows as "a|b|c"
 ledger() {
-	$PY -c 'import sqlite3, sys
+	"$PY" -c 'import sqlite3, sys
 for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
     print("|".join("" if v is None else str(v) for v in row))' "$LEDGER" "$1"
 }
 
 # field KEY: KEY of the JSON object on the last line of $output
 field() {
-	tail -n 1 <<<"$output" | $PY -c 'import json, sys
+	tail -n 1 <<<"$output" | "$PY" -c 'import json, sys
 v = json.load(sys.stdin)
 for k in sys.argv[1].split("."):
     v = v[k]
@@ -67,16 +67,17 @@ greenai_run() {
 }
 
 @test "python: the package's unit tests pass (no greenai needed)" {
-	run $PY -m unittest discover -s "$TOP/tests/python" -v
+	run "$PY" -m unittest discover -s "$TOP/tests/python" -v
 	assert_success
 	assert_output --partial "OK"
 }
 
 @test "python: a PyTorch loop in greenai.track is measured, recorded as the ledger has it, and goes back to its cgroup" {
 	needs_root
-	run --separate-stderr $PY "$HELPER" train "$LEDGER"
+	run --separate-stderr "$PY" "$HELPER" train "$LEDGER"
 	assert_success
 	# the label went to standard error
+	# shellcheck disable=SC2154 # (run --separate-stderr sets it)
 	[[ $stderr == *"greenai: run "*" of model digits-mlp"* ]] ||
 		fail "no label: $stderr"
 	# inside the block, the process was in the run's cgroup; after, back
@@ -99,13 +100,13 @@ greenai_run() {
 	# the run's figures are its ledger row's
 	local report
 	report=$("$GREENAI_BIN" report --by run --format json --ledger "$LEDGER")
-	run $PY -c 'import json, sys
+	run "$PY" -c 'import json, sys
 runs = {r["id"]: r for r in json.loads(sys.argv[1])}
 r = runs[int(sys.argv[2])]
 print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
       r["tags"]["team"], r["tags"]["unit"], r["tags"]["python_version"],
       r["metrics"]["units"])' "$report" "$id"
-	assert_output "$uj digits-mlp $acc done vision predictions $($PY -c 'import platform; print(platform.python_version())') 397.0"
+	assert_output "$uj digits-mlp $acc done vision predictions $("$PY" -c 'import platform; print(platform.python_version())') 397.0"
 	run ledger "SELECT model, status, exit_code, command LIKE 'pid %: %py_track.py train %' FROM runs WHERE id = $id"
 	assert_output "digits-mlp|1|0|1"
 	gone "$cg"
@@ -113,7 +114,7 @@ print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
 
 @test "python: @greenai.track measures each call of the function" {
 	needs_root
-	run --separate-stderr $PY "$HELPER" decorator "$LEDGER"
+	run --separate-stderr "$PY" "$HELPER" decorator "$LEDGER"
 	assert_success
 	[ "$(field returned)" = "$(field accuracy)" ]
 	[[ $(field inside) == /greenai.runs/* ]]
@@ -129,7 +130,7 @@ print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
 @test "python: a block inside greenai run joins that run: no second run, its metrics in the outer one" {
 	needs_root
 	run --separate-stderr "$GREENAI_BIN" run --model outer --ledger "$LEDGER" \
-		-- $PY "$HELPER" joined "$LEDGER"
+		-- "$PY" "$HELPER" joined "$LEDGER"
 	assert_success
 	[ "$(field joined)" = true ]
 	[ "$(field energy_j)" = null ]
@@ -150,7 +151,7 @@ print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
 
 @test "python: what a block's subprocess and forked child run is in its run" {
 	needs_root
-	run --separate-stderr $PY "$HELPER" children "$LEDGER"
+	run --separate-stderr "$PY" "$HELPER" children "$LEDGER"
 	assert_success
 	local cg
 	cg=$(field inside)
@@ -159,7 +160,7 @@ print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
 	[ "$(field forked_cgroup)" = "$cg" ]
 	# each child spun 0.3 s of CPU time (its own count): the run has
 	# that CPU time, within the 10 % greenai's own count may differ by
-	$PY -c 'import sys
+	"$PY" -c 'import sys
 run, children = float(sys.argv[1]), float(sys.argv[2])
 sys.exit(not (children >= 0.6 and run >= 0.9 * children))' \
 		"$(field cpu_time_s)" "$(field children_cpu_s)" ||
@@ -170,7 +171,7 @@ sys.exit(not (children >= 0.6 and run >= 0.9 * children))' \
 
 @test "python: greenai's refusal is a GreenaiError with its message" {
 	needs_root
-	run $PY -c 'import greenai
+	run "$PY" -c 'import greenai
 try:
     with greenai.track(model="m", backend="nope"):
         pass
@@ -186,7 +187,7 @@ except greenai.GreenaiError as e:
 	command -v setpriv >/dev/null || skip "no setpriv"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
 		env PYTHONPATH="$PYTHONPATH" GREENAI_BIN="$GREENAI_BIN" \
-		HOME=/nonexistent $PY -c 'import greenai
+		HOME=/nonexistent "$PY" -c 'import greenai
 try:
     with greenai.track(model="m"):
         pass
@@ -231,7 +232,7 @@ except greenai.GreenaiError as e:
 	wait "$gpid" || fail "greenai: exit $?: $(cat "$out.err")"
 	exec 9>&- 8>&-
 	run tail -n +2 "$out"
-	run $PY -c 'import json, sys; j = json.loads(sys.argv[1]); print(j["ended"], j["status"], j["model"], j["pid"])' "$output"
+	run "$PY" -c 'import json, sys; j = json.loads(sys.argv[1]); print(j["ended"], j["status"], j["model"], j["pid"])' "$output"
 	assert_output "the process exited done m $pid"
 	run cat "$out.err"
 	assert_output --partial "greenai run: the run ends: the process exited"
@@ -308,7 +309,7 @@ except greenai.GreenaiError as e:
 	needs_root
 	# a thread of a process that is not its leader
 	local out=$BATS_TEST_TMPDIR/tid
-	$PY -c 'import threading, time
+	"$PY" -c 'import threading, time
 t = threading.Thread(target=time.sleep, args=(3600,), daemon=True)
 t.start()
 print(t.native_id, flush=True)
