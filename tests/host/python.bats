@@ -54,6 +54,28 @@ gone() {
 	[ ! -e "$CG$1" ] || fail "$1 is left"
 }
 
+# start_pid_run PID ARGS...: greenai run --pid PID ARGS in the background,
+# its standard input a FIFO the test holds open on fd 9 (exec 9>&- ends
+# the run), standard output in $OUT, standard error in $OUT.err; returns
+# once its "started" line is there. GPID is greenai's pid, RUN_CG the
+# run's cgroup.
+start_pid_run() {
+	local pid=$1
+	shift
+	OUT=$BATS_TEST_TMPDIR/out
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	"$GREENAI_BIN" run --pid "$pid" "$@" <"$BATS_TEST_TMPDIR/in" \
+		>"$OUT" 2>"$OUT.err" &
+	GPID=$!
+	PIDS+=("$GPID")
+	exec 9>"$BATS_TEST_TMPDIR/in"
+	until [ -s "$OUT" ]; do
+		kill -0 "$GPID" 2>/dev/null || fail "greenai ended: $(cat "$OUT.err")"
+		sleep 0.05
+	done
+	RUN_CG=$(sed -n '1s/.* cgroup=//p' "$OUT")
+}
+
 # greenai_run ARGS...: greenai run ARGS, stdin /dev/null, as `run` would
 # ($status, $output), in the background for its pid; its cgroup
 # (greenai.runs/<pid>) must not be left
@@ -209,32 +231,21 @@ except greenai.GreenaiError as e:
 	PIDS+=($!)
 	local pid=$!
 	until [ "$(stat -c %u "/proc/$pid")" = 65534 ]; do sleep 0.05; done
-	local out=$BATS_TEST_TMPDIR/out in=$BATS_TEST_TMPDIR/in
-	mkfifo "$in"
 	# greenai's stdin stays open: the process's exit ends the run
-	"$GREENAI_BIN" run --pid "$pid" --model m --ledger "$LEDGER" \
-		<"$in" >"$out" 2>"$out.err" &
-	local gpid=$!
-	PIDS+=($gpid)
-	exec 9>"$in"
-	until [ -s "$out" ]; do
-		kill -0 "$gpid" 2>/dev/null || fail "greenai ended: $(cat "$out.err")"
-		sleep 0.05
-	done
-	run head -n 1 "$out"
+	start_pid_run "$pid" --model m --ledger "$LEDGER"
+	run head -n 1 "$OUT"
 	assert_output --regexp '^started run=[0-9]+ metrics=/[^ ]+ cgroup=/greenai\.runs/[0-9]+$'
-	local metrics cg
-	metrics=$(sed -n '1s/.* metrics=\([^ ]*\) .*/\1/p' "$out")
-	cg=$(sed -n '1s/.* cgroup=//p' "$out")
+	local metrics cg=$RUN_CG
+	metrics=$(sed -n '1s/.* metrics=\([^ ]*\) .*/\1/p' "$OUT")
 	[ "$(stat -c %u:%a "$metrics")" = "65534:600" ]
 	grep -qx "0::$cg" "/proc/$pid/cgroup"
 	echo go >&8
-	wait "$gpid" || fail "greenai: exit $?: $(cat "$out.err")"
+	wait "$GPID" || fail "greenai: exit $?: $(cat "$OUT.err")"
 	exec 9>&- 8>&-
-	run tail -n +2 "$out"
+	run tail -n +2 "$OUT"
 	run "$PY" -c 'import json, sys; j = json.loads(sys.argv[1]); print(j["ended"], j["status"], j["model"], j["pid"])' "$output"
 	assert_output "the process exited done m $pid"
-	run cat "$out.err"
+	run cat "$OUT.err"
 	assert_output --partial "greenai run: the run ends: the process exited"
 	[ ! -e "$metrics" ]
 	gone "$cg"
@@ -246,28 +257,18 @@ except greenai.GreenaiError as e:
 	PIDS+=($!)
 	local pid=$! from
 	from=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
-	local fifo=$BATS_TEST_TMPDIR/in out=$BATS_TEST_TMPDIR/out
-	mkfifo "$fifo"
-	"$GREENAI_BIN" run --pid "$pid" --ledger "$LEDGER" <"$fifo" >"$out" 2>"$out.err" &
-	local gpid=$!
-	PIDS+=($gpid)
-	exec 9>"$fifo"
-	until [ -s "$out" ]; do
-		kill -0 "$gpid" 2>/dev/null || fail "greenai ended: $(cat "$out.err")"
-		sleep 0.05
-	done
-	local cg
-	cg=$(sed -n '1s/.* cgroup=//p' "$out")
+	start_pid_run "$pid" --ledger "$LEDGER"
+	local cg=$RUN_CG
 	grep -qx "0::$cg" "/proc/$pid/cgroup"
 	# a process the run started, left running: born in the run's cgroup
 	local left
 	left=$(setsid sh -c 'echo $$ >"$1"/cgroup.procs; sleep infinity >/dev/null 2>&1 & echo $!' sh "$CG$cg")
 	PIDS+=($left)
 	grep -qx "0::$cg" "/proc/$left/cgroup"
-	kill -TERM "$gpid"
-	wait "$gpid" || fail "greenai: exit $?: $(cat "$out.err")"
+	kill -TERM "$GPID"
+	wait "$GPID" || fail "greenai: exit $?: $(cat "$OUT.err")"
 	exec 9>&-
-	run cat "$out.err"
+	run cat "$OUT.err"
 	assert_output --partial "greenai run: the run ends: SIGTERM to greenai"
 	assert_output --partial "1 process(es) it left running went to $from"
 	grep -qx "0::$from" "/proc/$pid/cgroup"

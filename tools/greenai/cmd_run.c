@@ -581,6 +581,26 @@ static void run_sample(struct ga_ctx *g, unsigned int *errors)
 }
 
 /*
+ * An interval's end: a sample, the run's energy so far for its intensity
+ * intervals, and the next end (@step on, or from now when late). Return:
+ * the time it ended, CLOCK_MONOTONIC.
+ */
+static __u64 run_tick(struct ga_ctx *g, unsigned int *errors,
+		      struct cli_run_carbon *rc, const struct run_where *w,
+		      __u64 *next, __u64 step)
+{
+	__u64 now = ga_mono_ns();
+
+	run_sample(g, errors);
+	cli_rc_tick(rc, ga_unix_ms(),
+		   cli_label_energy_now(g, w->path, &w->base));
+	*next += step;
+	if (*next < now)
+		*next = now + step;
+	return now;
+}
+
+/*
  * Wait for the command, sampling every interval and passing signals on.
  * Return: its wait status, or -errno.
  */
@@ -601,12 +621,8 @@ static int run_wait(struct ga_ctx *g, pid_t pid, int sfd,
 		if (n < 0)
 			return n;
 		if (n == 0) {
-			next += interval_ms * 1000000ULL;
-			if (next < ga_mono_ns())
-				next = ga_mono_ns() + interval_ms * 1000000ULL;
-			run_sample(g, errors);
-			cli_rc_tick(rc, ga_unix_ms(),
-				   cli_label_energy_now(g, w->path, &w->base));
+			run_tick(g, errors, rc, w, &next,
+				 interval_ms * 1000000ULL);
 			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -707,18 +723,12 @@ static int run_watch(struct ga_ctx *g, int sfd, const struct run_opts *o,
 			break;
 		}
 		if (n == 0) {
-			now = ga_mono_ns();
-			run_sample(g, errors);
-			cli_rc_tick(rc, ga_unix_ms(),
-				   cli_label_energy_now(g, w->path, &w->base));
+			now = run_tick(g, errors, rc, w, &next, step);
 			if (now >= stop) {
 				snprintf(why, why_size, "--duration %s",
 					 o->duration);
 				break;
 			}
-			next += step;
-			if (next < now)
-				next = now + step;
 			continue;
 		}
 		n = epoll_wait(efd, evs, 2, 0);
@@ -850,7 +860,7 @@ static int run_watch_pid(struct ga_ctx *g, int sfd, const struct run_opts *o,
 			 const struct run_where *w, char *why, size_t why_size)
 {
 	struct epoll_event ev = { .events = EPOLLIN }, evs[3];
-	__u64 step = o->interval_ms * 1000000ULL, next, now;
+	__u64 step = o->interval_ms * 1000000ULL, next;
 	int efd = epoll_create1(EPOLL_CLOEXEC), in = 0, n, i, r = 0;
 	char buf[4096];
 	ssize_t got;
@@ -886,13 +896,7 @@ static int run_watch_pid(struct ga_ctx *g, int sfd, const struct run_opts *o,
 			break;
 		}
 		if (n == 0) {
-			now = ga_mono_ns();
-			run_sample(g, errors);
-			cli_rc_tick(rc, ga_unix_ms(),
-				   cli_label_energy_now(g, w->path, &w->base));
-			next += step;
-			if (next < now)
-				next = now + step;
+			run_tick(g, errors, rc, w, &next, step);
 			continue;
 		}
 		n = epoll_wait(efd, evs, 3, 0);
