@@ -38,12 +38,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 
 __all__ = ["GreenaiError", "Run", "track", "log", "current_run"]
 
 _KEY = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _KEY_MAX = 64           # greenai's metric keys: 1 to 64 bytes
-_VALUE_MAX = 31         # a number as written, or a text, in bytes
+_VALUE_MAX = 31         # a number as written, in bytes
+# the texts greenai's metrics file takes: what a unit of work is, and the
+# Python (written by the package itself)
+_TEXTS = {"unit": re.compile(r"[A-Za-z0-9_.-]{1,24}\Z"),
+          "python_version": re.compile(r"[A-Za-z0-9.+-]{1,31}\Z")}
+_TAG = re.compile(r"[^\x00-\x1f\x7f]{1,255}\Z")
 _FILE_MAX = 65536       # greenai reads a metrics file of 64 KiB at most
 _KEYS_MAX = 64          # and 64 metrics
 
@@ -52,26 +58,28 @@ class GreenaiError(Exception):
     """greenai could not measure the block, or a value was refused."""
 
 
-def _text_ok(s):
-    return (isinstance(s, str) and 0 < len(s.encode()) <= _VALUE_MAX and
-            not any(ord(c) < 0x20 or c in '\x7f"' for c in s))
-
-
 def _metric_line(key, value):
     """key=value as greenai's metrics file has it, or GreenaiError."""
     if not isinstance(key, str) or not _KEY.match(key) or len(key) > _KEY_MAX:
         raise GreenaiError(
             "log: %r: a key is 1 to 64 of a-z 0-9 _, not starting with a "
             "digit" % (key,))
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):
-        raise GreenaiError(
-            "log: %s=%r: a value is a number or a short string" % (key, value))
-    if isinstance(value, str):
-        if not _text_ok(value):
+    if key in _TEXTS:
+        if not isinstance(value, str) or not _TEXTS[key].match(value):
             raise GreenaiError(
-                "log: %s=%r: a string is 1 to 31 bytes, no control "
-                "character (newline, tab) nor '\"'" % (key, value))
-        return '%s="%s"\n' % (key, value)
+                "log: %s=%r: %s" % (key, value, "a name of 1 to 24 of A-Z "
+                                    "a-z 0-9 _ . -" if key == "unit" else
+                                    "1 to 31 of A-Z a-z 0-9 . + -"))
+        return "%s=%s\n" % (key, value)
+    if isinstance(value, str):
+        raise GreenaiError(
+            "log: %s=%r: only unit= is a string (what a unit of work is); "
+            "the run's metrics are numbers: record other texts as tags, "
+            "track(tags=...)" % (key, value))
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise GreenaiError("log: %s=%r: not a number" % (key, value))
+    if key == "units" and not value > 0:
+        raise GreenaiError("log: units=%r: a count above 0" % (value,))
     text = None
     if isinstance(value, numbers.Integral):
         text = str(int(value))
@@ -130,7 +138,8 @@ def _append(path, lines):
 
 
 def _python_version():
-    return "%d.%d.%d" % sys.version_info[:3]
+    import platform
+    return platform.python_version()
 
 
 class Run:
@@ -145,7 +154,8 @@ class Run:
                 "intensity_g_per_kwh", "intensity_source", "region", "pue",
                 "accuracy", "green_score", "estimated", "estimated_by",
                 "source", "idle_policy", "duration_s", "cpu_time_s",
-                "ledger", "ended", "result")
+                "units", "unit", "python_version", "ledger", "ended",
+                "result")
 
     def __init__(self, model, tags, joined, ledger_id, metrics_path,
                  cgroup=None):
@@ -163,11 +173,12 @@ class Run:
     def log(self, **values):
         """Record metrics of the run: log(accuracy=97.1, unit="images").
 
-        Keys are [a-z_][a-z0-9_]*; values finite numbers, or strings of
-        1 to 31 bytes without control characters or '"'. Numbers are the
-        run's metrics (accuracy, in %, gives its Green Score); strings are
-        recorded as its tags. The last value of a key wins. Checked before
-        anything is written: a bad one raises GreenaiError, nothing logged.
+        Keys are [a-z_][a-z0-9_]*; values finite numbers (accuracy, in %,
+        gives the Green Score; units, above 0, the count of units of work
+        the run made, for per-unit figures), but unit, what a unit is: a
+        string of 1 to 24 of A-Z a-z 0-9 _ . - ("predictions"). The last
+        value of a key wins. Checked before anything is written: a bad one
+        raises GreenaiError, and nothing is logged.
         """
         if self.ended is not None:
             raise GreenaiError("log: the run has ended")
@@ -198,7 +209,10 @@ class Run:
         self.source = j.get("energy_sources")
         self.idle_policy = j.get("idle_policy")
         self.duration_s = j.get("duration_s")
-        self.cpu_time_s = j.get("cpu_time_s")
+        self.cpu_time_s = j.get("cpu_s")
+        self.units = j.get("units")
+        self.unit = j.get("unit")
+        self.python_version = j.get("python_version")
         self.ledger = j.get("ledger")
         self.ended = j.get("ended")
         self.cgroup = j.get("cgroup", self.cgroup)
@@ -278,6 +292,9 @@ class track:
     def __init__(self, model=None, tags=None, *, ledger=None, region=None,
                  intensity=None, pue=None, idle=None, backend=None,
                  interval_ms=None):
+        if callable(model):
+            raise GreenaiError("track: a decorator with its parentheses: "
+                               "@greenai.track() or @greenai.track(model=...)")
         if model is not None and (not isinstance(model, str) or not model or
                                   len(model.encode()) > 255 or
                                   any(ord(c) < 0x20 for c in model)):
@@ -288,9 +305,9 @@ class track:
             if not isinstance(k, str) or not _KEY.match(k) or len(k) > 64:
                 raise GreenaiError("track: tag %r: a key is 1 to 64 of a-z "
                                    "0-9 _, not starting with a digit" % (k,))
-            if not _text_ok(v):
-                raise GreenaiError("track: tag %s=%r: a string of 1 to 31 "
-                                   "bytes, no control character nor '\"'"
+            if not isinstance(v, str) or not _TAG.match(v):
+                raise GreenaiError("track: tag %s=%r: a string of 1 to 255 "
+                                   "characters, no control character"
                                    % (k, v))
         self._kwargs = dict(model=model, tags=tags, ledger=ledger,
                             region=region, intensity=intensity, pue=pue,
@@ -320,9 +337,11 @@ class track:
         rid = os.environ.get("GREENAI_RUN_ID", "")
         run = Run(self.model, self.tags, True,
                   int(rid) if rid.isdigit() else None, metrics)
-        lines = [_metric_line("python_version", _python_version())]
-        lines += [_metric_line(k, v) for k, v in self.tags.items()]
-        _append(metrics, lines)
+        _append(metrics, [_metric_line("python_version", _python_version())])
+        if self.tags:
+            warnings.warn("greenai: a block inside a greenai run joins it: "
+                          "its tags are not recorded (the run's are its "
+                          "--tag)", stacklevel=3)
         return run
 
     def _start(self):

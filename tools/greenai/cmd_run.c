@@ -106,18 +106,16 @@ static const char cli_run_help[] =
 	"                     ledger gets the run, and the rest of standard\n"
 	"                     output is the run as one JSON object (greenai\n"
 	"                     report --by run --format json's, with ledger,\n"
-	"                     estimated, estimated_by, energy_sources,\n"
-	"                     cpu_time_s, ended and pid). Root only: for other\n"
-	"                     users, the greenai agent is needed.\n"
+	"                     estimated, estimated_by, energy_sources, ended\n"
+	"                     and pid). Root only: for other users, the\n"
+	"                     greenai agent is needed.\n"
 	"\n"
 	"  --model NAME       the model this run trains or serves (a label on\n"
 	"                     its cgroup, user.greenai.model)\n"
 	"  --accuracy A       the model's accuracy, %; else CMD may write\n"
 	"                     accuracy=A to the file named in $GREENAI_METRICS\n"
-	"                     (key=value lines, all recorded: numbers as the\n"
-	"                     run's metrics, texts in double quotes, 1 to 31\n"
-	"                     bytes, as its tags); $GREENAI_RUN_ID is the\n"
-	"                     run's id in the ledger\n"
+	"                     (key=value lines, numbers; all are recorded);\n"
+	"                     $GREENAI_RUN_ID is the run's id in the ledger\n"
 	"  --region CC        where the energy comes from (else GREENAI_REGION,\n"
 	"                     else greenai.conf, else the world average); see\n"
 	"                     greenai intensity\n"
@@ -948,7 +946,6 @@ static void run_pid_json(struct cli_label *lb, const char *ledger,
 		    lb->estimate[0] ? ga_json_str(lb->estimate) : NULL);
 	ga_json_add(o, "energy_sources",
 		    ga_json_str(lb->sources[0] ? lb->sources : "nothing"));
-	ga_json_add(o, "cpu_time_s", json_object_new_double(lb->cpu_ns / 1e9));
 	ga_json_add(o, "ended", ga_json_str(why_end));
 	ga_json_add(o, "pid", json_object_new_int(pid));
 	if (cli_json_print(o, stdout) || fflush(stdout))

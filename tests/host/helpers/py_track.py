@@ -58,7 +58,8 @@ def figures(run):
     return {k: getattr(run, k) for k in (
         "joined", "ledger_id", "model", "energy_j", "energy_uj", "co2e_g",
         "green_score", "accuracy", "estimated", "source", "idle_policy",
-        "cpu_time_s", "cgroup", "ledger", "tags", "metrics")}
+        "cpu_time_s", "units", "unit", "python_version", "cgroup", "ledger",
+        "tags", "metrics")}
 
 
 def spin(seconds):
@@ -94,7 +95,7 @@ elif CASE == "decorator":
 elif CASE == "joined":
     with greenai.track(model="digits-joined") as run:
         out["inside"] = cgroup()
-        run.log(accuracy=91.5, epochs=3, optimizer="adam")
+        run.log(accuracy=91.5, epochs=3, units=1797, unit="images")
 elif CASE == "children":
     ctx = multiprocessing.get_context("fork")
     with greenai.track(model="digits-children", ledger=LEDGER) as run:
