@@ -33,6 +33,7 @@ import json
 import math
 import numbers
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -138,7 +139,6 @@ def _append(path, lines):
 
 
 def _python_version():
-    import platform
     return platform.python_version()
 
 
