@@ -331,12 +331,23 @@ PY
 	assert_success
 	assert_line --index 0 --regexp '^Technique +Phase +Model +Baseline +Accuracy retained %'
 	assert_line --index 1 --regexp '^pruning +training +pruned +base +97\.9167 +40 +40 +63\.1944 +60 +1 run +capacity$'
-	# SVG: four charts, a bar per row in each, a well-formed document
+	# SVG: four charts per phase, a bar per row of the phase in each, a
+	# well-formed document
 	run --separate-stderr "$GREENAI" compare --ledger "$l" --format svg $models
 	assert_success
-	xmllint --noout - <<<"$output"
-	run xmllint --xpath 'count(//*[local-name()="rect"][@fill!="white"])' - <<<"$output"
+	local svg=$output
+	xmllint --noout - <<<"$svg"
+	run xmllint --xpath 'count(//*[local-name()="rect"][@fill!="white"])' - <<<"$svg"
 	assert_output 20
+	run xmllint --xpath '//*[local-name()="text"][@class="t"]/text()' - <<<"$svg"
+	assert_output "Accuracy retained, training (% of the baseline's)
+Energy reduction, training (% less than the baseline)
+CO2e reduction, training (% less than the baseline)
+Green Score change, training (% up on the baseline)
+Accuracy retained, inference (% of the baseline's)
+Energy reduction, inference (% less than the baseline)
+CO2e reduction, inference (% less than the baseline)
+Green Score change, inference (% up on the baseline)"
 }
 
 @test "compare: bad usage and models it cannot compare are refused" {

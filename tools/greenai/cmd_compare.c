@@ -43,8 +43,8 @@ static const char cli_compare_help[] =
 	"The last column is the idle policy the runs' energy was split under\n"
 	"(greenai run --idle); figures split under different policies do not\n"
 	"compare, and a warning says so. --format svg draws a bar chart of\n"
-	"each of the four figures (a reduction below zero is a rise: its value\n"
-	"is shown, with no bar).\n"
+	"each of the four figures per phase, a bar per technique (a reduction\n"
+	"below zero is a rise: its value is shown, with no bar).\n"
 	"\n"
 	"Exit status: 0; 1 when a model is not in the ledger, a phase has no\n"
 	"model to compare with its baseline, or the ledger cannot be read; 2\n"
@@ -218,6 +218,12 @@ static void cmp_warn(const struct cmp_model *c, char *idle, size_t size)
 			b->name, p->name);
 }
 
+/* Whether @c is a row of the table: not a phase's baseline. */
+static int cmp_is_row(const struct cmp_model *c)
+{
+	return c->base != c;
+}
+
 static const char *cmp_technique(const struct cmp_model *c)
 {
 	return c->technique[0] ? c->technique : c->m->name;
@@ -243,7 +249,7 @@ static int cmp_table(const struct cmp *cs, enum cli_table_format format)
 	for (i = 1; i < cs->nr && !r; i++) {
 		const struct cmp_model *c = &cs->c[i];
 
-		if (c->base == c)
+		if (!cmp_is_row(c))
 			continue;
 		cmp_figures(c, &f);
 		cmp_warn(c, idle, sizeof(idle));
@@ -282,6 +288,10 @@ static int cmp_table(const struct cmp *cs, enum cli_table_format format)
 	return r;
 }
 
+/*
+ * Four charts per phase, in the order the phases come, each a bar per
+ * row of that phase labelled with its technique.
+ */
 static int cmp_svg(const struct cmp *cs)
 {
 	static const char *const titles[] = {
@@ -292,54 +302,72 @@ static int cmp_svg(const struct cmp *cs)
 		"% of the baseline's", "% less than the baseline",
 		"% less than the baseline", "% up on the baseline",
 	};
-	unsigned int i, k, n = 0;
-	struct cli_bar *bars;
-	struct cli_chart ch[4];
-	char (*labels)[CLI_MODEL_NAME_MAX + CMP_TAG_MAX + 4];
-	char title[CLI_MODEL_NAME_MAX + 64];
+	char (*names)[32 + CMP_TAG_MAX];
+	char title[CLI_MODEL_NAME_MAX + 64], idle[40];
+	unsigned int i, j, k, m, r, off = 0, nr_ch = 0;
+	struct cli_chart *ch;
 	struct cmp_figures f;
-	char idle[40];
+	struct cli_bar *bars;
 
 	bars = calloc(4 * cs->nr, sizeof(*bars));
-	labels = calloc(cs->nr, sizeof(*labels));
-	if (!bars || !labels) {
+	ch = calloc(4 * cs->nr, sizeof(*ch));
+	names = calloc(4 * cs->nr, sizeof(*names));
+	if (!bars || !ch || !names) {
 		free(bars);
-		free(labels);
+		free(ch);
+		free(names);
 		return CLI_EXIT_FAIL;
 	}
 	for (i = 1; i < cs->nr; i++) {
-		const struct cmp_model *c = &cs->c[i];
-		double val[4];
-		int known[4];
+		const char *phase = cs->c[i].phase;
 
-		if (c->base == c)
+		if (!cmp_is_row(&cs->c[i]))
 			continue;
-		cmp_figures(c, &f);
-		cmp_warn(c, idle, sizeof(idle));
-		snprintf(labels[n], sizeof(labels[n]), "%s%s%s%s",
-			 cmp_technique(c), c->phase[0] ? " (" : "", c->phase,
-			 c->phase[0] ? ")" : "");
-		val[0] = f.acc;
-		val[1] = f.energy;
-		val[2] = f.co2;
-		val[3] = f.score;
-		known[0] = f.has_acc;
-		known[1] = f.has_energy;
-		known[2] = f.has_co2;
-		known[3] = f.has_score;
-		for (k = 0; k < 4; k++)
-			bars[k * cs->nr + n] =
-				(struct cli_bar){ labels[n], val[k], known[k] };
-		n++;
+		for (j = 1; j < i; j++)
+			if (cmp_is_row(&cs->c[j]) &&
+			    !strcmp(cs->c[j].phase, phase))
+				break;
+		if (j < i)
+			continue;	/* its phase is drawn already */
+		for (m = 0, j = i; j < cs->nr; j++)
+			m += cmp_is_row(&cs->c[j]) &&
+			     !strcmp(cs->c[j].phase, phase);
+		for (r = 0, j = i; j < cs->nr; j++) {
+			const struct cmp_model *c = &cs->c[j];
+
+			if (!cmp_is_row(c) || strcmp(c->phase, phase))
+				continue;
+			cmp_figures(c, &f);
+			cmp_warn(c, idle, sizeof(idle));
+			for (k = 0; k < 4; k++)
+				bars[off + k * m + r].label = cmp_technique(c);
+			bars[off + r].value = f.acc;
+			bars[off + r].known = f.has_acc;
+			bars[off + m + r].value = f.energy;
+			bars[off + m + r].known = f.has_energy;
+			bars[off + 2 * m + r].value = f.co2;
+			bars[off + 2 * m + r].known = f.has_co2;
+			bars[off + 3 * m + r].value = f.score;
+			bars[off + 3 * m + r].known = f.has_score;
+			r++;
+		}
+		for (k = 0; k < 4; k++) {
+			snprintf(names[nr_ch + k], sizeof(names[0]), "%s%s%s",
+				 titles[k], phase[0] ? ", " : "", phase);
+			ch[nr_ch + k] = (struct cli_chart){
+				names[nr_ch + k], units[k], bars + off + k * m, m
+			};
+		}
+		off += 4 * m;
+		nr_ch += 4;
 	}
-	for (k = 0; k < 4; k++)
-		ch[k] = (struct cli_chart){ titles[k], units[k],
-					   bars + k * cs->nr, n };
-	snprintf(title, sizeof(title), "greenai compare: against %s",
+	snprintf(title, sizeof(title),
+		 "greenai compare: optimisations against their baselines (%s)",
 		 cs->c[0].m->name);
-	cli_svg_charts(stdout, title, ch, 4);
+	cli_svg_charts(stdout, title, ch, nr_ch);
 	free(bars);
-	free(labels);
+	free(ch);
+	free(names);
 	return 0;
 }
 
