@@ -15,11 +15,12 @@
 # BPF) and energy source (RAPL, perf, hwmon, GPUs, else the power model)
 # the machine has, and says which. Root (BPF and cgroups).
 #
-# The grid: demo/forecast.csv, replayed from now (demo/replay_forecast.py)
-# so that its low window (the first point at or under GREENAI_DEMO_MAX_G,
-# default 200 g/kWh) opens GREENAI_DEMO_LEAD seconds (default 5) after the
-# scheduled run is started, which waits for it. Every other run is given
-# the figure in force before that window: what a run started then gets.
+# The grid: demo/forecast.csv, replayed from now through greenai.conf's
+# intensity_file_offset (demo/forecast_offset.py works it out) so that its
+# low window (the first point at or under GREENAI_DEMO_MAX_G, default 200
+# g/kWh) opens GREENAI_DEMO_LEAD seconds (default 5) after the scheduled
+# run is started, which waits for it. Every other run is given the figure
+# in force before that window: what a run started then gets.
 #
 # GREENAI_DEMO_ITERS: training epochs (default 30; inference predicts the
 # test set 10 times as often; the tests use few). GREENAI_DEMO_MODULE=1
@@ -47,8 +48,8 @@ mkdir -p "$d"
 chmod 700 "$d"
 
 # the figure in force before the forecast's low window
-eval "$("$py" "$top/demo/replay_forecast.py" "$top/demo/forecast.csv" \
-	"$d/forecast.csv" --below "$max_g" --lead 0)"
+eval "$("$py" "$top/demo/forecast_offset.py" "$top/demo/forecast.csv" \
+	--below "$max_g" --lead 0)"
 grid=$before
 
 # measure MODEL PHASE TECHNIQUE [greenai run options] -- CMD...
@@ -74,14 +75,14 @@ measure distilled training "knowledge distillation" --intensity "$grid" -- \
 	--hidden 32 --epochs "$iters"
 
 # energy-aware scheduling: the forecast replayed so that its low window
-# opens $lead s from now; the providers of a greenai.conf of the demo's
-# own: that file only, then the table
-eval "$("$py" "$top/demo/replay_forecast.py" "$top/demo/forecast.csv" \
-	"$d/forecast.csv" --below "$max_g" --lead "$lead")"
-printf 'intensity_providers = file, static\nintensity_file = %s\n' \
-	"$d/forecast.csv" >"$d/greenai.conf"
+# opens $lead s from now, by a greenai.conf of the demo's own: that file
+# only, then the table
+eval "$("$py" "$top/demo/forecast_offset.py" "$top/demo/forecast.csv" \
+	--below "$max_g" --lead "$lead")"
+printf 'intensity_providers = file, static\nintensity_file = %s\nintensity_file_offset = %s\n' \
+	"$top/demo/forecast.csv" "$offset" >"$d/greenai.conf"
 echo
-echo "== the forecast (demo/forecast.csv moved by $offset_s s): $before g/kWh now, $low from $window"
+echo "== the forecast (demo/forecast.csv moved by $offset): $before g/kWh now, $low from $window"
 GREENAI_CONFIG=$d/greenai.conf "$greenai" schedule --duration 1m --within 10m
 GREENAI_CONFIG=$d/greenai.conf measure scheduled training \
 	"energy-aware scheduling" --carbon-aware --max-intensity "$max_g" \

@@ -92,19 +92,22 @@ print("quantised", len(ql), sorted({str(m.weight().dtype) for m in ql}),
 }
 
 @test "demo: the carbon-aware run started in the forecast's low window" {
-	# the window: the first point of the replayed forecast at or under
-	# 200 g/kWh after one above it; the run's start is in its span, and
-	# its first interval at its figure
-	local w
-	w=$(python3 - "$D/forecast.csv" <<-'EOF'
+	# the window: the first point of the forecast at or under 200 g/kWh
+	# after one above it, moved by the demo's intensity_file_offset; the
+	# run's start is in its span, and its first interval at its figure
+	local w off
+	off=$(sed -n 's/^intensity_file_offset = \(-\?[0-9]*\)s$/\1/p' "$D/greenai.conf")
+	[ -n "$off" ] || fail "no offset in $(cat "$D/greenai.conf")"
+	w=$(python3 - "$TOP/demo/forecast.csv" "$off" <<-'EOF'
 		import sys
 		from datetime import datetime
 		pts = [l.strip().split(",") for l in open(sys.argv[1])
 		       if l[0].isdigit()]
-		t = [datetime.fromisoformat(p[0].replace("Z", "+00:00")).timestamp() for p in pts]
+		t = [int(datetime.fromisoformat(p[0].replace("Z", "+00:00")).timestamp())
+		     + int(sys.argv[2]) for p in pts]
 		g = [float(p[1]) for p in pts]
 		i = next(i for i in range(1, len(g)) if g[i] <= 200 < g[i - 1])
-		print(int(t[i] * 1e9), int(t[i + 1] * 1e9), int(g[i] * 1000))
+		print(t[i] * 10**9, t[i + 1] * 10**9, int(g[i] * 1000))
 	EOF
 	)
 	local start end mg
@@ -117,6 +120,10 @@ print("quantised", len(ql), sorted({str(m.weight().dtype) for m in ql}),
 		FROM runs r WHERE model = 'scheduled'"
 	# in the window, at its figure, never frozen, no wait that ended early
 	assert_output "1|$mg|0|0"
+	# and the source says the file was moved
+	run sql "SELECT DISTINCT i.source FROM run_intensity i JOIN runs r ON r.id = i.run_id
+		WHERE r.model = 'scheduled'"
+	assert_output "file $TOP/demo/forecast.csv, its times moved by +$off.000 s"
 	# every other run under the figure before the window
 	run sql "SELECT DISTINCT mg_per_kwh FROM runs WHERE model != 'scheduled'"
 	assert_output 260000
