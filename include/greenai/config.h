@@ -18,6 +18,10 @@
  *   carbonaware_url        a Carbon Aware SDK WebAPI's base URL
  *   carbonaware_location   the location to ask for (else the region)
  *   intensity_file         a forecast or history file, CSV or JSON
+ *   intensity_file_offset  a length added to every time of that file
+ *                          ("61229s", "-1d2h", a century at most;
+ *                          default 0): a recorded forecast replayed at
+ *                          another time
  *   http_timeout           seconds for an answer, 0.1 to 60 (default 10)
  *   intensity_cache        seconds an answer is kept on disk, 0 to 86400
  *                          (default 300; 0: no cache)
@@ -75,6 +79,7 @@ enum ga_config_key {
 	GA_CFG_CA_URL,
 	GA_CFG_CA_LOCATION,
 	GA_CFG_INTENSITY_FILE,
+	GA_CFG_FILE_OFFSET,
 	GA_CFG_HTTP_TIMEOUT,
 	GA_CFG_CACHE,
 	GA_CFG_REFRESH,

@@ -14,7 +14,8 @@
  *                    window is read under either of its spellings,
  *                    optimalDataPoints (a list) or optimalDataPoint
  *   file             a forecast or history file, CSV or JSON
- *                    (intensity_series.h)
+ *                    (intensity_series.h), its times moved by an offset
+ *                    when one is set (a recorded forecast replayed)
  *   static           the embedded yearly average of the region (intensity.h)
  *
  * HTTP answers are kept on disk for a while (the cache), so that commands
@@ -52,6 +53,7 @@ struct ga_live_conf {
 	const char *em_url, *em_token, *em_zone;
 	const char *ca_url, *ca_location;
 	const char *file;
+	int64_t file_offset_ms;		/* added to the file's times */
 	const char *region;		/* NULL: none given */
 	unsigned int timeout_ms;
 	unsigned int cache_ms;		/* 0: no cache */
@@ -84,6 +86,7 @@ int ga_live_parse_order(const char *text, enum ga_provider *order,
 			unsigned int *nr);
 int ga_live_parse_seconds(const char *text, uint32_t min_ms, uint32_t max_ms,
 			  uint32_t *ms);
+int ga_live_parse_offset(const char *text, int64_t *ms);
 void ga_live_conf_default(struct ga_live_conf *c);
 int ga_live_cache_dir(char *buf, size_t size);
 int ga_live_get(const struct ga_live_conf *c, enum ga_want want,

@@ -57,7 +57,10 @@ int ga_series_best_window(const struct ga_iseries *s, int64_t lo_ms,
 
 int ga_time_parse(const char *text, int64_t *unix_ms);
 void ga_time_format(int64_t unix_ms, char *buf, size_t size);
+#define GA_DURATION_MAX_MS	(366LL * 86400 * 1000)	/* a year */
+#define GA_DURATION_LONGEST_MS	(36525LL * 86400 * 1000)	/* a century */
 int ga_duration_parse(const char *text, int64_t *ms);
+int ga_duration_parse_max(const char *text, int64_t max_ms, int64_t *ms);
 
 int ga_series_parse_csv(struct ga_iseries *s, const char *text, size_t len,
 			char *err, size_t err_size);

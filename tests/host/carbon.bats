@@ -263,7 +263,8 @@ assert j["provider"] == "electricitymaps" and len(j["points"]) == 8, j
 	for bad in "intensity_providers = solar" "intensity_providers = file, file" \
 		"http_timeout = 0" "http_timeout = 61" "intensity_cache = -1" \
 		"electricitymaps_url = ftp://x" "electricitymaps_token = a b" \
-		"intensity_file = relative.csv" "intensity_refresh = 0.5"; do
+		"intensity_file = relative.csv" "intensity_refresh = 0.5" \
+		"intensity_file_offset = 90" "intensity_file_offset = 36526d"; do
 		echo "$bad" >"$CONF"
 		run "$GREENAI" intensity
 		assert_failure 2

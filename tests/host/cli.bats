@@ -193,7 +193,7 @@ PY
 	run "$GREENAI" compare --ledger "$l" --format csv BERT DistilBERT
 	assert_success
 	local a e c g
-	IFS=, read -r _ _ a e c g <<<"${lines[1]}"
+	IFS=, read -r _ _ _ _ a e c g <<<"${lines[1]}"
 	awk -v a="$a" -v e="$e" -v c="$c" -v g="$g" 'BEGIN {
 		ok = a > 95.555 && a < 95.556 && e > 78.181 && e < 78.182 &&
 		     c > 78.181 && c < 78.182 && g > 337.962 && g < 337.963
@@ -207,6 +207,170 @@ db.commit()' "$l"
 	run "$GREENAI" compare --ledger "$l" BERT DistilBERT
 	assert_success
 	assert_output --partial "greenai compare: warning: the runs' CPU energy was weighed differently (time vs cycles): the figures do not compare"
+}
+
+# technique_ledger FILE: runs of a baseline and its optimised versions with
+# fixed figures, training and inference, tagged as the demo tags them;
+# prints the runs as "model acc J g units|- tags" lines for the test to
+# compute what compare must say
+TECHNIQUE_RUNS='base 96 100 40 - phase=training
+pruned 94 60 24 - phase=training,technique=pruning
+quantised 95 90 36 - phase=training,technique=quantisation
+sched 96 50 10 - phase=training,technique=energy-aware scheduling
+sched 96 50 8 - phase=training,technique=energy-aware scheduling
+base-infer 96 20 8 1000 phase=inference,unit=predictions
+q-infer 95 6 2.4 500 phase=inference,unit=predictions,technique=quantisation
+q-infer 95 6 2.4 1000 phase=inference,unit=predictions,technique=quantisation
+d-infer 93 5 2 - phase=inference,technique=distillation'
+technique_ledger() {
+	"$GREENAI" report --ledger "$1" >/dev/null || return 1
+	python3 - "$1" "$TECHNIQUE_RUNS" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for i, line in enumerate(sys.argv[2].splitlines(), 1):
+    model, acc, j, g, units, tags = line.split(" ", 5)
+    db.execute("INSERT INTO runs (id, model, command, host, backend, start_unix_ns,"
+               " end_unix_ns, status, exit_code, owner_pid, owner_start, mg_per_kwh,"
+               " intensity_source, pue_milli, co2_ug, accuracy_pct, idle_policy, weights)"
+               " VALUES (?, ?, 'x', 'h', 'none', ?, ?, 1, 0, 1, 0, 400000, 't', 1000,"
+               " ?, ?, 'capacity: x', 'time')",
+               (i, model, i * 10**9, i * 10**9 + 1, round(float(g) * 10**6), float(acc)))
+    db.execute("INSERT INTO run_energy (run_id, domain, kind, active_uj, idle_uj,"
+               " estimated, in_total) VALUES (?, 'package-0', 'package', ?, 0, 0, 1)",
+               (i, round(float(j) * 10**6)))
+    for kv in tags.split(","):
+        db.execute("INSERT INTO run_tags VALUES (?, ?, ?)", (i, *kv.split("=", 1)))
+    if units != "-":
+        db.execute("INSERT INTO run_metrics VALUES (?, 'units', ?)", (i, float(units)))
+db.commit()
+PY
+}
+
+# compare_expect BASELINE MODEL...: what compare must print as CSV rows
+# (without the idle policy), computed from TECHNIQUE_RUNS
+compare_expect() {
+	python3 - "$TECHNIQUE_RUNS" "$@" <<'PY'
+import sys
+runs = {}
+for line in sys.argv[1].splitlines():
+    model, acc, j, g, units, tags = line.split(" ", 5)
+    m = runs.setdefault(model, {"acc": 0, "j": 0, "g": 0, "units": 0, "all": True,
+                                "n": 0, "tags": {}})
+    m["acc"] = float(acc); m["j"] += float(j); m["g"] += float(g); m["n"] += 1
+    m["all"] = m["all"] and units != "-"
+    m["units"] += 0 if units == "-" else float(units)
+    m["tags"].update(kv.split("=", 1) for kv in tags.split(","))
+names = sys.argv[2:]
+phase = lambda n: runs[n]["tags"].get("phase", "")
+for n in names[1:]:
+    b = names[0] if phase(n) == phase(names[0]) else \
+        next(x for x in names[1:] if phase(x) == phase(n))
+    if b == n:
+        continue
+    B, M = runs[b], runs[n]
+    per = B["all"] and M["all"]
+    eb, cb = (B["j"] / B["units"], B["g"] / B["units"]) if per else (B["j"], B["g"])
+    em, cm = (M["j"] / M["units"], M["g"] / M["units"]) if per else (M["j"], M["g"])
+    print(",".join([M["tags"].get("technique", n), phase(n), n, b] +
+                   ["%.9g" % v for v in (100 * M["acc"] / B["acc"], 100 * (1 - em / eb),
+                                         100 * (1 - cm / cb),
+                                         100 * ((M["acc"] / cm) / (B["acc"] / cb) - 1), em)] +
+                   [M["tags"].get("unit", "unit") if per else
+                    "%d run%s" % (M["n"], "" if M["n"] == 1 else "s")]))
+PY
+}
+
+# compare_check EXPECTED GOT: CSV rows alike, numbers to 1e-6 relative
+compare_check() {
+	python3 - "$1" "$2" <<'PY' || fail "compare: expected
+$1
+got
+$2"
+import csv, io, sys
+want = list(csv.reader(io.StringIO(sys.argv[1])))
+got = list(csv.reader(io.StringIO(sys.argv[2])))
+assert len(want) == len(got), (len(want), len(got))
+for w, g in zip(want, got):
+    assert w[:4] == g[:4] and w[9] == g[9] and g[10] == "capacity", (w, g)
+    for a, b in zip(w[4:9], g[4:9]):
+        assert abs(float(a) - float(b)) <= 1e-6 * max(1, abs(float(a))), (w, g)
+PY
+}
+
+@test "compare: a baseline and several techniques, training and inference apart, per prediction" {
+	local l=$BATS_TEST_TMPDIR/t.db models
+	technique_ledger "$l"
+	models="base pruned quantised sched base-infer q-infer d-infer"
+	run --separate-stderr "$GREENAI" compare --ledger "$l" --format csv $models
+	assert_success
+	assert_line --index 0 "Technique,Phase,Model,Baseline,Accuracy retained %,Energy reduction %,CO2 reduction %,Green Score change %,Energy J,Per,Idle policy"
+	assert_equal "${#lines[@]}" 6
+	compare_check "$(compare_expect $models)" "$(sed 1d <<<"$output")"
+	# the inference rows against base-infer, quantised's per prediction;
+	# distillation's runs have no units: totals, and said so
+	assert_line --index 4 --regexp '^quantisation,inference,q-infer,base-infer,.*,predictions,capacity$'
+	assert_line --index 5 --regexp '^distillation,inference,d-infer,base-infer,.*,1 run,capacity$'
+	[[ $stderr == *"warning: not every run says its units: the totals are compared (base-infer, d-infer)"* ]] ||
+		fail "$stderr"
+	# the technique's tag names the row, else the model does; sched's two
+	# runs are summed
+	assert_line --index 3 --regexp '^energy-aware scheduling,training,sched,base,'
+	# the training phase alone, with the order of the models kept
+	run "$GREENAI" compare --ledger "$l" --format csv base sched pruned
+	assert_success
+	compare_check "$(compare_expect base sched pruned)" "$(sed 1d <<<"$output")"
+	# Markdown: a header, its rule, a row per model
+	run --separate-stderr "$GREENAI" compare --ledger "$l" --format markdown $models
+	assert_success
+	assert_line --index 0 --regexp '^\| Technique \| Phase \| Model \| Baseline \| Accuracy retained % \|'
+	assert_line --index 1 "|---|---|---|---|---|---|---|---|---|---|---|"
+	assert_equal "${#lines[@]}" 7
+	# text: aligned, the same rows; pruned: 94/96 of the accuracy, 60 of
+	# 100 J, 24 of 40 g, a Green Score of (94/24) / (96/40) - 1
+	run --separate-stderr "$GREENAI" compare --ledger "$l" $models
+	assert_success
+	assert_line --index 0 --regexp '^Technique +Phase +Model +Baseline +Accuracy retained %'
+	assert_line --index 1 --regexp '^pruning +training +pruned +base +97\.9167 +40 +40 +63\.1944 +60 +1 run +capacity$'
+	# SVG: four charts per phase, a bar per row of the phase in each, a
+	# well-formed document
+	run --separate-stderr "$GREENAI" compare --ledger "$l" --format svg $models
+	assert_success
+	local svg=$output
+	xmllint --noout - <<<"$svg"
+	run xmllint --xpath 'count(//*[local-name()="rect"][@fill!="white"])' - <<<"$svg"
+	assert_output 20
+	run xmllint --xpath '//*[local-name()="text"][@class="t"]/text()' - <<<"$svg"
+	assert_output "Accuracy retained, training (% of the baseline's)
+Energy reduction, training (% less than the baseline)
+CO2e reduction, training (% less than the baseline)
+Green Score change, training (% up on the baseline)
+Accuracy retained, inference (% of the baseline's)
+Energy reduction, inference (% less than the baseline)
+CO2e reduction, inference (% less than the baseline)
+Green Score change, inference (% up on the baseline)"
+}
+
+@test "compare: bad usage and models it cannot compare are refused" {
+	local l=$BATS_TEST_TMPDIR/t.db
+	technique_ledger "$l"
+	run "$GREENAI" compare --ledger "$l" base
+	assert_failure 2
+	assert_output --partial "a baseline and at least one model are needed"
+	run "$GREENAI" compare --ledger "$l"
+	assert_failure 2
+	run "$GREENAI" compare --ledger "$l" base pruned base
+	assert_failure 2
+	assert_output --partial "model 'base' is given twice"
+	run "$GREENAI" compare --ledger "$l" --format png base pruned
+	assert_failure 2
+	assert_output --partial "--format 'png': not table, csv, markdown or svg"
+	run "$GREENAI" compare --ledger "$l" base pruned gpt
+	assert_failure 1
+	assert_output "greenai compare: no completed run of model 'gpt' in the ledger"
+	# an inference model with no inference baseline: nothing to compare with
+	run "$GREENAI" compare --ledger "$l" base pruned q-infer
+	assert_failure 1
+	assert_output --partial "model 'q-infer' is of phase 'inference', which has no other model"
 }
 
 @test "score from the ledger: no such model or run, or no accuracy" {

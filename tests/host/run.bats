@@ -272,7 +272,7 @@ close() {
 	local b p
 	b=($(awk '$1 == "base"' <<<"$want"))
 	p=($(awk '$1 == "pruned"' <<<"$want"))
-	IFS=, read -r _ _ a e c g <<<"${lines[1]}"
+	IFS=, read -r _ _ _ _ a e c g <<<"${lines[1]}"
 	close "$a" "$(awk -v x="${p[2]}" -v y="${b[2]}" 'BEGIN { printf "%.15g", 100 * x / y }')" &&
 	close "$e" "$(awk -v x="${p[3]}" -v y="${b[3]}" 'BEGIN { printf "%.15g", 100 * (1 - x / y) }')" &&
 	close "$c" "$(awk -v x="${p[4]}" -v y="${b[4]}" 'BEGIN { printf "%.15g", 100 * (1 - x / y) }')" &&

@@ -61,6 +61,7 @@ static void good_files(void **state)
 			       "carbonaware_url = https://sdk.example/api\n"
 			       "carbonaware_location = westeurope\n"
 			       "intensity_file = /srv/forecast.csv\n"
+			       "intensity_file_offset = -1d2h\n"
 			       "http_timeout = 2.5\n"
 			       "intensity_cache = 0\n"
 			       "intensity_refresh = 60\n"),
@@ -71,7 +72,9 @@ static void good_files(void **state)
 			    "abc-123");
 	assert_string_equal(ga_config_get(&cfg, GA_CFG_HTTP_TIMEOUT, &from),
 			    "2.5");
-	assert_string_equal(from, "t.conf:6");
+	assert_string_equal(from, "t.conf:7");
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_FILE_OFFSET, NULL),
+			    "-1d2h");
 	assert_null(ga_config_get(&cfg, GA_CFG_EM_URL, NULL));
 }
 
@@ -104,6 +107,12 @@ static void bad_files_change_nothing(void **state)
 		{ "intensity_refresh = 0\n", "t.conf:1: intensity_refresh" },
 		{ "intensity_file = x.csv\n",
 		  "t.conf:1: intensity_file 'x.csv': not an absolute path" },
+		{ "intensity_file_offset = 90\n",
+		  "t.conf:1: intensity_file_offset '90': not a length" },
+		{ "intensity_file_offset = --3h\n",
+		  "t.conf:1: intensity_file_offset '--3h'" },
+		{ "intensity_file_offset = 36526d\n",
+		  "t.conf:1: intensity_file_offset '36526d'" },
 		{ "model_idle_w = -1\n", "t.conf:1: model_idle_w '-1': not watts" },
 		{ "model_idle_w = 0.0005\n", "t.conf:1: model_idle_w '0.0005'" },
 		{ "model_idle_w = 1001\n", "t.conf:1: model_idle_w '1001'" },

@@ -301,6 +301,66 @@ static void grid_follows_the_live_figure(void **state)
 	free(dir);
 }
 
+/* The file's series, read through a configuration moving it by @offset. */
+static void replay(const char *path, const char *offset,
+		   struct ga_live_conf *lc, struct ga_live_result *res)
+{
+	char text[FIX_PATH_MAX + 128];
+
+	snprintf(text, sizeof(text),
+		 "intensity_file = %s\nintensity_file_offset = %s\n"
+		 "intensity_providers = file\n", path, offset);
+	conf(text);
+	assert_int_equal(ga_settings_live(&cfg, NULL, lc, err, sizeof(err)),
+			 1);
+	/* a history, asked for after the end of the day */
+	assert_int_equal(ga_live_get(lc, GA_WANT_HISTORY, 1796700000000, res),
+			 0);
+}
+
+static void file_replayed_at_an_offset(void **state)
+{
+	char *dir = fix_tmpdir_new(), path[FIX_PATH_MAX];
+	struct ga_live_result res;
+	struct ga_live_conf lc;
+	int64_t off;
+
+	(void)state;
+	/* a recorded day: 300 g/kWh at its start, 100 an hour later */
+	fix_write(dir, "f.csv",
+		  "time,intensity\n2026-12-06T18:00:00Z,300\n"
+		  "2026-12-06T19:00:00Z,100\n");
+	fix_path(path, dir, "f.csv");
+	/* moved on by 1 d 30 s: every point, its figure and span kept */
+	replay(path, "1d30s", &lc, &res);
+	assert_int_equal(lc.file_offset_ms, 86430000);
+	assert_int_equal(res.series.n, 2);
+	assert_int_equal(res.series.p[0].t_ms, 1796580000000 + 86430000);
+	assert_int_equal(res.series.p[1].t_ms, 1796583600000 + 86430000);
+	assert_int_equal(res.series.p[0].dur_ms, 3600000);
+	assert_int_equal(res.series.p[1].mg_per_kwh, 100000);
+	assert_non_null(strstr(res.series.source,
+			       "its times moved by +86430.000 s"));
+	ga_live_result_free(&res);
+	/* and back in time */
+	replay(path, "-1h", &lc, &res);
+	assert_int_equal(res.series.p[0].t_ms, 1796580000000 - 3600000);
+	ga_live_result_free(&res);
+	assert_int_equal(ga_live_parse_offset("+2m", &off), 0);
+	assert_int_equal(off, 120000);
+	/* a forecast of years ago, up to a century; a plain length is a */
+	/* year at most */
+	assert_int_equal(ga_live_parse_offset("-3650d", &off), 0);
+	assert_int_equal(off, -3650LL * 86400000);
+	assert_int_equal(ga_live_parse_offset("36526d", &off), -EINVAL);
+	assert_int_equal(ga_duration_parse("400d", &off), -EINVAL);
+	assert_int_equal(ga_live_parse_offset("-", &off), -EINVAL);
+	assert_int_equal(ga_live_parse_offset("", &off), -EINVAL);
+	fix_unlink(dir, "f.csv");
+	fix_rm(dir);
+	free(dir);
+}
+
 static void model_both_or_neither(void **state)
 {
 	uint32_t idle = 7, max = 7;
@@ -380,6 +440,7 @@ int main(void)
 		cmocka_unit_test_setup(live_region, setup),
 		cmocka_unit_test_setup(grid_given_and_table, setup),
 		cmocka_unit_test_setup(grid_follows_the_live_figure, setup),
+		cmocka_unit_test_setup(file_replayed_at_an_offset, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

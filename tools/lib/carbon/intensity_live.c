@@ -99,6 +99,27 @@ int ga_live_parse_seconds(const char *text, uint32_t min_ms, uint32_t max_ms,
 	return 0;
 }
 
+/**
+ * ga_live_parse_offset() - how far a file's times are moved
+ * @text: a length as ga_duration_parse() reads it ("61229s", "1d2h"),
+ *	  up to a century, after an optional '-' (back in time) or '+'
+ * @ms: the offset
+ *
+ * Return: 0 or -EINVAL.
+ */
+int ga_live_parse_offset(const char *text, int64_t *ms)
+{
+	int64_t v;
+	int neg = text[0] == '-';
+
+	if (text[0] == '-' || text[0] == '+')
+		text++;
+	if (ga_duration_parse_max(text, GA_DURATION_LONGEST_MS, &v))
+		return -EINVAL;
+	*ms = neg ? -v : v;
+	return 0;
+}
+
 void ga_live_conf_default(struct ga_live_conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -325,7 +346,7 @@ static int ga_live_file(const struct ga_live_conf *c,
 			struct ga_live_result *res, char *why, size_t why_size)
 {
 	char err[256];
-	size_t len;
+	size_t len, i;
 	char *buf;
 	int r;
 
@@ -340,12 +361,22 @@ static int ga_live_file(const struct ga_live_conf *c,
 	}
 	r = ga_series_parse(&res->series, buf, len, err, sizeof(err));
 	free(buf);
-	if (r)
+	if (r) {
 		snprintf(why, why_size, "%.200s: %s", c->file, err);
+		return r;
+	}
+	/* a recorded series replayed: every point moved, none past the ends */
+	/* of time (a century at most, by ga_live_parse_offset()) */
+	for (i = 0; i < res->series.n; i++)
+		res->series.p[i].t_ms += c->file_offset_ms;
+	if (c->file_offset_ms)
+		snprintf(res->series.source, sizeof(res->series.source),
+			 "file %s, its times moved by %+.3f s", c->file,
+			 c->file_offset_ms / 1000.0);
 	else
 		snprintf(res->series.source, sizeof(res->series.source),
 			 "file %s", c->file);
-	return r;
+	return 0;
 }
 
 static int ga_live_static(const struct ga_live_conf *c,

@@ -447,16 +447,34 @@ void ga_time_format(int64_t unix_ms, char *buf, size_t size)
  */
 int ga_duration_parse(const char *text, int64_t *ms)
 {
+	return ga_duration_parse_max(text, GA_DURATION_MAX_MS, ms);
+}
+
+/**
+ * ga_duration_parse_max() - ga_duration_parse() up to another limit
+ * @text: as ga_duration_parse()
+ * @max_ms: the longest taken, at most GA_DURATION_LONGEST_MS
+ * @ms: the length
+ *
+ * Return: 0, or -EINVAL for anything else, nothing, or over @max_ms.
+ */
+int ga_duration_parse_max(const char *text, int64_t max_ms, int64_t *ms)
+{
 	const char *p = text;
 	int64_t total = 0;
 	int h, m, s;
 
+	if (max_ms > GA_DURATION_LONGEST_MS)
+		max_ms = GA_DURATION_LONGEST_MS;
 	if (strlen(text) >= 8 && text[2] == ':') {
 		if (ga_digits(&p, 2, &h) || *p++ != ':' ||
 		    ga_digits(&p, 2, &m) || *p++ != ':' ||
 		    ga_digits(&p, 2, &s) || *p || m > 59 || s > 59)
 			return -EINVAL;
-		*ms = ((int64_t)h * 3600 + m * 60 + s) * 1000;
+		total = ((int64_t)h * 3600 + m * 60 + s) * 1000;
+		if (total > max_ms)
+			return -EINVAL;
+		*ms = total;
 		return 0;
 	}
 	if (!*p)
@@ -468,7 +486,7 @@ int ga_duration_parse(const char *text, int64_t *ms)
 			return -EINVAL;
 		for (; isdigit((unsigned char)*p); p++) {
 			v = v * 10 + (*p - '0');
-			if (v > 366LL * 86400)
+			if (v > max_ms / 1000)
 				return -EINVAL;
 		}
 		switch (*p++) {
@@ -488,7 +506,7 @@ int ga_duration_parse(const char *text, int64_t *ms)
 			return -EINVAL;
 		}
 		total += v * unit;
-		if (total > 366LL * 86400 * 1000)
+		if (total > max_ms)
 			return -EINVAL;
 	}
 	*ms = total;

@@ -30,6 +30,7 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_CA_URL] = "carbonaware_url",
 	[GA_CFG_CA_LOCATION] = "carbonaware_location",
 	[GA_CFG_INTENSITY_FILE] = "intensity_file",
+	[GA_CFG_FILE_OFFSET] = "intensity_file_offset",
 	[GA_CFG_HTTP_TIMEOUT] = "http_timeout",
 	[GA_CFG_CACHE] = "intensity_cache",
 	[GA_CFG_REFRESH] = "intensity_refresh",
@@ -64,6 +65,7 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 	char err[160];
 	unsigned int n;
 	uint64_t mw;
+	int64_t off;
 	uint32_t x;
 	const char *p;
 
@@ -102,6 +104,9 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 	case GA_CFG_INTENSITY_FILE:
 		*why = "an absolute path";
 		return v[0] == '/' ? 0 : -EINVAL;
+	case GA_CFG_FILE_OFFSET:
+		*why = "a length, '-' before it to go back: 90s, 1d2h, -3h";
+		return ga_live_parse_offset(v, &off);
 	case GA_CFG_HTTP_TIMEOUT:
 		*why = "seconds, 0.1 to 60";
 		return ga_live_parse_seconds(v, 100, 60000, &x);

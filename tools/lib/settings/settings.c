@@ -300,6 +300,9 @@ int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
 	c->ca_url = ga_config_get(cfg, GA_CFG_CA_URL, NULL);
 	c->ca_location = ga_config_get(cfg, GA_CFG_CA_LOCATION, NULL);
 	c->file = ga_config_get(cfg, GA_CFG_INTENSITY_FILE, NULL);
+	v = ga_config_get(cfg, GA_CFG_FILE_OFFSET, NULL);
+	if (v)
+		ga_live_parse_offset(v, &c->file_offset_ms);
 	v = ga_config_get(cfg, GA_CFG_HTTP_TIMEOUT, NULL);
 	if (v && !ga_live_parse_seconds(v, 100, 60000, &ms))
 		c->timeout_ms = ms;
