@@ -11,11 +11,10 @@ python3-sklearn: nothing is downloaded), with PyTorch on the CPU:
     optimise_digits.py infer    --model M.pt [--repeat N]
 
 Each step writes its test accuracy (%) and the model's parameters (those
-not zero) to the
-file greenai run names in $GREENAI_METRICS (key=value lines); `infer`
-predicts the test set N times and writes units=N x its size, the
-predictions made. Models pass between steps as whole modules in files
-(torch.save), never downloaded.
+not zero) to the file greenai run names in $GREENAI_METRICS (key=value
+lines); `infer` predicts the test set N times and writes units=N x its
+size, the predictions made, and unit=predictions. Models pass between
+steps as whole modules in files (torch.save), never downloaded.
 """
 import argparse
 import contextlib
@@ -217,7 +216,8 @@ def cmd_infer(a, Xtr, ytr, Xte, yte):
     acc = 100.0 * correct / units
     print(f"inference: {os.path.basename(a.model)}, {units} predictions, "
           f"accuracy {acc:.2f} %")
-    metrics(accuracy=f"{acc:.4f}", parameters=parameters(model), units=units)
+    metrics(accuracy=f"{acc:.4f}", parameters=parameters(model), units=units,
+            unit="predictions")
 
 
 def main():

@@ -97,8 +97,7 @@ for m in baseline pruned quantised distilled; do
 	quantised) t=quantisation ;;
 	distilled) t="knowledge distillation" ;;
 	esac
-	measure "$m-infer" inference "$t" --intensity "$grid" \
-		--tag unit=predictions -- \
+	measure "$m-infer" inference "$t" --intensity "$grid" -- \
 		"$py" "$opt" infer --model "$d/$m.pt" --repeat $((iters * 10))
 done
 

@@ -218,9 +218,9 @@ pruned 94 60 24 - phase=training,technique=pruning
 quantised 95 90 36 - phase=training,technique=quantisation
 sched 96 50 10 - phase=training,technique=energy-aware scheduling
 sched 96 50 8 - phase=training,technique=energy-aware scheduling
-base-infer 96 20 8 1000 phase=inference,unit=predictions
-q-infer 95 6 2.4 500 phase=inference,unit=predictions,technique=quantisation
-q-infer 95 6 2.4 1000 phase=inference,unit=predictions,technique=quantisation
+base-infer 96 20 8 1000 phase=inference
+q-infer 95 6 2.4 500 phase=inference,technique=quantisation
+q-infer 95 6 2.4 1000 phase=inference,technique=quantisation
 d-infer 93 5 2 - phase=inference,technique=distillation'
 technique_ledger() {
 	"$GREENAI" report --ledger "$1" >/dev/null || return 1
@@ -241,7 +241,8 @@ for i, line in enumerate(sys.argv[2].splitlines(), 1):
     for kv in tags.split(","):
         db.execute("INSERT INTO run_tags VALUES (?, ?, ?)", (i, *kv.split("=", 1)))
     if units != "-":
-        db.execute("INSERT INTO run_metrics VALUES (?, 'units', ?)", (i, float(units)))
+        db.execute("UPDATE runs SET units = ?, unit = 'predictions' WHERE id = ?",
+                   (float(units), i))
 db.commit()
 PY
 }
@@ -275,7 +276,7 @@ for n in names[1:]:
                    ["%.9g" % v for v in (100 * M["acc"] / B["acc"], 100 * (1 - em / eb),
                                          100 * (1 - cm / cb),
                                          100 * ((M["acc"] / cm) / (B["acc"] / cb) - 1), em)] +
-                   [M["tags"].get("unit", "unit") if per else
+                   ["predictions" if per else
                     "%d run%s" % (M["n"], "" if M["n"] == 1 else "s")]))
 PY
 }

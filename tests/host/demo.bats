@@ -58,9 +58,8 @@ distilled-infer|1|1|inference|knowledge distillation"
 		fail "printed $acc, ledger $output"
 	# inference runs say what they did: 2 x 10 passes over the 450 test
 	# digits, as predictions
-	run sql "SELECT r.model, m.value, t.value FROM runs r
-		JOIN run_metrics m ON m.run_id = r.id AND m.key = 'units'
-		JOIN run_tags t ON t.run_id = r.id AND t.key = 'unit' ORDER BY r.id"
+	run sql "SELECT model, units, unit FROM runs WHERE units IS NOT NULL
+		ORDER BY id"
 	assert_output "baseline-infer|9000.0|predictions
 pruned-infer|9000.0|predictions
 quantised-infer|9000.0|predictions

@@ -33,11 +33,11 @@ static const char cli_compare_help[] =
 	"                    within their phase. A phase's baseline is BASELINE\n"
 	"                    when it is of that phase, else the first MODEL of\n"
 	"                    it; the Baseline column says which\n"
-	"  unit=NAME         what the units metric counts (predictions, ...)\n"
-	"A run's metric units=N (the work it did: predictions, samples) makes\n"
-	"the figures per unit: when every run of a model and of its baseline\n"
-	"has one, energy and CO2e are compared per unit (their sums over the\n"
-	"sums of units), else as totals; the Per column says which.\n"
+	"A run's units=N and unit=NAME in $GREENAI_METRICS (the work it did:\n"
+	"9000 predictions) make the figures per unit: when every run of a model\n"
+	"and of its baseline has units, energy and CO2e are compared per unit\n"
+	"(their sums over the sums of units), else as totals; the Per column\n"
+	"says which.\n"
 	"\n"
 	"A figure that needs an accuracy is left empty when a model has none.\n"
 	"The last column is the idle policy the runs' energy was split under\n"
@@ -82,7 +82,7 @@ static int cmp_add_run(const struct ga_run *run, void *arg)
 {
 	struct cmp *cs = arg;
 	const char *v;
-	unsigned int i, k;
+	unsigned int i;
 
 	if (run->status != GA_RUN_DONE || !run->model)
 		return 0;
@@ -97,21 +97,12 @@ static int cmp_add_run(const struct ga_run *run, void *arg)
 		v = cmp_tag(run, "phase");
 		if (v)
 			snprintf(c->phase, sizeof(c->phase), "%s", v);
-		v = cmp_tag(run, "unit");
+		v = run->unit ? run->unit : cmp_tag(run, "unit");
 		if (v)
 			snprintf(c->unit, sizeof(c->unit), "%s", v);
-		for (k = 0; k < run->nr_metrics; k++) {
-			double u;
-			char *end;
-
-			if (strcmp(run->metrics[k].key, "units"))
-				continue;
-			u = strtod(run->metrics[k].value, &end);
-			if (end != run->metrics[k].value && !*end && u > 0) {
-				c->units += u;
-				c->runs_with_units++;
-			}
-			break;
+		if (run->has_units && run->units > 0) {
+			c->units += run->units;
+			c->runs_with_units++;
 		}
 	}
 	return 0;
