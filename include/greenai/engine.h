@@ -257,6 +257,12 @@ int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
 const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
 /*
+ * Whether ga_domain_totals() holds the domains' energy: false for a caller
+ * that is not root through the agent, which gives the machine's energy to
+ * root only (agent.h); the totals are then 0 but for the idle policy.
+ */
+bool ga_domain_totals_shown(const struct ga_ctx *g);
+/*
  * The idle policy the domains were last split under, as every output
  * says it: "capacity: package-0 calibrated 9.800 W, dram-0 by
  * utilisation" (before the first sample: what was asked for).

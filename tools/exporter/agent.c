@@ -319,7 +319,7 @@ static int gx_runs_dir(struct gx_agent *a, uid_t uid, bool make, char *dir,
 		return 0;
 	if (ga_mkdir_parents(dir, 0755) || (mkdir(dir, 0755) && errno != EEXIST))
 		return -errno;
-	return 0;
+	return chmod(dir, 0755) ? -errno : 0;
 }
 
 static int gx_write_pid(const char *dir, int pid)
@@ -338,10 +338,11 @@ static int gx_write_pid(const char *dir, int pid)
 	return r;
 }
 
-/* Whether the process of @pidfd is alive. */
+/* Whether the process of @pidfd is alive (EPERM: alive, not ours to kill). */
 static bool gx_pidfd_alive(int pidfd)
 {
-	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
+	       errno == EPERM;
 }
 
 /*
@@ -403,7 +404,8 @@ static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 	}
 	for (;;) {
 		snprintf(run, sizeof(run), "%s/run-%d-%u", dir, pid, ++a->runs);
-		if (!mkdir(run, 0755))
+		/* readable by all, as cgroups are, whatever the umask */
+		if (!mkdir(run, 0755) && !chmod(run, 0755))
 			break;
 		if (errno != EEXIST) {
 			gx_client_error(c, errno, "cannot make the run cgroup");

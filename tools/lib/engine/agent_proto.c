@@ -309,7 +309,7 @@ static int ga_agent_energy_from_json(struct json_object *o,
 int ga_agent_task_from_json(struct json_object *o, unsigned int nr_domains,
 			    struct ga_acct_task *t)
 {
-	char comm[GREENAI_COMM_LEN + 1];
+	char comm[GREENAI_COMM_LEN + 1] = { 0 };
 	__u64 pid;
 	int r;
 

@@ -100,6 +100,8 @@ struct ga_ctx {
 	unsigned int dom_base;
 	bool whole_machine;
 	bool counting;			/* charges carry the CPUs' counters */
+	bool totals_hidden;		/* agent mode: the domains' totals */
+					/* are root's (ga_domain_totals_shown()) */
 	enum ga_weight weighed_by;	/* package and core: ga_weights() */
 	struct ga_esrc src[GA_MAX_SOURCES];
 	unsigned int nr_src;

@@ -275,6 +275,11 @@ const char *ga_domain_kind_name(__u16 kind)
 		names[kind] : "other";
 }
 
+bool ga_domain_totals_shown(const struct ga_ctx *g)
+{
+	return !g->totals_hidden;
+}
+
 unsigned int ga_nr_domains(const struct ga_ctx *g)
 {
 	return g->ops->nr_domains(g);

@@ -139,6 +139,8 @@ static int agent_domains(struct ga_ctx *g, struct json_object *a)
 
 		if (r || m->dom[i].id != i)
 			return -EPROTO;
+		g->totals_hidden = !json_object_object_get_ex(
+			json_object_array_get_idx(a, i), "energy_uj", NULL);
 		if (!m->primed)
 			m->tot0[i] = *t;
 		t->energy_uj = agent_sub(t->energy_uj, m->tot0[i].energy_uj);
