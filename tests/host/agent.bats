@@ -135,13 +135,20 @@ until_seen() {
 	done
 }
 
-@test "agent: each user sees their own processes only, root sees both" {
-	start_agent
+# two_busy: a busy process of each user, pa and pb (the caller's locals),
+# once root sees both
+two_busy() {
 	busy a
-	local pa=$BUSY
+	pa=$BUSY
 	busy b
-	local pb=$BUSY
+	pb=$BUSY
 	until_seen root "task $pa" "task $pb"
+}
+
+@test "agent: each user sees their own processes only, root sees both" {
+	local pa pb
+	start_agent
+	two_busy
 	until_seen a "task $pa"
 	until_seen b "task $pb"
 
@@ -163,12 +170,9 @@ until_seen() {
 }
 
 @test "agent: greenai stat -p and gtop work for a user's own process, not another's" {
+	local pa pb
 	start_agent
-	busy a
-	local pa=$BUSY
-	busy b
-	local pb=$BUSY
-	until_seen root "task $pa" "task $pb"
+	two_busy
 
 	run as a "$T/bin/greenai" stat -p "$pa" 2
 	assert_success

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The greenai agent's protocol (tools/lib/engine/agent_proto.c): the
+ * The greenai agent's protocol (tools/lib/engine/agent.c): the
  * parser of a request takes exactly the protocol's objects and refuses
  * all else with a clear message; figures encoded by the agent decode to
  * the same in the client; a reply that is not the protocol's is refused.

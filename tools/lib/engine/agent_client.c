@@ -19,6 +19,15 @@
 
 #define GA_AGENT_TIMEOUT_S	10	/* a reply's longest wait */
 
+const char *ga_agent_socket(const char *given)
+{
+	const char *env = getenv(GA_AGENT_SOCKET_ENV);
+
+	if (given)
+		return given;
+	return env && env[0] ? env : GA_AGENT_SOCKET_DEF;
+}
+
 int ga_agent_connect(const char *path, int *fd, char *err, size_t err_size)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -163,12 +172,10 @@ int ga_agent_call(int fd, const char *req, struct json_object **reply,
 	return 0;
 }
 
-int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
-			size_t cgpath_size, uint64_t *cgroup_id, char *err,
-			size_t err_size)
+/* One request on a connection of its own: connect, say hello, ask. */
+static int ga_agent_ask(const char *socket, const char *req,
+			struct json_object **reply, char *err, size_t err_size)
 {
-	struct json_object *reply, *id, *path;
-	char req[96];
 	int fd, r;
 
 	if (err_size)
@@ -176,9 +183,21 @@ int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
 	r = ga_agent_connect(ga_agent_socket(socket), &fd, err, err_size);
 	if (r)
 		return r;
-	snprintf(req, sizeof(req), "{\"op\":\"run-cgroup\",\"pid\":%d}", pid);
-	r = ga_agent_call(fd, req, &reply, err, err_size);
+	r = ga_agent_call(fd, req, reply, err, err_size);
 	close(fd);
+	return r;
+}
+
+int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
+			size_t cgpath_size, uint64_t *cgroup_id, char *err,
+			size_t err_size)
+{
+	struct json_object *reply, *id, *path;
+	char req[96];
+	int r;
+
+	snprintf(req, sizeof(req), "{\"op\":\"run-cgroup\",\"pid\":%d}", pid);
+	r = ga_agent_ask(socket, req, &reply, err, err_size);
 	if (r)
 		return r;
 	if (!json_object_object_get_ex(reply, "cgroup_id", &id) ||
@@ -202,17 +221,11 @@ int ga_agent_end_run(const char *socket, uint64_t cgroup_id, char *err,
 {
 	struct json_object *reply;
 	char req[96];
-	int fd, r;
+	int r;
 
-	if (err_size)
-		err[0] = '\0';
-	r = ga_agent_connect(ga_agent_socket(socket), &fd, err, err_size);
-	if (r)
-		return r;
 	snprintf(req, sizeof(req), "{\"op\":\"end-run\",\"cgroup_id\":%llu}",
 		 (unsigned long long)cgroup_id);
-	r = ga_agent_call(fd, req, &reply, err, err_size);
-	close(fd);
+	r = ga_agent_ask(socket, req, &reply, err, err_size);
 	if (!r)
 		json_object_put(reply);
 	return r;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The greenai agent's client, private to the engine: a connection to the
- * agent (agent_client.c) and the decoders of a sample's reply
- * (agent_proto.c), for mode_agent.c and agent.h's calls.
+ * agent (agent_client.c) and the decoders of a sample's reply (agent.c),
+ * for mode_agent.c and agent.h's calls.
  */
 #ifndef _GREENAI_ENGINE_AGENT_CLIENT_H
 #define _GREENAI_ENGINE_AGENT_CLIENT_H

@@ -2,7 +2,8 @@
 /*
  * The greenai agent's protocol (agent.h, docs/agent.md): the parser of a
  * request, and the encoders and decoders of the figures a sample's reply
- * holds, one copy for the agent and for its client (mode_agent.c).
+ * holds, one copy for the agent and for its client (mode_agent.c). The
+ * connection is agent_client.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,15 +15,6 @@
 #include <greenai/json.h>
 
 #include "engine/agent_client.h"
-
-const char *ga_agent_socket(const char *given)
-{
-	const char *env = getenv(GA_AGENT_SOCKET_ENV);
-
-	if (given)
-		return given;
-	return env && env[0] ? env : GA_AGENT_SOCKET_DEF;
-}
 
 static const char *const ga_agent_ops[] = {
 	[GA_AGENT_OP_HELLO] = "hello",
