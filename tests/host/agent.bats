@@ -306,3 +306,30 @@ remove_cgroup_procs() {
 	assert_failure
 	assert_output --partial "no greenai agent at $T/none/agent.sock"
 }
+
+@test "agent: the exporter's agent flags refuse bad input, and a file in the way is left alone" {
+	run "$EXPORTER" --listen none
+	assert_failure 2
+	assert_output --partial "--listen none needs --agent-socket"
+	run "$EXPORTER" --agent-socket agent.sock
+	assert_failure 2
+	assert_output --partial "--agent-socket: 'agent.sock' is not an absolute path"
+	run "$EXPORTER" --backend agent
+	assert_failure 2
+	assert_output --partial "--backend: 'agent' is not auto, module or bpf"
+	echo keep >"$T/file"
+	run "$EXPORTER" --listen none --agent-socket "$T/file" --no-ledger \
+		--state "$T/state"
+	assert_failure
+	assert_output --partial "--agent-socket $T/file: there is a file that is not a socket"
+	assert_equal "$(cat "$T/file")" keep
+	# a second agent on a socket one answers is refused, the first goes on
+	start_agent
+	run "$EXPORTER" --listen none --agent-socket "$SOCK" --no-ledger \
+		--state "$T/state2"
+	assert_failure
+	assert_output --partial "another agent answers there"
+	run facts a
+	assert_success
+	assert_line --regexp '^sample [0-9]+$'
+}

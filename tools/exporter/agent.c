@@ -691,6 +691,7 @@ int gx_agent_start(struct gx_agent **out, struct gx_state *st,
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct gx_agent *a;
+	sigset_t all, was;
 	struct stat sb;
 	int r;
 
@@ -731,7 +732,11 @@ int gx_agent_start(struct gx_agent **out, struct gx_state *st,
 		gx_agent_stop(a);
 		return r;
 	}
+	/* signals are the sampling loop's: its wait is what they cut short */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &was);
 	r = pthread_create(&a->thread, NULL, gx_agent_loop, a);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	if (r) {
 		snprintf(err, err_size, "%s", strerror(r));
 		gx_agent_stop(a);
@@ -747,8 +752,8 @@ void gx_agent_stop(struct gx_agent *a)
 	if (!a)
 		return;
 	if (a->started) {
-		if (write(a->wake[1], "x", 1) < 0)
-			pthread_cancel(a->thread);
+		if (write(a->wake[1], "x", 1) != 1)
+			pthread_cancel(a->thread);	/* it waits in poll() */
 		pthread_join(a->thread, NULL);
 	}
 	while (a->nr)
