@@ -195,6 +195,7 @@ two_busy() {
 	run as a "$T/bin/gtop" -b -n 2 -d 1
 	assert_success
 	assert_output --partial "backend agent"
+	assert_output --partial "power: the machine's is root's only"
 	assert_output --regexp "(^|[^0-9])$pa "
 	refute_output --regexp "(^|[^0-9])$pb "
 }

@@ -219,19 +219,84 @@ static int gx_u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A process as the accounting keys it. */
+struct gx_key {
+	__u64 start_ns;
+	__u32 tgid;
+};
+
+static int gx_key_cmp(const void *a, const void *b)
+{
+	const struct gx_key *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+/* The processes of the accounting, then those of them a uid owns. */
+struct gx_keys {
+	struct gx_key *k;
+	size_t nr, max;
+};
+
+static int gx_keys_add(const struct ga_acct_task *t, void *arg)
+{
+	struct gx_keys *ks = arg;
+
+	if (ks->nr == ks->max) {
+		size_t max = ks->max ? ks->max * 2 : 256;
+		struct gx_key *k = realloc(ks->k, max * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		ks->k = k;
+		ks->max = max;
+	}
+	ks->k[ks->nr++] = (struct gx_key){ t->start_ns, t->tgid };
+	return 0;
+}
+
+/*
+ * The processes @uid owns, looked up in /proc without the state's lock
+ * (reading /proc for each process would hold up the sampling): those of
+ * the accounting now, kept when the caller's.
+ */
+static int gx_owned_tasks(struct gx_agent *a, uid_t uid, struct gx_keys *ks)
+{
+	size_t i, n = 0;
+	int r;
+
+	pthread_mutex_lock(&a->st->lock);
+	r = ga_for_each_task(a->st->g, gx_keys_add, ks);
+	pthread_mutex_unlock(&a->st->lock);
+	if (r < 0)
+		return r;
+	for (i = 0; i < ks->nr; i++)
+		if (gx_task_owned(a->root, ks->k[i].tgid, ks->k[i].start_ns,
+				  uid))
+			ks->k[n++] = ks->k[i];
+	ks->nr = n;
+	qsort(ks->k, n, sizeof(*ks->k), gx_key_cmp);
+	return 0;
+}
+
 struct gx_reply {
 	struct gx_agent *a;
 	uid_t uid;
 	unsigned int nr_domains;
 	const struct gx_owned *owned;
+	const struct gx_keys *tasks_owned;
 	struct json_object *tasks, *cgroups;
 };
 
 static int gx_reply_task(const struct ga_acct_task *t, void *arg)
 {
 	struct gx_reply *r = arg;
+	struct gx_key k = { t->start_ns, t->tgid };
 
-	if (r->uid && !gx_task_owned(r->a->root, t->tgid, t->start_ns, r->uid))
+	if (r->uid && !bsearch(&k, r->tasks_owned->k, r->tasks_owned->nr,
+			       sizeof(k), gx_key_cmp))
 		return 0;
 	json_object_array_add(r->tasks, ga_agent_task_json(t, r->nr_domains));
 	return 0;
@@ -254,17 +319,25 @@ static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 {
 	struct gx_state *st = a->st;
 	struct gx_owned owned = { 0 };
-	struct gx_reply r = { .a = a, .uid = c->uid, .owned = &owned };
-	struct json_object *o = json_object_new_object();
-	struct json_object *doms = json_object_new_array();
+	struct gx_keys tasks = { 0 };
+	struct gx_reply r = { .a = a, .uid = c->uid, .owned = &owned,
+			      .tasks_owned = &tasks };
+	struct json_object *o, *doms;
 	unsigned int i;
 
-	r.tasks = json_object_new_array();
-	r.cgroups = json_object_new_array();
+	if (c->uid && gx_owned_tasks(a, c->uid, &tasks)) {
+		free(tasks.k);
+		gx_client_error(c, ENOMEM, "out of memory");
+		return;
+	}
 	if (c->uid && a->have_mnt) {
 		gx_owned_walk(&owned, a->mnt.dir, "/", c->uid, false, 0);
 		qsort(owned.ids, owned.nr, sizeof(*owned.ids), gx_u64_cmp);
 	}
+	o = json_object_new_object();
+	doms = json_object_new_array();
+	r.tasks = json_object_new_array();
+	r.cgroups = json_object_new_array();
 	pthread_mutex_lock(&st->lock);
 	r.nr_domains = ga_nr_domains(st->g);
 	for (i = 0; i < r.nr_domains; i++)
@@ -289,6 +362,7 @@ static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 	json_object_object_add(o, "tasks", r.tasks);
 	json_object_object_add(o, "cgroups", r.cgroups);
 	free(owned.ids);
+	free(tasks.k);
 	gx_client_json(c, o);
 }
 
