@@ -4,7 +4,9 @@
  *
  * ga_open() picks a backend: the module (greenai.ko: /proc/greenai and
  * /dev/greenai) when it is loaded, else the BPF programs loaded in this
- * process; the caller can force either. It opens the energy sources the
+ * process; for a caller that is not root, the greenai agent (agent.h)
+ * when its socket exists: then the figures are the agent's, of the
+ * caller's own processes and cgroups only. The caller can force any. It opens the energy sources the
  * backend needs in userspace: in BPF mode, the CPU's (powercap, else the
  * perf power PMU, else the power model) and the others (hwmon, GPUs).
  *
@@ -99,6 +101,7 @@ enum ga_backend {
 	GA_BACKEND_AUTO,
 	GA_BACKEND_MODULE,
 	GA_BACKEND_BPF,
+	GA_BACKEND_AGENT,	/* the greenai agent's last sample (agent.h) */
 };
 
 /*
@@ -159,6 +162,12 @@ struct ga_opts {
 	 * ga_cgroup_tree() can sum a cgroup with its descendants.
 	 */
 	bool cgroup_paths;
+	/*
+	 * The greenai agent's socket (agent.h), for the backend "agent", which
+	 * auto picks when the caller is not root and it exists. NULL:
+	 * $GREENAI_AGENT_SOCKET, else GA_AGENT_SOCKET_DEF.
+	 */
+	const char *agent_socket;
 };
 
 /* Every interval and exit record, as it is made. */
@@ -189,7 +198,10 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 	    size_t err_size);
 void ga_close(struct ga_ctx *g);
 const char *ga_backend_name(const struct ga_ctx *g);
-/* "auto", "module" or "bpf", as --backend says it. Return: 0 or -EINVAL. */
+/*
+ * "auto", "module", "bpf" or "agent", as --backend says it.
+ * Return: 0 or -EINVAL.
+ */
 int ga_backend_parse(const char *name, enum ga_backend *out);
 void ga_set_record_fn(struct ga_ctx *g, ga_record_fn fn, void *arg);
 
@@ -244,6 +256,12 @@ int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
  */
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
 const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
+/*
+ * Whether ga_domain_totals() holds the domains' energy: false for a caller
+ * that is not root through the agent, which gives the machine's energy to
+ * root only (agent.h); the totals are then 0 but for the idle policy.
+ */
+bool ga_domain_totals_shown(const struct ga_ctx *g);
 /*
  * The idle policy the domains were last split under, as every output
  * says it: "capacity: package-0 calibrated 9.800 W, dram-0 by

@@ -7,6 +7,7 @@
  *   engine.h           ga_open(): the backends (greenai.ko or BPF), the
  *                      energy sources, the figures of processes, cgroups
  *                      and domains, identities, ga_wait()
+ *   agent.h            the greenai agent: its socket, protocol, run cgroups
  *   cgroup.h           cgroup v2 mounts, ids, paths and greenai's labels
  *   container.h        what a cgroup path says: container, pod, unit
  *   identity.h         who a process is: exe, cgroup, model, frameworks
@@ -34,6 +35,7 @@
 #ifndef _GREENAI_LIBGREENAI_H
 #define _GREENAI_LIBGREENAI_H
 
+#include <greenai/agent.h>
 #include <greenai/carbon.h>
 #include <greenai/cgroup.h>
 #include <greenai/clock.h>

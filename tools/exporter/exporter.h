@@ -3,7 +3,9 @@
  * greenai-exporter: libgreenai's workload counters (tools/lib/workload/workloads.h)
  * served to Prometheus over HTTP. main.c samples on a timer and keeps the
  * state file; http.c answers /metrics, /healthz and / with libmicrohttpd
- * on its own thread. The two share struct gx_state under its lock.
+ * on its own thread; agent.c, with --agent-socket, answers ordinary users
+ * on a Unix socket on another (docs/agent.md). They share struct gx_state
+ * under its lock.
  */
 #ifndef _GREENAI_EXPORTER_H
 #define _GREENAI_EXPORTER_H
@@ -50,6 +52,14 @@ int gx_http_start(struct gx_http **out, struct gx_state *st,
 		  const struct gx_http_conf *conf, char *err, size_t err_size);
 unsigned int gx_http_port(const struct gx_http *h);
 void gx_http_stop(struct gx_http *h);
+
+/* agent.c: the greenai agent; @root as --root ("/": NULL) */
+struct gx_agent;
+
+int gx_agent_start(struct gx_agent **out, struct gx_state *st,
+		   const char *path, const char *root, char *err,
+		   size_t err_size);
+void gx_agent_stop(struct gx_agent *a);
 
 /* grid.c: the grid intensity the counters use, live when set up */
 struct gx_intensity {

@@ -33,7 +33,13 @@ static const char gx_help[] =
 	"container churn and restarts of the exporter (the state file).\n"
 	"\n"
 	"  -l, --listen ADDR:PORT  where to listen (default " GX_LISTEN_DEF "); \":PORT\" is\n"
-	"                          every address, \"[::1]:PORT\" IPv6\n"
+	"                          every address, \"[::1]:PORT\" IPv6; \"none\": no HTTP\n"
+	"                          (an agent only: needs --agent-socket)\n"
+	"      --agent-socket PATH  also be the greenai agent: answer ordinary users\n"
+	"                          on this Unix socket (" GA_AGENT_SOCKET_DEF " is where\n"
+	"                          libgreenai looks), each seeing their own processes\n"
+	"                          and cgroups only (docs/agent.md); needs an\n"
+	"                          --interval of 1 s or more\n"
 	"  -i, --interval SECONDS  sample every SECONDS, 0.1 to 60 (default 5)\n"
 	"      --node-name NAME    the node_name label (default: the host name)\n"
 	"      --region CC         the grid's intensity from the embedded table, or\n"
@@ -84,7 +90,7 @@ static const char gx_help[] =
 struct gx_opts {
 	const char *listen, *node_name, *region, *intensity, *pue;
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
-	const char *token_file;
+	const char *token_file, *agent_socket;
 	const char *root, *runtime_root, *idle, *idle_power;
 	bool no_ledger;
 	double interval_s, save_every_s, keep_ended_s;
@@ -142,7 +148,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
 	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY, O_IDLE,
-	       O_IDLE_POWER, O_KEEP_ENDED, O_PER_CLIENT, O_TOKEN };
+	       O_IDLE_POWER, O_KEEP_ENDED, O_PER_CLIENT, O_TOKEN, O_AGENT };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -158,6 +164,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "tls-key", required_argument, NULL, O_KEY },
 		{ "auth-file", required_argument, NULL, O_AUTH },
 		{ "auth-token-file", required_argument, NULL, O_TOKEN },
+		{ "agent-socket", required_argument, NULL, O_AGENT },
 		{ "max-series", required_argument, NULL, O_MAX },
 		{ "keep-ended", required_argument, NULL, O_KEEP_ENDED },
 		{ "max-per-client", required_argument, NULL, O_PER_CLIENT },
@@ -237,6 +244,12 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		case O_TOKEN:
 			o->token_file = optarg;
 			break;
+		case O_AGENT:
+			if (optarg[0] != '/')
+				return gx_usage("--agent-socket: '%s' is not an absolute path",
+						optarg);
+			o->agent_socket = optarg;
+			break;
 		case O_MAX:
 			if (gx_parse_count(optarg, 1000000, &o->max_series))
 				return gx_usage("--max-series: '%s' is not 1 to 1000000",
@@ -258,7 +271,8 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 						optarg);
 			break;
 		case O_BACKEND:
-			if (ga_backend_parse(optarg, &o->backend))
+			if (ga_backend_parse(optarg, &o->backend) ||
+			    o->backend == GA_BACKEND_AGENT)
 				return gx_usage("--backend: '%s' is not auto, module or bpf",
 						optarg);
 			break;
@@ -287,6 +301,11 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		return gx_usage("%s", "--auth-file and --auth-token-file are exclusive");
 	if (o->ledger && o->no_ledger)
 		return gx_usage("%s", "--ledger and --no-ledger are exclusive");
+	if (!strcmp(o->listen, "none") && !o->agent_socket)
+		return gx_usage("%s", "--listen none needs --agent-socket: there would be nothing to serve");
+	/* a user never gets figures finer than a second (docs/agent.md) */
+	if (o->agent_socket && o->interval_s < 1)
+		return gx_usage("%s", "--agent-socket needs an --interval of 1 s or more");
 	return -1;
 }
 
@@ -469,6 +488,8 @@ int main(int argc, char **argv)
 	struct ga_opts go = { 0 };
 	struct ga_ledger *ledger = NULL;
 	struct gx_http *http = NULL;
+	struct gx_agent *agent = NULL;
+	bool no_http;
 	char err[512], host[256], lpath[4096];
 	char model_from[GA_SETTINGS_FROM_MAX];
 	struct gx_intensity gi;
@@ -479,7 +500,8 @@ int main(int argc, char **argv)
 	r = gx_parse_opts(argc, argv, &o);
 	if (r >= 0)
 		return r;
-	if (gx_parse_listen(o.listen, &hc.addr, &hc.addr_len))
+	no_http = !strcmp(o.listen, "none");
+	if (!no_http && gx_parse_listen(o.listen, &hc.addr, &hc.addr_len))
 		return gx_usage("--listen: '%s' is not ADDR:PORT", o.listen);
 	if (gx_intensity_init(&gi, o.region, o.intensity, o.pue, &wc.pue_milli,
 			      err, sizeof(err)) ||
@@ -551,11 +573,17 @@ int main(int argc, char **argv)
 			err);
 		goto out;
 	}
-	if (gx_http_start(&http, &st, &hc, err, sizeof(err))) {
+	if (!no_http && gx_http_start(&http, &st, &hc, err, sizeof(err))) {
 		fprintf(stderr, "greenai-exporter: %s: %s\n", o.listen, err);
 		goto out;
 	}
-	if (!hc.user && !hc.token && !gx_loopback(&hc.addr))
+	if (o.agent_socket && gx_agent_start(&agent, &st, o.agent_socket,
+					     o.root, err, sizeof(err))) {
+		fprintf(stderr, "greenai-exporter: --agent-socket %s: %s\n",
+			o.agent_socket, err);
+		goto out;
+	}
+	if (!no_http && !hc.user && !hc.token && !gx_loopback(&hc.addr))
 		fprintf(stderr,
 			"greenai-exporter: warning: %s is not loopback and there is no --auth-token-file or --auth-file: whoever reaches it reads every workload's energy\n",
 			o.listen);
@@ -563,10 +591,18 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (http)
+		snprintf(err, sizeof(err), "listening on port %u",
+			 gx_http_port(http));
+	else
+		snprintf(err, sizeof(err), "no HTTP listener");
 	fprintf(stderr,
-		"greenai-exporter %s: %s backend, listening on port %u, every %.3g s, %.3f g/kWh (%s)\n",
-		GREENAI_VERSION, st.backend, gx_http_port(http), o.interval_s,
+		"greenai-exporter %s: %s backend, %s, every %.3g s, %.3f g/kWh (%s)\n",
+		GREENAI_VERSION, st.backend, err, o.interval_s,
 		gi.grid.mg_per_kwh / 1000.0, gi.grid.source);
+	if (agent)
+		fprintf(stderr, "greenai-exporter: agent on %s\n",
+			o.agent_socket);
 	last_save = ga_mono_s();
 	next = last_save;
 	while (!gx_stop) {
@@ -604,6 +640,7 @@ int main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	gx_agent_stop(agent);
 	gx_http_stop(http);
 	if (st.wl && status == 0)
 		gx_save(&st, o.state);

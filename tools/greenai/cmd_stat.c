@@ -311,6 +311,12 @@ static int cli_stat_main(int argc, char **argv)
 		fprintf(stderr, "greenai stat: %s\n", err);
 		return CLI_EXIT_FAIL;
 	}
+	if (start.target == STAT_ALL && !ga_domain_totals_shown(g)) {
+		fprintf(stderr,
+			"greenai stat: -a: the machine's energy is root's only (through the agent, a user sees their own processes and cgroups): use -p or -c, or run as root\n");
+		ga_close(g);
+		return CLI_EXIT_FAIL;
+	}
 	cur = start;
 	t0 = ga_mono_s();
 	next = t0 + (every ? every : secs);

@@ -23,14 +23,26 @@ static void gt_batch_header(FILE *f, const struct gt_state *s)
 	fprintf(f, "gtop - %s up %.1f s, backend %s, %u processes, %u exited\n",
 		when, s->uptime_s, ga_backend_name(s->g), s->nr_live,
 		s->nr_exited);
-	fprintf(f, "power %.3f W, energy %.6f J, CO2e %.3f g/h at %u.%03u g/kWh (%s)\n",
-		s->power_w, s->energy_uj / 1e6,
-		gt_co2_g_per_h(s),
-		s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
-		gt_grid_label(s));
+	if (!ga_domain_totals_shown(s->g)) {
+		/* through the agent: the machine's energy is root's */
+		fprintf(f, "power: the machine's is root's only; your processes below, at %u.%03u g/kWh (%s)\n",
+			s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
+			gt_grid_label(s));
+	} else {
+		fprintf(f, "power %.3f W, energy %.6f J, CO2e %.3f g/h at %u.%03u g/kWh (%s)\n",
+			s->power_w, s->energy_uj / 1e6,
+			gt_co2_g_per_h(s),
+			s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
+			gt_grid_label(s));
+	}
 	ga_idle_summary(s->g, idle, sizeof(idle));
 	fprintf(f, "idle policy %s\n", idle);
-	for (i = 0; i < s->nr_domains; i++)
+	for (i = 0; i < s->nr_domains && !ga_domain_totals_shown(s->g); i++)
+		fprintf(f, "  %-16s %s%s%s%s\n", s->dom[i].name,
+			s->dom[i].estimated ? "estimated" : "measured",
+			s->dom[i].estimate[0] ? " (" : "", s->dom[i].estimate,
+			s->dom[i].estimate[0] ? ")" : "");
+	for (i = 0; i < s->nr_domains && ga_domain_totals_shown(s->g); i++)
 		fprintf(f, "  %-16s %10.3f W %16.6f J%s%s%s%s%s\n", s->dom[i].name,
 			s->dom[i].power_w, s->dom[i].energy_uj / 1e6,
 			s->dom[i].estimated ? "  estimated" : "  measured",
@@ -113,6 +125,7 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 	struct json_object *o = json_object_new_object();
 	struct json_object *doms = json_object_new_array();
 	struct json_object *arr = json_object_new_array();
+	bool shown = ga_domain_totals_shown(s->g);
 	const char *text;
 	char idle[512];
 	unsigned int i;
@@ -129,8 +142,11 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 	ga_json_add(o, "interval_s", json_object_new_double(s->interval_s));
 	ga_json_add(o, "backend", json_object_new_string(ga_backend_name(s->g)));
 	ga_json_add(o, "view", json_object_new_string(gt_view_name(view)));
-	ga_json_add(o, "power_w", json_object_new_double(s->power_w));
-	ga_json_add(o, "energy_uj", json_object_new_int64(s->energy_uj));
+	/* null through the agent: the machine's energy is root's */
+	ga_json_add(o, "power_w", shown ? json_object_new_double(s->power_w) :
+					  NULL);
+	ga_json_add(o, "energy_uj",
+		    shown ? json_object_new_int64(s->energy_uj) : NULL);
 	ga_json_add(o, "intensity_g_per_kwh",
 		    json_object_new_double(s->grid.mg_per_kwh / 1000.0));
 	ga_idle_summary(s->g, idle, sizeof(idle));
@@ -140,9 +156,11 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 
 		ga_json_add(d, "name", json_object_new_string(s->dom[i].name));
 		ga_json_add(d, "power_w",
-			    json_object_new_double(s->dom[i].power_w));
+			    shown ? json_object_new_double(s->dom[i].power_w) :
+				    NULL);
 		ga_json_add(d, "energy_uj",
-			    json_object_new_int64(s->dom[i].energy_uj));
+			    shown ? json_object_new_int64(s->dom[i].energy_uj) :
+				    NULL);
 		ga_json_add(d, "estimated",
 			    json_object_new_boolean(s->dom[i].estimated));
 		ga_json_add(d, "estimate",

@@ -23,7 +23,7 @@ static const char gt_help[] =
 	"usage: gtop [-d SECS] [-b [-n N] [--json]] [-p PID | -c CGROUP]\n"
 	"            [--model NAME] [--view VIEW] [--tree] [--sort COL]\n"
 	"            [--ascending] [--keep SECS] [--region CC | --intensity G]\n"
-	"            [--backend auto|module|bpf] [--idle POLICY]\n"
+	"            [--backend auto|module|bpf|agent] [--idle POLICY]\n"
 	"            [--idle-power W]\n"
 	"\n"
 	"The live energy view: per energy domain the power, its history and the\n"
@@ -50,7 +50,8 @@ static const char gt_help[] =
 	"      --region CC, --intensity G   the grid intensity, as greenai\n"
 	"                      intensity (else GREENAI_REGION, greenai.conf, the\n"
 	"                      world average)\n"
-	"      --backend B     auto (default), module or bpf\n"
+	"      --backend B     auto (default), module, bpf or agent (an ordinary\n"
+	"                      user's: the greenai agent, docs/agent.md)\n"
 	"      --idle POLICY   who idle energy goes to: capacity (each process\n"
 	"                      its share of the CPUs' capacity, the rest the\n"
 	"                      node's: the default), busy (all of it to what\n"
@@ -197,7 +198,7 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 			break;
 		case 'B':
 			if (ga_backend_parse(optarg, &c->gopts.backend))
-				return gt_usage("--backend '%s': not auto, module or bpf",
+				return gt_usage("--backend '%s': not auto, module, bpf or agent",
 						optarg);
 			break;
 		case 'h':

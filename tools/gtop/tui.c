@@ -127,12 +127,19 @@ static int gt_draw_header(struct gt_tui *t)
 	mvprintw(y++, 0, "gtop  %s  %u processes, %u exited  up %.0f s%s",
 		 ga_backend_name(s->g), s->nr_live, s->nr_exited, s->uptime_s,
 		 t->paused ? "  [paused]" : "");
-	mvprintw(y++, 0,
-		 "machine %8.3f W  %12.3f J   CO2e %.3f g/h at %u.%03u g/kWh (%s)",
-		 s->power_w, s->energy_uj / 1e6,
-		 gt_co2_g_per_h(s),
-		 s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
-		 gt_grid_label(s));
+	if (!ga_domain_totals_shown(s->g))
+		/* through the agent: the machine's energy is root's */
+		mvprintw(y++, 0,
+			 "machine: root's only; your processes below, at %u.%03u g/kWh (%s)",
+			 s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
+			 gt_grid_label(s));
+	else
+		mvprintw(y++, 0,
+			 "machine %8.3f W  %12.3f J   CO2e %.3f g/h at %u.%03u g/kWh (%s)",
+			 s->power_w, s->energy_uj / 1e6,
+			 gt_co2_g_per_h(s),
+			 s->grid.mg_per_kwh / 1000, s->grid.mg_per_kwh % 1000,
+			 gt_grid_label(s));
 	ga_idle_summary(s->g, idle, sizeof(idle));
 	mvprintw(y++, 0, "idle policy %.*s", COLS > 12 ? COLS - 12 : 0, idle);
 	for (i = 0; i < s->nr_domains && y < LINES / 3; i++) {
@@ -142,6 +149,10 @@ static int gt_draw_header(struct gt_tui *t)
 		attron(COLOR_PAIR(GT_PAIR_LABEL));
 		printw("%-14.14s", d->name);
 		attroff(COLOR_PAIR(GT_PAIR_LABEL));
+		if (!ga_domain_totals_shown(s->g)) {
+			printw(" %s", d->estimated ? "estimated" : "measured");
+			continue;
+		}
 		printw(" %8.3f W %12.3f J %-9s ", d->power_w,
 		       d->energy_uj / 1e6,
 		       d->estimated ? "estimated" : "measured");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * libgreenai's context, private to the engine: what the API (libgreenai.c)
- * and the two modes behind it share, and the table each mode fills.
+ * and the modes behind it share, and the table each mode fills.
  *
  *   libgreenai.c  the API: picks a mode at ga_open() and calls it through
  *                 its struct ga_mode_ops; nothing mode-specific
@@ -9,6 +9,8 @@
  *                 here, with the shared attribution core (account.c)
  *   mode_kmod.c   greenai.ko accounts the CPU's domains; the domains only
  *                 userspace sees (hwmon, GPUs) are split here on top
+ *   mode_agent.c  the greenai agent's figures, asked over its socket
+ *                 (agent_client.c), for a caller that is not root
  *   ctx.c         what both modes do alike: the power model's coefficients
  *                 settled, the energy sources opened and read, their zones
  *                 made domains and split, records sent to the caller,
@@ -71,6 +73,7 @@ struct ga_mode_ops {
 
 extern const struct ga_mode_ops ga_mode_bpf;
 extern const struct ga_mode_ops ga_mode_kmod;
+extern const struct ga_mode_ops ga_mode_agent;
 
 /* A domain of the accounting: which source's zone it reads. */
 struct domain_src {
@@ -97,6 +100,8 @@ struct ga_ctx {
 	unsigned int dom_base;
 	bool whole_machine;
 	bool counting;			/* charges carry the CPUs' counters */
+	bool totals_hidden;		/* agent mode: the domains' totals */
+					/* are root's (ga_domain_totals_shown()) */
 	enum ga_weight weighed_by;	/* package and core: ga_weights() */
 	struct ga_esrc src[GA_MAX_SOURCES];
 	unsigned int nr_src;

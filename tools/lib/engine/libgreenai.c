@@ -15,8 +15,37 @@
 #include <greenai/identity.h>
 
 #include "ident/identity_cache.h"
+#include "engine/agent_client.h"
 #include "engine/cgroup_tree.h"
 #include "engine/ctx.h"
+
+/*
+ * Auto: the module when it is loaded, else BPF; for a caller that is not
+ * root (who can use neither), the agent when its socket exists.
+ */
+static enum ga_backend ga_open_backend(const struct ga_ctx *g)
+{
+	if (g->opts.backend != GA_BACKEND_AUTO)
+		return g->opts.backend;
+	if (geteuid() &&
+	    access(ga_agent_socket(g->opts.agent_socket), F_OK) == 0)
+		return GA_BACKEND_AGENT;
+	return access("/proc/greenai/version", F_OK) == 0 ?
+		GA_BACKEND_MODULE : GA_BACKEND_BPF;
+}
+
+/* A caller that is not root could not open a backend: what to start. */
+static void ga_open_hint(const struct ga_ctx *g, char *err, size_t err_size)
+{
+	char was[512], hint[GA_PATH_MAX + 160];
+
+	if (!err_size)
+		return;
+	snprintf(was, sizeof(was), "%s", err[0] ? err : "no backend");
+	snprintf(hint, sizeof(hint), GA_AGENT_START_HINT,
+		 ga_agent_socket(g->opts.agent_socket));
+	snprintf(err, err_size, "%s; as an ordinary user, %s", was, hint);
+}
 
 /**
  * ga_open() - open a backend and the energy sources
@@ -42,14 +71,14 @@ int ga_open(struct ga_ctx **out, const struct ga_opts *opts, char *err,
 	g->weighed_by = GA_WEIGHT_TIME;
 	g->root = g->opts.sysfs_root ? g->opts.sysfs_root : "/";
 	ga_ctx_model(g);
-	backend = g->opts.backend;
-	if (backend == GA_BACKEND_AUTO)
-		backend = access("/proc/greenai/version", F_OK) == 0 ?
-			GA_BACKEND_MODULE : GA_BACKEND_BPF;
-	g->ops = backend == GA_BACKEND_MODULE ? &ga_mode_kmod : &ga_mode_bpf;
+	backend = ga_open_backend(g);
+	g->ops = backend == GA_BACKEND_MODULE ? &ga_mode_kmod :
+		 backend == GA_BACKEND_AGENT ? &ga_mode_agent : &ga_mode_bpf;
 	if (err_size)
 		err[0] = '\0';
 	r = g->ops->open(g, err, err_size);
+	if (r && backend != GA_BACKEND_AGENT && geteuid())
+		ga_open_hint(g, err, err_size);
 	if (!r && g->opts.cgroup_paths)
 		r = ga_cgtree_new(&g->cgtree, g->root);
 	if (r) {
@@ -81,6 +110,7 @@ int ga_backend_parse(const char *name, enum ga_backend *out)
 		[GA_BACKEND_AUTO] = "auto",
 		[GA_BACKEND_MODULE] = "module",
 		[GA_BACKEND_BPF] = "bpf",
+		[GA_BACKEND_AGENT] = "agent",
 	};
 	unsigned int i;
 
@@ -243,6 +273,11 @@ const char *ga_domain_kind_name(__u16 kind)
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ?
 		names[kind] : "other";
+}
+
+bool ga_domain_totals_shown(const struct ga_ctx *g)
+{
+	return !g->totals_hidden;
 }
 
 unsigned int ga_nr_domains(const struct ga_ctx *g)

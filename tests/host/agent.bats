@@ -1,0 +1,336 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The greenai agent (docs/agent.md): greenai-exporter --agent-socket on the
+# host's BPF backend, answering two unprivileged users made for the test
+# (ga-test-a and ga-test-b, removed after it) and root. Each user runs a
+# busy process; the users speak the protocol through
+# helpers/agent_client.py, and use greenai and gtop through libgreenai's
+# agent mode. Runs as root.
+
+setup() {
+	load ../test_helper/common-setup
+	_common_setup
+	load ../test_helper/cgroups
+	[ "$(id -u)" -eq 0 ] || skip "the agent needs root here (BPF, users)"
+	EXPORTER=$TOP/build/greenai-exporter
+	[ -x "$EXPORTER" ] || fail "no $EXPORTER: make tools"
+	_cgroups_setup
+	unset GREENAI_REGION GREENAI_CONFIG GREENAI_AGENT_SOCKET
+	export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
+	T=$BATS_TEST_TMPDIR
+	PIDS=()
+	STRAY=()
+	# the users reach the test's directory, and the programs in it: the
+	# checkout may be where they cannot
+	local d=$T
+	while [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ] && [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	mkdir -m 755 "$T/bin"
+	cp "$TOP/build/greenai" "$TOP/build/gtop" \
+		"$TOP/tests/host/helpers/agent_client.py" "$T/bin/"
+	chmod 755 "$T/bin"/*
+	local u
+	for u in a b; do
+		userdel -f "ga-test-$u" 2>/dev/null || true
+		useradd -M -s /bin/sh "ga-test-$u"
+		mkdir -m 700 "$T/home-$u"
+		chown "ga-test-$u" "$T/home-$u"
+	done
+	UID_A=$(id -u ga-test-a)
+	UID_B=$(id -u ga-test-b)
+	SOCK=$T/agent/agent.sock
+}
+
+teardown() {
+	local p c deadline
+	end_pids
+	# busy children the users' clients left, in their run cgroups
+	for c in "$CG/greenai.runs/agent/uid-$UID_A"/run-* \
+		"$CG/greenai.runs/agent/uid-$UID_B"/run-*; do
+		[ -d "$c" ] && remove_cgroup "$c"
+	done
+	for p in "${STRAY[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	deadline=$((SECONDS + 30))
+	for p in "${STRAY[@]}"; do
+		while [ -d "/proc/$p" ] && [ "$SECONDS" -lt "$deadline" ]; do
+			sleep 0.05
+		done
+	done
+	rmdir "$CG/greenai.runs/agent/uid-$UID_A" \
+		"$CG/greenai.runs/agent/uid-$UID_B" 2>/dev/null || true
+	_cgroups_teardown
+	userdel -f ga-test-a 2>/dev/null || true
+	userdel -f ga-test-b 2>/dev/null || true
+}
+
+# as_cmd USER: AS, the command that runs what follows it as ga-test-USER,
+# in a clean environment that points at the test's agent; setpriv and env
+# exec it, so that it keeps their pid
+as_cmd() {
+	AS=(setpriv --reuid="ga-test-$1" --regid="ga-test-$1" --clear-groups
+		env -i PATH=/usr/bin:/bin HOME="$T/home-$1"
+		GREENAI_AGENT_SOCKET="${AGENT_SOCK:-$SOCK}"
+		GREENAI_CALIBRATION="$T/home-$1/idle-power")
+}
+
+# as USER CMD...: CMD as ga-test-USER (as_cmd)
+as() {
+	as_cmd "$1"
+	shift
+	"${AS[@]}" "$@"
+}
+
+# start_agent: the exporter as an agent only, sampling every second; back
+# once its socket answers (60 s at most)
+start_agent() {
+	"$EXPORTER" --listen none --agent-socket "$SOCK" -i 1 --no-ledger \
+		--state "$T/state" 2>>"$T/exporter.log" 3>&- &
+	PIDS+=("$!")
+	local deadline=$((SECONDS + 60))
+	until [ -S "$SOCK" ] && "$T/bin/agent_client.py" "$SOCK" sample \
+		>/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "the agent never answered: $(cat "$T/exporter.log")"
+		kill -0 "${PIDS[-1]}" 2>/dev/null ||
+			fail "the exporter stopped: $(cat "$T/exporter.log")"
+		sleep 0.05
+	done
+}
+
+# busy USER: a busy process of ga-test-USER (not a child of any client);
+# its pid in BUSY
+busy() {
+	as_cmd "$1"
+	"${AS[@]}" sh -c 'while :; do :; done' 3>&- &
+	BUSY=$!
+	PIDS+=("$BUSY")
+}
+
+# facts USER: what USER (or root for "root") is given: agent_client.py's
+# lines
+facts() {
+	if [ "$1" = root ]; then
+		"$T/bin/agent_client.py" "$SOCK" sample
+	else
+		as "$1" "$T/bin/agent_client.py" "$SOCK" sample
+	fi
+}
+
+# until_seen USER FACT...: wait until each FACT is among USER's (the agent
+# has sampled it), 60 s at most
+until_seen() {
+	local u=$1 f out deadline=$((SECONDS + 60))
+	shift
+	for f in "$@"; do
+		until out=$(facts "$u") && grep -qx "$f" <<<"$out"; do
+			[ "$SECONDS" -lt "$deadline" ] ||
+				fail "$u never saw '$f': $out"
+			sleep 0.1
+		done
+	done
+}
+
+# two_busy: a busy process of each user, pa and pb (the caller's locals),
+# once root sees both
+two_busy() {
+	busy a
+	pa=$BUSY
+	busy b
+	pb=$BUSY
+	until_seen root "task $pa" "task $pb"
+}
+
+@test "agent: each user sees their own processes only, root sees both" {
+	local pa pb
+	start_agent
+	two_busy
+	until_seen a "task $pa"
+	until_seen b "task $pb"
+
+	run facts a
+	assert_success
+	assert_line "task $pa"
+	refute_line "task $pb"
+	# the domains described, their machine-wide energy not given
+	assert_line --regexp '^domain [a-z]+-?[0-9]* no-totals$'
+	refute_line --regexp '^domain .* totals$'
+	run facts b
+	assert_success
+	assert_line "task $pb"
+	refute_line "task $pa"
+	run facts root
+	assert_line "task $pa"
+	assert_line "task $pb"
+	assert_line --regexp '^domain .* totals$'
+}
+
+@test "agent: greenai stat -p and gtop work for a user's own process, not another's" {
+	local pa pb
+	start_agent
+	two_busy
+
+	run as a "$T/bin/greenai" stat -p "$pa" 2
+	assert_success
+	assert_output --partial "s, agent"
+	assert_output --partial "CPU time"
+	refute_output --partial "nothing of the target ran"
+	# the CPU time of a busy process over the window is not nothing
+	refute_output --regexp ' 0\.000 s  CPU time'
+
+	# another's process: not to be counted (not even found)
+	run as a "$T/bin/greenai" stat -p "$pb" 2
+	assert_output --regexp "nothing of the target ran|-p '$pb': no such process"
+	refute_output --partial "CPU time"
+
+	# the machine's energy is root's
+	run as a "$T/bin/greenai" stat -a 1
+	assert_failure
+	assert_output --partial "the machine's energy is root's only"
+
+	run as a "$T/bin/gtop" -b -n 2 -d 1
+	assert_success
+	assert_output --partial "backend agent"
+	assert_output --partial "power: the machine's is root's only"
+	assert_output --regexp "(^|[^0-9])$pa "
+	refute_output --regexp "(^|[^0-9])$pb "
+}
+
+@test "agent: run cgroups: a user's own child only, seen by its user and root only, ended once empty" {
+	start_agent
+	# a's client puts its own busy child in a run cgroup
+	run as a "$T/bin/agent_client.py" "$SOCK" run-child
+	assert_success
+	local ca pa_child path
+	pa_child=$(awk '$1 == "child" { print $2 }' <<<"$output")
+	STRAY+=("$pa_child")
+	ca=$(awk '$1 == "cgroup" { print $2 }' <<<"$output")
+	path=$(awk '$1 == "cgroup" { print $3 }' <<<"$output")
+	[ -n "$ca" ] || fail "no cgroup in: $output"
+	[ "$path" = "/greenai.runs/agent/uid-$UID_A/run-$pa_child-${path##*-}" ] ||
+		fail "path $path"
+	assert_equal "$(cut -d: -f3 <"/proc/$pa_child/cgroup" | tail -n 1)" "$path"
+	run as b "$T/bin/agent_client.py" "$SOCK" run-child
+	assert_success
+	local cb
+	STRAY+=("$(awk '$1 == "child" { print $2 }' <<<"$output")")
+	cb=$(awk '$1 == "cgroup" { print $2 }' <<<"$output")
+
+	until_seen root "cgroup $ca" "cgroup $cb"
+	until_seen a "cgroup $ca"
+	until_seen b "cgroup $cb"
+	run facts a
+	refute_line "cgroup $cb"
+	run facts b
+	refute_line "cgroup $ca"
+
+	# another user's process, and one's own that is not one's child
+	busy a
+	local pa=$BUSY
+	run as b "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
+	assert_output --partial '"ok":false'
+	assert_output --partial "not yours"
+	run as a "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
+	assert_output --partial '"ok":false'
+	assert_output --partial "neither you nor your child"
+	# refused: nothing moved
+	assert_equal "$(cut -d: -f3 <"/proc/$pa/cgroup" | tail -n 1)" \
+		"$(cut -d: -f3 </proc/self/cgroup | tail -n 1)"
+
+	# ending: not another's, not while busy; then gone
+	run as b "$T/bin/agent_client.py" "$SOCK" end-run "$ca"
+	assert_output --partial "no run cgroup of yours"
+	run as a "$T/bin/agent_client.py" "$SOCK" end-run "$ca"
+	assert_output --partial "still holds processes"
+	[ -d "$CG$path" ]
+	remove_cgroup_procs "$CG$path"
+	run as a "$T/bin/agent_client.py" "$SOCK" end-run "$ca"
+	assert_output '{"ok":true}'
+	[ ! -d "$CG$path" ]
+}
+
+# remove_cgroup_procs DIR: kill what runs in DIR and wait until it is empty
+remove_cgroup_procs() {
+	local deadline=$((SECONDS + 60))
+	echo 1 >"$1/cgroup.kill"
+	until grep -q '^populated 0$' "$1/cgroup.events"; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "$1 never emptied"
+		sleep 0.05
+	done
+}
+
+@test "agent: no figures finer than a sample a second" {
+	run "$EXPORTER" --listen none --agent-socket "$SOCK" -i 0.5
+	assert_failure 2
+	assert_output --partial "--agent-socket needs an --interval of 1 s or more"
+	start_agent
+	# 15 requests as fast as they come: at most one new sample a second
+	run as a "$T/bin/agent_client.py" "$SOCK" burst
+	assert_success
+	local n t
+	read -r _ n t <<<"$output"
+	awk -v n="$n" -v t="$t" 'BEGIN { exit !(n <= int(t) + 2) }' ||
+		fail "$n samples in $t s"
+}
+
+@test "agent: a bad request gets a clear error and changes nothing" {
+	start_agent
+	run as a "$T/bin/agent_client.py" "$SOCK" raw 'nonsense'
+	assert_output '{"ok":false,"errno":22,"error":"request is not one JSON object"}'
+	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"rm","path":"/"}'
+	assert_output --partial '"error":"unknown op (hello, sample, run-cgroup, end-run)"'
+	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"run-cgroup","pid":"1"}'
+	assert_output --partial '"error":"run-cgroup needs \"pid\", a process id"'
+	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"sample","uid":0}'
+	assert_output --partial '"error":"sample takes no member but \"op\""'
+	run as a "$T/bin/agent_client.py" "$SOCK" raw \
+		"{\"op\":\"sample\",\"pad\":\"$(printf '%02000d' 0)\"}"
+	assert_output --partial '"error":"request over 1024 bytes"'
+	# nothing was made, and the agent answers as before
+	[ ! -d "$CG/greenai.runs/agent/uid-$UID_A" ] ||
+		[ -z "$(ls "$CG/greenai.runs/agent/uid-$UID_A")" ]
+	run facts a
+	assert_success
+	assert_line --regexp '^sample [0-9]+$'
+}
+
+@test "agent: a user without the agent is told what to start" {
+	AGENT_SOCK=$T/none/agent.sock
+	run as a "$T/bin/greenai" stat -a 1
+	assert_failure
+	assert_output --partial "start the greenai agent: systemctl start greenai-exporter, or greenai-exporter --agent-socket $T/none/agent.sock"
+	run as a "$T/bin/gtop" --backend agent -b -n 1
+	assert_failure
+	assert_output --partial "no greenai agent at $T/none/agent.sock"
+}
+
+@test "agent: the exporter's agent flags refuse bad input, and a file in the way is left alone" {
+	run "$EXPORTER" --listen none
+	assert_failure 2
+	assert_output --partial "--listen none needs --agent-socket"
+	run "$EXPORTER" --agent-socket agent.sock
+	assert_failure 2
+	assert_output --partial "--agent-socket: 'agent.sock' is not an absolute path"
+	run "$EXPORTER" --backend agent
+	assert_failure 2
+	assert_output --partial "--backend: 'agent' is not auto, module or bpf"
+	echo keep >"$T/file"
+	run "$EXPORTER" --listen none --agent-socket "$T/file" --no-ledger \
+		--state "$T/state"
+	assert_failure
+	assert_output --partial "--agent-socket $T/file: there is a file that is not a socket"
+	assert_equal "$(cat "$T/file")" keep
+	# a second agent on a socket one answers is refused, the first goes on
+	start_agent
+	run "$EXPORTER" --listen none --agent-socket "$SOCK" --no-ledger \
+		--state "$T/state2"
+	assert_failure
+	assert_output --partial "another agent answers there"
+	run facts a
+	assert_success
+	assert_line --regexp '^sample [0-9]+$'
+}

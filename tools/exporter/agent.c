@@ -1,0 +1,845 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The greenai agent (docs/agent.md): the exporter answers ordinary users
+ * on a local Unix socket, on a thread of its own, from the backend it
+ * already holds (there can be one reader of the module's ring, so the
+ * agent is no second process). Each connection's peer is known by
+ * SO_PEERCRED: root sees everything; any other uid its own processes
+ * (real uid, pid and start time) and its own cgroups (a directory it
+ * owns, delegated to it, and the run cgroups made for it), and of the
+ * domains their descriptions only: whole-package energy at a fine time
+ * resolution is the RAPL power side channel, which is why the kernel
+ * made energy_uj root's. Figures are the last sample's, at most one a
+ * second (--interval 1 or more with --agent-socket).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <json-c/json.h>
+
+#include <greenai/libgreenai.h>
+
+#include "exporter.h"
+
+#define GX_AGENT_MAX_CLIENTS	64	/* connections at once */
+#define GX_AGENT_PER_UID	8	/* of one uid but root's */
+#define GX_AGENT_RATE		20	/* requests a second, a connection */
+#define GX_AGENT_WALK_MAX	65536	/* cgroup directories a walk visits */
+
+struct gx_client {
+	int fd;
+	uid_t uid;
+	pid_t pid;
+	char in[GA_AGENT_REQ_MAX];
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off;
+	bool closing;			/* closed once out is sent */
+	double window;			/* the second requests count in */
+	unsigned int reqs;
+};
+
+struct gx_agent {
+	struct gx_state *st;
+	const char *root;		/* "/" or --root */
+	char *path;
+	int lfd, wake[2];
+	pthread_t thread;
+	bool bound, started;
+	struct ga_cgroup_mount mnt;
+	bool have_mnt;
+	unsigned int runs;		/* run cgroups made, for their names */
+	struct gx_client clients[GX_AGENT_MAX_CLIENTS];
+	unsigned int nr;
+};
+
+/* Queue @s (a line) for @c; a client out of memory is closed. */
+static void gx_client_put(struct gx_client *c, const char *s, size_t n)
+{
+	char *t = realloc(c->out, c->out_len + n);
+
+	if (!t) {
+		c->closing = true;
+		return;
+	}
+	memcpy(t + c->out_len, s, n);
+	c->out = t;
+	c->out_len += n;
+}
+
+static void gx_client_error(struct gx_client *c, int errnum, const char *msg)
+{
+	char line[GA_AGENT_REQ_MAX + 256];
+
+	if (!ga_agent_error_line(errnum, msg, line, sizeof(line)))
+		gx_client_put(c, line, strlen(line));
+}
+
+static void gx_client_json(struct gx_client *c, struct json_object *o)
+{
+	size_t n;
+	const char *s;
+
+	if (!o) {
+		gx_client_error(c, ENOMEM, "out of memory");
+		return;
+	}
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &n);
+	gx_client_put(c, s, n);
+	gx_client_put(c, "\n", 1);
+	json_object_put(o);
+}
+
+/* The real uid of process @pid, from its status. */
+static int gx_proc_uid(const char *root, int pid, uid_t *uid)
+{
+	char path[GA_PATH_MAX], *buf, *p;
+	unsigned long u;
+	size_t len;
+	int r;
+
+	r = ga_path(path, sizeof(path), root, "/proc/%d/status", pid);
+	r = r ?: ga_read_file(path, 1 << 16, &buf, &len);
+	if (r)
+		return r == -ENOENT ? -ESRCH : r;
+	p = strstr(buf, "\nUid:");
+	r = p && sscanf(p + 5, "%lu", &u) == 1 ? 0 : -EINVAL;
+	free(buf);
+	if (!r)
+		*uid = u;
+	return r;
+}
+
+/*
+ * Whether process @pid that started at @start_ns (the backend's clock:
+ * CLOCK_MONOTONIC ns) is @uid's. /proc counts the start in clock ticks
+ * of CLOCK_BOOTTIME, which is ahead of CLOCK_MONOTONIC by the time the
+ * machine slept before the start: a process of the same pid that started
+ * otherwise is another one (a reused pid), and not matched.
+ */
+static bool gx_task_owned(const char *root, __u32 pid, __u64 start_ns,
+			  uid_t uid)
+{
+	struct ga_proc_stat a, b;
+	struct timespec mono, boot;
+	__u64 tick = 1000000000ull / sysconf(_SC_CLK_TCK), at, slept;
+	uid_t owner;
+
+	if (pid == GA_ACCT_OVERFLOW_ID || pid > 0x3fffffff)
+		return false;
+	if (ga_proc_stat_read(root, pid, &a) ||
+	    gx_proc_uid(root, pid, &owner) ||
+	    ga_proc_stat_read(root, pid, &b) || a.start_time != b.start_time)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	slept = (boot.tv_sec - mono.tv_sec) * 1000000000ll +
+		(boot.tv_nsec - mono.tv_nsec);
+	at = a.start_time * tick;
+	return owner == uid && at + tick >= start_ns &&
+	       at <= start_ns + slept + tick;
+}
+
+/* The cgroups @uid may read: their ids, sorted. */
+struct gx_owned {
+	__u64 *ids;
+	unsigned int nr, max, walked;
+};
+
+static int gx_owned_add(struct gx_owned *o, __u64 id)
+{
+	if (o->nr == o->max) {
+		unsigned int max = o->max ? o->max * 2 : 64;
+		__u64 *t = realloc(o->ids, max * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		o->ids = t;
+		o->max = max;
+	}
+	o->ids[o->nr++] = id;
+	return 0;
+}
+
+/*
+ * Walk cgroup directory @dir (of path @rel below the mount): a directory
+ * @uid owns, one below it, and the agent's run directory of @uid are
+ * @uid's.
+ */
+static void gx_owned_walk(struct gx_owned *o, const char *dir, const char *rel,
+			  uid_t uid, bool owned, unsigned int depth)
+{
+	char runs[64], sub[GA_PATH_MAX], subrel[GA_PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	uint64_t id;
+	DIR *d;
+
+	if (depth > GA_CGROUP_DEPTH_MAX || o->walked++ >= GX_AGENT_WALK_MAX ||
+	    stat(dir, &sb))
+		return;
+	snprintf(runs, sizeof(runs), "/" GA_AGENT_RUNS_DIR "/uid-%u",
+		 (unsigned int)uid);
+	owned = owned || sb.st_uid == uid || !strcmp(rel, runs);
+	if (owned && !ga_cgroup_id(dir, &id) && gx_owned_add(o, id))
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+				     de->d_name) >= sizeof(sub) ||
+		    (size_t)snprintf(subrel, sizeof(subrel), "%s/%s",
+				     depth ? rel : "", de->d_name) >=
+			    sizeof(subrel))
+			continue;
+		gx_owned_walk(o, sub, subrel, uid, owned, depth + 1);
+	}
+	closedir(d);
+}
+
+static int gx_u64_cmp(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A process as the accounting keys it. */
+struct gx_key {
+	__u64 start_ns;
+	__u32 tgid;
+};
+
+static int gx_key_cmp(const void *a, const void *b)
+{
+	const struct gx_key *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+/* The processes of the accounting, then those of them a uid owns. */
+struct gx_keys {
+	struct gx_key *k;
+	size_t nr, max;
+};
+
+static int gx_keys_add(const struct ga_acct_task *t, void *arg)
+{
+	struct gx_keys *ks = arg;
+
+	if (ks->nr == ks->max) {
+		size_t max = ks->max ? ks->max * 2 : 256;
+		struct gx_key *k = realloc(ks->k, max * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		ks->k = k;
+		ks->max = max;
+	}
+	ks->k[ks->nr++] = (struct gx_key){ t->start_ns, t->tgid };
+	return 0;
+}
+
+/*
+ * The processes @uid owns, looked up in /proc without the state's lock
+ * (reading /proc for each process would hold up the sampling): those of
+ * the accounting now, kept when the caller's.
+ */
+static int gx_owned_tasks(struct gx_agent *a, uid_t uid, struct gx_keys *ks)
+{
+	size_t i, n = 0;
+	int r;
+
+	pthread_mutex_lock(&a->st->lock);
+	r = ga_for_each_task(a->st->g, gx_keys_add, ks);
+	pthread_mutex_unlock(&a->st->lock);
+	if (r < 0)
+		return r;
+	for (i = 0; i < ks->nr; i++)
+		if (gx_task_owned(a->root, ks->k[i].tgid, ks->k[i].start_ns,
+				  uid))
+			ks->k[n++] = ks->k[i];
+	ks->nr = n;
+	qsort(ks->k, n, sizeof(*ks->k), gx_key_cmp);
+	return 0;
+}
+
+struct gx_reply {
+	struct gx_agent *a;
+	uid_t uid;
+	unsigned int nr_domains;
+	const struct gx_owned *owned;
+	const struct gx_keys *tasks_owned;
+	struct json_object *tasks, *cgroups;
+};
+
+static int gx_reply_task(const struct ga_acct_task *t, void *arg)
+{
+	struct gx_reply *r = arg;
+	struct gx_key k = { t->start_ns, t->tgid };
+
+	if (r->uid && !bsearch(&k, r->tasks_owned->k, r->tasks_owned->nr,
+			       sizeof(k), gx_key_cmp))
+		return 0;
+	json_object_array_add(r->tasks, ga_agent_task_json(t, r->nr_domains));
+	return 0;
+}
+
+static int gx_reply_cgroup(const struct ga_acct_cgroup *c, void *arg)
+{
+	struct gx_reply *r = arg;
+
+	if (r->uid && !bsearch(&c->id, r->owned->ids, r->owned->nr,
+			       sizeof(c->id), gx_u64_cmp))
+		return 0;
+	json_object_array_add(r->cgroups,
+			      ga_agent_cgroup_json(c, r->nr_domains));
+	return 0;
+}
+
+/* {"op":"sample"}: the last sample's figures that @c may see. */
+static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
+{
+	struct gx_state *st = a->st;
+	struct gx_owned owned = { 0 };
+	struct gx_keys tasks = { 0 };
+	struct gx_reply r = { .a = a, .uid = c->uid, .owned = &owned,
+			      .tasks_owned = &tasks };
+	struct json_object *o, *doms;
+	unsigned int i;
+
+	if (c->uid && gx_owned_tasks(a, c->uid, &tasks)) {
+		free(tasks.k);
+		gx_client_error(c, ENOMEM, "out of memory");
+		return;
+	}
+	if (c->uid && a->have_mnt) {
+		gx_owned_walk(&owned, a->mnt.dir, "/", c->uid, false, 0);
+		qsort(owned.ids, owned.nr, sizeof(*owned.ids), gx_u64_cmp);
+	}
+	o = json_object_new_object();
+	doms = json_object_new_array();
+	r.tasks = json_object_new_array();
+	r.cgroups = json_object_new_array();
+	pthread_mutex_lock(&st->lock);
+	r.nr_domains = ga_nr_domains(st->g);
+	for (i = 0; i < r.nr_domains; i++)
+		json_object_array_add(doms, ga_agent_domain_json(st->g, i,
+								  !c->uid));
+	ga_for_each_task(st->g, gx_reply_task, &r);
+	ga_for_each_cgroup(st->g, gx_reply_cgroup, &r);
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	json_object_object_add(o, "sample", json_object_new_uint64(st->samples));
+	json_object_object_add(o, "interval_ms",
+			       json_object_new_int64(st->interval_s * 1000));
+	json_object_object_add(
+		o, "age_ms",
+		json_object_new_int64(st->last_sample ?
+				      (ga_mono_s() - st->last_sample) * 1000 :
+				      -1));
+	json_object_object_add(o, "backend",
+			       json_object_new_string(st->backend));
+	pthread_mutex_unlock(&st->lock);
+	json_object_object_add(o, "uid", json_object_new_int64(c->uid));
+	json_object_object_add(o, "domains", doms);
+	json_object_object_add(o, "tasks", r.tasks);
+	json_object_object_add(o, "cgroups", r.cgroups);
+	free(owned.ids);
+	free(tasks.k);
+	gx_client_json(c, o);
+}
+
+static void gx_agent_hello(struct gx_agent *a, struct gx_client *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	json_object_object_add(o, "proto", json_object_new_int(GA_AGENT_PROTO));
+	json_object_object_add(o, "version",
+			       json_object_new_string(GREENAI_VERSION));
+	json_object_object_add(o, "uid", json_object_new_int64(c->uid));
+	json_object_object_add(o, "interval_ms",
+			       json_object_new_int64(a->st->interval_s * 1000));
+	json_object_object_add(o, "sees",
+			       json_object_new_string(c->uid ? "own" : "all"));
+	gx_client_json(c, o);
+}
+
+/* <cgroup2>/GA_AGENT_RUNS_DIR/uid-UID, made when @make. */
+static int gx_runs_dir(struct gx_agent *a, uid_t uid, bool make, char *dir,
+		       size_t size)
+{
+	if ((size_t)snprintf(dir, size, "%s/" GA_AGENT_RUNS_DIR "/uid-%u",
+			     a->mnt.dir, (unsigned int)uid) >= size)
+		return -ENAMETOOLONG;
+	if (!make)
+		return 0;
+	if (ga_mkdir_parents(dir, 0755) || (mkdir(dir, 0755) && errno != EEXIST))
+		return -errno;
+	return chmod(dir, 0755) ? -errno : 0;
+}
+
+static int gx_write_pid(const char *dir, int pid)
+{
+	char path[2 * GA_PATH_MAX], num[16];
+	int fd, n, r = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	n = snprintf(num, sizeof(num), "%d", pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, num, n) != n)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Whether the process of @pidfd is alive (EPERM: alive, not ours to kill). */
+static bool gx_pidfd_alive(int pidfd)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
+	       errno == EPERM;
+}
+
+/*
+ * A run cgroup was made for a process that went away: whatever came in
+ * under its pid (a reused one) goes back to the root cgroup, and the
+ * cgroup is removed.
+ */
+static void gx_run_undo(struct gx_agent *a, const char *dir)
+{
+	char path[2 * GA_PATH_MAX];
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &pid) == 1)
+		gx_write_pid(a->mnt.dir, pid);
+	if (f)
+		fclose(f);
+	rmdir(dir);
+}
+
+/* {"op":"run-cgroup","pid":P} */
+static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
+				int pid)
+{
+	char dir[GA_PATH_MAX], run[GA_PATH_MAX + 64], cgpath[GA_PATH_MAX + 64];
+	struct json_object *o;
+	struct ga_proc_stat ps;
+	uint64_t id;
+	uid_t owner;
+	int pidfd, r;
+
+	if (!a->have_mnt) {
+		gx_client_error(c, ENODEV, "no cgroup v2 mount on the node");
+		return;
+	}
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		gx_client_error(c, ESRCH, "no such process");
+		return;
+	}
+	/* read while the pidfd holds it: alive after, the same process */
+	r = ga_proc_stat_read(a->root, pid, &ps);
+	r = r ?: gx_proc_uid(a->root, pid, &owner);
+	if (r || !gx_pidfd_alive(pidfd)) {
+		gx_client_error(c, ESRCH, "no such process");
+		goto out;
+	}
+	if (c->uid && (owner != c->uid || (pid != c->pid && ps.ppid != c->pid))) {
+		gx_client_error(c, EPERM,
+				"the process is not yours, or neither you nor your child");
+		goto out;
+	}
+	r = gx_runs_dir(a, owner, true, dir, sizeof(dir));
+	if (r) {
+		gx_client_error(c, -r, "cannot make the agent's run directory");
+		goto out;
+	}
+	for (;;) {
+		snprintf(run, sizeof(run), "%s/run-%d-%u", dir, pid, ++a->runs);
+		/* readable by all, as cgroups are, whatever the umask */
+		if (!mkdir(run, 0755) && !chmod(run, 0755))
+			break;
+		if (errno != EEXIST) {
+			gx_client_error(c, errno, "cannot make the run cgroup");
+			goto out;
+		}
+	}
+	r = gx_write_pid(run, pid);
+	if (r || !gx_pidfd_alive(pidfd)) {
+		gx_run_undo(a, run);
+		gx_client_error(c, r ? -r : ESRCH,
+				r ? "cannot move the process into its run cgroup" :
+				    "the process ended");
+		goto out;
+	}
+	r = ga_cgroup_id(run, &id);
+	if (r) {
+		gx_client_error(c, -r, "cannot read the run cgroup's id");
+		goto out;
+	}
+	snprintf(cgpath, sizeof(cgpath), "%s%s",
+		 strcmp(a->mnt.hroot, "/") ? a->mnt.hroot : "",
+		 run + strlen(a->mnt.dir));
+	o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	json_object_object_add(o, "cgroup_id", json_object_new_uint64(id));
+	json_object_object_add(o, "path", json_object_new_string(cgpath));
+	gx_client_json(c, o);
+out:
+	close(pidfd);
+}
+
+/* Find run cgroup @id in @dir (a uid's run directory). */
+static int gx_find_run(const char *dir, __u64 id, char *out, size_t size)
+{
+	struct dirent *de;
+	uint64_t x;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || strncmp(de->d_name, "run-", 4))
+			continue;
+		snprintf(out, size, "%s/%s", dir, de->d_name);
+		if (!ga_cgroup_id(out, &x) && x == id) {
+			closedir(d);
+			return 0;
+		}
+	}
+	closedir(d);
+	return -ENOENT;
+}
+
+/* {"op":"end-run","cgroup_id":ID}: root's may end any uid's run. */
+static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id)
+{
+	char dir[GA_PATH_MAX], run[GA_PATH_MAX + 300];
+	struct json_object *o;
+	struct dirent *de;
+	int r = -ENOENT;
+	DIR *d;
+
+	if (!a->have_mnt) {
+		gx_client_error(c, ENODEV, "no cgroup v2 mount on the node");
+		return;
+	}
+	if (c->uid) {
+		if (!gx_runs_dir(a, c->uid, false, dir, sizeof(dir)))
+			r = gx_find_run(dir, id, run, sizeof(run));
+	} else {
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/" GA_AGENT_RUNS_DIR,
+				     a->mnt.dir) >= sizeof(dir))
+			dir[0] = '\0';
+		d = dir[0] ? opendir(dir) : NULL;
+		while (d && r && (de = readdir(d))) {
+			char sub[GA_PATH_MAX + 300];
+
+			if (strncmp(de->d_name, "uid-", 4))
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+			r = gx_find_run(sub, id, run, sizeof(run));
+		}
+		if (d)
+			closedir(d);
+	}
+	if (r) {
+		gx_client_error(c, ENOENT, "no run cgroup of yours has that id");
+		return;
+	}
+	if (rmdir(run)) {
+		gx_client_error(c, errno, errno == EBUSY ?
+				"the run cgroup still holds processes" :
+				"cannot remove the run cgroup");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	gx_client_json(c, o);
+}
+
+static void gx_agent_line(struct gx_agent *a, struct gx_client *c,
+			  const char *line, size_t len)
+{
+	struct ga_agent_req req;
+	char err[256];
+	double now = ga_mono_s();
+
+	if (now - c->window >= 1) {
+		c->window = now;
+		c->reqs = 0;
+	}
+	if (++c->reqs > GX_AGENT_RATE) {
+		gx_client_error(c, EBUSY,
+				"too many requests: at most 20 a second");
+		return;
+	}
+	if (ga_agent_parse_request(line, len, &req, err, sizeof(err))) {
+		gx_client_error(c, EINVAL, err);
+		return;
+	}
+	switch (req.op) {
+	case GA_AGENT_OP_HELLO:
+		gx_agent_hello(a, c);
+		break;
+	case GA_AGENT_OP_SAMPLE:
+		gx_agent_sample(a, c);
+		break;
+	case GA_AGENT_OP_RUN_CGROUP:
+		gx_agent_run_cgroup(a, c, req.pid);
+		break;
+	case GA_AGENT_OP_END_RUN:
+		gx_agent_end_run(a, c, req.cgroup_id);
+		break;
+	}
+}
+
+static void gx_client_drop(struct gx_agent *a, unsigned int i)
+{
+	close(a->clients[i].fd);
+	free(a->clients[i].out);
+	a->clients[i] = a->clients[--a->nr];
+}
+
+static void gx_agent_accept(struct gx_agent *a)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct gx_client *c;
+	unsigned int i, same = 0;
+	char line[256];
+	int fd = accept4(a->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < a->nr; i++)
+		same += a->clients[i].uid == cred.uid;
+	if (a->nr == GX_AGENT_MAX_CLIENTS ||
+	    (cred.uid && same >= GX_AGENT_PER_UID)) {
+		if (!ga_agent_error_line(EUSERS, a->nr == GX_AGENT_MAX_CLIENTS ?
+					 "too many clients" :
+					 "too many connections of your uid",
+					 line, sizeof(line)) &&
+		    send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			line[0] = '\0';
+		close(fd);
+		return;
+	}
+	c = &a->clients[a->nr++];
+	*c = (struct gx_client){ .fd = fd, .uid = cred.uid, .pid = cred.pid };
+}
+
+/* Read what came; answer each whole line. Return: false to drop @c. */
+static bool gx_client_read(struct gx_agent *a, struct gx_client *c)
+{
+	ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
+			 0);
+	char *nl;
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0)
+		return false;
+	c->in_len += n;
+	while (!c->closing && (nl = memchr(c->in, '\n', c->in_len))) {
+		size_t len = nl - c->in;
+
+		gx_agent_line(a, c, c->in, len);
+		memmove(c->in, nl + 1, c->in_len - len - 1);
+		c->in_len -= len + 1;
+	}
+	if (c->in_len == sizeof(c->in)) {
+		/* a stream cannot find the next request's start: done */
+		gx_client_error(c, E2BIG, "request over 1024 bytes");
+		c->closing = true;
+	}
+	return true;
+}
+
+/* Send what waits. Return: false to drop @c. */
+static bool gx_client_write(struct gx_client *c)
+{
+	ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	c->out_off += n;
+	if (c->out_off == c->out_len) {
+		free(c->out);
+		c->out = NULL;
+		c->out_len = c->out_off = 0;
+		return !c->closing;
+	}
+	return true;
+}
+
+static void *gx_agent_loop(void *arg)
+{
+	struct gx_agent *a = arg;
+	struct pollfd pfd[GX_AGENT_MAX_CLIENTS + 2];
+
+	for (;;) {
+		unsigned int i, n = a->nr;
+
+		pfd[0] = (struct pollfd){ .fd = a->wake[0], .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = a->lfd, .events = POLLIN };
+		for (i = 0; i < n; i++) {
+			struct gx_client *c = &a->clients[i];
+
+			pfd[i + 2] = (struct pollfd){
+				.fd = c->fd,
+				.events = c->out_len ? POLLOUT :
+					  c->closing ? 0 : POLLIN,
+			};
+		}
+		if (poll(pfd, n + 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		/* from the last: a dropped client takes the last's place */
+		for (i = n; i-- > 0;) {
+			struct gx_client *c = &a->clients[i];
+			short ev = pfd[i + 2].revents;
+			bool keep = true;
+
+			if (ev & POLLOUT)
+				keep = gx_client_write(c);
+			else if (ev & POLLIN)
+				keep = gx_client_read(a, c);
+			else if (ev & (POLLHUP | POLLERR | POLLNVAL))
+				keep = false;
+			if (!keep || (c->closing && !c->out_len))
+				gx_client_drop(a, i);
+		}
+		if (pfd[1].revents & POLLIN)
+			gx_agent_accept(a);
+	}
+	return NULL;
+}
+
+/* Whether an agent answers at @path already. */
+static bool gx_agent_answers(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool yes = fd >= 0 &&
+		   !connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+
+	if (fd >= 0)
+		close(fd);
+	return yes;
+}
+
+int gx_agent_start(struct gx_agent **out, struct gx_state *st,
+		   const char *path, const char *root, char *err,
+		   size_t err_size)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct gx_agent *a;
+	sigset_t all, was;
+	struct stat sb;
+	int r;
+
+	if (strlen(path) >= sizeof(sa.sun_path) || path[0] != '/') {
+		snprintf(err, err_size, "not an absolute path of up to %zu bytes",
+			 sizeof(sa.sun_path) - 1);
+		return -EINVAL;
+	}
+	strcpy(sa.sun_path, path);
+	if (!lstat(path, &sb)) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			snprintf(err, err_size, "there is a file that is not a socket");
+			return -EEXIST;
+		}
+		if (gx_agent_answers(&sa)) {
+			snprintf(err, err_size, "another agent answers there");
+			return -EADDRINUSE;
+		}
+		unlink(path);		/* a stale socket */
+	}
+	ga_mkdir_parents(path, 0755);
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->st = st;
+	a->root = root ? root : "/";
+	a->wake[0] = a->wake[1] = -1;
+	a->have_mnt = !ga_cgroup_find_mount(a->root, &a->mnt) &&
+		      a->mnt.layout != GA_CGROUP_NONE &&
+		      a->mnt.layout != GA_CGROUP_LEGACY;
+	a->path = strdup(path);
+	a->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (!a->path || a->lfd < 0 || pipe2(a->wake, O_CLOEXEC) ||
+	    bind(a->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    !(a->bound = true) || chmod(path, 0666) || listen(a->lfd, 64)) {
+		r = -errno;
+		snprintf(err, err_size, "%s", strerror(-r));
+		gx_agent_stop(a);
+		return r;
+	}
+	/* signals are the sampling loop's: its wait is what they cut short */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &was);
+	r = pthread_create(&a->thread, NULL, gx_agent_loop, a);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (r) {
+		snprintf(err, err_size, "%s", strerror(r));
+		gx_agent_stop(a);
+		return -r;
+	}
+	a->started = true;
+	*out = a;
+	return 0;
+}
+
+void gx_agent_stop(struct gx_agent *a)
+{
+	if (!a)
+		return;
+	if (a->started) {
+		if (write(a->wake[1], "x", 1) != 1)
+			pthread_cancel(a->thread);	/* it waits in poll() */
+		pthread_join(a->thread, NULL);
+	}
+	while (a->nr)
+		gx_client_drop(a, 0);
+	if (a->lfd >= 0)
+		close(a->lfd);
+	if (a->bound)
+		unlink(a->path);
+	if (a->wake[0] >= 0)
+		close(a->wake[0]);
+	if (a->wake[1] >= 0)
+		close(a->wake[1]);
+	free(a->path);
+	free(a);
+}
