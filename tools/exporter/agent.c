@@ -51,6 +51,13 @@ struct gx_client {
 	unsigned int reqs;
 };
 
+/* A run cgroup the agent made, and whose it is. */
+struct gx_run {
+	__u64 id;
+	uid_t uid;
+	char dir[GA_PATH_MAX + 64];
+};
+
 struct gx_agent {
 	struct gx_state *st;
 	const char *root;		/* "/" or --root */
@@ -61,6 +68,8 @@ struct gx_agent {
 	struct ga_cgroup_mount mnt;
 	bool have_mnt;
 	unsigned int runs;		/* run cgroups made, for their names */
+	struct gx_run *run;		/* the run cgroups it made, live */
+	unsigned int nr_run, max_run;
 	struct gx_client clients[GX_AGENT_MAX_CLIENTS];
 	unsigned int nr;
 };
@@ -174,14 +183,13 @@ static int gx_owned_add(struct gx_owned *o, __u64 id)
 }
 
 /*
- * Walk cgroup directory @dir (of path @rel below the mount): a directory
- * @uid owns, one below it, and the agent's run directory of @uid are
- * @uid's.
+ * Walk cgroup directory @dir: a directory @uid owns (delegated to it) and
+ * one below it are @uid's.
  */
-static void gx_owned_walk(struct gx_owned *o, const char *dir, const char *rel,
-			  uid_t uid, bool owned, unsigned int depth)
+static void gx_owned_walk(struct gx_owned *o, const char *dir, uid_t uid,
+			  bool owned, unsigned int depth)
 {
-	char runs[64], sub[GA_PATH_MAX], subrel[GA_PATH_MAX];
+	char sub[GA_PATH_MAX];
 	struct dirent *de;
 	struct stat sb;
 	uint64_t id;
@@ -190,9 +198,7 @@ static void gx_owned_walk(struct gx_owned *o, const char *dir, const char *rel,
 	if (depth > GA_CGROUP_DEPTH_MAX || o->walked++ >= GX_AGENT_WALK_MAX ||
 	    stat(dir, &sb))
 		return;
-	snprintf(runs, sizeof(runs), "/" GA_AGENT_RUNS_DIR "/uid-%u",
-		 (unsigned int)uid);
-	owned = owned || sb.st_uid == uid || !strcmp(rel, runs);
+	owned = owned || sb.st_uid == uid;
 	if (owned && !ga_cgroup_id(dir, &id) && gx_owned_add(o, id))
 		return;
 	d = opendir(dir);
@@ -202,12 +208,9 @@ static void gx_owned_walk(struct gx_owned *o, const char *dir, const char *rel,
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
-				     de->d_name) >= sizeof(sub) ||
-		    (size_t)snprintf(subrel, sizeof(subrel), "%s/%s",
-				     depth ? rel : "", de->d_name) >=
-			    sizeof(subrel))
+				     de->d_name) >= sizeof(sub))
 			continue;
-		gx_owned_walk(o, sub, subrel, uid, owned, depth + 1);
+		gx_owned_walk(o, sub, uid, owned, depth + 1);
 	}
 	closedir(d);
 }
@@ -331,7 +334,11 @@ static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 		return;
 	}
 	if (c->uid && a->have_mnt) {
-		gx_owned_walk(&owned, a->mnt.dir, "/", c->uid, false, 0);
+		gx_owned_walk(&owned, a->mnt.dir, c->uid, false, 0);
+		for (i = 0; i < a->nr_run; i++)
+			if (a->run[i].uid == c->uid &&
+			    gx_owned_add(&owned, a->run[i].id))
+				break;
 		qsort(owned.ids, owned.nr, sizeof(*owned.ids), gx_u64_cmp);
 	}
 	o = json_object_new_object();
@@ -382,20 +389,6 @@ static void gx_agent_hello(struct gx_agent *a, struct gx_client *c)
 	gx_client_json(c, o);
 }
 
-/* <cgroup2>/GA_AGENT_RUNS_DIR/uid-UID, made when @make. */
-static int gx_runs_dir(struct gx_agent *a, uid_t uid, bool make, char *dir,
-		       size_t size)
-{
-	if ((size_t)snprintf(dir, size, "%s/" GA_AGENT_RUNS_DIR "/uid-%u",
-			     a->mnt.dir, (unsigned int)uid) >= size)
-		return -ENAMETOOLONG;
-	if (!make)
-		return 0;
-	if (ga_mkdir_parents(dir, 0755) || (mkdir(dir, 0755) && errno != EEXIST))
-		return -errno;
-	return chmod(dir, 0755) ? -errno : 0;
-}
-
 static int gx_write_pid(const char *dir, int pid)
 {
 	char path[2 * GA_PATH_MAX], num[16];
@@ -421,10 +414,10 @@ static bool gx_pidfd_alive(int pidfd)
 
 /*
  * A run cgroup was made for a process that went away: whatever came in
- * under its pid (a reused one) goes back to the root cgroup, and the
- * cgroup is removed.
+ * under its pid (a reused one) goes back to @parent, where it would have
+ * been, and the cgroup is removed.
  */
-static void gx_run_undo(struct gx_agent *a, const char *dir)
+static void gx_run_undo(const char *dir, const char *parent)
 {
 	char path[2 * GA_PATH_MAX];
 	FILE *f;
@@ -433,19 +426,46 @@ static void gx_run_undo(struct gx_agent *a, const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	f = fopen(path, "re");
 	while (f && fscanf(f, "%d", &pid) == 1)
-		gx_write_pid(a->mnt.dir, pid);
+		gx_write_pid(parent, pid);
 	if (f)
 		fclose(f);
 	rmdir(dir);
 }
 
-/* {"op":"run-cgroup","pid":P} */
+static int gx_run_add(struct gx_agent *a, __u64 id, uid_t uid,
+		      const char *dir)
+{
+	struct gx_run *r;
+
+	if (a->nr_run == a->max_run) {
+		unsigned int max = a->max_run ? 2 * a->max_run : 16;
+
+		r = realloc(a->run, max * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		a->run = r;
+		a->max_run = max;
+	}
+	r = &a->run[a->nr_run++];
+	r->id = id;
+	r->uid = uid;
+	snprintf(r->dir, sizeof(r->dir), "%s", dir);
+	return 0;
+}
+
+/*
+ * {"op":"run-cgroup","pid":P}: a cgroup made inside the one process P is
+ * in, and P moved into it. Inside, not beside: every limit on P's cgroup
+ * and its parents (a job's CPU or memory limit) still holds, so the agent
+ * never lets a process out of them. Any process of the caller's (real
+ * uid) may be moved; root's, any process.
+ */
 static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 				int pid)
 {
-	char dir[GA_PATH_MAX], run[GA_PATH_MAX + 64], cgpath[GA_PATH_MAX + 64];
+	char from[GA_PATH_MAX], dir[GA_PATH_MAX], run[GA_PATH_MAX + 64];
+	char cgpath[GA_PATH_MAX + 64];
 	struct json_object *o;
-	struct ga_proc_stat ps;
 	uint64_t id;
 	uid_t owner;
 	int pidfd, r;
@@ -460,24 +480,24 @@ static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 		return;
 	}
 	/* read while the pidfd holds it: alive after, the same process */
-	r = ga_proc_stat_read(a->root, pid, &ps);
-	r = r ?: gx_proc_uid(a->root, pid, &owner);
+	r = gx_proc_uid(a->root, pid, &owner);
+	r = r ?: ga_cgroup_of_pid(a->root, pid, from, sizeof(from), NULL);
 	if (r || !gx_pidfd_alive(pidfd)) {
 		gx_client_error(c, ESRCH, "no such process");
 		goto out;
 	}
-	if (c->uid && (owner != c->uid || (pid != c->pid && ps.ppid != c->pid))) {
-		gx_client_error(c, EPERM,
-				"the process is not yours, or neither you nor your child");
+	if (c->uid && owner != c->uid) {
+		gx_client_error(c, EPERM, "the process is not yours");
 		goto out;
 	}
-	r = gx_runs_dir(a, owner, true, dir, sizeof(dir));
+	r = ga_cgroup_dir(&a->mnt, from, dir, sizeof(dir));
 	if (r) {
-		gx_client_error(c, -r, "cannot make the agent's run directory");
+		gx_client_error(c, -r, "the process's cgroup is not under the agent's cgroup2 mount");
 		goto out;
 	}
 	for (;;) {
-		snprintf(run, sizeof(run), "%s/run-%d-%u", dir, pid, ++a->runs);
+		snprintf(run, sizeof(run), "%s/greenai-run-%d-%u", dir, pid,
+			 ++a->runs);
 		/* readable by all, as cgroups are, whatever the umask */
 		if (!mkdir(run, 0755) && !chmod(run, 0755))
 			break;
@@ -488,15 +508,17 @@ static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 	}
 	r = gx_write_pid(run, pid);
 	if (r || !gx_pidfd_alive(pidfd)) {
-		gx_run_undo(a, run);
+		gx_run_undo(run, dir);
 		gx_client_error(c, r ? -r : ESRCH,
 				r ? "cannot move the process into its run cgroup" :
 				    "the process ended");
 		goto out;
 	}
 	r = ga_cgroup_id(run, &id);
+	r = r ?: gx_run_add(a, id, owner, run);
 	if (r) {
-		gx_client_error(c, -r, "cannot read the run cgroup's id");
+		gx_run_undo(run, dir);
+		gx_client_error(c, -r, "cannot keep the run cgroup");
 		goto out;
 	}
 	snprintf(cgpath, sizeof(cgpath), "%s%s",
@@ -511,70 +533,26 @@ out:
 	close(pidfd);
 }
 
-/* Find run cgroup @id in @dir (a uid's run directory). */
-static int gx_find_run(const char *dir, __u64 id, char *out, size_t size)
-{
-	struct dirent *de;
-	uint64_t x;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return -ENOENT;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || strncmp(de->d_name, "run-", 4))
-			continue;
-		snprintf(out, size, "%s/%s", dir, de->d_name);
-		if (!ga_cgroup_id(out, &x) && x == id) {
-			closedir(d);
-			return 0;
-		}
-	}
-	closedir(d);
-	return -ENOENT;
-}
-
 /* {"op":"end-run","cgroup_id":ID}: root's may end any uid's run. */
 static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id)
 {
-	char dir[GA_PATH_MAX], run[GA_PATH_MAX + 300];
 	struct json_object *o;
-	struct dirent *de;
-	int r = -ENOENT;
-	DIR *d;
+	unsigned int i;
 
-	if (!a->have_mnt) {
-		gx_client_error(c, ENODEV, "no cgroup v2 mount on the node");
-		return;
-	}
-	if (c->uid) {
-		if (!gx_runs_dir(a, c->uid, false, dir, sizeof(dir)))
-			r = gx_find_run(dir, id, run, sizeof(run));
-	} else {
-		if ((size_t)snprintf(dir, sizeof(dir), "%s/" GA_AGENT_RUNS_DIR,
-				     a->mnt.dir) >= sizeof(dir))
-			dir[0] = '\0';
-		d = dir[0] ? opendir(dir) : NULL;
-		while (d && r && (de = readdir(d))) {
-			char sub[GA_PATH_MAX + 300];
-
-			if (strncmp(de->d_name, "uid-", 4))
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-			r = gx_find_run(sub, id, run, sizeof(run));
-		}
-		if (d)
-			closedir(d);
-	}
-	if (r) {
+	for (i = 0; i < a->nr_run; i++)
+		if (a->run[i].id == id && (!c->uid || a->run[i].uid == c->uid))
+			break;
+	if (i == a->nr_run) {
 		gx_client_error(c, ENOENT, "no run cgroup of yours has that id");
 		return;
 	}
-	if (rmdir(run)) {
+	if (rmdir(a->run[i].dir) && errno != ENOENT) {
 		gx_client_error(c, errno, errno == EBUSY ?
 				"the run cgroup still holds processes" :
 				"cannot remove the run cgroup");
 		return;
 	}
+	a->run[i] = a->run[--a->nr_run];
 	o = json_object_new_object();
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	gx_client_json(c, o);
@@ -841,5 +819,6 @@ void gx_agent_stop(struct gx_agent *a)
 	if (a->wake[1] >= 0)
 		close(a->wake[1]);
 	free(a->path);
+	free(a->run);
 	free(a);
 }
