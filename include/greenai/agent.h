@@ -25,7 +25,6 @@
 #define GA_AGENT_SOCKET_ENV	"GREENAI_AGENT_SOCKET"
 #define GA_AGENT_REQ_MAX	1024	/* bytes of a request, newline included */
 #define GA_AGENT_REPLY_MAX	(64u << 20)	/* bytes of a reply */
-#define GA_AGENT_RUNS_DIR	"greenai.runs/agent"	/* below cgroup2's root */
 
 /*
  * The socket's path: @given when not NULL, else $GREENAI_AGENT_SOCKET when
@@ -73,11 +72,12 @@ struct json_object *ga_agent_domain_json(const struct ga_ctx *g,
 int ga_agent_error_line(int errnum, const char *msg, char *buf, size_t size);
 
 /*
- * A run cgroup for process @pid, which must be the caller or its child and
- * the caller's own: the agent makes <cgroup2>/GA_AGENT_RUNS_DIR/uid-UID/
- * run-PID-N, moves @pid into it and gives its path (as in /proc/PID/cgroup)
- * and id. Its figures are the caller's to read through the agent until it
- * is removed. @socket: NULL for ga_agent_socket(NULL).
+ * A run cgroup for process @pid, which must be the caller's own (real
+ * uid): the agent makes greenai-run-PID-N inside the cgroup @pid is in (so
+ * every limit on that cgroup still holds), moves @pid into it and gives
+ * its path (as in /proc/PID/cgroup) and id. Its figures are the caller's
+ * to read through the agent until it is removed. @socket: NULL for
+ * ga_agent_socket(NULL).
  *
  * Return: 0, or -errno with @err saying why (the agent's reply, or what
  * to start when there is no agent).

@@ -41,6 +41,10 @@ setup() {
 	done
 	UID_A=$(id -u ga-test-a)
 	UID_B=$(id -u ga-test-b)
+	# each user's processes start in a cgroup of the test's: the run
+	# cgroups the agent makes inside them go with them
+	UCG_a=$(new_cgroup "ga-agent-a.$$")
+	UCG_b=$(new_cgroup "ga-agent-b.$$")
 	SOCK=$T/agent/agent.sock
 }
 
@@ -48,9 +52,9 @@ teardown() {
 	local p c deadline
 	end_pids
 	# busy children the users' clients left, in their run cgroups
-	for c in "$CG/greenai.runs/agent/uid-$UID_A"/run-* \
-		"$CG/greenai.runs/agent/uid-$UID_B"/run-*; do
-		[ -d "$c" ] && remove_cgroup "$c"
+	for c in $(find "$UCG_a" "$UCG_b" -mindepth 1 -type d \
+		-name 'greenai-run-*' 2>/dev/null); do
+		remove_cgroup "$c"
 	done
 	for p in "${STRAY[@]}"; do
 		kill -KILL "$p" 2>/dev/null || true
@@ -61,18 +65,17 @@ teardown() {
 			sleep 0.05
 		done
 	done
-	rmdir "$CG/greenai.runs/agent/uid-$UID_A" \
-		"$CG/greenai.runs/agent/uid-$UID_B" 2>/dev/null || true
 	_cgroups_teardown
 	userdel -f ga-test-a 2>/dev/null || true
 	userdel -f ga-test-b 2>/dev/null || true
 }
 
 # as_cmd USER: AS, the command that runs what follows it as ga-test-USER,
-# in a clean environment that points at the test's agent; setpriv and env
-# exec it, so that it keeps their pid
+# in USER's test cgroup, in a clean environment that points at the test's
+# agent; sh, setpriv and env exec it, so that it keeps their pid
 as_cmd() {
-	AS=(setpriv --reuid="ga-test-$1" --regid="ga-test-$1" --clear-groups
+	local ucg=UCG_$1
+	AS=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "${!ucg}" setpriv --reuid="ga-test-$1" --regid="ga-test-$1" --clear-groups
 		env -i PATH=/usr/bin:/bin HOME="$T/home-$1"
 		GREENAI_AGENT_SOCKET="${AGENT_SOCK:-$SOCK}"
 		GREENAI_CALIBRATION="$T/home-$1/idle-power")
@@ -200,7 +203,7 @@ two_busy() {
 	refute_output --regexp "(^|[^0-9])$pb "
 }
 
-@test "agent: run cgroups: a user's own child only, seen by its user and root only, ended once empty" {
+@test "agent: run cgroups: a user's own processes only, inside their cgroup, seen by its user and root only, ended once empty" {
 	start_agent
 	# a's client puts its own busy child in a run cgroup
 	run as a "$T/bin/agent_client.py" "$SOCK" run-child
@@ -211,7 +214,8 @@ two_busy() {
 	ca=$(awk '$1 == "cgroup" { print $2 }' <<<"$output")
 	path=$(awk '$1 == "cgroup" { print $3 }' <<<"$output")
 	[ -n "$ca" ] || fail "no cgroup in: $output"
-	[ "$path" = "/greenai.runs/agent/uid-$UID_A/run-$pa_child-${path##*-}" ] ||
+	# inside the cgroup the child was in: every limit on it still holds
+	[ "$path" = "${UCG_a#"$CG"}/greenai-run-$pa_child-${path##*-}" ] ||
 		fail "path $path"
 	assert_equal "$(cut -d: -f3 <"/proc/$pa_child/cgroup" | tail -n 1)" "$path"
 	run as b "$T/bin/agent_client.py" "$SOCK" run-child
@@ -228,18 +232,20 @@ two_busy() {
 	run facts b
 	refute_line "cgroup $ca"
 
-	# another user's process, and one's own that is not one's child
+	# another user's process is refused, and nothing moved
 	busy a
 	local pa=$BUSY
 	run as b "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
 	assert_output --partial '"ok":false'
 	assert_output --partial "not yours"
-	run as a "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
-	assert_output --partial '"ok":false'
-	assert_output --partial "neither you nor your child"
-	# refused: nothing moved
 	assert_equal "$(cut -d: -f3 <"/proc/$pa/cgroup" | tail -n 1)" \
-		"$(cut -d: -f3 </proc/self/cgroup | tail -n 1)"
+		"${UCG_a#"$CG"}"
+	# one's own process that is not one's child: inside its cgroup too
+	run as a "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
+	assert_output --partial '"ok":true'
+	assert_output --regexp "\"path\":\"${UCG_a#"$CG"}/greenai-run-$pa-[0-9]+\""
+	assert_equal "$(cut -d: -f3 <"/proc/$pa/cgroup" | tail -n 1)" \
+		"$(sed 's/.*"path":"\([^"]*\)".*/\1/' <<<"$output")"
 
 	# ending: not another's, not while busy; then gone
 	run as b "$T/bin/agent_client.py" "$SOCK" end-run "$ca"
@@ -291,8 +297,7 @@ remove_cgroup_procs() {
 		"{\"op\":\"sample\",\"pad\":\"$(printf '%02000d' 0)\"}"
 	assert_output --partial '"error":"request over 1024 bytes"'
 	# nothing was made, and the agent answers as before
-	[ ! -d "$CG/greenai.runs/agent/uid-$UID_A" ] ||
-		[ -z "$(ls "$CG/greenai.runs/agent/uid-$UID_A")" ]
+	assert_equal "$(find "$UCG_a" "$UCG_b" -mindepth 1 -type d | wc -l)" 0
 	run facts a
 	assert_success
 	assert_line --regexp '^sample [0-9]+$'

@@ -105,7 +105,8 @@ static void gx_client_json(struct gx_client *c, struct json_object *o)
 		gx_client_error(c, ENOMEM, "out of memory");
 		return;
 	}
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &n);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+						JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 	gx_client_put(c, s, n);
 	gx_client_put(c, "\n", 1);
 	json_object_put(o);

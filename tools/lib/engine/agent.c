@@ -136,7 +136,8 @@ int ga_agent_error_line(int errnum, const char *msg, char *buf, size_t size)
 	json_object_object_add(o, "errno", json_object_new_int(errnum));
 	json_object_object_add(o, "error", json_object_new_string(msg));
 	n = snprintf(buf, size, "%s\n",
-		     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return n >= 0 && (size_t)n < size ? 0 : -ENOSPC;
 }
