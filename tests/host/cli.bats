@@ -316,6 +316,16 @@ PY
 	# the technique's tag names the row, else the model does; sched's two
 	# runs are summed
 	assert_line --index 3 --regexp '^energy-aware scheduling,training,sched,base,'
+	# units that are not the same unit do not compare: totals, and said so
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE runs SET unit = ? WHERE model = ? AND units = 500", ("images", "q-infer"))
+db.commit()' "$l"
+	run --separate-stderr "$GREENAI" compare --ledger "$l" --format csv base-infer q-infer
+	assert_success
+	assert_line --index 1 --regexp '^quantisation,inference,q-infer,base-infer,.*,2 runs,capacity$'
+	[[ $stderr == *"warning: the runs count different units (predictions vs predictions and others): the totals are compared (base-infer, q-infer)"* ]] ||
+		fail "$stderr"
 	# the training phase alone, with the order of the models kept
 	run "$GREENAI" compare --ledger "$l" --format csv base sched pruned
 	assert_success

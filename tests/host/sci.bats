@@ -283,10 +283,18 @@ assert r["country_name"] == "France" and r["on_cloud"] == "" and r["cpu_count"] 
 	# the model card: what it ran on, never the host's name
 	run "$GREENAI" export --format model-card --ledger "$LEDGER" 1
 	assert_success
-	assert_line '  hardware_used: "CPU: 4 x Test CPU @ 2.00GHz; GPU: 1 (models not recorded)"'
+	assert_line '  hardware_used: "CPU: 4 logical CPUs, Test CPU @ 2.00GHz; GPU: 1 (models not recorded)"'
 	refute_output --partial secret-host
 	run "$GREENAI" export --format model-card --ledger "$LEDGER" 3
 	assert_line '  hardware_used: "CPU: not recorded; GPU: none measured"'
+	# a CPU model of any length in the ledger is cut at 200 characters
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE runs SET cpu_model = ? WHERE id = 1", ("X" * 3000,))
+db.commit()' "$LEDGER"
+	run "$GREENAI" export --format model-card --ledger "$LEDGER" 1
+	assert_success
+	assert_line "  hardware_used: \"CPU: 4 logical CPUs, $(printf 'X%.0s' $(seq 200)); GPU: 1 (models not recorded)\""
 	run "$GREENAI" export --format codecarbon-json --ledger "$LEDGER" 4
 	assert_failure 1
 	assert_output --partial "run 4 did not complete"

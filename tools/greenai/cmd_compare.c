@@ -35,9 +35,9 @@ static const char cli_compare_help[] =
 	"                    it; the Baseline column says which\n"
 	"A run's units=N and unit=NAME in $GREENAI_METRICS (the work it did:\n"
 	"9000 predictions) make the figures per unit: when every run of a model\n"
-	"and of its baseline has units, energy and CO2e are compared per unit\n"
-	"(their sums over the sums of units), else as totals; the Per column\n"
-	"says which.\n"
+	"and of its baseline has units, all of the same unit, energy and CO2e\n"
+	"are compared per unit (their sums over the sums of units), else as\n"
+	"totals; the Per column says which.\n"
 	"\n"
 	"A figure that needs an accuracy is left empty when a model has none.\n"
 	"The last column is the idle policy the runs' energy was split under\n"
@@ -57,8 +57,9 @@ struct cmp_model {
 	char technique[CMP_TAG_MAX];	/* "" until a tag says */
 	char phase[CMP_TAG_MAX];	/* "" when no run says */
 	char unit[CMP_TAG_MAX];
+	bool unit_mixed;		/* its runs name different units */
 	double units;			/* summed over its runs */
-	unsigned int runs_with_units;
+	unsigned int runs_with_units, runs_without_units;
 	const struct cmp_model *base;	/* its phase's baseline */
 };
 
@@ -97,9 +98,13 @@ static int cmp_add_run(const struct ga_run *run, void *arg)
 		v = cmp_tag(run, "phase");
 		if (v)
 			snprintf(c->phase, sizeof(c->phase), "%s", v);
-		v = run->unit ? run->unit : cmp_tag(run, "unit");
-		if (v)
-			snprintf(c->unit, sizeof(c->unit), "%s", v);
+		v = run->unit ? run->unit : "";
+		if (c->runs_with_units + c->runs_without_units &&
+		    strcmp(c->unit, v))
+			c->unit_mixed = true;
+		snprintf(c->unit, sizeof(c->unit), "%s", v);
+		if (!run->has_units || run->units <= 0)
+			c->runs_without_units++;
 		if (run->has_units && run->units > 0) {
 			c->units += run->units;
 			c->runs_with_units++;
@@ -111,6 +116,16 @@ static int cmp_add_run(const struct ga_run *run, void *arg)
 static int cmp_per_unit(const struct cmp_model *c)
 {
 	return c->runs_with_units && c->runs_with_units == c->m->runs;
+}
+
+/*
+ * Whether @c and its baseline compare per unit: every run of both says
+ * its units, and all of them count the same unit.
+ */
+static int cmp_same_units(const struct cmp_model *c)
+{
+	return cmp_per_unit(c) && cmp_per_unit(c->base) && !c->unit_mixed &&
+	       !c->base->unit_mixed && !strcmp(c->unit, c->base->unit);
 }
 
 /*
@@ -164,7 +179,7 @@ static void cmp_figures(const struct cmp_model *c, struct cmp_figures *f)
 	double cb = b->co2_ug, cp = p->co2_ug;
 
 	memset(f, 0, sizeof(*f));
-	f->per_unit = cmp_per_unit(c) && cmp_per_unit(c->base);
+	f->per_unit = cmp_same_units(c);
 	if (f->per_unit) {
 		eb /= c->base->units;
 		cb /= c->base->units;
@@ -207,6 +222,12 @@ static void cmp_warn(const struct cmp_model *c, char *idle, size_t size)
 	if (cmp_per_unit(c) != cmp_per_unit(c->base))
 		fprintf(stderr, "greenai compare: warning: not every run says its units: the totals are compared (%s, %s)\n",
 			b->name, p->name);
+	else if (cmp_per_unit(c) && !cmp_same_units(c))
+		fprintf(stderr, "greenai compare: warning: the runs count different units (%s%s vs %s%s): the totals are compared (%s, %s)\n",
+			c->base->unit[0] ? c->base->unit : "unnamed",
+			c->base->unit_mixed ? " and others" : "",
+			c->unit[0] ? c->unit : "unnamed",
+			c->unit_mixed ? " and others" : "", b->name, p->name);
 }
 
 /* Whether @c is a row of the table: not a phase's baseline. */

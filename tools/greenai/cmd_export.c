@@ -263,7 +263,7 @@ static void cli_yaml_str(const char *key, const char *v)
 
 static void cli_export_card(const struct ga_run *run, const char *type)
 {
-	char source[1024], hw[512];
+	char source[1024], hw[512], gpu[64];
 	size_t off;
 	unsigned int i, gpus;
 
@@ -283,17 +283,18 @@ static void cli_export_card(const struct ga_run *run, const char *type)
 	for (i = gpus = 0; i < run->nr_energy; i++)
 		gpus += run->energy[i].in_total &&
 			!strcmp(run->energy[i].kind, "gpu");
-	if (run->nr_cpus)
-		off = snprintf(hw, sizeof(hw), "CPU: %u x %s", run->nr_cpus,
-			       run->cpu_model ? run->cpu_model :
-						"(model not known)");
-	else
-		off = snprintf(hw, sizeof(hw), "CPU: not recorded");
+	/* one snprintf: a ledger's CPU model of any length is cut, never run over */
 	if (gpus)
-		snprintf(hw + off, sizeof(hw) - off,
-			 "; GPU: %u (models not recorded)", gpus);
+		snprintf(gpu, sizeof(gpu), "%u (models not recorded)", gpus);
 	else
-		snprintf(hw + off, sizeof(hw) - off, "; GPU: none measured");
+		snprintf(gpu, sizeof(gpu), "none measured");
+	if (run->nr_cpus)
+		snprintf(hw, sizeof(hw), "CPU: %u logical CPUs, %.200s; GPU: %s",
+			 run->nr_cpus,
+			 run->cpu_model ? run->cpu_model : "model not known",
+			 gpu);
+	else
+		snprintf(hw, sizeof(hw), "CPU: not recorded; GPU: %s", gpu);
 	puts("co2_eq_emissions:");
 	printf("  emissions: %.6f\n", run->co2_ug / 1e6);
 	cli_yaml_str("source", source);
