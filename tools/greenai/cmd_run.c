@@ -278,14 +278,24 @@ static int run_is_pid(const char *s, size_t len, int *pid)
 	return n <= INT_MAX;
 }
 
-/* Whether greenai @pid is running (a process of that pid and name). */
+/*
+ * Whether greenai @pid is running: a process of that pid named greenai,
+ * or running the same program as this one.
+ */
 static int run_greenai_alive(int pid)
 {
 	struct ga_proc_stat st;
+	struct stat a, b;
+	char exe[64];
 
-	return !ga_proc_stat_read("/", pid, &st) &&
-	       !strcmp(st.comm, "greenai") && st.state != 'Z' &&
-	       st.state != 'X';
+	if (ga_proc_stat_read("/", pid, &st) || st.state == 'Z' ||
+	    st.state == 'X')
+		return 0;
+	if (!strcmp(st.comm, "greenai"))
+		return 1;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	return !stat(exe, &a) && !stat("/proc/self/exe", &b) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /*
@@ -294,17 +304,17 @@ static int run_greenai_alive(int pid)
  * "/greenai.runs/N" (a command's) is greenai N's run; greenai-run-P-N and
  * /greenai.runs/agent/... are the agent's. Refused while that greenai (or
  * the agent) is there; else the run is stale (its greenai was killed):
- * say so, and measure the process from the cgroup the stale greenai-run-N
- * is in (it goes back there at the end), or from the stale /greenai.runs/N
- * itself; o->pid_stale is the stale cgroup, removed once empty.
- * Return: 0 or an exit status.
+ * say so, and measure the process from the cgroup the first stale
+ * greenai-run-N is in (it goes back there at the end), else from the
+ * stale /greenai.runs/N itself; o->pid_stale is the stale cgroup, removed
+ * once empty. Return: 0 or an exit status.
  */
 static int run_pid_stale(struct run_opts *o)
 {
 	char path[GA_PATH_MAX];
 	const char *c, *e;
-	size_t cut = 0, len;
-	int owner, agent, i;
+	size_t cut = 0, cut_end = 0, runs_end = 0, len;
+	int owner, agent, cmd, i;
 
 	snprintf(path, sizeof(path), "%s", o->pid_from);
 	for (c = path, i = 0; *c; c = e, i++) {
@@ -314,7 +324,8 @@ static int run_pid_stale(struct run_opts *o)
 		len = e - c;
 		owner = 0;
 		agent = 0;
-		if (i == 1 && !strncmp(path, "/greenai.runs/", 14)) {
+		cmd = i == 1 && !strncmp(path, "/greenai.runs/", 14);
+		if (cmd) {
 			if (!run_is_pid(c, len, &owner))
 				agent = 1;
 		} else if (len > 12 && !strncmp(c, "greenai-run-", 12)) {
@@ -324,18 +335,24 @@ static int run_pid_stale(struct run_opts *o)
 		if (agent || (owner && run_greenai_alive(owner)))
 			return cli_usage(&cli_cmd_run, "--pid %s: already in a greenai run (%s), which measures it",
 					 o->pid_arg, o->pid_from);
-		if (!owner || o->pid_stale[0])
-			continue;
-		snprintf(o->pid_stale, sizeof(o->pid_stale), "%.*s",
-			 (int)(e - path), path);
-		if (i > 1 || strncmp(path, "/greenai.runs/", 14))
+		if (owner && cmd) {
+			runs_end = e - path;
+		} else if (owner && !cut) {
 			cut = c - path;
+			cut_end = e - path;
+		}
 	}
-	if (!o->pid_stale[0])
-		return 0;
-	if (cut)
+	if (cut) {
+		snprintf(o->pid_stale, sizeof(o->pid_stale), "%.*s",
+			 (int)cut_end, path);
 		snprintf(o->pid_from, sizeof(o->pid_from), "%.*s",
 			 cut > 1 ? (int)cut - 1 : 1, path);
+	} else if (runs_end) {
+		snprintf(o->pid_stale, sizeof(o->pid_stale), "%.*s",
+			 (int)runs_end, path);
+	} else {
+		return 0;
+	}
 	fprintf(stderr, "greenai run: --pid %s: in %s, the run cgroup of a greenai that has gone (stale): measured from %s\n",
 		o->pid_arg, o->pid_stale, o->pid_from);
 	return 0;
