@@ -85,7 +85,8 @@ start_pid_run() {
 	local pid=$1
 	shift
 	OUT=$BATS_TEST_TMPDIR/out
-	rm -f "$BATS_TEST_TMPDIR/in"
+	# (a run before's files gone: the first line waited for is this one's)
+	rm -f "$BATS_TEST_TMPDIR/in" "$OUT" "$OUT.err"
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	"$GREENAI_BIN" run --pid "$pid" "$@" <"$BATS_TEST_TMPDIR/in" \
 		>"$OUT" 2>"$OUT.err" &

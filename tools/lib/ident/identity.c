@@ -209,8 +209,10 @@ static int status_fs_id(const char *buf, const char *key, unsigned long *v)
 	const char *p = strstr(buf, key);
 	unsigned long real, eff, saved;
 
-	return p && sscanf(p + strlen(key), "%lu %lu %lu %lu", &real, &eff,
-			   &saved, v) == 4 ? 0 : -EINVAL;
+	if (!p || sscanf(p + strlen(key), "%lu %lu %lu %lu", &real, &eff,
+			 &saved, v) != 4)
+		return -EINVAL;
+	return 0;
 }
 
 /**
@@ -241,8 +243,8 @@ int ga_proc_owner(const char *root, int pid, uid_t *uid, gid_t *gid)
 	err = err ?: ga_read_file(path, 1 << 16, &buf, &len);
 	if (err)
 		return gone(err);
-	err = status_fs_id(buf, "\nUid:", &u) ?:
-	      status_fs_id(buf, "\nGid:", &g);
+	err = status_fs_id(buf, "\nUid:", &u);
+	err = err ?: status_fs_id(buf, "\nGid:", &g);
 	free(buf);
 	if (err)
 		return err;
