@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <greenai/cgroup.h>
 #include <greenai/container.h>
@@ -96,6 +97,7 @@ struct ga_proc_stat {
 
 int ga_proc_stat_parse(const char *buf, struct ga_proc_stat *st);
 int ga_proc_stat_read(const char *root, int pid, struct ga_proc_stat *st);
+int ga_proc_owner(const char *root, int pid, uid_t *uid, gid_t *gid);
 
 uint32_t ga_framework_of_path(const char *path);
 const char *ga_framework_name(uint32_t bit);

@@ -25,6 +25,11 @@ setup() {
 
 teardown() {
 	end_pids KILL
+	# a test cgroup, and a run cgroup left in it by a failure
+	if [ -n "${LIM:-}" ] && [ -d "$LIM" ]; then
+		find "$LIM" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
+		rmdir "$LIM"
+	fi
 }
 
 needs_root() {
@@ -50,8 +55,25 @@ print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)' "
 
 # gone CGROUP: the run's cgroup (its path from the cgroup2 root) is gone
 gone() {
-	[[ $1 == /greenai.runs/[0-9]* ]] || fail "not a run's cgroup: '$1'"
+	[[ $1 == */greenai-run-[0-9]* ]] || fail "not a run's cgroup: '$1'"
 	[ ! -e "$CG$1" ] || fail "$1 is left"
+}
+
+# run_of FROM CGROUP: CGROUP is a --pid run's, made in the cgroup FROM
+run_of() {
+	[[ $2 == ${1%/}/greenai-run-[0-9]* ]] ||
+		fail "'$2' is not a run's cgroup in '$1'"
+}
+
+# wait_for FILE PID: until FILE has something in it, while PID lives
+# (30 s at most)
+wait_for() {
+	local until=$((SECONDS + 30))
+	until [ -s "$1" ]; do
+		kill -0 "$2" 2>/dev/null || fail "process $2 ended: $(cat "$1")"
+		[ "$SECONDS" -lt "$until" ] || fail "nothing in $1 after 30 s"
+		sleep 0.05
+	done
 }
 
 # start_pid_run PID ARGS...: greenai run --pid PID ARGS in the background,
@@ -63,22 +85,21 @@ start_pid_run() {
 	local pid=$1
 	shift
 	OUT=$BATS_TEST_TMPDIR/out
+	# (a run before's files gone: the first line waited for is this one's)
+	rm -f "$BATS_TEST_TMPDIR/in" "$OUT" "$OUT.err"
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	"$GREENAI_BIN" run --pid "$pid" "$@" <"$BATS_TEST_TMPDIR/in" \
 		>"$OUT" 2>"$OUT.err" &
 	GPID=$!
 	PIDS+=("$GPID")
 	exec 9>"$BATS_TEST_TMPDIR/in"
-	until [ -s "$OUT" ]; do
-		kill -0 "$GPID" 2>/dev/null || fail "greenai ended: $(cat "$OUT.err")"
-		sleep 0.05
-	done
+	wait_for "$OUT" "$GPID"
 	RUN_CG=$(sed -n '1s/.* cgroup=//p' "$OUT")
 }
 
 # greenai_run ARGS...: greenai run ARGS, stdin /dev/null, as `run` would
 # ($status, $output), in the background for its pid; its cgroup
-# (greenai.runs/<pid>) must not be left
+# (greenai.runs/<pid>, or greenai-run-<pid> for --pid) must not be left
 greenai_run() {
 	"$GREENAI_BIN" run "$@" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 &
 	local p=$!
@@ -86,6 +107,8 @@ greenai_run() {
 	wait "$p" || status=$?
 	output=$(cat "$BATS_TEST_TMPDIR/run.out")
 	[ ! -e "$CG/greenai.runs/$p" ] || fail "greenai.runs/$p is left"
+	[ -z "$(find "$CG" -maxdepth 8 -type d -name "greenai-run-$p")" ] ||
+		fail "greenai-run-$p is left"
 }
 
 @test "python: the package's unit tests pass (no greenai needed)" {
@@ -104,7 +127,7 @@ greenai_run() {
 		fail "no label: $stderr"
 	# inside the block, the process was in the run's cgroup; after, back
 	[ "$(field inside)" = "$(field started_cgroup)" ]
-	[[ $(field inside) == /greenai.runs/* ]]
+	run_of "$(field before)" "$(field inside)"
 	[ "$(field after)" = "$(field before)" ]
 	[ "$(field env_after)" = "null" ]
 	local id uj acc
@@ -112,8 +135,12 @@ greenai_run() {
 	uj=$(field energy_uj)
 	[ "$uj" -gt 0 ] || fail "no energy: $output"
 	[ "$(field joined)" = false ]
-	[ "$(field estimated)" = true ] # a power model here: no RAPL
-	[ "$(field source)" = model ]
+	# measured or estimated, and the sources, as the ledger and label say
+	local est
+	est=$(ledger "SELECT MAX(estimated) FROM run_energy WHERE run_id = $id AND in_total = 1")
+	[ "$(field estimated)" = "$([ "$est" = 1 ] && echo true || echo false)" ]
+	[[ $stderr == *"; energy from $(field source)"$'\n'* ]] ||
+		fail "source '$(field source)' is not the label's: $stderr"
 	[[ $(field idle_policy) == capacity* ]]
 	[ "$(field green_score)" != null ]
 	acc=$(field accuracy)
@@ -141,7 +168,7 @@ print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
 	run --separate-stderr "$PY" "$HELPER" decorator "$LEDGER"
 	assert_success
 	[ "$(field returned)" = "$(field accuracy)" ]
-	[[ $(field inside) == /greenai.runs/* ]]
+	run_of "$(field before)" "$(field inside)"
 	[ "$(field after)" = "$(field before)" ]
 	local uj
 	uj=$(field energy_uj)
@@ -177,7 +204,7 @@ print(r["energy_uj"], r["model"], r["accuracy_pct"], r["status"],
 	assert_success
 	local cg
 	cg=$(field inside)
-	[[ $cg == /greenai.runs/* ]]
+	run_of "$(field before)" "$cg"
 	[ "$(field subprocess_cgroup)" = "$cg" ]
 	[ "$(field forked_cgroup)" = "$cg" ]
 	# each child spun 0.3 s of CPU time (its own count): the run has
@@ -221,25 +248,36 @@ except greenai.GreenaiError as e:
 	assert_output --partial "the greenai agent is needed"
 }
 
-@test "run --pid: the run ends when the process exits, and its metrics file is its owner's" {
+@test "run --pid: the run ends when the process exits, and its metrics file is its to write" {
 	needs_root
-	local fifo=$BATS_TEST_TMPDIR/go
+	local fifo=$BATS_TEST_TMPDIR/go ready=$BATS_TEST_TMPDIR/ready
 	mkfifo "$fifo"
 	exec 8<>"$fifo"
-	# a process of another user that waits for a line, then exits
-	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'read x' <&8 &
+	# a process whose real ids are root's and whose effective ones (it
+	# opens files with) are another user's, not dumpable since; it waits
+	# for a line, the metrics file's name, writes to it, exits
+	"$PY" -c 'import os, sys
+os.setresgid(0, 65534, 0)
+os.setresuid(0, 65534, 0)
+print("ready", flush=True)
+with open(sys.stdin.readline().strip(), "a") as f:
+    f.write("accuracy=42\n")' <&8 >"$ready" &
 	PIDS+=($!)
 	local pid=$!
-	until [ "$(stat -c %u "/proc/$pid")" = 65534 ]; do sleep 0.05; done
+	wait_for "$ready" "$pid"
+	grep -qP '^Uid:\t0\t65534\t0\t65534$' "/proc/$pid/status"
+	local from
+	from=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
 	# greenai's stdin stays open: the process's exit ends the run
 	start_pid_run "$pid" --model m --ledger "$LEDGER"
 	run head -n 1 "$OUT"
-	assert_output --regexp '^started run=[0-9]+ metrics=/[^ ]+ cgroup=/greenai\.runs/[0-9]+$'
+	assert_output --regexp '^started run=[0-9]+ metrics=/[^ ]+ cgroup=/([^ ]*/)?greenai-run-[0-9]+$'
 	local metrics cg=$RUN_CG
+	run_of "$from" "$cg"
 	metrics=$(sed -n '1s/.* metrics=\([^ ]*\) .*/\1/p' "$OUT")
 	[ "$(stat -c %u:%a "$metrics")" = "65534:600" ]
 	grep -qx "0::$cg" "/proc/$pid/cgroup"
-	echo go >&8
+	echo "$metrics" >&8
 	wait "$GPID" || fail "greenai: exit $?: $(cat "$OUT.err")"
 	exec 9>&- 8>&-
 	run tail -n +2 "$OUT"
@@ -247,6 +285,8 @@ except greenai.GreenaiError as e:
 	assert_output "the process exited done m $pid"
 	run cat "$OUT.err"
 	assert_output --partial "greenai run: the run ends: the process exited"
+	run ledger "SELECT key, value FROM run_metrics"
+	assert_output "accuracy|42.0"
 	[ ! -e "$metrics" ]
 	gone "$cg"
 }
@@ -259,6 +299,7 @@ except greenai.GreenaiError as e:
 	from=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
 	start_pid_run "$pid" --ledger "$LEDGER"
 	local cg=$RUN_CG
+	run_of "$from" "$cg"
 	grep -qx "0::$cg" "/proc/$pid/cgroup"
 	# a process the run started, left running: born in the run's cgroup
 	local left
@@ -316,7 +357,7 @@ t.start()
 print(t.native_id, flush=True)
 time.sleep(3600)' >"$out" &
 	PIDS+=($!)
-	until [ -s "$out" ]; do sleep 0.05; done
+	wait_for "$out" "$!"
 	greenai_run --pid "$(cat "$out")" --ledger "$LEDGER"
 	assert_failure 2
 	assert_output --partial "a thread, not a process"
@@ -326,4 +367,102 @@ time.sleep(3600)' >"$out" &
 	assert_failure 2
 	assert_output --partial "already in a greenai run (/greenai.runs/"
 	[ ! -e "$LEDGER" ]
+}
+
+@test "run --pid: a signal greenai does not pass on (USR1, USR2, ALRM, a real-time one) ends the run, and all goes back" {
+	needs_root
+	sleep infinity &
+	PIDS+=($!)
+	local pid=$! from sig metrics cg n=0
+	from=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	for sig in USR1 USR2 ALRM RTMIN+3; do
+		start_pid_run "$pid" --ledger "$LEDGER"
+		cg=$RUN_CG
+		n=$((n + 1))
+		metrics=$(sed -n '1s/.* metrics=\([^ ]*\) .*/\1/p' "$OUT")
+		grep -qx "0::$cg" "/proc/$pid/cgroup"
+		kill -s "$sig" "$GPID"
+		wait "$GPID" || fail "greenai: SIG$sig: exit $?: $(cat "$OUT.err")"
+		exec 9>&-
+		run cat "$OUT.err"
+		if [ "$sig" = RTMIN+3 ]; then
+			assert_output --partial "the run ends: signal $(($(kill -l RTMIN) + 3)) to greenai"
+		else
+			assert_output --partial "the run ends: SIG$sig to greenai"
+		fi
+		grep -qx "0::$from" "/proc/$pid/cgroup"
+		[ ! -e "$metrics" ] || fail "SIG$sig: $metrics is left"
+		gone "$cg"
+		run ledger "SELECT COUNT(*), SUM(status = 1) FROM runs"
+		assert_output "$n|$n"
+	done
+}
+
+@test "run --pid: a process left in the run cgroup of a greenai that was killed is measured again, from where it was" {
+	needs_root
+	sleep infinity &
+	PIDS+=($!)
+	local pid=$! from stale
+	from=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	start_pid_run "$pid" --ledger "$LEDGER"
+	stale=$RUN_CG
+	kill -KILL "$GPID"
+	wait "$GPID" || true
+	exec 9>&-
+	# (the killed greenai's metrics file, which nothing can remove)
+	rm -f "$(sed -n '1s/.* metrics=\([^ ]*\) .*/\1/p' "$OUT")"
+	grep -qx "0::$stale" "/proc/$pid/cgroup"
+	# a live run refuses it; this one is stale
+	start_pid_run "$pid" --ledger "$LEDGER"
+	run cat "$OUT.err"
+	assert_output --partial "in $stale, the run cgroup of a greenai that has gone (stale): measured from $from"
+	run_of "$from" "$RUN_CG"
+	grep -qx "0::$RUN_CG" "/proc/$pid/cgroup"
+	[ ! -e "$CG$stale" ] || fail "the stale $stale is left"
+	exec 9>&-
+	wait "$GPID" || fail "greenai: exit $?: $(cat "$OUT.err")"
+	grep -qx "0::$from" "/proc/$pid/cgroup"
+	gone "$RUN_CG"
+	# the killed run is incomplete, the new one done
+	run ledger "SELECT status FROM runs ORDER BY id"
+	assert_output $'2\n1'
+}
+
+@test "run --pid: the process stays under its cgroup, and its limits, during the run" {
+	needs_root
+	local lim=$CG/greenai-test-limits-$$ pid limits="" in=$BATS_TEST_TMPDIR/in-lim
+	LIM=$lim
+	mkdir "$lim"
+	# the limits, where the cgroup2 hierarchy has these controllers
+	if grep -qw memory "$CG/cgroup.controllers" &&
+		grep -qw pids "$CG/cgroup.controllers"; then
+		echo "+memory +pids" >"$CG/cgroup.subtree_control"
+		echo 512M >"$lim/memory.max"
+		echo 64 >"$lim/pids.max"
+		limits=1
+	fi
+	sh -c 'echo $$ >"$1/cgroup.procs" && echo in >"$2" && exec sleep infinity' \
+		sh "$lim" "$in" &
+	PIDS+=($!)
+	pid=$!
+	wait_for "$in" "$pid"
+	grep -qx "0::${lim#"$CG"}" "/proc/$pid/cgroup"
+	start_pid_run "$pid" --ledger "$LEDGER"
+	[[ $(sed -n 's/^0:://p' "/proc/$pid/cgroup") == "${lim#"$CG"}"/* ]] ||
+		fail "not under ${lim#"$CG"}: $(cat "/proc/$pid/cgroup")"
+	[ "$RUN_CG" = "${lim#"$CG"}/greenai-run-$GPID" ]
+	if [ -n "$limits" ]; then
+		[ "$(cat "$lim/memory.max")" = 536870912 ]
+		[ "$(cat "$lim/pids.max")" = 64 ]
+		# what the run cgroup counts is counted in the limited one
+		[ "$(cat "$lim/pids.current")" -ge "$(cat "$CG$RUN_CG/pids.current")" ]
+		[ "$(cat "$CG$RUN_CG/pids.current")" -ge 1 ]
+	fi
+	exec 9>&-
+	wait "$GPID" || fail "greenai: exit $?: $(cat "$OUT.err")"
+	grep -qx "0::${lim#"$CG"}" "/proc/$pid/cgroup"
+	gone "$RUN_CG"
+	end_pids KILL
+	PIDS=()
+	rmdir "$lim"
 }

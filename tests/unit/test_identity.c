@@ -242,6 +242,33 @@ static void stat_of_another_pid_is_rejected(void **state)
 	assert_int_equal(ga_proc_stat_read(root, 11, &st), -EINVAL);
 }
 
+/* The file system ids, the last of "Uid:" and "Gid:", not the real ones. */
+static void owner_is_the_fs_ids_of_status(void **state)
+{
+	char *root = fix_tmpdir_new();
+	uid_t u = 1;
+	gid_t g = 1;
+
+	*state = root;
+	fix_mkdirs(root, "proc/10");
+	fix_write(root, "proc/10/status",
+		  "Name:\tx\nUmask:\t0022\nUid:\t0\t1000\t0\t1000\n"
+		  "Gid:\t0\t0\t5\t1001\nGroups:\t\n");
+	assert_int_equal(ga_proc_owner(root, 10, &u, &g), 0);
+	assert_int_equal(u, 1000);
+	assert_int_equal(g, 1001);
+	fix_mkdirs(root, "proc/11");
+	fix_write(root, "proc/11/status",
+		  "Name:\tx\nUid:\t7\t7\t7\t7\nGid:\t7\t7\t7\n");
+	assert_int_equal(ga_proc_owner(root, 11, &u, &g), -EINVAL);
+	assert_int_equal(u, 1000);
+	assert_int_equal(ga_proc_owner(root, 12, &u, &g), -ESRCH);
+	assert_int_equal(ga_proc_owner(root, 0, &u, &g), -EINVAL);
+	assert_int_equal(ga_proc_owner("/", getpid(), &u, &g), 0);
+	assert_int_equal(u, geteuid());
+	assert_int_equal(g, getegid());
+}
+
 /* --- frameworks --- */
 
 static void frameworks_from_mapped_paths(void **state)
@@ -975,6 +1002,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(malformed_stat_lines_are_rejected),
 		cmocka_unit_test(random_stat_lines_never_crash),
 		cmocka_unit_test_teardown(stat_of_another_pid_is_rejected,
+					  fix_teardown),
+		cmocka_unit_test_teardown(owner_is_the_fs_ids_of_status,
 					  fix_teardown),
 		cmocka_unit_test(frameworks_from_mapped_paths),
 		cmocka_unit_test(framework_names_and_lists),

@@ -21,13 +21,16 @@
  * workload is never signalled, labelled or frozen: it is not greenai's.
  *
  * A process (--pid) is moved, its whole thread group, into a cgroup made
- * for the run as a command's, from the cgroup it was in; what it starts
- * is born there. Its run ends at EOF on greenai's standard input, at a
- * signal to greenai or when the process exits; the process, and whatever
- * it left running in the run's cgroup, then go back to where it came
- * from, and the run's figures are printed as JSON on standard output,
- * after the first line, "started run=ID metrics=PATH cgroup=PATH", which
- * tells the process its run and metrics file.
+ * for the run inside the cgroup it was in, <its cgroup>/greenai-run-<pid
+ * of greenai>, so that the limits of its container, unit or job still
+ * hold; what it starts is born there. Its run ends at EOF on greenai's
+ * standard input, at a signal to greenai (any that would end greenai and
+ * can be caught) or when the process exits; the process, and whatever it
+ * left running in the run's cgroup, then go back to where it came from,
+ * and the run's figures are printed as JSON on standard output, after the
+ * first line, "started run=ID metrics=PATH cgroup=PATH", which tells the
+ * process its run and metrics file. The process is held by a pidfd: what
+ * is read of it by pid, and its move, count only if it is alive after.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -43,6 +46,7 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -93,14 +97,19 @@ static const char cli_run_help[] =
 	"\n"
 	"A process already running, from now on, in a cgroup of its own:\n"
 	"  --pid PID          move process PID (all its threads) into a new run\n"
-	"                     cgroup, labelled with the model; what it starts\n"
-	"                     from then on is born there. The first line on\n"
+	"                     cgroup made in its own (CG/greenai-run-N, whose\n"
+	"                     limits still hold), labelled with the model;\n"
+	"                     what it starts from then on is born there. A\n"
+	"                     process left in the run cgroup of a greenai that\n"
+	"                     was killed is taken from where that one took\n"
+	"                     it (the run is stale). The first line on\n"
 	"                     standard output is \"started run=ID metrics=PATH\n"
 	"                     cgroup=PATH\": the run's id, its metrics file\n"
 	"                     (the process's to write, as $GREENAI_METRICS)\n"
 	"                     and its cgroup. The run ends at EOF on greenai's\n"
-	"                     standard input, at SIGINT or SIGTERM to greenai,\n"
-	"                     or when the process exits; the process, and what\n"
+	"                     standard input, at a signal to greenai (INT,\n"
+	"                     TERM, HUP, QUIT, USR1, USR2, ALRM, ...), or when\n"
+	"                     the process exits; the process, and what\n"
 	"                     it left running, go back to the cgroup it came\n"
 	"                     from. The label goes to standard error, the\n"
 	"                     ledger gets the run, and the rest of standard\n"
@@ -172,6 +181,7 @@ struct run_opts {
 	pid_t pid;
 	int pidfd;
 	char pid_from[GA_PATH_MAX];	/* from the cgroup2 root */
+	char pid_stale[GA_PATH_MAX];	/* a stale run's cgroup it was in */
 	uid_t pid_uid;
 	gid_t pid_gid;
 	int carbon_aware;
@@ -244,6 +254,110 @@ static int run_parse_workload(int argc, struct run_opts *o)
 	return 0;
 }
 
+/* Whether the process of @pidfd is alive (EPERM: alive, not ours). */
+static int run_pidfd_alive(int pidfd)
+{
+	return !syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) ||
+	       errno == EPERM;
+}
+
+/* Whether [@s, @s + @len) is a pid (1 to INT_MAX), into *@pid. */
+static int run_is_pid(const char *s, size_t len, int *pid)
+{
+	long long n = 0;
+	size_t i;
+
+	if (!len || len > 10 || *s == '0')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		n = n * 10 + s[i] - '0';
+	}
+	*pid = n;
+	return n <= INT_MAX;
+}
+
+/*
+ * Whether greenai @pid is running: a process of that pid named greenai,
+ * or running the same program as this one.
+ */
+static int run_greenai_alive(int pid)
+{
+	struct ga_proc_stat st;
+	struct stat a, b;
+	char exe[64];
+
+	if (ga_proc_stat_read("/", pid, &st) || st.state == 'Z' ||
+	    st.state == 'X')
+		return 0;
+	if (!strcmp(st.comm, "greenai"))
+		return 1;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	return !stat(exe, &a) && !stat("/proc/self/exe", &b) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * --pid's process in a greenai run already: a cgroup of its path that is
+ * "greenai-run-N" (greenai run --pid's, made in the process's cgroup) or
+ * "/greenai.runs/N" (a command's) is greenai N's run; greenai-run-P-N and
+ * /greenai.runs/agent/... are the agent's. Refused while that greenai (or
+ * the agent) is there; else the run is stale (its greenai was killed):
+ * say so, and measure the process from the cgroup the first stale
+ * greenai-run-N is in (it goes back there at the end), else from the
+ * stale /greenai.runs/N itself; o->pid_stale is the stale cgroup, removed
+ * once empty. Return: 0 or an exit status.
+ */
+static int run_pid_stale(struct run_opts *o)
+{
+	char path[GA_PATH_MAX];
+	const char *c, *e;
+	size_t cut = 0, cut_end = 0, runs_end = 0, len;
+	int owner, agent, cmd, i;
+
+	snprintf(path, sizeof(path), "%s", o->pid_from);
+	for (c = path, i = 0; *c; c = e, i++) {
+		while (*c == '/')
+			c++;
+		e = c + strcspn(c, "/");
+		len = e - c;
+		owner = 0;
+		agent = 0;
+		cmd = i == 1 && !strncmp(path, "/greenai.runs/", 14);
+		if (cmd) {
+			if (!run_is_pid(c, len, &owner))
+				agent = 1;
+		} else if (len > 12 && !strncmp(c, "greenai-run-", 12)) {
+			if (!run_is_pid(c + 12, len - 12, &owner))
+				agent = memchr(c + 12, '-', len - 12) != NULL;
+		}
+		if (agent || (owner && run_greenai_alive(owner)))
+			return cli_usage(&cli_cmd_run, "--pid %s: already in a greenai run (%s), which measures it",
+					 o->pid_arg, o->pid_from);
+		if (owner && cmd) {
+			runs_end = e - path;
+		} else if (owner && !cut) {
+			cut = c - path;
+			cut_end = e - path;
+		}
+	}
+	if (cut) {
+		snprintf(o->pid_stale, sizeof(o->pid_stale), "%.*s",
+			 (int)cut_end, path);
+		snprintf(o->pid_from, sizeof(o->pid_from), "%.*s",
+			 cut > 1 ? (int)cut - 1 : 1, path);
+	} else if (runs_end) {
+		snprintf(o->pid_stale, sizeof(o->pid_stale), "%.*s",
+			 (int)runs_end, path);
+	} else {
+		return 0;
+	}
+	fprintf(stderr, "greenai run: --pid %s: in %s, the run cgroup of a greenai that has gone (stale): measured from %s\n",
+		o->pid_arg, o->pid_stale, o->pid_from);
+	return 0;
+}
+
 /*
  * --pid: a process (a thread group's leader) that is not greenai, a kernel
  * thread, a zombie or in a greenai run already; where it is, its owner
@@ -254,8 +368,7 @@ static int run_parse_pid(int argc, struct run_opts *o)
 	static char label[1100], *cmd[2] = { label, NULL };
 	struct ga_cgroup_mount m;
 	struct ga_identity id;
-	char proc[64], *end;
-	struct stat st;
+	char *end;
 	long v;
 	int r;
 
@@ -316,18 +429,22 @@ static int run_parse_pid(int argc, struct run_opts *o)
 			o->pid_arg, strerror(-r));
 		return CLI_EXIT_RUN;
 	}
-	if (ga_cgroup_within("/greenai.runs", o->pid_from))
-		return cli_usage(&cli_cmd_run, "--pid %s: already in a greenai run (%s), which measures it",
-				 o->pid_arg, o->pid_from);
-	snprintf(proc, sizeof(proc), "/proc/%d", o->pid);
-	if (stat(proc, &st))
+	r = ga_proc_owner("/", o->pid, &o->pid_uid, &o->pid_gid);
+	/* read while the pidfd holds it: alive after, the same process */
+	if (r == -ESRCH || (!r && !run_pidfd_alive(o->pidfd)))
 		return run_usage("--pid %s: no such process", o->pid_arg);
-	o->pid_uid = st.st_uid;
-	o->pid_gid = st.st_gid;
+	if (r) {
+		fprintf(stderr, "greenai run: --pid %s: its owner: %s\n",
+			o->pid_arg, strerror(-r));
+		return CLI_EXIT_RUN;
+	}
 	if (geteuid()) {
 		fprintf(stderr, "greenai run: --pid needs root: it moves a process between cgroups; for other users, the greenai agent is needed\n");
 		return CLI_EXIT_RUN;
 	}
+	r = run_pid_stale(o);
+	if (r)
+		return r;
 	o->cmd = cmd;
 	return 0;
 }
@@ -494,6 +611,46 @@ static int run_cgroup(struct run_where *w, const char **why)
 		return -errno;
 	}
 	n = snprintf(w->dir, sizeof(w->dir), "%s/greenai.runs/%d", m.dir,
+		     getpid());
+	if (n < 0 || (size_t)n >= sizeof(w->dir))
+		return -ENAMETOOLONG;
+	if (mkdir(w->dir, 0755)) {
+		*why = "cannot make the run's cgroup";
+		return -errno;
+	}
+	w->made = 1;
+	r = ga_cgroup_of_arg(&m, w->dir, w->path, sizeof(w->path));
+	if (r)
+		*why = "the run's cgroup is not under the cgroup2 mount";
+	return r;
+}
+
+/*
+ * --pid's cgroup: <its cgroup>/greenai-run-<greenai's pid>, made here, so
+ * that the limits of the cgroups it was in (memory.max, pids.max,
+ * cpu.max of its container, unit or job) still hold over the run, and the
+ * cgroup it came from is not left empty (a systemd scope would go). A
+ * cgroup that holds processes has no domain controllers in its
+ * subtree_control: it may have children.
+ */
+static int run_cgroup_pid(const struct run_opts *o, struct run_where *w,
+			  const char **why)
+{
+	struct ga_cgroup_mount m;
+	char from[GA_PATH_MAX];
+	int n, r;
+
+	*why = "no cgroup v2 mount";
+	r = ga_cgroup_find_mount("/", &m);
+	if (!r && m.layout == GA_CGROUP_LEGACY)
+		r = -ENODEV;
+	if (!r) {
+		*why = "the process's cgroup";
+		r = ga_cgroup_dir(&m, o->pid_from, from, sizeof(from));
+	}
+	if (r)
+		return r;
+	n = snprintf(w->dir, sizeof(w->dir), "%s/greenai-run-%d", from,
 		     getpid());
 	if (n < 0 || (size_t)n >= sizeof(w->dir))
 		return -ENAMETOOLONG;
@@ -686,6 +843,75 @@ static int run_watch_open(const struct run_where *w, int sfd, int *ifd)
 	return efd;
 }
 
+/* Why a run ended: signal @signo to greenai. */
+static void run_why_signal(char *why, size_t size, int signo)
+{
+	const char *name = sigabbrev_np(signo);
+
+	if (name)
+		snprintf(why, size, "SIG%s to greenai", name);
+	else
+		snprintf(why, size, "signal %d to greenai", signo);
+}
+
+/*
+ * The sampling of a watch (run_watch(), run_watch_pid()): the interval's
+ * next end, and when the run stops (--duration) if it goes on so long.
+ */
+struct run_clock {
+	struct ga_ctx *g;
+	unsigned int *errors;
+	struct cli_run_carbon *rc;
+	const struct run_where *w;
+	__u64 step, next, stop, now;
+};
+
+static void run_clock_init(struct run_clock *c, struct ga_ctx *g,
+			   unsigned int *errors, struct cli_run_carbon *rc,
+			   const struct run_where *w, unsigned long interval_ms,
+			   int64_t duration_ms)
+{
+	c->g = g;
+	c->errors = errors;
+	c->rc = rc;
+	c->w = w;
+	c->step = interval_ms * 1000000ULL;
+	c->now = ga_mono_ns();
+	c->next = c->now + c->step;
+	c->stop = duration_ms > 0 ? c->now + (__u64)duration_ms * 1000000ULL :
+				    UINT64_MAX;
+}
+
+/*
+ * Wait for the files of the epoll file @efd until the interval's end (or
+ * the stop, if sooner), and then tick (run_tick()). Return: how many of
+ * @evs (at most @max) are ready, 0 after a tick (c->now its time), or
+ * -errno.
+ */
+static int run_clock_wait(struct run_clock *c, int efd, struct epoll_event *evs,
+			  int max)
+{
+	int n;
+
+	for (;;) {
+		n = ga_wait(c->g, c->next < c->stop ? c->next : c->stop, efd);
+		if (n == -EINTR)
+			continue;
+		if (n < 0)
+			return n;
+		if (n == 0) {
+			c->now = run_tick(c->g, c->errors, c->rc, c->w,
+					  &c->next, c->step);
+			return 0;
+		}
+		n = epoll_wait(efd, evs, max, 0);
+		if (n > 0)
+			return n;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 /*
  * Measure a workload until it ends: no process left in its cgroup or the
  * cgroup gone, --duration, or a signal to greenai (which the workload
@@ -695,14 +921,12 @@ static int run_watch(struct ga_ctx *g, int sfd, const struct run_opts *o,
 		     unsigned int *errors, struct cli_run_carbon *rc,
 		     const struct run_where *w, char *why, size_t why_size)
 {
-	__u64 step = o->interval_ms * 1000000ULL, now = ga_mono_ns();
-	__u64 next = now + step, stop = UINT64_MAX;
 	struct epoll_event evs[2];
+	struct run_clock c;
 	char buf[4096];
 	int efd, ifd = -1, n, i, r = 0;
 
-	if (o->duration_ms)
-		stop = now + (__u64)o->duration_ms * 1000000ULL;
+	run_clock_init(&c, g, errors, rc, w, o->interval_ms, o->duration_ms);
 	efd = run_watch_open(w, sfd, &ifd);
 	if (efd < 0)
 		return efd;
@@ -713,23 +937,15 @@ static int run_watch(struct ga_ctx *g, int sfd, const struct run_opts *o,
 				 "no process is left in its cgroup");
 			break;
 		}
-		n = ga_wait(g, next < stop ? next : stop, efd);
-		if (n == -EINTR)
-			continue;
+		n = run_clock_wait(&c, efd, evs, 2);
 		if (n < 0) {
 			r = n;
 			break;
 		}
-		if (n == 0) {
-			now = run_tick(g, errors, rc, w, &next, step);
-			if (now >= stop) {
-				snprintf(why, why_size, "--duration %s",
-					 o->duration);
-				break;
-			}
-			continue;
+		if (n == 0 && c.now >= c.stop) {
+			snprintf(why, why_size, "--duration %s", o->duration);
+			break;
 		}
-		n = epoll_wait(efd, evs, 2, 0);
 		for (i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
@@ -740,8 +956,7 @@ static int run_watch(struct ga_ctx *g, int sfd, const struct run_opts *o,
 			}
 			if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
 			    si.ssi_signo != SIGCHLD) {
-				snprintf(why, why_size, "SIG%s to greenai",
-					 sigabbrev_np(si.ssi_signo) ?: "?");
+				run_why_signal(why, why_size, si.ssi_signo);
 				goto out;
 			}
 		}
@@ -777,13 +992,49 @@ static int run_pid_in(const char *dir, pid_t pid)
 	return r;
 }
 
+/* Remove a stale run's cgroup (@path from the cgroup2 root) if empty. */
+static void run_rmdir_stale(const char *path)
+{
+	struct ga_cgroup_mount m;
+	char dir[GA_PATH_MAX];
+
+	if (!ga_cgroup_find_mount("/", &m) &&
+	    !ga_cgroup_dir(&m, path, dir, sizeof(dir)))
+		run_rmdir_tree(dir, 0);
+}
+
 /*
- * Move every process of the cgroup @dir and its descendants into the
- * cgroup.procs file @to; count them in @moved. A process that exited
- * meanwhile is not an error. Return: 0 or -errno.
+ * Move process @pid, read from a cgroup.procs of the run's cgroup (@run,
+ * from the cgroup2 root), into the cgroup.procs file @to, if it is still
+ * one there: a pid read may have been reused since. Return: 0, -ESRCH
+ * when it is not there any more, or -errno.
  */
-static int run_move_tree(const char *dir, int to, unsigned int depth,
-			 unsigned int *moved)
+static int run_move_back(int to, pid_t pid, const char *run)
+{
+	char cg[GA_PATH_MAX];
+	int pidfd = syscall(SYS_pidfd_open, pid, 0), r;
+
+	if (pidfd < 0)
+		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ?
+			       -errno : -ESRCH;
+	/* its cgroup, read while the pidfd holds it: alive after, the same */
+	r = ga_cgroup_of_pid("/", pid, cg, sizeof(cg), NULL);
+	if (r || !run_pidfd_alive(pidfd) || !ga_cgroup_within(run, cg))
+		r = -ESRCH;
+	else
+		r = run_move_one(to, pid);
+	close(pidfd);
+	return r;
+}
+
+/*
+ * Move every process of the cgroup @dir and its descendants, in the
+ * run's cgroup @run, into the cgroup.procs file @to; count them in
+ * @moved. A process that exited meanwhile is not an error. Return: 0 or
+ * -errno.
+ */
+static int run_move_tree(const char *dir, const char *run, int to,
+			 unsigned int depth, unsigned int *moved)
 {
 	char path[GA_PATH_MAX + 32];
 	struct dirent *de;
@@ -794,7 +1045,7 @@ static int run_move_tree(const char *dir, int to, unsigned int depth,
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	f = fopen(path, "re");
 	while (f && !r && fscanf(f, "%d", &pid) == 1) {
-		r = run_move_one(to, pid);
+		r = run_move_back(to, pid, run);
 		if (r == -ESRCH)
 			r = 0;
 		else if (!r)
@@ -809,7 +1060,7 @@ static int run_move_tree(const char *dir, int to, unsigned int depth,
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 				     de->d_name) < sizeof(path))
-			r = run_move_tree(path, to, depth + 1, moved);
+			r = run_move_tree(path, run, to, depth + 1, moved);
 	}
 	if (d)
 		closedir(d);
@@ -839,7 +1090,7 @@ static int run_pid_back(const struct run_opts *o, const struct run_where *w)
 	if (fd < 0)
 		return -errno;
 	for (i = 0; !r && i < 100 && run_populated(w->dir); i++)
-		r = run_move_tree(w->dir, fd, 0, &moved);
+		r = run_move_tree(w->dir, w->path, fd, 0, &moved);
 	close(fd);
 	if (!r && run_populated(w->dir))
 		r = -EBUSY;
@@ -847,57 +1098,107 @@ static int run_pid_back(const struct run_opts *o, const struct run_where *w)
 }
 
 /*
+ * The signals whose default is to end a process, which greenai run --pid
+ * takes as the end of its run (with INT, TERM, HUP, QUIT, USR1, USR2):
+ * the timers', power failure, the CPU limit, the real-time ones.
+ */
+static void run_pid_sigset(sigset_t *set)
+{
+	static const int sigs[] = { SIGALRM, SIGVTALRM, SIGPROF, SIGPWR,
+				    SIGXCPU, SIGXFSZ, SIGSTKFLT, SIGIO };
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(set, sigs[i]);
+	for (n = SIGRTMIN; n <= SIGRTMAX; n++)
+		sigaddset(set, n);
+}
+
+/*
+ * Standard input, to watch for its end without ever blocking and without
+ * changing the flags of the open file it shares with others: opened
+ * again (/proc/self/fd/0), O_NONBLOCK, for a pipe, FIFO, terminal or
+ * file; a socket is read with MSG_DONTWAIT (*@sock). Return: the file,
+ * or -1 when there is no standard input or it cannot be read so.
+ */
+static int run_stdin_open(int *sock)
+{
+	struct stat st;
+	int fd;
+
+	*sock = 0;
+	if (fstat(STDIN_FILENO, &st))
+		return -1;
+	if (S_ISSOCK(st.st_mode)) {
+		*sock = 1;
+		return STDIN_FILENO;
+	}
+	fd = open("/proc/self/fd/0", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return fd < 0 ? -1 : fd;
+}
+
+/*
+ * Read and drop what standard input's @fd has now (a bounded amount:
+ * the next round takes more). Return: 1 at its end (EOF, an error), else 0.
+ */
+static int run_stdin_drain(int fd, int sock)
+{
+	char buf[4096];
+	ssize_t got;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		got = sock ? recv(fd, buf, sizeof(buf), MSG_DONTWAIT) :
+			     read(fd, buf, sizeof(buf));
+		if (got > 0 || (got < 0 && errno == EINTR))
+			continue;
+		return !(got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	}
+	return 0;
+}
+
+/*
  * Measure --pid's process until EOF on standard input, a signal to
- * greenai (INT, TERM, HUP, QUIT) or its exit (its pidfd readable).
- * Standard input is read and what comes is dropped; one that cannot be
- * watched (a regular file, /dev/null) is read to its end at once. Return:
- * 0, with why it ended in @why, or -errno.
+ * greenai (run_pid_sigset()'s) or its exit (its pidfd readable).
+ * Standard input is read and what comes is dropped, never blocking; one
+ * that cannot be watched (a regular file, /dev/null) is read to its end
+ * at once. Return: 0, with why it ended in @why, or -errno.
  */
 static int run_watch_pid(struct ga_ctx *g, int sfd, const struct run_opts *o,
 			 unsigned int *errors, struct cli_run_carbon *rc,
 			 const struct run_where *w, char *why, size_t why_size)
 {
 	struct epoll_event ev = { .events = EPOLLIN }, evs[3];
-	__u64 step = o->interval_ms * 1000000ULL, next;
-	int efd = epoll_create1(EPOLL_CLOEXEC), in = 0, n, i, r = 0;
-	char buf[4096];
-	ssize_t got;
+	int efd = epoll_create1(EPOLL_CLOEXEC), in, sock, eof = 0, n, i, r = 0;
+	struct run_clock c;
 
 	if (efd < 0)
 		return -errno;
+	run_clock_init(&c, g, errors, rc, w, o->interval_ms, 0);
+	in = run_stdin_open(&sock);
 	ev.data.fd = sfd;
 	if (epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev))
 		r = -errno;
 	ev.data.fd = o->pidfd;
 	if (!r && epoll_ctl(efd, EPOLL_CTL_ADD, o->pidfd, &ev))
 		r = -errno;
-	ev.data.fd = STDIN_FILENO;
-	if (!r && epoll_ctl(efd, EPOLL_CTL_ADD, STDIN_FILENO, &ev)) {
-		if (errno == EPERM)
-			in = 1;		/* always readable: read it now */
-		else if (errno != EBADF)
+	ev.data.fd = in;
+	if (!r && in >= 0 && epoll_ctl(efd, EPOLL_CTL_ADD, in, &ev)) {
+		if (errno == EPERM)	/* always readable: read it now */
+			while (!(eof = run_stdin_drain(in, sock)))
+				;
+		else
 			r = -errno;
 	}
-	next = ga_mono_ns() + step;
 	while (!r) {
-		while (in && (got = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
-			;
-		if (in) {
+		if (eof) {
 			snprintf(why, why_size, "EOF on standard input");
 			break;
 		}
-		n = ga_wait(g, next, efd);
-		if (n == -EINTR)
-			continue;
-		if (n < 0) {
+		n = run_clock_wait(&c, efd, evs, 3);
+		if (n < 0)
 			r = n;
-			break;
-		}
-		if (n == 0) {
-			run_tick(g, errors, rc, w, &next, step);
-			continue;
-		}
-		n = epoll_wait(efd, evs, 3, 0);
 		for (i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
@@ -905,21 +1206,19 @@ static int run_watch_pid(struct ga_ctx *g, int sfd, const struct run_opts *o,
 				snprintf(why, why_size, "the process exited");
 				goto out;
 			}
-			if (evs[i].data.fd == STDIN_FILENO) {
-				got = read(STDIN_FILENO, buf, sizeof(buf));
-				if (got <= 0 && !(got < 0 && (errno == EAGAIN ||
-							     errno == EINTR)))
-					in = 1;
+			if (evs[i].data.fd == in) {
+				eof = run_stdin_drain(in, sock);
 				continue;
 			}
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				snprintf(why, why_size, "SIG%s to greenai",
-					 sigabbrev_np(si.ssi_signo) ?: "?");
+				run_why_signal(why, why_size, si.ssi_signo);
 				goto out;
 			}
 		}
 	}
 out:
+	if (in > STDIN_FILENO)
+		close(in);
 	close(efd);
 	return r;
 }
@@ -1029,7 +1328,12 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	int64_t end_ms;
 	pid_t pid = 0;
 
-	r = o->wl_path[0] ? run_workload(o, &w, &why) : run_cgroup(&w, &why);
+	if (o->wl_path[0])
+		r = run_workload(o, &w, &why);
+	else if (by_pid)
+		r = run_cgroup_pid(o, &w, &why);
+	else
+		r = run_cgroup(&w, &why);
 	if (r) {
 		fprintf(stderr, "greenai run: %s: %s\n", why, strerror(-r));
 		goto out;
@@ -1080,12 +1384,17 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	if (!by_pid) {
 		sigaddset(&set, SIGCHLD);
-		sigaddset(&set, SIGUSR1);
-		sigaddset(&set, SIGUSR2);
 	} else {
-		/* a caller gone: its pipe's EPIPE, not the end of greenai */
+		/*
+		 * Whatever would end greenai and can be caught ends the run
+		 * instead, the process back where it was; a caller gone is
+		 * its pipe's EPIPE, not the end of greenai.
+		 */
+		run_pid_sigset(&set);
 		signal(SIGPIPE, SIG_IGN);
 	}
 	sigprocmask(SIG_BLOCK, &set, &orig);
@@ -1109,6 +1418,11 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	lb.run.start_unix_ns = ga_unix_ns();
 	if (by_pid) {
 		r = sfd < 0 ? -errno : run_pid_in(w.dir, o->pid);
+		/* what moved is the pidfd's process only if it is alive now */
+		if (!r && !run_pidfd_alive(o->pidfd)) {
+			run_pid_back(o, &w);
+			r = -ESRCH;
+		}
 		if (r) {
 			fprintf(stderr, "greenai run: cannot move process %d into the run's cgroup: %s\n",
 				o->pid, r == -ESRCH ? "it has exited" :
@@ -1116,6 +1430,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 			goto out_metrics;
 		}
 		moved_in = 1;
+		if (o->pid_stale[0] && strcmp(o->pid_stale, o->pid_from))
+			run_rmdir_stale(o->pid_stale);
 	}
 	if (ga_ledger_begin(ledger, &lb.run)) {
 		fprintf(stderr, "greenai run: %s\n", ga_ledger_error(ledger));

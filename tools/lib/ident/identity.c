@@ -203,6 +203,56 @@ int ga_proc_stat_read(const char *root, int pid, struct ga_proc_stat *st)
 	return 0;
 }
 
+/* The file system id of @key ("\nUid:"), the last of its 4, in @buf. */
+static int status_fs_id(const char *buf, const char *key, unsigned long *v)
+{
+	const char *p = strstr(buf, key);
+	unsigned long real, eff, saved;
+
+	if (!p || sscanf(p + strlen(key), "%lu %lu %lu %lu", &real, &eff,
+			 &saved, v) != 4)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * ga_proc_owner() - the uid and gid a process opens files with
+ * @root: "/" or a fixture tree
+ * @pid: the process
+ * @uid: its file system uid (the last of "Uid:" in /proc/PID/status)
+ * @gid: its file system gid (the last of "Gid:")
+ *
+ * The ids that decide whether it may write a file made for it: its
+ * effective ones but after setfsuid(). Read from its status, by name,
+ * not from the owner of a /proc/PID file (root's when the process is not
+ * dumpable, for all but the directory).
+ *
+ * Return: 0; -ESRCH when the process does not exist; -EINVAL when the
+ * status has no such lines; other -errno.
+ */
+int ga_proc_owner(const char *root, int pid, uid_t *uid, gid_t *gid)
+{
+	char path[GA_PATH_MAX], *buf;
+	unsigned long u, g;
+	size_t len;
+	int err;
+
+	if (pid <= 0)
+		return -EINVAL;
+	err = proc_path(path, sizeof(path), root, pid, "status");
+	err = err ?: ga_read_file(path, 1 << 16, &buf, &len);
+	if (err)
+		return gone(err);
+	err = status_fs_id(buf, "\nUid:", &u);
+	err = err ?: status_fs_id(buf, "\nGid:", &g);
+	free(buf);
+	if (err)
+		return err;
+	*uid = u;
+	*gid = g;
+	return 0;
+}
+
 /**
  * ga_framework_of_path() - the frameworks a mapped file's path shows
  * @path: a path from /proc/PID/maps
