@@ -269,6 +269,47 @@ remove_cgroup_procs() {
 	done
 }
 
+@test "agent: a user's greenai run measures its command in a run cgroup the agent makes" {
+	start_agent
+	local l=$T/home-a/ledger.db
+	cp "$TOP/build/greenai" "$T/bin/greenai"
+	run --separate-stderr as a "$T/bin/greenai" run --model toy --ledger "$l" -- \
+		sh -c 'echo accuracy=90 >>"$GREENAI_METRICS"; i=0
+			while [ $i -lt 200000 ]; do i=$((i + 1)); done; times'
+	assert_success
+	# the shell's own CPU time, as the kernel counted it
+	local sh_ns
+	sh_ns=$(awk 'NR == 1 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%.0f\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e9 }' <<<"$output")
+	[[ $stderr =~ backend\ +agent ]] || fail "$stderr"
+	[[ $stderr != *"sample failed"* ]] || fail "$stderr"
+	# the run is in the user's ledger, theirs alone, with its figures;
+	# its cgroup was inside the user's, and is gone
+	assert_equal "$(stat -c '%U %a' "$l")" "ga-test-a 600"
+	run python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for r in db.execute("SELECT r.model, r.backend, r.accuracy_pct, r.status,"
+                    " SUM(e.active_uj + e.idle_uj) > 0, r.cgroup FROM runs r"
+                    " JOIN run_energy e ON e.run_id = r.id"):
+    print(*r)' "$l"
+	assert_output --regexp "^toy agent 90.0 1 1 ${UCG_a#"$CG"}/greenai-run-[0-9]+-[0-9]+\$"
+	[ -z "$(find "$UCG_a" -mindepth 1 -type d)" ] || fail "a run cgroup is left"
+	# its CPU time is the command's, within 20 % (or 30 ms: the
+	# shell's figure is in clock ticks)
+	run python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT cpu_ns FROM runs").fetchone()[0])' "$l"
+	awk -v a="$output" -v b="$sh_ns" 'BEGIN { d = a - b; if (d < 0) d = -d
+		exit !(b > 0 && (d <= 0.2 * b || d <= 30e6)) }' ||
+		fail "greenai $output ns, the shell $sh_ns ns"
+	# without the agent, the user is told what to start
+	kill "${PIDS[@]}"
+	wait "${PIDS[@]}" 2>/dev/null || true
+	PIDS=()
+	run as a "$T/bin/greenai" run --ledger "$l" -- true
+	assert_failure
+	assert_output --partial "start the greenai agent"
+}
+
 @test "agent: no figures finer than a sample a second" {
 	run "$EXPORTER" --listen none --agent-socket "$SOCK" -i 0.5
 	assert_failure 2

@@ -61,7 +61,7 @@
 #include "label.h"
 #include "run_carbon.h"
 
-#define RUN_SETTLE_SAMPLES	100	/* at most, for the exits to fold */
+#define RUN_SETTLE_NS	(10 * 1000000000ULL)	/* at most, for the exits to fold */
 
 static const char cli_run_help[] =
 	"usage: greenai run [OPTIONS] -- CMD [ARG...]\n"
@@ -75,6 +75,12 @@ static const char cli_run_help[] =
 	"active and idle), CO2e and the intensity used, the Green Score when the\n"
 	"accuracy is known, and whether the figures are measured or estimated.\n"
 	"The run goes into the ledger.\n"
+	"\n"
+	"Not root, a command is measured through the greenai agent, which makes\n"
+	"its cgroup inside greenai's own (CG/greenai-run-PID-N, whose limits\n"
+	"still hold); the figures are the agent's, a second apart, and the run\n"
+	"ends once the agent has sampled it twice after the command's end.\n"
+	"--carbon-aware needs root.\n"
 	"\n"
 	"`greenai run -- docker run IMAGE` measures the docker client only: the\n"
 	"container runs under the container runtime, not under CMD. Start the\n"
@@ -116,8 +122,7 @@ static const char cli_run_help[] =
 	"                     output is the run as one JSON object (greenai\n"
 	"                     report --by run --format json's, with ledger,\n"
 	"                     estimated, estimated_by, energy_sources, ended\n"
-	"                     and pid). Root only: for other users, the\n"
-	"                     greenai agent is needed.\n"
+	"                     and pid). Root only for now.\n"
 	"\n"
 	"  --model NAME       the model this run trains or serves (a label on\n"
 	"                     its cgroup, user.greenai.model)\n"
@@ -439,7 +444,7 @@ static int run_parse_pid(int argc, struct run_opts *o)
 		return CLI_EXIT_RUN;
 	}
 	if (geteuid()) {
-		fprintf(stderr, "greenai run: --pid needs root: it moves a process between cgroups; for other users, the greenai agent is needed\n");
+		fprintf(stderr, "greenai run: --pid needs root for now: it moves a process into a cgroup and back, which the greenai agent does not do for other users yet (a command, greenai run -- CMD, it does)\n");
 		return CLI_EXIT_RUN;
 	}
 	r = run_pid_stale(o);
@@ -591,13 +596,40 @@ struct run_where {
 	char path[GA_PATH_MAX];		/* its path from the cgroup2 root */
 	int made;			/* made for the run: a command's */
 	struct ga_acct_cgroup base;	/* its figures at the start */
+	/* not root: the agent made it, for the held command */
+	uint64_t agent_id;		/* 0: greenai made it */
+	pid_t held;			/* the command, waiting on @go */
+	int go;				/* its pipe: the environment, then EOF */
 };
+
+/* Make @w's cgroup, @parent/@name, and find its path from the root. */
+static int run_make(const struct ga_cgroup_mount *m, struct run_where *w,
+		    const char *parent, const char *name, const char **why)
+{
+	char dir[GA_PATH_MAX];
+	int n, r;
+
+	n = snprintf(dir, sizeof(dir), "%s/%s", parent, name);
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(w->dir, dir, n + 1);
+	if (mkdir(w->dir, 0755)) {
+		*why = "cannot make the run's cgroup";
+		return -errno;
+	}
+	w->made = 1;
+	r = ga_cgroup_of_arg(m, w->dir, w->path, sizeof(w->path));
+	if (r)
+		*why = "the run's cgroup is not under the cgroup2 mount";
+	return r;
+}
 
 /* A command's cgroup: <cgroup2>/greenai.runs/<pid>, made here. */
 static int run_cgroup(struct run_where *w, const char **why)
 {
 	struct ga_cgroup_mount m;
-	int n, r;
+	char name[16];
+	int n;
 
 	if (ga_cgroup_find_mount("/", &m) || m.layout == GA_CGROUP_LEGACY) {
 		*why = "no cgroup v2 mount";
@@ -610,19 +642,109 @@ static int run_cgroup(struct run_where *w, const char **why)
 		*why = "cannot make <cgroup2>/greenai.runs (run as root?)";
 		return -errno;
 	}
-	n = snprintf(w->dir, sizeof(w->dir), "%s/greenai.runs/%d", m.dir,
-		     getpid());
-	if (n < 0 || (size_t)n >= sizeof(w->dir))
-		return -ENAMETOOLONG;
-	if (mkdir(w->dir, 0755)) {
-		*why = "cannot make the run's cgroup";
+	snprintf(name, sizeof(name), "%d", getpid());
+	return run_make(&m, w, w->dir, name, why);
+}
+
+/*
+ * Not root: the command is forked now, held on a pipe, and the agent
+ * (which holds the backend) makes its run cgroup inside greenai's own and
+ * moves it there; greenai cannot make cgroups. At the start
+ * (run_release()) the child reads the environment the run set (NUL-ended
+ * NAME=VALUE strings) from the pipe and execs the command; if greenai gives
+ * up first, the pipe's EOF with nothing in it ends the child.
+ */
+static int run_cgroup_agent(struct run_where *w, char **argv,
+			    const char **why)
+{
+	static char err[256];
+	struct ga_cgroup_mount m;
+	int p[2], r;
+
+	*why = "no cgroup v2 mount";
+	r = ga_cgroup_find_mount("/", &m);
+	if (!r && m.layout == GA_CGROUP_LEGACY)
+		r = -ENODEV;
+	if (r)
+		return r;
+	if (pipe2(p, O_CLOEXEC)) {
+		*why = "a pipe";
 		return -errno;
 	}
+	fflush(NULL);
+	w->held = fork();
+	if (w->held == 0) {
+		char env[8192];
+		size_t n = 0;
+		ssize_t k;
+
+		close(p[1]);
+		while (n < sizeof(env) &&
+		       (k = read(p[0], env + n, sizeof(env) - n)) > 0)
+			n += k;
+		if (!n || env[n - 1] != '\0')
+			_exit(125);
+		for (k = 0; (size_t)k < n; k += strlen(env + k) + 1)
+			putenv(env + k);
+		execvp(argv[0], argv);
+		fprintf(stderr, "greenai run: %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	if (w->held < 0) {
+		close(p[1]);
+		*why = "cannot start the command";
+		return -errno;
+	}
+	w->go = p[1];
+	r = ga_agent_run_cgroup(NULL, w->held, w->path, sizeof(w->path),
+				&w->agent_id, err, sizeof(err));
+	if (r) {
+		*why = err;
+		return r;
+	}
 	w->made = 1;
-	r = ga_cgroup_of_arg(&m, w->dir, w->path, sizeof(w->path));
+	r = ga_cgroup_dir(&m, w->path, w->dir, sizeof(w->dir));
 	if (r)
 		*why = "the run's cgroup is not under the cgroup2 mount";
 	return r;
+}
+
+/* Send the held command the run's environment: it starts. */
+static int run_release(struct run_where *w)
+{
+	static const char *const names[] = { "GREENAI_METRICS",
+					     "GREENAI_RUN_ID" };
+	char env[2 * GA_PATH_MAX];
+	size_t n = 0, i;
+	int r = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int k = snprintf(env + n, sizeof(env) - n, "%s=%s", names[i],
+				 getenv(names[i]) ?: "");
+
+		if (k < 0 || (size_t)k >= sizeof(env) - n)
+			return -ENAMETOOLONG;
+		n += k + 1;
+	}
+	if (write(w->go, env, n) != (ssize_t)n)
+		r = -EIO;
+	close(w->go);
+	w->go = -1;
+	return r;
+}
+
+/* greenai gave up before the start: the held command ends, unstarted. */
+static void run_unhold(struct run_where *w)
+{
+	if (w->go >= 0) {
+		close(w->go);
+		w->go = -1;
+	}
+	if (w->held > 0)
+		waitpid(w->held, NULL, 0);
+	w->held = 0;
 }
 
 /*
@@ -637,8 +759,8 @@ static int run_cgroup_pid(const struct run_opts *o, struct run_where *w,
 			  const char **why)
 {
 	struct ga_cgroup_mount m;
-	char from[GA_PATH_MAX];
-	int n, r;
+	char from[GA_PATH_MAX], name[32];
+	int r;
 
 	*why = "no cgroup v2 mount";
 	r = ga_cgroup_find_mount("/", &m);
@@ -650,19 +772,8 @@ static int run_cgroup_pid(const struct run_opts *o, struct run_where *w,
 	}
 	if (r)
 		return r;
-	n = snprintf(w->dir, sizeof(w->dir), "%s/greenai-run-%d", from,
-		     getpid());
-	if (n < 0 || (size_t)n >= sizeof(w->dir))
-		return -ENAMETOOLONG;
-	if (mkdir(w->dir, 0755)) {
-		*why = "cannot make the run's cgroup";
-		return -errno;
-	}
-	w->made = 1;
-	r = ga_cgroup_of_arg(&m, w->dir, w->path, sizeof(w->path));
-	if (r)
-		*why = "the run's cgroup is not under the cgroup2 mount";
-	return r;
+	snprintf(name, sizeof(name), "greenai-run-%d", getpid());
+	return run_make(&m, w, from, name, why);
 }
 
 /* A workload's cgroup, found at parsing: its directory. */
@@ -1260,8 +1371,8 @@ static void run_pid_json(struct cli_label *lb, const char *ledger,
 static int run_stop_leftovers(const char *dir)
 {
 	char path[GA_PATH_MAX + 32];
+	int i, killed = 0, pid;
 	FILE *f;
-	int i;
 
 	if (!run_populated(dir))
 		return 0;
@@ -1269,16 +1380,29 @@ static int run_stop_leftovers(const char *dir)
 	f = fopen(path, "w");
 	if (f) {
 		fputs("1", f);
-		fclose(f);
+		killed = !fclose(f);
 	}
-	for (i = 0; i < 1000 && run_populated(dir); i++)
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	for (i = 0; i < 1000 && run_populated(dir); i++) {
+		/* not root (the agent's cgroup): its processes are ours */
+		f = killed ? NULL : fopen(path, "re");
+		while (f && fscanf(f, "%d", &pid) == 1)
+			kill(pid, SIGKILL);
+		if (f)
+			fclose(f);
 		usleep(10000);
+	}
 	return 1;
 }
 
-/* Sample until the run's processes are folded (exits pending none). */
+/*
+ * Sample until the run's processes are folded (exits pending none), 10 s
+ * at most: through the agent, until two of its samples (a second apart)
+ * came after the end.
+ */
 static void run_settle(struct ga_ctx *g, unsigned int *errors)
 {
+	__u64 until = ga_mono_ns() + RUN_SETTLE_NS;
 	struct ga_stats st;
 	int i;
 
@@ -1287,11 +1411,12 @@ static void run_settle(struct ga_ctx *g, unsigned int *errors)
 		run_sample(g, errors);
 	ga_sweep(g);
 	run_sample(g, errors);
-	for (i = 0; i < RUN_SETTLE_SAMPLES; i++) {
+	while (ga_mono_ns() < until) {
 		ga_stats(g, &st);
 		if (!st.exits_pending)
 			break;
-		usleep(10000);
+		/* the agent answers 20 requests a second at most */
+		usleep(strcmp(ga_backend_name(g), "agent") ? 10000 : 100000);
 		run_sample(g, errors);
 	}
 }
@@ -1318,7 +1443,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
 	struct cli_label lb = { 0 };
 	struct ga_ledger *ledger = NULL;
-	struct run_where w = { 0 };
+	struct run_where w = { .go = -1 };
 	const char *why = "";
 	sigset_t set, orig;
 	unsigned int errors = 0;
@@ -1328,10 +1453,16 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	int64_t end_ms;
 	pid_t pid = 0;
 
+	if (!o->wl_path[0] && !by_pid && geteuid() && rc->aware) {
+		fprintf(stderr, "greenai run: --carbon-aware needs root: it pauses the run by freezing its cgroup\n");
+		goto out;
+	}
 	if (o->wl_path[0])
 		r = run_workload(o, &w, &why);
 	else if (by_pid)
 		r = run_cgroup_pid(o, &w, &why);
+	else if (geteuid())
+		r = run_cgroup_agent(&w, o->cmd, &why);
 	else
 		r = run_cgroup(&w, &why);
 	if (r) {
@@ -1345,7 +1476,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	}
 	if (rc->aware)
 		cli_rc_aware(rc, rc->max_mg, rc->deadline_ms, w.dir);
-	if (w.made && o->model &&
+	/* the agent's cgroup is root's: no label, the ledger has the model */
+	if (w.made && !w.agent_id && o->model &&
 	    ga_cgroup_label_set(w.dir, GA_LABEL_MODEL, o->model))
 		fprintf(stderr, "greenai run: cannot label the cgroup with the model (xattrs): the ledger still has it\n");
 	gopts.backend = o->backend;
@@ -1438,7 +1570,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		goto out_metrics;
 	}
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
-	if (w.made)
+	if (w.made && !w.agent_id)
 		ga_cgroup_label_set(w.dir, GA_LABEL_RUN, err);
 	setenv("GREENAI_RUN_ID", err, 1);
 	if (by_pid) {
@@ -1459,7 +1591,14 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 			      run_watch(g, sfd, o, &errors, rc, &w, why_end,
 					sizeof(why_end));
 	} else {
-		pid = sfd < 0 ? -errno : run_spawn(w.dir, o->cmd, &orig);
+		if (sfd < 0)
+			pid = -errno;
+		else if (w.agent_id)
+			pid = run_release(&w) ?: w.held;
+		else
+			pid = run_spawn(w.dir, o->cmd, &orig);
+		if (pid > 0)
+			w.held = 0;	/* started: run_wait() reaps it */
 		if (pid < 0) {
 			fprintf(stderr, "greenai run: cannot start %s: %s\n",
 				o->cmd[0], strerror(-pid));
@@ -1523,12 +1662,19 @@ out_metrics:
 		fprintf(stderr, "greenai run: process %d could not go back to %s\n",
 			o->pid, o->pid_from);
 out:
+	run_unhold(&w);
 	if (sfd >= 0)
 		close(sfd);
 	ga_ledger_close(ledger);
 	ga_close(g);
-	if (w.made)
+	if (w.agent_id) {
+		run_stop_leftovers(w.dir);
+		if (ga_agent_end_run(NULL, w.agent_id, err, sizeof(err)))
+			fprintf(stderr, "greenai run: the run's cgroup %s: %s\n",
+				w.path, err);
+	} else if (w.made) {
 		run_rmdir_tree(w.dir, 0);
+	}
 	return ret;
 }
 

@@ -42,6 +42,7 @@ struct agent_mode {
 	int fd;
 	const char *path;
 	__u64 sample;			/* the agent's sample id, last seen */
+	__u64 swept;			/* the sample id at ga_sweep() */
 	bool primed;			/* the baseline is taken */
 	unsigned int nr_domains;
 	struct greenai_domain dom[GREENAI_MAX_DOMAINS];
@@ -335,10 +336,23 @@ static int agent_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 	return 0;
 }
 
+/*
+ * ga_sweep(): what has ended by now is in the agent's figures two of its
+ * samples later (one sees it gone, the next has its exits folded); until
+ * then its exits count as pending, for a caller that waits for them.
+ */
+static void agent_sweep(struct ga_ctx *g)
+{
+	am(g)->swept = am(g)->sample ? am(g)->sample : 1;
+}
+
 static void agent_stats(const struct ga_ctx *g, struct ga_stats *out)
 {
-	out->acct.tasks = am(g)->nr_tasks;
-	out->acct.cgroups = am(g)->nr_cgroups;
+	const struct agent_mode *m = am(g);
+
+	out->acct.tasks = m->nr_tasks;
+	out->acct.cgroups = m->nr_cgroups;
+	out->exits_pending = m->swept && m->sample < m->swept + 2;
 }
 
 const struct ga_mode_ops ga_mode_agent = {
@@ -351,4 +365,5 @@ const struct ga_mode_ops ga_mode_agent = {
 	.for_each_task = agent_for_each_task,
 	.for_each_cgroup = agent_for_each_cgroup,
 	.stats = agent_stats,
+	.sweep = agent_sweep,
 };
