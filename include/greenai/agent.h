@@ -37,12 +37,13 @@ enum ga_agent_op {
 	GA_AGENT_OP_SAMPLE,	/* {"op":"sample"} */
 	GA_AGENT_OP_RUN_CGROUP,	/* {"op":"run-cgroup","pid":P} */
 	GA_AGENT_OP_END_RUN,	/* {"op":"end-run","cgroup_id":ID} */
+	GA_AGENT_OP_LEAVE_RUN,	/* {"op":"leave-run","cgroup_id":ID} */
 };
 
 struct ga_agent_req {
 	enum ga_agent_op op;
 	int pid;		/* run-cgroup */
-	uint64_t cgroup_id;	/* end-run */
+	uint64_t cgroup_id;	/* end-run, leave-run */
 };
 
 /*
@@ -91,5 +92,12 @@ int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
  */
 int ga_agent_end_run(const char *socket, uint64_t cgroup_id, char *err,
 		     size_t err_size);
+/*
+ * Move what is in the caller's run cgroup @cgroup_id back to the cgroup it
+ * was made in; the cgroup stays (its figures) until ga_agent_end_run().
+ * Return: the processes moved, or -errno with @err.
+ */
+int ga_agent_leave_run(const char *socket, uint64_t cgroup_id, char *err,
+		       size_t err_size);
 
 #endif /* _GREENAI_AGENT_H */

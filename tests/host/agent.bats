@@ -310,6 +310,32 @@ print(sqlite3.connect(sys.argv[1]).execute("SELECT cpu_ns FROM runs").fetchone()
 	assert_output --partial "start the greenai agent"
 }
 
+@test "agent: a user's greenai.track in Python is measured through the agent, and goes back" {
+	start_agent
+	local l=$T/home-a/ledger.db
+	mkdir -m 755 "$T/py"
+	cp -r "$TOP/python/greenai" "$T/py/"
+	cp "$TOP/tests/host/helpers/py_track.py" "$T/bin/"
+	chmod -R a+rX "$T/py" "$T/bin"
+	run as a env PYTHONPATH="$T/py" GREENAI_BIN="$T/bin/greenai" \
+		/usr/bin/python3 "$T/bin/py_track.py" train "$l"
+	assert_success
+	local js=${lines[-1]}
+	# in a run cgroup inside its own during the block, back after; the
+	# figures are the ledger's
+	run /usr/bin/python3 -c 'import json, sqlite3, sys
+o = json.loads(sys.argv[1]); db = sqlite3.connect(sys.argv[2])
+row = db.execute("SELECT model, backend, SUM(e.active_uj + e.idle_uj), r.cpu_ns"
+                 " FROM runs r JOIN run_energy e ON e.run_id = r.id"
+                 " AND e.in_total = 1").fetchone()
+print(o["before"] == sys.argv[3], o["after"] == o["before"],
+      o["inside"].startswith(sys.argv[3] + "/greenai-run-"),
+      row[0], row[1], row[2] == o["energy_uj"], row[3] > 0)' \
+		"$js" "$l" "${UCG_a#"$CG"}"
+	assert_output "True True True digits-mlp agent True True"
+	[ -z "$(find "$UCG_a" -mindepth 1 -type d)" ] || fail "a run cgroup is left"
+}
+
 @test "agent: no figures finer than a sample a second" {
 	run "$EXPORTER" --listen none --agent-socket "$SOCK" -i 0.5
 	assert_failure 2
@@ -329,7 +355,7 @@ print(sqlite3.connect(sys.argv[1]).execute("SELECT cpu_ns FROM runs").fetchone()
 	run as a "$T/bin/agent_client.py" "$SOCK" raw 'nonsense'
 	assert_output '{"ok":false,"errno":22,"error":"request is not one JSON object"}'
 	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"rm","path":"/"}'
-	assert_output --partial '"error":"unknown op (hello, sample, run-cgroup, end-run)"'
+	assert_output --partial '"error":"unknown op (hello, sample, run-cgroup, end-run, leave-run)"'
 	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"run-cgroup","pid":"1"}'
 	assert_output --partial '"error":"run-cgroup needs \"pid\", a process id"'
 	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"sample","uid":0}'

@@ -167,7 +167,6 @@ no_stale_rows() {
 		while [ $n -lt 150 ]; do
 			echo flush 2>/dev/null >/proc/greenai/control && n=$((n + 1))
 		done
-		cat /proc/greenai/stats >"$1"
 		cat /proc/greenai/tasks >"$1.tasks"' - "$during"
 	assert_success
 	assert_line "released"
@@ -176,13 +175,12 @@ no_stale_rows() {
 	[[ $pid =~ ^[0-9]+$ && $held =~ ^[0-9]+$ ]] || fail "helper: $output"
 	[ "$held" -lt 9000 ] ||
 		skip "150 flushes took ${held} ms, near the 10 s the module waits"
-	# while held: its row waits, not forced, though 150 closes came
-	run awk '$1 == "exits_forced" { print $1, $2 }' "$during"
-	assert_output "exits_forced 0"
+	# while held: its row waits, not folded by force, though 150 closes
+	# came (exits_forced, the whole module's, is left alone: on a busy
+	# machine other exits may wait 10 s)
 	run awk -v p="$pid" '$1 == p { n++ } END { print n + 0 }' "$during.tasks"
 	assert_output 1
-	# released: folded once, as a process gone
-	assert_equal "$(stat_value exits_forced)" 0
+	# released: folded once
 	run awk -v p="$pid" '$1 == "EXIT" && $3 == p { n++ } END { print n + 0 }' "$out"
 	assert_output 1
 }

@@ -42,6 +42,10 @@ static void good_requests(void **state)
 			       "\"op\":\"end-run\"}", &req, err), 0);
 	assert_int_equal(req.op, GA_AGENT_OP_END_RUN);
 	assert_true(req.cgroup_id == UINT64_MAX);
+	assert_int_equal(parse("{\"op\":\"leave-run\",\"cgroup_id\":77}", &req,
+			       err), 0);
+	assert_int_equal(req.op, GA_AGENT_OP_LEAVE_RUN);
+	assert_true(req.cgroup_id == 77);
 }
 
 /* Each bad line: refused with its message, the request left as it was. */
@@ -59,9 +63,9 @@ static void bad_requests(void **state)
 		{ "{}", "request has no \"op\" string" },
 		{ "{\"op\":1}", "request has no \"op\" string" },
 		{ "{\"op\":\"rm\"}",
-		  "unknown op (hello, sample, run-cgroup, end-run)" },
+		  "unknown op (hello, sample, run-cgroup, end-run, leave-run)" },
 		{ "{\"op\":\"SAMPLE\"}",
-		  "unknown op (hello, sample, run-cgroup, end-run)" },
+		  "unknown op (hello, sample, run-cgroup, end-run, leave-run)" },
 		{ "{\"op\":\"sample\",\"uid\":0}",
 		  "sample takes no member but \"op\"" },
 		{ "{\"op\":\"run-cgroup\"}",
@@ -82,6 +86,8 @@ static void bad_requests(void **state)
 		  "end-run needs \"cgroup_id\", a cgroup's id" },
 		{ "{\"op\":\"end-run\",\"cgroup_id\":-1}",
 		  "end-run needs \"cgroup_id\", a cgroup's id" },
+		{ "{\"op\":\"leave-run\"}",
+		  "leave-run needs \"cgroup_id\", a cgroup's id" },
 	};
 	struct ga_agent_req req = { .op = GA_AGENT_OP_END_RUN, .pid = 7 };
 	unsigned int i;

@@ -534,17 +534,66 @@ out:
 	close(pidfd);
 }
 
-/* {"op":"end-run","cgroup_id":ID}: root's may end any uid's run. */
-static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id)
+/*
+ * Move what is in run cgroup @dir back to the cgroup it was made in (its
+ * parent: a move up, within every limit it was under). Return: the
+ * processes moved.
+ */
+static int gx_run_leave(const char *dir)
+{
+	char parent[GA_PATH_MAX + 64], path[GA_PATH_MAX + 80];
+	int pid, moved = 0, i;
+	char *slash;
+	FILE *f;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	/* what forks meanwhile is born inside: a few rounds */
+	for (i = 0; i < 100; i++) {
+		int n = 0;
+
+		f = fopen(path, "re");
+		while (f && fscanf(f, "%d", &pid) == 1)
+			n += !gx_write_pid(parent, pid);
+		if (f)
+			fclose(f);
+		moved += n;
+		if (!n)
+			break;
+	}
+	return moved;
+}
+
+/*
+ * {"op":"end-run","cgroup_id":ID}: the run cgroup removed (empty by now);
+ * leave-run (@leave): what is in it goes back, the cgroup stays, for the
+ * agent's next samples to have its figures. Root's may end any uid's run.
+ */
+static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id,
+			     bool leave)
 {
 	struct json_object *o;
 	unsigned int i;
+	int moved = 0;
 
 	for (i = 0; i < a->nr_run; i++)
 		if (a->run[i].id == id && (!c->uid || a->run[i].uid == c->uid))
 			break;
 	if (i == a->nr_run) {
 		gx_client_error(c, ENOENT, "no run cgroup of yours has that id");
+		return;
+	}
+	if (leave) {
+		/* the cgroup stays, for its figures: end-run removes it */
+		moved = gx_run_leave(a->run[i].dir);
+		o = json_object_new_object();
+		json_object_object_add(o, "ok", json_object_new_boolean(1));
+		json_object_object_add(o, "moved", json_object_new_int(moved));
+		gx_client_json(c, o);
 		return;
 	}
 	if (rmdir(a->run[i].dir) && errno != ENOENT) {
@@ -590,7 +639,9 @@ static void gx_agent_line(struct gx_agent *a, struct gx_client *c,
 		gx_agent_run_cgroup(a, c, req.pid);
 		break;
 	case GA_AGENT_OP_END_RUN:
-		gx_agent_end_run(a, c, req.cgroup_id);
+	case GA_AGENT_OP_LEAVE_RUN:
+		gx_agent_end_run(a, c, req.cgroup_id,
+				 req.op == GA_AGENT_OP_LEAVE_RUN);
 		break;
 	}
 }

@@ -122,7 +122,8 @@ static const char cli_run_help[] =
 	"                     output is the run as one JSON object (greenai\n"
 	"                     report --by run --format json's, with ledger,\n"
 	"                     estimated, estimated_by, energy_sources, ended\n"
-	"                     and pid). Root only for now.\n"
+	"                     and pid). Not root, the greenai agent moves\n"
+	"                     the process in and back.\n"
 	"\n"
 	"  --model NAME       the model this run trains or serves (a label on\n"
 	"                     its cgroup, user.greenai.model)\n"
@@ -366,7 +367,7 @@ static int run_pid_stale(struct run_opts *o)
 /*
  * --pid: a process (a thread group's leader) that is not greenai, a kernel
  * thread, a zombie or in a greenai run already; where it is, its owner
- * and its command line as the ledger's command. Root only.
+ * and its command line as the ledger's command. Not root, through the agent.
  */
 static int run_parse_pid(int argc, struct run_opts *o)
 {
@@ -441,10 +442,6 @@ static int run_parse_pid(int argc, struct run_opts *o)
 	if (r) {
 		fprintf(stderr, "greenai run: --pid %s: its owner: %s\n",
 			o->pid_arg, strerror(-r));
-		return CLI_EXIT_RUN;
-	}
-	if (geteuid()) {
-		fprintf(stderr, "greenai run: --pid needs root for now: it moves a process into a cgroup and back, which the greenai agent does not do for other users yet (a command, greenai run -- CMD, it does)\n");
 		return CLI_EXIT_RUN;
 	}
 	r = run_pid_stale(o);
@@ -758,6 +755,7 @@ static void run_unhold(struct run_where *w)
 static int run_cgroup_pid(const struct run_opts *o, struct run_where *w,
 			  const char **why)
 {
+	static char err[256];
 	struct ga_cgroup_mount m;
 	char from[GA_PATH_MAX], name[32];
 	int r;
@@ -766,6 +764,17 @@ static int run_cgroup_pid(const struct run_opts *o, struct run_where *w,
 	r = ga_cgroup_find_mount("/", &m);
 	if (!r && m.layout == GA_CGROUP_LEGACY)
 		r = -ENODEV;
+	if (!r && geteuid()) {
+		/* not root: the agent makes it, and moves the process now */
+		*why = err;
+		r = ga_agent_run_cgroup(NULL, o->pid, w->path, sizeof(w->path),
+					&w->agent_id, err, sizeof(err));
+		if (r)
+			return r;
+		w->made = 1;
+		*why = "the run's cgroup is not under the cgroup2 mount";
+		return ga_cgroup_dir(&m, w->path, w->dir, sizeof(w->dir));
+	}
 	if (!r) {
 		*why = "the process's cgroup";
 		r = ga_cgroup_dir(&m, o->pid_from, from, sizeof(from));
@@ -1192,6 +1201,13 @@ static int run_pid_back(const struct run_opts *o, const struct run_where *w)
 	unsigned int moved = 0, i;
 	int fd, r;
 
+	if (w->agent_id) {
+		r = ga_agent_leave_run(NULL, w->agent_id, path, sizeof(path));
+		if (r < 0)
+			fprintf(stderr, "greenai run: %s\n", path);
+		return r;
+	}
+
 	r = ga_cgroup_find_mount("/", &m);
 	r = r ?: ga_cgroup_dir(&m, o->pid_from, dir, sizeof(dir));
 	if (r)
@@ -1549,7 +1565,12 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	lb.run.nr_tags = o->nr_tags;
 	lb.run.start_unix_ns = ga_unix_ns();
 	if (by_pid) {
-		r = sfd < 0 ? -errno : run_pid_in(w.dir, o->pid);
+		if (sfd < 0)
+			r = -errno;
+		else if (w.agent_id)
+			r = 0;	/* the agent moved it in already */
+		else
+			r = run_pid_in(w.dir, o->pid);
 		/* what moved is the pidfd's process only if it is alive now */
 		if (!r && !run_pidfd_alive(o->pidfd)) {
 			run_pid_back(o, &w);
@@ -1668,7 +1689,8 @@ out:
 	ga_ledger_close(ledger);
 	ga_close(g);
 	if (w.agent_id) {
-		run_stop_leftovers(w.dir);
+		if (!by_pid)
+			run_stop_leftovers(w.dir);
 		if (ga_agent_end_run(NULL, w.agent_id, err, sizeof(err)))
 			fprintf(stderr, "greenai run: the run's cgroup %s: %s\n",
 				w.path, err);

@@ -21,6 +21,7 @@ static const char *const ga_agent_ops[] = {
 	[GA_AGENT_OP_SAMPLE] = "sample",
 	[GA_AGENT_OP_RUN_CGROUP] = "run-cgroup",
 	[GA_AGENT_OP_END_RUN] = "end-run",
+	[GA_AGENT_OP_LEAVE_RUN] = "leave-run",
 };
 
 /* A member that is a whole number from @lo to @hi. */
@@ -82,7 +83,7 @@ int ga_agent_parse_request(const char *line, size_t len,
 			break;
 	if (i == sizeof(ga_agent_ops) / sizeof(ga_agent_ops[0])) {
 		snprintf(err, err_size,
-			 "unknown op (hello, sample, run-cgroup, end-run)");
+			 "unknown op (hello, sample, run-cgroup, end-run, leave-run)");
 		goto out;
 	}
 	req.op = i;
@@ -98,9 +99,11 @@ int ga_agent_parse_request(const char *line, size_t len,
 		want = 2;
 		break;
 	case GA_AGENT_OP_END_RUN:
+	case GA_AGENT_OP_LEAVE_RUN:
 		if (ga_agent_member_u64(o, "cgroup_id", 1, UINT64_MAX, &v)) {
 			snprintf(err, err_size,
-				 "end-run needs \"cgroup_id\", a cgroup's id");
+				 "%s needs \"cgroup_id\", a cgroup's id",
+				 ga_agent_ops[req.op]);
 			goto out;
 		}
 		req.cgroup_id = v;

@@ -216,17 +216,36 @@ int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
 	return 0;
 }
 
-int ga_agent_end_run(const char *socket, uint64_t cgroup_id, char *err,
-		     size_t err_size)
+/* end-run or leave-run of @cgroup_id; leave-run's "moved", or 0. */
+static int ga_agent_run_op(const char *socket, const char *op,
+			   uint64_t cgroup_id, char *err, size_t err_size)
 {
-	struct json_object *reply;
+	struct json_object *reply, *moved;
 	char req[96];
 	int r;
 
-	snprintf(req, sizeof(req), "{\"op\":\"end-run\",\"cgroup_id\":%llu}",
+	snprintf(req, sizeof(req), "{\"op\":\"%s\",\"cgroup_id\":%llu}", op,
 		 (unsigned long long)cgroup_id);
 	r = ga_agent_ask(socket, req, &reply, err, err_size);
-	if (!r)
-		json_object_put(reply);
-	return r;
+	if (r)
+		return r;
+	if (json_object_object_get_ex(reply, "moved", &moved) &&
+	    json_object_is_type(moved, json_type_int))
+		r = json_object_get_int(moved);
+	json_object_put(reply);
+	return r < 0 ? 0 : r;
+}
+
+int ga_agent_end_run(const char *socket, uint64_t cgroup_id, char *err,
+		     size_t err_size)
+{
+	int r = ga_agent_run_op(socket, "end-run", cgroup_id, err, err_size);
+
+	return r < 0 ? r : 0;
+}
+
+int ga_agent_leave_run(const char *socket, uint64_t cgroup_id, char *err,
+		       size_t err_size)
+{
+	return ga_agent_run_op(socket, "leave-run", cgroup_id, err, err_size);
 }
