@@ -52,7 +52,7 @@ teardown() {
 	local p c deadline
 	end_pids
 	# busy children the users' clients left, in their run cgroups
-	for c in $(find "$UCG_a" "$UCG_b" -mindepth 1 -type d \
+	for c in $(find "$UCG_a" "$UCG_b" -mindepth 1 -depth -type d \
 		-name 'greenai-run-*' 2>/dev/null); do
 		remove_cgroup "$c"
 	done
@@ -334,6 +334,33 @@ print(o["before"] == sys.argv[3], o["after"] == o["before"],
 		"$js" "$l" "${UCG_a#"$CG"}"
 	assert_output "True True True digits-mlp agent True True"
 	[ -z "$(find "$UCG_a" -mindepth 1 -type d)" ] || fail "a run cgroup is left"
+}
+
+@test "agent: a user has 32 run cgroups at most; leave-run moves back, end-run removes" {
+	start_agent
+	busy a
+	local pa=$BUSY i ids=()
+	# each run cgroup is made inside the one the process is in: nested
+	for i in $(seq 32); do
+		run as a "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
+		assert_output --partial '"ok":true'
+		ids+=("$(sed 's/.*"cgroup_id":\([0-9]*\).*/\1/' <<<"$output")")
+	done
+	run as a "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
+	assert_output --partial '"error":"too many run cgroups of yours at once (32)"'
+	# another user is not counted against a's
+	busy b
+	run as b "$T/bin/agent_client.py" "$SOCK" run-pid "$BUSY"
+	assert_output --partial '"ok":true'
+	# the innermost: its process goes back to the one it was made in
+	run as a "$T/bin/agent_client.py" "$SOCK" leave-run "${ids[31]}"
+	assert_output '{"ok":true,"moved":1}'
+	[[ $(cut -d: -f3 <"/proc/$pa/cgroup" | tail -n 1) == */greenai-run-$pa-* ]] ||
+		fail "$(cat "/proc/$pa/cgroup")"
+	run as a "$T/bin/agent_client.py" "$SOCK" end-run "${ids[31]}"
+	assert_output '{"ok":true}'
+	run as a "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
+	assert_output --partial '"ok":true'
 }
 
 @test "agent: no figures finer than a sample a second" {

@@ -56,7 +56,10 @@ struct gx_run {
 	__u64 id;
 	uid_t uid;
 	char dir[GA_PATH_MAX + 64];
+	char path[GA_PATH_MAX + 64];	/* from the mount's root */
 };
+
+#define GX_AGENT_RUNS_PER_UID	32	/* live run cgroups of one uid */
 
 struct gx_agent {
 	struct gx_state *st;
@@ -414,27 +417,83 @@ static bool gx_pidfd_alive(int pidfd)
 }
 
 /*
- * A run cgroup was made for a process that went away: whatever came in
- * under its pid (a reused one) goes back to @parent, where it would have
- * been, and the cgroup is removed.
+ * Move @pid from the run cgroup of path @path (from the mount's root) to
+ * @dest, only if it is still there: a pidfd holds it while its cgroup is
+ * read, so a pid reused meanwhile is never moved. Return: 0, or -errno.
  */
-static void gx_run_undo(const char *dir, const char *parent)
+static int gx_move_checked(const struct gx_agent *a, int pid, const char *path,
+			   const char *dest)
 {
-	char path[2 * GA_PATH_MAX];
-	FILE *f;
-	int pid;
+	char cg[GA_PATH_MAX];
+	int fd, r;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	r = ga_cgroup_of_pid(a->root, pid, cg, sizeof(cg), NULL);
+	if (!r && (strcmp(cg, path) || !gx_pidfd_alive(fd)))
+		r = -ESRCH;
+	r = r ?: gx_write_pid(dest, pid);
+	close(fd);
+	return r;
+}
+
+/*
+ * Move what is in the run cgroup @dir (of path @path) to @dest: each
+ * process checked (gx_move_checked()); what forks meanwhile is born
+ * inside, so a few rounds. Return: the processes moved.
+ */
+static int gx_run_empty(const struct gx_agent *a, const char *dir,
+			const char *path, const char *dest)
+{
+	char procs[GA_PATH_MAX + 80];
+	int pid, moved = 0, i, n;
+	FILE *f;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	for (i = 0; i < 16; i++) {
+		f = fopen(procs, "re");
+		for (n = 0; f && fscanf(f, "%d", &pid) == 1;)
+			n += !gx_move_checked(a, pid, path, dest);
+		if (f)
+			fclose(f);
+		moved += n;
+		if (!n)
+			break;
+	}
+	return moved;
+}
+
+/* The cgroup @dir is made in: its parent. */
+static void gx_parent(const char *dir, char *out, size_t size)
+{
+	char *slash;
+
+	snprintf(out, size, "%s", dir);
+	slash = strrchr(out, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+/* Whether cgroup @dir holds a process ("populated 1"). */
+static bool gx_populated(const char *dir)
+{
+	char path[GA_PATH_MAX + 80], line[64];
+	bool pop = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
 	f = fopen(path, "re");
-	while (f && fscanf(f, "%d", &pid) == 1)
-		gx_write_pid(parent, pid);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strcmp(line, "populated 1\n"))
+			pop = true;
 	if (f)
 		fclose(f);
-	rmdir(dir);
+	return pop;
 }
 
 static int gx_run_add(struct gx_agent *a, __u64 id, uid_t uid,
-		      const char *dir)
+		      const char *dir, const char *path)
 {
 	struct gx_run *r;
 
@@ -451,7 +510,19 @@ static int gx_run_add(struct gx_agent *a, __u64 id, uid_t uid,
 	r->id = id;
 	r->uid = uid;
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
+	snprintf(r->path, sizeof(r->path), "%s", path);
 	return 0;
+}
+
+/* Run @i goes: what is in it back where it was made, then the cgroup. */
+static void gx_run_drop(struct gx_agent *a, unsigned int i)
+{
+	char parent[sizeof(a->run[i].dir)];
+
+	gx_parent(a->run[i].dir, parent, sizeof(parent));
+	gx_run_empty(a, a->run[i].dir, a->run[i].path, parent);
+	rmdir(a->run[i].dir);
+	a->run[i] = a->run[--a->nr_run];
 }
 
 /*
@@ -467,12 +538,19 @@ static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 	char from[GA_PATH_MAX], dir[GA_PATH_MAX], run[GA_PATH_MAX + 64];
 	char cgpath[GA_PATH_MAX + 64];
 	struct json_object *o;
+	unsigned int i, mine = 0;
+	int pidfd, r;
 	uint64_t id;
 	uid_t owner;
-	int pidfd, r;
 
 	if (!a->have_mnt) {
 		gx_client_error(c, ENODEV, "no cgroup v2 mount on the node");
+		return;
+	}
+	for (i = 0; i < a->nr_run; i++)
+		mine += a->run[i].uid == c->uid;
+	if (c->uid && mine >= GX_AGENT_RUNS_PER_UID) {
+		gx_client_error(c, EUSERS, "too many run cgroups of yours at once (32)");
 		return;
 	}
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
@@ -499,32 +577,33 @@ static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 	for (;;) {
 		snprintf(run, sizeof(run), "%s/greenai-run-%d-%u", dir, pid,
 			 ++a->runs);
-		/* readable by all, as cgroups are, whatever the umask */
-		if (!mkdir(run, 0755) && !chmod(run, 0755))
+		if (!mkdir(run, 0755))
 			break;
 		if (errno != EEXIST) {
 			gx_client_error(c, errno, "cannot make the run cgroup");
 			goto out;
 		}
 	}
-	r = gx_write_pid(run, pid);
-	if (r || !gx_pidfd_alive(pidfd)) {
-		gx_run_undo(run, dir);
-		gx_client_error(c, r ? -r : ESRCH,
-				r ? "cannot move the process into its run cgroup" :
-				    "the process ended");
-		goto out;
-	}
-	r = ga_cgroup_id(run, &id);
-	r = r ?: gx_run_add(a, id, owner, run);
+	snprintf(cgpath, sizeof(cgpath), "%s/%s", strcmp(from, "/") ? from : "",
+		 strrchr(run, '/') + 1);
+	/* readable by all, as cgroups are, whatever the umask */
+	r = chmod(run, 0755) ? -errno : 0;
+	/* checked, moved, checked: back to back */
+	if (!r && !gx_pidfd_alive(pidfd))
+		r = -ESRCH;
+	r = r ?: gx_write_pid(run, pid);
+	if (!r && !gx_pidfd_alive(pidfd))
+		r = -ESRCH;
+	r = r ?: ga_cgroup_id(run, &id);
+	r = r ?: gx_run_add(a, id, owner, run, cgpath);
 	if (r) {
-		gx_run_undo(run, dir);
-		gx_client_error(c, -r, "cannot keep the run cgroup");
+		/* what came in under its pid goes back where it was */
+		gx_run_empty(a, run, cgpath, dir);
+		rmdir(run);
+		gx_client_error(c, -r, r == -ESRCH ? "the process ended" :
+				"cannot move the process into its run cgroup");
 		goto out;
 	}
-	snprintf(cgpath, sizeof(cgpath), "%s%s",
-		 strcmp(a->mnt.hroot, "/") ? a->mnt.hroot : "",
-		 run + strlen(a->mnt.dir));
 	o = json_object_new_object();
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(id));
@@ -535,50 +614,19 @@ out:
 }
 
 /*
- * Move what is in run cgroup @dir back to the cgroup it was made in (its
- * parent: a move up, within every limit it was under). Return: the
- * processes moved.
- */
-static int gx_run_leave(const char *dir)
-{
-	char parent[GA_PATH_MAX + 64], path[GA_PATH_MAX + 80];
-	int pid, moved = 0, i;
-	char *slash;
-	FILE *f;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	slash = strrchr(parent, '/');
-	if (!slash)
-		return 0;
-	*slash = '\0';
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	/* what forks meanwhile is born inside: a few rounds */
-	for (i = 0; i < 100; i++) {
-		int n = 0;
-
-		f = fopen(path, "re");
-		while (f && fscanf(f, "%d", &pid) == 1)
-			n += !gx_write_pid(parent, pid);
-		if (f)
-			fclose(f);
-		moved += n;
-		if (!n)
-			break;
-	}
-	return moved;
-}
-
-/*
  * {"op":"end-run","cgroup_id":ID}: the run cgroup removed (empty by now);
- * leave-run (@leave): what is in it goes back, the cgroup stays, for the
- * agent's next samples to have its figures. Root's may end any uid's run.
+ * leave-run (@leave): what is in it goes back where it was made, the
+ * cgroup stays, for the agent's next samples to have its figures. Root's
+ * may end any uid's run.
  */
 static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id,
 			     bool leave)
 {
+	char parent[GA_PATH_MAX + 64];
 	struct json_object *o;
+	struct gx_run *run;
 	unsigned int i;
-	int moved = 0;
+	int moved;
 
 	for (i = 0; i < a->nr_run; i++)
 		if (a->run[i].id == id && (!c->uid || a->run[i].uid == c->uid))
@@ -587,16 +635,21 @@ static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id,
 		gx_client_error(c, ENOENT, "no run cgroup of yours has that id");
 		return;
 	}
+	run = &a->run[i];
 	if (leave) {
-		/* the cgroup stays, for its figures: end-run removes it */
-		moved = gx_run_leave(a->run[i].dir);
+		gx_parent(run->dir, parent, sizeof(parent));
+		moved = gx_run_empty(a, run->dir, run->path, parent);
+		if (gx_populated(run->dir)) {
+			gx_client_error(c, EBUSY, "processes are still in the run cgroup");
+			return;
+		}
 		o = json_object_new_object();
 		json_object_object_add(o, "ok", json_object_new_boolean(1));
 		json_object_object_add(o, "moved", json_object_new_int(moved));
 		gx_client_json(c, o);
 		return;
 	}
-	if (rmdir(a->run[i].dir) && errno != ENOENT) {
+	if (rmdir(run->dir) && errno != ENOENT) {
 		gx_client_error(c, errno, errno == EBUSY ?
 				"the run cgroup still holds processes" :
 				"cannot remove the run cgroup");
@@ -862,6 +915,9 @@ void gx_agent_stop(struct gx_agent *a)
 	}
 	while (a->nr)
 		gx_client_drop(a, 0);
+	/* no one can end them after this: what is in them goes back */
+	while (a->nr_run)
+		gx_run_drop(a, a->nr_run - 1);
 	if (a->lfd >= 0)
 		close(a->lfd);
 	if (a->bound)

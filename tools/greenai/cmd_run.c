@@ -62,6 +62,7 @@
 #include "run_carbon.h"
 
 #define RUN_SETTLE_NS	(10 * 1000000000ULL)	/* at most, for the exits to fold */
+#define RUN_SETTLE_AGENT_NS	(130 * 1000000000ULL)	/* two of its samples */
 
 static const char cli_run_help[] =
 	"usage: greenai run [OPTIONS] -- CMD [ARG...]\n"
@@ -78,8 +79,9 @@ static const char cli_run_help[] =
 	"\n"
 	"Not root, a command is measured through the greenai agent, which makes\n"
 	"its cgroup inside greenai's own (CG/greenai-run-PID-N, whose limits\n"
-	"still hold); the figures are the agent's, a second apart, and the run\n"
-	"ends once the agent has sampled it twice after the command's end.\n"
+	"still hold); the figures are the agent's (one sample every --interval\n"
+	"of the agent's), and the run ends once the agent has sampled it twice\n"
+	"after the command's end.\n"
 	"--carbon-aware needs root.\n"
 	"\n"
 	"`greenai run -- docker run IMAGE` measures the docker client only: the\n"
@@ -104,7 +106,8 @@ static const char cli_run_help[] =
 	"A process already running, from now on, in a cgroup of its own:\n"
 	"  --pid PID          move process PID (all its threads) into a new run\n"
 	"                     cgroup made in its own (CG/greenai-run-N, whose\n"
-	"                     limits still hold), labelled with the model;\n"
+	"                     limits still hold; not root, the agent's\n"
+	"                     CG/greenai-run-PID-N), labelled with the model;\n"
 	"                     what it starts from then on is born there. A\n"
 	"                     process left in the run cgroup of a greenai that\n"
 	"                     was killed is taken from where that one took\n"
@@ -714,6 +717,7 @@ static int run_release(struct run_where *w)
 	static const char *const names[] = { "GREENAI_METRICS",
 					     "GREENAI_RUN_ID" };
 	char env[2 * GA_PATH_MAX];
+	void (*old)(int);
 	size_t n = 0, i;
 	int r = 0;
 
@@ -725,8 +729,11 @@ static int run_release(struct run_where *w)
 			return -ENAMETOOLONG;
 		n += k + 1;
 	}
+	/* a command killed while held: EPIPE, not the end of greenai */
+	old = signal(SIGPIPE, SIG_IGN);
 	if (write(w->go, env, n) != (ssize_t)n)
-		r = -EIO;
+		r = errno == EPIPE ? -ESRCH : -EIO;
+	signal(SIGPIPE, old);
 	close(w->go);
 	w->go = -1;
 	return r;
@@ -1413,12 +1420,14 @@ static int run_stop_leftovers(const char *dir)
 
 /*
  * Sample until the run's processes are folded (exits pending none), 10 s
- * at most: through the agent, until two of its samples (a second apart)
- * came after the end.
+ * at most: through the agent, until two of its samples (each --interval
+ * of the agent's apart, 60 s at most) came after the end, 130 s at most.
  */
 static void run_settle(struct ga_ctx *g, unsigned int *errors)
 {
-	__u64 until = ga_mono_ns() + RUN_SETTLE_NS;
+	int agent = !strcmp(ga_backend_name(g), "agent");
+	/* the agent samples every --interval, 60 s at most */
+	__u64 until = ga_mono_ns() + (agent ? RUN_SETTLE_AGENT_NS : RUN_SETTLE_NS);
 	struct ga_stats st;
 	int i;
 
@@ -1427,12 +1436,17 @@ static void run_settle(struct ga_ctx *g, unsigned int *errors)
 		run_sample(g, errors);
 	ga_sweep(g);
 	run_sample(g, errors);
-	while (ga_mono_ns() < until) {
+	for (;;) {
 		ga_stats(g, &st);
 		if (!st.exits_pending)
 			break;
+		if (ga_mono_ns() >= until) {
+			fprintf(stderr, "greenai run: %llu exit(s) still pending: the run's last figures may be missing\n",
+				(unsigned long long)st.exits_pending);
+			break;
+		}
 		/* the agent answers 20 requests a second at most */
-		usleep(strcmp(ga_backend_name(g), "agent") ? 10000 : 100000);
+		usleep(agent ? 100000 : 10000);
 		run_sample(g, errors);
 	}
 }
@@ -1481,6 +1495,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		r = run_cgroup_agent(&w, o->cmd, &why);
 	else
 		r = run_cgroup(&w, &why);
+	/* through the agent, it is in now: whatever fails, it goes back */
+	moved_in = by_pid && w.agent_id;
 	if (r) {
 		fprintf(stderr, "greenai run: %s: %s\n", why, strerror(-r));
 		goto out;
@@ -1679,10 +1695,10 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	}
 out_metrics:
 	unlink(metrics);
+out:
 	if (moved_in && run_pid_back(o, &w) < 0)
 		fprintf(stderr, "greenai run: process %d could not go back to %s\n",
 			o->pid, o->pid_from);
-out:
 	run_unhold(&w);
 	if (sfd >= 0)
 		close(sfd);

@@ -16,7 +16,7 @@
 #                                      a run cgroup: "child PID", "cgroup
 #                                      ID PATH" (the child is left running)
 #   agent_client.py SOCKET run-pid PID a run cgroup for PID: the reply
-#   agent_client.py SOCKET end-run ID  the reply
+#   agent_client.py SOCKET end-run ID  the reply (leave-run ID alike)
 import json
 import socket
 import subprocess
@@ -87,8 +87,8 @@ def main():
     elif what == "run-pid":
         sys.stdout.write(call(f, json.dumps({"op": "run-cgroup",
                                              "pid": int(sys.argv[3])})))
-    elif what == "end-run":
-        sys.stdout.write(call(f, json.dumps({"op": "end-run",
+    elif what in ("end-run", "leave-run"):
+        sys.stdout.write(call(f, json.dumps({"op": what,
                                              "cgroup_id": int(sys.argv[3])})))
     else:
         sys.exit("unknown: " + what)

@@ -633,12 +633,16 @@ static int kmod_for_each_cgroup(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
 static void kmod_stats(const struct ga_ctx *g, struct ga_stats *out)
 {
 	struct ga_kmod *k = km(g)->kmod;
+	const struct kmod_prev *p;
 
 	ga_kmod_stat(k, "intervals", &out->acct.intervals);
 	ga_kmod_stat(k, "exits", &out->acct.exits);
 	ga_kmod_stat(k, "exits_dropped", &out->bpf.exits_dropped);
 	ga_kmod_stat(k, "exits_forced", &out->exits_forced);
 	ga_kmod_stat(k, "exits_pending", &out->exits_pending);
+	/* gone from the table, their records not read yet: pending too */
+	for (p = km(g)->prev; p; p = p->hh.next)
+		out->exits_pending += p->missed > 0;
 	ga_kmod_stat(k, "exits_untracked", &out->exits_untracked);
 	ga_kmod_stat(k, "tasks", &out->acct.tasks);
 	ga_kmod_stat(k, "task_overflows", &out->acct.task_overflows);
