@@ -11,6 +11,7 @@
  *   cgroup.h           cgroup v2 mounts, ids, paths and greenai's labels
  *   container.h        what a cgroup path says: container, pod, unit
  *   identity.h         who a process is: exe, cgroup, model, frameworks
+ *   vm.h               which virtual machine a process is part of
  *   carbon.h           energy to CO2e, the Green Score
  *   intensity.h        the embedded table of grid intensities
  *   intensity_series.h an intensity over time, best windows
@@ -56,6 +57,7 @@
 #include <greenai/run_metrics.h>
 #include <greenai/settings.h>
 #include <greenai/version.h>
+#include <greenai/vm.h>
 #include <greenai/walk_order.h>
 #include <greenai/workloads.h>
 
