@@ -22,6 +22,7 @@
  *   run_metrics.h      a run's own metrics ($GREENAI_METRICS)
  *   machine.h          the machine a run ran on: CPUs, memory, cloud
  *   workloads.h        the exporter's counters per container, pod, model
+ *   vms.h              the VMs on the host and their figures
  *   exposition.h       Prometheus and OpenMetrics text
  *   clock.h            the clocks figures are stamped with, energy units
  *   files.h            strict readers of small files
@@ -58,6 +59,7 @@
 #include <greenai/settings.h>
 #include <greenai/version.h>
 #include <greenai/vm.h>
+#include <greenai/vms.h>
 #include <greenai/walk_order.h>
 #include <greenai/workloads.h>
 

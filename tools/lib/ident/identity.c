@@ -254,6 +254,38 @@ int ga_proc_owner(const char *root, int pid, uid_t *uid, gid_t *gid)
 }
 
 /**
+ * ga_proc_uid() - the real uid of a process
+ * @root: "/" or a fixture tree
+ * @pid: the process
+ * @uid: its real uid (the first of "Uid:" in /proc/PID/status)
+ *
+ * Whose process it is, as the agent's rules count it (docs/agent.md).
+ *
+ * Return: 0; -ESRCH when the process does not exist; -EINVAL when the
+ * status has no such line; other -errno.
+ */
+int ga_proc_uid(const char *root, int pid, uid_t *uid)
+{
+	char path[GA_PATH_MAX], *buf, *p;
+	unsigned long u;
+	size_t len;
+	int err;
+
+	if (pid <= 0)
+		return -EINVAL;
+	err = proc_path(path, sizeof(path), root, pid, "status");
+	err = err ?: ga_read_file(path, 1 << 16, &buf, &len);
+	if (err)
+		return gone(err);
+	p = strstr(buf, "\nUid:");
+	err = p && sscanf(p + 5, "%lu", &u) == 1 ? 0 : -EINVAL;
+	free(buf);
+	if (!err)
+		*uid = u;
+	return err;
+}
+
+/**
  * ga_framework_of_path() - the frameworks a mapped file's path shows
  * @path: a path from /proc/PID/maps
  *
