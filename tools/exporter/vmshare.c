@@ -264,7 +264,7 @@ static int gx_domain_dir(int nfd, unsigned int i)
 		return -errno;
 	fd = openat(nfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP || errno == ENOTDIR ? -EPERM : -errno;
 	if (fstat(fd, &st) || st.st_uid != geteuid()) {
 		close(fd);
 		return -EPERM;
