@@ -52,7 +52,7 @@ int ga_write_atomic(const char *path, const void *data, size_t len,
  * GA_WRITE_NO_SYNC for a file rewritten often that need not survive a
  * crash.
  */
-#define GA_WRITE_NO_SYNC	(1u << 0)
+#define GA_WRITE_NO_SYNC (1u << 0)
 int ga_write_atomic_at(int dirfd, const char *name, const void *data,
 		       size_t len, mode_t mode, unsigned int flags);
 

@@ -64,8 +64,8 @@ void gx_agent_stop(struct gx_agent *a);
 /* vmshare.c: the VM hand-over tree (--vm-share-dir, docs/vms.md) */
 struct gx_vmshare;
 
-int gx_vmshare_open(struct gx_vmshare **out, const char *dir,
-		    double interval_s, char *err, size_t err_size);
+int gx_vmshare_open(struct gx_vmshare **out, const char *dir, double interval_s,
+		    char *err, size_t err_size);
 void gx_vmshare_update(struct gx_vmshare *s, struct gx_state *st);
 void gx_vmshare_close(struct gx_vmshare *s);
 

@@ -292,15 +292,18 @@ static int ga_tmp_at(int dirfd, const char *name, char *tmp, size_t size)
 		    (ssize_t)sizeof(rnd)) {
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			for (i = 0; i < sizeof(rnd); i++)
-				rnd[i] = (unsigned char)((ts.tv_nsec >> (i * 5)) ^
+				rnd[i] = (unsigned char)((ts.tv_nsec >>
+							  (i * 5)) ^
 							 getpid() ^ tries);
 		}
 		if (snprintf(tmp, size, "%s.XXXXXX", name) >= (int)size)
 			return -ENAMETOOLONG;
 		for (i = 0; i < sizeof(rnd); i++)
-			tmp[strlen(tmp) - 6 + i] = set[rnd[i] % (sizeof(set) - 1)];
+			tmp[strlen(tmp) - 6 + i] =
+				set[rnd[i] % (sizeof(set) - 1)];
 		fd = openat(dirfd, tmp,
-			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
 			    0600);
 		if (fd >= 0)
 			return fd;
@@ -384,8 +387,7 @@ int ga_write_atomic_at(int dirfd, const char *name, const void *data,
  *
  * Return: 0, -ENAMETOOLONG, or -errno.
  */
-int ga_write_atomic(const char *path, const void *data, size_t len,
-		    mode_t mode)
+int ga_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char dir[GA_PATH_MAX];
 	const char *name;
