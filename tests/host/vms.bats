@@ -172,12 +172,12 @@ log_has() {
 	local name=ga-tree-$SFX s0 e0 f dom
 	mkdir -m 0755 "$SHARE/$name"
 	vmm qemu-system-x86_64 -name "guest=$name"
-	exporter_start -i 0.5 --no-ledger --vm-share-dir "$SHARE"
+	exporter_start -i 1 --no-ledger --vm-share-dir "$SHARE"
 	poll_until 60 seq_above "$name" 0
 	run cat "$SHARE/$name/greenai-host"
 	assert_line --index 0 "version 1"
 	assert_line --index 1 "vm $name"
-	assert_line --index 2 "interval_ms 500"
+	assert_line --index 2 "interval_ms 1000"
 	assert_line --index 3 --regexp '^seq [1-9][0-9]*$'
 	assert_line --index 4 --regexp '^idle_policy (capacity|busy|none)$'
 	assert_line --index 5 --regexp '^host:0 source=(rapl|powercap|perf|hwmon|nvml|drm|model) (measured|estimated)$'
@@ -221,7 +221,7 @@ log_has() {
 	vmm qemu-system-x86_64 -name "guest=../ga-bad-$SFX"
 	vmm qemu-system-x86_64 -name "guest=$dup"
 	vmm firecracker --id="$dup"
-	exporter_start -i 0.5 --no-ledger --vm-share-dir "$SHARE"
+	exporter_start -i 1 --no-ledger --vm-share-dir "$SHARE"
 	poll_until 60 seq_above "$good" 0
 	poll_until 60 log_has "$SHARE/$foreign is owned by uid 65534, not by uid 0"
 	poll_until 60 log_has "no directory $SHARE/$missing: nothing written for VM $missing (firecracker"
@@ -246,7 +246,7 @@ log_has() {
 	ln -s "$T/target" "$SHARE/$linked/host:0"
 	AS=65534 vmm qemu-system-x86_64 -name "guest=$name"
 	AS=65534 vmm qemu-system-x86_64 -name "guest=$linked"
-	exporter_start -i 0.5 --no-ledger --vm-share-dir "$SHARE"
+	exporter_start -i 1 --no-ledger --vm-share-dir "$SHARE"
 	poll_until 60 seq_above "$name" 0
 	[ "$(stat -c %u "$SHARE/$name/greenai-host")" = 0 ]
 	poll_until 60 log_has "$SHARE/$linked/host:0: not the agent's directory"
@@ -257,7 +257,7 @@ log_has() {
 		fail "not the user's: $(grep "$name" <<<"$output")"
 }
 
-@test "vms: --vm-share-dir refuses a directory that is not root's alone, or not there" {
+@test "vms: --vm-share-dir refuses a directory that is not root's alone, or not there, and sampling under a second" {
 	mkdir -m 0777 "$T/open"
 	run "$EXPORTER" --vm-share-dir "$T/open" --listen none --agent-socket "$T/s"
 	[ "$status" -eq 2 ]
@@ -265,6 +265,10 @@ log_has() {
 	run "$EXPORTER" --vm-share-dir "$T/nowhere"
 	[ "$status" -eq 2 ]
 	assert_output --partial "$T/nowhere: No such file or directory"
+	# no finer than the agent: a second
+	run "$EXPORTER" --vm-share-dir "$SHARE" -i 0.5
+	[ "$status" -eq 2 ]
+	assert_output --partial "--vm-share-dir needs an --interval of 1 s or more"
 	[ ! -e "$T/s" ] && [ ! -e "$T/nowhere" ]
 }
 

@@ -83,7 +83,8 @@ static const char gx_help[] =
 	"      --vm-share-dir DIR  keep each VM's hand-over tree in DIR/NAME/ (its\n"
 	"                          energy per host domain, for the guest to read),\n"
 	"                          where DIR/NAME exists and is owned by the VMM's\n"
-	"                          uid; DIR must be root's, 0755 at most\n"
+	"                          uid; DIR must be root's, 0755 at most; needs an\n"
+	"                          --interval of 1 s or more\n"
 	"  -h, --help              this help\n"
 	"      --version           the version\n"
 	"\n"
@@ -315,6 +316,9 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 	/* a user never gets figures finer than a second (docs/agent.md) */
 	if (o->agent_socket && o->interval_s < 1)
 		return gx_usage("%s", "--agent-socket needs an --interval of 1 s or more");
+	/* a VM's share of the package's energy, to its guest: as coarse */
+	if (o->vm_share_dir && o->interval_s < 1)
+		return gx_usage("%s", "--vm-share-dir needs an --interval of 1 s or more");
 	return -1;
 }
 
