@@ -11,7 +11,8 @@
  * figures are the sum of what libgreenai attributes to those processes,
  * under the idle policy in force: nothing is attributed anew. Each
  * process is looked at once (its cgroup and command line, ga_vm_of_pid()),
- * again after an exec (its name changes).
+ * again after an exec (its name changes): what it uses from then on
+ * counts in the VM it is part of then.
  *
  * The counters never go backwards: each process's growth since the last
  * update is added (a process first met adds its whole total since

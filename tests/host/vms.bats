@@ -140,6 +140,39 @@ log_has() {
 	refute_output --partial "greenai_vm"
 }
 
+# dropped: the last scrape ($output) counts a series dropped
+dropped() {
+	output=$(scrape) &&
+		awk '$1 == "greenai_exporter_series_dropped_total" && $NF >= 1 { n++ } END { exit !n }' <<<"$output"
+}
+
+# vm_gone NAME: the last scrape has no series of NAME, and a VM ended
+vm_gone() {
+	output=$(scrape) &&
+		! grep -q "vm=\"$1\"" <<<"$output" &&
+		awk '$1 ~ /^greenai_terminated_vms_total/ && $NF >= 1 { n++ } END { exit !n }' <<<"$output"
+}
+
+@test "vms: VMs are bounded by --max-series, and one that ends is folded after --keep-ended" {
+	local a=ga-max-a-$SFX b=ga-max-b-$SFX pa n
+	vmm qemu-system-x86_64 -name "guest=$a"
+	pa=$VMM_PID
+	vmm qemu-system-x86_64 -name "guest=$b"
+	exporter_start -i 0.5 --no-ledger --max-series 1 --keep-ended 1
+	# both met: one is a series, the other dropped (the node's only)
+	poll_until 60 dropped
+	n=$(sed -n 's/^greenai_vm_cpu_seconds_total{.*vm="\([^"]*\)".*/\1/p' <<<"$output" | sort -u | wc -l)
+	[ "$n" -eq 1 ] || fail "$n VMs as series with --max-series 1"
+	kill -TERM "$EXPORTER_PID"
+	wait "$EXPORTER_PID" || true
+	# one VM in the series: it ends, and is folded
+	rm -f "$T/state"
+	exporter_start -i 0.5 --no-ledger --keep-ended 1
+	poll_until 60 has_vm "$a"
+	kill -KILL "$pa"
+	poll_until 60 vm_gone "$a"
+}
+
 @test "vms: a libvirt domain's scope is a VM: its processes in vcpu0 and emulator, summed" {
 	local name=ga-lv-$SFX scope z vm p a b
 	scope=$(new_cgroup 'machine.slice/machine-qemu\x2d7\x2dga\x2dlv\x2d'"$SFX"'.scope')

@@ -8,16 +8,20 @@
  * given, every copy is bounded, and a name is shown escaped. What does
  * not parse is no VM, never an error.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <greenai/cgroup.h>
 #include <greenai/identity.h>
 #include <greenai/vm.h>
 
-#define VM_CMDLINE_MAX (256 * 1024) /* a VMM's argv, libvirt's are long */
+#define VM_CMDLINE_MAX \
+	(64 * 1024) /* of a VMM's argv read: libvirt's are long */
 
 static const char *const vmm_names[GA_VMM_NR] = {
 	[GA_VMM_NONE] = "none",
@@ -426,6 +430,40 @@ int ga_vm_from_argv(const char *argv, size_t len, struct ga_vm *vm)
 	return 0;
 }
 
+/*
+ * The first VM_CMDLINE_MAX bytes of /proc/PID/cmdline into @buf, a word
+ * cut there left out. Return: its length, or -errno.
+ */
+static ssize_t read_cmdline(const char *path, char *buf)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while (got < VM_CMDLINE_MAX) {
+		n = read(fd, buf + got, VM_CMDLINE_MAX - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (got == VM_CMDLINE_MAX) {
+		char *z = memrchr(buf, '\0', got);
+
+		got = z ? (size_t)(z - buf) + 1 : 0;
+	}
+	return (ssize_t)got;
+}
+
 /**
  * ga_vm_of_pid() - the VM a process is part of
  * @root: "/" or a fixture tree
@@ -435,15 +473,16 @@ int ga_vm_from_argv(const char *argv, size_t len, struct ga_vm *vm)
  * Its cgroup first: a process in a libvirt domain's scope is that
  * domain's (GA_VMM_LIBVIRT, with the scope). Then its command line: a
  * VMM is its VM's (GA_VM_VMM), and names it (libvirt's scope name is the
- * domain's cut to 20 bytes; QEMU's -name has it whole).
+ * domain's cut to 20 bytes; QEMU's -name has it whole). Of the command
+ * line, the first 64 KiB are read.
  *
  * Return: 0 (none included); -ESRCH when the process has gone; -errno.
  */
 int ga_vm_of_pid(const char *root, int pid, struct ga_vm *vm)
 {
-	char path[GA_PATH_MAX], *buf = NULL;
+	char path[GA_PATH_MAX], *buf;
 	struct ga_vm cmd;
-	size_t len = 0;
+	ssize_t len;
 	int err;
 
 	memset(vm, 0, sizeof(*vm));
@@ -455,12 +494,21 @@ int ga_vm_of_pid(const char *root, int pid, struct ga_vm *vm)
 	if (!err)
 		ga_vm_from_cgroup(path, vm);
 	err = ga_path(path, sizeof(path), root, "proc/%d/cmdline", pid);
-	err = err ?: ga_read_file(path, VM_CMDLINE_MAX, &buf, &len);
-	if (err == -ENOENT || err == -ESRCH)
-		return -ESRCH;
 	if (err)
-		return vm->vmm == GA_VMM_NONE ? err : 0;
-	ga_vm_from_argv(buf, len, &cmd);
+		return err;
+	buf = malloc(VM_CMDLINE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	len = read_cmdline(path, buf);
+	if (len == -ENOENT || len == -ESRCH) {
+		free(buf);
+		return -ESRCH;
+	}
+	if (len < 0) {
+		free(buf);
+		return vm->vmm == GA_VMM_NONE ? (int)len : 0;
+	}
+	ga_vm_from_argv(buf, (size_t)len, &cmd);
 	free(buf);
 	if (cmd.vmm == GA_VMM_NONE)
 		return 0;

@@ -23,7 +23,10 @@ struct vm_entry {
 	unsigned long fold_at; /* the update it is folded at; 0: live */
 };
 
-/* A process followed: its VM (NULL: none), its totals last seen. */
+/*
+ * A process met: its VM (NULL: none, and nothing more is kept of it),
+ * and a VM's process's totals last seen.
+ */
 struct vm_proc {
 	UT_hash_handle hh;
 	__u32 tgid;
@@ -32,7 +35,7 @@ struct vm_proc {
 	struct vm_entry *e;
 	unsigned long seen; /* the update it was last live in */
 	__u64 prev_cpu_ns;
-	struct greenai_energy prev[GREENAI_MAX_DOMAINS];
+	struct greenai_energy *prev; /* GREENAI_MAX_DOMAINS; a VM's only */
 };
 
 struct ga_vms {
@@ -88,6 +91,7 @@ static void vm_proc_free(struct ga_vms *v, struct vm_proc *p)
 	if (p->e && p->e->f.nr_procs && !--p->e->f.nr_procs)
 		p->e->f.ended = true;
 	HASH_DEL(v->procs, p);
+	free(p->prev);
 	free(p);
 }
 
@@ -137,7 +141,12 @@ static struct vm_entry *vm_entry_get(struct ga_vms *v, const struct ga_vm *vm,
 	return e;
 }
 
-/* Who process @t is: its VM's entry, or NULL. */
+/*
+ * Who process @t is: its VM's entry, or NULL. Most processes are no VM's
+ * and cost two reads (cgroup, command line); a VM's is read again, with
+ * its owner, between two reads of its start time, so that all is of one
+ * process.
+ */
 static struct vm_entry *vm_identify(struct ga_vms *v,
 				    const struct ga_acct_task *t)
 {
@@ -146,12 +155,14 @@ static struct vm_entry *vm_identify(struct ga_vms *v,
 	struct ga_vm vm;
 	uid_t uid;
 
+	if (ga_vm_of_pid(v->root, (int)t->tgid, &vm) || vm.vmm == GA_VMM_NONE)
+		return NULL;
 	if (ga_proc_stat_read(v->root, (int)t->tgid, &a) ||
 	    ga_vm_of_pid(v->root, (int)t->tgid, &vm) || vm.vmm == GA_VMM_NONE ||
 	    ga_proc_uid(v->root, (int)t->tgid, &uid) ||
 	    ga_proc_stat_read(v->root, (int)t->tgid, &b) ||
 	    a.start_time != b.start_time)
-		return NULL; /* none, or not one process read throughout */
+		return NULL; /* not one process read throughout */
 	e = vm_entry_get(v, &vm, (int)t->tgid, t->start_ns);
 	if (!e)
 		return NULL;
@@ -186,10 +197,25 @@ static int vm_on_task(const struct ga_acct_task *t, void *arg)
 	if (t->tgid == GA_ACCT_OVERFLOW_ID || !t->tgid || t->tgid > 0x3fffffff)
 		return 0;
 	HASH_FIND(hh, v->procs, &t->tgid, sizeof(t->tgid), p);
-	if (p && (p->start_ns != t->start_ns ||
-		  strncmp(p->comm, t->comm, sizeof(p->comm)))) {
-		vm_proc_free(v, p); /* the pid was used again, or exec'd */
+	if (p && p->start_ns != t->start_ns) {
+		vm_proc_free(v, p); /* the pid was used again */
 		p = NULL;
+	}
+	if (p && strncmp(p->comm, t->comm, sizeof(p->comm))) {
+		/* an exec: who it is now, its growth from here on */
+		if (p->e && p->e->f.nr_procs && !--p->e->f.nr_procs)
+			p->e->f.ended = true;
+		memcpy(p->comm, t->comm, sizeof(p->comm));
+		p->e = vm_identify(v, t);
+		if (p->e && !p->prev) {
+			p->prev =
+				malloc(GREENAI_MAX_DOMAINS * sizeof(*p->prev));
+			if (!p->prev)
+				return -ENOMEM;
+			memcpy(p->prev, t->energy,
+			       GREENAI_MAX_DOMAINS * sizeof(*p->prev));
+			p->prev_cpu_ns = t->cpu_ns;
+		}
 	}
 	if (!p) {
 		p = calloc(1, sizeof(*p));
@@ -200,10 +226,16 @@ static int vm_on_task(const struct ga_acct_task *t, void *arg)
 		memcpy(p->comm, t->comm, sizeof(p->comm));
 		HASH_ADD(hh, v->procs, tgid, sizeof(p->tgid), p);
 		p->e = vm_identify(v, t);
+		/* its growth from zero: all it used since ga_open() */
+		if (p->e) {
+			p->prev = calloc(GREENAI_MAX_DOMAINS, sizeof(*p->prev));
+			if (!p->prev)
+				return -ENOMEM;
+		}
 	}
 	p->seen = v->updates;
 	e = p->e;
-	if (!e)
+	if (!e || !p->prev)
 		return 0;
 	e->f.cpu_ns += growth(t->cpu_ns, p->prev_cpu_ns);
 	p->prev_cpu_ns = t->cpu_ns;
@@ -379,7 +411,9 @@ void ga_vms_remap(struct ga_vms *v, const int *map)
 	HASH_ITER(hh, v->procs, p, pt)
 	{
 		p->prev_cpu_ns = 0;
-		memset(p->prev, 0, sizeof(p->prev));
+		if (p->prev)
+			memset(p->prev, 0,
+			       GREENAI_MAX_DOMAINS * sizeof(*p->prev));
 	}
 }
 
