@@ -147,6 +147,7 @@ int gt_tui_run(struct gt_state *s, struct gt_opts *o);
 int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 		   double keep_exited_s);
 void gt_tracker_free(struct gt_tracker *t);
+void gt_tracker_want_vms(struct gt_tracker *t);
 int gt_refresh(struct gt_state *s);
 int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
 		  const struct gt_filter *f, struct gt_rows *out);

@@ -325,6 +325,8 @@ int main(int argc, char **argv)
 		return GT_EXIT_FAIL;
 	}
 	r = gt_tracker_new(&s.t, s.g, c.o.keep_exited_s);
+	if (!r && c.o.view == GT_VIEW_VM)
+		gt_tracker_want_vms(s.t);
 	if (!r) {
 		r = gt_refresh(&s);	/* the baseline of the first interval */
 		if (r)

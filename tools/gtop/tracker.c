@@ -97,7 +97,13 @@ struct gt_tracker {
 	struct gt_proc *procs;
 	struct gt_cgroup *cgroups;
 	struct gt_group *containers, *models;
-	struct ga_vms *vms;		/* the VMs' figures (vms.h) */
+	/*
+	 * The VMs' figures (vms.h), kept from the first time the VM view is
+	 * asked for: two reads of /proc for each new process, spared
+	 * otherwise. Its first figures are since gtop started all the same.
+	 */
+	struct ga_vms *vms;
+	bool vms_wanted, vms_counted;	/* asked for; counted last refresh */
 	struct gt_group *vm_rows;	/* by "NAME (VMM, pid N)" */
 	struct ga_cgroup_mount mount;
 	bool have_mount;
@@ -632,6 +638,8 @@ static int gt_vms_update(struct gt_tracker *t)
 	unsigned int i, n;
 	int r;
 
+	if (!t->vms_wanted)
+		return 0;
 	r = ga_vms_update(t->vms, t->g);
 	if (r)
 		return r;
@@ -650,6 +658,9 @@ static int gt_vms_update(struct gt_tracker *t)
 		v->prev = v->cur;
 		gt_sum_energy(t->g, f->energy, GREENAI_MAX_DOMAINS, &v->cur);
 		v->cur.cpu_ns = f->cpu_ns;
+		/* the census's first figures: since gtop started, no rate */
+		if (!t->vms_counted)
+			v->prev = v->cur;
 		v->nr_procs = f->nr_procs;
 		v->seen = true;
 	}
@@ -659,7 +670,14 @@ static int gt_vms_update(struct gt_tracker *t)
 			free(v);
 		}
 	}
+	t->vms_counted = true;
 	return 0;
+}
+
+/* The VM view is asked for: count the VMs from the next refresh on. */
+void gt_tracker_want_vms(struct gt_tracker *t)
+{
+	t->vms_wanted = true;
 }
 
 int gt_refresh(struct gt_state *s)
@@ -876,6 +894,7 @@ int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
 	case GT_VIEW_CONTAINER:
 		return gt_add_sums(s, t->containers, view, f, out);
 	case GT_VIEW_VM:
+		gt_tracker_want_vms(t);
 		return gt_add_sums(s, t->vm_rows, view, f, out);
 	default:
 		return gt_add_sums(s, t->models, view, f, out);
