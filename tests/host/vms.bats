@@ -93,6 +93,19 @@ procs_uj() {
 		END { for (k in want) if (!(k in seen)) exit 1; printf "%d\n", s }' <<<"$output"
 }
 
+# assert_vm_is_procs NAME PID...: in every zone, NAME's energy in the
+# last scrape ($output) is its processes' summed, to the µJ
+assert_vm_is_procs() {
+	local name=$1 z vm p
+	shift
+	[ -n "$(zones)" ] || fail "no zones in: $output"
+	for z in $(zones); do
+		vm=$(vm_uj "$name" "$z") || fail "no $name in $z"
+		p=$(procs_uj "$z" "$@") || fail "not every one of $* in $z"
+		[ "$vm" -eq "$p" ] || fail "$z: VM $vm µJ, its processes $p µJ"
+	done
+}
+
 # zones: the zones of the node, from $output
 zones() {
 	sed -n 's/^greenai_node_joules_total{.*zone="\([^"]*\)".*/\1/p' <<<"$output" | sort -u
@@ -118,19 +131,14 @@ log_has() {
 }
 
 @test "vms: a QEMU process is a VM: its greenai_vm figures are its process's, to the µJ" {
-	local name=ga-vm-$SFX z vm p
+	local name=ga-vm-$SFX vm p
 	vmm qemu-system-x86_64 -name "guest=$name,debug-threads=on" -S
 	exporter_start -i 0.5 --per-process 10000 --no-ledger
 	poll_until 60 has_vm "$name"
 	output=$(scrape)
 	grep -q "^greenai_vm_joules_total{node_name=\"[^\"]*\",owner=\"\",vm=\"$name\",vmm=\"qemu\",zone=" <<<"$output" ||
 		fail "no labelled series: $(grep "$name" <<<"$output")"
-	[ -n "$(zones)" ] || fail "no zones in: $output"
-	for z in $(zones); do
-		vm=$(vm_uj "$name" "$z") || fail "no $name in $z"
-		p=$(procs_uj "$z" "$VMM_PID") || fail "no process $VMM_PID"
-		[ "$vm" -eq "$p" ] || fail "$z: VM $vm µJ, its process $p µJ"
-	done
+	assert_vm_is_procs "$name" "$VMM_PID"
 	# CPU time too, and the terminated family is there
 	vm=$(awk -v re="vm=\"$name\"" '/^greenai_vm_cpu_seconds_total\{/ && $0 ~ re { print $NF }' <<<"$output")
 	p=$(awk -v re="pid=\"$VMM_PID\"" '/^greenai_process_cpu_seconds_total\{/ && $0 ~ re { print $NF }' <<<"$output")
@@ -174,7 +182,7 @@ vm_gone() {
 }
 
 @test "vms: a libvirt domain's scope is a VM: its processes in vcpu0 and emulator, summed" {
-	local name=ga-lv-$SFX scope z vm p a b
+	local name=ga-lv-$SFX scope a b
 	scope=$(new_cgroup 'machine.slice/machine-qemu\x2d7\x2dga\x2dlv\x2d'"$SFX"'.scope')
 	new_cgroup "${scope#"$CG"/}/libvirt" >/dev/null
 	new_cgroup "${scope#"$CG"/}/libvirt/vcpu0" >/dev/null
@@ -193,12 +201,7 @@ vm_gone() {
 	output=$(scrape)
 	grep -q "vm=\"$name\",vmm=\"libvirt\"" <<<"$output" ||
 		fail "not a libvirt VM: $(grep "$name" <<<"$output")"
-	[ -n "$(zones)" ] || fail "no zones in: $output"
-	for z in $(zones); do
-		vm=$(vm_uj "$name" "$z") || fail "no $name in $z"
-		p=$(procs_uj "$z" "$a" "$b") || fail "no processes $a $b"
-		[ "$vm" -eq "$p" ] || fail "$z: VM $vm µJ, its processes $p µJ"
-	done
+	assert_vm_is_procs "$name" "$a" "$b"
 }
 
 @test "vms: the hand-over tree: its format, counters and seq rising, files 0644" {
