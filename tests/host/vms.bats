@@ -172,6 +172,39 @@ vm_gone() {
 		awk '$1 ~ /^greenai_terminated_vms_total/ && $NF >= 1 { n++ } END { exit !n }' <<<"$output"
 }
 
+# qemu_poked NAME SOCKET PID: QEMU's monitor asked something (it runs a
+# little), then has_vm_procs NAME PID
+qemu_poked() {
+	/usr/bin/python3 - "$2" <<-'PY' || return 1
+		import socket, sys
+		s = socket.socket(socket.AF_UNIX)
+		s.settimeout(5)
+		s.connect(sys.argv[1])
+		s.sendall(b"info status\n")
+		s.recv(4096)
+		s.close()
+	PY
+	has_vm_procs "$1" "$3"
+}
+
+@test "vms: a real QEMU (no machine, stopped) is a VM named by its -name guest=" {
+	local name=ga-qemu-$SFX
+	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+	qemu-system-x86_64 -name "guest=$name,debug-threads=on" -machine none \
+		-nodefaults -display none -S \
+		-monitor "unix:$T/mon,server=on,wait=off" &
+	VMM_PID=$!
+	PIDS+=("$VMM_PID")
+	poll_until 30 argv0_is "$VMM_PID" qemu-system-x86_64
+	poll_until 30 test -S "$T/mon"
+	# met as QEMU from its first sample on: its figures all the VM's
+	exporter_start -i 0.5 --per-process 10000 --no-ledger
+	poll_until 60 qemu_poked "$name" "$T/mon" "$VMM_PID"
+	grep -q "owner=\"\",vm=\"$name\",vmm=\"qemu\"" <<<"$output" ||
+		fail "not QEMU's: $(grep "$name" <<<"$output")"
+	assert_vm_is_procs "$name" "$VMM_PID"
+}
+
 @test "vms: VMs are bounded by --max-series, and one that ends is folded after --keep-ended" {
 	local a=ga-max-a-$SFX b=ga-max-b-$SFX pa n
 	vmm qemu-system-x86_64 -name "guest=$a"
