@@ -354,6 +354,31 @@ qemu_poked() {
 	[ ! -e "$T/s" ] && [ ! -e "$T/nowhere" ]
 }
 
+@test "vms: through the agent, a user sees the VMs of their own VMMs, not root's" {
+	local mine=ga-mine-$SFX roots=ga-root-$SFX d=$T
+	# the user reaches the test's directory, and the program in it
+	while [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ] && [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	mkdir -m 755 "$T/bin" "$T/agent"
+	cp "$GREENAI" "$T/bin/"
+	AS=65534 vmm qemu-system-x86_64 -name "guest=$mine"
+	vmm qemu-system-x86_64 -name "guest=$roots"
+	"$EXPORTER" --listen none --agent-socket "$T/agent/sock" -i 1 \
+		--no-ledger --state "$T/state" 2>>"$T/exporter.log" 3>&- &
+	PIDS+=("$!")
+	poll_until 60 test -S "$T/agent/sock"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		env GREENAI_AGENT_SOCKET="$T/agent/sock" "$T/bin/greenai" stat --vms 3
+	assert_success
+	assert_line --regexp "^$mine +qemu +[0-9]+ +65534 +[0-9]+\.[0-9]{6} "
+	refute_output --partial "$roots"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		env GREENAI_AGENT_SOCKET="$T/agent/sock" "$T/bin/greenai" stat -V "$roots" 2
+	refute_line --regexp "^vm $roots \(qemu"
+}
+
 @test "vms: greenai stat -V and --vms, and gtop's VM view, show the VM" {
 	local name=ga-stat-$SFX
 	vmm qemu-system-x86_64 -name "guest=$name"
