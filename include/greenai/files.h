@@ -47,5 +47,13 @@ int ga_xdg_path(char *buf, size_t size, const char *xdg_var,
 		const char *fallback, const char *rel);
 int ga_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode);
+/*
+ * The same relative to an open directory, never following a link in it;
+ * GA_WRITE_NO_SYNC for a file rewritten often that need not survive a
+ * crash.
+ */
+#define GA_WRITE_NO_SYNC (1u << 0)
+int ga_write_atomic_at(int dirfd, const char *name, const void *data,
+		       size_t len, mode_t mode, unsigned int flags);
 
 #endif /* _GREENAI_SYSFS_H */

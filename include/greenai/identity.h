@@ -98,6 +98,7 @@ struct ga_proc_stat {
 int ga_proc_stat_parse(const char *buf, struct ga_proc_stat *st);
 int ga_proc_stat_read(const char *root, int pid, struct ga_proc_stat *st);
 int ga_proc_owner(const char *root, int pid, uid_t *uid, gid_t *gid);
+int ga_proc_uid(const char *root, int pid, uid_t *uid);
 
 uint32_t ga_framework_of_path(const char *path);
 const char *ga_framework_name(uint32_t bit);

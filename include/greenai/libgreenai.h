@@ -11,6 +11,7 @@
  *   cgroup.h           cgroup v2 mounts, ids, paths and greenai's labels
  *   container.h        what a cgroup path says: container, pod, unit
  *   identity.h         who a process is: exe, cgroup, model, frameworks
+ *   vm.h               which virtual machine a process is part of
  *   carbon.h           energy to CO2e, the Green Score
  *   intensity.h        the embedded table of grid intensities
  *   intensity_series.h an intensity over time, best windows
@@ -21,6 +22,7 @@
  *   run_metrics.h      a run's own metrics ($GREENAI_METRICS)
  *   machine.h          the machine a run ran on: CPUs, memory, cloud
  *   workloads.h        the exporter's counters per container, pod, model
+ *   vms.h              the VMs on the host and their figures
  *   exposition.h       Prometheus and OpenMetrics text
  *   clock.h            the clocks figures are stamped with, energy units
  *   files.h            strict readers of small files
@@ -56,6 +58,8 @@
 #include <greenai/run_metrics.h>
 #include <greenai/settings.h>
 #include <greenai/version.h>
+#include <greenai/vm.h>
+#include <greenai/vms.h>
 #include <greenai/walk_order.h>
 #include <greenai/workloads.h>
 

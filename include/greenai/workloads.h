@@ -30,6 +30,12 @@
  * used most energy since the exporter started are exposed, that many at
  * most, by pid and command.
  *
+ * The VMs on the node (vms.h) are counted with the rest, bounded by
+ * max_series and ended after keep_updates as containers are:
+ * greenai_vm_* series, labelled with the VM's name, its VMM and owner.
+ * Their counters start from zero with the exporter (they are not in the
+ * state file).
+ *
  * ga_wl_rebase() moves the counters onto a new context when the backend
  * was started again (its totals from zero), zones matched by name.
  *
@@ -52,6 +58,7 @@
 #include <greenai/engine.h>
 #include <greenai/exposition.h>
 #include <greenai/ledger.h>
+#include <greenai/vms.h>
 
 #define GA_WL_MAX_SERIES_DEF	10000	/* containers, pods, models, each */
 #define GA_WL_KEEP_UPDATES_DEF	24	/* an ended one's, before folding */
@@ -75,6 +82,7 @@ struct ga_wl_conf {
 struct ga_wl_stats {
 	unsigned long updates;
 	unsigned int containers, pods, models, cgroups;
+	unsigned int vms;		/* ended ones not folded included */
 	unsigned long terminated;	/* containers and pods folded */
 	unsigned long dropped;		/* past max_series: node total only */
 	unsigned long ledger_errors;
@@ -94,5 +102,6 @@ int ga_wl_save(const struct ga_wl *w, const char *path);
 int ga_wl_load(struct ga_wl *w, const char *path, char *err,
 	       size_t err_size);
 void ga_wl_stats(const struct ga_wl *w, struct ga_wl_stats *out);
+const struct ga_vms *ga_wl_vms(const struct ga_wl *w);
 
 #endif /* _GREENAI_WORKLOADS_H */

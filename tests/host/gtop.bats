@@ -325,13 +325,15 @@ screen_matches() {
 	tmux -L "$TMUX_L" send-keys -t g "$GTOP -d 0.3" Enter
 	screen_has "view process  sort power desc"
 	screen_has "POWER W"
-	# views: v goes process, cgroup, container, model
+	# views: v goes process, cgroup, container, model, vm
 	tmux -L "$TMUX_L" send-keys -t g v
 	screen_has "view cgroup"
 	screen_has "CGROUP"
 	tmux -L "$TMUX_L" send-keys -t g v v
 	screen_has "view model"
 	screen_has "alpha"
+	tmux -L "$TMUX_L" send-keys -t g v
+	screen_has "view vm"
 	tmux -L "$TMUX_L" send-keys -t g v
 	screen_has "view process"
 	# the mouse (SGR reports, as xterm sends them): a click on the CO2

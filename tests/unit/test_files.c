@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Whole-file writers (files.h): a file replaced whole with the mode asked,
- * through a new file no one could have planted; directories made with
+ * through a new file no one could have planted, by path or relative to an
+ * open directory (a link at its name replaced, never followed); directories made with
  * their parents; a user's path under an XDG base directory.
  */
 #include <stdarg.h>
@@ -69,6 +70,45 @@ static void write_atomic_replaces_whole(void **state)
 	assert_int_equal(nr_entries(*state), 3);
 }
 
+/*
+ * Relative to an open directory: a link at the name is replaced, not
+ * followed; a name with '/' is refused; GA_WRITE_NO_SYNC writes the same.
+ */
+static void write_atomic_at_replaces_links(void **state)
+{
+	char link[FIX_PATH_MAX], victim[FIX_PATH_MAX], *text;
+	struct stat st;
+	size_t len;
+	int dfd;
+
+	fix_write(*state, "victim", "untouched\n");
+	fix_path(victim, *state, "victim");
+	fix_path(link, *state, "f");
+	assert_int_equal(symlink(victim, link), 0);
+	dfd = open(*state, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	umask(077);
+	assert_int_equal(ga_write_atomic_at(dfd, "f", "new\n", 4, 0644,
+					    GA_WRITE_NO_SYNC),
+			 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(ga_read_file(link, 64, &text, &len), 0);
+	assert_string_equal(text, "new\n");
+	free(text);
+	assert_int_equal(ga_read_file(victim, 64, &text, &len), 0);
+	assert_string_equal(text, "untouched\n");
+	free(text);
+	assert_int_equal(ga_write_atomic_at(dfd, "a/b", "x", 1, 0644, 0),
+			 -EINVAL);
+	assert_int_equal(ga_write_atomic_at(dfd, "", "x", 1, 0644, 0), -EINVAL);
+	assert_int_equal(ga_write_atomic_at(dfd, "g", "", 0, 0600, 0), 0);
+	assert_int_equal(nr_entries(*state), 3);
+	close(dfd);
+	umask(022);
+}
+
 static void mkdir_parents_makes_each(void **state)
 {
 	char path[FIX_PATH_MAX], dir[FIX_PATH_MAX];
@@ -125,6 +165,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(write_atomic_replaces_whole,
+						setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(write_atomic_at_replaces_links,
 						setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(mkdir_parents_makes_each,
 						setup, fix_teardown),

@@ -115,26 +115,6 @@ static void gx_client_json(struct gx_client *c, struct json_object *o)
 	json_object_put(o);
 }
 
-/* The real uid of process @pid, from its status. */
-static int gx_proc_uid(const char *root, int pid, uid_t *uid)
-{
-	char path[GA_PATH_MAX], *buf, *p;
-	unsigned long u;
-	size_t len;
-	int r;
-
-	r = ga_path(path, sizeof(path), root, "/proc/%d/status", pid);
-	r = r ?: ga_read_file(path, 1 << 16, &buf, &len);
-	if (r)
-		return r == -ENOENT ? -ESRCH : r;
-	p = strstr(buf, "\nUid:");
-	r = p && sscanf(p + 5, "%lu", &u) == 1 ? 0 : -EINVAL;
-	free(buf);
-	if (!r)
-		*uid = u;
-	return r;
-}
-
 /*
  * Whether process @pid that started at @start_ns (the backend's clock:
  * CLOCK_MONOTONIC ns) is @uid's. /proc counts the start in clock ticks
@@ -153,7 +133,7 @@ static bool gx_task_owned(const char *root, __u32 pid, __u64 start_ns,
 	if (pid == GA_ACCT_OVERFLOW_ID || pid > 0x3fffffff)
 		return false;
 	if (ga_proc_stat_read(root, pid, &a) ||
-	    gx_proc_uid(root, pid, &owner) ||
+	    ga_proc_uid(root, pid, &owner) ||
 	    ga_proc_stat_read(root, pid, &b) || a.start_time != b.start_time)
 		return false;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -559,7 +539,7 @@ static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 		return;
 	}
 	/* read while the pidfd holds it: alive after, the same process */
-	r = gx_proc_uid(a->root, pid, &owner);
+	r = ga_proc_uid(a->root, pid, &owner);
 	r = r ?: ga_cgroup_of_pid(a->root, pid, from, sizeof(from), NULL);
 	if (r || !gx_pidfd_alive(pidfd)) {
 		gx_client_error(c, ESRCH, "no such process");

@@ -4,8 +4,8 @@
  * served to Prometheus over HTTP. main.c samples on a timer and keeps the
  * state file; http.c answers /metrics, /healthz and / with libmicrohttpd
  * on its own thread; agent.c, with --agent-socket, answers ordinary users
- * on a Unix socket on another (docs/agent.md). They share struct gx_state
- * under its lock.
+ * on a Unix socket on another (docs/agent.md); vmshare.c keeps the VM
+ * hand-over tree (docs/vms.md). They share struct gx_state under its lock.
  */
 #ifndef _GREENAI_EXPORTER_H
 #define _GREENAI_EXPORTER_H
@@ -60,6 +60,14 @@ int gx_agent_start(struct gx_agent **out, struct gx_state *st,
 		   const char *path, const char *root, char *err,
 		   size_t err_size);
 void gx_agent_stop(struct gx_agent *a);
+
+/* vmshare.c: the VM hand-over tree (--vm-share-dir, docs/vms.md) */
+struct gx_vmshare;
+
+int gx_vmshare_open(struct gx_vmshare **out, const char *dir, double interval_s,
+		    char *err, size_t err_size);
+void gx_vmshare_update(struct gx_vmshare *s, struct gx_state *st);
+void gx_vmshare_close(struct gx_vmshare *s);
 
 /* grid.c: the grid intensity the counters use, live when set up */
 struct gx_intensity {

@@ -167,7 +167,7 @@ static const struct {
 	{ "greenai_exporter_scrapes", GA_EXPO_COUNTER,
 	  "Scrapes of /metrics answered." },
 	{ "greenai_exporter_series_dropped", GA_EXPO_COUNTER,
-	  "Containers, pods and models past the bound on series, counted in the node's figures only." },
+	  "Containers, pods, models and VMs past the bound on series, counted in the node's figures only." },
 	{ "greenai_exporter_cgroups", GA_EXPO_GAUGE,
 	  "Cgroups the exporter follows now (those gone are dropped)." },
 };

@@ -80,6 +80,11 @@ static const char gx_help[] =
 	"                          package-0=10,dram-0=2 (greenai stat --help)\n"
 	"      --root DIR          read /proc and /sys under DIR (energy sources)\n"
 	"      --runtime-root DIR  read the runtimes' and kubelet's files under DIR\n"
+	"      --vm-share-dir DIR  keep each VM's hand-over tree in DIR/NAME/ (its\n"
+	"                          energy per host domain, for the guest to read),\n"
+	"                          where DIR/NAME exists and is owned by the VMM's\n"
+	"                          uid; DIR must be root's, 0755 at most; needs an\n"
+	"                          --interval of 1 s or more\n"
 	"  -h, --help              this help\n"
 	"      --version           the version\n"
 	"\n"
@@ -92,6 +97,7 @@ struct gx_opts {
 	const char *state, *ledger, *tls_cert, *tls_key, *auth_file;
 	const char *token_file, *agent_socket;
 	const char *root, *runtime_root, *idle, *idle_power;
+	const char *vm_share_dir;
 	bool no_ledger;
 	double interval_s, save_every_s, keep_ended_s;
 	unsigned int max_series, max_processes, max_per_client;
@@ -147,7 +153,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 {
 	enum { O_NODE = 256, O_REGION, O_INTENSITY, O_PUE, O_STATE, O_LEDGER,
 	       O_NO_LEDGER, O_CERT, O_KEY, O_AUTH, O_MAX, O_BACKEND, O_ROOT,
-	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY, O_IDLE,
+	       O_RT_ROOT, O_PER_PROC, O_VERSION, O_SAVE_EVERY, O_IDLE, O_VM_SHARE,
 	       O_IDLE_POWER, O_KEEP_ENDED, O_PER_CLIENT, O_TOKEN, O_AGENT };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
@@ -174,6 +180,7 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		{ "idle-power", required_argument, NULL, O_IDLE_POWER },
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "runtime-root", required_argument, NULL, O_RT_ROOT },
+		{ "vm-share-dir", required_argument, NULL, O_VM_SHARE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -288,6 +295,9 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 		case O_RT_ROOT:
 			o->runtime_root = optarg;
 			break;
+		case O_VM_SHARE:
+			o->vm_share_dir = optarg;
+			break;
 		default:
 			return gx_usage("unknown option or missing value: '%s'",
 					argv[optind - 1]);
@@ -306,6 +316,9 @@ static int gx_parse_opts(int argc, char **argv, struct gx_opts *o)
 	/* a user never gets figures finer than a second (docs/agent.md) */
 	if (o->agent_socket && o->interval_s < 1)
 		return gx_usage("%s", "--agent-socket needs an --interval of 1 s or more");
+	/* a VM's share of the package's energy, to its guest: as coarse */
+	if (o->vm_share_dir && o->interval_s < 1)
+		return gx_usage("%s", "--vm-share-dir needs an --interval of 1 s or more");
 	return -1;
 }
 
@@ -489,6 +502,7 @@ int main(int argc, char **argv)
 	struct ga_ledger *ledger = NULL;
 	struct gx_http *http = NULL;
 	struct gx_agent *agent = NULL;
+	struct gx_vmshare *vmshare = NULL;
 	bool no_http;
 	char err[512], host[256], lpath[4096];
 	char model_from[GA_SETTINGS_FROM_MAX];
@@ -501,6 +515,9 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	no_http = !strcmp(o.listen, "none");
+	if (o.vm_share_dir && gx_vmshare_open(&vmshare, o.vm_share_dir,
+					      o.interval_s, err, sizeof(err)))
+		return gx_usage("--vm-share-dir: %s", err);
 	if (!no_http && gx_parse_listen(o.listen, &hc.addr, &hc.addr_len))
 		return gx_usage("--listen: '%s' is not ADDR:PORT", o.listen);
 	if (gx_intensity_init(&gi, o.region, o.intensity, o.pue, &wc.pue_milli,
@@ -625,6 +642,8 @@ int main(int argc, char **argv)
 			gx_reopen_backend(&st, &go);
 		}
 		gx_sample(&st);
+		if (vmshare && !st.last_error)
+			gx_vmshare_update(vmshare, &st);
 		gx_intensity_tick(&gi, &st);
 		failed = st.last_error ? failed + 1 : 0;
 		if (failed >= GX_REOPEN_AFTER) {
@@ -643,6 +662,7 @@ int main(int argc, char **argv)
 out:
 	gx_agent_stop(agent);
 	gx_http_stop(http);
+	gx_vmshare_close(vmshare);
 	if (st.wl && status == 0)
 		gx_save(&st, o.state);
 	ga_wl_free(st.wl);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * greenai stat: the energy of a process, a cgroup or the whole machine
- * over a window, as perf stat counts events: per domain, with CO2e.
+ * greenai stat: the energy of a process, a cgroup, a VM or the whole
+ * machine over a window, as perf stat counts events: per domain, with
+ * CO2e; or every VM's (--vms).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,8 @@
 #include "cli.h"
 
 static const char cli_stat_help[] =
-	"usage: greenai stat (-p PID | -c CGROUP | -a) [-I MS] [--region CC]\n"
+	"usage: greenai stat (-p PID | -c CGROUP | -V NAME | --vms | -a) [-I MS]\n"
+	"                    [--region CC]\n"
 	"                    [--intensity G] [--idle POLICY] [--idle-power W]\n"
 	"                    [SECONDS]\n"
 	"\n"
@@ -27,6 +29,9 @@ static const char cli_stat_help[] =
 	"                it, by its path under the cgroup2 mount\n"
 	"                (\"/system.slice/x.service\") or as a directory; its\n"
 	"                own figures (its processes alone) on a line of their own\n"
+	"  -V NAME       the virtual machine NAME: its processes (vCPU and I/O\n"
+	"                threads, the VMM; a libvirt domain's scope), summed\n"
+	"  --vms         every virtual machine, a line each (docs/vms.md)\n"
 	"  -a            the whole machine (every domain's energy)\n"
 	"  -I MS         print the counts every MS ms (100 to 3600000), as\n"
 	"                perf stat -I does, besides the total at the end\n"
@@ -46,7 +51,14 @@ static const char cli_stat_help[] =
 	"\n"
 	"Exit status: 0; 1 when libgreenai cannot measure; 2 for bad usage.\n";
 
-enum stat_target { STAT_NONE, STAT_PID, STAT_CGROUP, STAT_ALL };
+enum stat_target {
+	STAT_NONE,
+	STAT_PID,
+	STAT_CGROUP,
+	STAT_VM,
+	STAT_VMS,
+	STAT_ALL
+};
 
 /* -c: how often the window is sampled besides -I, s */
 #define STAT_TICK_S	0.5
@@ -64,6 +76,13 @@ struct stat_ctx {
 	struct greenai_energy own[GREENAI_MAX_DOMAINS];
 	__u64 own_cpu_ns;
 	unsigned int nr_cgroups;
+	/* -V, --vms: the VMs (-V: those named vm, how many, a VMM's pid) */
+	const char *vm;
+	struct ga_vms *vms;
+	unsigned int nr_vms;
+	int vm_pid;
+	enum ga_vmm vmm;
+	struct ga_vm_figs *figs; /* --vms: a copy of each VM's */
 };
 
 static int stat_task(const struct ga_acct_task *t, void *arg)
@@ -105,6 +124,42 @@ static void stat_read_cgroup(struct ga_ctx *g, struct stat_ctx *s)
 	ga_for_each_cgroup(g, stat_cgroup, s);
 }
 
+/* -V: the VMs named s->vm, summed; --vms: a copy of every VM's figures. */
+static void stat_read_vms(struct stat_ctx *s)
+{
+	unsigned int i, d, n = ga_vms_count(s->vms);
+	struct ga_vm_figs *f;
+
+	s->nr_vms = 0;
+	if (s->target == STAT_VMS) {
+		f = calloc(n ? n : 1, sizeof(*f));
+		if (!f)
+			return;
+		for (i = 0; i < n; i++)
+			f[i] = *ga_vms_at(s->vms, i);
+		free(s->figs);
+		s->figs = f;
+		s->nr_vms = n;
+		s->found = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct ga_vm_figs *v = ga_vms_at(s->vms, i);
+
+		if (strcmp(v->vm.name, s->vm))
+			continue;
+		for (d = 0; d < GREENAI_MAX_DOMAINS; d++) {
+			s->e[d].active_uj += v->energy[d].active_uj;
+			s->e[d].idle_uj += v->energy[d].idle_uj;
+		}
+		s->cpu_ns += v->cpu_ns;
+		s->nr_vms++;
+		s->vm_pid = v->pid;
+		s->vmm = v->vm.vmm;
+		s->found = 1;
+	}
+}
+
 /* The target's energy per domain since ga_open(). */
 static void stat_read(struct ga_ctx *g, struct stat_ctx *s)
 {
@@ -120,6 +175,10 @@ static void stat_read(struct ga_ctx *g, struct stat_ctx *s)
 		break;
 	case STAT_CGROUP:
 		stat_read_cgroup(g, s);
+		break;
+	case STAT_VM:
+	case STAT_VMS:
+		stat_read_vms(s);
 		break;
 	default:
 		for (i = 0; i < ga_nr_domains(g); i++) {
@@ -152,6 +211,88 @@ static void stat_print_own(struct ga_ctx *g, const struct stat_ctx *now,
 	       (now->own_cpu_ns - then->own_cpu_ns) / 1e9);
 }
 
+/* @v's figures at the start of the window: zero when it was not there. */
+static const struct ga_vm_figs *stat_vm_then(const struct stat_ctx *then,
+					     const struct ga_vm_figs *v)
+{
+	static const struct ga_vm_figs none;
+	unsigned int i;
+
+	for (i = 0; i < then->nr_vms; i++) {
+		const struct ga_vm_figs *o = &then->figs[i];
+
+		if (o->pid == v->pid && o->vm.vmm == v->vm.vmm &&
+		    !strcmp(o->vm.scope, v->vm.scope) &&
+		    !strcmp(o->vm.name, v->vm.name))
+			return o;
+	}
+	return &none;
+}
+
+static void stat_uj(const char *what, __u64 uj)
+{
+	printf(" %*llu.%06llu", (int)(strlen(what) > 13 ? strlen(what) - 7 : 6),
+	       (unsigned long long)(uj / 1000000),
+	       (unsigned long long)(uj % 1000000));
+}
+
+/*
+ * --vms: a line per VM, its energy per domain in the window (active and
+ * idle share, J), in the total, and its CPU time; then what each domain
+ * is and the idle policy.
+ */
+static void stat_print_vms(struct ga_ctx *g, const struct stat_ctx *now,
+			   const struct stat_ctx *then, double secs)
+{
+	unsigned int i, d, nd = ga_nr_domains(g);
+	char idle[512], col[GREENAI_NAME_LEN + 8];
+
+	printf("greenai stat: %.3f s, %s, %u VM%s\n", secs, ga_backend_name(g),
+	       now->nr_vms, now->nr_vms == 1 ? "" : "s");
+	printf("%-24s %-16s %8s %6s %13s", "VM", "VMM", "PID", "UID",
+	       "TOTAL J");
+	for (d = 0; d < nd; d++) {
+		snprintf(col, sizeof(col), "%s J", ga_domain(g, d)->name);
+		printf(" %13s", col);
+	}
+	printf(" %10s\n", "CPU s");
+	for (i = 0; i < now->nr_vms; i++) {
+		const struct ga_vm_figs *v = &now->figs[i];
+		const struct ga_vm_figs *o = stat_vm_then(then, v);
+		__u64 tot = 0, e;
+
+		for (d = 0; d < nd; d++)
+			if (ga_domain_in_total(g, d))
+				tot += v->energy[d].active_uj +
+				       v->energy[d].idle_uj -
+				       o->energy[d].active_uj -
+				       o->energy[d].idle_uj;
+		printf("%-24s %-16s %8d %6u", v->vm.name[0] ? v->vm.name : "-",
+		       ga_vmm_name(v->vm.vmm), v->pid, (unsigned int)v->uid);
+		stat_uj("TOTAL J", tot);
+		for (d = 0; d < nd; d++) {
+			snprintf(col, sizeof(col), "%s J",
+				 ga_domain(g, d)->name);
+			e = v->energy[d].active_uj + v->energy[d].idle_uj -
+			    o->energy[d].active_uj - o->energy[d].idle_uj;
+			stat_uj(col, e);
+		}
+		printf(" %10.3f%s\n", (v->cpu_ns - o->cpu_ns) / 1e9,
+		       v->ended ? " (ended)" : "");
+	}
+	for (d = 0; d < nd; d++) {
+		const char *est = ga_domain_estimate(g, d);
+
+		printf("  %s: %s%s%s%s\n", ga_domain(g, d)->name,
+		       *est ? "estimated (" : "measured", est,
+		       *est ? ")" : "",
+		       ga_domain_in_total(g, d) ? "" : ", not in the total");
+	}
+	ga_idle_summary(g, idle, sizeof(idle));
+	printf("  idle policy %s\n", idle);
+	fflush(stdout);
+}
+
 static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 		       const struct stat_ctx *then, double secs,
 		       const struct ga_intensity *in)
@@ -160,10 +301,22 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 	uint64_t co2 = 0, ug;
 	char idle[512];
 
+	if (now->target == STAT_VMS) {
+		stat_print_vms(g, now, then, secs);
+		return;
+	}
 	printf("greenai stat: %.3f s, %s\n", secs, ga_backend_name(g));
 	if (now->target == STAT_CGROUP)
 		printf("cgroup %s with its descendants (%u cgroups charged)\n",
 		       now->cgpath, now->nr_cgroups);
+	if (now->target == STAT_VM && now->nr_vms == 1)
+		printf("vm %s (%s, pid %d): its processes\n", now->vm,
+		       ga_vmm_name(now->vmm), now->vm_pid);
+	else if (now->target == STAT_VM && now->nr_vms)
+		printf("vm %s: %u VMs of that name, their processes summed\n",
+		       now->vm, now->nr_vms);
+	else if (now->target == STAT_VM)
+		printf("vm %s: none of that name\n", now->vm);
 	for (i = 0; i < ga_nr_domains(g); i++) {
 		__u64 a = now->e[i].active_uj - then->e[i].active_uj;
 		__u64 d = a + now->e[i].idle_uj - then->e[i].idle_uj;
@@ -230,6 +383,7 @@ static int cli_stat_main(int argc, char **argv)
 		{ "intensity", required_argument, NULL, 'i' },
 		{ "idle", required_argument, NULL, 'D' },
 		{ "idle-power", required_argument, NULL, 'W' },
+		{ "vms", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -244,16 +398,28 @@ static int cli_stat_main(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hap:c:I:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hap:c:I:V:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 		case 'p':
 		case 'c':
+		case 'V':
+		case 'M':
 			if (start.target != STAT_NONE)
 				return cli_usage(&cli_cmd_stat,
-						    "one of -p, -c and -a%s", "");
+						    "one of -p, -c, -V, --vms and -a%s",
+						    "");
 			start.target = c == 'a' ? STAT_ALL :
-				       c == 'p' ? STAT_PID : STAT_CGROUP;
+				       c == 'p' ? STAT_PID :
+				       c == 'V' ? STAT_VM :
+				       c == 'M' ? STAT_VMS : STAT_CGROUP;
+			if (c == 'V' && (!optarg[0] ||
+					 strlen(optarg) > GA_VM_NAME_SHOWN_MAX))
+				return cli_usage(&cli_cmd_stat,
+						    "-V '%s': not a VM's name",
+						    optarg);
+			if (c == 'V')
+				start.vm = optarg;
 			if (c == 'p') {
 				errno = 0;
 				start.pid = strtoul(optarg, &end, 10);
@@ -295,8 +461,8 @@ static int cli_stat_main(int argc, char **argv)
 		}
 	}
 	if (start.target == STAT_NONE)
-		return cli_usage(&cli_cmd_stat, "what to count: -p, -c or -a%s",
-				    "");
+		return cli_usage(&cli_cmd_stat,
+				    "what to count: -p, -c, -V, --vms or -a%s", "");
 	if (argc - optind > 1)
 		return cli_usage(&cli_cmd_stat, "unexpected '%s'",
 				    argv[optind + 1]);
@@ -324,7 +490,22 @@ static int cli_stat_main(int argc, char **argv)
 		ga_close(g);
 		return CLI_EXIT_FAIL;
 	}
+	if ((start.target == STAT_VM || start.target == STAT_VMS) &&
+	    ga_vms_new(&start.vms, NULL)) {
+		fprintf(stderr, "greenai stat: out of memory\n");
+		ga_close(g);
+		return CLI_EXIT_FAIL;
+	}
+	if (start.vms) {
+		/* the window starts with the VMs as they are now */
+		ga_sample(g);
+		ga_vms_update(start.vms, g);
+		stat_read(g, &start);
+	}
 	cur = start;
+	cur.figs = NULL;
+	if (start.vms)
+		stat_read(g, &cur); /* its own copy of the same figures */
 	t0 = ga_mono_s();
 	next = t0 + (every ? every : secs);
 	tick = t0 + STAT_TICK_S;
@@ -332,12 +513,17 @@ static int cli_stat_main(int argc, char **argv)
 		double now = ga_mono_s(), stop = t0 + secs;
 		double wake = next < stop ? next : stop;
 
-		/* -c: a sample every tick, to place descendants that come and go */
-		if (start.target == STAT_CGROUP && tick < wake)
+		/*
+		 * -c: a sample every tick, to place descendants that come and
+		 * go; -V, --vms: to take the VMs' processes before they end
+		 */
+		if ((start.target == STAT_CGROUP || start.vms) && tick < wake)
 			wake = tick;
 		if (wake > now)
 			usleep((useconds_t)((wake - now) * 1e6));
 		ga_sample(g);
+		if (start.vms)
+			ga_vms_update(start.vms, g);
 		now = ga_mono_s();
 		while (tick <= now)
 			tick += STAT_TICK_S;
@@ -346,8 +532,10 @@ static int cli_stat_main(int argc, char **argv)
 		if (every && now < stop) {
 			struct stat_ctx prev = cur;
 
+			cur.figs = NULL;
 			stat_read(g, &cur);
 			stat_print(g, &cur, &prev, every, &in);
+			free(prev.figs);
 			next += every;
 			continue;
 		}
@@ -356,10 +544,15 @@ static int cli_stat_main(int argc, char **argv)
 	/* what the window's last processes took with them */
 	ga_sweep(g);
 	ga_sample(g);
+	if (start.vms)
+		ga_vms_update(start.vms, g);
 	stat_read(g, &cur);
 	if (!cur.found)
 		fprintf(stderr, "greenai stat: nothing of the target ran in the window\n");
 	stat_print(g, &cur, &start, ga_mono_s() - t0, &in);
+	free(cur.figs);
+	free(start.figs);
+	ga_vms_free(start.vms);
 	ga_close(g);
 	return 0;
 }

@@ -82,7 +82,8 @@ void gt_batch_text(FILE *f, const struct gt_state *s,
 		"ENERGY_J", "CO2_G", "CPU%", "GPU_W", "MODEL", "FRAMEWORK",
 		"CONTAINER", view == GT_VIEW_PROC ? "COMMAND" :
 			     view == GT_VIEW_CGROUP ? "CGROUP" :
-			     view == GT_VIEW_CONTAINER ? "CONTAINER" : "MODEL");
+			     view == GT_VIEW_CONTAINER ? "CONTAINER" :
+			     view == GT_VIEW_VM ? "VM" : "MODEL");
 	for (i = 0; i < rows->nr && (!max_rows || i < max_rows); i++) {
 		const struct gt_row *r = &rows->r[i];
 		char model[1024], ct[1024], name[4 * 4096];

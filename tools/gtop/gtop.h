@@ -4,7 +4,8 @@
  * totals since gtop started into rows (tracker.c: processes, which stay
  * listed a while after they exit, and their sums per cgroup, container and
  * ML model), then shows them: a screen (tui.c, ncurses) or text and JSON
- * lines for scripts (batch.c). Rows are built for one view, filtered and
+ * lines for scripts (batch.c). The VM view's rows are libgreenai's census
+ * of VMs (vms.h), updated at each refresh. Rows are built for one view, filtered and
  * sorted (rows.c).
  */
 #ifndef _GTOP_H
@@ -25,6 +26,7 @@ enum gt_view {
 	GT_VIEW_CGROUP,
 	GT_VIEW_CONTAINER,
 	GT_VIEW_MODEL,
+	GT_VIEW_VM,		/* virtual machines: their processes (vms.h) */
 	GT_VIEW_NR,
 };
 
@@ -146,6 +148,7 @@ int gt_tui_run(struct gt_state *s, struct gt_opts *o);
 int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 		   double keep_exited_s);
 void gt_tracker_free(struct gt_tracker *t);
+void gt_tracker_want_vms(struct gt_tracker *t);
 int gt_refresh(struct gt_state *s);
 int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
 		  const struct gt_filter *f, struct gt_rows *out);

@@ -28,7 +28,7 @@ static const char gt_help[] =
 	"\n"
 	"The live energy view: per energy domain the power, its history and the\n"
 	"energy since gtop started, the grid intensity and the machine's CO2e\n"
-	"rate; then one row per process, cgroup, container or ML model with its\n"
+	"rate; then one row per process, cgroup, container, ML model or VM with its\n"
 	"power (active, and with its share of idle), energy, CO2e, CPU %, power\n"
 	"on GPUs, model label, ML framework, container and command. Processes\n"
 	"that exit stay listed, marked, for --keep seconds.\n"
@@ -41,7 +41,7 @@ static const char gt_help[] =
 	"  -c, --cgroup PATH   only this cgroup (its path from the cgroup2 root)\n"
 	"                      and those under it\n"
 	"      --model NAME    only what is labelled with this model\n"
-	"      --view VIEW     process (default), cgroup, container or model\n"
+	"      --view VIEW     process (default), cgroup, container, model or vm\n"
 	"      --tree          cgroup view: each cgroup's processes under it\n"
 	"      --sort COL      pid, power (default), power-idle, energy, co2,\n"
 	"                      cpu, gpu, model, framework, container or name\n"
@@ -165,7 +165,7 @@ static int gt_parse(int argc, char **argv, struct gt_cli *c)
 			break;
 		case 'V':
 			if (gt_view_parse(optarg, &o->view))
-				return gt_usage("--view '%s': not process, cgroup, container or model",
+				return gt_usage("--view '%s': not process, cgroup, container, model or vm",
 						optarg);
 			break;
 		case 'T':
@@ -326,6 +326,8 @@ int main(int argc, char **argv)
 		return GT_EXIT_FAIL;
 	}
 	r = gt_tracker_new(&s.t, s.g, c.o.keep_exited_s);
+	if (!r && c.o.view == GT_VIEW_VM)
+		gt_tracker_want_vms(s.t);
 	if (!r) {
 		r = gt_refresh(&s);	/* the baseline of the first interval */
 		if (r)

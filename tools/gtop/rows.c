@@ -21,6 +21,7 @@ static const char *const gt_view_names[GT_VIEW_NR] = {
 	[GT_VIEW_CGROUP] = "cgroup",
 	[GT_VIEW_CONTAINER] = "container",
 	[GT_VIEW_MODEL] = "model",
+	[GT_VIEW_VM] = "vm",
 };
 
 static const char *const gt_col_names[GT_COL_NR] = {

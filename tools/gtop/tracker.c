@@ -42,6 +42,7 @@ struct gt_group {
 	char key[GT_KEY_MAX];
 	struct gt_totals cur, prev;
 	unsigned int nr_procs;
+	bool seen;			/* VMs: in the census this refresh */
 	UT_hash_handle hh;
 };
 
@@ -96,6 +97,14 @@ struct gt_tracker {
 	struct gt_proc *procs;
 	struct gt_cgroup *cgroups;
 	struct gt_group *containers, *models;
+	/*
+	 * The VMs' figures (vms.h), kept from the first time the VM view is
+	 * asked for: two reads of /proc for each new process, spared
+	 * otherwise. Its first figures are since gtop started all the same.
+	 */
+	struct ga_vms *vms;
+	bool vms_wanted, vms_counted;	/* asked for; counted last refresh */
+	struct gt_group *vm_rows;	/* by "NAME (VMM, pid N)" */
 	struct ga_cgroup_mount mount;
 	bool have_mount;
 	struct ga_cgroup_resolver resolver;
@@ -526,6 +535,10 @@ int gt_tracker_new(struct gt_tracker **out, struct ga_ctx *g,
 	t->g = g;
 	t->keep_exited_s = keep_exited_s;
 	t->start = t->last = t->now = ga_mono_s();
+	if (ga_vms_new(&t->vms, NULL)) {
+		free(t);
+		return -ENOMEM;
+	}
 	if (!ga_cgroup_find_mount("/", &t->mount)) {
 		t->have_mount = true;
 		ga_cgroup_resolver_init(&t->resolver, &t->mount,
@@ -566,6 +579,8 @@ void gt_tracker_free(struct gt_tracker *t)
 	}
 	gt_group_free_all(&t->containers);
 	gt_group_free_all(&t->models);
+	gt_group_free_all(&t->vm_rows);
+	ga_vms_free(t->vms);
 	if (t->have_mount)
 		ga_cgroup_resolver_done(&t->resolver);
 	free(t);
@@ -612,6 +627,60 @@ static void gt_domains_update(struct gt_state *s, double dt)
  *
  * Return: 0, or -errno of ga_sample() or of memory.
  */
+/*
+ * The VMs' rows from the census: each VM's totals since gtop started
+ * (its processes', summed), and at the last refresh; rows of VMs the
+ * census let go are dropped.
+ */
+static int gt_vms_update(struct gt_tracker *t)
+{
+	struct gt_group *v, *vt;
+	char key[GT_KEY_MAX];
+	unsigned int i, n;
+	int r;
+
+	if (!t->vms_wanted)
+		return 0;
+	r = ga_vms_update(t->vms, t->g);
+	if (r)
+		return r;
+	HASH_ITER(hh, t->vm_rows, v, vt)
+		v->seen = false;
+	n = ga_vms_count(t->vms);
+	for (i = 0; i < n; i++) {
+		const struct ga_vm_figs *f = ga_vms_at(t->vms, i);
+
+		snprintf(key, sizeof(key), "%.200s (%s, pid %d)",
+			 f->vm.name[0] ? f->vm.name : "-",
+			 ga_vmm_name(f->vm.vmm), f->pid);
+		v = gt_group_get(&t->vm_rows, key);
+		if (!v)
+			return -ENOMEM;
+		v->prev = v->cur;
+		gt_sum_energy(t->g, f->energy, GREENAI_MAX_DOMAINS, &v->cur);
+		v->cur.cpu_ns = f->cpu_ns;
+		/* the census's first figures: since gtop started, no rate */
+		if (!t->vms_counted)
+			v->prev = v->cur;
+		v->nr_procs = f->nr_procs;
+		v->seen = true;
+	}
+	HASH_ITER(hh, t->vm_rows, v, vt) {
+		if (!v->seen) {
+			HASH_DEL(t->vm_rows, v);
+			free(v);
+		}
+	}
+	t->vms_counted = true;
+	return 0;
+}
+
+/* The VM view is asked for: count the VMs from the next refresh on. */
+void gt_tracker_want_vms(struct gt_tracker *t)
+{
+	t->vms_wanted = true;
+}
+
 int gt_refresh(struct gt_state *s)
 {
 	struct gt_tracker *t = s->t;
@@ -667,6 +736,7 @@ int gt_refresh(struct gt_state *s)
 	}
 	gt_cgroups_name(t);
 	r = gt_cgroups_tree(t);
+	r = r ?: gt_vms_update(t);
 	if (r)
 		return r;
 	s->interval_s = t->now - t->last;
@@ -765,6 +835,8 @@ static int gt_add_sums(struct gt_state *s, struct gt_group *tab,
 		if (view == GT_VIEW_MODEL) {
 			row.model = g->key;
 			row.name = g->key[0] ? g->key : "(none)";
+		} else if (view == GT_VIEW_VM) {
+			row.name = g->key;
 		} else {
 			row.container = g->key;
 			row.name = g->key[0] ? g->key : "(host)";
@@ -822,6 +894,9 @@ int gt_rows_build(struct gt_state *s, enum gt_view view, bool tree,
 		return r;
 	case GT_VIEW_CONTAINER:
 		return gt_add_sums(s, t->containers, view, f, out);
+	case GT_VIEW_VM:
+		gt_tracker_want_vms(t);
+		return gt_add_sums(s, t->vm_rows, view, f, out);
 	default:
 		return gt_add_sums(s, t->models, view, f, out);
 	}

@@ -68,6 +68,7 @@ static const char *gt_name_title(enum gt_view v)
 		[GT_VIEW_CGROUP] = "CGROUP",
 		[GT_VIEW_CONTAINER] = "CONTAINER",
 		[GT_VIEW_MODEL] = "MODEL",
+		[GT_VIEW_VM] = "VM",
 	};
 
 	return t[v];
@@ -326,7 +327,7 @@ static void gt_draw_help(void)
 		"gtop help: the live energy view",
 		"",
 		"  Up/Down, PgUp/PgDn, Home/End   move the selection",
-		"  v, Tab        next view: process, cgroup, container, model",
+		"  v, Tab        next view: process, cgroup, container, model, vm",
 		"  t, F5         tree: each cgroup's processes under it",
 		"  >, F6         sort by the next column;  i  invert the order",
 		"  P E C M N     sort by power, energy, CO2e, CPU %, name",

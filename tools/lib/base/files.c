@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <greenai/files.h>
@@ -270,56 +273,77 @@ int ga_mkdir_parents(const char *path, mode_t mode)
 	}
 }
 
+/*
+ * A new file NAME.XXXXXX in @dirfd, of a name no one can foresee, made
+ * with O_EXCL and O_NOFOLLOW (a link planted there is not followed):
+ * its fd, its name in @tmp. Return: the fd, or -errno.
+ */
+static int ga_tmp_at(int dirfd, const char *name, char *tmp, size_t size)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+	struct timespec ts;
+	unsigned int tries, i;
+	int fd;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) !=
+		    (ssize_t)sizeof(rnd)) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			for (i = 0; i < sizeof(rnd); i++)
+				rnd[i] = (unsigned char)((ts.tv_nsec >>
+							  (i * 5)) ^
+							 getpid() ^ tries);
+		}
+		if (snprintf(tmp, size, "%s.XXXXXX", name) >= (int)size)
+			return -ENAMETOOLONG;
+		for (i = 0; i < sizeof(rnd); i++)
+			tmp[strlen(tmp) - 6 + i] =
+				set[rnd[i] % (sizeof(set) - 1)];
+		fd = openat(dirfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0600);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 /**
- * ga_write_atomic() - replace a file whole
- * @path: the file
+ * ga_write_atomic_at() - replace a file of a directory whole
+ * @dirfd: the directory, open
+ * @name: the file's name in it (no '/')
  * @data: its new contents
  * @len: their length
  * @mode: its mode, whether or not it was there
+ * @flags: GA_WRITE_NO_SYNC: neither the file nor the directory is synced
+ *	(a file rewritten often, of no worth after a crash)
  *
- * Writes a new file of a name no one can foresee beside @path
- * (PATH.XXXXXX, made with O_EXCL), syncs it, renames it over @path and
- * syncs the directory, so that the new name survives a crash; on error
- * the new file is removed and @path is as it was.
+ * Writes a new file of a name no one can foresee in @dirfd (NAME.XXXXXX,
+ * made with O_EXCL and O_NOFOLLOW), syncs it, renames it over @name
+ * (whatever @name was, a symbolic link included, is replaced, never
+ * followed) and syncs the directory; on error the new file is removed
+ * and @name is as it was. Everything is relative to @dirfd: safe in a
+ * directory someone else may change under it.
  *
- * Return: 0, -ENAMETOOLONG, or -errno.
+ * Return: 0, -EINVAL for a name with '/', -ENAMETOOLONG, or -errno.
  */
-/* Sync the directory that holds @path (a file system that cannot: fine). */
-static int ga_sync_parent(const char *path)
+int ga_write_atomic_at(int dirfd, const char *name, const void *data,
+		       size_t len, mode_t mode, unsigned int flags)
 {
-	char dir[GA_PATH_MAX];
-	char *slash;
-	int fd, r = 0;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) && errno != EINVAL && errno != EROFS)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-int ga_write_atomic(const char *path, const void *data, size_t len,
-		    mode_t mode)
-{
-	char tmp[GA_PATH_MAX];
+	char tmp[NAME_MAX + 1];
 	const char *p = data;
 	int fd, r = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
+	if (!name[0] || strchr(name, '/'))
+		return -EINVAL;
+	fd = ga_tmp_at(dirfd, name, tmp, sizeof(tmp));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fchmod(fd, mode))
 		r = -errno;
 	while (len && !r) {
@@ -334,15 +358,59 @@ int ga_write_atomic(const char *path, const void *data, size_t len,
 			len -= n;
 		}
 	}
-	if (!r && fsync(fd))
+	if (!r && !(flags & GA_WRITE_NO_SYNC) && fsync(fd))
 		r = -errno;
 	if (close(fd) && !r)
 		r = -errno;
-	if (!r && rename(tmp, path))
+	if (!r && renameat(dirfd, tmp, dirfd, name))
 		r = -errno;
 	if (r) {
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 		return r;
 	}
-	return ga_sync_parent(path);
+	/* a file system that cannot sync a directory: fine */
+	if (!(flags & GA_WRITE_NO_SYNC) && fsync(dirfd) && errno != EINVAL &&
+	    errno != EROFS)
+		return -errno;
+	return 0;
+}
+
+/**
+ * ga_write_atomic() - replace a file whole
+ * @path: the file
+ * @data: its new contents
+ * @len: their length
+ * @mode: its mode, whether or not it was there
+ *
+ * ga_write_atomic_at() in @path's directory, synced: the new contents
+ * survive a crash.
+ *
+ * Return: 0, -ENAMETOOLONG, or -errno.
+ */
+int ga_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char dir[GA_PATH_MAX];
+	const char *name;
+	char *slash;
+	int dfd, r;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash) {
+		name = path;
+		strcpy(dir, ".");
+	} else {
+		name = path + (slash - dir) + 1;
+		if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	r = ga_write_atomic_at(dfd, name, data, len, mode, 0);
+	close(dfd);
+	return r;
 }

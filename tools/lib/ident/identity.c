@@ -203,16 +203,33 @@ int ga_proc_stat_read(const char *root, int pid, struct ga_proc_stat *st)
 	return 0;
 }
 
-/* The file system id of @key ("\nUid:"), the last of its 4, in @buf. */
-static int status_fs_id(const char *buf, const char *key, unsigned long *v)
+/* Id @nth (0: real, 3: file system) of @key ("\nUid:") in @buf. */
+static int status_id(const char *buf, const char *key, unsigned int nth,
+		     unsigned long *v)
 {
 	const char *p = strstr(buf, key);
-	unsigned long real, eff, saved;
+	unsigned long id[4];
 
-	if (!p || sscanf(p + strlen(key), "%lu %lu %lu %lu", &real, &eff,
-			 &saved, v) != 4)
+	if (!p || nth > 3 ||
+	    sscanf(p + strlen(key), "%lu %lu %lu %lu", &id[0], &id[1], &id[2],
+		   &id[3]) != 4)
 		return -EINVAL;
+	*v = id[nth];
 	return 0;
+}
+
+/* /proc/PID/status, allocated; -ESRCH when the process has gone. */
+static int read_status(const char *root, int pid, char **buf)
+{
+	char path[GA_PATH_MAX];
+	size_t len;
+	int err;
+
+	if (pid <= 0)
+		return -EINVAL;
+	err = proc_path(path, sizeof(path), root, pid, "status");
+	err = err ?: ga_read_file(path, 1 << 16, buf, &len);
+	return gone(err);
 }
 
 /**
@@ -232,25 +249,48 @@ static int status_fs_id(const char *buf, const char *key, unsigned long *v)
  */
 int ga_proc_owner(const char *root, int pid, uid_t *uid, gid_t *gid)
 {
-	char path[GA_PATH_MAX], *buf;
 	unsigned long u, g;
-	size_t len;
+	char *buf;
 	int err;
 
-	if (pid <= 0)
-		return -EINVAL;
-	err = proc_path(path, sizeof(path), root, pid, "status");
-	err = err ?: ga_read_file(path, 1 << 16, &buf, &len);
+	err = read_status(root, pid, &buf);
 	if (err)
-		return gone(err);
-	err = status_fs_id(buf, "\nUid:", &u);
-	err = err ?: status_fs_id(buf, "\nGid:", &g);
+		return err;
+	err = status_id(buf, "\nUid:", 3, &u);
+	err = err ?: status_id(buf, "\nGid:", 3, &g);
 	free(buf);
 	if (err)
 		return err;
 	*uid = u;
 	*gid = g;
 	return 0;
+}
+
+/**
+ * ga_proc_uid() - the real uid of a process
+ * @root: "/" or a fixture tree
+ * @pid: the process
+ * @uid: its real uid (the first of "Uid:" in /proc/PID/status)
+ *
+ * Whose process it is, as the agent's rules count it (docs/agent.md).
+ *
+ * Return: 0; -ESRCH when the process does not exist; -EINVAL when the
+ * status has no such line; other -errno.
+ */
+int ga_proc_uid(const char *root, int pid, uid_t *uid)
+{
+	unsigned long u;
+	char *buf;
+	int err;
+
+	err = read_status(root, pid, &buf);
+	if (err)
+		return err;
+	err = status_id(buf, "\nUid:", 0, &u);
+	free(buf);
+	if (!err)
+		*uid = u;
+	return err;
 }
 
 /**

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The workload counters as Prometheus families (wl_internal.h): the
- * node's, each container's, pod's and model's, the terminated ones'
- * totals, and the processes' when asked for.
+ * node's, each container's, pod's, model's and VM's, the terminated
+ * ones' totals, and the processes' when asked for.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -264,6 +264,113 @@ static int wl_expose_terminated(struct ga_wl *w, struct ga_expo *e)
 	return r;
 }
 
+/* Whether VMs @a and @b are one series: the same labels. */
+static bool wl_vm_same(const struct ga_vm_figs *a, const struct ga_vm_figs *b)
+{
+	return a->uid == b->uid && a->vm.vmm == b->vm.vmm &&
+	       !strcmp(a->vm.name, b->vm.name);
+}
+
+/*
+ * The VMs (vms.h): energy per zone, its active part, CPU time. Two VMs
+ * of one name, VMM and owner (two processes named alike) are one series,
+ * their sum: labels name no instance.
+ */
+static int wl_expose_vms(struct ga_wl *w, struct ga_expo *e)
+{
+	static const struct {
+		const char *name, *unit, *help;
+		enum wl_value value;
+	} fam[] = {
+		{ "greenai_vm_joules", "joules",
+		  "Energy of each virtual machine per zone: its processes' (vCPU and I/O threads, the VMM), active and idle share.",
+		  WL_V_ENERGY },
+		{ "greenai_vm_active_joules", "joules",
+		  "The active part of each virtual machine's energy per zone.",
+		  WL_V_ACTIVE },
+		{ "greenai_vm_cpu_seconds", "seconds",
+		  "CPU time of each virtual machine's processes.", WL_V_CPU },
+	};
+	unsigned int nd = ga_nr_domains(w->g), nv = ga_vms_count(w->vms);
+	unsigned int f, i, j, m, n;
+	struct ga_label l[WL_MAX_LABELS];
+	char owner[WL_OWNER_MAX];
+	int r = 0;
+
+	for (f = 0; !r && f < sizeof(fam) / sizeof(fam[0]); f++) {
+		r = ga_expo_family(e, fam[f].name, GA_EXPO_COUNTER,
+				   fam[f].unit, fam[f].help);
+		for (i = 0; !r && i < nv; i = j) {
+			const struct ga_vm_figs *v = ga_vms_at(w->vms, i);
+			struct ga_vm_figs sum = *v;
+
+			for (j = i + 1; j < nv; j++) {
+				const struct ga_vm_figs *o = ga_vms_at(w->vms,
+								       j);
+				unsigned int d;
+
+				if (!wl_vm_same(v, o))
+					break;
+				for (d = 0; d < GREENAI_MAX_DOMAINS; d++) {
+					sum.energy[d].active_uj +=
+						o->energy[d].active_uj;
+					sum.energy[d].idle_uj +=
+						o->energy[d].idle_uj;
+				}
+				sum.cpu_ns += o->cpu_ns;
+			}
+			if (v->uid)
+				snprintf(owner, sizeof(owner), "uid:%u",
+					 (unsigned int)v->uid);
+			else
+				owner[0] = '\0';
+			n = 0;
+			l[n++] = (struct ga_label){ "node_name", w->node_name };
+			l[n++] = (struct ga_label){ "owner", owner };
+			l[n++] = (struct ga_label){ "vm", v->vm.name };
+			l[n++] = (struct ga_label){ "vmm",
+						    ga_vmm_name(v->vm.vmm) };
+			if (fam[f].value == WL_V_CPU) {
+				ga_expo_sample_fixed(e, l, n, sum.cpu_ns, 9);
+				continue;
+			}
+			for (m = 0; m < nd && m < GREENAI_MAX_DOMAINS; m++)
+				ga_expo_sample_fixed(e, l,
+					wl_zone_labels(w, m, l, n),
+					sum.energy[m].active_uj +
+					(fam[f].value == WL_V_ENERGY ?
+					 sum.energy[m].idle_uj : 0), 6);
+		}
+	}
+	return r;
+}
+
+/* The VMs that have ended and were folded, summed. */
+static int wl_expose_terminated_vms(struct ga_wl *w, struct ga_expo *e)
+{
+	const struct ga_vm_figs *t = ga_vms_terminated(w->vms);
+	unsigned int nd = ga_nr_domains(w->g), i, n;
+	struct ga_label l[WL_MAX_LABELS];
+	struct ga_vms_stats vs;
+	int r;
+
+	ga_vms_stats(w->vms, &vs);
+	l[0] = (struct ga_label){ "node_name", w->node_name };
+	r = ga_expo_family(e, "greenai_terminated_vms_joules", GA_EXPO_COUNTER,
+			   "joules",
+			   "Energy per zone of the virtual machines that have ended, whose own series are gone.");
+	for (i = 0; !r && i < nd && i < GREENAI_MAX_DOMAINS; i++) {
+		n = wl_zone_labels(w, i, l, 1);
+		ga_expo_sample_fixed(e, l, n, t->energy[i].active_uj +
+				     t->energy[i].idle_uj, 6);
+	}
+	r = r ?: ga_expo_family(e, "greenai_terminated_vms", GA_EXPO_COUNTER,
+				NULL, "How many virtual machines have ended.");
+	if (!r)
+		ga_expo_sample_fixed(e, l, 1, vs.terminated, 0);
+	return r;
+}
+
 /* A live process's figures, for the per-process series. */
 struct wl_proc {
 	const struct ga_acct_task *t;
@@ -386,6 +493,8 @@ int ga_wl_expose(struct ga_wl *w, struct ga_expo *e)
 	for (k = 0; !r && k < WL_KINDS; k++)
 		r = wl_expose_kind(w, e, k);
 	r = r ?: wl_expose_terminated(w, e);
+	r = r ?: wl_expose_vms(w, e);
+	r = r ?: wl_expose_terminated_vms(w, e);
 	if (!r && w->conf.max_processes)
 		r = wl_expose_processes(w, e);
 	return r;

@@ -18,6 +18,7 @@
 #include <greenai/cgroup.h>
 #include <greenai/container.h>
 #include <greenai/files.h>
+#include <greenai/vms.h>
 #include <greenai/workloads.h>
 
 #include "base/hash.h"
@@ -135,6 +136,7 @@ struct ga_wl {
 	struct wl_counts term[WL_KINDS];
 	uint64_t nr_term[WL_KINDS];
 	struct ga_wl_stats stats;
+	struct ga_vms *vms;		/* the VMs (vms.h); NULL: no memory */
 };
 
 /* workloads.c */

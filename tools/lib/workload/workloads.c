@@ -138,6 +138,16 @@ int ga_wl_new(struct ga_wl **out, struct ga_ctx *g,
 					GA_CGROUP_WALK_DEF);
 	}
 	ga_set_record_fn(g, wl_on_record, w);
+	{
+		struct ga_vms_conf vc = { .root = w->root,
+					  .max_vms = w->conf.max_series,
+					  .keep_updates = w->conf.keep_updates };
+
+		if (ga_vms_new(&w->vms, &vc)) {
+			ga_wl_free(w);
+			return -ENOMEM;
+		}
+	}
 	*out = w;
 	return 0;
 }
@@ -171,6 +181,7 @@ void ga_wl_free(struct ga_wl *w)
 			wl_series_free(w, s);
 	if (w->have_mount)
 		ga_cgroup_resolver_done(&w->resolver);
+	ga_vms_free(w->vms);
 	free(w);
 }
 
@@ -746,6 +757,7 @@ void ga_wl_rebase(struct ga_wl *w, struct ga_ctx *g)
 		wl_remap(w->term[k].active_uj, map);
 		wl_remap(w->term[k].idle_uj, map);
 	}
+	ga_vms_remap(w->vms, map);
 	HASH_ITER(hh, w->cgroups, c, ct) {
 		if (c->gone) {
 			/* the new context will not report it again */
@@ -791,6 +803,8 @@ int ga_wl_update(struct ga_wl *w, double interval_s)
 	wl_check_unmet(w);
 	if (!r && w->v1)
 		r = ga_for_each_task(w->g, wl_on_task_v1, w);
+	if (!r)
+		r = ga_vms_update(w->vms, w->g);
 	for (i = 0; i < nd && i < GREENAI_MAX_DOMAINS; i++) {
 		uint64_t e = ga_domain_totals(w->g, i)->energy_uj;
 
@@ -857,8 +871,24 @@ void ga_wl_set_intensity(struct ga_wl *w, uint32_t mg_per_kwh,
 
 void ga_wl_stats(const struct ga_wl *w, struct ga_wl_stats *out)
 {
+	struct ga_vms_stats vs;
+
 	*out = w->stats;
 	out->containers = w->nr_series[WL_CONTAINER];
 	out->pods = w->nr_series[WL_POD];
 	out->models = w->nr_series[WL_MODEL];
+	ga_vms_stats(w->vms, &vs);
+	out->vms = vs.vms;
+	out->dropped += vs.dropped;
+}
+
+/**
+ * ga_wl_vms() - the VMs the counters keep
+ * @w: the counters
+ *
+ * Return: their census (vms.h), updated with the counters.
+ */
+const struct ga_vms *ga_wl_vms(const struct ga_wl *w)
+{
+	return w->vms;
 }
