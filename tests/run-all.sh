@@ -15,8 +15,9 @@
 #
 # Every suite reports TAP lines; they are shown as they come, kept in
 # build/results/SUITE.tap, and counted. The last line is the tally,
-# "N passed, N failed" (", N skipped" when some were). Exit 1 on any
-# failure, or when nothing ran.
+# "N passed, N failed" (", N skipped" when some were), after the ten
+# slowest tests of the bats suites (all timings: build/results/SUITE.tap.raw).
+# Exit 1 on any failure, or when nothing ran.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +29,7 @@ KERNELS=${KERNELS:-6.1 6.12}
 # Number-free TAP lines named after the suite: "ok - SUITE: test name".
 # cmocka prints a skipped test as "not ok N # SKIP": a skip, not a failure.
 retag() {
-	sed -E -e '/^1\.\.[0-9]+$/d' \
+	sed -E -e '/^1\.\.[0-9]+$/d' -e 's/ in [0-9]+ms($| #)/\1/' \
 		-e 's/^not ok ([0-9]+) # SKIP/ok \1 # SKIP/' \
 		-e "s#^(not ok|ok) [0-9]+( -)? #\\1 - $1: #"
 }
@@ -39,7 +40,8 @@ run_tap() {
 	local name=$1 out rc
 	shift
 	out=$(mktemp)
-	"$@" 2>"$out.err" | retag "$name" | tee "$out"
+	"$@" 2>"$out.err" | tee -a "$suite_file.raw" | retag "$name" |
+		tee "$out"
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out"; then
 		echo "not ok - $name: ran to the end (exit $rc)" | tee -a "$out"
@@ -89,15 +91,36 @@ suite_fuzz() {
 suite_host() {
 	build_step "host: BPF programs, libgreenai and the test programs build" \
 		"$results/host-build.log" bpf tools test-helpers || return
-	run_tap host bats --tap tests/host
+	run_tap host bats --tap --timing tests/host
 }
 
+# A guest runs on one host CPU (its vCPUs share one TCG thread: see
+# tests/vm/run.sh), so the kernels' guests run side by side, each kernel's
+# suite then its two-package guest. Their lines are shown as each kernel
+# ends, in the order of $KERNELS.
 suite_vm() {
-	local k
+	local k all=$suite_file
+	build_step "vm: the tools and the suite's helpers build" \
+		"$results/vm-build.log" test-helpers tools || return
 	for k in $KERNELS; do
-		run_tap "vm" tests/vm/run.sh "$k"
-		run_tap "vm" tests/vm/run.sh --sockets 2 \
-			--suite tests/kmod/sockets.bats "$k"
+		tests/vm/kernel.sh fetch "$k" >/dev/null 2>&1
+	done
+	for k in $KERNELS; do
+		(
+			suite_file=$all.$k
+			: >"$suite_file"
+			: >"$suite_file.raw"
+			run_tap "vm" tests/vm/run.sh "$k"
+			run_tap "vm" tests/vm/run.sh --sockets 2 \
+				--suite tests/kmod/sockets.bats "$k"
+		) >"$all.$k.out" 2>&1 &
+	done
+	wait
+	for k in $KERNELS; do
+		cat "$all.$k.out"
+		cat "$all.$k" >>"$all"
+		cat "$all.$k.raw" >>"$all.raw"
+		rm -f "$all.$k" "$all.$k.raw" "$all.$k.out"
 	done
 }
 
@@ -112,6 +135,7 @@ done
 for suite in "$@"; do
 	suite_file=$results/$suite.tap
 	: >"$suite_file"
+	: >"$suite_file.raw"
 	echo "# --- $suite"
 	"suite_$suite"
 done
@@ -124,6 +148,14 @@ for suite in "$@"; do
 	n=$(grep -c '^not ok ' "$f")
 	passed=$((passed + p)) skipped=$((skipped + s)) failed=$((failed + n))
 done
+# The bats suites time their tests (host, and vm inside its guests):
+# the slowest ten, to see where the time goes.
+echo
+echo "# slowest tests (ms):"
+for suite in "$@"; do
+	cat "$results/$suite.tap.raw"
+done | sed -n -E 's/^(not ok|ok)( [0-9]+)?( -)? (.*) in ([0-9]+)ms($| #.*)/\5 \4/p' |
+	sort -rn | head -n 10 | sed 's/^/#   /'
 echo
 tally="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || tally="$tally, $skipped skipped"

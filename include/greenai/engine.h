@@ -8,7 +8,8 @@
  * when its socket exists: then the figures are the agent's, of the
  * caller's own processes and cgroups only. The caller can force any. It opens the energy sources the
  * backend needs in userspace: in BPF mode, the CPU's (powercap, else the
- * perf power PMU, else the power model) and the others (hwmon, GPUs).
+ * perf power PMU, else, in a VM, its host's figures, else the power model)
+ * and the others (hwmon, GPUs).
  *
  * ga_sample() closes an interval now: in BPF mode, it charges each CPU's
  * running process up to now, takes every process's run time and every
@@ -124,10 +125,12 @@ int ga_weight_parse(const char *name, enum ga_weight *out);
 const char *ga_weight_name(enum ga_weight w);
 
 enum ga_cpu_source {
-	GA_CPU_SOURCE_AUTO,	/* powercap, else perf, else the model */
+	GA_CPU_SOURCE_AUTO,	/* powercap, else perf, else the host's */
+				/* hand-over tree (a VM), else the model */
 	GA_CPU_SOURCE_POWERCAP,
 	GA_CPU_SOURCE_PERF,
 	GA_CPU_SOURCE_MODEL,
+	GA_CPU_SOURCE_HOST,
 };
 
 struct ga_opts {
@@ -168,6 +171,12 @@ struct ga_opts {
 	 * $GREENAI_AGENT_SOCKET, else GA_AGENT_SOCKET_DEF.
 	 */
 	const char *agent_socket;
+	/*
+	 * In a VM, where the host's greenai hands over the energy it measured
+	 * for it (docs/vms.md), under sysfs_root; NULL: /var/lib/greenai/host.
+	 * ga_settings_host_energy_dir() says what the settings give.
+	 */
+	const char *host_energy_dir;
 };
 
 /* Every interval and exit record, as it is made. */
@@ -275,6 +284,12 @@ enum ga_weight ga_weights(const struct ga_ctx *g);
  * package"; "" when they are measured.
  */
 const char *ga_domain_estimate(const struct ga_ctx *g, unsigned int id);
+/*
+ * Where domain @id's figures come from, as every output says it:
+ * "measured", "estimated", or, in a VM whose host hands its figures over
+ * (source "host"), "measured by the host" or "estimated by the host".
+ */
+const char *ga_domain_provenance(const struct ga_ctx *g, unsigned int id);
 /* A domain kind's name: "package", "dram", "gpu", ...; "other" if unknown. */
 const char *ga_domain_kind_name(__u16 kind);
 unsigned int ga_sources(const struct ga_ctx *g,

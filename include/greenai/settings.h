@@ -40,6 +40,12 @@ const char *ga_settings_ledger(const struct ga_config *cfg,
 int ga_settings_idle(const struct ga_config *cfg, const char *share,
 		     const char *power, struct ga_idle_conf *out, char *err,
 		     size_t err_size);
+/*
+ * Where a VM's host hands over the energy it measured for it (ga_opts
+ * host_energy_dir): GREENAI_HOST_ENERGY_DIR when set and not empty, else
+ * host_energy_dir in greenai.conf, else NULL (the default place).
+ */
+const char *ga_settings_host_energy_dir(const struct ga_config *cfg);
 int ga_settings_model(const struct ga_config *cfg, uint32_t *idle_mw,
 		      uint32_t *max_mw, char *from, size_t from_size,
 		      char *err, size_t err_size);

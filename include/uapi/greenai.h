@@ -70,6 +70,8 @@ enum greenai_source {
 	GREENAI_SRC_NVML = 5,		/* NVIDIA NVML: measured */
 	GREENAI_SRC_DRM = 6,		/* DRM fdinfo: measured */
 	GREENAI_SRC_MODEL = 7,		/* power model: estimated */
+	GREENAI_SRC_HOST = 8,		/* a VM's host: its figures, handed */
+					/* over (docs/vms.md) */
 };
 
 /* struct greenai_domain.flags and struct greenai_rec_interval.flags */
@@ -84,6 +86,8 @@ enum greenai_source {
 #define GREENAI_F_NESTED	(1U << 6) /* an APU's PPT: holds its package */
 /* active energy weighed by a CPU counter (cycles), not run time: */
 #define GREENAI_F_WEIGHT_COUNT	(1U << 7)
+/* the host's hand-over tree stopped updating (userspace only): stale */
+#define GREENAI_F_STALE		(1U << 8)
 
 /*
  * Who a domain's idle energy goes to (struct greenai_rec_interval.idle_share).

@@ -2,8 +2,9 @@
 /*
  * libFuzzer: the sysfs trees the energy sources read, made from the input
  * (fuzz.h): powercap (sys/class/powercap) and hwmon (sys/class/hwmon) and
- * the DRM GPUs (sys/class/drm), each opened and read twice, as a sample
- * does, then closed. The first byte picks the source.
+ * the DRM GPUs (sys/class/drm), and a VM host's hand-over tree
+ * (var/lib/greenai/host), each opened and read twice, as a sample does,
+ * then closed. The first byte picks the source.
  */
 
 #include <greenai/attrib.h>
@@ -20,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ &ga_esrc_powercap, "sys/class/powercap" },
 		{ &ga_esrc_hwmon, "sys/class/hwmon" },
 		{ &ga_esrc_drm, "sys/class/drm" },
+		{ &ga_esrc_host, "var/lib/greenai/host" },
 	};
 	struct ga_esrc_conf conf = { 0 };
 	struct ga_esrc s;

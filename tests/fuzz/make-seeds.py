@@ -18,9 +18,10 @@ def seed(target, name, data):
         f.write(data if isinstance(data, bytes) else data.encode())
 
 
-def tree(fixture, sub):
-    """A fixture's tree under sys/class/SUB as the targets' tree input."""
-    base = os.path.join(top, "tests", "fixtures", fixture, "sys", "class", sub)
+def tree(fixture, sub, under=("sys", "class")):
+    """A fixture's tree under sys/class/SUB (or UNDER/SUB) as the targets'
+    tree input."""
+    base = os.path.join(top, "tests", "fixtures", fixture, *under, sub)
     lines = []
     for d, dirs, files in sorted(os.walk(base)):
         for n in sorted(files + [x for x in dirs if os.path.islink(os.path.join(d, x))]):
@@ -43,6 +44,8 @@ for i, (fixture, sub) in enumerate([("powercap-intel", "powercap"),
                                     ("drm-i915", "drm")]):
     k = {"powercap": 0, "hwmon": 1, "drm": 2}[sub]
     seed("fuzz_esrc_tree", fixture, bytes([k]) + tree(fixture, sub).encode())
+seed("fuzz_esrc_tree", "FAKE-host-tree",
+     bytes([3]) + tree("FAKE-host-tree", "host", ("var", "lib", "greenai")).encode())
 
 seed("fuzz_config", "all-keys", """# greenai.conf
 region = FR

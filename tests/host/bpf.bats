@@ -297,3 +297,85 @@ assert_all_exited() {
 	assert_failure 125
 	assert_output --partial "to 1 GiB"
 }
+
+# host_tree ROOT: a copy of the FAKE hand-over tree a VM host's greenai
+# writes (tests/fixtures/FAKE-host-tree, docs/vms.md) as ROOT, the guest's
+# sysfs root; HOST is its directory. Its package-0 counts from 1 J, its
+# dram-0 from 0.1 J before its wrap at 65712999613 µJ.
+host_tree() {
+	cp -a "$TOP/tests/fixtures/FAKE-host-tree" "$1"
+	HOST=$1/var/lib/greenai/host
+	HOST_RANGE=65712999613
+}
+
+@test "in a VM: the host's hand-over tree (FAKE) is the energy source, measured by the host, split with exact conservation" {
+	local root=$BATS_TEST_TMPDIR/root out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
+	host_tree "$root"
+	# a host that updates hourly: the tree does not go stale here
+	sed -i 's/^interval_ms .*/interval_ms 3600000/' "$HOST/greenai-host"
+	echo $((HOST_RANGE - 100000)) >"$HOST/host:1/energy_uj"
+	# while a process spins, the host writes five updates as its agent
+	# does (each file replaced whole, greenai-host last, seq bumped):
+	# package-0 2 J each, dram-0 0.3 J each, wrapping at the first
+	run "$SAMPLE" --backend bpf --sysfs-root "$root" --records "$rec" -- sh -c '
+		"$1" 1 & spin=$!
+		h=$2 pkg=1000000 dram=$(($3 - 100000))
+		put() { echo "$2" >"$h/$1.tmp" && mv "$h/$1.tmp" "$h/$1"; }
+		for seq in 8 9 10 11 12; do
+			pkg=$((pkg + 2000000)) dram=$(((dram + 300000) % $3))
+			put host:0/energy_uj $pkg
+			put host:1/energy_uj $dram
+			sed "s/^seq .*/seq $seq/" "$h/greenai-host" >"$h/greenai-host.tmp"
+			mv "$h/greenai-host.tmp" "$h/greenai-host"
+		done
+		wait $spin' sh "$BIN/spin" "$HOST" "$HOST_RANGE"
+	assert_success
+	echo "$output" >"$out"
+	# the machine has no RAPL of its own under this root: the host's
+	# figures come before the power model, which is not opened
+	assert_line --regexp "^source host used"
+	refute_line --regexp "^source model"
+	assert_line "provenance 0 measured by the host"
+	assert_line "provenance 1 measured by the host"
+	refute_line --regexp "^error "
+	# every µJ the host handed over, the wrap undone, and flagged (2)
+	assert_equal "$(field "$out" domain 0 3) $(field "$out" domain 0 4)" "package-0 10000000"
+	assert_equal "$(field "$out" domain 1 3) $(field "$out" domain 1 4)" "dram-0 1500000"
+	assert_equal $(($(field "$out" domain 1 8) & 2)) 2
+	assert_conserved_bpf "$out" "$rec"
+	# the spinning process got its share of the host's package energy
+	run awk '$1 == "EXIT" && $9 == "spin" { split($10, d, ","); split(d[1], p, "+"); print (p[1] > 0) }' "$rec"
+	assert_output "1"
+}
+
+@test "in a VM: a host tree that stops updating is flagged stale and said; a bad one is not used, and says why" {
+	local root=$BATS_TEST_TMPDIR/root out=$BATS_TEST_TMPDIR/out
+	host_tree "$root"
+	# the host updates every 10 ms; seq never moves while 0.3 s of CPU
+	# time (so at least as much wall time) passes
+	sed -i 's/^interval_ms .*/interval_ms 10/' "$HOST/greenai-host"
+	run "$SAMPLE" --backend bpf --sysfs-root "$root" -- "$BIN/spin" 0.3
+	assert_success
+	echo "$output" >"$out"
+	assert_line --regexp "^source host used"
+	# GREENAI_F_STALE (256) seen, and the last reading says so
+	assert_equal $(($(field "$out" domain 0 8) & 256)) 256
+	assert_line --regexp "^error 0 stale: the host's tree is at seq 7 for [0-9]+ ms \(it updates every 10 ms\)$"
+	# a version this greenai does not read: not used, the model instead
+	echo "version 2" >"$HOST/greenai-host"
+	run "$SAMPLE" --backend bpf --sysfs-root "$root" -- true
+	assert_success
+	assert_line --regexp "^source host skipped host: .*/greenai-host: version 2: only version 1 is read$"
+	assert_line --regexp "^source model used"
+	assert_line "provenance 0 estimated"
+	# a negative counter: the same
+	host_tree "$BATS_TEST_TMPDIR/root2"
+	echo -5 >"$HOST/host:0/energy_uj"
+	run "$SAMPLE" --backend bpf --sysfs-root "$BATS_TEST_TMPDIR/root2" -- true
+	assert_success
+	assert_line --regexp "^source host skipped host: .*/host:0/energy_uj: not a plain decimal number$"
+	assert_line --regexp "^source model used"
+	# asked for by name, it is the only CPU source tried: no model
+	run "$SAMPLE" --backend bpf --source host --sysfs-root "$BATS_TEST_TMPDIR/root2" -- true
+	refute_line --regexp "^source model"
+}

@@ -675,3 +675,18 @@ assert 0 < c <= (n * 900 - e100 * 800) / 3.6e6 + 2e-6, (n, c, e100)
 ' "$(value greenai_node_joules_total 'zone="package-0"')" \
 		"$(value greenai_node_co2_grams_total 'node_name=')" "$at100" || fail "$output"
 }
+
+@test "exporter: in a VM, a host's hand-over tree (FAKE) is exposed as measured by the host" {
+	local h=$T/root/var/lib/greenai/host
+	cp -a "$TOP/tests/fixtures/FAKE-host-tree" "$T/root"
+	sed -i 's/^interval_ms .*/interval_ms 3600000/' "$h/greenai-host"
+	start_exporter --root "$T/root"
+	until_scrape '/^greenai_node_joules_total\{.*zone="package-0",provenance="measured by the host"\} 0\.000000$/ { f = 1 } END { exit !f }'
+	# the host hands over 2.5 J more, then a new seq
+	echo 3500000 >"$h/host:0/energy_uj.tmp"
+	mv "$h/host:0/energy_uj.tmp" "$h/host:0/energy_uj"
+	sed 's/^seq .*/seq 8/' "$h/greenai-host" >"$h/greenai-host.tmp"
+	mv "$h/greenai-host.tmp" "$h/greenai-host"
+	until_scrape '/^greenai_node_joules_total\{.*zone="package-0",provenance="measured by the host"\} 2\.500000$/ { f = 1 } END { exit !f }'
+	until_scrape '/^greenai_node_zone_up\{.*zone="dram-0",provenance="measured by the host"\} 1$/ { f = 1 } END { exit !f }'
+}

@@ -75,8 +75,9 @@ no_stale_rows() {
 }
 
 @test "rows of removed cgroups are handed on, so a new cgroup still gets a row of its own" {
-	insmod "$GREENAI_KO" max_cgroups=64
-	local keep kid before parent out=$BATS_TEST_TMPDIR/records g id id2
+	insmod "$GREENAI_KO" max_cgroups=16
+	local keep kid before parent out=$BATS_TEST_TMPDIR/records
+	local gate=$BATS_TEST_TMPDIR/gate collector ovf g id id2 n=0
 	keep=$(new_cgroup greenai-keep)
 	"$BIN/cgspawn" "$keep" "$BIN/spin" 0.2 2>/dev/null
 	kid=$(stat -c %i "$keep")
@@ -84,25 +85,42 @@ no_stale_rows() {
 	until_true 60 no_exit_pending || fail "exits still pending"
 	flush
 	before=$(cgroup_row "$kid")
-	# 150 cgroups made, run in and removed: more than the table holds
+	# the ring is read from here to the end
+	mkfifo "$gate"
+	$RING collect "$out" -- bash -c "read -r _ <'$gate'" 3>&- &
+	collector=$!
+	TEST_PIDS+=($collector)
+	# cgroups made and run in until the table is full...
 	parent=$(new_cgroup greenai-churn)
-	run $RING collect "$out" -- bash -c "
-		for i in \$(seq 150); do
-			mkdir '$parent'/c\$i &&
-			'$BIN/cgspawn' '$parent'/c\$i /bin/true 2>/dev/null &&
-			rmdir '$parent'/c\$i || exit 1
-		done"
-	assert_success
-	# a new cgroup's busy loop gets a row of its own, not the overflow's
+	while [ "$(stat_value cgroups)" -lt 16 ]; do
+		n=$((n + 1))
+		[ "$n" -le 16 ] || fail "the table does not fill: $(cat /proc/greenai/stats)"
+		new_cgroup "greenai-churn/c$n" >/dev/null
+		"$BIN/cgspawn" "$parent/c$n" /bin/true 2>/dev/null
+		id=$(stat -c %i "$parent/c$n")
+		until_true 60 has_cgroup_row "$id" || fail "no row for c$n"
+	done
+	# ...so that the next one's process is charged to the overflow row
+	ovf=$(stat_value cgroup_overflows)
+	new_cgroup greenai-churn/c0 >/dev/null
+	"$BIN/cgspawn" "$parent/c0" /bin/true 2>/dev/null
+	until_true 60 eval '[ "$(stat_value cgroup_overflows)" -gt "$ovf" ]' ||
+		fail "a cgroup beyond the table got a row"
+	# all removed: a new cgroup's busy loop gets a row of its own
+	for id in $(seq 0 "$n"); do
+		rmdir "$parent/c$id"
+	done
 	g=$(new_cgroup greenai-after)
 	"$BIN/cgspawn" "$g" "$BIN/spin" 60 2>/dev/null &
 	TEST_PIDS+=($!)
 	id2=$(stat -c %i "$g")
 	until_true 120 has_cgroup_row "$id2" || fail "no row for the new cgroup: $(cat /proc/greenai/stats)"
-	assert [ "$(stat_value cgroups_removed)" -ge 64 ]
+	assert [ "$(stat_value cgroups_removed)" -ge "$n" ]
+	echo >"$gate"
+	wait "$collector" || fail "the ring's reader failed"
 	# handed on: a record for each row that went, and the row is gone
 	run awk '$1 == "CGONE" { print $3 }' "$out"
-	assert [ "${#lines[@]}" -ge 1 ]
+	assert [ "${#lines[@]}" -ge "$n" ]
 	for id in "${lines[@]}"; do
 		run cgroup_row "$id"
 		assert_output ""

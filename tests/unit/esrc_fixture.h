@@ -186,15 +186,11 @@ static inline void fix_read_fails(struct ga_esrc *s, __u64 now_ns, int err,
 }
 
 /*
- * Zone @zone of @s reads file @dir/@rel. Every value written there that
- * is not a plain decimal of at most 64 bits (text, nothing, a sign, two
- * numbers, a fraction, hex, an exponent) fails the read, at @t0_ns, then
- * a second apart, with an error naming @file, and leaves the zone's
- * energy as it was; the other zones read as before. At most 10 reads.
+ * Values of a sysfs file that are not a plain decimal of at most 64 bits:
+ * text, nothing, a sign, two numbers, a fraction, hex, an exponent.
+ * Return: how many, in *@out.
  */
-static inline void fix_check_malformed(struct ga_esrc *s, unsigned int zone,
-				       const char *dir, const char *rel,
-				       const char *file, __u64 t0_ns)
+static inline unsigned int fix_bad_decimals(const char *const **out)
 {
 	static const char *const bad[] = {
 		"abc\n",
@@ -208,10 +204,27 @@ static inline void fix_check_malformed(struct ga_esrc *s, unsigned int zone,
 		"+7\n",
 		"1e6\n",
 	};
-	__u64 energy = s->zones[zone].energy_uj;
-	unsigned int i, j;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+	*out = bad;
+	return ARRAY_SIZE(bad);
+}
+
+/*
+ * Zone @zone of @s reads file @dir/@rel. Every value written there that
+ * is not a plain decimal of at most 64 bits (text, nothing, a sign, two
+ * numbers, a fraction, hex, an exponent) fails the read, at @t0_ns, then
+ * a second apart, with an error naming @file, and leaves the zone's
+ * energy as it was; the other zones read as before. At most 10 reads.
+ */
+static inline void fix_check_malformed(struct ga_esrc *s, unsigned int zone,
+				       const char *dir, const char *rel,
+				       const char *file, __u64 t0_ns)
+{
+	__u64 energy = s->zones[zone].energy_uj;
+	const char *const *bad;
+	unsigned int i, j, n = fix_bad_decimals(&bad);
+
+	for (i = 0; i < n; i++) {
 		fix_write(dir, rel, bad[i]);
 		assert_true(ga_esrc_read(s, t0_ns + i * GA_NSEC_PER_SEC, NULL) <
 			    0);

@@ -23,7 +23,7 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
 case $mode in
 suite)
-	bats --tap "${script:-$top/tests/kmod}" >"$results/suite.tap" \
+	bats --tap --timing "${script:-$top/tests/kmod}" >"$results/suite.tap" \
 		2>"$results/suite.err"
 	echo $? >"$results/rc"
 	;;

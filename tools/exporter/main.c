@@ -535,6 +535,7 @@ int main(int argc, char **argv)
 	}
 	if (go.model_cpu_max_mw)
 		go.model_from = model_from;
+	go.host_energy_dir = ga_settings_host_energy_dir(gi.cfg);
 	if (o.auth_file && gx_read_auth(o.auth_file, &hc))
 		return 2;
 	if (o.token_file && gx_read_token(o.token_file, &hc))

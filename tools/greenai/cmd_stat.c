@@ -323,14 +323,21 @@ static void stat_print(struct ga_ctx *g, const struct stat_ctx *now,
 		int in_total = ga_domain_in_total(g, i);
 
 		const char *est = ga_domain_estimate(g, i);
+		const char *prov = ga_domain_provenance(g, i);
+		/* "measured by the host" said; plain "measured" is not */
+		bool by = !*est && strcmp(prov, "measured");
 
-		printf("%18llu.%06llu J  %-16s (active %llu.%06llu J)%s%s%s%s\n",
+		printf("%18llu.%06llu J  %-16s (active %llu.%06llu J)%s%s%s%s%s%s\n",
 		       (unsigned long long)(d / 1000000),
 		       (unsigned long long)(d % 1000000), ga_domain(g, i)->name,
 		       (unsigned long long)(a / 1000000),
-		       (unsigned long long)(a % 1000000),
+		       (unsigned long long)(a % 1000000), by ? ", " : "",
+		       by ? prov : "",
 		       *est ? ", estimated (" : "", est, *est ? ")" : "",
 		       in_total ? "" : ", not in the total");
+		if (*ga_domain_error(g, i))
+			fprintf(stderr, "greenai stat: warning: %s: %s\n",
+				ga_domain(g, i)->name, ga_domain_error(g, i));
 		if (in_total && !ga_co2_ug(d, in->mg_per_kwh,
 					   GA_PUE_MIN_MILLI, &ug))
 			co2 += ug;

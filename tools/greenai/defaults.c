@@ -120,9 +120,11 @@ int cli_idle(const struct cli_cmd *cmd, const char *share, const char *power,
 /**
  * cli_model() - the power model's coefficients a command opens with:
  * greenai.conf's model_idle_w and model_max_w, else none (libgreenai
- * takes Cloud Carbon Footprint's for the CPU's family)
+ * takes Cloud Carbon Footprint's for the CPU's family); and, in a VM,
+ * where its host hands over its figures (ga_settings_host_energy_dir())
  * @cmd: the command
- * @gopts: their model_cpu_* and model_from set when the file gives them
+ * @gopts: their model_cpu_* and model_from set when the file gives them,
+ *	   host_energy_dir when the settings give it
  *
  * Return: 0, or the exit status of bad usage.
  */
@@ -141,6 +143,7 @@ int cli_model(const struct cli_cmd *cmd, struct ga_opts *gopts)
 		return cli_usage(cmd, "%s", err);
 	if (r)
 		gopts->model_from = from;
+	gopts->host_energy_dir = ga_settings_host_energy_dir(&cli_cfg);
 	return 0;
 }
 

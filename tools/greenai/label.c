@@ -132,18 +132,29 @@ int cli_label_measure(const struct ga_ctx *g, const char *cgpath,
 	return 1;
 }
 
-/* The energy sources in use, by name: "model, hwmon". */
+/*
+ * The energy sources in use, by name: "model, hwmon"; a VM's host's, as
+ * "host (measured by the host)" (or estimated, as its domains say).
+ */
 static void cli_label_sources(struct cli_label *lb, const struct ga_ctx *g)
 {
 	const struct ga_source_status *src;
-	unsigned int k, nr = ga_sources(g, &src);
+	unsigned int i, k, nr = ga_sources(g, &src);
+	const char *host = "measured by the host";
 	size_t off = 0;
 
+	for (i = 0; i < ga_nr_domains(g); i++)
+		if (ga_domain(g, i)->source == GREENAI_SRC_HOST &&
+		    ga_domain(g, i)->flags & GREENAI_F_ESTIMATED)
+			host = "estimated by the host";
 	for (k = 0; k < nr && off < sizeof(lb->sources); k++)
 		if (src[k].used)
 			off += snprintf(lb->sources + off,
-					sizeof(lb->sources) - off, "%s%s",
-					off ? ", " : "", src[k].name);
+					sizeof(lb->sources) - off, "%s%s%s%s%s",
+					off ? ", " : "", src[k].name,
+					strcmp(src[k].name, "host") ? "" : " (",
+					strcmp(src[k].name, "host") ? "" : host,
+					strcmp(src[k].name, "host") ? "" : ")");
 }
 
 /*

@@ -39,13 +39,13 @@ static void gt_batch_header(FILE *f, const struct gt_state *s)
 	fprintf(f, "idle policy %s\n", idle);
 	for (i = 0; i < s->nr_domains && !ga_domain_totals_shown(s->g); i++)
 		fprintf(f, "  %-16s %s%s%s%s\n", s->dom[i].name,
-			s->dom[i].estimated ? "estimated" : "measured",
+			s->dom[i].provenance,
 			s->dom[i].estimate[0] ? " (" : "", s->dom[i].estimate,
 			s->dom[i].estimate[0] ? ")" : "");
 	for (i = 0; i < s->nr_domains && ga_domain_totals_shown(s->g); i++)
-		fprintf(f, "  %-16s %10.3f W %16.6f J%s%s%s%s%s\n", s->dom[i].name,
-			s->dom[i].power_w, s->dom[i].energy_uj / 1e6,
-			s->dom[i].estimated ? "  estimated" : "  measured",
+		fprintf(f, "  %-16s %10.3f W %16.6f J  %s%s%s%s%s\n",
+			s->dom[i].name, s->dom[i].power_w,
+			s->dom[i].energy_uj / 1e6, s->dom[i].provenance,
 			s->dom[i].estimate[0] ? " (" : "", s->dom[i].estimate,
 			s->dom[i].estimate[0] ? ")" : "",
 			s->dom[i].in_total ? "" : ", not in the total");
@@ -166,6 +166,8 @@ int gt_batch_json(FILE *f, const struct gt_state *s,
 			    json_object_new_boolean(s->dom[i].estimated));
 		ga_json_add(d, "estimate",
 			    json_object_new_string(s->dom[i].estimate));
+		ga_json_add(d, "provenance",
+			    json_object_new_string(s->dom[i].provenance));
 		ga_json_add(d, "in_total",
 			    json_object_new_boolean(s->dom[i].in_total));
 		json_object_array_add(doms, d);

@@ -81,6 +81,7 @@ struct gt_rows {
 struct gt_domain {
 	char name[GREENAI_NAME_LEN];
 	bool estimated, in_total;
+	const char *provenance;	/* ga_domain_provenance(): "measured", ... */
 	char estimate[512];	/* ga_domain_estimate(): "" when measured */
 	double power_w;
 	double hist[GT_HISTORY];	/* oldest first */

@@ -601,6 +601,7 @@ static void gt_domains_update(struct gt_state *s, double dt)
 
 		snprintf(o->name, sizeof(o->name), "%s", d->name);
 		o->estimated = d->flags & GREENAI_F_ESTIMATED;
+		o->provenance = ga_domain_provenance(s->g, i);
 		snprintf(o->estimate, sizeof(o->estimate), "%s",
 			 ga_domain_estimate(s->g, i));
 		o->in_total = ga_domain_in_total(s->g, i);

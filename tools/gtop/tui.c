@@ -151,12 +151,12 @@ static int gt_draw_header(struct gt_tui *t)
 		printw("%-14.14s", d->name);
 		attroff(COLOR_PAIR(GT_PAIR_LABEL));
 		if (!ga_domain_totals_shown(s->g)) {
-			printw(" %s", d->estimated ? "estimated" : "measured");
+			printw(" %s", d->provenance);
 			continue;
 		}
 		printw(" %8.3f W %12.3f J %-9s ", d->power_w,
 		       d->energy_uj / 1e6,
-		       d->estimated ? "estimated" : "measured");
+		       d->provenance);
 		if (graph >= 8)
 			gt_graph(t, d, graph);
 	}

@@ -8,7 +8,7 @@
  * unless --backend says.
  *
  *   gasample [--backend auto|module|bpf] [--interval-ms N]
- *            [--source auto|powercap|perf|model]
+ *            [--source auto|powercap|perf|model|host]
  *            [--model-idle-mw N] [--model-max-mw N]
  *            [--attach auto|tp_btf|raw_tp] [--max-runs N] [--exits-kb N]
  *            [--sysfs-root DIR] [--nvml-lib PATH] [--drain-ms N]
@@ -27,6 +27,8 @@
  *   backend NAME
  *   weights time|cycles|cpu-clock
  *   domain ID NAME energy active idle unattributed flags_seen node_idle
+ *   provenance ID TEXT       (measured, estimated, measured by the host...)
+ *   error ID TEXT            (the domain's last read failed: why)
  *   task TGID CGROUP_ID CPU_NS ACTIVE IDLE COMM
  *   cgroup ID CPU_NS ACTIVE IDLE NR_EXITED
  *   stat KEY VALUE
@@ -152,6 +154,11 @@ static void print_all(struct ga_ctx *g)
 		       (unsigned long long)t->unattributed_uj, t->flags_seen,
 		       (unsigned long long)t->node_idle_uj);
 	}
+	for (i = 0; i < n; i++) {
+		printf("provenance %u %s\n", i, ga_domain_provenance(g, i));
+		if (*ga_domain_error(g, i))
+			printf("error %u %s\n", i, ga_domain_error(g, i));
+	}
 	ga_for_each_task(g, print_task, &n);
 	ga_for_each_cgroup(g, print_cgroup, &n);
 	ga_stats(g, &st);
@@ -216,7 +223,7 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const sources[] = { "auto", "powercap", "perf",
-					       "model" };
+					       "model", "host" };
 	static const char *const attach[] = { "auto", "tp_btf", "raw_tp" };
 	static const char *const backends[] = { "auto", "module", "bpf" };
 	unsigned long v;
@@ -232,11 +239,11 @@ static int parse_args(int argc, char **argv, struct ga_opts *o,
 			break;
 		case 's':
 		case 'a':
-			for (k = 0; k < (c == 's' ? 4U : 3U); k++)
+			for (k = 0; k < (c == 's' ? 5U : 3U); k++)
 				if (!strcmp(optarg,
 					    c == 's' ? sources[k] : attach[k]))
 					break;
-			if (k == (c == 's' ? 4U : 3U)) {
+			if (k == (c == 's' ? 5U : 3U)) {
 				fprintf(stderr, "gasample: unknown %s '%s'\n",
 					c == 's' ? "source" : "attach", optarg);
 				return -1;

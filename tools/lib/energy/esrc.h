@@ -2,7 +2,7 @@
 /*
  * Userspace energy sources: one interface, one file per source
  * (esrc_powercap.c, esrc_perf.c, esrc_hwmon.c, esrc_nvml.c, esrc_drm.c,
- * esrc_model.c).
+ * esrc_model.c, and esrc_host.c: a VM host's figures, in a guest).
  *
  * A source finds its zones when it is opened; each zone is one energy
  * counter (a powercap zone, a perf power event of one package, a hwmon
@@ -88,7 +88,12 @@ struct ga_esrc_conf {
 	__u64 model_idle_uw;
 	__u64 model_max_uw;
 	unsigned int model_packages;	/* 0: as many as sysfs shows */
+	/* the host's hand-over tree, under @root; NULL: GA_HOST_DIR_DEF */
+	const char *host_dir;
 };
+
+/* Where a guest mounts its host's hand-over tree (esrc_host.c) */
+#define GA_HOST_DIR_DEF		"/var/lib/greenai/host"
 
 struct ga_esrc;
 
@@ -125,6 +130,7 @@ extern const struct ga_esrc_ops ga_esrc_hwmon;
 extern const struct ga_esrc_ops ga_esrc_nvml;
 extern const struct ga_esrc_ops ga_esrc_drm;
 extern const struct ga_esrc_ops ga_esrc_model;
+extern const struct ga_esrc_ops ga_esrc_host;
 
 /*
  * ga_esrc_open() - open one source

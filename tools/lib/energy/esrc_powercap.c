@@ -471,8 +471,7 @@ static int pc_open(struct ga_esrc *s, const struct ga_esrc_conf *conf)
 /* One zone: a new reading turned into energy. */
 static int pc_read_zone(struct ga_zone *z, struct pc_zone *p, __u64 now_ns)
 {
-	__u64 delta, elapsed = 0;
-	__u32 flags = 0;
+	__u64 elapsed = 0;
 	uint64_t v;
 	int err;
 
@@ -489,29 +488,12 @@ static int pc_read_zone(struct ga_zone *z, struct pc_zone *p, __u64 now_ns)
 			ga_zone_error(z, "energy_uj: %s", strerror(-err));
 		return err;
 	}
-	if (!p->have_last)
-		goto out;	/* the first good reading: the baseline */
-	if (now_ns > p->last_ns)
-		elapsed = now_ns - p->last_ns;
-	if (v >= p->last) {
-		delta = v - p->last;
-	} else {
-		delta = p->range - p->last + v;
-		flags |= GREENAI_F_WRAPPED;
+	if (p->have_last) {	/* else the first good reading: the baseline */
+		if (now_ns > p->last_ns)
+			elapsed = now_ns - p->last_ns;
+		err = ga_zone_count_wrap(z, p->last, v, p->range, elapsed,
+					 p->wrap_ns);
 	}
-	if ((flags & GREENAI_F_WRAPPED) &&
-	    delta > ga_energy_limit_uj(GA_RAPL_MAX_POWER_UW, elapsed)) {
-		ga_zone_error(z, "energy_uj went back: %llu to %llu",
-			      (unsigned long long)p->last,
-			      (unsigned long long)v);
-		err = -ERANGE;
-		goto out;
-	}
-	if (elapsed && elapsed >= p->wrap_ns)
-		flags |= GREENAI_F_SUSPECT;
-	ga_zone_count(z, delta, elapsed);
-	z->flags |= flags;
-out:
 	p->last = v;
 	p->last_ns = now_ns;
 	p->have_last = true;

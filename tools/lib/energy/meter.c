@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <greenai/rapl.h>
+
 #include "energy/meter.h"
 
 #define GA_TWO_SEC_NS (2 * GA_NSEC_PER_SEC)
@@ -53,6 +55,49 @@ void ga_zone_count(struct ga_zone *z, __u64 uj, __u64 elapsed_ns)
 	z->energy_uj += uj;
 	if (elapsed_ns)
 		z->power_uw = ga_mul_div(uj, GA_NSEC_PER_SEC, elapsed_ns);
+}
+
+/**
+ * ga_zone_count_wrap() - a new reading of an energy counter that wraps
+ * @z: the zone: counted into, or its error set
+ * @last: the last good reading, µJ
+ * @v: the new one, µJ, at most @range
+ * @range: the reading after which the counter wraps to 0, µJ
+ * @elapsed_ns: the time since @last was read; 0: unknown
+ * @wrap_ns: the time the counter takes to cover @range at
+ *	GA_RAPL_MAX_POWER_UW
+ *
+ * A reading below @last is one wrap, ΔE = range - last + v, flagged
+ * GREENAI_F_WRAPPED. A wrap that would mean more than GA_RAPL_MAX_POWER_UW
+ * over @elapsed_ns (at least a second) is a counter that went back:
+ * nothing is counted. A read @wrap_ns or more after the last may hide a
+ * whole wrap: flagged GREENAI_F_SUSPECT.
+ *
+ * Return: 0, or -ERANGE for a counter that went back (@z's error says so).
+ */
+int ga_zone_count_wrap(struct ga_zone *z, __u64 last, __u64 v, __u64 range,
+		       __u64 elapsed_ns, __u64 wrap_ns)
+{
+	__u32 flags = 0;
+	__u64 delta;
+
+	if (v >= last) {
+		delta = v - last;
+	} else {
+		delta = range - last + v;
+		flags |= GREENAI_F_WRAPPED;
+	}
+	if ((flags & GREENAI_F_WRAPPED) &&
+	    delta > ga_energy_limit_uj(GA_RAPL_MAX_POWER_UW, elapsed_ns)) {
+		ga_zone_error(z, "energy_uj went back: %llu to %llu",
+			      (unsigned long long)last, (unsigned long long)v);
+		return -ERANGE;
+	}
+	if (elapsed_ns && elapsed_ns >= wrap_ns)
+		flags |= GREENAI_F_SUSPECT;
+	ga_zone_count(z, delta, elapsed_ns);
+	z->flags |= flags;
+	return 0;
 }
 
 static void ga_meter_take(struct ga_meter *m, __u64 val, __u64 now_ns)

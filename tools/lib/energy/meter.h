@@ -25,7 +25,8 @@
  * counts) and replaces it.
  *
  * ga_energy_limit_uj() and ga_zone_count() serve the sources with meters
- * of their own too (RAPL counters that wrap, the power model).
+ * of their own too (the power model), and ga_zone_count_wrap() those whose
+ * counters wrap at a range (powercap's RAPL, a VM host's hand-over tree).
  *
  * Not thread-safe: one caller per meter, as per source (esrc.h).
  */
@@ -67,5 +68,7 @@ int ga_meter_read(struct ga_meter *m, struct ga_zone *z, __u64 val,
 		  __u64 now_ns);
 __u64 ga_energy_limit_uj(__u64 max_uw, __u64 elapsed_ns);
 void ga_zone_count(struct ga_zone *z, __u64 uj, __u64 elapsed_ns);
+int ga_zone_count_wrap(struct ga_zone *z, __u64 last, __u64 v, __u64 range,
+		       __u64 elapsed_ns, __u64 wrap_ns);
 
 #endif /* _GREENAI_METER_H */

@@ -161,7 +161,8 @@ static unsigned int ga_ctx_cpus_per_package(const struct ga_ctx *g)
 
 /*
  * The energy sources: with @cpu, the CPU's (powercap, else perf, else the
- * model, or the one asked for); then the others, unless told not to.
+ * host's hand-over tree in a VM, else the model, or the one asked for);
+ * then the others, unless told not to.
  */
 void ga_ctx_open_sources(struct ga_ctx *g, bool cpu)
 {
@@ -169,11 +170,13 @@ void ga_ctx_open_sources(struct ga_ctx *g, bool cpu)
 		[GA_CPU_SOURCE_POWERCAP] = &ga_esrc_powercap,
 		[GA_CPU_SOURCE_PERF] = &ga_esrc_perf,
 		[GA_CPU_SOURCE_MODEL] = &ga_esrc_model,
+		[GA_CPU_SOURCE_HOST] = &ga_esrc_host,
 	};
 	struct ga_esrc_conf conf = {
 		.root = g->root,
 		.nvml_lib = g->opts.nvml_lib,
 		.model_packages = g->topo.nr_packages,
+		.host_dir = g->opts.host_energy_dir,
 	};
 	enum ga_cpu_source cs = g->opts.cpu_source;
 
@@ -187,7 +190,8 @@ void ga_ctx_open_sources(struct ga_ctx *g, bool cpu)
 	} else if (cs != GA_CPU_SOURCE_AUTO) {
 		ga_try_source(g, cpu_src[cs], &conf);
 	} else if (!ga_try_source(g, &ga_esrc_powercap, &conf) &&
-		   !ga_try_source(g, &ga_esrc_perf, &conf)) {
+		   !ga_try_source(g, &ga_esrc_perf, &conf) &&
+		   !ga_try_source(g, &ga_esrc_host, &conf)) {
 		ga_try_source(g, &ga_esrc_model, &conf);
 	}
 	if (g->opts.no_extra_sources)
@@ -270,13 +274,25 @@ static bool ga_cpu_kind(__u16 kind)
  * Whether a hwmon zone counts what a domain already has counts: a CPU
  * zone (amd_energy's sockets and cores) of a package for which RAPL, the
  * perf PMU, the model or the module already has a domain of that kind.
- * Kept, it would count that energy twice in any sum over domains.
+ * Kept, it would count that energy twice in any sum over domains. Also a
+ * VM host's GPU zone, where a source of the guest's own has a GPU (one
+ * passed through): the guest's figure splits by per-process shares.
  */
 static bool ga_zone_duplicate(struct ga_ctx *g, const struct ga_zone *z)
 {
-	unsigned int i, n = g->dom_base + ga_acct_nr_domains(g->acct);
+	unsigned int i, k, n = g->dom_base + ga_acct_nr_domains(g->acct);
 	__u32 pkg = z->package < 0 ? 0 : z->package;
 
+	/* the host's GPU figure, where the guest measures a GPU itself */
+	if (z->source == GREENAI_SRC_HOST && z->kind == GREENAI_DOM_GPU) {
+		for (i = 0; i < g->nr_src; i++)
+			for (k = 0; k < g->src[i].nr_zones; k++)
+				if (g->src[i].zones[k].source !=
+					    GREENAI_SRC_HOST &&
+				    g->src[i].zones[k].kind == GREENAI_DOM_GPU)
+					return true;
+		return false;
+	}
 	if (z->source != GREENAI_SRC_HWMON || !ga_cpu_kind(z->kind))
 		return false;
 	for (i = 0; i < n; i++) {
@@ -351,7 +367,7 @@ int ga_ctx_add_domains(struct ga_ctx *g)
 	free(cpus);
 	ga_left_out(g, too_many, "more than the ABI's 32 domains");
 	_Static_assert(GREENAI_MAX_DOMAINS == 32, "the message above");
-	ga_left_out(g, dup, "hwmon CPU counters another source counts");
+	ga_left_out(g, dup, "counters another source counts (hwmon CPU, host GPU)");
 	return id < 0 ? id : 0;
 }
 

@@ -352,7 +352,19 @@ const char *ga_domain_estimate(const struct ga_ctx *g, unsigned int id)
 		return "";
 	if (d->source == GREENAI_SRC_MODEL && g->model.estimate[0])
 		return g->model.estimate;
+	if (d->source == GREENAI_SRC_HOST)
+		return "estimated by the host";
 	return "estimated by its source";
+}
+
+const char *ga_domain_provenance(const struct ga_ctx *g, unsigned int id)
+{
+	const struct greenai_domain *d = ga_domain(g, id);
+	bool est = d && (d->flags & GREENAI_F_ESTIMATED);
+
+	if (d && d->source == GREENAI_SRC_HOST)
+		return est ? "estimated by the host" : "measured by the host";
+	return est ? "estimated" : "measured";
 }
 
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id)

@@ -40,6 +40,7 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_MODEL_MAX] = "model_max_w",
 	[GA_CFG_EMBODIED_KG] = "embodied_kg",
 	[GA_CFG_EMBODIED_YEARS] = "embodied_years",
+	[GA_CFG_HOST_ENERGY_DIR] = "host_energy_dir",
 };
 
 /* Printable ASCII, no blanks: a token, a URL, a zone. */
@@ -80,6 +81,7 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 		*why = "1.0 to 10.0";
 		return ga_pue_parse(v, &x);
 	case GA_CFG_LEDGER:
+	case GA_CFG_HOST_ENERGY_DIR:
 		*why = "an absolute path";
 		if (v[0] != '/')
 			return -EINVAL;

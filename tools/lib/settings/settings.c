@@ -262,6 +262,15 @@ int ga_settings_embodied(const struct ga_config *cfg, struct ga_embodied *out,
 }
 
 /* The ledger's file: --ledger, else the configuration's, else NULL. */
+const char *ga_settings_host_energy_dir(const struct ga_config *cfg)
+{
+	const char *env = getenv("GREENAI_HOST_ENERGY_DIR");
+
+	if (env && *env)
+		return env;
+	return ga_config_get(cfg, GA_CFG_HOST_ENERGY_DIR, NULL);
+}
+
 const char *ga_settings_ledger(const struct ga_config *cfg, const char *given)
 {
 	return given ? given : ga_config_get(cfg, GA_CFG_LEDGER, NULL);

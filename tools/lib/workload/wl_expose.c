@@ -23,7 +23,7 @@ static unsigned int wl_zone_labels(const struct ga_wl *w, unsigned int i,
 
 	l[n++] = (struct ga_label){ "zone", d->name };
 	l[n++] = (struct ga_label){ "provenance",
-		d->flags & GREENAI_F_ESTIMATED ? "estimated" : "measured" };
+				    ga_domain_provenance(w->g, i) };
 	return n;
 }
 
