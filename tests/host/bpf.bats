@@ -16,6 +16,7 @@ setup() {
 	SAMPLE=$BIN/gasample
 	[ -x "$SAMPLE" ] || fail "no $SAMPLE: make test-helpers"
 	load ../test_helper/cgroups
+	load ../test_helper/gasample
 	_cgroups_setup
 }
 
@@ -30,24 +31,6 @@ cgroup_id() {
 # field FILE KIND KEY COL: column COL of the KIND line whose 2nd field is KEY
 field() {
 	awk -v k="$2" -v id="$3" -v c="$4" '$1 == k && $2 == id { print $c }' "$1"
-}
-
-# Σ processes (alive, and exited through their records) + the node's idle
-# + unattributed == the energy of the domains, to the µJ; and each
-# interval's active + idle == its energy.
-assert_conserved_bpf() {
-	local out=$1 rec=$2
-	run awk '
-		FNR == NR && $1 == "domain" { e += $4; u += $7 + $9 }
-		FNR == NR && $1 == "task" { t += $5 + $6 }
-		FNR != NR && $1 == "EXIT" { x += $7 + $8 }
-		FNR != NR && $1 == "INTERVAL" && $7 != $8 + $9 { bad++ }
-		END {
-			if (x + t + u != e)
-				printf "%d exited + %d alive + %d node idle and unattributed != %d\n", x, t, u, e
-			if (bad) print bad " intervals with active + idle != energy"
-		}' "$out" "$rec"
-	assert_output ""
 }
 
 # assert_all_exited OUT RECORDS CGROUP_ID N: N processes of the cgroup

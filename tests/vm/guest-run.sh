@@ -14,6 +14,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TMPDIR=/tmp GREENAI_KO=$ko GREENAI_IN_GUEST=1
+export GREENAI_RESULTS=$results
+# shellcheck source=/dev/null
+[ ! -f "$results/guest.env" ] || . "$results/guest.env"
 ln -sfn /proc/self/fd /dev/fd
 ln -sfn /proc/self/fd/0 /dev/stdin
 ln -sfn /proc/self/fd/1 /dev/stdout

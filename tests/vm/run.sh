@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The module VM rig:
-#   run.sh [--sockets N] [--suite PATH | --demo | --exec SCRIPT] SERIES
+#   run.sh [--sockets N] [--name NAME] [--share DIR]
+#          [--suite PATH | --demo | --exec SCRIPT] SERIES
 #
 # Fetches a Debian kernel (tests/vm/kernel.sh: 6.1, 6.12 or a release),
 # builds greenai.ko against its headers with W=1, boots it under QEMU (TCG)
@@ -13,6 +14,11 @@
 # with --sockets 2 one CPU in each of two packages (artefacts then in
 # build/vm/RELEASE-2s/). Results come back through a second, writable 9p
 # share, not the serial console, which drops lines under load.
+# --name gives QEMU "-name guest=NAME", as a VM manager would (artefacts in
+# build/vm/RELEASE-NAME/); --share DIR shares DIR read-only with the mount
+# tag greenai-host, as a VM's hand-over tree is shared (docs/vms.md). The
+# script of --exec finds the host's GREENAI_GUEST_* variables set, and
+# GREENAI_RESULTS naming the results share.
 #
 # Prints TAP lines: the build, the module's call graph (no file calls a
 # file that calls it back: scripts/check-layout.py --kmod), every test of
@@ -24,11 +30,22 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
-mode=suite script=$top/tests/kmod sockets=1
-if [ "${1:-}" = --sockets ]; then
-	sockets=${2:-}
+mode=suite script=$top/tests/kmod sockets=1 vmname="" share=""
+usage="usage: run.sh [--sockets N] [--name NAME] [--share DIR] [--suite PATH | --demo | --exec SCRIPT] SERIES"
+while :; do
+	case ${1:-} in
+	--sockets) sockets=${2:-} ;;
+	--name) vmname=${2:-} ;;
+	--share) share=${2:-} ;;
+	*) break ;;
+	esac
+	[ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
 	shift 2
-fi
+done
+[[ -z $vmname || $vmname =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ ]] ||
+	{ echo "run.sh: --name is 1 to 64 of [A-Za-z0-9._-], not starting with . - or _" >&2; exit 2; }
+[ -z "$share" ] || [ -d "$share" ] ||
+	{ echo "run.sh: --share: $share is not a directory" >&2; exit 2; }
 case $sockets in
 1 | 2) ;;
 *) echo "run.sh: --sockets is 1 or 2" >&2; exit 2 ;;
@@ -47,7 +64,7 @@ case ${1:-} in
 	shift 2
 	;;
 esac
-[ $# -eq 1 ] || { echo "usage: run.sh [--sockets N] [--suite PATH | --demo | --exec SCRIPT] SERIES" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "$usage" >&2; exit 2; }
 series=$1
 # The whole guest run: about 8 minutes on an idle 2-CPU host, and TCG
 # slows with the host's load; the bound is for a guest that hangs, not a
@@ -101,8 +118,11 @@ make_initramfs() {
 # 8254 timer not connected to IO-APIC"). The emulated timer works; the
 # check only measures the host's pace.
 boot() {
-	local rel=$1 root=$2 initrd=$3 results=$4 console=$5
-	timeout "$timeout_s" qemu-system-x86_64 \
+	local rel=$1 root=$2 initrd=$3 results=$4 console=$5 extra=()
+	[ -z "$vmname" ] || extra+=(-name "guest=$vmname")
+	[ -z "$share" ] ||
+		extra+=(-virtfs "local,path=$share,mount_tag=greenai-host,security_model=none,readonly=on,multidevs=remap")
+	timeout "$timeout_s" qemu-system-x86_64 "${extra[@]}" \
 		-accel tcg,thread=single -m 2048 \
 		-smp "2,sockets=$sockets,cores=$((2 / sockets)),threads=1" \
 		-nodefaults -no-reboot \
@@ -128,6 +148,10 @@ if [ "$sockets" != 1 ]; then
 	out=$top/build/vm/$rel-${sockets}s
 	name="$rel ($sockets sockets)"
 fi
+if [ -n "$vmname" ]; then
+	out=$out-$vmname
+	name="$name ($vmname)"
+fi
 mkdir -p "$out"
 
 if "$vm/build-module.sh" "$rel" "$out/src" 2>"$out/build.err"; then
@@ -152,6 +176,10 @@ fi
 results=$out/results
 rm -rf "$results"
 mkdir -p "$results"
+# the environment's GREENAI_GUEST_* variables, for the guest's script
+for v in $(compgen -e); do
+	[[ $v == GREENAI_GUEST_* ]] && printf 'export %s=%q\n' "$v" "${!v}"
+done >"$results/guest.env"
 make_initramfs "$rel" "$root" "$out/initramfs" "$results" \
 	"$out/src/kmod/greenai.ko"
 boot "$rel" "$root" "$out/initramfs.cpio.gz" "$results" "$out/console.log"
