@@ -99,6 +99,8 @@ static const char *gx_source_name(uint16_t src)
 		return "drm";
 	case GREENAI_SRC_MODEL:
 		return "model";
+	case GREENAI_SRC_HOST:
+		return "host";	/* a guest that is itself a VM host */
 	default:
 		return "other";
 	}
