@@ -329,3 +329,31 @@ db.commit()' "$LEDGER"
 		'printf "units=many\n" >"$GREENAI_METRICS"'
 	assert_line --partial "(line 1: units: not a number)"
 }
+
+@test "sci: greenai.conf's on_cloud overrides the DMI strings; auto keeps them; a bad value is refused, nothing recorded" {
+	[ "$(id -u)" -eq 0 ] || skip "greenai run needs root here (BPF, cgroups)"
+	local conf=$BATS_TEST_TMPDIR/g.conf v
+	for v in yes no auto; do
+		echo "on_cloud = $v" >"$conf"
+		GREENAI_CONFIG=$conf run "$GREENAI" run --region FR \
+			--ledger "$LEDGER" -- true
+		assert_success
+	done
+	run ledger "SELECT on_cloud FROM runs ORDER BY id"
+	assert_line --index 0 1
+	assert_line --index 1 0
+	# auto: what the machine's DMI strings say (the export's column)
+	"$GREENAI" run --region FR --ledger "$LEDGER" -- true
+	[ "$(ledger "SELECT on_cloud FROM runs WHERE id = 3")" = \
+		"$(ledger "SELECT on_cloud FROM runs WHERE id = 4")" ] ||
+		fail "auto is not what is detected"
+	run "$GREENAI" export --ledger "$LEDGER" --format codecarbon-json 1
+	assert_output --partial '"on_cloud": "Y"'
+	echo "on_cloud = maybe" >"$conf"
+	GREENAI_CONFIG=$conf run "$GREENAI" run --region FR \
+		--ledger "$LEDGER" -- true
+	assert_failure 2
+	assert_output --partial "g.conf:1: on_cloud 'maybe': not yes, no or auto"
+	run ledger "SELECT COUNT(*) FROM runs"
+	assert_output 4
+}

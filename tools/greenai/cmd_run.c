@@ -1576,6 +1576,9 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	cli_label_begin(&lb, o->cmd, o->model, ga_backend_name(g), in,
 		       pue_milli);
 	lb.run.mg_per_kwh = rc->mg;	/* after any wait */
+	/* greenai.conf's on_cloud over the DMI strings (read at the start) */
+	cli_on_cloud(&cli_cmd_run, &lb.machine);
+	lb.run.on_cloud = lb.machine.on_cloud;
 	cli_label_where(&lb, w.path);
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
@@ -1826,6 +1829,7 @@ static int cli_run_main(int argc, char **argv)
 	struct cli_run_carbon rc;
 	struct ga_intensity in;
 	uint32_t pue = GA_PUE_MIN_MILLI;
+	struct ga_machine machine = { 0 };	/* only to check the file */
 	double acc = 0;
 	int r;
 
@@ -1836,6 +1840,7 @@ static int cli_run_main(int argc, char **argv)
 	r = r ?: cli_idle(&cli_cmd_run, o.idle, o.idle_power, &o.idle_conf);
 	r = r ?: cli_ledger(&cli_cmd_run, &o.ledger);
 	r = r ?: cli_model(&cli_cmd_run, &o.gopts);
+	r = r ?: cli_on_cloud(&cli_cmd_run, &machine);
 	if (r)
 		return r;
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))
