@@ -863,6 +863,49 @@ static void run_sample(struct ga_ctx *g, unsigned int *errors)
 }
 
 /*
+ * The run's units so far, mirrored from its metrics file into its cgroup's
+ * user.greenai.unit and user.greenai.units, for the exporter's
+ * greenai_model_units_total (a serving run's rate of work): looked at
+ * each interval, read again when the file changed. Only a cgroup greenai
+ * made and labelled (the agent's is root's and carries no label).
+ */
+static struct {
+	char dir[GA_PATH_MAX];		/* "": no mirror */
+	const char *metrics;
+	struct timespec mtime;
+	off_t size;
+	char units[32], unit[32];
+} run_mirror;
+
+static void run_mirror_units(void)
+{
+	const struct ga_metric *units, *unit;
+	struct ga_metrics m;
+	struct stat st;
+
+	if (!run_mirror.dir[0] || stat(run_mirror.metrics, &st) ||
+	    (st.st_size == run_mirror.size &&
+	     st.st_mtim.tv_sec == run_mirror.mtime.tv_sec &&
+	     st.st_mtim.tv_nsec == run_mirror.mtime.tv_nsec))
+		return;
+	run_mirror.size = st.st_size;
+	run_mirror.mtime = st.st_mtim;
+	if (ga_metrics_read(run_mirror.metrics, &m))
+		return;
+	units = ga_metrics_get(&m, "units");
+	unit = ga_metrics_get(&m, "unit");
+	/* the name first: the exporter counts units with a name only */
+	if (unit && strcmp(unit->text, run_mirror.unit) &&
+	    !ga_cgroup_label_set(run_mirror.dir, GA_LABEL_UNIT, unit->text))
+		snprintf(run_mirror.unit, sizeof(run_mirror.unit), "%s",
+			 unit->text);
+	if (units && strcmp(units->text, run_mirror.units) &&
+	    !ga_cgroup_label_set(run_mirror.dir, GA_LABEL_UNITS, units->text))
+		snprintf(run_mirror.units, sizeof(run_mirror.units), "%s",
+			 units->text);
+}
+
+/*
  * An interval's end: a sample, the run's energy so far for its intensity
  * intervals, and the next end (@step on, or from now when late). Return:
  * the time it ended, CLOCK_MONOTONIC.
@@ -874,6 +917,7 @@ static __u64 run_tick(struct ga_ctx *g, unsigned int *errors,
 	__u64 now = ga_mono_ns();
 
 	run_sample(g, errors);
+	run_mirror_units();
 	cli_rc_tick(rc, ga_unix_ms(),
 		   cli_label_energy_now(g, w->path, &w->base));
 	*next += step;
@@ -1610,8 +1654,11 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		goto out_metrics;
 	}
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
-	if (w.made && !w.agent_id)
+	if (w.made && !w.agent_id) {
 		ga_cgroup_label_set(w.dir, GA_LABEL_RUN, err);
+		snprintf(run_mirror.dir, sizeof(run_mirror.dir), "%s", w.dir);
+		run_mirror.metrics = metrics;
+	}
 	setenv("GREENAI_RUN_ID", err, 1);
 	if (by_pid) {
 		printf("started run=%s metrics=%s cgroup=%s\n", err, metrics,
@@ -1675,6 +1722,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	else if (run_stop_leftovers(w.dir))
 		fprintf(stderr, "greenai run: what %s left running was stopped\n",
 			o->cmd[0]);
+	run_mirror_units();	/* what the run said last */
+	run_mirror.dir[0] = '\0';
 	run_settle(g, &errors);
 	lb.run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) :
 					      128 + WTERMSIG(status);
