@@ -336,6 +336,44 @@ print(o["before"] == sys.argv[3], o["after"] == o["before"],
 	[ -z "$(find "$UCG_a" -mindepth 1 -type d)" ] || fail "a run cgroup is left"
 }
 
+@test "agent: a user's --pid run of a process left in a killed root greenai's run cgroup is made inside it, and says so" {
+	start_agent
+	busy a
+	local pa=$BUSY stale gpid deadline=$((SECONDS + 60))
+	# (once it is in a's cgroup, as a: as_cmd's exec chain has run)
+	until [ "$(tail -n 1 "/proc/$pa/cgroup" | cut -d: -f3)" = "${UCG_a#"$CG"}" ] &&
+		[ "$(stat -c %u "/proc/$pa")" = "$UID_A" ] &&
+		[ "$(cat "/proc/$pa/comm")" = sh ]; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "$pa never became a's busy sh"
+		sleep 0.05
+	done
+	mkfifo "$T/in"
+	"$TOP/build/greenai" run --pid "$pa" --ledger "$T/root.db" <"$T/in" \
+		>"$T/out" 2>"$T/err" &
+	gpid=$!
+	PIDS+=("$gpid")
+	exec 9>"$T/in"
+	until [ -s "$T/out" ]; do
+		kill -0 "$gpid" 2>/dev/null || fail "greenai: $(cat "$T/err")"
+		sleep 0.05
+	done
+	stale=$(sed -n '1s/.* cgroup=//p' "$T/out")
+	kill -KILL "$gpid"
+	wait "$gpid" || true
+	exec 9>&-
+	assert_equal "$(tail -n 1 "/proc/$pa/cgroup" | cut -d: -f3)" "$stale"
+	run --separate-stderr as a "$T/bin/greenai" run --pid "$pa" \
+		--ledger "$T/home-a/l.db" </dev/null
+	assert_success
+	[[ $stderr == *"in $stale, the run cgroup of a greenai that has gone (stale): the agent makes this run's cgroup inside it, and the process goes back to it at the end"* ]] ||
+		fail "$stderr"
+	[[ $stderr != *"measured from"* ]] || fail "$stderr"
+	[[ ${lines[0]} =~ \ cgroup=$stale/greenai-run-$pa-[0-9]+$ ]] ||
+		fail "not inside $stale: ${lines[0]}"
+	# back where it was: the stale cgroup, which only root removes
+	assert_equal "$(tail -n 1 "/proc/$pa/cgroup" | cut -d: -f3)" "$stale"
+}
+
 @test "agent: a user has 32 run cgroups at most; leave-run moves back, end-run removes" {
 	start_agent
 	busy a

@@ -111,7 +111,9 @@ static const char cli_run_help[] =
 	"                     what it starts from then on is born there. A\n"
 	"                     process left in the run cgroup of a greenai that\n"
 	"                     was killed is taken from where that one took\n"
-	"                     it (the run is stale). The first line on\n"
+	"                     it (the run is stale; not root, the agent's\n"
+	"                     cgroup is made inside the stale one, and the\n"
+	"                     process goes back to it). The first line on\n"
 	"                     standard output is \"started run=ID metrics=PATH\n"
 	"                     cgroup=PATH\": the run's id, its metrics file\n"
 	"                     (the process's to write, as $GREENAI_METRICS)\n"
@@ -307,16 +309,30 @@ static int run_greenai_alive(int pid)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* Whether [@s, @s + @len) is "P-N", two decimal numbers: the agent's. */
+static int run_is_agent_run(const char *s, size_t len)
+{
+	const char *dash = memchr(s, '-', len);
+	int n;
+
+	return dash && run_is_pid(s, dash - s, &n) &&
+	       run_is_pid(dash + 1, s + len - dash - 1, &n);
+}
+
 /*
  * --pid's process in a greenai run already: a cgroup of its path that is
  * "greenai-run-N" (greenai run --pid's, made in the process's cgroup) or
- * "/greenai.runs/N" (a command's) is greenai N's run; greenai-run-P-N and
- * /greenai.runs/agent/... are the agent's. Refused while that greenai (or
- * the agent) is there; else the run is stale (its greenai was killed):
- * say so, and measure the process from the cgroup the first stale
- * greenai-run-N is in (it goes back there at the end), else from the
- * stale /greenai.runs/N itself; o->pid_stale is the stale cgroup, removed
- * once empty. Return: 0 or an exit status.
+ * "/greenai.runs/N" (a command's) is greenai N's run; greenai-run-P-N (P
+ * and N decimal numbers) and /greenai.runs/agent/... are the agent's.
+ * Refused while that
+ * greenai (or the agent) is there; else the run is stale (its greenai
+ * was killed): say so. As root, measure the process from the cgroup the
+ * first stale greenai-run-N is in (it goes back there at the end), else
+ * from the stale /greenai.runs/N itself; o->pid_stale is the stale cgroup,
+ * removed once empty. Not root, the agent makes its run cgroup inside the
+ * one the process is in, the stale one, and the process goes back there:
+ * a user cannot move it out of a cgroup of root's, nor remove it.
+ * Return: 0 or an exit status.
  */
 static int run_pid_stale(struct run_opts *o)
 {
@@ -339,7 +355,7 @@ static int run_pid_stale(struct run_opts *o)
 				agent = 1;
 		} else if (len > 12 && !strncmp(c, "greenai-run-", 12)) {
 			if (!run_is_pid(c + 12, len - 12, &owner))
-				agent = memchr(c + 12, '-', len - 12) != NULL;
+				agent = run_is_agent_run(c + 12, len - 12);
 		}
 		if (agent || (owner && run_greenai_alive(owner)))
 			return cli_usage(&cli_cmd_run, "--pid %s: already in a greenai run (%s), which measures it",
@@ -350,6 +366,11 @@ static int run_pid_stale(struct run_opts *o)
 			cut = c - path;
 			cut_end = e - path;
 		}
+	}
+	if ((cut || runs_end) && geteuid()) {
+		fprintf(stderr, "greenai run: --pid %s: in %.*s, the run cgroup of a greenai that has gone (stale): the agent makes this run's cgroup inside it, and the process goes back to it at the end (only root can move it out, or remove it)\n",
+			o->pid_arg, (int)(cut ? cut_end : runs_end), path);
+		return 0;
 	}
 	if (cut) {
 		snprintf(o->pid_stale, sizeof(o->pid_stale), "%.*s",
