@@ -323,7 +323,8 @@ static int run_is_agent_run(const char *s, size_t len)
  * --pid's process in a greenai run already: a cgroup of its path that is
  * "greenai-run-N" (greenai run --pid's, made in the process's cgroup) or
  * "/greenai.runs/N" (a command's) is greenai N's run; greenai-run-P-N (P
- * and N decimal numbers) and /greenai.runs/agent/... are the agent's.
+ * and N decimal numbers) and /greenai.runs/agent/... are the agent's
+ * (which ends a run whose greenai has gone: its connection closed).
  * Refused while that
  * greenai (or the agent) is there; else the run is stale (its greenai
  * was killed): say so. As root, measure the process from the cgroup the
@@ -619,6 +620,7 @@ struct run_where {
 	struct ga_acct_cgroup base;	/* its figures at the start */
 	/* not root: the agent made it, for the held command */
 	uint64_t agent_id;		/* 0: greenai made it */
+	int agent_hold;			/* the connection that holds it */
 	pid_t held;			/* the command, waiting on @go */
 	int go;				/* its pipe: the environment, then EOF */
 };
@@ -720,7 +722,8 @@ static int run_cgroup_agent(struct run_where *w, char **argv,
 	}
 	w->go = p[1];
 	r = ga_agent_run_cgroup(NULL, w->held, w->path, sizeof(w->path),
-				&w->agent_id, err, sizeof(err));
+				&w->agent_id, &w->agent_hold, err,
+				sizeof(err));
 	if (r) {
 		*why = err;
 		return r;
@@ -796,7 +799,8 @@ static int run_cgroup_pid(const struct run_opts *o, struct run_where *w,
 		/* not root: the agent makes it, and moves the process now */
 		*why = err;
 		r = ga_agent_run_cgroup(NULL, o->pid, w->path, sizeof(w->path),
-					&w->agent_id, err, sizeof(err));
+					&w->agent_id, &w->agent_hold, err,
+					sizeof(err));
 		if (r)
 			return r;
 		w->made = 1;
@@ -1538,7 +1542,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
 	struct cli_label lb = { 0 };
 	struct ga_ledger *ledger = NULL;
-	struct run_where w = { .go = -1 };
+	struct run_where w = { .go = -1, .agent_hold = -1 };
 	const char *why = "";
 	sigset_t set, orig;
 	unsigned int errors = 0;
@@ -1783,6 +1787,9 @@ out:
 		if (ga_agent_end_run(NULL, w.agent_id, err, sizeof(err)))
 			fprintf(stderr, "greenai run: the run's cgroup %s: %s\n",
 				w.path, err);
+		/* (held: had greenai been killed, the agent would end it) */
+		if (w.agent_hold >= 0)
+			close(w.agent_hold);
 	} else if (w.made) {
 		run_rmdir_tree(w.dir, 0);
 	}
