@@ -388,7 +388,6 @@ time.sleep(3600)' >"$out" &
 	assert_failure 2
 	assert_output --partial "already in a greenai run (${LIM#"$CG"}/greenai-run-12-34)"
 	[ ! -e "$BATS_TEST_TMPDIR/l2.db" ]
-	kill -KILL "$pid"
 }
 
 @test "run --pid: a signal greenai does not pass on (USR1, USR2, ALRM, a real-time one) ends the run, and all goes back" {
