@@ -35,7 +35,7 @@ const char *ga_agent_socket(const char *given);
 enum ga_agent_op {
 	GA_AGENT_OP_HELLO,	/* {"op":"hello"} */
 	GA_AGENT_OP_SAMPLE,	/* {"op":"sample"} */
-	GA_AGENT_OP_RUN_CGROUP,	/* {"op":"run-cgroup","pid":P} */
+	GA_AGENT_OP_RUN_CGROUP,	/* {"op":"run-cgroup","pid":P[,"hold":true]} */
 	GA_AGENT_OP_END_RUN,	/* {"op":"end-run","cgroup_id":ID} */
 	GA_AGENT_OP_LEAVE_RUN,	/* {"op":"leave-run","cgroup_id":ID} */
 };
@@ -43,6 +43,7 @@ enum ga_agent_op {
 struct ga_agent_req {
 	enum ga_agent_op op;
 	int pid;		/* run-cgroup */
+	bool hold;		/* run-cgroup: ended when this connection is */
 	uint64_t cgroup_id;	/* end-run, leave-run */
 };
 
@@ -78,14 +79,18 @@ int ga_agent_error_line(int errnum, const char *msg, char *buf, size_t size);
  * every limit on that cgroup still holds), moves @pid into it and gives
  * its path (as in /proc/PID/cgroup) and id. Its figures are the caller's
  * to read through the agent until it is removed. @socket: NULL for
- * ga_agent_socket(NULL).
+ * ga_agent_socket(NULL). With @hold not NULL, the run is held by the
+ * connection that asked, left open in *@hold (close-on-exec): when it
+ * closes before the run is ended (the caller killed), the agent moves
+ * what is in the run back to where it was made and removes the run
+ * cgroup. Close it once the run is ended.
  *
  * Return: 0, or -errno with @err saying why (the agent's reply, or what
  * to start when there is no agent).
  */
 int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
-			size_t cgpath_size, uint64_t *cgroup_id, char *err,
-			size_t err_size);
+			size_t cgpath_size, uint64_t *cgroup_id, int *hold,
+			char *err, size_t err_size);
 /*
  * Remove the caller's run cgroup @cgroup_id, which must be empty by now.
  * Return: 0, or -errno with @err (-EBUSY while a process is still in it).

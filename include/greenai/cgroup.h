@@ -41,6 +41,9 @@
 #define GA_LABEL_MODEL "user.greenai.model"
 #define GA_LABEL_RUN "user.greenai.run"
 #define GA_LABEL_ACCURACY "user.greenai.accuracy"
+/* a run's units of work so far and what a unit is (run_metrics.h) */
+#define GA_LABEL_UNITS "user.greenai.units"
+#define GA_LABEL_UNIT "user.greenai.unit"
 #define GA_LABEL_PREFIX "user.greenai."
 #define GA_LABEL_MAX 255 /* bytes of a value, NUL excluded */
 

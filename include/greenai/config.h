@@ -43,6 +43,11 @@
  *   embodied_years  its expected lifetime (EL), years of 365.25 days,
  *                   0.1 to 50, up to 3 decimals (default 4)
  *
+ * and for the machine a run records (machine.h):
+ *
+ *   on_cloud   yes, no or auto: whether the machine is a cloud provider's;
+ *              auto (the default) is what its DMI strings say
+ *
  * Each value is checked as its flag would be. A file with an unknown key,
  * a key twice, a line that is not "key = value" or a bad value is refused
  * whole, with its name and line: nothing of it is used.
@@ -90,6 +95,7 @@ enum ga_config_key {
 	GA_CFG_EMBODIED_KG,
 	GA_CFG_EMBODIED_YEARS,
 	GA_CFG_HOST_ENERGY_DIR,
+	GA_CFG_ON_CLOUD,
 	GA_CFG_NR,
 };
 

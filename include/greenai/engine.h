@@ -265,6 +265,8 @@ int ga_forget_cgroup(struct ga_ctx *g, __u64 id);
  */
 bool ga_domain_in_total(const struct ga_ctx *g, unsigned int id);
 const char *ga_domain_error(const struct ga_ctx *g, unsigned int id);
+/* A GPU's model ("NVIDIA A100-SXM4-40GB"), as NVML names it; "" unknown */
+const char *ga_domain_device(const struct ga_ctx *g, unsigned int id);
 /*
  * Whether ga_domain_totals() holds the domains' energy: false for a caller
  * that is not root through the agent, which gives the machine's energy to

@@ -22,7 +22,7 @@
 
 #include <greenai/machine.h>
 
-#define GA_LEDGER_VERSION	6	/* the schema this code writes */
+#define GA_LEDGER_VERSION	7	/* the schema this code writes */
 #define GA_LEDGER_MAX_KV	64	/* tags and metrics per run */
 #define GA_LEDGER_MAX_DOMAINS	32
 
@@ -106,6 +106,9 @@ struct ga_run {
 	const char *cpu_model;
 	uint64_t ram_total_kb;
 	enum ga_cloud on_cloud;
+	/* the GPUs in its energy, by model: "NVIDIA A100-SXM4-40GB", "2 x
+	 * ...", "a, b"; NULL: none, or not recorded (before schema 7) */
+	const char *gpu_models;
 	struct ga_kv tags[GA_LEDGER_MAX_KV];
 	unsigned int nr_tags;
 	/* values are numbers; units, unit, python_version are above */

@@ -21,11 +21,14 @@
 #ifndef _GREENAI_METRICS_H
 #define _GREENAI_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define GA_METRICS_MAX		64
 #define GA_METRIC_KEY_MAX	64
 #define GA_METRIC_UNIT_MAX	24	/* "unit": its name's length */
+#define GA_UNITS_MAX		1000000000000ULL /* units a value may say */
 
 struct ga_metric {
 	char key[GA_METRIC_KEY_MAX + 1];
@@ -45,5 +48,13 @@ int ga_metrics_parse(const char *text, size_t len, struct ga_metrics *out);
 int ga_metrics_read(const char *path, struct ga_metrics *out);
 const struct ga_metric *ga_metrics_get(const struct ga_metrics *m,
 				       const char *key);
+/*
+ * A units count and a unit's name as a metric's value says them, checked
+ * again where another may have written them (a cgroup's user.greenai.units
+ * and user.greenai.unit): a decimal number from 0.001 to GA_UNITS_MAX, in
+ * thousandths; 1 to 24 of [A-Za-z0-9_.-].
+ */
+int ga_metric_units_milli(const char *s, uint64_t *milli);
+bool ga_metric_unit_ok(const char *s);
 
 #endif /* _GREENAI_METRICS_H */

@@ -20,6 +20,7 @@
 #include <greenai/idle.h>
 #include <greenai/intensity.h>
 #include <greenai/intensity_live.h>
+#include <greenai/machine.h>
 
 #define GA_SETTINGS_FROM_MAX	(GA_CONFIG_FROM_MAX + 64)
 
@@ -66,6 +67,12 @@ struct ga_embodied {
 
 int ga_settings_embodied(const struct ga_config *cfg, struct ga_embodied *out,
 			 char *err, size_t err_size);
+/*
+ * Whether the machine is a cloud provider's: greenai.conf's on_cloud
+ * (yes, no), else (auto, or not set) @detected, what its DMI strings say.
+ */
+enum ga_cloud ga_settings_on_cloud(const struct ga_config *cfg,
+				   enum ga_cloud detected);
 int ga_live_conf_load(struct ga_live_conf *c, const struct ga_config *cfg,
 		      const char *region);
 int ga_settings_live(const struct ga_config *cfg, const char *region,

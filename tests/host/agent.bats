@@ -336,6 +336,81 @@ print(o["before"] == sys.argv[3], o["after"] == o["before"],
 	[ -z "$(find "$UCG_a" -mindepth 1 -type d)" ] || fail "a run cgroup is left"
 }
 
+@test "agent: a user's --pid run of a process left in a killed root greenai's run cgroup is made inside it, and says so" {
+	start_agent
+	busy a
+	local pa=$BUSY stale gpid deadline=$((SECONDS + 60))
+	# (once it is in a's cgroup, as a: as_cmd's exec chain has run)
+	until [ "$(tail -n 1 "/proc/$pa/cgroup" | cut -d: -f3)" = "${UCG_a#"$CG"}" ] &&
+		[ "$(stat -c %u "/proc/$pa")" = "$UID_A" ] &&
+		[ "$(cat "/proc/$pa/comm")" = sh ]; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "$pa never became a's busy sh"
+		sleep 0.05
+	done
+	mkfifo "$T/in"
+	"$TOP/build/greenai" run --pid "$pa" --ledger "$T/root.db" <"$T/in" \
+		>"$T/out" 2>"$T/err" &
+	gpid=$!
+	PIDS+=("$gpid")
+	exec 9>"$T/in"
+	until [ -s "$T/out" ]; do
+		kill -0 "$gpid" 2>/dev/null || fail "greenai: $(cat "$T/err")"
+		sleep 0.05
+	done
+	stale=$(sed -n '1s/.* cgroup=//p' "$T/out")
+	kill -KILL "$gpid"
+	wait "$gpid" || true
+	exec 9>&-
+	assert_equal "$(tail -n 1 "/proc/$pa/cgroup" | cut -d: -f3)" "$stale"
+	run --separate-stderr as a "$T/bin/greenai" run --pid "$pa" \
+		--ledger "$T/home-a/l.db" </dev/null
+	assert_success
+	[[ $stderr == *"in $stale, the run cgroup of a greenai that has gone (stale): the agent makes this run's cgroup inside it, and the process goes back to it at the end"* ]] ||
+		fail "$stderr"
+	[[ $stderr != *"measured from"* ]] || fail "$stderr"
+	[[ ${lines[0]} =~ \ cgroup=$stale/greenai-run-$pa-[0-9]+$ ]] ||
+		fail "not inside $stale: ${lines[0]}"
+	# back where it was: the stale cgroup, which only root removes
+	assert_equal "$(tail -n 1 "/proc/$pa/cgroup" | cut -d: -f3)" "$stale"
+}
+
+@test "agent: a user's greenai run killed -9: the agent moves its command back and removes the run cgroup" {
+	start_agent
+	local gpid rcg cmd deadline=$((SECONDS + 60))
+	as_cmd a
+	"${AS[@]}" "$T/bin/greenai" run --ledger "$T/home-a/l.db" -- \
+		sh -c 'while :; do :; done' 2>"$T/g.err" 3>&- &
+	gpid=$!
+	PIDS+=("$gpid")
+	# once the command runs in its run cgroup
+	until rcg=$(find "$UCG_a" -mindepth 1 -maxdepth 1 -type d \
+		-name 'greenai-run-*') && [ -n "$rcg" ] &&
+		cmd=$(head -n 1 "$rcg/cgroup.procs") && [ -n "$cmd" ] &&
+		[ "$(cat "/proc/$cmd/comm" 2>/dev/null)" = sh ]; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "no run: $(cat "$T/g.err")"
+		kill -0 "$gpid" || fail "greenai ended: $(cat "$T/g.err")"
+		sleep 0.05
+	done
+	STRAY+=("$cmd")
+	kill -KILL "$gpid"
+	wait "$gpid" || true
+	# the connection that held the run has closed: the run is ended
+	until [ ! -d "$rcg" ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "$rcg stays: $(cat "$T/exporter.log")"
+		sleep 0.05
+	done
+	# its command goes on, back in the cgroup the run was made in
+	kill -0 "$cmd"
+	assert_equal "$(tail -n 1 "/proc/$cmd/cgroup" | cut -d: -f3)" "${UCG_a#"$CG"}"
+	run cat "$T/exporter.log"
+	assert_output --partial "the connection of pid $gpid (uid $UID_A) that held run cgroup ${rcg#"$CG"} closed before end-run: 1 process(es) went back to the cgroup it was made in, and it is removed"
+	# a run that ends as it should leaves nothing, and says nothing of it
+	run as a "$T/bin/greenai" run --ledger "$T/home-a/l.db" -- true
+	assert_success
+	[ "$(grep -c "closed before end-run" "$T/exporter.log")" = 1 ]
+}
+
 @test "agent: a user has 32 run cgroups at most; leave-run moves back, end-run removes" {
 	start_agent
 	busy a

@@ -242,12 +242,11 @@ print(len(used), "metrics")' "$TOP/deploy/grafana/greenai-dashboard.json" "$T/me
 		fail "pod $p s, containers $a s and $b s: the pod's own cgroup is not counted once"
 }
 
-@test "exporter: Prometheus scrapes it; rate() of the busy container's joules is positive, the idle one's about 0" {
+# start_prometheus: Debian's Prometheus scraping the exporter every second,
+# on a free port (PPORT)
+start_prometheus() {
 	command -v prometheus >/dev/null || fail "no prometheus: make deps"
-	start_exporter
-	make_containers
-	local pport
-	pport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	PPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	cat >"$T/prom.yml" <<-EOF
 	global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
 	scrape_configs:
@@ -255,22 +254,30 @@ print(len(used), "metrics")' "$TOP/deploy/grafana/greenai-dashboard.json" "$T/me
 	    static_configs: [{targets: ['127.0.0.1:$PORT']}]
 	EOF
 	prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/tsdb" \
-		--web.listen-address="127.0.0.1:$pport" >"$T/prom.log" 2>&1 3>&- &
+		--web.listen-address="127.0.0.1:$PPORT" >"$T/prom.log" 2>&1 3>&- &
 	PIDS+=($!)
-	# query EXPR: the first value of an instant query, once there is one
-	query() {
-		local i out
-		for i in $(seq 600); do
-			out=$(curl -s "http://127.0.0.1:$pport/api/v1/query" \
-				--data-urlencode "query=$1" 2>/dev/null |
-				python3 -c 'import json, sys
+}
+
+# query EXPR: the first value of an instant query, once there is one (60 s
+# at most)
+query() {
+	local i out
+	for i in $(seq 600); do
+		out=$(curl -s "http://127.0.0.1:$PPORT/api/v1/query" \
+			--data-urlencode "query=$1" 2>/dev/null |
+			python3 -c 'import json, sys
 r = json.load(sys.stdin)["data"]["result"]
 print(r[0]["value"][1] if r else "")' 2>/dev/null)
-			[ -n "$out" ] && { echo "$out"; return 0; }
-			sleep 0.1
-		done
-		return 1
-	}
+		[ -n "$out" ] && { echo "$out"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "exporter: Prometheus scrapes it; rate() of the busy container's joules is positive, the idle one's about 0" {
+	start_exporter
+	make_containers
+	start_prometheus
 	busy=$(query "rate(greenai_container_joules_total{runtime=\"docker\",container_name=\"trainer\"}[5s])") ||
 		fail "no rate for the busy container: $(scrape | grep '^greenai_container_joules') $(grep -v level=info "$T/prom.log" | tail -5)"
 	idle=$(query "rate(greenai_container_joules_total{runtime=\"containerd\",container_name=\"infer\"}[5s])") ||
@@ -284,7 +291,7 @@ print(r[0]["value"][1] if r else "")' 2>/dev/null)
 	ratio=$(query "sum(rate(greenai_node_joules_total[5s])) / sum(rate(greenai_container_joules_total{runtime=\"docker\",container_name=\"trainer\"}[5s]))")
 	awk -v r="$ratio" 'BEGIN { exit !(r >= 0.9) }' ||
 		fail "node power / busy container power: $ratio"
-	run curl -s "http://127.0.0.1:$pport/api/v1/targets"
+	run curl -s "http://127.0.0.1:$PPORT/api/v1/targets"
 	assert_output --partial '"health":"up"'
 }
 
@@ -689,4 +696,113 @@ assert 0 < c <= (n * 900 - e100 * 800) / 3.6e6 + 2e-6, (n, c, e100)
 	mv "$h/greenai-host.tmp" "$h/greenai-host"
 	until_scrape '/^greenai_node_joules_total\{.*zone="package-0",provenance="measured by the host"\} 2\.500000$/ { f = 1 } END { exit !f }'
 	until_scrape '/^greenai_node_zone_up\{.*zone="dram-0",provenance="measured by the host"\} 1$/ { f = 1 } END { exit !f }'
+}
+
+# units_of MODEL OWNER: the model's greenai_model_units_total line (awk
+# condition: its value is V), for until_scrape
+units_is() {
+	echo "/^greenai_model_units_total\\{.*owner=\"$2\",model=\"$1\",unit=\"$3\"\\} / { if (\$NF + 0 == $4) f = 1 } END { exit !f }"
+}
+
+@test "exporter: a serving greenai run's units, mirrored from its metrics file, are greenai_model_units_total" {
+	local m=serve-$SFX fifo=$T/units.fifo rpid per
+	start_exporter
+	start_prometheus	# before the FIFO is open: it must not hold it
+	mkfifo "$fifo"
+	# a serving process: busy, and says how many predictions it made
+	# whenever the test tells it (each line a count so far)
+	"$GREENAI" run --model "$m" --ledger "$T/ledger.db" --region FR -- \
+		sh -c '"$1" 600 & while read -r n; do printf "units=%s\nunit=predictions\n" "$n" >"$GREENAI_METRICS"; done; kill $!' \
+		sh "$BIN/spin" <"$fifo" 2>"$T/run.log" &
+	rpid=$!
+	PIDS+=($rpid)
+	exec 7>"$fifo"
+	# met before it said any units: what it says then counts whole
+	until_scrape "/^greenai_model_cpu_seconds_total\\{.*model=\"$m\"\\} [0-9.]*[1-9]/ { f = 1 } END { exit !f }"
+	! grep -q '^greenai_model_units_total{.*model="'"$m"'"' <<<"$output" ||
+		fail "units before any were said"
+	echo 100 >&7
+	until_scrape "$(units_is "$m" "" predictions 100)"
+	echo 250.5 >&7
+	until_scrape "$(units_is "$m" "" predictions 250.5)"
+	# a count that goes down adds nothing; the next rise counts from it
+	echo 200 >&7
+	until_scrape "/^greenai_exporter_samples_total / { s = \$NF } END { exit !(s > $(samples) + 3) }"
+	until_scrape "$(units_is "$m" "" predictions 250.5)"
+	echo 300 >&7
+	until_scrape "$(units_is "$m" "" predictions 350.5)"
+	# energy per unit, as docs/exporter.md says to ask Prometheus, while
+	# the process goes on serving
+	(n=400; while echo "$n"; do n=$((n + 10)); sleep 0.2; done) >&7 &
+	PIDS+=($!)
+	per=$(query "sum by (node_name, owner, model) (rate(greenai_model_joules_total{model=\"$m\"}[5s])) / on (node_name, owner, model) sum by (node_name, owner, model) (rate(greenai_model_units_total[5s]))") ||
+		fail "no energy per unit: $(scrape | grep "model=\"$m\"")"
+	awk -v p="$per" 'BEGIN { exit !(p > 0 && p < 1e6) }' ||
+		fail "J per unit: $per"
+	kill "${PIDS[-1]}"
+	wait "${PIDS[-1]}" || true
+	unset 'PIDS[-1]'
+	exec 7>&-	# EOF: it stops serving
+	wait "$rpid"
+	run sqlite3 "$T/ledger.db" "SELECT units > 400, unit FROM runs WHERE model = '$m'"
+	assert_output "1|predictions"
+}
+
+@test "exporter: bad units xattrs, another unit, or another owner's units count for nothing" {
+	local m=units-$SFX c child samples0 v
+	start_exporter
+	model_cgroup "greenai-units-root.$$" "$m"
+	c=$MODEL_CG
+	until_scrape "/^greenai_model_cpu_seconds_total\\{.*model=\"$m\"\\} [0-9.]*[1-9]/ { f = 1 } END { exit !f }"
+	setx() { python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.greenai." + sys.argv[2], sys.argv[3].encode())' "$@"; }
+	# no unit name: not counted; then each bad value, a sample or more apart
+	setx "$c" units 5
+	samples0=$(samples)
+	until_scrape "/^greenai_exporter_samples_total / { exit !(\$NF > $samples0 + 1) }"
+	! grep -q "^greenai_model_units_total{.*model=\"$m\"" <<<"$output" ||
+		fail "units without a unit counted"
+	setx "$c" units -5
+	setx "$c" unit requests
+	for v in -5 0 0.0001 abc nan inf 1e13 0x10 "5 " "" \
+		12345678901234567890123456789012; do
+		setx "$c" units "$v"
+		samples0=$(samples)
+		until_scrape "/^greenai_exporter_samples_total / { exit !(\$NF > $samples0 + 1) }"
+		! grep -q "^greenai_model_units_total{.*model=\"$m\"" <<<"$output" ||
+			fail "units '$v' counted: $(grep greenai_model_units_total <<<"$output")"
+	done
+	for v in "bad unit" "a-unit-name-far-too-long-to-keep" "x/y"; do
+		setx "$c" unit "$v"
+		setx "$c" units 7
+		samples0=$(samples)
+		until_scrape "/^greenai_exporter_samples_total / { exit !(\$NF > $samples0 + 1) }"
+		! grep -q "^greenai_model_units_total{.*model=\"$m\"" <<<"$output" ||
+			fail "unit '$v' counted"
+	done
+	# good ones: counted whole (the cgroup was met without units)
+	setx "$c" unit requests
+	setx "$c" units 7
+	until_scrape "$(units_is "$m" "" requests 7)"
+	# a cgroup a user owns below root's model speaks for nothing of it
+	child=$(new_cgroup "greenai-units-root.$$/user-app")
+	chown 65534 "$child"
+	"$BIN/cgspawn" "$child" "$BIN/spin" 600 2>/dev/null &
+	PIDS+=($!)
+	setx "$child" unit requests
+	setx "$child" units 1000
+	# another of root's cgroups of the model with another unit: not counted
+	model_cgroup "greenai-units-other.$$" "$m"
+	setx "$MODEL_CG" unit tokens
+	setx "$MODEL_CG" units 500
+	samples0=$(samples)
+	until_scrape "/^greenai_exporter_samples_total / { exit !(\$NF > $samples0 + 3) }"
+	until_scrape "$(units_is "$m" "" requests 7)"
+	[ "$(grep -c "^greenai_model_units_total{.*model=\"$m\"" <<<"$output")" = 1 ]
+	# the counter is kept across a restart, and the units already said
+	# are a base, not counted again
+	stop_exporter
+	start_exporter
+	until_scrape '/^greenai_exporter_samples_total / { exit !($NF > 3) }'
+	setx "$c" units 9
+	until_scrape "$(units_is "$m" "" requests 9)"
 }

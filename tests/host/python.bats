@@ -369,6 +369,27 @@ time.sleep(3600)' >"$out" &
 	[ ! -e "$LEDGER" ]
 }
 
+@test "run --pid: only greenai-run-P-N, P and N numbers, is the agent's run cgroup" {
+	needs_root
+	LIM=$CG/ga-names.$$
+	mkdir "$LIM" "$LIM/greenai-run-12-x9" "$LIM/greenai-run-12-34"
+	sleep infinity &
+	PIDS+=($!)
+	local pid=$!
+	# a name that only looks like the agent's: measured, and back there
+	echo "$pid" >"$LIM/greenai-run-12-x9/cgroup.procs"
+	run "$GREENAI_BIN" run --pid "$pid" --ledger "$LEDGER" </dev/null
+	assert_success
+	refute_output --partial "already in a greenai run"
+	grep -qx "0::${LIM#"$CG"}/greenai-run-12-x9" "/proc/$pid/cgroup"
+	# the agent's shape: refused, nothing written
+	echo "$pid" >"$LIM/greenai-run-12-34/cgroup.procs"
+	run "$GREENAI_BIN" run --pid "$pid" --ledger "$BATS_TEST_TMPDIR/l2.db" </dev/null
+	assert_failure 2
+	assert_output --partial "already in a greenai run (${LIM#"$CG"}/greenai-run-12-34)"
+	[ ! -e "$BATS_TEST_TMPDIR/l2.db" ]
+}
+
 @test "run --pid: a signal greenai does not pass on (USR1, USR2, ALRM, a real-time one) ends the run, and all goes back" {
 	needs_root
 	sleep infinity &

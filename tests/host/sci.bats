@@ -62,7 +62,7 @@ run(1, "a", T0, 3600, 1, "DEU", 50000, 1500,
     + 3600000000 * 80000 * 3 // 2 // 3600000000,
     units=1000, unit="images", python_version="3.11.2",
     cpu_ns=1800 * 10**9, nr_cpus=4, cpu_model="Test CPU @ 2.00GHz",
-    ram_total_kb=16 * 1024 * 1024, on_cloud=1)
+    ram_total_kb=16 * 1024 * 1024, on_cloud=1, gpu_models="NVIDIA L4")
 energy(1, "package-0", "package", 5000000000, 1000000000)
 energy(1, "dram-0", "dram", 1200000000, 0)
 energy(1, "gpu-0", "gpu", 3600000000, 0)
@@ -209,7 +209,8 @@ assert close(a["energy_kwh_per_unit"], 10.8e9 / 3.6e12 / 1000), a
 assert close(a["co2_kg_per_unit"], 270000 / 1e9 / 1000), a
 assert a["python_version"] == "3.11.2" and a["cpu_s"] == 1800, a
 assert a["machine"] == {"cpu_model": "Test CPU @ 2.00GHz", "cpus": 4,
-                        "ram_total_kb": 16777216, "on_cloud": True}, a
+                        "ram_total_kb": 16777216, "on_cloud": True,
+                        "gpu_models": "NVIDIA L4"}, a
 assert b["units"] is None and b["energy_kwh_per_unit"] is None, b
 assert b["machine"]["on_cloud"] is False and b["python_version"] is None, b' \
 		"$output" || fail "$output"
@@ -256,7 +257,7 @@ text = {
     "project_name": "a", "run_id": "1", "country_name": "Germany",
     "country_iso_code": "DEU", "region": "", "python_version": "3.11.2",
     "cpu_model": "Test CPU @ 2.00GHz", "tracking_mode": "process",
-    "on_cloud": "Y", "gpu_model": "", "codecarbon_version": "",
+    "on_cloud": "Y", "gpu_model": "NVIDIA L4", "codecarbon_version": "",
     "greenai_idle_policy": "capacity: test",
 }
 for k, v in text.items():
@@ -283,18 +284,27 @@ assert r["country_name"] == "France" and r["on_cloud"] == "" and r["cpu_count"] 
 	# the model card: what it ran on, never the host's name
 	run "$GREENAI" export --format model-card --ledger "$LEDGER" 1
 	assert_success
-	assert_line '  hardware_used: "CPU: 4 logical CPUs, Test CPU @ 2.00GHz; GPU: 1 (models not recorded)"'
+	assert_line '  hardware_used: "CPU: 4 logical CPUs, Test CPU @ 2.00GHz; GPU: 1 (NVIDIA L4)"'
 	refute_output --partial secret-host
 	run "$GREENAI" export --format model-card --ledger "$LEDGER" 3
 	assert_line '  hardware_used: "CPU: not recorded; GPU: none measured"'
-	# a CPU model of any length in the ledger is cut at 200 characters
+	# a CPU model of any length in the ledger is cut at 200 characters,
+	# GPU models at 255
 	python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE runs SET cpu_model = ? WHERE id = 1", ("X" * 3000,))
+db.execute("UPDATE runs SET cpu_model = ?, gpu_models = ? WHERE id = 1",
+           ("X" * 3000, "Y" * 3000))
 db.commit()' "$LEDGER"
 	run "$GREENAI" export --format model-card --ledger "$LEDGER" 1
 	assert_success
-	assert_line "  hardware_used: \"CPU: 4 logical CPUs, $(printf 'X%.0s' $(seq 200)); GPU: 1 (models not recorded)\""
+	assert_line "  hardware_used: \"CPU: 4 logical CPUs, $(printf 'X%.0s' $(seq 200)); GPU: 1 ($(printf 'Y%.0s' $(seq 255)))\""
+	# a run recorded before the ledger kept GPU models
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE runs SET gpu_models = NULL WHERE id = 1")
+db.commit()' "$LEDGER"
+	run "$GREENAI" export --format model-card --ledger "$LEDGER" 1
+	assert_output --partial "GPU: 1 (models not recorded)"
 	run "$GREENAI" export --format codecarbon-json --ledger "$LEDGER" 4
 	assert_failure 1
 	assert_output --partial "run 4 did not complete"
@@ -328,4 +338,60 @@ db.commit()' "$LEDGER"
 	run "$GREENAI" run --ledger "$LEDGER" -- sh -c \
 		'printf "units=many\n" >"$GREENAI_METRICS"'
 	assert_line --partial "(line 1: units: not a number)"
+}
+
+@test "sci: greenai.conf's on_cloud overrides the DMI strings; auto keeps them; a bad value is refused, nothing recorded" {
+	[ "$(id -u)" -eq 0 ] || skip "greenai run needs root here (BPF, cgroups)"
+	local conf=$BATS_TEST_TMPDIR/g.conf v
+	for v in yes no auto; do
+		echo "on_cloud = $v" >"$conf"
+		GREENAI_CONFIG=$conf run "$GREENAI" run --region FR \
+			--ledger "$LEDGER" -- true
+		assert_success
+	done
+	run ledger "SELECT on_cloud FROM runs ORDER BY id"
+	assert_line --index 0 1
+	assert_line --index 1 0
+	# auto: what the machine's DMI strings say (the export's column)
+	"$GREENAI" run --region FR --ledger "$LEDGER" -- true
+	[ "$(ledger "SELECT on_cloud FROM runs WHERE id = 3")" = \
+		"$(ledger "SELECT on_cloud FROM runs WHERE id = 4")" ] ||
+		fail "auto is not what is detected"
+	run "$GREENAI" export --ledger "$LEDGER" --format codecarbon-json 1
+	assert_output --partial '"on_cloud": "Y"'
+	echo "on_cloud = maybe" >"$conf"
+	GREENAI_CONFIG=$conf run "$GREENAI" run --region FR \
+		--ledger "$LEDGER" -- true
+	assert_failure 2
+	assert_output --partial "g.conf:1: on_cloud 'maybe': not yes, no or auto"
+	run ledger "SELECT COUNT(*) FROM runs"
+	assert_output 4
+}
+
+@test "sci: the GPUs' models (the FAKE NVML's names) are recorded and in the model card and CodeCarbon's gpu_model, bounded" {
+	[ "$(id -u)" -eq 0 ] || skip "greenai run needs root here (BPF, cgroups)"
+	local nvml=$TOP/build/tests/fakes/nvml long i
+	[ -f "$nvml/libnvidia-ml.so.1" ] || fail "no FAKE NVML (make test-helpers)"
+	long=$(printf 'X%.0s' $(seq 100))
+	export GA_FAKE_NVML_STATE=$BATS_TEST_TMPDIR/fake-nvml
+	# (a name longer than NVML's buffer is no name: not known)
+	printf 'gpus=4\nname.0=NVIDIA A100-SXM4-40GB\nname.1=%s\nname.2=NVIDIA A100-SXM4-40GB\nname.3=%s\n' \
+		"$long" "${long:0:90}" >"$GA_FAKE_NVML_STATE"
+	for i in 0 1 2 3; do echo "power_mw.$i=30000"; done >>"$GA_FAKE_NVML_STATE"
+	LD_LIBRARY_PATH=$nvml run "$GREENAI" run --region FR --ledger "$LEDGER" -- true
+	assert_success
+	# each model once, counted; a name cut to what the source keeps
+	run ledger "SELECT gpu_models FROM runs WHERE id = 1"
+	assert_output "2 x NVIDIA A100-SXM4-40GB, model not known, ${long:0:44}"
+	run "$GREENAI" export --ledger "$LEDGER" --format model-card 1
+	assert_line "  hardware_used: \"CPU: $(grep -c '^processor' /proc/cpuinfo) logical CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); GPU: 4 (2 x NVIDIA A100-SXM4-40GB, model not known, ${long:0:44})\""
+	run "$GREENAI" export --ledger "$LEDGER" --format codecarbon-json 1
+	assert_output --partial "\"gpu_model\": \"2 x NVIDIA A100-SXM4-40GB, model not known, ${long:0:44}\","
+	# no GPU: none recorded, none said
+	unset GA_FAKE_NVML_STATE
+	run "$GREENAI" run --region FR --ledger "$LEDGER" -- true
+	run ledger "SELECT gpu_models IS NULL FROM runs WHERE id = 2"
+	assert_output 1
+	run "$GREENAI" export --ledger "$LEDGER" --format model-card 2
+	assert_output --partial "GPU: none measured"
 }

@@ -38,6 +38,14 @@ static void good_requests(void **state)
 			       err), 0);
 	assert_int_equal(req.op, GA_AGENT_OP_RUN_CGROUP);
 	assert_int_equal(req.pid, 4242);
+	assert_false(req.hold);
+	assert_int_equal(parse("{\"op\":\"run-cgroup\",\"pid\":7,\"hold\":true}",
+			       &req, err), 0);
+	assert_int_equal(req.pid, 7);
+	assert_true(req.hold);
+	assert_int_equal(parse("{\"hold\":false,\"op\":\"run-cgroup\",\"pid\":7}",
+			       &req, err), 0);
+	assert_false(req.hold);
 	assert_int_equal(parse("{\"cgroup_id\":18446744073709551615,"
 			       "\"op\":\"end-run\"}", &req, err), 0);
 	assert_int_equal(req.op, GA_AGENT_OP_END_RUN);
@@ -81,7 +89,15 @@ static void bad_requests(void **state)
 		{ "{\"op\":\"run-cgroup\",\"pid\":99999999999}",
 		  "run-cgroup needs \"pid\", a process id" },
 		{ "{\"op\":\"run-cgroup\",\"pid\":5,\"uid\":0}",
-		  "run-cgroup takes \"op\" and \"pid\" only" },
+		  "run-cgroup takes \"op\", \"pid\" and \"hold\" only" },
+		{ "{\"op\":\"run-cgroup\",\"pid\":5,\"hold\":1}",
+		  "run-cgroup's \"hold\" is true or false" },
+		{ "{\"op\":\"run-cgroup\",\"pid\":5,\"hold\":\"yes\"}",
+		  "run-cgroup's \"hold\" is true or false" },
+		{ "{\"op\":\"run-cgroup\",\"pid\":5,\"hold\":true,\"x\":1}",
+		  "run-cgroup takes \"op\", \"pid\" and \"hold\" only" },
+		{ "{\"op\":\"end-run\",\"cgroup_id\":5,\"hold\":true}",
+		  "end-run takes \"op\" and \"cgroup_id\" only" },
 		{ "{\"op\":\"end-run\",\"cgroup_id\":0}",
 		  "end-run needs \"cgroup_id\", a cgroup's id" },
 		{ "{\"op\":\"end-run\",\"cgroup_id\":-1}",

@@ -76,6 +76,12 @@ static void good_files(void **state)
 	assert_string_equal(ga_config_get(&cfg, GA_CFG_FILE_OFFSET, NULL),
 			    "-1d2h");
 	assert_null(ga_config_get(&cfg, GA_CFG_EM_URL, NULL));
+	/* the machine's cloud, each of its three values */
+	assert_int_equal(parse("on_cloud = no\n"), 0);
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_ON_CLOUD, NULL), "no");
+	assert_int_equal(parse("on_cloud = yes\n"), 0);
+	assert_int_equal(parse("on_cloud = auto\n"), 0);
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_ON_CLOUD, NULL), "auto");
 }
 
 static void bad_files_change_nothing(void **state)
@@ -129,6 +135,11 @@ static void bad_files_change_nothing(void **state)
 		{ "embodied_years = 0.09\n", "t.conf:1: embodied_years '0.09'" },
 		{ "embodied_years = 51\n", "t.conf:1: embodied_years '51'" },
 		{ "embodied_years = 4y\n", "t.conf:1: embodied_years '4y'" },
+		{ "on_cloud = maybe\n",
+		  "t.conf:1: on_cloud 'maybe': not yes, no or auto" },
+		{ "on_cloud = Yes\n", "t.conf:1: on_cloud 'Yes'" },
+		{ "on_cloud = 1\n", "t.conf:1: on_cloud '1'" },
+		{ "on_cloud =\n", "t.conf:1: on_cloud ''" },
 	};
 	unsigned int i;
 

@@ -92,6 +92,7 @@ struct seen {
 	char estimated_by[2][64];	/* by domain, "-" for NULL */
 	char weights[16];
 	char unit[32], python[32], cpu_model[64];	/* "-" for NULL */
+	char gpu_models[64];				/* "-" for NULL */
 };
 
 static int collect(const struct ga_run *r, void *arg)
@@ -103,6 +104,8 @@ static int collect(const struct ga_run *r, void *arg)
 	s->running += r->status == GA_RUN_RUNNING;
 	s->incomplete += r->status == GA_RUN_INCOMPLETE;
 	s->last = *r;
+	snprintf(s->gpu_models, sizeof(s->gpu_models), "%s",
+		 r->gpu_models ? r->gpu_models : "-");
 	snprintf(s->model, sizeof(s->model), "%s", r->model ? r->model : "");
 	if (r->nr_tags)
 		snprintf(s->tag, sizeof(s->tag), "%s=%s", r->tags[0].key,
@@ -225,6 +228,7 @@ static void units_and_machine_read_back(void **state)
 	r.cpu_model = "Test CPU @ 2.0GHz";
 	r.ram_total_kb = 16384000;
 	r.on_cloud = GA_CLOUD_YES;
+	r.gpu_models = "2 x NVIDIA A100-SXM4-40GB";
 	assert_int_equal(ga_ledger_finish(l, &r), 0);
 	assert_int_equal(ga_ledger_for_each_run(l, collect, &s), 0);
 	assert_int_equal(s.n, 1);
@@ -236,6 +240,7 @@ static void units_and_machine_read_back(void **state)
 	assert_int_equal(s.last.nr_cpus, 8);
 	assert_int_equal(s.last.ram_total_kb, 16384000);
 	assert_int_equal(s.last.on_cloud, GA_CLOUD_YES);
+	assert_string_equal(s.gpu_models, "2 x NVIDIA A100-SXM4-40GB");
 	/* a run that said none of it: nothing, and not known */
 	r = sample_run();
 	assert_int_equal(ga_ledger_begin(l, &r), 0);
@@ -251,6 +256,7 @@ static void units_and_machine_read_back(void **state)
 	assert_string_equal(s.cpu_model, "-");
 	assert_int_equal(s.last.nr_cpus, 0);
 	assert_int_equal(s.last.on_cloud, GA_CLOUD_UNKNOWN);
+	assert_string_equal(s.gpu_models, "-");
 	ga_ledger_close(l);
 }
 

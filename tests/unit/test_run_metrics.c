@@ -130,6 +130,42 @@ static void the_functional_unit_and_python(void **state)
 	}
 }
 
+/* units and unit as a cgroup's xattrs carry them: checked again, bounded */
+static void units_and_unit_checked_again(void **state)
+{
+	static const char *const bad_units[] = {
+		"", "0", "-5", "0.0001", "abc", "nan", "inf", "1e13", "0x10",
+		"5 ", " 5", "1000000000000.5", "12345678901234567890123456789012",
+	};
+	static const char *const bad_unit[] = {
+		"", "bad unit", "x/y", "a-unit-name-far-too-long-to-keep",
+		"caf\xc3\xa9", "tab\t",
+	};
+	uint64_t milli;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(ga_metric_units_milli("250", &milli), 0);
+	assert_int_equal(milli, 250000);
+	assert_int_equal(ga_metric_units_milli("0.001", &milli), 0);
+	assert_int_equal(milli, 1);
+	assert_int_equal(ga_metric_units_milli("12.3456", &milli), 0);
+	assert_int_equal(milli, 12346);
+	assert_int_equal(ga_metric_units_milli("1e12", &milli), 0);
+	assert_int_equal(milli, 1000000000000000ULL);
+	for (i = 0; i < sizeof(bad_units) / sizeof(bad_units[0]); i++) {
+		milli = 42;
+		assert_int_equal(ga_metric_units_milli(bad_units[i], &milli),
+				 -EINVAL);
+		assert_int_equal(milli, 42);
+	}
+	assert_true(ga_metric_unit_ok("predictions"));
+	assert_true(ga_metric_unit_ok("tokens_out.v2-x"));
+	assert_true(ga_metric_unit_ok("abcdefghijklmnopqrstuvwx"));
+	for (i = 0; i < sizeof(bad_unit) / sizeof(bad_unit[0]); i++)
+		assert_false(ga_metric_unit_ok(bad_unit[i]));
+}
+
 static void at_most_64_metrics(void **state)
 {
 	char text[4096];
@@ -176,6 +212,7 @@ int main(void)
 		cmocka_unit_test(good_lines),
 		cmocka_unit_test(bad_lines_are_skipped_and_counted),
 		cmocka_unit_test(the_functional_unit_and_python),
+		cmocka_unit_test(units_and_unit_checked_again),
 		cmocka_unit_test(at_most_64_metrics),
 		cmocka_unit_test_setup_teardown(files, setup, fix_teardown),
 	};

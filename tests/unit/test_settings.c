@@ -428,6 +428,28 @@ static void embodied_defaults_and_config(void **state)
 	assert_int_equal(e.total_g, 0);
 }
 
+/* on_cloud: yes and no override what the DMI strings say; auto keeps it */
+static void on_cloud_override(void **state)
+{
+	static const enum ga_cloud det[] = { GA_CLOUD_UNKNOWN, GA_CLOUD_NO,
+					     GA_CLOUD_YES };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		conf("pue = 1.2\n");
+		assert_int_equal(ga_settings_on_cloud(&cfg, det[i]), det[i]);
+		conf("on_cloud = auto\n");
+		assert_int_equal(ga_settings_on_cloud(&cfg, det[i]), det[i]);
+		conf("on_cloud = yes\n");
+		assert_int_equal(ga_settings_on_cloud(&cfg, det[i]),
+				 GA_CLOUD_YES);
+		conf("on_cloud = no\n");
+		assert_int_equal(ga_settings_on_cloud(&cfg, det[i]),
+				 GA_CLOUD_NO);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +459,7 @@ int main(void)
 		cmocka_unit_test_setup(pue_and_ledger, setup),
 		cmocka_unit_test_setup(model_both_or_neither, setup),
 		cmocka_unit_test_setup(embodied_defaults_and_config, setup),
+		cmocka_unit_test_setup(on_cloud_override, setup),
 		cmocka_unit_test_setup(live_region, setup),
 		cmocka_unit_test_setup(grid_given_and_table, setup),
 		cmocka_unit_test_setup(grid_follows_the_live_figure, setup),

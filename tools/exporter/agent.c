@@ -40,6 +40,7 @@
 
 struct gx_client {
 	int fd;
+	uint64_t serial;		/* which connection: runs it holds */
 	uid_t uid;
 	pid_t pid;
 	char in[GA_AGENT_REQ_MAX];
@@ -57,6 +58,7 @@ struct gx_run {
 	uid_t uid;
 	char dir[GA_PATH_MAX + 64];
 	char path[GA_PATH_MAX + 64];	/* from the mount's root */
+	uint64_t holder;		/* the connection that holds it; 0 none */
 };
 
 #define GX_AGENT_RUNS_PER_UID	32	/* live run cgroups of one uid */
@@ -71,6 +73,7 @@ struct gx_agent {
 	struct ga_cgroup_mount mnt;
 	bool have_mnt;
 	unsigned int runs;		/* run cgroups made, for their names */
+	uint64_t serials;		/* connections accepted */
 	struct gx_run *run;		/* the run cgroups it made, live */
 	unsigned int nr_run, max_run;
 	struct gx_client clients[GX_AGENT_MAX_CLIENTS];
@@ -473,7 +476,7 @@ static bool gx_populated(const char *dir)
 }
 
 static int gx_run_add(struct gx_agent *a, __u64 id, uid_t uid,
-		      const char *dir, const char *path)
+		      const char *dir, const char *path, uint64_t holder)
 {
 	struct gx_run *r;
 
@@ -491,18 +494,46 @@ static int gx_run_add(struct gx_agent *a, __u64 id, uid_t uid,
 	r->uid = uid;
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->holder = holder;
 	return 0;
 }
 
-/* Run @i goes: what is in it back where it was made, then the cgroup. */
-static void gx_run_drop(struct gx_agent *a, unsigned int i)
+/*
+ * Run @i goes: what is in it back where it was made, then the cgroup.
+ * Return: the processes moved.
+ */
+static int gx_run_drop(struct gx_agent *a, unsigned int i)
 {
 	char parent[sizeof(a->run[i].dir)];
+	int moved;
 
 	gx_parent(a->run[i].dir, parent, sizeof(parent));
-	gx_run_empty(a, a->run[i].dir, a->run[i].path, parent);
+	moved = gx_run_empty(a, a->run[i].dir, a->run[i].path, parent);
 	rmdir(a->run[i].dir);
 	a->run[i] = a->run[--a->nr_run];
+	return moved;
+}
+
+/*
+ * The connection @c closes: the runs it held (run-cgroup with "hold"),
+ * not ended, are its client's that was killed: what is in them goes back
+ * where each was made, and they are removed, as leave-run and end-run
+ * would. Said on the exporter's log.
+ */
+static void gx_runs_release(struct gx_agent *a, const struct gx_client *c)
+{
+	char path[sizeof(a->run[0].path)];
+	unsigned int i = a->nr_run;
+	int moved;
+
+	while (i-- > 0) {
+		if (a->run[i].holder != c->serial)
+			continue;
+		snprintf(path, sizeof(path), "%s", a->run[i].path);
+		moved = gx_run_drop(a, i);
+		fprintf(stderr, "greenai-exporter: agent: the connection of pid %d (uid %u) that held run cgroup %s closed before end-run: %d process(es) went back to the cgroup it was made in, and it is removed\n",
+			(int)c->pid, (unsigned int)c->uid, path, moved);
+	}
 }
 
 /*
@@ -513,7 +544,7 @@ static void gx_run_drop(struct gx_agent *a, unsigned int i)
  * uid) may be moved; root's, any process.
  */
 static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
-				int pid)
+				int pid, bool hold)
 {
 	char from[GA_PATH_MAX], dir[GA_PATH_MAX], run[GA_PATH_MAX + 64];
 	char cgpath[GA_PATH_MAX + 64];
@@ -575,7 +606,7 @@ static void gx_agent_run_cgroup(struct gx_agent *a, struct gx_client *c,
 	if (!r && !gx_pidfd_alive(pidfd))
 		r = -ESRCH;
 	r = r ?: ga_cgroup_id(run, &id);
-	r = r ?: gx_run_add(a, id, owner, run, cgpath);
+	r = r ?: gx_run_add(a, id, owner, run, cgpath, hold ? c->serial : 0);
 	if (r) {
 		/* what came in under its pid goes back where it was */
 		gx_run_empty(a, run, cgpath, dir);
@@ -669,7 +700,7 @@ static void gx_agent_line(struct gx_agent *a, struct gx_client *c,
 		gx_agent_sample(a, c);
 		break;
 	case GA_AGENT_OP_RUN_CGROUP:
-		gx_agent_run_cgroup(a, c, req.pid);
+		gx_agent_run_cgroup(a, c, req.pid, req.hold);
 		break;
 	case GA_AGENT_OP_END_RUN:
 	case GA_AGENT_OP_LEAVE_RUN:
@@ -681,6 +712,7 @@ static void gx_agent_line(struct gx_agent *a, struct gx_client *c,
 
 static void gx_client_drop(struct gx_agent *a, unsigned int i)
 {
+	gx_runs_release(a, &a->clients[i]);
 	close(a->clients[i].fd);
 	free(a->clients[i].out);
 	a->clients[i] = a->clients[--a->nr];
@@ -715,7 +747,8 @@ static void gx_agent_accept(struct gx_agent *a)
 		return;
 	}
 	c = &a->clients[a->nr++];
-	*c = (struct gx_client){ .fd = fd, .uid = cred.uid, .pid = cred.pid };
+	*c = (struct gx_client){ .fd = fd, .uid = cred.uid, .pid = cred.pid,
+				 .serial = ++a->serials };
 }
 
 /* Read what came; answer each whole line. Return: false to drop @c. */
@@ -893,11 +926,11 @@ void gx_agent_stop(struct gx_agent *a)
 			pthread_cancel(a->thread);	/* it waits in poll() */
 		pthread_join(a->thread, NULL);
 	}
-	while (a->nr)
-		gx_client_drop(a, 0);
 	/* no one can end them after this: what is in them goes back */
 	while (a->nr_run)
 		gx_run_drop(a, a->nr_run - 1);
+	while (a->nr)
+		gx_client_drop(a, 0);
 	if (a->lfd >= 0)
 		close(a->lfd);
 	if (a->bound)

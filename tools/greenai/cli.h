@@ -51,6 +51,8 @@ int cli_pue(const struct cli_cmd *cmd, const char *given,
 int cli_ledger(const struct cli_cmd *cmd, const char **ledger);
 int cli_model(const struct cli_cmd *cmd, struct ga_opts *gopts);
 struct ga_embodied;
+struct ga_machine;
+int cli_on_cloud(const struct cli_cmd *cmd, struct ga_machine *m);
 int cli_embodied(const struct cli_cmd *cmd, struct ga_embodied *out);
 struct ga_live_conf;
 int cli_live(const struct cli_cmd *cmd, const char *region,

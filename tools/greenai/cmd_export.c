@@ -33,6 +33,7 @@ static const char cli_export_help[] =
 	"                  packages or psys, ram: DRAM, gpu: GPUs), so that\n"
 	"                  emissions / energy_consumed is the intensity;\n"
 	"                  country_name, cpu_count, cpu_model, gpu_count,\n"
+	"                  gpu_model,\n"
 	"                  ram_total_size (GB of 2^30 bytes), python_version\n"
 	"                  and on_cloud as the ledger recorded them; what\n"
 	"                  greenai does not know is left empty\n"
@@ -43,7 +44,8 @@ static const char cli_export_help[] =
 	"  model-card      the co2_eq_emissions block of a Hugging Face model\n"
 	"                  card (emissions in grams, source, training_type,\n"
 	"                  geographical_location, hardware_used: the CPU\n"
-	"                  model and count, the GPUs' count), as YAML;\n"
+	"                  model and count, the GPUs' count and models), as\n"
+	"                  YAML;\n"
 	"                  --training-type says which (default pre-training)\n"
 	"\n"
 	"Exit status: 0; 1 when the run is not in the ledger or not complete;\n"
@@ -196,6 +198,8 @@ static void cli_cc_fill(const struct ga_run *run, struct cli_cc_row *row)
 		   run->cpu_model ? run->cpu_model : "");
 	if (gpus)
 		cli_cc_set(row, "gpu_count", 2, "%u", gpus);
+	cli_cc_set(row, "gpu_model", 0, "%s",
+		   run->gpu_models ? run->gpu_models : "");
 	/* GB as CodeCarbon counts them: 2^30 bytes */
 	if (run->ram_total_kb)
 		cli_cc_set(row, "ram_total_size", 1, "%.12g",
@@ -263,7 +267,7 @@ static void cli_yaml_str(const char *key, const char *v)
 
 static void cli_export_card(const struct ga_run *run, const char *type)
 {
-	char source[1024], hw[512], gpu[64];
+	char source[1024], hw[640], gpu[300];
 	size_t off;
 	unsigned int i, gpus;
 
@@ -285,7 +289,9 @@ static void cli_export_card(const struct ga_run *run, const char *type)
 			!strcmp(run->energy[i].kind, "gpu");
 	/* one snprintf: a ledger's CPU model of any length is cut, never run over */
 	if (gpus)
-		snprintf(gpu, sizeof(gpu), "%u (models not recorded)", gpus);
+		snprintf(gpu, sizeof(gpu), "%u (%.255s)", gpus,
+			 run->gpu_models ? run->gpu_models :
+					   "models not recorded");
 	else
 		snprintf(gpu, sizeof(gpu), "none measured");
 	if (run->nr_cpus)

@@ -111,7 +111,9 @@ static const char cli_run_help[] =
 	"                     what it starts from then on is born there. A\n"
 	"                     process left in the run cgroup of a greenai that\n"
 	"                     was killed is taken from where that one took\n"
-	"                     it (the run is stale). The first line on\n"
+	"                     it (the run is stale; not root, the agent's\n"
+	"                     cgroup is made inside the stale one, and the\n"
+	"                     process goes back to it). The first line on\n"
 	"                     standard output is \"started run=ID metrics=PATH\n"
 	"                     cgroup=PATH\": the run's id, its metrics file\n"
 	"                     (the process's to write, as $GREENAI_METRICS)\n"
@@ -307,16 +309,31 @@ static int run_greenai_alive(int pid)
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* Whether [@s, @s + @len) is "P-N", two decimal numbers: the agent's. */
+static int run_is_agent_run(const char *s, size_t len)
+{
+	const char *dash = memchr(s, '-', len);
+	int n;
+
+	return dash && run_is_pid(s, dash - s, &n) &&
+	       run_is_pid(dash + 1, s + len - dash - 1, &n);
+}
+
 /*
  * --pid's process in a greenai run already: a cgroup of its path that is
  * "greenai-run-N" (greenai run --pid's, made in the process's cgroup) or
- * "/greenai.runs/N" (a command's) is greenai N's run; greenai-run-P-N and
- * /greenai.runs/agent/... are the agent's. Refused while that greenai (or
- * the agent) is there; else the run is stale (its greenai was killed):
- * say so, and measure the process from the cgroup the first stale
- * greenai-run-N is in (it goes back there at the end), else from the
- * stale /greenai.runs/N itself; o->pid_stale is the stale cgroup, removed
- * once empty. Return: 0 or an exit status.
+ * "/greenai.runs/N" (a command's) is greenai N's run; greenai-run-P-N (P
+ * and N decimal numbers) and /greenai.runs/agent/... are the agent's
+ * (which ends a run whose greenai has gone: its connection closed).
+ * Refused while that
+ * greenai (or the agent) is there; else the run is stale (its greenai
+ * was killed): say so. As root, measure the process from the cgroup the
+ * first stale greenai-run-N is in (it goes back there at the end), else
+ * from the stale /greenai.runs/N itself; o->pid_stale is the stale cgroup,
+ * removed once empty. Not root, the agent makes its run cgroup inside the
+ * one the process is in, the stale one, and the process goes back there:
+ * a user cannot move it out of a cgroup of root's, nor remove it.
+ * Return: 0 or an exit status.
  */
 static int run_pid_stale(struct run_opts *o)
 {
@@ -339,7 +356,7 @@ static int run_pid_stale(struct run_opts *o)
 				agent = 1;
 		} else if (len > 12 && !strncmp(c, "greenai-run-", 12)) {
 			if (!run_is_pid(c + 12, len - 12, &owner))
-				agent = memchr(c + 12, '-', len - 12) != NULL;
+				agent = run_is_agent_run(c + 12, len - 12);
 		}
 		if (agent || (owner && run_greenai_alive(owner)))
 			return cli_usage(&cli_cmd_run, "--pid %s: already in a greenai run (%s), which measures it",
@@ -350,6 +367,11 @@ static int run_pid_stale(struct run_opts *o)
 			cut = c - path;
 			cut_end = e - path;
 		}
+	}
+	if ((cut || runs_end) && geteuid()) {
+		fprintf(stderr, "greenai run: --pid %s: in %.*s, the run cgroup of a greenai that has gone (stale): the agent makes this run's cgroup inside it, and the process goes back to it at the end (only root can move it out, or remove it)\n",
+			o->pid_arg, (int)(cut ? cut_end : runs_end), path);
+		return 0;
 	}
 	if (cut) {
 		snprintf(o->pid_stale, sizeof(o->pid_stale), "%.*s",
@@ -598,6 +620,7 @@ struct run_where {
 	struct ga_acct_cgroup base;	/* its figures at the start */
 	/* not root: the agent made it, for the held command */
 	uint64_t agent_id;		/* 0: greenai made it */
+	int agent_hold;			/* the connection that holds it */
 	pid_t held;			/* the command, waiting on @go */
 	int go;				/* its pipe: the environment, then EOF */
 };
@@ -699,7 +722,8 @@ static int run_cgroup_agent(struct run_where *w, char **argv,
 	}
 	w->go = p[1];
 	r = ga_agent_run_cgroup(NULL, w->held, w->path, sizeof(w->path),
-				&w->agent_id, err, sizeof(err));
+				&w->agent_id, &w->agent_hold, err,
+				sizeof(err));
 	if (r) {
 		*why = err;
 		return r;
@@ -775,7 +799,8 @@ static int run_cgroup_pid(const struct run_opts *o, struct run_where *w,
 		/* not root: the agent makes it, and moves the process now */
 		*why = err;
 		r = ga_agent_run_cgroup(NULL, o->pid, w->path, sizeof(w->path),
-					&w->agent_id, err, sizeof(err));
+					&w->agent_id, &w->agent_hold, err,
+					sizeof(err));
 		if (r)
 			return r;
 		w->made = 1;
@@ -863,6 +888,49 @@ static void run_sample(struct ga_ctx *g, unsigned int *errors)
 }
 
 /*
+ * The run's units so far, mirrored from its metrics file into its cgroup's
+ * user.greenai.unit and user.greenai.units, for the exporter's
+ * greenai_model_units_total (a serving run's rate of work): looked at
+ * each interval, read again when the file changed. Only a cgroup greenai
+ * made and labelled (the agent's is root's and carries no label).
+ */
+static struct {
+	char dir[GA_PATH_MAX];		/* "": no mirror */
+	const char *metrics;
+	struct timespec mtime;
+	off_t size;
+	char units[32], unit[32];
+} run_mirror;
+
+static void run_mirror_units(void)
+{
+	const struct ga_metric *units, *unit;
+	struct ga_metrics m;
+	struct stat st;
+
+	if (!run_mirror.dir[0] || stat(run_mirror.metrics, &st) ||
+	    (st.st_size == run_mirror.size &&
+	     st.st_mtim.tv_sec == run_mirror.mtime.tv_sec &&
+	     st.st_mtim.tv_nsec == run_mirror.mtime.tv_nsec))
+		return;
+	run_mirror.size = st.st_size;
+	run_mirror.mtime = st.st_mtim;
+	if (ga_metrics_read(run_mirror.metrics, &m))
+		return;
+	units = ga_metrics_get(&m, "units");
+	unit = ga_metrics_get(&m, "unit");
+	/* the name first: the exporter counts units with a name only */
+	if (unit && strcmp(unit->text, run_mirror.unit) &&
+	    !ga_cgroup_label_set(run_mirror.dir, GA_LABEL_UNIT, unit->text))
+		snprintf(run_mirror.unit, sizeof(run_mirror.unit), "%s",
+			 unit->text);
+	if (units && strcmp(units->text, run_mirror.units) &&
+	    !ga_cgroup_label_set(run_mirror.dir, GA_LABEL_UNITS, units->text))
+		snprintf(run_mirror.units, sizeof(run_mirror.units), "%s",
+			 units->text);
+}
+
+/*
  * An interval's end: a sample, the run's energy so far for its intensity
  * intervals, and the next end (@step on, or from now when late). Return:
  * the time it ended, CLOCK_MONOTONIC.
@@ -874,6 +942,7 @@ static __u64 run_tick(struct ga_ctx *g, unsigned int *errors,
 	__u64 now = ga_mono_ns();
 
 	run_sample(g, errors);
+	run_mirror_units();
 	cli_rc_tick(rc, ga_unix_ms(),
 		   cli_label_energy_now(g, w->path, &w->base));
 	*next += step;
@@ -1473,7 +1542,7 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	char metrics[] = "/tmp/greenai-metrics-XXXXXX";
 	struct cli_label lb = { 0 };
 	struct ga_ledger *ledger = NULL;
-	struct run_where w = { .go = -1 };
+	struct run_where w = { .go = -1, .agent_hold = -1 };
 	const char *why = "";
 	sigset_t set, orig;
 	unsigned int errors = 0;
@@ -1576,6 +1645,9 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	cli_label_begin(&lb, o->cmd, o->model, ga_backend_name(g), in,
 		       pue_milli);
 	lb.run.mg_per_kwh = rc->mg;	/* after any wait */
+	/* greenai.conf's on_cloud over the DMI strings (read at the start) */
+	cli_on_cloud(&cli_cmd_run, &lb.machine);
+	lb.run.on_cloud = lb.machine.on_cloud;
 	cli_label_where(&lb, w.path);
 	memcpy(lb.run.tags, o->tags, sizeof(o->tags));
 	lb.run.nr_tags = o->nr_tags;
@@ -1607,8 +1679,11 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		goto out_metrics;
 	}
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
-	if (w.made && !w.agent_id)
+	if (w.made && !w.agent_id) {
 		ga_cgroup_label_set(w.dir, GA_LABEL_RUN, err);
+		snprintf(run_mirror.dir, sizeof(run_mirror.dir), "%s", w.dir);
+		run_mirror.metrics = metrics;
+	}
 	setenv("GREENAI_RUN_ID", err, 1);
 	if (by_pid) {
 		printf("started run=%s metrics=%s cgroup=%s\n", err, metrics,
@@ -1672,6 +1747,8 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	else if (run_stop_leftovers(w.dir))
 		fprintf(stderr, "greenai run: what %s left running was stopped\n",
 			o->cmd[0]);
+	run_mirror_units();	/* what the run said last */
+	run_mirror.dir[0] = '\0';
 	run_settle(g, &errors);
 	lb.run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) :
 					      128 + WTERMSIG(status);
@@ -1710,6 +1787,9 @@ out:
 		if (ga_agent_end_run(NULL, w.agent_id, err, sizeof(err)))
 			fprintf(stderr, "greenai run: the run's cgroup %s: %s\n",
 				w.path, err);
+		/* (held: had greenai been killed, the agent would end it) */
+		if (w.agent_hold >= 0)
+			close(w.agent_hold);
 	} else if (w.made) {
 		run_rmdir_tree(w.dir, 0);
 	}
@@ -1826,6 +1906,7 @@ static int cli_run_main(int argc, char **argv)
 	struct cli_run_carbon rc;
 	struct ga_intensity in;
 	uint32_t pue = GA_PUE_MIN_MILLI;
+	struct ga_machine machine = { 0 };	/* only to check the file */
 	double acc = 0;
 	int r;
 
@@ -1836,6 +1917,7 @@ static int cli_run_main(int argc, char **argv)
 	r = r ?: cli_idle(&cli_cmd_run, o.idle, o.idle_power, &o.idle_conf);
 	r = r ?: cli_ledger(&cli_cmd_run, &o.ledger);
 	r = r ?: cli_model(&cli_cmd_run, &o.gopts);
+	r = r ?: cli_on_cloud(&cli_cmd_run, &machine);
 	if (r)
 		return r;
 	if (o.accuracy && ga_accuracy_parse(o.accuracy, &acc))

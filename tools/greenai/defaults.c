@@ -166,6 +166,24 @@ int cli_ledger(const struct cli_cmd *cmd, const char **ledger)
 }
 
 /**
+ * cli_on_cloud() - whether the machine is a cloud provider's: the
+ * configuration's on_cloud (yes, no), else (auto) its DMI strings'
+ * @cmd: the command
+ * @m: the machine (ga_machine_read()): its on_cloud settled
+ *
+ * Return: 0, or the exit status of bad usage.
+ */
+int cli_on_cloud(const struct cli_cmd *cmd, struct ga_machine *m)
+{
+	int r = cli_config(cmd);
+
+	if (r)
+		return r;
+	m->on_cloud = ga_settings_on_cloud(&cli_cfg, m->on_cloud);
+	return 0;
+}
+
+/**
  * cli_embodied() - the SCI's embodied emissions and lifetime: the
  * configuration's embodied_kg and embodied_years, else the defaults
  * @cmd: the command

@@ -139,6 +139,7 @@ static struct json_object *cli_json_machine(const struct ga_run *run)
 			    NULL :
 			    json_object_new_boolean(run->on_cloud ==
 						    GA_CLOUD_YES));
+	ga_json_add(o, "gpu_models", ga_json_str(run->gpu_models));
 	return o;
 }
 

@@ -163,6 +163,58 @@ static void cli_label_sources(struct cli_label *lb, const struct ga_ctx *g)
  * the total, accuracy (the flag's, else the metrics file's), the Green
  * Score.
  */
+/*
+ * The GPUs in the run's total, by model, for the ledger and a model
+ * card's hardware_used: each model once, "2 x " before it when there are
+ * more ("NVIDIA A100-SXM4-40GB, 2 x NVIDIA L4"), "model not known" where
+ * the source names none; what does not fit 255 bytes ends in ", ...".
+ */
+static void cli_label_gpus(struct cli_label *lb, const struct ga_ctx *g)
+{
+	const char *names[GA_LEDGER_MAX_DOMAINS];
+	unsigned int counts[GA_LEDGER_MAX_DOMAINS], nr = 0, i, j;
+	unsigned int n = ga_nr_domains(g);
+	size_t off = 0, len;
+	char item[96];
+
+	for (i = 0; i < n && i < GA_LEDGER_MAX_DOMAINS; i++) {
+		const char *name;
+
+		if (ga_domain(g, i)->kind != GREENAI_DOM_GPU ||
+		    !ga_domain_in_total(g, i))
+			continue;
+		name = ga_domain_device(g, i);
+		if (!name[0])
+			name = "model not known";
+		for (j = 0; j < nr && strcmp(names[j], name); j++)
+			;
+		if (j == nr) {
+			names[nr] = name;
+			counts[nr++] = 0;
+		}
+		counts[j]++;
+	}
+	lb->gpu_models[0] = '\0';
+	for (i = 0; i < nr; i++) {
+		if (counts[i] > 1)
+			snprintf(item, sizeof(item), "%s%u x %.48s",
+				 i ? ", " : "", counts[i], names[i]);
+		else
+			snprintf(item, sizeof(item), "%s%.48s", i ? ", " : "",
+				 names[i]);
+		len = strlen(item);
+		/* room for this, and for ", ..." after it if more follow */
+		if (off + len + (i + 1 < nr ? 5 : 0) >= sizeof(lb->gpu_models)) {
+			snprintf(lb->gpu_models + off,
+				 sizeof(lb->gpu_models) - off, ", ...");
+			break;
+		}
+		memcpy(lb->gpu_models + off, item, len + 1);
+		off += len;
+	}
+	lb->run.gpu_models = nr ? lb->gpu_models : NULL;
+}
+
 void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 		     const char *cgpath, const struct ga_acct_cgroup *base,
 		     int has_accuracy, double accuracy)
@@ -209,6 +261,7 @@ void cli_label_finish(struct cli_label *lb, const struct ga_ctx *g,
 			co2 += ug;
 	}
 	lb->run.nr_energy = i;
+	cli_label_gpus(lb, g);
 	lb->run.co2_ug = co2;
 	m = ga_metrics_get(&lb->metrics, "accuracy");
 	if (!has_accuracy && m && !ga_accuracy_parse(m->text, &accuracy))

@@ -26,6 +26,7 @@ struct cli_label {
 	char idle_policy[512];		/* ga_idle_summary() at the end */
 	char estimate[512];		/* how estimated figures are made */
 	struct ga_machine machine;	/* what the run ran on */
+	char gpu_models[256];		/* the GPUs in the total, by model */
 	char names[GA_LEDGER_MAX_DOMAINS][32];
 	char estimates[GA_LEDGER_MAX_DOMAINS][256];	/* each domain's */
 	__u64 cpu_ns;

@@ -97,6 +97,15 @@ int ga_agent_parse_request(const char *line, size_t len,
 		}
 		req.pid = v;
 		want = 2;
+		if (json_object_object_get_ex(o, "hold", &op)) {
+			if (!json_object_is_type(op, json_type_boolean)) {
+				snprintf(err, err_size,
+					 "run-cgroup's \"hold\" is true or false");
+				goto out;
+			}
+			req.hold = json_object_get_boolean(op);
+			want = 3;
+		}
 		break;
 	case GA_AGENT_OP_END_RUN:
 	case GA_AGENT_OP_LEAVE_RUN:
@@ -116,7 +125,7 @@ int ga_agent_parse_request(const char *line, size_t len,
 		snprintf(err, err_size, "%s takes %s", ga_agent_ops[req.op],
 			 want == 1 ? "no member but \"op\"" :
 			 req.op == GA_AGENT_OP_RUN_CGROUP ?
-			 "\"op\" and \"pid\" only" :
+			 "\"op\", \"pid\" and \"hold\" only" :
 			 "\"op\" and \"cgroup_id\" only");
 		goto out;
 	}

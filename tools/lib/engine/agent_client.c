@@ -172,9 +172,14 @@ int ga_agent_call(int fd, const char *req, struct json_object **reply,
 	return 0;
 }
 
-/* One request on a connection of its own: connect, say hello, ask. */
-static int ga_agent_ask(const char *socket, const char *req,
-			struct json_object **reply, char *err, size_t err_size)
+/*
+ * One request on a connection of its own: connect, say hello, ask. With
+ * @keep not NULL, the connection stays open in *@keep after an answer
+ * that is not a refusal.
+ */
+static int ga_agent_ask_keep(const char *socket, const char *req,
+			     struct json_object **reply, int *keep, char *err,
+			     size_t err_size)
 {
 	int fd, r;
 
@@ -184,22 +189,35 @@ static int ga_agent_ask(const char *socket, const char *req,
 	if (r)
 		return r;
 	r = ga_agent_call(fd, req, reply, err, err_size);
-	close(fd);
+	if (!r && keep)
+		*keep = fd;
+	else
+		close(fd);
 	return r;
 }
 
+static int ga_agent_ask(const char *socket, const char *req,
+			struct json_object **reply, char *err, size_t err_size)
+{
+	return ga_agent_ask_keep(socket, req, reply, NULL, err, err_size);
+}
+
 int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
-			size_t cgpath_size, uint64_t *cgroup_id, char *err,
-			size_t err_size)
+			size_t cgpath_size, uint64_t *cgroup_id, int *hold,
+			char *err, size_t err_size)
 {
 	struct json_object *reply, *id, *path;
 	char req[96];
-	int r;
+	int r, fd = -1;
 
-	snprintf(req, sizeof(req), "{\"op\":\"run-cgroup\",\"pid\":%d}", pid);
-	r = ga_agent_ask(socket, req, &reply, err, err_size);
+	snprintf(req, sizeof(req), "{\"op\":\"run-cgroup\",\"pid\":%d%s}", pid,
+		 hold ? ",\"hold\":true" : "");
+	r = ga_agent_ask_keep(socket, req, &reply, hold ? &fd : NULL, err,
+			      err_size);
 	if (r)
 		return r;
+	if (hold)
+		*hold = fd;
 	if (!json_object_object_get_ex(reply, "cgroup_id", &id) ||
 	    !json_object_object_get_ex(reply, "path", &path) ||
 	    !json_object_is_type(id, json_type_int) ||
@@ -208,6 +226,10 @@ int ga_agent_run_cgroup(const char *socket, int pid, char *cgpath,
 		json_object_put(reply);
 		snprintf(err, err_size,
 			 "greenai agent: a run-cgroup reply without its cgroup");
+		if (hold) {
+			close(fd);
+			*hold = -1;
+		}
 		return -EPROTO;
 	}
 	*cgroup_id = json_object_get_uint64(id);

@@ -469,6 +469,29 @@ const char *ga_ctx_domain_error(const struct ga_ctx *g, unsigned int id)
 	return ds->src ? ds->src->zones[ds->zone].error : "";
 }
 
+/*
+ * The model of domain @id's device, as its source names it: a GPU's from
+ * NVML (its zone's label, "nvml:<index> <name>"); "" when the source
+ * gives none (DRM's cards are named by driver and PCI address only).
+ */
+const char *ga_ctx_domain_device(const struct ga_ctx *g, unsigned int id)
+{
+	const struct domain_src *ds;
+	const struct ga_zone *z;
+	const char *sp;
+
+	if (!g->acct || id >= ga_acct_nr_domains(g->acct))
+		return "";
+	ds = &g->dsrc[id];
+	if (!ds->src)
+		return "";
+	z = &ds->src->zones[ds->zone];
+	if (z->source != GREENAI_SRC_NVML || strncmp(z->label, "nvml:", 5))
+		return "";
+	sp = strchr(z->label, ' ');
+	return sp ? sp + 1 : "";
+}
+
 int ga_ctx_identity(struct ga_ctx *g, __u32 tgid,
 		    const struct ga_identity **out)
 {

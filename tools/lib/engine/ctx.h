@@ -57,6 +57,8 @@ struct ga_mode_ops {
 		const struct ga_ctx *g, unsigned int id);
 	/* NULL: the mode reads no counter of its own in userspace */
 	const char *(*domain_error)(const struct ga_ctx *g, unsigned int id);
+	/* NULL: no device names (ga_domain_device()) */
+	const char *(*domain_device)(const struct ga_ctx *g, unsigned int id);
 	int (*for_each_task)(const struct ga_ctx *g, ga_acct_task_fn fn,
 			     void *arg);
 	int (*for_each_cgroup)(const struct ga_ctx *g, ga_acct_cgroup_fn fn,
@@ -147,6 +149,7 @@ void ga_ctx_read_sources(struct ga_ctx *g, __u64 now,
 			 const struct ga_activity *act);
 void ga_ctx_split(struct ga_ctx *g, const __u64 *cpu_cap);
 const char *ga_ctx_domain_error(const struct ga_ctx *g, unsigned int id);
+const char *ga_ctx_domain_device(const struct ga_ctx *g, unsigned int id);
 int ga_ctx_identity(struct ga_ctx *g, __u32 tgid,
 		    const struct ga_identity **out);
 void ga_ctx_forget(struct ga_ctx *g, __u32 tgid);

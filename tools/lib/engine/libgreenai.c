@@ -326,6 +326,22 @@ const char *ga_domain_error(const struct ga_ctx *g, unsigned int id)
 	return g->ops->domain_error(g, id);
 }
 
+/**
+ * ga_domain_device() - the model of domain @id's device
+ * @g: the context
+ * @id: the domain
+ *
+ * Return: a GPU's model as its source names it (NVML's
+ * nvmlDeviceGetName(), at most 44 bytes), or "" when not known (other
+ * sources, the module's own domains, the agent).
+ */
+const char *ga_domain_device(const struct ga_ctx *g, unsigned int id)
+{
+	if (!g->ops->domain_device || id >= ga_nr_domains(g))
+		return "";
+	return g->ops->domain_device(g, id);
+}
+
 void ga_idle_summary(const struct ga_ctx *g, char *out, size_t size)
 {
 	unsigned int i, n = ga_nr_domains(g);

@@ -736,6 +736,7 @@ const struct ga_mode_ops ga_mode_bpf = {
 	.domain = bpf_domain,
 	.domain_totals = bpf_domain_totals,
 	.domain_error = ga_ctx_domain_error,
+	.domain_device = ga_ctx_domain_device,
 	.for_each_task = bpf_for_each_task,
 	.for_each_cgroup = bpf_for_each_cgroup,
 	.forget_cgroup = bpf_forget_cgroup,

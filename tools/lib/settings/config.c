@@ -41,6 +41,7 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_EMBODIED_KG] = "embodied_kg",
 	[GA_CFG_EMBODIED_YEARS] = "embodied_years",
 	[GA_CFG_HOST_ENERGY_DIR] = "host_energy_dir",
+	[GA_CFG_ON_CLOUD] = "on_cloud",
 };
 
 /* Printable ASCII, no blanks: a token, a URL, a zone. */
@@ -137,6 +138,10 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 		*why = "years, 0.1 to 50, up to 3 decimals";
 		return ga_parse_milli(v, GA_EMBODIED_MAX_MYEARS, &mw) ?:
 		       mw >= GA_EMBODIED_MIN_MYEARS ? 0 : -EINVAL;
+	case GA_CFG_ON_CLOUD:
+		*why = "yes, no or auto";
+		return !strcmp(v, "yes") || !strcmp(v, "no") ||
+		       !strcmp(v, "auto") ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -261,6 +261,25 @@ int ga_settings_embodied(const struct ga_config *cfg, struct ga_embodied *out,
 	return 0;
 }
 
+/**
+ * ga_settings_on_cloud() - whether the machine is a cloud provider's
+ * @cfg: the configuration files' settings (values already checked)
+ * @detected: what the machine's DMI strings say (ga_machine_read())
+ *
+ * Return: on_cloud's yes or no when it is set so, else @detected.
+ */
+enum ga_cloud ga_settings_on_cloud(const struct ga_config *cfg,
+				   enum ga_cloud detected)
+{
+	const char *v = ga_config_get(cfg, GA_CFG_ON_CLOUD, NULL);
+
+	if (v && !strcmp(v, "yes"))
+		return GA_CLOUD_YES;
+	if (v && !strcmp(v, "no"))
+		return GA_CLOUD_NO;
+	return detected;
+}
+
 /* The ledger's file: --ledger, else the configuration's, else NULL. */
 const char *ga_settings_host_energy_dir(const struct ga_config *cfg)
 {

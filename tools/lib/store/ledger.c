@@ -104,6 +104,8 @@ static const char *const ga_migrations[GA_LEDGER_VERSION] = {
 	 "ALTER TABLE runs ADD COLUMN cpu_model TEXT;"
 	 "ALTER TABLE runs ADD COLUMN ram_total_kb INTEGER;"
 	 "ALTER TABLE runs ADD COLUMN on_cloud INTEGER;"),
+	/* 7: the models of the GPUs in the run's energy */
+	"ALTER TABLE runs ADD COLUMN gpu_models TEXT;",
 };
 
 static int ga_ledger_fail(struct ga_ledger *l, int r, const char *what)
@@ -581,7 +583,7 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 		" co2_ug = ?, accuracy_pct = ?, model = ?, idle_policy = ?,"
 		" weights = ?, units = ?, unit = ?, python_version = ?,"
 		" cpu_ns = ?, nr_cpus = ?, cpu_model = ?, ram_total_kb = ?,"
-		" on_cloud = ? WHERE id = ?";
+		" on_cloud = ?, gpu_models = ? WHERE id = ?";
 	sqlite3_stmt *st;
 	int r = -EIO;
 
@@ -610,7 +612,8 @@ int ga_ledger_finish(struct ga_ledger *l, const struct ga_run *run)
 		sqlite3_bind_int(st, 15, run->on_cloud == GA_CLOUD_YES);
 	else
 		sqlite3_bind_null(st, 15);
-	sqlite3_bind_int64(st, 16, run->id);
+	ga_bind_text(st, 16, run->gpu_models);
+	sqlite3_bind_int64(st, 17, run->id);
 	if (ga_step_done(st) || sqlite3_changes(l->db) != 1)
 		goto fail;
 	r = ga_insert_energy(l, run);
@@ -901,7 +904,7 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 			       " co2_ug, accuracy_pct, cgroup, container_runtime,"
 			       " container_id, idle_policy, weights, units, unit,"
 			       " python_version, cpu_ns, nr_cpus, cpu_model,"
-			       " ram_total_kb, on_cloud"
+			       " ram_total_kb, on_cloud, gpu_models"
 			       " FROM runs ORDER BY id",
 			       -1, &st, NULL))
 		return ga_ledger_fail(l, -EIO, "reading runs");
@@ -941,6 +944,7 @@ int ga_ledger_for_each_run(struct ga_ledger *l, ga_ledger_run_fn fn,
 				       GA_CLOUD_UNKNOWN :
 			       sqlite3_column_int(st, 27) ? GA_CLOUD_YES :
 							    GA_CLOUD_NO;
+		run.gpu_models = ga_col_text(st, 28);
 		r = ga_load_energy(l, &run, &s);
 		r = r ?: ga_load_kv(l, "run_tags", run.id, run.tags,
 				    &run.nr_tags, s.kv);

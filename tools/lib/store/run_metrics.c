@@ -211,3 +211,33 @@ const struct ga_metric *ga_metrics_get(const struct ga_metrics *m,
 			return &m->m[i];
 	return NULL;
 }
+
+/**
+ * ga_metric_units_milli() - a units count, as a value of "units=" is
+ * @s: the text (at most 31 bytes)
+ * @milli: the count in thousandths, rounded
+ *
+ * Return: 0, or -EINVAL when @s is not a number from 0.001 to
+ * GA_UNITS_MAX.
+ */
+int ga_metric_units_milli(const char *s, uint64_t *milli)
+{
+	double v;
+
+	if (ga_metric_value(s, strlen(s), &v) || !(v >= 0.001) ||
+	    v > (double)GA_UNITS_MAX)
+		return -EINVAL;
+	*milli = (uint64_t)(v * 1000 + 0.5);
+	return 0;
+}
+
+/**
+ * ga_metric_unit_ok() - whether @s is a unit's name, as "unit=" takes it
+ * @s: 1 to GA_METRIC_UNIT_MAX of [A-Za-z0-9_.-]
+ *
+ * Return: true if it is.
+ */
+bool ga_metric_unit_ok(const char *s)
+{
+	return ga_metric_text_ok(s, strlen(s), GA_METRIC_UNIT_MAX, "_.-");
+}

@@ -223,6 +223,33 @@ static int wl_expose_kind(struct ga_wl *w, struct ga_expo *e,
 	return r;
 }
 
+/*
+ * The models' units of work (wl_units()): a counter per model whose
+ * cgroups said their units, with its unit; no more series than models.
+ * Energy or CO2e per unit is for the query to make, over the same
+ * window: rate(greenai_model_joules_total[5m]) over
+ * rate(greenai_model_units_total[5m]) (docs/exporter.md).
+ */
+static int wl_expose_units(struct ga_wl *w, struct ga_expo *e)
+{
+	struct ga_label l[WL_MAX_LABELS];
+	struct wl_series *s, *st;
+	unsigned int n;
+	int r = ga_expo_family(e, "greenai_model_units", GA_EXPO_COUNTER, NULL,
+			       "Units of work each model's runs said they did (units= and unit=, greenai run).");
+
+	HASH_ITER(hh, w->series[WL_MODEL], s, st) {
+		if (r)
+			break;
+		if (!s->unit[0])
+			continue;
+		n = wl_labels(w, s, l);
+		l[n++] = (struct ga_label){ "unit", s->unit };
+		ga_expo_sample_fixed(e, l, n, s->units_milli, 3);
+	}
+	return r;
+}
+
 static int wl_expose_terminated(struct ga_wl *w, struct ga_expo *e)
 {
 	unsigned int nd = ga_nr_domains(w->g), i, k, n;
@@ -492,6 +519,7 @@ int ga_wl_expose(struct ga_wl *w, struct ga_expo *e)
 
 	for (k = 0; !r && k < WL_KINDS; k++)
 		r = wl_expose_kind(w, e, k);
+	r = r ?: wl_expose_units(w, e);
 	r = r ?: wl_expose_terminated(w, e);
 	r = r ?: wl_expose_vms(w, e);
 	r = r ?: wl_expose_terminated_vms(w, e);

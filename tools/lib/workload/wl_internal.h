@@ -18,6 +18,7 @@
 #include <greenai/cgroup.h>
 #include <greenai/container.h>
 #include <greenai/files.h>
+#include <greenai/run_metrics.h>
 #include <greenai/vms.h>
 #include <greenai/workloads.h>
 
@@ -66,6 +67,10 @@ struct wl_series {
 	 * the container it is inside ("docker:<id>") */
 	char owner[WL_OWNER_MAX];
 	struct wl_counts c;
+	/* a model's units of work (its cgroups' user.greenai.units), in
+	 * thousandths, and what a unit is ("" until a cgroup says) */
+	uint64_t units_milli;
+	char unit[GA_METRIC_UNIT_MAX + 1];
 	unsigned int nr_cgroups;	/* live cgroups (a model's: v2) in it */
 	bool terminated;
 	/* terminated: the update from which on it is folded; 0: not set */
@@ -84,6 +89,9 @@ struct wl_cgroup {
 	uint64_t prev_cpu_ns;
 	struct greenai_energy prev[GREENAI_MAX_DOMAINS];
 	struct wl_series *s[WL_KINDS];
+	/* its user.greenai.units: not read yet, read and absent, the last */
+	enum { WL_UNITS_UNREAD, WL_UNITS_ABSENT, WL_UNITS_SEEN } units;
+	uint64_t prev_units_milli;
 };
 
 /*

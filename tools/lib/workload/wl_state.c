@@ -116,6 +116,12 @@ static json_object *wl_state_json(const struct ga_wl *w)
 			for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 				json_object_object_add(j, f[i][0],
 						       json_object_new_string(f[i][1]));
+			if (s->unit[0]) {
+				json_object_object_add(j, "unit",
+					json_object_new_string(s->unit));
+				json_object_object_add(j, "units_milli",
+					wl_u64(s->units_milli));
+			}
 			json_object_array_add(a, j);
 		}
 	}
@@ -244,8 +250,9 @@ static int wl_series_load(struct ga_wl *w, json_object *j)
 	};
 	const char *kind = wl_get_str(j, "kind"), *key = wl_get_str(j, "key");
 	const char *runtime = wl_get_str(j, "runtime");
-	const char *cgroup = wl_get_str(j, "cgroup");
+	const char *cgroup = wl_get_str(j, "cgroup"), *unit;
 	struct wl_counts c = { 0 };
+	uint64_t units = 0;
 	struct wl_series *s;
 	unsigned int k, i;
 
@@ -277,6 +284,15 @@ static int wl_series_load(struct ga_wl *w, json_object *j)
 	WL_STR(model);
 	WL_STR(owner);
 #undef WL_STR
+	/* a model's units, when it had any: a good unit, or none at all */
+	unit = wl_get_str(j, "unit");
+	if (unit && !(ga_metric_unit_ok(unit) &&
+		      wl_get_u64(j, "units_milli", &units)))
+		return -EINVAL;
+	if (unit && k == WL_MODEL && (!s->unit[0] || !strcmp(s->unit, unit))) {
+		snprintf(s->unit, sizeof(s->unit), "%s", unit);
+		s->units_milli += units;
+	}
 	/* met again when one of its cgroups runs; ended if it has gone */
 	if (cgroup && cgroup[0] == '/' && !s->cgroup)
 		s->cgroup = strdup(cgroup);

@@ -424,6 +424,66 @@ static bool wl_cgroup_gone(struct ga_wl *w, const struct wl_cgroup *c)
 	return stat(dir, &st) && errno == ENOENT;
 }
 
+/*
+ * Whether cgroup @dir, owned by @st, may speak for model series @s: its
+ * owner is the model's (root for root's, N for "uid:N"), so that no one
+ * adds units to another's model.
+ */
+static bool wl_units_owner(const struct wl_series *s, const struct stat *st)
+{
+	char *end;
+	unsigned long uid;
+
+	if (!s->owner[0])
+		return st->st_uid == 0;
+	if (strncmp(s->owner, "uid:", 4))
+		return false;
+	uid = strtoul(s->owner + 4, &end, 10);
+	return !*end && uid == st->st_uid;
+}
+
+/*
+ * Cgroup @c's units of work to its model: its own user.greenai.units
+ * (not inherited) and user.greenai.unit, as greenai run mirrors a run's
+ * units= and unit= there. Checked as the metrics file's are (a number
+ * from 0.001 to 10^12, a name of 1 to 24 of [A-Za-z0-9_.-]), counted
+ * only when the cgroup's owner is the model's and its unit the model's
+ * (the first one counted). A model's units grow by each cgroup's growth:
+ * a reading lower than the last adds nothing; the first reading of a
+ * cgroup is its base, unless the cgroup was met without units first (a
+ * run that began while the exporter ran): then it counts whole. So
+ * nothing is counted twice across a restart of the exporter.
+ */
+static void wl_units(struct ga_wl *w, struct wl_cgroup *c)
+{
+	/* values longer than a metric's are no values (-ERANGE) */
+	char dir[GA_PATH_MAX], v[32], unit[GA_METRIC_UNIT_MAX + 1];
+	struct wl_series *s = c->s[WL_MODEL];
+	uint64_t milli;
+	struct stat st;
+
+	if (!s || !c->path || c->gone ||
+	    ga_cgroup_dir(&w->mount, c->path, dir, sizeof(dir)))
+		return;
+	if (ga_cgroup_label_get(dir, GA_LABEL_UNITS, v, sizeof(v)) ||
+	    ga_cgroup_label_get(dir, GA_LABEL_UNIT, unit, sizeof(unit)) ||
+	    ga_metric_units_milli(v, &milli) || !ga_metric_unit_ok(unit) ||
+	    stat(dir, &st) || !wl_units_owner(s, &st) ||
+	    (s->unit[0] && strcmp(s->unit, unit))) {
+		if (c->units == WL_UNITS_UNREAD)
+			c->units = WL_UNITS_ABSENT;
+		return;
+	}
+	if (!s->unit[0])
+		strcpy(s->unit, unit);
+	if (c->units == WL_UNITS_ABSENT)
+		s->units_milli += milli;
+	else if (c->units == WL_UNITS_SEEN && milli > c->prev_units_milli)
+		s->units_milli += milli - c->prev_units_milli;
+	c->units = WL_UNITS_SEEN;
+	c->prev_units_milli = milli;
+}
+
 static uint64_t wl_growth(uint64_t now, uint64_t before)
 {
 	/* a total that went down started again from zero */
@@ -481,6 +541,7 @@ static int wl_on_cgroup(const struct ga_acct_cgroup *a, void *arg)
 	for (k = 0; k < WL_KINDS; k++)
 		if (c->s[k])
 			c->s[k]->c.total_uj += total;
+	wl_units(w, c);
 	/* a cgroup that ran is there; one that did not may have gone */
 	if (!cpu && !c->gone && wl_cgroup_gone(w, c)) {
 		c->gone = true;
