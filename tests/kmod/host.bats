@@ -9,10 +9,13 @@
 # the timer's closes out of the way, and each check holds even if one
 # comes: a feed is always followed by a flush, so a close takes a whole
 # delta or nothing.
+# The feeder: libgreenai in module mode (gasample) reads a FAKE host tree
+# (tests/test_helper/host-tree.bash) and feeds the module at each sample.
 
 setup() {
 	load ../test_helper/kmod-setup
 	_kmod_setup
+	load ../test_helper/host-tree
 }
 
 teardown() {
@@ -219,4 +222,53 @@ dram-0 300001"
 	run bash -c 'echo "host 0 package-0 1 10" > /proc/greenai/control'
 	assert_failure
 	assert_output --partial "No such device"
+}
+
+# guest_tree ROOT: the FAKE hand-over tree under ROOT (host_tree), a host
+# that updates hourly (never stale here), and ROOT/sys the guest's own,
+# for libgreenai's topology
+guest_tree() {
+	host_tree "$1"
+	ln -s /sys "$1/sys"
+	sed -i 's/^interval_ms .*/interval_ms 3600000/' "$HOST/greenai-host"
+}
+
+@test "source=host: libgreenai in module mode feeds the module from the host's tree (FAKE)" {
+	load_host
+	local root=$BATS_TEST_TMPDIR/root out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
+	guest_tree "$root"
+	# while a process spins, the host writes five updates as its agent
+	# does: package-0 2 J each, dram-0 0.3 J each, wrapping at the first;
+	# libgreenai feeds at open and at each sample, the last after them
+	host_updates "$BIN/spin"
+	run "$BIN/gasample" --backend module --sysfs-root "$root" --records "$rec" -- "${HOST_UPDATES[@]}"
+	assert_success
+	echo "$output" >"$out"
+	assert_line "backend module"
+	assert_line --regexp "^source host used"
+	# every uJ the host handed over since the open, the wrap undone
+	run awk '!/^#/ { print $2, $4, $5, $8, $11 }' /proc/greenai/domains
+	assert_output "package-0 host measured 262143328850 10000000
+dram-0 host measured $HOST_RANGE 1500000"
+	local f
+	f=$(awk '!/^#/ && $2 == "dram-0" { print $15 }' /proc/greenai/domains)
+	assert_equal $((f & F_WRAPPED)) "$F_WRAPPED"
+	# the interval records carry it too, and the spin got its share
+	run awk '$1 == "INTERVAL" && $3 == 0 { e += $7 } END { print e }' "$rec"
+	assert_output 10000000
+	run awk '$1 == "EXIT" && $9 == "spin" { split($10, d, ","); split(d[1], p, "+"); print (p[1] > 0) }' "$rec"
+	assert_output "1"
+	assert_conserved 2
+}
+
+@test "source=host: libgreenai does not feed a module whose domains are not the tree's, and says so" {
+	insmod "$GREENAI_KO" source=host host_domains=package-0,psys interval_ms=10000
+	local root=$BATS_TEST_TMPDIR/root
+	guest_tree "$root"
+	run "$BIN/gasample" --backend module --sysfs-root "$root" -- true
+	assert_success
+	assert_line --regexp "^source host skipped greenai.ko source=host not fed: its domain 1 is psys, the host's tree's dram-0 \(reload it with host_domains= the tree's names in order\)$"
+	run awk '!/^#/ { print $11 }' /proc/greenai/domains
+	assert_output "0
+0"
 }
