@@ -13,6 +13,8 @@
  *   CPU; AMD's core counters are one meter per physical core.
  * - the power model (model.c): one "package-N" domain per physical
  *   package, estimated from the utilisation of its CPUs.
+ * - the host's figures (host.c), in a virtual machine's guest: domains
+ *   named by a parameter, over every CPU, fed from userspace.
  * source=auto takes RAPL where the CPU has it and the model otherwise: a
  * source that finds no domain hands over to the fallback. This file owns
  * the table and the meter pool the source fills, the CPU hotplug
@@ -57,6 +59,7 @@ static const char * const greenai_source_names[] = {
 	[GREENAI_SRC_NVML] = "nvml",
 	[GREENAI_SRC_DRM] = "drm",
 	[GREENAI_SRC_MODEL] = "model",
+	[GREENAI_SRC_HOST] = "host",
 };
 
 const char *greenai_kind_name(u16 kind)

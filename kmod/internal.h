@@ -8,6 +8,7 @@
  *   domain.c	  energy domains and their meters, fed by one source's ops
  *   rapl_msr.c	  a source: RAPL counters read from the MSRs, wrap poll
  *   model.c	  a source: the power model, for CPUs without RAPL
+ *   host.c	  a source: a VM host's figures, fed from userspace
  *   interval.c	  closes an interval: splits energy over tasks, folds exits
  *   table.c	  per-process and per-cgroup totals
  *   procfs.c	  /proc/greenai/
@@ -51,6 +52,7 @@ extern unsigned int greenai_max_tasks;
 extern unsigned int greenai_max_cgroups;
 extern unsigned int greenai_ring_kb;
 extern int greenai_gid;
+extern char *greenai_host_domain_names;
 
 /*
  * What weighs a process's active energy in package and core domains: its
@@ -263,12 +265,15 @@ u64 greenai_meter_energy(struct greenai_meter *m, u64 elapsed_ns,
 const char *greenai_kind_name(u16 kind);
 const char *greenai_source_name(u16 source);
 
-/* --- energy sources: RAPL (rapl_msr.c), the power model (model.c) -------- */
+/* --- energy sources: RAPL (rapl_msr.c), the model (model.c), host.c ----- */
 
 extern const struct greenai_source_ops greenai_rapl_ops;
 extern const struct greenai_source_ops greenai_model_ops;
+extern const struct greenai_source_ops greenai_host_ops;
 
 int greenai_model_set(u64 idle_uw, u64 max_uw);
+int greenai_host_feed(unsigned int index, const char *name, u64 energy_uj,
+		      u64 range_uj);
 
 /* --- interval close (interval.c) ---------------------------------------- */
 

@@ -32,7 +32,11 @@ MODULE_PARM_DESC(interval_ms, "accounting interval, ms (10..10000, default 100)"
 
 static char *greenai_source = "auto";
 module_param_named(source, greenai_source, charp, 0444);
-MODULE_PARM_DESC(source, "energy source: auto (RAPL if present, else model), rapl or model");
+MODULE_PARM_DESC(source, "energy source: auto (RAPL if present, else model), rapl, model or host (a VM host's figures, fed through /proc/greenai/control)");
+
+char *greenai_host_domain_names = "";
+module_param_named(host_domains, greenai_host_domain_names, charp, 0444);
+MODULE_PARM_DESC(host_domains, "source=host: the host's domain names, comma-separated, in its index order");
 
 unsigned int greenai_model_idle_mw = 10000;
 module_param_named(model_idle_mw, greenai_model_idle_mw, uint, 0444);
@@ -76,6 +80,7 @@ enum greenai_source_sel {
 	GREENAI_SOURCE_AUTO,
 	GREENAI_SOURCE_RAPL,
 	GREENAI_SOURCE_MODEL,
+	GREENAI_SOURCE_HOST,
 };
 
 static int greenai_check_range(const char *name, unsigned int v,
@@ -98,9 +103,16 @@ static int greenai_check_params(enum greenai_source_sel *sel,
 		*sel = GREENAI_SOURCE_RAPL;
 	} else if (!strcmp(greenai_source, "model")) {
 		*sel = GREENAI_SOURCE_MODEL;
+	} else if (!strcmp(greenai_source, "host")) {
+		*sel = GREENAI_SOURCE_HOST;
 	} else {
-		pr_err("source=%s is not one of auto, rapl, model\n",
+		pr_err("source=%s is not one of auto, rapl, model, host\n",
 		       greenai_source);
+		err = -EINVAL;
+	}
+	if (!err && *greenai_host_domain_names &&
+	    *sel != GREENAI_SOURCE_HOST) {
+		pr_err("host_domains is for source=host only\n");
 		err = -EINVAL;
 	}
 	err = err ?: greenai_check_range("interval_ms", greenai_interval_ms,
@@ -150,6 +162,8 @@ static int greenai_source_init(enum greenai_source_sel sel)
 		return err;
 	case GREENAI_SOURCE_MODEL:
 		return greenai_domains_init(&greenai_model_ops, NULL);
+	case GREENAI_SOURCE_HOST:
+		return greenai_domains_init(&greenai_host_ops, NULL);
 	case GREENAI_SOURCE_AUTO:
 		break;
 	}

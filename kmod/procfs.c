@@ -242,6 +242,30 @@ static int parse_kv_u64(const char *tok, const char *key, u64 *val)
 	return kstrtou64(tok + n + 1, 10, val);
 }
 
+/* A whole decimal number, digits only (no sign). */
+static int parse_dec_u64(const char *tok, u64 *val)
+{
+	if (!isdigit(tok[0]))
+		return -EINVAL;
+	return kstrtou64(tok, 10, val);
+}
+
+/* "host INDEX NAME ENERGY_UJ MAX_RANGE_UJ" */
+static int control_host(char **w)
+{
+	u64 index, energy, range;
+	int err;
+
+	if (parse_dec_u64(w[0], &index) || index >= GREENAI_MAX_DOMAINS ||
+	    parse_dec_u64(w[2], &energy) || parse_dec_u64(w[3], &range) ||
+	    !range || energy > range)
+		return -EINVAL;
+	mutex_lock(&greenai_lock);
+	err = greenai_host_feed(index, w[1], energy, range);
+	mutex_unlock(&greenai_lock);
+	return err;
+}
+
 /* "idle_power auto|util|mw=N [domain=NAME]" */
 static int control_idle_power(const char *a, const char *b)
 {
@@ -283,14 +307,19 @@ static int control_idle_power(const char *a, const char *b)
  *   idle_power util                  idle by the utilisation ratio
  *   idle_power mw=N [domain=NAME]    a fixed idle power, every domain's
  *                                    or one's (N > 0)
+ *   host INDEX NAME ENERGY_UJ MAX_RANGE_UJ
+ *                                    source=host: the host's counter of
+ *                                    domain INDEX, named NAME (host.c);
+ *                                    decimal, 0 < range, energy <= range
  * Anything else, or any bad value, is -EINVAL (-ENOENT for a domain that
- * is not there) and changes nothing.
+ * is not there, -ENODEV for a host feed when the source is not the
+ * host's) and changes nothing.
  */
 static ssize_t control_write(struct file *f, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
-	char buf[GREENAI_CONTROL_MAX + 1], *p = buf, *cmd, *a, *b;
-	size_t len = count, i;
+	char buf[GREENAI_CONTROL_MAX + 1], *p = buf, *w[5], *cmd, *a, *b;
+	size_t len = count, i, n;
 	u64 x, y;
 	int err;
 
@@ -305,11 +334,21 @@ static ssize_t control_write(struct file *f, const char __user *ubuf,
 		if (!isprint(buf[i]))
 			return -EINVAL;
 
-	cmd = strsep(&p, " ");
-	a = strsep(&p, " ");
-	b = strsep(&p, " ");
+	for (n = 0; p && n < ARRAY_SIZE(w); n++)
+		w[n] = strsep(&p, " ");
 	if (p)
 		return -EINVAL;	/* too many words */
+	cmd = w[0];
+	if (!strcmp(cmd, "host")) {
+		if (n != 5)
+			return -EINVAL;
+		err = control_host(w + 1);
+		return err ? err : count;
+	}
+	if (n > 3)
+		return -EINVAL;
+	a = n > 1 ? w[1] : NULL;
+	b = n > 2 ? w[2] : NULL;
 
 	if (!strcmp(cmd, "flush") && !a) {
 		err = greenai_interval_flush();

@@ -281,37 +281,19 @@ assert_all_exited() {
 	assert_output --partial "to 1 GiB"
 }
 
-# host_tree ROOT: a copy of the FAKE hand-over tree a VM host's greenai
-# writes (tests/fixtures/FAKE-host-tree, docs/vms.md) as ROOT, the guest's
-# sysfs root; HOST is its directory. Its package-0 counts from 1 J, its
-# dram-0 from 0.1 J before its wrap at 65712999613 µJ.
-host_tree() {
-	cp -a "$TOP/tests/fixtures/FAKE-host-tree" "$1"
-	HOST=$1/var/lib/greenai/host
-	HOST_RANGE=65712999613
-}
+# The FAKE hand-over tree a VM host's greenai writes (host_tree ROOT: as
+# ROOT, the guest's sysfs root) and its updates (host_updates).
+load ../test_helper/host-tree
 
 @test "in a VM: the host's hand-over tree (FAKE) is the energy source, measured by the host, split with exact conservation" {
 	local root=$BATS_TEST_TMPDIR/root out=$BATS_TEST_TMPDIR/out rec=$BATS_TEST_TMPDIR/rec
 	host_tree "$root"
 	# a host that updates hourly: the tree does not go stale here
 	sed -i 's/^interval_ms .*/interval_ms 3600000/' "$HOST/greenai-host"
-	echo $((HOST_RANGE - 100000)) >"$HOST/host:1/energy_uj"
 	# while a process spins, the host writes five updates as its agent
-	# does (each file replaced whole, greenai-host last, seq bumped):
-	# package-0 2 J each, dram-0 0.3 J each, wrapping at the first
-	run "$SAMPLE" --backend bpf --sysfs-root "$root" --records "$rec" -- sh -c '
-		"$1" 1 & spin=$!
-		h=$2 pkg=1000000 dram=$(($3 - 100000))
-		put() { echo "$2" >"$h/$1.tmp" && mv "$h/$1.tmp" "$h/$1"; }
-		for seq in 8 9 10 11 12; do
-			pkg=$((pkg + 2000000)) dram=$(((dram + 300000) % $3))
-			put host:0/energy_uj $pkg
-			put host:1/energy_uj $dram
-			sed "s/^seq .*/seq $seq/" "$h/greenai-host" >"$h/greenai-host.tmp"
-			mv "$h/greenai-host.tmp" "$h/greenai-host"
-		done
-		wait $spin' sh "$BIN/spin" "$HOST" "$HOST_RANGE"
+	# does: package-0 2 J each, dram-0 0.3 J each, wrapping at the first
+	host_updates "$BIN/spin"
+	run "$SAMPLE" --backend bpf --sysfs-root "$root" --records "$rec" -- "${HOST_UPDATES[@]}"
 	assert_success
 	echo "$output" >"$out"
 	# the machine has no RAPL of its own under this root: the host's

@@ -482,6 +482,31 @@ static void bad_description_after_open(void **state)
 	ga_esrc_close(&s);
 }
 
+/*
+ * The raw counters greenai.ko's source=host is fed (mode_kmod.c): as the
+ * tree gave them at the last read, none while the tree is stale.
+ */
+static void raw_counters_for_the_module(void **state)
+{
+	char *dir = *state;
+	__u64 e = 0, r = 0;
+	struct ga_esrc s;
+
+	open_tree(&s, dir);
+	assert_int_equal(ga_esrc_host_counter(&s, 0, &e, &r), 0);
+	assert_true(e == 1000000 && r == PKG_RANGE);
+	update(dir, PKG, 1000000 + 7, 8);
+	assert_int_equal(ga_esrc_read(&s, T(0), NULL), 0);
+	assert_int_equal(ga_esrc_host_counter(&s, 0, &e, &r), 0);
+	assert_true(e == 1000007 && r == PKG_RANGE);
+	assert_int_equal(ga_esrc_host_counter(&s, 1, &e, &r), 0);
+	assert_true(e == 500000 && r == DRAM_RANGE);
+	assert_int_equal(ga_esrc_host_counter(&s, 2, &e, &r), -EINVAL);
+	assert_int_equal(ga_esrc_read(&s, T(3), NULL), -ESTALE);
+	assert_int_equal(ga_esrc_host_counter(&s, 0, &e, &r), -ESTALE);
+	ga_esrc_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +524,7 @@ int main(void)
 		FIX_TEST(bad_domain_files),
 		TREE_TEST(malformed_counter_after_open),
 		TREE_TEST(bad_description_after_open),
+		TREE_TEST(raw_counters_for_the_module),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -164,6 +164,10 @@ int ga_esrc_shares(struct ga_esrc *s, unsigned int zone,
 
 void ga_esrc_close(struct ga_esrc *s);
 
+/* esrc_host.c: a host zone's raw counter, for greenai.ko's source=host */
+int ga_esrc_host_counter(const struct ga_esrc *s, unsigned int zone,
+			 __u64 *energy_uj, __u64 *range_uj);
+
 /* Helpers for sources: */
 void ga_esrc_reason(struct ga_esrc *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -618,6 +618,34 @@ static int host_read(struct ga_esrc *s, __u64 now_ns,
 	return r;
 }
 
+/**
+ * ga_esrc_host_counter() - a host zone's counter as the tree gave it
+ * @s: an open host source
+ * @zone: the zone (the host's index)
+ * @energy_uj: set to the counter at the last read, µJ
+ * @range_uj: set to its max_energy_range_uj
+ *
+ * For greenai.ko's source=host, which counts the host's counters itself
+ * (mode_kmod.c feeds them in).
+ *
+ * Return: 0; -EINVAL when @s is not the host source or has no such zone;
+ * -ESTALE when the zone's last read failed or found the tree stale (its
+ * counter is then not to be passed on).
+ */
+int ga_esrc_host_counter(const struct ga_esrc *s, unsigned int zone,
+			 __u64 *energy_uj, __u64 *range_uj)
+{
+	const struct host_priv *p = s->priv;
+
+	if (s->ops != &ga_esrc_host || !p || zone >= s->nr_zones)
+		return -EINVAL;
+	if (s->zones[zone].error[0])
+		return -ESTALE;
+	*energy_uj = p->z[zone].last;
+	*range_uj = p->z[zone].range;
+	return 0;
+}
+
 const struct ga_esrc_ops ga_esrc_host = {
 	.name = "host",
 	.open = host_open,

@@ -525,21 +525,50 @@ int ga_kmod_stat_word(struct ga_kmod *k, const char *key, char *word,
  */
 int ga_kmod_control(struct ga_kmod *k, const char *cmd)
 {
+	int fd = ga_kmod_control_open(k), r;
+
+	if (fd < 0)
+		return fd;
+	r = ga_kmod_control_fd(fd, cmd);
+	close(fd);
+	return r;
+}
+
+/**
+ * ga_kmod_control_open() - open the module's control file for writing
+ * @k: the backend
+ *
+ * For several commands in a row (ga_kmod_control_fd()); the caller
+ * closes the fd.
+ *
+ * Return: the fd, or -errno (-EPERM without CAP_SYS_ADMIN).
+ */
+int ga_kmod_control_open(struct ga_kmod *k)
+{
 	char path[GA_PATH_MAX];
-	size_t len = strlen(cmd);
-	ssize_t n;
 	int fd, r;
 
 	r = ga_path(path, sizeof(path), k->proc, "control");
 	if (r)
 		return r;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, cmd, len);
-	r = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
-	close(fd);
-	return r;
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * ga_kmod_control_fd() - one command through an open control file
+ * @fd: from ga_kmod_control_open()
+ * @cmd: the command
+ *
+ * Return: 0; -EINVAL (or another -errno the module gives) when the module
+ * refuses it, changing nothing; or -errno.
+ */
+int ga_kmod_control_fd(int fd, const char *cmd)
+{
+	size_t len = strlen(cmd);
+	ssize_t n = write(fd, cmd, len);
+
+	return n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
 }
 
 /**

@@ -36,6 +36,8 @@ int ga_kmod_stat(struct ga_kmod *k, const char *key, __u64 *val);
 int ga_kmod_stat_word(struct ga_kmod *k, const char *key, char *word,
 		      size_t size);
 int ga_kmod_control(struct ga_kmod *k, const char *cmd);
+int ga_kmod_control_open(struct ga_kmod *k);
+int ga_kmod_control_fd(int fd, const char *cmd);
 int ga_kmod_model(struct ga_kmod *k, __u64 *idle_mw, __u64 *max_mw);
 
 /* Exposed for the unit tests: one line of /proc/greenai/tasks. */

@@ -24,11 +24,24 @@
  * ga_open() closes the module's interval too, so that its tables are
  * exact to where the extra domains start; the records the module made
  * before are held and sent at the first sample.
+ *
+ * A module loaded with source=host (a VM guest) counts its host's
+ * counters itself, and libgreenai is its feeder: before each of its
+ * closes, at open and at each sample, the hand-over tree is read (the
+ * host source, esrc_host.c) and each domain's counter is written to the
+ * control file ("host I NAME ENERGY_UJ RANGE_UJ", docs/module.md). The
+ * feeders (every process of libgreenai in module mode) take turns under
+ * an flock of the control file and read the tree inside their turn, so
+ * the counters reach the module in the order they were read, never going
+ * back but for a wrap. A domain whose read failed, or a tree gone stale,
+ * is not fed: the module flags it stale.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <greenai/clock.h>
 
@@ -58,6 +71,9 @@ struct kmod_mode {
 	__u64 iv_start, iv_end;		/* the module's intervals, this sample */
 	/* kmod_domain()'s extra domains, renumbered */
 	struct greenai_domain dom_copy[GREENAI_MAX_DOMAINS];
+	/* source=host: the tree the module is fed from */
+	struct ga_esrc host;
+	bool feeding;
 	/* exit records are built here */
 	__u64 exit_buf[GREENAI_REC_MAX_SIZE / 8];
 	__u64 exit_extra[GREENAI_REC_MAX_SIZE / 8];
@@ -314,6 +330,88 @@ static int kmod_extra_sample(struct ga_ctx *g)
 	return r;
 }
 
+/* source=host: the tree's counters into the module (see the top). */
+static void kmod_feed_host(struct ga_ctx *g)
+{
+	struct kmod_mode *m = km(g);
+	__u64 energy, range;
+	char cmd[128];
+	unsigned int i;
+	int fd;
+
+	if (!m->feeding)
+		return;
+	fd = ga_kmod_control_open(m->kmod);
+	if (fd < 0)
+		return;
+	if (!flock(fd, LOCK_EX)) {
+		ga_esrc_read(&m->host, ga_mono_ns(), NULL);
+		for (i = 0; i < m->host.nr_zones; i++) {
+			if (ga_esrc_host_counter(&m->host, i, &energy, &range))
+				continue;
+			snprintf(cmd, sizeof(cmd), "host %u %s %llu %llu", i,
+				 m->host.zones[i].name,
+				 (unsigned long long)energy,
+				 (unsigned long long)range);
+			ga_kmod_control_fd(fd, cmd);
+		}
+	}
+	close(fd);
+}
+
+/*
+ * source=host: open the tree its domains are fed from. The tree's domains
+ * must be the module's (host_domains=, in the tree's order); feeding
+ * needs root. Either way the sources' status says what is done.
+ */
+static void kmod_open_host(struct ga_ctx *g)
+{
+	struct kmod_mode *m = km(g);
+	const struct greenai_domain *d = ga_kmod_domain(m->kmod, 0);
+	struct ga_esrc_conf conf = {
+		.root = g->root,
+		.host_dir = g->opts.host_energy_dir,
+	};
+	char why[GA_ESRC_REASON_LEN + 192];
+	unsigned int i;
+	int fd;
+
+	if (!g->dom_base || !d || d->source != GREENAI_SRC_HOST)
+		return;
+	if (ga_esrc_open(&m->host, &ga_esrc_host, &conf)) {
+		snprintf(why, sizeof(why), "greenai.ko source=host not fed: %s",
+			 m->host.reason);
+		ga_ctx_status(g, "host", false, why);
+		return;
+	}
+	for (i = 0; i < g->dom_base || i < m->host.nr_zones; i++) {
+		d = i < g->dom_base ? ga_kmod_domain(m->kmod, i) : NULL;
+		if (!d || i >= m->host.nr_zones ||
+		    strcmp(d->name, m->host.zones[i].name)) {
+			snprintf(why, sizeof(why),
+				 "greenai.ko source=host not fed: its domain %u is %s, the host's tree's %s (reload it with host_domains= the tree's names in order)",
+				 i, d ? d->name : "not there",
+				 i < m->host.nr_zones ? m->host.zones[i].name :
+							"not there");
+			goto out;
+		}
+	}
+	fd = ga_kmod_control_open(m->kmod);
+	if (fd < 0) {
+		snprintf(why, sizeof(why),
+			 "greenai.ko source=host not fed: /proc/greenai/control: %s",
+			 strerror(-fd));
+		goto out;
+	}
+	close(fd);
+	m->feeding = true;
+	ga_ctx_status(g, "host", true, "feeds greenai.ko source=host");
+	return;
+out:
+	ga_ctx_status(g, "host", false, why);
+	ga_esrc_close(&m->host);
+}
+
 static int kmod_sample(struct ga_ctx *g)
 {
 	struct kmod_mode *m = km(g);
@@ -326,6 +424,7 @@ static int kmod_sample(struct ga_ctx *g)
 		kmod_drop_held(m);
 		m->held_early = false;
 	}
+	kmod_feed_host(g);
 	r = ga_kmod_flush(m->kmod);
 	kmod_read_sources(g);
 	if (!r && ga_kmod_read(m->kmod, kmod_record, g) < 0)
@@ -503,6 +602,8 @@ static int kmod_open(struct ga_ctx *g, char *err, size_t err_size)
 	 * this moment, where the extra domains start. What it made before
 	 * is held for the first sample.
 	 */
+	kmod_open_host(g);
+	kmod_feed_host(g);
 	r = ga_kmod_flush(m->kmod);
 	kmod_read_sources(g);
 	if (!r && ga_kmod_read(m->kmod, kmod_record_early, m) < 0)
@@ -530,6 +631,8 @@ static void kmod_close(struct ga_ctx *g)
 	}
 	kmod_drop_held(m);
 	free(m->held);
+	if (m->feeding)
+		ga_esrc_close(&m->host);
 	ga_kmod_close(m->kmod);
 	free(m);
 	g->mode = NULL;
