@@ -7,10 +7,11 @@
  * (greenai_host_feed(), "host INDEX NAME ENERGY_UJ MAX_RANGE_UJ").
  *
  * The domains are named by the host_domains parameter, in the host's
- * index order, at load. Each has one meter over every CPU: a guest is one
- * machine, whichever host package its vCPUs ran on, and each domain is
- * split over what ran as a package is. Source GREENAI_SRC_HOST, measured
- * (the host's own estimates come in the same way).
+ * index order, at load: NAME, or NAME:estimated where the host says its
+ * figure is its power model's (flagged GREENAI_F_ESTIMATED, as the model's
+ * are), NAME:measured being NAME. Each has one meter over every CPU: a
+ * guest is one machine, whichever host package its vCPUs ran on, and each
+ * domain is split over what ran as a package is. Source GREENAI_SRC_HOST.
  *
  * Counting: the first feed of a domain is its baseline and gives no
  * energy; a later one gives the increase since the one before, a counter
@@ -60,12 +61,37 @@ static bool greenai_host_name_ok(const char *s, size_t len)
 	return true;
 }
 
-/* One domain per name of host_domains, each over every CPU. */
+/*
+ * NAME[:measured|:estimated] of host_domains, @len bytes at @p: the name's
+ * length in *@name_len, and whether the host estimated it.
+ */
+static bool greenai_host_entry(const char *p, size_t len, size_t *name_len,
+			       bool *estimated)
+{
+	const char *colon = memchr(p, ':', len);
+	size_t n = colon ? colon - p : len;
+
+	*name_len = n;
+	*estimated = false;
+	if (!greenai_host_name_ok(p, n))
+		return false;
+	if (!colon)
+		return true;
+	len -= n + 1;
+	if (len == 9 && !memcmp(colon + 1, "estimated", 9)) {
+		*estimated = true;
+		return true;
+	}
+	return len == 8 && !memcmp(colon + 1, "measured", 8);
+}
+
+/* One domain per entry of host_domains, each over every CPU. */
 static int greenai_host_domains(void)
 {
 	const char *p = greenai_host_domain_names, *end;
 	unsigned int n = 0, i, j;
-	size_t len;
+	size_t len, name_len;
+	bool estimated;
 	int err;
 
 	if (!*p) {
@@ -87,13 +113,13 @@ static int greenai_host_domains(void)
 
 		end = strchrnul(p, ',');
 		len = end - p;
-		if (!greenai_host_name_ok(p, len)) {
-			pr_err("host_domains: '%.*s' is not a domain name ([A-Za-z0-9._-], 1 to %d bytes)\n",
-			       (int)min_t(size_t, len, GREENAI_NAME_LEN), p,
+		if (!greenai_host_entry(p, len, &name_len, &estimated)) {
+			pr_err("host_domains: '%.*s' is not NAME or NAME:measured or NAME:estimated (NAME [A-Za-z0-9._-], 1 to %d bytes)\n",
+			       (int)min_t(size_t, len, 2 * GREENAI_NAME_LEN), p,
 			       GREENAI_NAME_LEN - 1);
 			return -EINVAL;
 		}
-		memcpy(d->desc.name, p, len);
+		memcpy(d->desc.name, p, name_len);
 		for (j = 0; j < i; j++) {
 			if (!strcmp(greenai_doms[j].desc.name, d->desc.name)) {
 				pr_err("host_domains: '%s' named twice\n",
@@ -104,14 +130,15 @@ static int greenai_host_domains(void)
 		greenai_meter_add(d);
 		d->desc.kind = GREENAI_DOM_PACKAGE;
 		d->desc.source = GREENAI_SRC_HOST;
+		if (estimated)
+			d->desc.flags |= GREENAI_F_ESTIMATED;
 		d->desc.package = 0;
 		d->desc.unit_num = 1;
 		d->desc.unit_den = 1;
 		p = end + 1;
 	}
 	memset(greenai_host_ctrs, 0, sizeof(greenai_host_ctrs));
-	pr_info("%u domain(s) fed with the host's figures (measured by the host)\n",
-		n);
+	pr_info("%u domain(s) fed with the host's figures\n", n);
 	return 0;
 }
 
@@ -184,7 +211,7 @@ static u64 greenai_host_energy(struct greenai_meter *m, u64 elapsed_ns,
 	else if (c->quiet < GREENAI_HOST_STALE)
 		c->quiet++;
 	c->fed = false;
-	*flags = m->pending_flags;
+	*flags = m->pending_flags | (m->dom->desc.flags & GREENAI_F_ESTIMATED);
 	if (!c->range || c->quiet >= GREENAI_HOST_STALE)
 		*flags |= GREENAI_F_STALE;
 	m->pending_uj = 0;

@@ -36,7 +36,7 @@ MODULE_PARM_DESC(source, "energy source: auto (RAPL if present, else model), rap
 
 char *greenai_host_domain_names = "";
 module_param_named(host_domains, greenai_host_domain_names, charp, 0444);
-MODULE_PARM_DESC(host_domains, "source=host: the host's domain names, comma-separated, in its index order");
+MODULE_PARM_DESC(host_domains, "source=host: the host's domain names, comma-separated, in its index order, each with :estimated where the host estimates it");
 
 unsigned int greenai_model_idle_mw = 10000;
 module_param_named(model_idle_mw, greenai_model_idle_mw, uint, 0444);

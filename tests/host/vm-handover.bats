@@ -4,9 +4,10 @@
 # Measured energy inside VMs, end to end (docs/vms.md): the host's
 # exporter recognises two QEMU guests of the VM rig (tests/vm/run.sh
 # --name) as VMs and keeps each one's hand-over tree in the directory the
-# guest is given (--share); greenai in each guest (libgreenai's BPF
-# backend, tests/vm/guest-handover.sh) reads its tree as the `host`
-# source. The host holds the trees still (SIGSTOP to the exporter) at
+# guest is given (--share); greenai in each guest (tests/vm/guest-
+# handover.sh) reads its tree: in one, libgreenai's BPF backend as the
+# `host` source; in the other, greenai.ko loaded with source=host, fed
+# from the tree by libgreenai. The host holds the trees still (SIGSTOP to the exporter) at
 # both ends of a window, so both sides count the same window by
 # construction. Runs as root; the guests boot Debian's 6.12 kernel under
 # TCG, about two minutes.
@@ -75,23 +76,25 @@ tree() {
 	done
 }
 
-# guest VM SERIES LOAD: boot the VM rig's guest as VM, with LOAD busy
-# processes, in the background
+# guest VM LOAD BACKEND: boot the VM rig's guest as VM, with LOAD busy
+# processes and greenai on BACKEND (bpf, or module: greenai.ko with
+# source=host), in the background
 guest() {
-	GREENAI_GUEST_LOAD=$2 "$TOP/tests/vm/run.sh" --name "$1" \
+	GREENAI_GUEST_LOAD=$2 GREENAI_GUEST_BACKEND=$3 \
+		"$TOP/tests/vm/run.sh" --name "$1" \
 		--share "$SHARE/$1" --exec "$TOP/tests/vm/guest-handover.sh" 6.12 \
 		>"$T/$1.tap" 2>&1 3>&- &
 	PIDS+=($!)
 }
 
-@test "in two VMs, greenai measures each with its own figures from the host: the host's over the same window, split with exact conservation" {
+@test "in two VMs, greenai (BPF, and the module) measures each with its own figures from the host: the host's over the same window, split with exact conservation" {
 	local a b rc vm name e0 e1 r d got
 	mkdir -m 0755 "$SHARE/$A" "$SHARE/$B"
 	exporter_start -i 1 --no-ledger --vm-share-dir "$SHARE"
 	rm -rf "$(results $A)" "$(results $B)"
-	guest $A 2
+	guest $A 2 bpf
 	a=$!
-	guest $B 0
+	guest $B 0 module
 	b=$!
 	poll_until 1500 both ready
 	# the window opens: both trees stand still while the guests read them

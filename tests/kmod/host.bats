@@ -65,6 +65,38 @@ flags_of() {
 	assert_success
 }
 
+@test "source=host: a domain the host estimates is flagged estimated; libgreenai feeds only a module loaded so" {
+	run insmod "$GREENAI_KO" source=host host_domains=package-0:guessed
+	assert_failure
+	run insmod "$GREENAI_KO" source=host host_domains=package-0:
+	assert_failure
+	! grep -q '^greenai ' /proc/modules
+	local root=$BATS_TEST_TMPDIR/root rec=$BATS_TEST_TMPDIR/rec
+	guest_tree "$root"
+	sed -i 's/^host:0 source=rapl measured$/host:0 source=model estimated/' \
+		"$HOST/greenai-host"
+	# loaded as measured: libgreenai names the parameter the tree asks for
+	load_host
+	run "$BIN/gasample" --backend module --sysfs-root "$root" -- true
+	assert_success
+	assert_line "source host skipped greenai.ko source=host not fed: its domain 0 is package-0, the host's tree's package-0:estimated (reload it with host_domains=package-0:estimated,dram-0)"
+	rmmod greenai
+	insmod "$GREENAI_KO" source=host \
+		host_domains=package-0:estimated,dram-0:measured interval_ms=10000
+	run awk '!/^#/ { print $2, $4, $5 }' /proc/greenai/domains
+	assert_output "package-0 host estimated
+dram-0 host measured"
+	host_updates "$BIN/spin"
+	run "$BIN/gasample" --backend module --sysfs-root "$root" --records "$rec" -- "${HOST_UPDATES[@]}"
+	assert_success
+	assert_line "provenance 0 estimated by the host"
+	assert_line "provenance 1 measured by the host"
+	# every interval of the estimated domain says so, none of the other
+	run awk '$1 == "INTERVAL" { n[$3]++; if ($4 % 2) e[$3]++ }
+		END { print n[0] == e[0], e[1] + 0 }' "$rec"
+	assert_output "1 0"
+}
+
 @test "source=host: before a first feed no energy comes, flagged stale" {
 	load_host
 	local out=$BATS_TEST_TMPDIR/records
@@ -267,7 +299,7 @@ dram-0 host measured $HOST_RANGE 1500000"
 	guest_tree "$root"
 	run "$BIN/gasample" --backend module --sysfs-root "$root" -- true
 	assert_success
-	assert_line --regexp "^source host skipped greenai.ko source=host not fed: its domain 1 is psys, the host's tree's dram-0 \(reload it with host_domains= the tree's names in order\)$"
+	assert_line --regexp "^source host skipped greenai.ko source=host not fed: its domain 1 is psys, the host's tree's dram-0 \(reload it with host_domains=package-0,dram-0\)$"
 	run awk '!/^#/ { print $11 }' /proc/greenai/domains
 	assert_output "0
 0"

@@ -14,13 +14,17 @@
 #   end       (host)  the tree stands still again
 # and gasample's output in gasample.out and records, its exit status in
 # gasample.rc. GREENAI_GUEST_LOAD busy processes run for
-# GREENAI_GUEST_SECONDS (default 0 and 8).
+# GREENAI_GUEST_SECONDS (default 0 and 8). GREENAI_GUEST_BACKEND is bpf
+# (the default: libgreenai reads the tree as its host source) or module
+# (greenai.ko loaded with source=host and the tree's domain names, fed by
+# libgreenai from the tree).
 set -u
 R=$GREENAI_RESULTS
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tree=/var/lib/greenai/host
 load=${GREENAI_GUEST_LOAD:-0}
 secs=${GREENAI_GUEST_SECONDS:-8}
+backend=${GREENAI_GUEST_BACKEND:-bpf}
 
 # nap: a tenth of a second without a process of its own (a guest that
 # forks a sleep twenty times a second is busy under TCG: its host would
@@ -49,10 +53,25 @@ until grep -q '^seq [1-9]' "$tree/greenai-host" 2>/dev/null; do
 	[ "$SECONDS" -lt "$deadline" ] || { echo "the host never wrote the tree"; exit 1; }
 	nap
 done
+case $backend in
+bpf) how=(--backend bpf --source host) ;;
+module)
+	# each domain's name, and :estimated where the host says so
+	names=$(for d in "$tree"/host:*; do
+		i=${d##*/}
+		k=$(awk -v i="$i" '$1 == i { print $3 }' "$tree/greenai-host")
+		echo "$(cat "$d/name")$([ "$k" != estimated ] || echo :estimated)"
+	done | paste -sd,)
+	insmod "$GREENAI_KO" source=host "host_domains=$names" ||
+		{ echo "insmod source=host host_domains=$names failed"; exit 1; }
+	how=(--backend module)
+	;;
+*) echo "GREENAI_GUEST_BACKEND is bpf or module"; exit 1 ;;
+esac
 touch "$R/ready"
 wait_for frozen
 export R load secs top
-"$top/build/tests/gasample" --backend bpf --source host --interval-ms 200 \
+"$top/build/tests/gasample" "${how[@]}" --interval-ms 200 \
 	--records "$R/records" -- bash -c '
 		touch "$R/sampling"
 		for i in $(seq "$load"); do

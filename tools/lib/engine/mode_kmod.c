@@ -359,6 +359,22 @@ static void kmod_feed_host(struct ga_ctx *g)
 	close(fd);
 }
 
+/* The host_domains= parameter the tree asks for: NAME[:estimated],... */
+static const char *kmod_host_domains(const struct ga_esrc *host, char *buf,
+				     size_t size)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < host->nr_zones && n < size; i++)
+		n += snprintf(buf + n, size - n, "%s%s%s", i ? "," : "",
+			      host->zones[i].name,
+			      host->zones[i].flags & GREENAI_F_ESTIMATED ?
+				      ":estimated" : "");
+	return buf;
+}
+
 /*
  * source=host: open the tree its domains are fed from. The tree's domains
  * must be the module's (host_domains=, in the tree's order); feeding
@@ -372,7 +388,7 @@ static void kmod_open_host(struct ga_ctx *g)
 		.root = g->root,
 		.host_dir = g->opts.host_energy_dir,
 	};
-	char why[GA_ESRC_REASON_LEN + 192];
+	char why[GA_ESRC_REASON_LEN + 192], want[160];
 	unsigned int i;
 	int fd;
 
@@ -385,14 +401,22 @@ static void kmod_open_host(struct ga_ctx *g)
 		return;
 	}
 	for (i = 0; i < g->dom_base || i < m->host.nr_zones; i++) {
+		const struct ga_zone *z = i < m->host.nr_zones ?
+					  &m->host.zones[i] : NULL;
+
 		d = i < g->dom_base ? ga_kmod_domain(m->kmod, i) : NULL;
-		if (!d || i >= m->host.nr_zones ||
-		    strcmp(d->name, m->host.zones[i].name)) {
+		if (!d || !z || strcmp(d->name, z->name) ||
+		    (d->flags ^ z->flags) & GREENAI_F_ESTIMATED) {
 			snprintf(why, sizeof(why),
-				 "greenai.ko source=host not fed: its domain %u is %s, the host's tree's %s (reload it with host_domains= the tree's names in order)",
+				 "greenai.ko source=host not fed: its domain %u is %s%s, the host's tree's %s%s (reload it with host_domains=%s)",
 				 i, d ? d->name : "not there",
-				 i < m->host.nr_zones ? m->host.zones[i].name :
-							"not there");
+				 d && d->flags & GREENAI_F_ESTIMATED ?
+					 ":estimated" : "",
+				 z ? z->name : "not there",
+				 z && z->flags & GREENAI_F_ESTIMATED ?
+					 ":estimated" : "",
+				 kmod_host_domains(&m->host, want,
+						   sizeof(want)));
 			goto out;
 		}
 	}
