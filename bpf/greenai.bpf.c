@@ -67,7 +67,6 @@ struct task_struct___pre514 {
 /* Set by the reader before load. */
 const volatile bool ga_emit_exits = true;	/* write exit records */
 const volatile bool ga_by_cgroup = true;	/* key run time by cgroup */
-const volatile __u64 ga_load_ns;		/* CLOCK_MONOTONIC at load */
 const volatile bool ga_count;			/* read ga_counter */
 
 struct ga_bpf_counters ga_stats;
@@ -279,7 +278,7 @@ static __always_inline void ga_slot_flush(struct ga_bpf_cpu *cpu,
 
 /*
  * Charge @delta ns of run time on this CPU to current's process: into its
- * slot if the slot has its key (no map lookup), else straight into
+ * slot if the slot has its key (no hash lookup), else straight into
  * ga_runs, the slot emptied and taken for it.
  */
 static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,

@@ -85,9 +85,9 @@ struct ga_bpf_run {
  * charged, modulo 2^57 ns (4.5 years).
  */
 #define GA_BPF_THREADS		65536
-#define GA_BPF_THREAD_VALID	(1ULL << 63)
+#define GA_BPF_THREAD_VALID	0x8000000000000000ULL
 #define GA_BPF_THREAD_TAG_SHIFT	57
-#define GA_BPF_THREAD_SUM	((1ULL << GA_BPF_THREAD_TAG_SHIFT) - 1)
+#define GA_BPF_THREAD_SUM	0x01ffffffffffffffULL /* below the tag */
 
 struct ga_bpf_proc {
 	__u64 start_ns;		/* task->start_time, CLOCK_MONOTONIC */

@@ -24,8 +24,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include <greenai/clock.h>
-
 #include "engine/backend_bpf.h"
 #include "greenai.skel.h"
 
@@ -260,7 +258,6 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 		return ga_bpf_fail(b, -errno, err, err_size, "cannot open");
 	ga_bpf_choose(b);
 	b->skel->rodata->ga_emit_exits = !conf->no_exits;
-	b->skel->rodata->ga_load_ns = ga_mono_ns();
 	b->skel->rodata->ga_count = b->counting;
 	if (conf->max_runs) {
 		bpf_map__set_max_entries(b->skel->maps.ga_runs,
