@@ -216,6 +216,15 @@ $(BUILD)/tests/%: tests/host/helpers/%.c $(BUILD)/lib/libgreenai.a
 	$(CC) $(GA_CFLAGS) -o $@ $< $(BUILD)/lib/libgreenai.a \
 		$(LIB_LIBS)
 
+# Programs the benchmarks run over libgreenai (tests/bench/helpers).
+BENCH_HELPERS := $(patsubst tests/bench/helpers/%.c,$(BUILD)/tests/%,\
+	$(wildcard tests/bench/helpers/*.c))
+
+$(BUILD)/tests/%: tests/bench/helpers/%.c $(BUILD)/lib/libgreenai.a
+	@mkdir -p $(@D)
+	$(CC) $(GA_CFLAGS) -o $@ $< $(BUILD)/lib/libgreenai.a \
+		$(LIB_LIBS)
+
 # The BPF cost benchmark's floor: an empty sched_switch program, and its
 # loader (tests/bench/bpf/).
 BENCH_BPF := $(BUILD)/tests/empty_switch.bpf.o $(BUILD)/tests/bpf-floor
@@ -230,7 +239,8 @@ $(BUILD)/tests/bpf-floor: tests/bench/bpf/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(GA_CFLAGS) -o $@ $< -lbpf -lelf -lz
 
-test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS) $(BENCH_BPF) $(FAKE_NVML)
+test-helpers: $(KMOD_HELPERS) $(HOST_HELPERS) $(BENCH_HELPERS) $(BENCH_BPF) \
+		$(FAKE_NVML)
 
 # --- tests ------------------------------------------------------------------
 
@@ -261,9 +271,11 @@ host: ## run the host bats suite only
 vm: ## run the module suite in QEMU guests on every kernel of KERNELS
 	KERNELS="$(KERNELS)" tests/run-all.sh vm
 
-bench: deps ## context-switch cost (greenai.ko in QEMU, BPF here), gtop's and the exporter's cost, attribution accuracy
+bench: deps ## every benchmark, each figure beside its target (tests/bench; root, a quiet machine)
 	tests/bench/ctxswitch.sh
 	tests/bench/bpf-cost.sh
+	tests/bench/scale.sh
+	tests/bench/agent-cost.sh
 	tests/bench/gtop-cost.sh
 	tests/bench/exporter-scrape.sh
 	tests/bench/ring-loss.sh

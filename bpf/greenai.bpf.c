@@ -8,14 +8,16 @@
  * - sched_switch (tp_btf, or raw_tp where BTF-typed tracepoints are not
  *   available): the process switched out (current, at the tracepoint) is
  *   charged, in ga_runs keyed by tgid and cgroup id, the run time the
- *   scheduler counted for it (se.sum_exec_runtime) since it started on
- *   this CPU. No clock is read on the hot path (a clock read costs more
- *   than the rest of the program in a VM), and the figures are the
- *   kernel's own, those of /proc/PID/schedstat and cpu.stat. O(1),
- *   per-CPU values, no lock.
- *   A CPU keeps a few slots (GA_BPF_SLOTS, by tgid) of run time not yet
- *   added to ga_runs: a process switched out again on the same CPU adds
- *   to its slot and the program does no map lookup.
+ *   scheduler counted for it (se.sum_exec_runtime) since it was last
+ *   charged, which each thread keeps in ga_threads. No clock is read on
+ *   the hot path (a clock read costs more than the rest of the program in
+ *   a VM), and the figures are the kernel's own, those of
+ *   /proc/PID/schedstat and cpu.stat. O(1), no lock, and no helper call
+ *   on the usual path: its three lookups are in arrays, which the
+ *   verifier inlines.
+ *   A CPU keeps slots (GA_BPF_SLOTS, in ga_slots by tgid) of run time not
+ *   yet added to ga_runs: a process switched out again on the same CPU
+ *   adds to its slot and the program does no hash lookup.
  * - ga_flush_btf/raw (raw_tp, never attached): run by the reader on each CPU in
  *   turn (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU, an IPI) to charge
  *   the running process its run time so far, so a process that runs alone
@@ -55,12 +57,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define GA_PF_EXITING	0x00000004	/* task->flags: getting shut down */
+#define GA_TASK_DEAD	0x00000080	/* task->__state: its last switch */
+
+/* task_struct before Linux 5.14, whose __state was state */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
 
 /* Set by the reader before load. */
 const volatile bool ga_emit_exits = true;	/* write exit records */
 const volatile bool ga_by_cgroup = true;	/* key run time by cgroup */
-const volatile __u64 ga_load_ns;		/* CLOCK_MONOTONIC at load */
 const volatile bool ga_count;			/* read ga_counter */
 
 struct ga_bpf_counters ga_stats;
@@ -97,20 +103,24 @@ struct {
 	__uint(max_entries, GA_BPF_EXITS_DEF_KB * 1024);
 } ga_exits SEC(".maps");
 
-/* Per task, with BTF: the run time it was last charged at. */
+/* Each CPU's slots: run time not yet added to ga_runs, by tgid. */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ga_bpf_task);
-} ga_tasks SEC(".maps");
-
-/* The same for raw_tp programs, which have no task storage: by thread id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4 * GA_BPF_RUNS_DEF);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GA_BPF_SLOTS);
 	__type(key, __u32);
-	__type(value, struct ga_bpf_task);
+	__type(value, struct ga_bpf_slot);
+} ga_slots SEC(".maps");
+
+/*
+ * Per thread: the run time it was last charged at (see ga_thread()). An
+ * array, not task storage or a hash: its lookup is a few instructions the
+ * verifier inlines, where either of those is a call.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GA_BPF_THREADS);
+	__type(key, __u32);
+	__type(value, __u64);
 } ga_threads SEC(".maps");
 
 struct {
@@ -177,6 +187,40 @@ static __always_inline __u32 ga_pid(struct task_struct *p, bool btf)
 	return btf ? p->pid : BPF_CORE_READ(p, pid);
 }
 
+/* Whether @p (prev) is switched out for the last time: it has exited. */
+static __always_inline bool ga_dead(struct task_struct *p, bool btf)
+{
+	struct task_struct___pre514 *old = (void *)p;
+
+	if (bpf_core_field_exists(p->__state))
+		return (btf ? p->__state : BPF_CORE_READ(p, __state)) &
+		       GA_TASK_DEAD;
+	return (btf ? old->state : BPF_CORE_READ(old, state)) & GA_TASK_DEAD;
+}
+
+/*
+ * Thread @pid's word in ga_threads: the low 16 bits of the id make the
+ * index, spread so that threads with consecutive ids (a pool, a parent
+ * and its child) use different cache lines, as they may run on different
+ * CPUs; the rest of the id is the word's tag. Two threads whose ids share
+ * their low 16 bits share the word: whichever was charged last holds it,
+ * and the other finds another's tag and is charged from the CPU's pairing
+ * instead (see ga_charge_current()). Writes are whole words, so a word is
+ * never half one thread's.
+ */
+static __always_inline __u64 *ga_thread(__u32 pid)
+{
+	__u32 i = (pid & 7) << 13 | (pid >> 3 & 0x1fff);
+
+	return bpf_map_lookup_elem(&ga_threads, &i);
+}
+
+static __always_inline __u64 ga_thread_tag(__u32 pid)
+{
+	return GA_BPF_THREAD_VALID |
+	       (__u64)(pid >> 16 & 0x3f) << GA_BPF_THREAD_TAG_SHIFT;
+}
+
 /* The process and cgroup v2 of current (@p in tp_btf programs). */
 static __always_inline void ga_key(struct ga_bpf_run_key *key,
 				   struct task_struct *p, bool btf)
@@ -234,7 +278,7 @@ static __always_inline void ga_slot_flush(struct ga_bpf_cpu *cpu,
 
 /*
  * Charge @delta ns of run time on this CPU to current's process: into its
- * slot if the slot has its key (no map lookup), else straight into
+ * slot if the slot has its key (no hash lookup), else straight into
  * ga_runs, the slot emptied and taken for it.
  */
 static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
@@ -243,76 +287,70 @@ static __always_inline void ga_charge(struct ga_bpf_cpu *cpu, __u64 delta,
 {
 	struct ga_bpf_run_key key = {};
 	struct ga_bpf_slot *s;
+	__u32 i;
 
 	cpu->busy_ns += delta;
 	ga_key(&key, p, btf);
-	s = &cpu->slot[key.tgid & (GA_BPF_SLOTS - 1)];
-	if (s->key.tgid == key.tgid && s->key.cgroup_id == key.cgroup_id) {
+	i = key.tgid & (GA_BPF_SLOTS - 1);
+	s = bpf_map_lookup_elem(&ga_slots, &i);
+	if (s && s->key.tgid == key.tgid &&
+	    s->key.cgroup_id == key.cgroup_id) {
 		s->pending_ns += delta;
 		s->pending_count += count;
-		cpu->slot_hits++;
 		return;
 	}
-	ga_slot_flush(cpu, s);
+	if (s)
+		ga_slot_flush(cpu, s);
 	ga_add_run(cpu, &key, delta, count, true);
-	s->key = key;
+	if (s)
+		s->key = key;
 }
 
 /*
  * Charge current (@p) what the scheduler counted for it since it was last
- * charged. Each thread keeps the count it was last charged at (in task
- * storage with BTF, in ga_threads by thread id for raw_tp programs,
- * dropped when the thread exits), so nothing depends on seeing every
- * switch: some kernels count switches that never reach the tracepoint's
- * programs. A thread without one yet is charged from the count it had
- * when it started on this CPU (the CPU's cur_*, set at each switch), or
- * from 0 if it was born after load; one from before load never seen
- * starting is only counted from now.
+ * charged. Each thread keeps the count it was last charged at (its word
+ * in ga_threads, set to 0 ns when it is forked and dropped at its last
+ * switch), so nothing depends on seeing every switch: some kernels count
+ * switches that never reach the tracepoint's programs, and a thread can
+ * live and die in a slice whose start was not seen. A thread whose word
+ * another holds, or that has none (one from before load, a kernel's I/O
+ * thread, which passes no fork tracepoint), is charged from the count it
+ * had when it started on this CPU (the CPU's cur_*, set at each switch);
+ * one never seen starting is only counted from now, and counted as
+ * unpaired.
  */
 static __always_inline void ga_charge_current(struct ga_bpf_cpu *cpu,
 					      struct task_struct *p, bool btf,
 					      __u64 count)
 {
-	struct ga_bpf_task *t = NULL;
 	__u32 pid = ga_pid(p, btf);
-	__u64 sum, base;
-	bool known;
+	__u64 sum, base, tag, v, *t;
+	bool mine;
 
 	/* the idle task (pid 0) is not charged */
 	if (!pid)
 		return;
-	sum = ga_runtime(p, btf);
-	if (btf)
-		t = bpf_task_storage_get(&ga_tasks, p, 0, 0);
-	else
-		t = bpf_map_lookup_elem(&ga_threads, &pid);
-	if (t) {
-		base = t->charged;
-		known = true;
-	} else if (pid == cpu->cur_pid && cpu->cur_valid) {
+	t = ga_thread(pid);
+	if (!t)
+		return;
+	sum = ga_runtime(p, btf) & GA_BPF_THREAD_SUM;
+	tag = ga_thread_tag(pid);
+	v = *t;
+	mine = (v & ~GA_BPF_THREAD_SUM) == tag;
+	if (mine) {
+		base = v & GA_BPF_THREAD_SUM;
+	} else if (pid == cpu->cur_pid) {
 		base = cpu->cur_sum;
-		known = true;
 	} else {
-		base = 0;
-		known = btf && p->start_time >= ga_load_ns;
-		if (!known)
-			__sync_fetch_and_add(&ga_stats.unpaired, 1);
+		base = sum;
+		__sync_fetch_and_add(&ga_stats.unpaired, 1);
 	}
-	if (known && sum > base)
+	if (sum > base)
 		ga_charge(cpu, sum - base, count, p, btf);
-	if (t) {
-		t->charged = sum;
-	} else if (btf) {
-		t = bpf_task_storage_get(&ga_tasks, p, 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (t)
-			t->charged = sum;
-	} else if (!(BPF_CORE_READ(p, flags) & GA_PF_EXITING)) {
-		/* not for a thread past its exit tracepoint: see ga_exit() */
-		struct ga_bpf_task nt = { .charged = sum };
-
-		bpf_map_update_elem(&ga_threads, &pid, &nt, BPF_ANY);
-	}
+	if (!ga_dead(p, btf))
+		*t = tag | sum;
+	else if (mine)
+		*t = 0;	/* its id may be a new thread's next */
 }
 
 /* prev (current) stops running on this CPU, next starts. */
@@ -325,11 +363,9 @@ static __always_inline void ga_switch(struct task_struct *prev,
 	cpu = bpf_map_lookup_elem(&ga_cpus, &zero);
 	if (!cpu)
 		return;
-	cpu->switches++;
 	ga_charge_current(cpu, prev, btf, ga_count_delta(cpu));
 	cpu->cur_pid = ga_pid(next, btf);
-	cpu->cur_sum = ga_runtime(next, btf);
-	cpu->cur_valid = 1;
+	cpu->cur_sum = ga_runtime(next, btf) & GA_BPF_THREAD_SUM;
 }
 
 SEC("tp_btf/sched_switch")
@@ -355,10 +391,10 @@ int BPF_PROG(ga_switch_raw, bool preempt, struct task_struct *prev,
  */
 static __always_inline void ga_flush(bool btf)
 {
+	struct ga_bpf_slot *s;
 	struct task_struct *p;
 	struct ga_bpf_cpu *cpu;
-	__u32 zero = 0;
-	int i;
+	__u32 zero = 0, i, k;
 
 	cpu = bpf_map_lookup_elem(&ga_cpus, &zero);
 	if (!cpu)
@@ -367,11 +403,16 @@ static __always_inline void ga_flush(bool btf)
 	p = btf ? bpf_get_current_task_btf() :
 		  (struct task_struct *)bpf_get_current_task();
 	ga_charge_current(cpu, p, btf, ga_count_delta(cpu));
-	for (i = 0; i < GA_BPF_SLOTS; i++)
-		ga_slot_flush(cpu, &cpu->slot[i]);
+	for (i = 0; i < GA_BPF_SLOTS; i++) {
+		/* the key apart: the verifier follows i in a register */
+		k = i;
+		barrier_var(i);
+		s = bpf_map_lookup_elem(&ga_slots, &k);
+		if (s)
+			ga_slot_flush(cpu, s);
+	}
 	cpu->cur_pid = ga_pid(p, btf);
-	cpu->cur_sum = ga_runtime(p, btf);
-	cpu->cur_valid = 1;
+	cpu->cur_sum = ga_runtime(p, btf) & GA_BPF_THREAD_SUM;
 }
 
 SEC("raw_tp")
@@ -390,8 +431,14 @@ int BPF_PROG(ga_flush_raw)
 
 static void ga_fork(struct task_struct *child)
 {
+	__u32 pid = BPF_CORE_READ(child, pid);
+	__u64 *t = ga_thread(pid);
+
+	/* every new thread has run 0 ns, and is charged from there */
+	if (t)
+		*t = ga_thread_tag(pid);
 	/* a new process, not a new thread of one */
-	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
+	if (pid == BPF_CORE_READ(child, tgid))
 		ga_describe(child, BPF_ANY);
 }
 
@@ -439,21 +486,10 @@ int BPF_PROG(ga_exec_raw)
  * both find it at 0, and send two records; the reader folds the second as
  * untracked.
  */
-static void ga_exit(struct task_struct *p, bool btf, int group_dead)
+static void ga_exit(struct task_struct *p, int group_dead)
 {
-	struct task_struct *leader;
 	struct greenai_rec_task_exit *r;
-	__u32 pid;
-
-	if (!btf) {
-		/*
-		 * The thread's last slices come after this: its count is
-		 * taken from the CPU's pairing then, or lost with an LRU
-		 * eviction at worst; the entry must not outlive the thread.
-		 */
-		pid = BPF_CORE_READ(p, pid);
-		bpf_map_delete_elem(&ga_threads, &pid);
-	}
+	struct task_struct *leader;
 
 	if (!ga_emit_exits || !group_dead)
 		return;
@@ -484,7 +520,7 @@ static void ga_exit(struct task_struct *p, bool btf, int group_dead)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ga_exit_btf, struct task_struct *p)
 {
-	ga_exit(p, true, -1);
+	ga_exit(p, -1);
 	return 0;
 }
 
@@ -492,13 +528,13 @@ int BPF_PROG(ga_exit_btf, struct task_struct *p)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ga_exit_btf_gd, struct task_struct *p, bool group_dead)
 {
-	ga_exit(p, true, group_dead);
+	ga_exit(p, group_dead);
 	return 0;
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(ga_exit_raw, struct task_struct *p)
 {
-	ga_exit(p, false, -1);
+	ga_exit(p, -1);
 	return 0;
 }

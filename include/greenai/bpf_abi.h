@@ -12,7 +12,10 @@
  *             time of a process in a cgroup, on each CPU, since it was
  *             first seen (cumulative; the reader takes differences)
  *   ga_procs  HASH tgid -> struct ga_bpf_proc: what a process is
- *   ga_tasks  TASK_STORAGE struct ga_bpf_task (BTF kernels only)
+ *   ga_slots  PERCPU_ARRAY[GA_BPF_SLOTS] of struct ga_bpf_slot: each
+ *             CPU's run time not yet added to ga_runs, by tgid
+ *   ga_threads ARRAY[GA_BPF_THREADS] of __u64: per thread, the run time
+ *             it was last charged at (bpf/greenai.bpf.c says how)
  *   ga_exits  RINGBUF of struct greenai_rec_task_exit with no domain
  *             (the reader adds the energy)
  *   ga_counter PERF_EVENT_ARRAY: each CPU's counter (cycles), read at
@@ -40,11 +43,12 @@ struct ga_bpf_run_key {
 
 /*
  * Run time charged on a CPU to a (process, cgroup) it ran recently, not
- * yet added to ga_runs: a CPU that switches between a few processes
- * finds the entry here and skips the ga_runs lookup. ga_flush adds every
- * slot to ga_runs at each sample, before the reader reads them.
+ * yet added to ga_runs: a CPU that switches between processes finds the
+ * entry here (ga_slots, indexed by tgid) and skips the ga_runs lookup.
+ * ga_flush adds every slot to ga_runs at each sample, before the reader
+ * reads them.
  */
-#define GA_BPF_SLOTS		32	/* a power of 2 */
+#define GA_BPF_SLOTS		1024	/* per CPU, a power of 2 */
 
 struct ga_bpf_slot {
 	struct ga_bpf_run_key key;
@@ -56,17 +60,17 @@ struct ga_bpf_cpu {
 	__u64 busy_ns;		/* run time charged to processes */
 	__u64 overflow_ns;	/* of which with no room in ga_runs */
 	__u64 overflow_count;	/* the counter meanwhile (ga_count) */
-	__u64 switches;
 	__u64 flushes;		/* ga_flush runs on this CPU */
-	/* what runs on the CPU, and its se.sum_exec_runtime when it started */
+	/*
+	 * what runs on the CPU (0: not known yet), and its
+	 * se.sum_exec_runtime when it started
+	 */
 	__u64 cur_sum;
 	__u32 cur_pid;
-	__u32 cur_valid;
+	__u32 __pad;
 	/* the CPU's counter at its last switch or flush (ga_count) */
 	__u64 cur_count;
 	__u64 count_valid;
-	__u64 slot_hits;	/* charges that found their slot */
-	struct ga_bpf_slot slot[GA_BPF_SLOTS];	/* by tgid */
 };
 
 struct ga_bpf_run {
@@ -74,10 +78,16 @@ struct ga_bpf_run {
 	__u64 count;		/* the CPU's counter meanwhile (ga_count) */
 };
 
-/* ga_tasks (task storage, BTF only): per thread. */
-struct ga_bpf_task {
-	__u64 charged;		/* se.sum_exec_runtime when last charged */
-};
+/*
+ * ga_threads: one word per thread, at an index made of the low 16 bits of
+ * its id; the word holds a valid bit, the id's high bits (a tag: Linux
+ * ids are below 2^22) and se.sum_exec_runtime when the thread was last
+ * charged, modulo 2^57 ns (4.5 years).
+ */
+#define GA_BPF_THREADS		65536
+#define GA_BPF_THREAD_VALID	0x8000000000000000ULL
+#define GA_BPF_THREAD_TAG_SHIFT	57
+#define GA_BPF_THREAD_SUM	0x01ffffffffffffffULL /* below the tag */
 
 struct ga_bpf_proc {
 	__u64 start_ns;		/* task->start_time, CLOCK_MONOTONIC */

@@ -7,8 +7,7 @@
  * vmlinux), raw_tp ones otherwise, or as the caller forces; only the
  * chosen flavour is loaded. ga_flush is loaded, never attached: the flush
  * runs it on each possible CPU with BPF_PROG_TEST_RUN (an IPI), skipping
- * offline ones. ga_tasks (task storage) is made for tp_btf only, and
- * ga_threads for raw_tp only.
+ * offline ones.
  *
  * Errors carry what to do: loading BPF needs root (or CAP_BPF with
  * CAP_PERFMON), and a kernel with BPF and tracepoints.
@@ -24,8 +23,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-
-#include <greenai/clock.h>
 
 #include "engine/backend_bpf.h"
 #include "greenai.skel.h"
@@ -103,9 +100,6 @@ static void ga_bpf_choose(struct ga_bpf *b)
 	bpf_program__set_autoload(s->progs.ga_flush_raw, !btf);
 	bpf_program__set_autoattach(s->progs.ga_flush_btf, false);
 	bpf_program__set_autoattach(s->progs.ga_flush_raw, false);
-	/* task storage needs BTF; raw_tp keeps threads in ga_threads */
-	bpf_map__set_autocreate(s->maps.ga_tasks, btf);
-	bpf_map__set_autocreate(s->maps.ga_threads, !btf);
 }
 
 static int ga_bpf_exit_cb(void *ctx, void *data, size_t size)
@@ -264,7 +258,6 @@ int ga_bpf_open(struct ga_bpf **out, const struct ga_bpf_conf *conf,
 		return ga_bpf_fail(b, -errno, err, err_size, "cannot open");
 	ga_bpf_choose(b);
 	b->skel->rodata->ga_emit_exits = !conf->no_exits;
-	b->skel->rodata->ga_load_ns = ga_mono_ns();
 	b->skel->rodata->ga_count = b->counting;
 	if (conf->max_runs) {
 		bpf_map__set_max_entries(b->skel->maps.ga_runs,
