@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <greenai/cgroup.h>
 #include <greenai/engine.h>
 
 #define GA_AGENT_PROTO		1	/* the protocol's version */
@@ -38,13 +39,24 @@ enum ga_agent_op {
 	GA_AGENT_OP_RUN_CGROUP,	/* {"op":"run-cgroup","pid":P[,"hold":true]} */
 	GA_AGENT_OP_END_RUN,	/* {"op":"end-run","cgroup_id":ID} */
 	GA_AGENT_OP_LEAVE_RUN,	/* {"op":"leave-run","cgroup_id":ID} */
+	/* {"op":"label","cgroup_id":ID[,"model":M][,"units":U][,"unit":N]} */
+	GA_AGENT_OP_LABEL,
 };
+
+#define GA_AGENT_UNITS_MAX	31	/* bytes of a label's "units" or "unit" */
 
 struct ga_agent_req {
 	enum ga_agent_op op;
 	int pid;		/* run-cgroup */
 	bool hold;		/* run-cgroup: ended when this connection is */
-	uint64_t cgroup_id;	/* end-run, leave-run */
+	uint64_t cgroup_id;	/* end-run, leave-run, label */
+	/*
+	 * label: each "" when not given, else 1 byte or more, no NUL byte
+	 * (the agent checks their values as the exporter does)
+	 */
+	char model[GA_LABEL_MAX + 1];
+	char units[GA_AGENT_UNITS_MAX + 1];
+	char unit[GA_AGENT_UNITS_MAX + 1];
 };
 
 /*
@@ -104,5 +116,17 @@ int ga_agent_end_run(const char *socket, uint64_t cgroup_id, char *err,
  */
 int ga_agent_leave_run(const char *socket, uint64_t cgroup_id, char *err,
 		       size_t err_size);
+
+/*
+ * Label the caller's run cgroup @cgroup_id (one the agent made for the
+ * caller's uid, still there) with the run's model (user.greenai.model)
+ * and its units so far and their name (user.greenai.units, .unit), as
+ * root's greenai run labels its own cgroup; each NULL or "" is left as it
+ * is. Each is checked as the exporter checks it: a bad one refuses the
+ * whole request, and nothing is set. Return: 0, or -errno with @err.
+ */
+int ga_agent_label(const char *socket, uint64_t cgroup_id, const char *model,
+		   const char *units, const char *unit, char *err,
+		   size_t err_size);
 
 #endif /* _GREENAI_AGENT_H */

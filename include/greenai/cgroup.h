@@ -44,6 +44,8 @@
 /* a run's units of work so far and what a unit is (run_metrics.h) */
 #define GA_LABEL_UNITS "user.greenai.units"
 #define GA_LABEL_UNIT "user.greenai.unit"
+/* the uid a root-owned run cgroup of the agent's is for ("uid:N") */
+#define GA_LABEL_OWNER "user.greenai.owner"
 #define GA_LABEL_PREFIX "user.greenai."
 #define GA_LABEL_MAX 255 /* bytes of a value, NUL excluded */
 

@@ -88,15 +88,19 @@ as() {
 	"${AS[@]}" "$@"
 }
 
-# start_agent: the exporter as an agent only, sampling every second; back
-# once its socket answers (60 s at most)
+# start_agent [LISTEN]: the exporter as an agent only (or with HTTP on
+# LISTEN too, its port then in PORT), sampling every second; back once its
+# socket answers (60 s at most)
 start_agent() {
-	"$EXPORTER" --listen none --agent-socket "$SOCK" -i 1 --no-ledger \
+	"$EXPORTER" --listen "${1:-none}" --agent-socket "$SOCK" -i 1 --no-ledger \
 		--state "$T/state" 2>>"$T/exporter.log" 3>&- &
 	PIDS+=("$!")
 	local deadline=$((SECONDS + 60))
+	PORT=
 	until [ -S "$SOCK" ] && "$T/bin/agent_client.py" "$SOCK" sample \
-		>/dev/null 2>&1; do
+		>/dev/null 2>&1 && { [ -z "$1" ] || { PORT=$(sed -n \
+		's/.*listening on port \([0-9]*\),.*/\1/p' "$T/exporter.log" |
+		tail -n 1) && [ -n "$PORT" ]; }; }; do
 		[ "$SECONDS" -lt "$deadline" ] ||
 			fail "the agent never answered: $(cat "$T/exporter.log")"
 		kill -0 "${PIDS[-1]}" 2>/dev/null ||
@@ -411,6 +415,115 @@ print(o["before"] == sys.argv[3], o["after"] == o["before"],
 	[ "$(grep -c "closed before end-run" "$T/exporter.log")" = 1 ]
 }
 
+# until_metric AWK: scrape the exporter (PORT) until AWK, a program over
+# its lines, exits 0 (60 s at most); the last scrape in output
+until_metric() {
+	local deadline=$((SECONDS + 60))
+	until output=$(curl -fs "http://127.0.0.1:$PORT/metrics") &&
+		awk "$1" <<<"$output"; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "never met: $1: $(grep '^greenai_model' <<<"$output")"
+		sleep 0.1
+	done
+}
+
+# xattrs DIR: DIR's user.greenai.* xattrs, "name=value" a line, sorted
+xattrs() {
+	python3 -c 'import os, sys
+for n in sorted(os.listxattr(sys.argv[1])):
+    if n.startswith("user.greenai."):
+        print("%s=%s" % (n[13:], os.getxattr(sys.argv[1], n).decode()))' "$1"
+}
+
+@test "agent: a user's greenai run --model is labelled by the agent: the exporter's model series are the user's, with its units" {
+	start_agent 127.0.0.1:0
+	local m=agent-model-$$ c rpid
+	# the command waits for the test (go) before it says its units, so
+	# the exporter meets its cgroup without units first (counted whole)
+	as a "$T/bin/greenai" run --model "$m" --ledger "$T/home-a/ledger.db" -- \
+		sh -c 'while [ ! -e "$0/go" ]; do :; done
+			printf "units=42.5\nunit=tokens\n" >"$GREENAI_METRICS"
+			while [ ! -e "$0/stop" ]; do :; done' "$T/home-a" \
+		>"$T/run.out" 2>"$T/run.log" 3>&- &
+	rpid=$!
+	PIDS+=("$rpid")
+	until_metric "/^greenai_model_cpu_seconds_total\\{.*owner=\"uid:$UID_A\",model=\"$m\"\\} [0-9.]*[1-9]/ { f = 1 } END { exit !f }"
+	! grep -q "^greenai_model_.*owner=\"\",model=\"$m\"" <<<"$output" ||
+		fail "a series of the model as root's: $output"
+	! grep -q "^greenai_model_units_total{.*model=\"$m\"" <<<"$output" ||
+		fail "units before any were said"
+	# the run cgroup is root's, labelled by the agent
+	c=$(find "$UCG_a" -mindepth 1 -type d -name 'greenai-run-*')
+	[ -n "$c" ] || fail "no run cgroup"
+	assert_equal "$(stat -c %u "$c")" 0
+	run xattrs "$c"
+	assert_output "model=$m
+owner=uid:$UID_A"
+	touch "$T/home-a/go"
+	until_metric "/^greenai_model_units_total\\{.*owner=\"uid:$UID_A\",model=\"$m\",unit=\"tokens\"\\} / { if (\$NF + 0 == 42.5) f = 1 } END { exit !f }"
+	run xattrs "$c"
+	assert_output "model=$m
+owner=uid:$UID_A
+unit=tokens
+units=42.5"
+	touch "$T/home-a/stop"
+	wait "$rpid" || fail "greenai run failed: $(cat "$T/run.log")"
+	unset 'PIDS[-1]'
+	[[ $(cat "$T/run.log") != *"no model label"* ]] || fail "$(cat "$T/run.log")"
+}
+
+@test "agent: label: a user's own run cgroups only; bad values are refused and change nothing" {
+	start_agent
+	run as a "$T/bin/agent_client.py" "$SOCK" run-child
+	assert_success
+	local ca path pb
+	STRAY+=("$(awk '$1 == "child" { print $2 }' <<<"$output")")
+	ca=$(awk '$1 == "cgroup" { print $2 }' <<<"$output")
+	path=$(awk '$1 == "cgroup" { print $3 }' <<<"$output")
+	# not another user's run cgroup, nor a cgroup the agent did not make
+	# (the user's own test cgroup, or its parent)
+	run as b "$T/bin/agent_client.py" "$SOCK" raw \
+		"{\"op\":\"label\",\"cgroup_id\":$ca,\"model\":\"stolen\"}"
+	assert_output '{"ok":false,"errno":2,"error":"no run cgroup of yours has that id"}'
+	run as a "$T/bin/agent_client.py" "$SOCK" raw \
+		"{\"op\":\"label\",\"cgroup_id\":$(stat -c %i "$UCG_a"),\"model\":\"m\"}"
+	assert_output '{"ok":false,"errno":2,"error":"no run cgroup of yours has that id"}'
+	run as a "$T/bin/agent_client.py" "$SOCK" raw \
+		"{\"op\":\"label\",\"cgroup_id\":$(stat -c %i "$CG"),\"model\":\"m\"}"
+	assert_output '{"ok":false,"errno":2,"error":"no run cgroup of yours has that id"}'
+	# bad values, alone or beside good ones: refused, nothing set
+	local bad
+	for bad in '"units":"0"' '"units":"1e13"' '"units":12' '"unit":"a b"' \
+		'"model":""' '"model":"a\nb"' '"model":"m","unit":"x/y"' \
+		'"model":"m","owner":"uid:0"' '"unit":"tokens","units":"-1"'; do
+		run as a "$T/bin/agent_client.py" "$SOCK" raw \
+			"{\"op\":\"label\",\"cgroup_id\":$ca,$bad}"
+		[[ $output == '{"ok":false,"errno":22,"error":"label'* ]] ||
+			fail "{$bad}: $output"
+	done
+	run xattrs "$CG$path"
+	assert_output ""
+	run xattrs "$UCG_a"
+	assert_output ""
+	# a's own run: labelled
+	run as a "$T/bin/agent_client.py" "$SOCK" raw \
+		"{\"op\":\"label\",\"cgroup_id\":$ca,\"model\":\"m 1\",\"units\":\"3\",\"unit\":\"img\"}"
+	assert_output '{"ok":true}'
+	run xattrs "$CG$path"
+	assert_output "model=m 1
+owner=uid:$UID_A
+unit=img
+units=3"
+	# a run cgroup the agent made for b is b's to label, not a's
+	busy b
+	pb=$BUSY
+	run as b "$T/bin/agent_client.py" "$SOCK" run-pid "$pb"
+	assert_output --partial '"ok":true'
+	run as a "$T/bin/agent_client.py" "$SOCK" raw \
+		"{\"op\":\"label\",\"cgroup_id\":$(sed 's/.*"cgroup_id":\([0-9]*\).*/\1/' <<<"$output"),\"unit\":\"img\"}"
+	assert_output --partial '"error":"no run cgroup of yours has that id"'
+}
+
 @test "agent: a user has 32 run cgroups at most; leave-run moves back, end-run removes" {
 	start_agent
 	busy a
@@ -457,7 +570,7 @@ print(o["before"] == sys.argv[3], o["after"] == o["before"],
 	run as a "$T/bin/agent_client.py" "$SOCK" raw 'nonsense'
 	assert_output '{"ok":false,"errno":22,"error":"request is not one JSON object"}'
 	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"rm","path":"/"}'
-	assert_output --partial '"error":"unknown op (hello, sample, run-cgroup, end-run, leave-run)"'
+	assert_output --partial '"error":"unknown op (hello, sample, run-cgroup, end-run, leave-run, label)"'
 	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"run-cgroup","pid":"1"}'
 	assert_output --partial '"error":"run-cgroup needs \"pid\", a process id"'
 	run as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"sample","uid":0}'

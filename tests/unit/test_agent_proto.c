@@ -56,6 +56,32 @@ static void good_requests(void **state)
 	assert_true(req.cgroup_id == 77);
 }
 
+/* label: any of model, units and unit, each as the exporter takes it. */
+static void label_requests(void **state)
+{
+	struct ga_agent_req req;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("{\"op\":\"label\",\"cgroup_id\":9,"
+			       "\"model\":\"llama-3 8b/q4\",\"units\":\"12.5\","
+			       "\"unit\":\"tokens\"}", &req, err), 0);
+	assert_int_equal(req.op, GA_AGENT_OP_LABEL);
+	assert_true(req.cgroup_id == 9);
+	assert_string_equal(req.model, "llama-3 8b/q4");
+	assert_string_equal(req.units, "12.5");
+	assert_string_equal(req.unit, "tokens");
+	assert_int_equal(parse("{\"op\":\"label\",\"cgroup_id\":9,"
+			       "\"units\":\"1000000000000\"}", &req, err), 0);
+	assert_string_equal(req.model, "");
+	assert_string_equal(req.units, "1000000000000");
+	assert_string_equal(req.unit, "");
+	assert_int_equal(parse("{\"model\":\"m\",\"op\":\"label\","
+			       "\"cgroup_id\":1}", &req, err), 0);
+	assert_string_equal(req.model, "m");
+	assert_string_equal(req.units, "");
+}
+
 /* Each bad line: refused with its message, the request left as it was. */
 static void bad_requests(void **state)
 {
@@ -71,9 +97,9 @@ static void bad_requests(void **state)
 		{ "{}", "request has no \"op\" string" },
 		{ "{\"op\":1}", "request has no \"op\" string" },
 		{ "{\"op\":\"rm\"}",
-		  "unknown op (hello, sample, run-cgroup, end-run, leave-run)" },
+		  "unknown op (hello, sample, run-cgroup, end-run, leave-run, label)" },
 		{ "{\"op\":\"SAMPLE\"}",
-		  "unknown op (hello, sample, run-cgroup, end-run, leave-run)" },
+		  "unknown op (hello, sample, run-cgroup, end-run, leave-run, label)" },
 		{ "{\"op\":\"sample\",\"uid\":0}",
 		  "sample takes no member but \"op\"" },
 		{ "{\"op\":\"run-cgroup\"}",
@@ -104,6 +130,32 @@ static void bad_requests(void **state)
 		  "end-run needs \"cgroup_id\", a cgroup's id" },
 		{ "{\"op\":\"leave-run\"}",
 		  "leave-run needs \"cgroup_id\", a cgroup's id" },
+		{ "{\"op\":\"label\",\"model\":\"m\"}",
+		  "label needs \"cgroup_id\", its run cgroup's id" },
+		{ "{\"op\":\"label\",\"cgroup_id\":0,\"model\":\"m\"}",
+		  "label needs \"cgroup_id\", its run cgroup's id" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3}",
+		  "label needs \"model\", \"units\" or \"unit\"" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3,\"model\":7}",
+		  "label's \"model\" is not a string of 1 to 255 bytes" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3,\"model\":\"a\\u0000b\"}",
+		  "label's \"model\" is not a string of 1 to 255 bytes" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3,\"units\":12}",
+		  "label's \"units\" is not a string of 1 to 31 bytes" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3,"
+		  "\"units\":\"12345678901234567890123456789012\"}",
+		  "label's \"units\" is not a string of 1 to 31 bytes" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3,\"model\":\"\"}",
+		  "label's \"model\" is not a string of 1 to 255 bytes" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3,\"unit\":null}",
+		  "label's \"unit\" is not a string of 1 to 31 bytes" },
+		/* label: one bad member, and nothing of the request is taken */
+		{ "{\"op\":\"label\",\"cgroup_id\":3,\"model\":\"m\","
+		  "\"unit\":[]}",
+		  "label's \"unit\" is not a string of 1 to 31 bytes" },
+		{ "{\"op\":\"label\",\"cgroup_id\":3,\"model\":\"m\","
+		  "\"owner\":\"uid:0\"}",
+		  "label takes \"op\", \"cgroup_id\", \"model\", \"units\" and \"unit\" only" },
 	};
 	struct ga_agent_req req = { .op = GA_AGENT_OP_END_RUN, .pid = 7 };
 	unsigned int i;
@@ -276,6 +328,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_requests),
 		cmocka_unit_test(bad_requests),
+		cmocka_unit_test(label_requests),
 		cmocka_unit_test(nul_and_size),
 		cmocka_unit_test(error_line),
 		cmocka_unit_test(task_and_cgroup_round_trip),

@@ -672,6 +672,68 @@ static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id,
 	gx_client_json(c, o);
 }
 
+/*
+ * {"op":"label","cgroup_id":ID,...}: the labels of the caller's run cgroup
+ * (one the agent made for the caller's uid; root's, any run), each value
+ * checked as the exporter checks it, all before any is set. A user's run is marked
+ * user.greenai.owner "uid:N" first: the cgroup is root's, and the
+ * exporter takes that mark, on a root-owned greenai-run-P-N only, as the
+ * series' owner. The unit before its count: the exporter counts units
+ * with a name only.
+ */
+static void gx_agent_label(struct gx_agent *a, struct gx_client *c,
+			   const struct ga_agent_req *req)
+{
+	struct json_object *o;
+	char owner[32];
+	unsigned int i;
+	uint64_t milli;
+	int r = 0;
+
+	/* each as the exporter takes it (workloads.c), else nothing is set */
+	if (req->model[0] && !ga_cgroup_label_value_valid(req->model)) {
+		gx_client_error(c, EINVAL, "label's \"model\" is not a model's name (1 to 255 bytes, no control character)");
+		return;
+	}
+	if (req->units[0] && ga_metric_units_milli(req->units, &milli)) {
+		gx_client_error(c, EINVAL, "label's \"units\" is not a count of units (a decimal number from 0.001 to 10^12, as a string)");
+		return;
+	}
+	if (req->unit[0] && !ga_metric_unit_ok(req->unit)) {
+		gx_client_error(c, EINVAL, "label's \"unit\" is not a unit's name (1 to 24 of A-Z a-z 0-9 _ . -)");
+		return;
+	}
+	for (i = 0; i < a->nr_run; i++)
+		if (a->run[i].id == req->cgroup_id &&
+		    (!c->uid || a->run[i].uid == c->uid))
+			break;
+	if (i == a->nr_run) {
+		gx_client_error(c, ENOENT, "no run cgroup of yours has that id");
+		return;
+	}
+	if (a->run[i].uid) {
+		snprintf(owner, sizeof(owner), "uid:%u",
+			 (unsigned int)a->run[i].uid);
+		r = ga_cgroup_label_set(a->run[i].dir, GA_LABEL_OWNER, owner);
+	}
+	if (!r && req->model[0])
+		r = ga_cgroup_label_set(a->run[i].dir, GA_LABEL_MODEL,
+					req->model);
+	if (!r && req->unit[0])
+		r = ga_cgroup_label_set(a->run[i].dir, GA_LABEL_UNIT,
+					req->unit);
+	if (!r && req->units[0])
+		r = ga_cgroup_label_set(a->run[i].dir, GA_LABEL_UNITS,
+					req->units);
+	if (r) {
+		gx_client_error(c, -r, "cannot label the run cgroup (xattrs)");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	gx_client_json(c, o);
+}
+
 static void gx_agent_line(struct gx_agent *a, struct gx_client *c,
 			  const char *line, size_t len)
 {
@@ -706,6 +768,9 @@ static void gx_agent_line(struct gx_agent *a, struct gx_client *c,
 	case GA_AGENT_OP_LEAVE_RUN:
 		gx_agent_end_run(a, c, req.cgroup_id,
 				 req.op == GA_AGENT_OP_LEAVE_RUN);
+		break;
+	case GA_AGENT_OP_LABEL:
+		gx_agent_label(a, c, &req);
 		break;
 	}
 }

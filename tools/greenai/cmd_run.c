@@ -888,14 +888,44 @@ static void run_sample(struct ga_ctx *g, unsigned int *errors)
 }
 
 /*
+ * Label run cgroup @dir with the run's @model, its @units so far and their
+ * @unit name (each NULL: left as it is): greenai's own cgroup (root's) by
+ * its xattrs, the agent's (@agent_id, root-owned) by asking the agent.
+ * Return: 0, or -errno with @err saying why.
+ */
+static int run_label(const char *dir, uint64_t agent_id, const char *model,
+		     const char *units, const char *unit, char *err,
+		     size_t err_size)
+{
+	int r = 0;
+
+	if (agent_id)
+		return ga_agent_label(NULL, agent_id, model, units, unit, err,
+				      err_size);
+	/* the name first: the exporter counts units with a name only */
+	if (model)
+		r = ga_cgroup_label_set(dir, GA_LABEL_MODEL, model);
+	if (!r && unit)
+		r = ga_cgroup_label_set(dir, GA_LABEL_UNIT, unit);
+	if (!r && units)
+		r = ga_cgroup_label_set(dir, GA_LABEL_UNITS, units);
+	if (r)
+		snprintf(err, err_size, "cannot label the cgroup (xattrs): %s",
+			 strerror(-r));
+	return r;
+}
+
+/*
  * The run's units so far, mirrored from its metrics file into its cgroup's
  * user.greenai.unit and user.greenai.units, for the exporter's
  * greenai_model_units_total (a serving run's rate of work): looked at
- * each interval, read again when the file changed. Only a cgroup greenai
- * made and labelled (the agent's is root's and carries no label).
+ * each interval, read again when the file changed. Only a cgroup made for
+ * the run: greenai's own, or the agent's (through the agent). Values the
+ * exporter would not take are not mirrored.
  */
 static struct {
 	char dir[GA_PATH_MAX];		/* "": no mirror */
+	uint64_t agent_id;		/* the agent's run cgroup, or 0 */
 	const char *metrics;
 	struct timespec mtime;
 	off_t size;
@@ -905,8 +935,11 @@ static struct {
 static void run_mirror_units(void)
 {
 	const struct ga_metric *units, *unit;
+	const char *to_units = NULL, *to_unit = NULL;
 	struct ga_metrics m;
 	struct stat st;
+	uint64_t milli;
+	char err[256];
 
 	if (!run_mirror.dir[0] || stat(run_mirror.metrics, &st) ||
 	    (st.st_size == run_mirror.size &&
@@ -919,15 +952,24 @@ static void run_mirror_units(void)
 		return;
 	units = ga_metrics_get(&m, "units");
 	unit = ga_metrics_get(&m, "unit");
-	/* the name first: the exporter counts units with a name only */
 	if (unit && strcmp(unit->text, run_mirror.unit) &&
-	    !ga_cgroup_label_set(run_mirror.dir, GA_LABEL_UNIT, unit->text))
-		snprintf(run_mirror.unit, sizeof(run_mirror.unit), "%s",
-			 unit->text);
+	    ga_metric_unit_ok(unit->text) &&
+	    strlen(unit->text) < sizeof(run_mirror.unit))
+		to_unit = unit->text;
 	if (units && strcmp(units->text, run_mirror.units) &&
-	    !ga_cgroup_label_set(run_mirror.dir, GA_LABEL_UNITS, units->text))
+	    !ga_metric_units_milli(units->text, &milli) &&
+	    strlen(units->text) < sizeof(run_mirror.units))
+		to_units = units->text;
+	if ((!to_unit && !to_units) ||
+	    run_label(run_mirror.dir, run_mirror.agent_id, NULL, to_units,
+		      to_unit, err, sizeof(err)))
+		return;
+	if (to_unit)
+		snprintf(run_mirror.unit, sizeof(run_mirror.unit), "%s",
+			 to_unit);
+	if (to_units)
 		snprintf(run_mirror.units, sizeof(run_mirror.units), "%s",
-			 units->text);
+			 to_units);
 }
 
 /*
@@ -1577,10 +1619,12 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 	}
 	if (rc->aware)
 		cli_rc_aware(rc, rc->max_mg, rc->deadline_ms, w.dir);
-	/* the agent's cgroup is root's: no label, the ledger has the model */
-	if (w.made && !w.agent_id && o->model &&
-	    ga_cgroup_label_set(w.dir, GA_LABEL_MODEL, o->model))
-		fprintf(stderr, "greenai run: cannot label the cgroup with the model (xattrs): the ledger still has it\n");
+	/* the agent's cgroup is root's: the agent labels it */
+	if (w.made && o->model &&
+	    run_label(w.dir, w.agent_id, o->model, NULL, NULL, err,
+		      sizeof(err)))
+		fprintf(stderr, "greenai run: the cgroup has no model label (%s): the ledger still has it\n",
+			err);
 	gopts.backend = o->backend;
 	gopts.cgroup_paths = true;
 	gopts.idle = o->idle_conf;
@@ -1679,9 +1723,11 @@ static int run_exec(struct run_opts *o, const struct ga_intensity *in,
 		goto out_metrics;
 	}
 	snprintf(err, sizeof(err), "%lld", (long long)lb.run.id);
-	if (w.made && !w.agent_id) {
+	if (w.made && !w.agent_id)
 		ga_cgroup_label_set(w.dir, GA_LABEL_RUN, err);
+	if (w.made) {
 		snprintf(run_mirror.dir, sizeof(run_mirror.dir), "%s", w.dir);
+		run_mirror.agent_id = w.agent_id;
 		run_mirror.metrics = metrics;
 	}
 	setenv("GREENAI_RUN_ID", err, 1);

@@ -22,6 +22,7 @@ static const char *const ga_agent_ops[] = {
 	[GA_AGENT_OP_RUN_CGROUP] = "run-cgroup",
 	[GA_AGENT_OP_END_RUN] = "end-run",
 	[GA_AGENT_OP_LEAVE_RUN] = "leave-run",
+	[GA_AGENT_OP_LABEL] = "label",
 };
 
 /* A member that is a whole number from @lo to @hi. */
@@ -38,6 +39,32 @@ static int ga_agent_member_u64(struct json_object *o, const char *key,
 	/* a negative number reads as 0, with errno set by json-c 0.16 */
 	if (json_object_get_int64(v) < 0 || *out < lo || *out > hi)
 		return -EINVAL;
+	return 0;
+}
+
+/*
+ * label's optional string member @key into @buf: 1 to @size - 1 bytes,
+ * no NUL byte; *@have counts it. Return: 0, or -EINVAL with @err.
+ */
+static int ga_agent_label_member(struct json_object *o, const char *key,
+				 char *buf, size_t size, unsigned int *have,
+				 char *err, size_t err_size)
+{
+	struct json_object *v;
+	size_t n;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	n = json_object_is_type(v, json_type_string) ?
+		(size_t)json_object_get_string_len(v) : size;
+	if (!n || n >= size || strlen(json_object_get_string(v)) != n) {
+		snprintf(err, err_size,
+			 "label's \"%s\" is not a string of 1 to %zu bytes",
+			 key, size - 1);
+		return -EINVAL;
+	}
+	memcpy(buf, json_object_get_string(v), n + 1);
+	(*have)++;
 	return 0;
 }
 
@@ -83,7 +110,7 @@ int ga_agent_parse_request(const char *line, size_t len,
 			break;
 	if (i == sizeof(ga_agent_ops) / sizeof(ga_agent_ops[0])) {
 		snprintf(err, err_size,
-			 "unknown op (hello, sample, run-cgroup, end-run, leave-run)");
+			 "unknown op (hello, sample, run-cgroup, end-run, leave-run, label)");
 		goto out;
 	}
 	req.op = i;
@@ -118,6 +145,30 @@ int ga_agent_parse_request(const char *line, size_t len,
 		req.cgroup_id = v;
 		want = 2;
 		break;
+	case GA_AGENT_OP_LABEL:
+		if (ga_agent_member_u64(o, "cgroup_id", 1, UINT64_MAX, &v)) {
+			snprintf(err, err_size,
+				 "label needs \"cgroup_id\", its run cgroup's id");
+			goto out;
+		}
+		req.cgroup_id = v;
+		want = 2;
+		if (ga_agent_label_member(o, "model", req.model,
+					  sizeof(req.model), &want, err,
+					  err_size) ||
+		    ga_agent_label_member(o, "units", req.units,
+					  sizeof(req.units), &want, err,
+					  err_size) ||
+		    ga_agent_label_member(o, "unit", req.unit,
+					  sizeof(req.unit), &want, err,
+					  err_size))
+			goto out;
+		if (want == 2) {
+			snprintf(err, err_size,
+				 "label needs \"model\", \"units\" or \"unit\"");
+			goto out;
+		}
+		break;
 	default:
 		break;
 	}
@@ -126,6 +177,8 @@ int ga_agent_parse_request(const char *line, size_t len,
 			 want == 1 ? "no member but \"op\"" :
 			 req.op == GA_AGENT_OP_RUN_CGROUP ?
 			 "\"op\", \"pid\" and \"hold\" only" :
+			 req.op == GA_AGENT_OP_LABEL ?
+			 "\"op\", \"cgroup_id\", \"model\", \"units\" and \"unit\" only" :
 			 "\"op\" and \"cgroup_id\" only");
 		goto out;
 	}

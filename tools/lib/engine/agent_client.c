@@ -271,3 +271,35 @@ int ga_agent_leave_run(const char *socket, uint64_t cgroup_id, char *err,
 {
 	return ga_agent_run_op(socket, "leave-run", cgroup_id, err, err_size);
 }
+
+int ga_agent_label(const char *socket, uint64_t cgroup_id, const char *model,
+		   const char *units, const char *unit, char *err,
+		   size_t err_size)
+{
+	struct json_object *req = json_object_new_object(), *reply;
+	int r;
+
+	if (!req)
+		return -ENOMEM;
+	json_object_object_add(req, "op", json_object_new_string("label"));
+	json_object_object_add(req, "cgroup_id",
+			       json_object_new_uint64(cgroup_id));
+	if (model && *model)
+		json_object_object_add(req, "model",
+				       json_object_new_string(model));
+	if (units && *units)
+		json_object_object_add(req, "units",
+				       json_object_new_string(units));
+	if (unit && *unit)
+		json_object_object_add(req, "unit",
+				       json_object_new_string(unit));
+	r = ga_agent_ask(socket,
+			 json_object_to_json_string_ext(req,
+							JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE),
+			 &reply, err, err_size);
+	json_object_put(req);
+	if (!r)
+		json_object_put(reply);
+	return r;
+}

@@ -365,11 +365,48 @@ static void wl_container_series(struct ga_wl *w, const char *cgpath,
 	wl_pod_series(w, path, &ct, v1, &meta, out);
 }
 
+/* Whether [@s, @s + @n) is a decimal number: no sign, no leading zero. */
+static bool wl_is_num(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > 10 || (s[0] == '0' && n > 1))
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * Whose cgroup @dir (stat @st) is: its directory's owner; but a run
+ * cgroup the agent made for a user (root's, named greenai-run-P-N) is the
+ * user's of its user.greenai.owner "uid:N" (N not 0), which only root
+ * (the agent) can have set on a root-owned cgroup.
+ */
+static uid_t wl_cgroup_uid(const char *dir, const struct stat *st)
+{
+	const char *base = strrchr(dir, '/'), *dash;
+	char v[32], *end;
+	unsigned long uid;
+
+	if (st->st_uid || !base || strncmp(++base, "greenai-run-", 12) ||
+	    !(dash = strchr(base + 12, '-')) ||
+	    !wl_is_num(base + 12, dash - base - 12) ||
+	    !wl_is_num(dash + 1, strlen(dash + 1)) ||
+	    ga_cgroup_label_get(dir, GA_LABEL_OWNER, v, sizeof(v)) ||
+	    strncmp(v, "uid:", 4) || !wl_is_num(v + 4, strlen(v + 4)))
+		return st->st_uid;
+	uid = strtoul(v + 4, &end, 10);
+	return uid && uid < UINT32_MAX ? (uid_t)uid : st->st_uid;
+}
+
 /*
  * The model series of cgroup @cgpath: its user.greenai.model label, its
  * own or inherited; NULL for none, or past max_series. The label is set
  * by whoever owns the cgroup it is on: on one that is not root's, it is
- * that user's model (owner "uid:N"), never root's of the same name. A
+ * that user's model (owner "uid:N"), never root's of the same name; so is
+ * one on the agent's run cgroup for that user (wl_cgroup_uid()). A
  * model ends when no cgroup of it is left and the labelled one has gone.
  */
 static struct wl_series *wl_model_series(struct ga_wl *w, const char *cgpath,
@@ -379,14 +416,15 @@ static struct wl_series *wl_model_series(struct ga_wl *w, const char *cgpath,
 	char key[sizeof(((struct wl_series *)0)->key)];
 	struct wl_series *s;
 	struct stat st;
+	uid_t uid;
 
 	if (ga_cgroup_label_find(&w->mount, cgpath, GA_LABEL_MODEL, model,
 				 size, from, sizeof(from)) || !model[0] ||
 	    ga_cgroup_dir(&w->mount, from, dir, sizeof(dir)) || stat(dir, &st))
 		return NULL;
-	if (st.st_uid)
-		snprintf(owner, sizeof(owner), "uid:%u",
-			 (unsigned int)st.st_uid);
+	uid = wl_cgroup_uid(dir, &st);
+	if (uid)
+		snprintf(owner, sizeof(owner), "uid:%u", (unsigned int)uid);
 	wl_key(key, sizeof(key), owner, model);
 	s = wl_series_get(w, WL_MODEL, key);
 	if (!s)
@@ -429,17 +467,19 @@ static bool wl_cgroup_gone(struct ga_wl *w, const struct wl_cgroup *c)
  * owner is the model's (root for root's, N for "uid:N"), so that no one
  * adds units to another's model.
  */
-static bool wl_units_owner(const struct wl_series *s, const struct stat *st)
+static bool wl_units_owner(const struct wl_series *s, const char *dir,
+			   const struct stat *st)
 {
+	uid_t of = wl_cgroup_uid(dir, st);
 	char *end;
 	unsigned long uid;
 
 	if (!s->owner[0])
-		return st->st_uid == 0;
+		return of == 0;
 	if (strncmp(s->owner, "uid:", 4))
 		return false;
 	uid = strtoul(s->owner + 4, &end, 10);
-	return !*end && uid == st->st_uid;
+	return !*end && uid == of;
 }
 
 /*
@@ -468,7 +508,7 @@ static void wl_units(struct ga_wl *w, struct wl_cgroup *c)
 	if (ga_cgroup_label_get(dir, GA_LABEL_UNITS, v, sizeof(v)) ||
 	    ga_cgroup_label_get(dir, GA_LABEL_UNIT, unit, sizeof(unit)) ||
 	    ga_metric_units_milli(v, &milli) || !ga_metric_unit_ok(unit) ||
-	    stat(dir, &st) || !wl_units_owner(s, &st) ||
+	    stat(dir, &st) || !wl_units_owner(s, dir, &st) ||
 	    (s->unit[0] && strcmp(s->unit, unit))) {
 		if (c->units == WL_UNITS_UNREAD)
 			c->units = WL_UNITS_ABSENT;
