@@ -37,6 +37,8 @@
 #define GX_AGENT_PER_UID	8	/* of one uid but root's */
 #define GX_AGENT_RATE		20	/* requests a second, a connection */
 #define GX_AGENT_WALK_MAX	65536	/* cgroup directories a walk visits */
+#define GX_AGENT_WALKS		8	/* uids whose walks a sample keeps */
+#define GX_NOBODY		((uid_t)-1)	/* a process gone, or reused */
 
 struct gx_client {
 	int fd;
@@ -63,6 +65,31 @@ struct gx_run {
 
 #define GX_AGENT_RUNS_PER_UID	32	/* live run cgroups of one uid */
 
+/* The cgroups a uid may read: their ids. */
+struct gx_owned {
+	__u64 *ids;
+	unsigned int nr, max, walked;
+};
+
+/* A process as the accounting keys it, and its owner. */
+struct gx_key {
+	__u64 start_ns;
+	__u32 tgid;
+	uid_t uid;
+};
+
+/* The processes of the accounting, with their owners. */
+struct gx_keys {
+	struct gx_key *k;
+	size_t nr, max;
+};
+
+/* The cgroups one uid owns, as walked at a sample. */
+struct gx_walk {
+	uid_t uid;
+	struct gx_owned owned;
+};
+
 struct gx_agent {
 	struct gx_state *st;
 	const char *root;		/* "/" or --root */
@@ -78,6 +105,10 @@ struct gx_agent {
 	unsigned int nr_run, max_run;
 	struct gx_client clients[GX_AGENT_MAX_CLIENTS];
 	unsigned int nr;
+	struct gx_keys owners;		/* the processes' owners at a sample */
+	__u64 owners_sample;		/* that sample */
+	struct gx_walk walks[GX_AGENT_WALKS];	/* at that sample */
+	unsigned int nr_walks, next_walk;
 };
 
 /* Queue @s (a line) for @c; a client out of memory is closed. */
@@ -119,14 +150,14 @@ static void gx_client_json(struct gx_client *c, struct json_object *o)
 }
 
 /*
- * Whether process @pid that started at @start_ns (the backend's clock:
+ * The owner (real uid) of process @pid that started at @start_ns (the
+ * backend's clock:
  * CLOCK_MONOTONIC ns) is @uid's. /proc counts the start in clock ticks
  * of CLOCK_BOOTTIME, which is ahead of CLOCK_MONOTONIC by the time the
  * machine slept before the start: a process of the same pid that started
- * otherwise is another one (a reused pid), and not matched.
+ * otherwise is another one (a reused pid): GX_NOBODY, as when it is gone.
  */
-static bool gx_task_owned(const char *root, __u32 pid, __u64 start_ns,
-			  uid_t uid)
+static uid_t gx_task_owner(const char *root, __u32 pid, __u64 start_ns)
 {
 	struct ga_proc_stat a, b;
 	struct timespec mono, boot;
@@ -134,25 +165,19 @@ static bool gx_task_owned(const char *root, __u32 pid, __u64 start_ns,
 	uid_t owner;
 
 	if (pid == GA_ACCT_OVERFLOW_ID || pid > 0x3fffffff)
-		return false;
+		return GX_NOBODY;
 	if (ga_proc_stat_read(root, pid, &a) ||
 	    ga_proc_uid(root, pid, &owner) ||
 	    ga_proc_stat_read(root, pid, &b) || a.start_time != b.start_time)
-		return false;
+		return GX_NOBODY;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	slept = (boot.tv_sec - mono.tv_sec) * 1000000000ll +
 		(boot.tv_nsec - mono.tv_nsec);
 	at = a.start_time * tick;
-	return owner == uid && at + tick >= start_ns &&
-	       at <= start_ns + slept + tick;
+	return at + tick >= start_ns && at <= start_ns + slept + tick ?
+		       owner : GX_NOBODY;
 }
-
-/* The cgroups @uid may read: their ids, sorted. */
-struct gx_owned {
-	__u64 *ids;
-	unsigned int nr, max, walked;
-};
 
 static int gx_owned_add(struct gx_owned *o, __u64 id)
 {
@@ -209,12 +234,6 @@ static int gx_u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* A process as the accounting keys it. */
-struct gx_key {
-	__u64 start_ns;
-	__u32 tgid;
-};
-
 static int gx_key_cmp(const void *a, const void *b)
 {
 	const struct gx_key *x = a, *y = b;
@@ -223,12 +242,6 @@ static int gx_key_cmp(const void *a, const void *b)
 		return x->tgid < y->tgid ? -1 : 1;
 	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
 }
-
-/* The processes of the accounting, then those of them a uid owns. */
-struct gx_keys {
-	struct gx_key *k;
-	size_t nr, max;
-};
 
 static int gx_keys_add(const struct ga_acct_task *t, void *arg)
 {
@@ -243,31 +256,66 @@ static int gx_keys_add(const struct ga_acct_task *t, void *arg)
 		ks->k = k;
 		ks->max = max;
 	}
-	ks->k[ks->nr++] = (struct gx_key){ t->start_ns, t->tgid };
+	ks->k[ks->nr++] = (struct gx_key){ t->start_ns, t->tgid, GX_NOBODY };
 	return 0;
 }
 
 /*
- * The processes @uid owns, looked up in /proc without the state's lock
- * (reading /proc for each process would hold up the sampling): those of
- * the accounting now, kept when the caller's.
+ * The owners of the accounting's processes at sample @sample, looked up
+ * in /proc once a sample, for every caller (a request would otherwise
+ * read /proc three times per process), and without the state's lock
+ * (that would hold up the sampling). Sorted by key.
  */
-static int gx_owned_tasks(struct gx_agent *a, uid_t uid, struct gx_keys *ks)
+static int gx_owners(struct gx_agent *a, __u64 sample)
 {
-	size_t i, n = 0;
+	struct gx_keys *ks = &a->owners;
+	size_t i;
 	int r;
 
+	if (a->owners_sample == sample && ks->k)
+		return 0;
+	ks->nr = 0;
+	a->nr_walks = 0;
 	pthread_mutex_lock(&a->st->lock);
 	r = ga_for_each_task(a->st->g, gx_keys_add, ks);
 	pthread_mutex_unlock(&a->st->lock);
-	if (r < 0)
+	if (r < 0) {
+		a->owners_sample = 0;
 		return r;
+	}
 	for (i = 0; i < ks->nr; i++)
-		if (gx_task_owned(a->root, ks->k[i].tgid, ks->k[i].start_ns,
-				  uid))
-			ks->k[n++] = ks->k[i];
-	ks->nr = n;
-	qsort(ks->k, n, sizeof(*ks->k), gx_key_cmp);
+		ks->k[i].uid = gx_task_owner(a->root, ks->k[i].tgid,
+					     ks->k[i].start_ns);
+	qsort(ks->k, ks->nr, sizeof(*ks->k), gx_key_cmp);
+	a->owners_sample = sample;
+	return 0;
+}
+
+/*
+ * The cgroups @uid owns (gx_owned_walk), walked once a sample for each of
+ * the last GX_AGENT_WALKS callers' uids: into @o, unsorted.
+ */
+static int gx_owned_cgroups(struct gx_agent *a, uid_t uid, struct gx_owned *o)
+{
+	struct gx_walk *w = NULL;
+	unsigned int i;
+
+	for (i = 0; i < a->nr_walks; i++)
+		if (a->walks[i].uid == uid)
+			w = &a->walks[i];
+	if (!w) {
+		if (a->nr_walks < GX_AGENT_WALKS)
+			w = &a->walks[a->nr_walks++];
+		else
+			w = &a->walks[a->next_walk++ % GX_AGENT_WALKS];
+		w->uid = uid;
+		w->owned.nr = w->owned.walked = 0;
+		if (a->have_mnt)
+			gx_owned_walk(&w->owned, a->mnt.dir, uid, false, 0);
+	}
+	for (i = 0; i < w->owned.nr; i++)
+		if (gx_owned_add(o, w->owned.ids[i]))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -283,11 +331,14 @@ struct gx_reply {
 static int gx_reply_task(const struct ga_acct_task *t, void *arg)
 {
 	struct gx_reply *r = arg;
-	struct gx_key k = { t->start_ns, t->tgid };
+	struct gx_key k = { t->start_ns, t->tgid, 0 }, *o;
 
-	if (r->uid && !bsearch(&k, r->tasks_owned->k, r->tasks_owned->nr,
-			       sizeof(k), gx_key_cmp))
-		return 0;
+	if (r->uid) {
+		o = bsearch(&k, r->tasks_owned->k, r->tasks_owned->nr,
+			    sizeof(k), gx_key_cmp);
+		if (!o || o->uid != r->uid)
+			return 0;
+	}
 	json_object_array_add(r->tasks, ga_agent_task_json(t, r->nr_domains));
 	return 0;
 }
@@ -309,19 +360,22 @@ static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 {
 	struct gx_state *st = a->st;
 	struct gx_owned owned = { 0 };
-	struct gx_keys tasks = { 0 };
 	struct gx_reply r = { .a = a, .uid = c->uid, .owned = &owned,
-			      .tasks_owned = &tasks };
+			      .tasks_owned = &a->owners };
 	struct json_object *o, *doms;
 	unsigned int i;
+	__u64 sample;
 
-	if (c->uid && gx_owned_tasks(a, c->uid, &tasks)) {
-		free(tasks.k);
+	pthread_mutex_lock(&st->lock);
+	sample = st->samples;
+	pthread_mutex_unlock(&st->lock);
+	if (c->uid && (gx_owners(a, sample) ||
+		       gx_owned_cgroups(a, c->uid, &owned))) {
+		free(owned.ids);
 		gx_client_error(c, ENOMEM, "out of memory");
 		return;
 	}
-	if (c->uid && a->have_mnt) {
-		gx_owned_walk(&owned, a->mnt.dir, c->uid, false, 0);
+	if (c->uid) {
 		for (i = 0; i < a->nr_run; i++)
 			if (a->run[i].uid == c->uid &&
 			    gx_owned_add(&owned, a->run[i].id))
@@ -356,7 +410,6 @@ static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 	json_object_object_add(o, "tasks", r.tasks);
 	json_object_object_add(o, "cgroups", r.cgroups);
 	free(owned.ids);
-	free(tasks.k);
 	gx_client_json(c, o);
 }
 
@@ -984,6 +1037,8 @@ int gx_agent_start(struct gx_agent **out, struct gx_state *st,
 
 void gx_agent_stop(struct gx_agent *a)
 {
+	unsigned int i;
+
 	if (!a)
 		return;
 	if (a->started) {
@@ -1006,5 +1061,8 @@ void gx_agent_stop(struct gx_agent *a)
 		close(a->wake[1]);
 	free(a->path);
 	free(a->run);
+	free(a->owners.k);
+	for (i = 0; i < GX_AGENT_WALKS; i++)
+		free(a->walks[i].owned.ids);
 	free(a);
 }
