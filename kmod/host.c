@@ -16,7 +16,9 @@
  * Counting: the first feed of a domain is its baseline and gives no
  * energy; a later one gives the increase since the one before, a counter
  * that went back counting as a wrap within the range, as powercap does
- * (flagged GREENAI_F_WRAPPED). A feed with another range starts counting
+ * (flagged GREENAI_F_WRAPPED), unless that wrap would mean more than 1 kW
+ * since the last feed: then the host's tree began again, and the counter
+ * is counted from its new value. A feed with another range starts counting
  * again from it, giving no energy. The energy is taken by the next
  * interval close. Until the first feed, intervals get no energy and are
  * flagged GREENAI_F_STALE; so is every interval from the
@@ -31,6 +33,7 @@
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "internal.h"
 
@@ -41,6 +44,7 @@
 struct greenai_host_ctr {
 	u64 last;		/* the last value fed, µJ */
 	u64 range;		/* its range, µJ; 0 until the first feed */
+	u64 at;			/* when it was fed last, ktime ns */
 	u32 quiet;		/* intervals in a row closed with no feed */
 	bool fed;		/* fed since the last close */
 };
@@ -172,6 +176,7 @@ static void greenai_host_cpu_online(unsigned int cpu)
 int greenai_host_feed(unsigned int index, const char *name, u64 energy_uj,
 		      u64 range_uj)
 {
+	u64 now = ktime_get_ns();	/* 1 µJ a ns is 1 kW */
 	struct greenai_host_ctr *c;
 	struct greenai_meter *m;
 	struct greenai_dom *d;
@@ -187,11 +192,17 @@ int greenai_host_feed(unsigned int index, const char *name, u64 energy_uj,
 	if (c->range == range_uj) {
 		if (energy_uj >= c->last) {
 			m->pending_uj += energy_uj - c->last;
-		} else {
+		} else if (range_uj - c->last + energy_uj <= now - c->at) {
 			m->pending_uj += range_uj - c->last + energy_uj;
 			m->pending_flags |= GREENAI_F_WRAPPED;
 		}
+		/*
+		 * else more than 1 kW since the last feed: not a wrap, the
+		 * host's tree began again (its agent restarted); counted
+		 * from the new value on
+		 */
 	}
+	c->at = now;
 	c->last = energy_uj;
 	c->range = range_uj;
 	c->fed = true;
