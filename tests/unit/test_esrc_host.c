@@ -368,7 +368,7 @@ static void bad_descriptions(void **state)
 	    "without a gap");
 	BAD(HEAD, "no domain");
 	BAD(HEAD "host:01 source=rapl measured\n", "not host:INDEX");
-	BAD(HEAD "host:16 source=rapl measured\n", "more domains than 16");
+	BAD(HEAD "host:32 source=rapl measured\n", "more domains than 32");
 	BAD(HEAD "host:0 source=rapl guessed\n", "source=SRC");
 	BAD(HEAD "host:0 rapl measured\n", "source=SRC");
 	BAD(HEAD "host:0 source=RAPL measured\n", "source=SRC");

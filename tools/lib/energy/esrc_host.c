@@ -64,7 +64,7 @@
 
 #define HOST_DESC		"greenai-host"
 #define HOST_DESC_MAX		4096	/* bytes of greenai-host */
-#define HOST_MAX_ZONES		16
+#define HOST_MAX_ZONES		GREENAI_MAX_DOMAINS	/* as the host writes */
 #define HOST_STALE		3	/* host intervals without a new seq */
 #define HOST_MAX_INTERVAL_MS	3600000
 #define HOST_VM_LEN		64
@@ -168,7 +168,7 @@ static const char *const host_keys[HK_NR] = {
 
 /* One "key value" line; @seen: the keys and domains had so far. */
 static int host_line(char *line, struct host_desc *d, unsigned int *seen,
-		     unsigned int *doms, uint64_t *version, char *msg,
+		     uint64_t *doms, uint64_t *version, char *msg,
 		     size_t size)
 {
 	char *val = strchr(line, ' ');
@@ -184,12 +184,14 @@ static int host_line(char *line, struct host_desc *d, unsigned int *seen,
 	if (!strncmp(line, "host:", 5)) {
 		r = host_index(line, &i);
 		if (r) {
-			snprintf(msg, size, "%s: %s", line,
-				 r == -ERANGE ? "more domains than 16" :
-						"not host:INDEX");
+			if (r == -ERANGE)
+				snprintf(msg, size, "%s: more domains than %d",
+					 line, GREENAI_MAX_DOMAINS);
+			else
+				snprintf(msg, size, "%s: not host:INDEX", line);
 			return -EINVAL;
 		}
-		if (*doms & (1U << i)) {
+		if (*doms & (1ULL << i)) {
 			snprintf(msg, size, "%s given twice", line);
 			return -EINVAL;
 		}
@@ -199,7 +201,7 @@ static int host_line(char *line, struct host_desc *d, unsigned int *seen,
 				 line);
 			return -EINVAL;
 		}
-		*doms |= 1U << i;
+		*doms |= 1ULL << i;
 		return 0;
 	}
 	for (k = 0; k < HK_NR; k++)
@@ -244,7 +246,8 @@ bad:
 static int host_parse(char *text, size_t len, struct host_desc *d, char *msg,
 		      size_t size)
 {
-	unsigned int seen = 0, doms = 0, line = 0, k;
+	unsigned int seen = 0, line = 0, k;
+	uint64_t doms = 0;
 	uint64_t version = 0;
 	char *p = text, *nl;
 	size_t i;
@@ -290,9 +293,9 @@ static int host_parse(char *text, size_t len, struct host_desc *d, char *msg,
 			return -EINVAL;
 		}
 	}
-	while (d->nr < HOST_MAX_ZONES && (doms & (1U << d->nr)))
+	while (d->nr < HOST_MAX_ZONES && (doms & (1ULL << d->nr)))
 		d->nr++;
-	if (!d->nr || doms != (1U << d->nr) - 1) {
+	if (!d->nr || doms != (1ULL << d->nr) - 1) {
 		snprintf(msg, size, "%s", d->nr ?
 			 "domain indices are not 0, 1, ... without a gap" :
 			 "no domain (no host:0 line)");
