@@ -4,7 +4,7 @@
 # agent_clients.py SOCKET N SECONDS UID: N clients of the greenai agent
 # (docs/agent.md) that each ask for a sample once a second for SECONDS,
 # as user UID: each ask connects, says hello, asks for the sample and
-# closes (the agent holds 64 connections at once, so 100 clients do not
+# closes (the agent holds 128 connections at once, 16 of a uid, so 100 clients do not
 # stay connected), the N spread evenly over each second. Prints
 # "asked N", "answered N", "refused N" (replies with "ok": false) and
 # "late N" (asks that started over 100 ms behind their time: the figures

@@ -578,6 +578,22 @@ units=3"
 	run as a "$T/bin/agent_client.py" "$SOCK" raw \
 		"{\"op\":\"sample\",\"pad\":\"$(printf '%02000d' 0)\"}"
 	assert_output --partial '"error":"request over 1024 bytes"'
+	# a uid's 17th connection at once is refused
+	run as a /usr/bin/python3 -c 'import socket, sys
+def conn():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    return s, s.makefile()
+held = []
+for i in range(16):
+    s, f = conn()
+    s.sendall(b"{\"op\":\"hello\"}\n")
+    held.append((s, f, f.readline()))
+print(sum("\"ok\":true" in h for s, f, h in held))
+s, f = conn()
+print(f.readline().strip())' "$SOCK"
+	assert_output '16
+{"ok":false,"errno":87,"error":"too many connections of your uid"}'
 	# nothing was made, and the agent answers as before
 	assert_equal "$(find "$UCG_a" "$UCG_b" -mindepth 1 -type d | wc -l)" 0
 	run facts a

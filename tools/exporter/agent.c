@@ -33,8 +33,8 @@
 
 #include "exporter.h"
 
-#define GX_AGENT_MAX_CLIENTS	64	/* connections at once */
-#define GX_AGENT_PER_UID	8	/* of one uid but root's */
+#define GX_AGENT_MAX_CLIENTS	128	/* connections at once */
+#define GX_AGENT_PER_UID	16	/* of one uid but root's */
 #define GX_AGENT_RATE		20	/* requests a second, a connection */
 #define GX_AGENT_WALK_MAX	65536	/* cgroup directories a walk visits */
 #define GX_AGENT_WALKS		8	/* uids whose walks a sample keeps */
