@@ -46,19 +46,6 @@ start_containers() {
 	done
 }
 
-remove_containers() {
-	local d
-	for d in "$base"/docker-"$mark"*.scope; do
-		[ -d "$d" ] || continue
-		echo 1 >"$d/cgroup.kill"
-	done
-	for d in "$base"/docker-"$mark"*.scope; do
-		[ -d "$d" ] || continue
-		until grep -q '^populated 0$' "$d/cgroup.events"; do sleep 0.05; done
-		rmdir "$d"
-	done
-}
-
 scrape() {
 	curl -fsS "http://127.0.0.1:$port/metrics"
 }

@@ -29,3 +29,18 @@ verdict() {
 		ok = op == "<=" ? v + 0 <= b + 0 : v + 0 >= b + 0
 		print ok ? "ok" : w }'
 }
+
+# remove_containers: kill what runs in the bench's docker-shaped cgroups
+# ($base/docker-$mark*.scope), then remove them
+remove_containers() {
+	local d
+	for d in "$base"/docker-"$mark"*.scope; do
+		[ -d "$d" ] || continue
+		echo 1 >"$d/cgroup.kill"
+	done
+	for d in "$base"/docker-"$mark"*.scope; do
+		[ -d "$d" ] || continue
+		until grep -q '^populated 0$' "$d/cgroup.events"; do sleep 0.05; done
+		rmdir "$d"
+	done
+}

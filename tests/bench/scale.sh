@@ -51,19 +51,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-remove_containers() {
-	local d
-	for d in "$base"/docker-"$mark"*.scope; do
-		[ -d "$d" ] || continue
-		echo 1 >"$d/cgroup.kill"
-	done
-	for d in "$base"/docker-"$mark"*.scope; do
-		[ -d "$d" ] || continue
-		until grep -q '^populated 0$' "$d/cgroup.events"; do sleep 0.05; done
-		rmdir "$d"
-	done
-}
-
 stop_sleepers() {
 	[ -n "$sl" ] || return 0
 	# the children first: once their parent is gone they are not its
