@@ -44,11 +44,18 @@ def perf_open(tid):
 
 
 def child(tid_w, go_r):
-    """Two threads; the second's tid to the parent; exit when told."""
+    """Two threads; the second's tid to the parent; exit when told, the
+    second thread first and gone for good (released), so that the first's
+    exit is the process's last: the process's exit then holds the first
+    thread's task_struct and the event the second's, and greenai.ko can
+    tell the second is still held (were the held thread the last to exit,
+    the module's own hold on it would hide the event's)."""
     go = threading.Event()
+    tids = []
 
     def second():
-        os.write(tid_w, b"%d\n" % threading.get_native_id())
+        tids.append(threading.get_native_id())
+        os.write(tid_w, b"%d\n" % tids[0])
         go.wait()
 
     t = threading.Thread(target=second)
@@ -56,6 +63,13 @@ def child(tid_w, go_r):
     os.read(go_r, 1)
     go.set()
     t.join()
+    # join() returns before the thread's own exit is over: wait until the
+    # kernel has released it (a bounded poll: a minute at most)
+    deadline = time.monotonic() + 60
+    while os.path.exists("/proc/self/task/%d" % tids[0]):
+        if time.monotonic() > deadline:
+            os._exit(3)
+        time.sleep(0.001)
     os._exit(0)
 
 
@@ -79,8 +93,10 @@ def main(argv):
     tid = int(os.read(tid_r, 64).split()[0])
     fd = perf_open(tid)
     os.write(go_w, b"x")
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
     reaped = time.monotonic()
+    if status:
+        sys.exit("held_exit: the child's second thread was not released")
     rc = subprocess.call(argv[2:])
     held = time.monotonic() - reaped
     print("pid %d" % pid)
