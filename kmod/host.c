@@ -32,8 +32,8 @@
 #include <linux/cpumask.h>
 #include <linux/ctype.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
 
 #include "internal.h"
 
