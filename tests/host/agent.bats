@@ -89,10 +89,11 @@ as() {
 }
 
 # start_agent [LISTEN]: the exporter as an agent only (or with HTTP on
-# LISTEN too, its port then in PORT), sampling every second; back once its
-# socket answers (60 s at most)
+# LISTEN too, its port then in PORT), sampling every second (every
+# AGENT_INTERVAL s when set); back once its socket answers (60 s at most)
 start_agent() {
-	"$EXPORTER" --listen "${1:-none}" --agent-socket "$SOCK" -i 1 --no-ledger \
+	"$EXPORTER" --listen "${1:-none}" --agent-socket "$SOCK" \
+		-i "${AGENT_INTERVAL:-1}" --no-ledger \
 		--state "$T/state" 2>>"$T/exporter.log" 3>&- &
 	PIDS+=("$!")
 	local deadline=$((SECONDS + 60))
@@ -549,6 +550,32 @@ units=3"
 	assert_output '{"ok":true}'
 	run as a "$T/bin/agent_client.py" "$SOCK" run-pid "$pa"
 	assert_output --partial '"ok":true'
+}
+
+@test "agent: a sample's reply is one uid's, the same for each of its requests until the next sample, each with its own age" {
+	local a1 a2 r1
+	# one sample in the test's few seconds: the replies are of that one
+	AGENT_INTERVAL=60 start_agent
+	a1=$(as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"sample"}')
+	r1=$("$T/bin/agent_client.py" "$SOCK" raw '{"op":"sample"}')
+	run as b "$T/bin/agent_client.py" "$SOCK" raw '{"op":"sample"}'
+	a2=$(as a "$T/bin/agent_client.py" "$SOCK" raw '{"op":"sample"}')
+	# whole JSON each, for its own uid, of the one sample; a's twice
+	# alike but for its age, which does not go back; root's is not a's:
+	# the machine's totals are root's
+	/usr/bin/python3 - "$UID_A" "$UID_B" "$a1" "$a2" "$output" "$r1" <<'PY'
+import json, sys
+ua, ub = int(sys.argv[1]), int(sys.argv[2])
+a1, a2, b, r = (json.loads(x) for x in sys.argv[3:7])
+for reply, uid in ((a1, ua), (a2, ua), (b, ub), (r, 0)):
+    assert reply["ok"] and reply["uid"] == uid and reply["sample"] == 1, reply
+    assert isinstance(reply["age_ms"], int) and reply["age_ms"] >= 0, reply
+assert a2["age_ms"] >= a1["age_ms"], (a1["age_ms"], a2["age_ms"])
+del a1["age_ms"], a2["age_ms"]
+assert a1 == a2, (a1, a2)
+assert not any("energy_uj" in d for d in a1["domains"]), a1["domains"]
+assert r["domains"] and all("energy_uj" in d for d in r["domains"]), r
+PY
 }
 
 @test "agent: no figures finer than a sample a second" {

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <json-c/json.h>
 
@@ -39,6 +40,7 @@
 #define GX_AGENT_WALK_MAX	65536	/* cgroup directories a walk visits */
 #define GX_AGENT_WALKS		8	/* uids whose walks a sample keeps */
 #define GX_NOBODY		((uid_t)-1)	/* a process gone, or reused */
+#define GX_AGENT_ACCEPTS	16	/* connections taken at one wake */
 
 struct gx_client {
 	int fd;
@@ -90,6 +92,20 @@ struct gx_walk {
 	struct gx_owned owned;
 };
 
+/*
+ * A sample's reply to one uid, rendered once for every request of that
+ * uid until the next sample: the JSON object without its closing brace,
+ * to which each answer adds its own age_ms.
+ */
+struct gx_reply_text {
+	uid_t uid;
+	__u64 sample, reopens;		/* the state's, when rendered */
+	unsigned int runs;		/* gx_agent.runs_gen, when rendered */
+	double last_sample;		/* the sample's time */
+	char *text;
+	size_t len;
+};
+
 struct gx_agent {
 	struct gx_state *st;
 	const char *root;		/* "/" or --root */
@@ -109,20 +125,59 @@ struct gx_agent {
 	__u64 owners_sample;		/* that sample */
 	struct gx_walk walks[GX_AGENT_WALKS];	/* at that sample */
 	unsigned int nr_walks, next_walk;
+	unsigned int runs_gen;		/* run cgroups made or removed */
+	struct gx_reply_text replies[GX_AGENT_WALKS];
+	unsigned int next_reply;
 };
 
-/* Queue @s (a line) for @c; a client out of memory is closed. */
-static void gx_client_put(struct gx_client *c, const char *s, size_t n)
+/*
+ * Send @iov (@n parts of one line or more) to @c: at once when nothing
+ * waits before it, what the socket does not take queued for POLLOUT. A
+ * peer gone or a client out of memory is closed.
+ */
+static void gx_client_putv(struct gx_client *c, struct iovec *iov, int n)
 {
-	char *t = realloc(c->out, c->out_len + n);
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = n };
+	size_t done = 0, len = 0;
+	ssize_t sent;
+	char *t;
+	int i;
 
+	if (c->closing)
+		return;
+	if (!c->out_len) {
+		sent = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0 && errno != EAGAIN && errno != EINTR) {
+			c->closing = true;
+			return;
+		}
+		done = sent < 0 ? 0 : sent;
+	}
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (done == len)
+		return;
+	t = realloc(c->out, c->out_len + len - done);
 	if (!t) {
 		c->closing = true;
 		return;
 	}
-	memcpy(t + c->out_len, s, n);
 	c->out = t;
-	c->out_len += n;
+	for (i = 0; i < n; i++) {
+		size_t skip = done < iov[i].iov_len ? done : iov[i].iov_len;
+
+		done -= skip;
+		memcpy(c->out + c->out_len, (char *)iov[i].iov_base + skip,
+		       iov[i].iov_len - skip);
+		c->out_len += iov[i].iov_len - skip;
+	}
+}
+
+static void gx_client_put(struct gx_client *c, const char *s, size_t n)
+{
+	struct iovec iov = { (void *)s, n };
+
+	gx_client_putv(c, &iov, 1);
 }
 
 static void gx_client_error(struct gx_client *c, int errnum, const char *msg)
@@ -144,8 +199,8 @@ static void gx_client_json(struct gx_client *c, struct json_object *o)
 	}
 	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
 						JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	gx_client_put(c, s, n);
-	gx_client_put(c, "\n", 1);
+	gx_client_putv(c, (struct iovec[]){ { (void *)s, n }, { (void *)"\n", 1 } },
+		       2);
 	json_object_put(o);
 }
 
@@ -195,34 +250,41 @@ static int gx_owned_add(struct gx_owned *o, __u64 id)
 }
 
 /*
- * Walk cgroup directory @dir: a directory @uid owns (delegated to it) and
- * one below it are @uid's.
+ * Walk the cgroup directory open at @fd (closed here): a directory @uid
+ * owns (delegated to it) and one below it are @uid's. Each step opens
+ * the next directory from the last, so no path is looked up twice.
  */
-static void gx_owned_walk(struct gx_owned *o, const char *dir, uid_t uid,
-			  bool owned, unsigned int depth)
+static void gx_owned_walk(struct gx_owned *o, int fd, uid_t uid, bool owned,
+			  unsigned int depth)
 {
-	char sub[GA_PATH_MAX];
 	struct dirent *de;
 	struct stat sb;
 	uint64_t id;
 	DIR *d;
+	int sub;
 
 	if (depth > GA_CGROUP_DEPTH_MAX || o->walked++ >= GX_AGENT_WALK_MAX ||
-	    stat(dir, &sb))
+	    fstat(fd, &sb)) {
+		close(fd);
 		return;
+	}
 	owned = owned || sb.st_uid == uid;
-	if (owned && !ga_cgroup_id(dir, &id) && gx_owned_add(o, id))
+	if (owned && !ga_cgroup_id_fd(fd, &id) && gx_owned_add(o, id)) {
+		close(fd);
 		return;
-	d = opendir(dir);
-	if (!d)
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
 		return;
+	}
 	while ((de = readdir(d))) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
-				     de->d_name) >= sizeof(sub))
-			continue;
-		gx_owned_walk(o, sub, uid, owned, depth + 1);
+		sub = openat(dirfd(d), de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			gx_owned_walk(o, sub, uid, owned, depth + 1);
 	}
 	closedir(d);
 }
@@ -299,6 +361,7 @@ static int gx_owned_cgroups(struct gx_agent *a, uid_t uid, struct gx_owned *o)
 {
 	struct gx_walk *w = NULL;
 	unsigned int i;
+	int fd;
 
 	for (i = 0; i < a->nr_walks; i++)
 		if (a->walks[i].uid == uid)
@@ -310,8 +373,10 @@ static int gx_owned_cgroups(struct gx_agent *a, uid_t uid, struct gx_owned *o)
 			w = &a->walks[a->next_walk++ % GX_AGENT_WALKS];
 		w->uid = uid;
 		w->owned.nr = w->owned.walked = 0;
-		if (a->have_mnt)
-			gx_owned_walk(&w->owned, a->mnt.dir, uid, false, 0);
+		fd = a->have_mnt ? open(a->mnt.dir, O_RDONLY | O_DIRECTORY |
+					     O_CLOEXEC) : -1;
+		if (fd >= 0)
+			gx_owned_walk(&w->owned, fd, uid, false, 0);
 	}
 	for (i = 0; i < w->owned.nr; i++)
 		if (gx_owned_add(o, w->owned.ids[i]))
@@ -355,31 +420,38 @@ static int gx_reply_cgroup(const struct ga_acct_cgroup *c, void *arg)
 	return 0;
 }
 
-/* {"op":"sample"}: the last sample's figures that @c may see. */
-static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
+/*
+ * The last sample's figures that @uid may see, rendered into @t (whose
+ * text is replaced): a JSON object without its closing brace.
+ */
+static int gx_reply_render(struct gx_agent *a, uid_t uid,
+			   struct gx_reply_text *t)
 {
 	struct gx_state *st = a->st;
 	struct gx_owned owned = { 0 };
-	struct gx_reply r = { .a = a, .uid = c->uid, .owned = &owned,
+	struct gx_reply r = { .a = a, .uid = uid, .owned = &owned,
 			      .tasks_owned = &a->owners };
 	struct json_object *o, *doms;
 	unsigned int i;
+	const char *s;
 	__u64 sample;
+	size_t n;
+	int err;
 
 	pthread_mutex_lock(&st->lock);
 	sample = st->samples;
 	pthread_mutex_unlock(&st->lock);
-	if (c->uid && (gx_owners(a, sample) ||
-		       gx_owned_cgroups(a, c->uid, &owned))) {
-		free(owned.ids);
-		gx_client_error(c, ENOMEM, "out of memory");
-		return;
-	}
-	if (c->uid) {
-		for (i = 0; i < a->nr_run; i++)
-			if (a->run[i].uid == c->uid &&
-			    gx_owned_add(&owned, a->run[i].id))
-				break;
+	if (uid) {
+		err = gx_owners(a, sample);
+		if (!err)
+			err = gx_owned_cgroups(a, uid, &owned);
+		for (i = 0; !err && i < a->nr_run; i++)
+			if (a->run[i].uid == uid)
+				err = gx_owned_add(&owned, a->run[i].id);
+		if (err) {
+			free(owned.ids);
+			return err;
+		}
 		qsort(owned.ids, owned.nr, sizeof(*owned.ids), gx_u64_cmp);
 	}
 	o = json_object_new_object();
@@ -387,30 +459,77 @@ static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 	r.tasks = json_object_new_array();
 	r.cgroups = json_object_new_array();
 	pthread_mutex_lock(&st->lock);
+	t->uid = uid;
+	t->sample = st->samples;
+	t->reopens = st->reopens;
+	t->runs = a->runs_gen;
+	t->last_sample = st->last_sample;
 	r.nr_domains = ga_nr_domains(st->g);
 	for (i = 0; i < r.nr_domains; i++)
 		json_object_array_add(doms, ga_agent_domain_json(st->g, i,
-								  !c->uid));
+								  !uid));
 	ga_for_each_task(st->g, gx_reply_task, &r);
 	ga_for_each_cgroup(st->g, gx_reply_cgroup, &r);
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, "sample", json_object_new_uint64(st->samples));
 	json_object_object_add(o, "interval_ms",
 			       json_object_new_int64(st->interval_s * 1000));
-	json_object_object_add(
-		o, "age_ms",
-		json_object_new_int64(st->last_sample ?
-				      (ga_mono_s() - st->last_sample) * 1000 :
-				      -1));
 	json_object_object_add(o, "backend",
 			       json_object_new_string(st->backend));
 	pthread_mutex_unlock(&st->lock);
-	json_object_object_add(o, "uid", json_object_new_int64(c->uid));
+	json_object_object_add(o, "uid", json_object_new_int64(uid));
 	json_object_object_add(o, "domains", doms);
 	json_object_object_add(o, "tasks", r.tasks);
 	json_object_object_add(o, "cgroups", r.cgroups);
 	free(owned.ids);
-	gx_client_json(c, o);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+						JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	free(t->text);
+	t->text = s && n > 1 && s[n - 1] == '}' ? strndup(s, n - 1) : NULL;
+	t->len = t->text ? n - 1 : 0;
+	json_object_put(o);
+	return t->text ? 0 : -ENOMEM;
+}
+
+/*
+ * {"op":"sample"}: the last sample's figures that @c may see, rendered
+ * once a sample for each of the last GX_AGENT_WALKS callers' uids.
+ */
+static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
+{
+	struct gx_state *st = a->st;
+	struct gx_reply_text *t = NULL;
+	char tail[64];
+	__u64 sample, reopens;
+	unsigned int i;
+	int n;
+
+	pthread_mutex_lock(&st->lock);
+	sample = st->samples;
+	reopens = st->reopens;
+	pthread_mutex_unlock(&st->lock);
+	for (i = 0; i < GX_AGENT_WALKS && !t; i++)
+		if (a->replies[i].text && a->replies[i].uid == c->uid &&
+		    a->replies[i].sample == sample &&
+		    a->replies[i].reopens == reopens &&
+		    a->replies[i].runs == a->runs_gen)
+			t = &a->replies[i];
+	for (i = 0; i < GX_AGENT_WALKS && !t; i++)
+		if (a->replies[i].text && a->replies[i].uid == c->uid)
+			t = &a->replies[i];
+	if (!t)
+		t = &a->replies[a->next_reply++ % GX_AGENT_WALKS];
+	if ((!t->text || t->uid != c->uid || t->sample != sample ||
+	     t->reopens != reopens || t->runs != a->runs_gen) &&
+	    gx_reply_render(a, c->uid, t)) {
+		gx_client_error(c, ENOMEM, "out of memory");
+		return;
+	}
+	n = snprintf(tail, sizeof(tail), ",\"age_ms\":%lld}\n",
+		     t->last_sample ?
+		     (long long)((ga_mono_s() - t->last_sample) * 1000) : -1LL);
+	gx_client_putv(c, (struct iovec[]){ { t->text, t->len },
+					    { tail, n } }, 2);
 }
 
 static void gx_agent_hello(struct gx_agent *a, struct gx_client *c)
@@ -548,6 +667,7 @@ static int gx_run_add(struct gx_agent *a, __u64 id, uid_t uid,
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	r->holder = holder;
+	a->runs_gen++;
 	return 0;
 }
 
@@ -564,6 +684,7 @@ static int gx_run_drop(struct gx_agent *a, unsigned int i)
 	moved = gx_run_empty(a, a->run[i].dir, a->run[i].path, parent);
 	rmdir(a->run[i].dir);
 	a->run[i] = a->run[--a->nr_run];
+	a->runs_gen++;
 	return moved;
 }
 
@@ -836,7 +957,8 @@ static void gx_client_drop(struct gx_agent *a, unsigned int i)
 	a->clients[i] = a->clients[--a->nr];
 }
 
-static void gx_agent_accept(struct gx_agent *a)
+/* Take one connection that waits. Return: false when none waited. */
+static bool gx_agent_accept(struct gx_agent *a)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -846,10 +968,10 @@ static void gx_agent_accept(struct gx_agent *a)
 	int fd = accept4(a->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
-		return;
+		return false;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
 		close(fd);
-		return;
+		return true;
 	}
 	for (i = 0; i < a->nr; i++)
 		same += a->clients[i].uid == cred.uid;
@@ -862,11 +984,12 @@ static void gx_agent_accept(struct gx_agent *a)
 		    send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			line[0] = '\0';
 		close(fd);
-		return;
+		return true;
 	}
 	c = &a->clients[a->nr++];
 	*c = (struct gx_client){ .fd = fd, .uid = cred.uid, .pid = cred.pid,
 				 .serial = ++a->serials };
+	return true;
 }
 
 /* Read what came; answer each whole line. Return: false to drop @c. */
@@ -955,8 +1078,9 @@ static void *gx_agent_loop(void *arg)
 			if (!keep || (c->closing && !c->out_len))
 				gx_client_drop(a, i);
 		}
-		if (pfd[1].revents & POLLIN)
-			gx_agent_accept(a);
+		for (i = 0; pfd[1].revents & POLLIN && i < GX_AGENT_ACCEPTS &&
+			    gx_agent_accept(a); i++)
+			;
 	}
 	return NULL;
 }
@@ -1062,7 +1186,9 @@ void gx_agent_stop(struct gx_agent *a)
 	free(a->path);
 	free(a->run);
 	free(a->owners.k);
-	for (i = 0; i < GX_AGENT_WALKS; i++)
+	for (i = 0; i < GX_AGENT_WALKS; i++) {
 		free(a->walks[i].owned.ids);
+		free(a->replies[i].text);
+	}
 	free(a);
 }

@@ -482,9 +482,21 @@ int ga_cgroup_id(const char *dir, uint64_t *id)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = id_at(fd, "", fd_is_cgroup2(fd), id);
+	err = ga_cgroup_id_fd(fd, id);
 	close(fd);
 	return err;
+}
+
+/**
+ * ga_cgroup_id_fd() - the id of the cgroup directory open at a descriptor
+ * @fd: the directory
+ * @id: its id
+ *
+ * Return: 0 or -errno.
+ */
+int ga_cgroup_id_fd(int fd, uint64_t *id)
+{
+	return id_at(fd, "", fd_is_cgroup2(fd), id);
 }
 
 /**
