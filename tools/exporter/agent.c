@@ -40,7 +40,6 @@
 #define GX_AGENT_WALK_MAX	65536	/* cgroup directories a walk visits */
 #define GX_AGENT_WALKS		8	/* uids whose walks a sample keeps */
 #define GX_NOBODY		((uid_t)-1)	/* a process gone, or reused */
-#define GX_AGENT_ACCEPTS	16	/* connections taken at one wake */
 
 struct gx_client {
 	int fd;
@@ -957,8 +956,11 @@ static void gx_client_drop(struct gx_agent *a, unsigned int i)
 	a->clients[i] = a->clients[--a->nr];
 }
 
-/* Take one connection that waits. Return: false when none waited. */
-static bool gx_agent_accept(struct gx_agent *a)
+/*
+ * Take a connection that waits, or refuse it. Return: the new client, or
+ * NULL.
+ */
+static struct gx_client *gx_agent_accept(struct gx_agent *a)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -968,10 +970,10 @@ static bool gx_agent_accept(struct gx_agent *a)
 	int fd = accept4(a->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
-		return false;
+		return NULL;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
 		close(fd);
-		return true;
+		return NULL;
 	}
 	for (i = 0; i < a->nr; i++)
 		same += a->clients[i].uid == cred.uid;
@@ -984,12 +986,12 @@ static bool gx_agent_accept(struct gx_agent *a)
 		    send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			line[0] = '\0';
 		close(fd);
-		return true;
+		return NULL;
 	}
 	c = &a->clients[a->nr++];
 	*c = (struct gx_client){ .fd = fd, .uid = cred.uid, .pid = cred.pid,
 				 .serial = ++a->serials };
-	return true;
+	return c;
 }
 
 /* Read what came; answer each whole line. Return: false to drop @c. */
@@ -1041,6 +1043,7 @@ static void *gx_agent_loop(void *arg)
 {
 	struct gx_agent *a = arg;
 	struct pollfd pfd[GX_AGENT_MAX_CLIENTS + 2];
+	struct gx_client *c;
 
 	for (;;) {
 		unsigned int i, n = a->nr;
@@ -1078,9 +1081,10 @@ static void *gx_agent_loop(void *arg)
 			if (!keep || (c->closing && !c->out_len))
 				gx_client_drop(a, i);
 		}
-		for (i = 0; pfd[1].revents & POLLIN && i < GX_AGENT_ACCEPTS &&
-			    gx_agent_accept(a); i++)
-			;
+		/* its first request has often come with it */
+		if (pfd[1].revents & POLLIN && (c = gx_agent_accept(a)) &&
+		    (!gx_client_read(a, c) || (c->closing && !c->out_len)))
+			gx_client_drop(a, a->nr - 1);
 	}
 	return NULL;
 }
