@@ -33,6 +33,8 @@
 
 #define GA_BPF_RUNS_DEF		16384	/* ga_runs entries by default, */
 #define GA_BPF_RUNS_PER_CPU	512	/* or as many per CPU if more */
+#define GA_BPF_RUNS_MIN		1024	/* bpf_runs, when set: at least */
+#define GA_BPF_RUNS_MAX		4194304	/* and at most */
 #define GA_BPF_EXITS_DEF_KB	256	/* ga_exits ring, KiB */
 
 struct ga_bpf_run_key {

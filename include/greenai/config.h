@@ -96,6 +96,7 @@ enum ga_config_key {
 	GA_CFG_EMBODIED_YEARS,
 	GA_CFG_HOST_ENERGY_DIR,
 	GA_CFG_ON_CLOUD,
+	GA_CFG_BPF_RUNS,
 	GA_CFG_NR,
 };
 
@@ -114,5 +115,6 @@ int ga_config_read(struct ga_config *c, const char *path, int must_exist,
 int ga_config_load(struct ga_config *c, char *err, size_t err_size);
 const char *ga_config_get(const struct ga_config *c, enum ga_config_key k,
 			  const char **from);
+int ga_config_bpf_runs(const char *v, uint32_t *runs);
 
 #endif /* _GREENAI_CONFIG_H */

@@ -47,6 +47,13 @@ int ga_settings_idle(const struct ga_config *cfg, const char *share,
  * host_energy_dir in greenai.conf, else NULL (the default place).
  */
 const char *ga_settings_host_energy_dir(const struct ga_config *cfg);
+/*
+ * The entries of the BPF backend's run map (ga_opts bpf.max_runs):
+ * GREENAI_BPF_RUNS when set and not empty, else bpf_runs in greenai.conf,
+ * else 0 (the default: 16 384, or 512 per CPU when more).
+ */
+int ga_settings_bpf_runs(const struct ga_config *cfg, uint32_t *runs,
+			 char *err, size_t err_size);
 int ga_settings_model(const struct ga_config *cfg, uint32_t *idle_mw,
 		      uint32_t *max_mw, char *from, size_t from_size,
 		      char *err, size_t err_size);

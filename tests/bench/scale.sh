@@ -20,9 +20,10 @@
 # The samples follow GREENAI_BENCH_SIZES (default above; the cgroups:
 # GREENAI_BENCH_CGROUPS, 0 for none); kernel.pid_max is raised for the
 # run when it is too small and put back after. 50 000 sleepers take
-# about 6 GiB. gtop and the exporter use the BPF run map's default size
-# (16 384 entries): past it, the map makes room (counted, runs_evicted);
-# samplecost gets a map twice the size asked. Prints Markdown tables.
+# about 6 GiB. Past 8 192 processes, samplecost, gtop and the exporter
+# get BPF run maps of twice as many entries as processes (bpf_runs,
+# through GREENAI_BPF_RUNS), else the default 16 384; what samplecost's
+# map let go is counted (runs_evicted). Prints Markdown tables.
 # Root. Reproduce with: make bench (or tests/bench/scale.sh alone).
 set -euo pipefail
 
@@ -126,9 +127,14 @@ scrape_ms() {
 # growth table
 rows=() labels=() rans=() s_ms=() g_ms=() x_ms=()
 measure() {
-	local s sample ran procs ev g x
+	local s sample ran procs ev g x runs=$(($2 * 2 > 16384 ? $2 * 2 : 0))
 	sleep $((2 * period))
-	s=$("$bin/samplecost" 7 $((period * 1000)) $(($2 * 2 > 16384 ? $2 * 2 : 0)))
+	s=$("$bin/samplecost" 7 $((period * 1000)) "$runs")
+	if [ "$runs" -gt 0 ]; then
+		export GREENAI_BPF_RUNS=$runs
+	else
+		unset GREENAI_BPF_RUNS
+	fi
 	procs=$(awk '$1 == "processes" { print $2 }' <<<"$s")
 	ran=$(awk '$1 == "ran" { print $2 }' <<<"$s")
 	sample=$(awk '$1 == "sample_us" { printf "%.2f", $2 / 1000 }' <<<"$s")

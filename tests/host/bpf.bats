@@ -344,3 +344,50 @@ load ../test_helper/host-tree
 	run "$SAMPLE" --backend bpf --source host --sysfs-root "$BATS_TEST_TMPDIR/root2" -- true
 	refute_line --regexp "^source model"
 }
+
+# until_map NAME ENTRIES: wait (60 s at most) until a BPF map NAME of
+# ENTRIES entries is loaded
+until_map() {
+	local deadline=$((SECONDS + 60))
+	until bpftool map show | grep -A1 -E "name $1 " |
+		grep -q -E "max_entries $2 "; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "no map $1 of $2 entries"
+		sleep 0.05
+	done
+}
+
+@test "bpf_runs sizes the run and process maps for the tools; a bad one is refused before anything loads" {
+	command -v bpftool >/dev/null || skip "no bpftool"
+	local conf=$BATS_TEST_TMPDIR/g.conf p
+	# an unusual size: no other map on the machine has it
+	echo "bpf_runs = 40961" >"$conf"
+	GREENAI_CONFIG=$conf "$TOP/build/gtop" -b -d 1 -n 600 >/dev/null 3>&- &
+	p=$!
+	until_map ga_runs 40961
+	until_map ga_procs 40961
+	kill "$p"
+	wait "$p" || true
+	# the environment before the file
+	GREENAI_CONFIG=$conf GREENAI_BPF_RUNS=40963 \
+		"$TOP/build/greenai" stat -a 600 >/dev/null 3>&- &
+	p=$!
+	until_map ga_runs 40963
+	kill "$p"
+	wait "$p" || true
+
+	for v in 1023 4194305 64k; do
+		run env GREENAI_BPF_RUNS="$v" "$TOP/build/gtop" -b -n 1
+		assert_failure 2
+		assert_output --partial "bpf_runs '$v' (from GREENAI_BPF_RUNS): entries of the BPF run map, 1024 to 4194304"
+		echo "bpf_runs = $v" >"$conf"
+		run env GREENAI_CONFIG="$conf" "$TOP/build/greenai-exporter" \
+			--listen 127.0.0.1:0 --no-ledger \
+			--state "$BATS_TEST_TMPDIR/state"
+		assert_failure 2
+		assert_output --partial "bpf_runs '$v': not entries of the BPF run map"
+		[ ! -e "$BATS_TEST_TMPDIR/state" ]
+	done
+	run env GREENAI_BPF_RUNS=12 "$TOP/build/greenai" stat -a 1
+	assert_failure 2
+	assert_output --partial "bpf_runs '12' (from GREENAI_BPF_RUNS)"
+}

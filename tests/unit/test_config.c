@@ -82,6 +82,11 @@ static void good_files(void **state)
 	assert_int_equal(parse("on_cloud = yes\n"), 0);
 	assert_int_equal(parse("on_cloud = auto\n"), 0);
 	assert_string_equal(ga_config_get(&cfg, GA_CFG_ON_CLOUD, NULL), "auto");
+	/* the BPF run map's size, at both ends */
+	assert_int_equal(parse("bpf_runs = 1024\n"), 0);
+	assert_int_equal(parse("bpf_runs = 4194304\n"), 0);
+	assert_string_equal(ga_config_get(&cfg, GA_CFG_BPF_RUNS, NULL),
+			    "4194304");
 }
 
 static void bad_files_change_nothing(void **state)
@@ -138,6 +143,11 @@ static void bad_files_change_nothing(void **state)
 		{ "on_cloud = maybe\n",
 		  "t.conf:1: on_cloud 'maybe': not yes, no or auto" },
 		{ "on_cloud = Yes\n", "t.conf:1: on_cloud 'Yes'" },
+		{ "bpf_runs = 1023\n",
+		  "t.conf:1: bpf_runs '1023': not entries of the BPF run map, 1024 to 4194304" },
+		{ "bpf_runs = 4194305\n", "t.conf:1: bpf_runs '4194305'" },
+		{ "bpf_runs = 64k\n", "t.conf:1: bpf_runs '64k'" },
+		{ "bpf_runs = -1\n", "t.conf:1: bpf_runs '-1'" },
 		{ "on_cloud = 1\n", "t.conf:1: on_cloud '1'" },
 		{ "on_cloud =\n", "t.conf:1: on_cloud ''" },
 	};

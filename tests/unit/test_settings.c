@@ -50,6 +50,7 @@ static int setup(void **state)
 	(void)state;
 	unsetenv("GREENAI_REGION");
 	unsetenv("ELECTRICITYMAPS_TOKEN");
+	unsetenv("GREENAI_BPF_RUNS");
 	/* the providers' cache, out of the way */
 	setenv("GREENAI_CACHE_DIR", "/nonexistent/greenai-test-cache", 1);
 	return 0;
@@ -96,6 +97,7 @@ static void idle_order(void **state)
 	assert_int_equal(c.share, GREENAI_IDLE_CAPACITY);
 	unsetenv("GREENAI_IDLE");
 	unsetenv("GREENAI_IDLE_POWER");
+	unsetenv("GREENAI_BPF_RUNS");
 	/* and the file refuses a bad one at its line */
 	memset(&cfg, 0, sizeof(cfg));
 	assert_int_equal(ga_config_parse(&cfg, "idle = some\n", 12, "g.conf",
@@ -399,6 +401,38 @@ static void model_both_or_neither(void **state)
 	assert_int_equal(max, 7);
 }
 
+/* bpf_runs: GREENAI_BPF_RUNS, else greenai.conf's, else 0 (the default) */
+static void bpf_runs_order(void **state)
+{
+	uint32_t runs = 7;
+
+	(void)state;
+	unsetenv("GREENAI_BPF_RUNS");
+	conf("pue = 1.2\n");
+	assert_int_equal(ga_settings_bpf_runs(&cfg, &runs, err, sizeof(err)),
+			 0);
+	assert_int_equal(runs, 0);
+	conf("bpf_runs = 65536\n");
+	assert_int_equal(ga_settings_bpf_runs(&cfg, &runs, err, sizeof(err)),
+			 0);
+	assert_int_equal(runs, 65536);
+	setenv("GREENAI_BPF_RUNS", "131072", 1);
+	assert_int_equal(ga_settings_bpf_runs(&cfg, &runs, err, sizeof(err)),
+			 0);
+	assert_int_equal(runs, 131072);
+	/* empty: not set */
+	setenv("GREENAI_BPF_RUNS", "", 1);
+	assert_int_equal(ga_settings_bpf_runs(&cfg, &runs, err, sizeof(err)),
+			 0);
+	assert_int_equal(runs, 65536);
+	setenv("GREENAI_BPF_RUNS", "100", 1);
+	assert_int_equal(ga_settings_bpf_runs(&cfg, &runs, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err,
+			    "bpf_runs '100' (from GREENAI_BPF_RUNS): entries of the BPF run map, 1024 to 4194304");
+	unsetenv("GREENAI_BPF_RUNS");
+}
+
 /* TE and EL: greenai.conf's, else the SCI Guide's; where each is from */
 static void embodied_defaults_and_config(void **state)
 {
@@ -460,6 +494,7 @@ int main(void)
 		cmocka_unit_test_setup(model_both_or_neither, setup),
 		cmocka_unit_test_setup(embodied_defaults_and_config, setup),
 		cmocka_unit_test_setup(on_cloud_override, setup),
+		cmocka_unit_test_setup(bpf_runs_order, setup),
 		cmocka_unit_test_setup(live_region, setup),
 		cmocka_unit_test_setup(grid_given_and_table, setup),
 		cmocka_unit_test_setup(grid_follows_the_live_figure, setup),

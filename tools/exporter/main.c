@@ -536,6 +536,10 @@ int main(int argc, char **argv)
 	if (go.model_cpu_max_mw)
 		go.model_from = model_from;
 	go.host_energy_dir = ga_settings_host_energy_dir(gi.cfg);
+	if (ga_settings_bpf_runs(gi.cfg, &go.bpf.max_runs, err, sizeof(err))) {
+		gx_intensity_free(&gi);
+		return gx_usage("%s", err);
+	}
 	if (o.auth_file && gx_read_auth(o.auth_file, &hc))
 		return 2;
 	if (o.token_file && gx_read_token(o.token_file, &hc))

@@ -121,10 +121,11 @@ int cli_idle(const struct cli_cmd *cmd, const char *share, const char *power,
  * cli_model() - the power model's coefficients a command opens with:
  * greenai.conf's model_idle_w and model_max_w, else none (libgreenai
  * takes Cloud Carbon Footprint's for the CPU's family); and, in a VM,
- * where its host hands over its figures (ga_settings_host_energy_dir())
+ * where its host hands over its figures (ga_settings_host_energy_dir());
+ * and the size of the BPF backend's run map (ga_settings_bpf_runs())
  * @cmd: the command
  * @gopts: their model_cpu_* and model_from set when the file gives them,
- *	   host_energy_dir when the settings give it
+ *	   host_energy_dir and bpf.max_runs when the settings give them
  *
  * Return: 0, or the exit status of bad usage.
  */
@@ -144,6 +145,9 @@ int cli_model(const struct cli_cmd *cmd, struct ga_opts *gopts)
 	if (r)
 		gopts->model_from = from;
 	gopts->host_energy_dir = ga_settings_host_energy_dir(&cli_cfg);
+	if (ga_settings_bpf_runs(&cli_cfg, &gopts->bpf.max_runs, err,
+				 sizeof(err)))
+		return cli_usage(cmd, "%s", err);
 	return 0;
 }
 

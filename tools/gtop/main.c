@@ -248,6 +248,9 @@ static int gt_settings(struct gt_cli *c, struct gt_state *s)
 	if (r)
 		c->gopts.model_from = s->model_from;
 	c->gopts.host_energy_dir = ga_settings_host_energy_dir(&s->cfg);
+	if (ga_settings_bpf_runs(&s->cfg, &c->gopts.bpf.max_runs, err,
+				 sizeof(err)))
+		return gt_usage("%s", err);
 	r = ga_grid_init(&s->grid, &s->cfg, c->intensity, c->region,
 			 ga_unix_ms(), &res, err, sizeof(err));
 	if (s->grid.live && (r || res.nr_failed))

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <greenai/bpf_abi.h>
 #include <greenai/carbon.h>
 #include <greenai/config.h>
 #include <greenai/files.h>
@@ -42,6 +43,7 @@ static const char *const ga_config_keys[GA_CFG_NR] = {
 	[GA_CFG_EMBODIED_YEARS] = "embodied_years",
 	[GA_CFG_HOST_ENERGY_DIR] = "host_energy_dir",
 	[GA_CFG_ON_CLOUD] = "on_cloud",
+	[GA_CFG_BPF_RUNS] = "bpf_runs",
 };
 
 /* Printable ASCII, no blanks: a token, a URL, a zone. */
@@ -56,6 +58,17 @@ static int ga_config_word(const char *v)
 static int ga_is_space(char c)
 {
 	return c == ' ' || c == '\t';
+}
+
+/* bpf_runs' value @v, GA_BPF_RUNS_MIN to GA_BPF_RUNS_MAX, into @runs. */
+int ga_config_bpf_runs(const char *v, uint32_t *runs)
+{
+	uint64_t n;
+
+	if (ga_parse_u64(v, &n) || n < GA_BPF_RUNS_MIN || n > GA_BPF_RUNS_MAX)
+		return -EINVAL;
+	*runs = n;
+	return 0;
 }
 
 /* Whether @v is a good value of @k; @why says what it should be. */
@@ -142,6 +155,9 @@ static int ga_config_check(enum ga_config_key k, const char *v,
 		*why = "yes, no or auto";
 		return !strcmp(v, "yes") || !strcmp(v, "no") ||
 		       !strcmp(v, "auto") ? 0 : -EINVAL;
+	case GA_CFG_BPF_RUNS:
+		*why = "entries of the BPF run map, 1024 to 4194304";
+		return ga_config_bpf_runs(v, &x);
 	default:
 		return -EINVAL;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <greenai/bpf_abi.h>
 #include <greenai/carbon.h>
 #include <greenai/files.h>
 #include <greenai/settings.h>
@@ -280,7 +281,6 @@ enum ga_cloud ga_settings_on_cloud(const struct ga_config *cfg,
 	return detected;
 }
 
-/* The ledger's file: --ledger, else the configuration's, else NULL. */
 const char *ga_settings_host_energy_dir(const struct ga_config *cfg)
 {
 	const char *env = getenv("GREENAI_HOST_ENERGY_DIR");
@@ -290,6 +290,24 @@ const char *ga_settings_host_energy_dir(const struct ga_config *cfg)
 	return ga_config_get(cfg, GA_CFG_HOST_ENERGY_DIR, NULL);
 }
 
+int ga_settings_bpf_runs(const struct ga_config *cfg, uint32_t *runs,
+			 char *err, size_t err_size)
+{
+	const char *v = getenv("GREENAI_BPF_RUNS"), *from = "GREENAI_BPF_RUNS";
+
+	if (!v || !*v)
+		v = ga_config_get(cfg, GA_CFG_BPF_RUNS, &from);
+	*runs = 0;
+	if (v && ga_config_bpf_runs(v, runs)) {
+		snprintf(err, err_size,
+			 "bpf_runs '%s' (from %s): entries of the BPF run map, %u to %u",
+			 v, from, GA_BPF_RUNS_MIN, GA_BPF_RUNS_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The ledger's file: --ledger, else the configuration's, else NULL. */
 const char *ga_settings_ledger(const struct ga_config *cfg, const char *given)
 {
 	return given ? given : ga_config_get(cfg, GA_CFG_LEDGER, NULL);
