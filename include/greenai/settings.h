@@ -50,7 +50,8 @@ const char *ga_settings_host_energy_dir(const struct ga_config *cfg);
 /*
  * The entries of the BPF backend's run map (ga_opts bpf.max_runs):
  * GREENAI_BPF_RUNS when set and not empty, else bpf_runs in greenai.conf,
- * else 0 (the default: 16 384, or 512 per CPU when more).
+ * else 0 (the default: 16 384 entries each, and the run map 512 per CPU
+ * when that is more).
  */
 int ga_settings_bpf_runs(const struct ga_config *cfg, uint32_t *runs,
 			 char *err, size_t err_size);

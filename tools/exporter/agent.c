@@ -459,7 +459,11 @@ static int gx_reply_render(struct gx_agent *a, uid_t uid,
 	r.cgroups = json_object_new_array();
 	pthread_mutex_lock(&st->lock);
 	t->uid = uid;
-	t->sample = st->samples;
+	/*
+	 * the owners' sample: when another came meanwhile, the next request
+	 * renders anew, with owners of the sample it shows
+	 */
+	t->sample = sample;
 	t->reopens = st->reopens;
 	t->runs = a->runs_gen;
 	t->last_sample = st->last_sample;
@@ -840,6 +844,7 @@ static void gx_agent_end_run(struct gx_agent *a, struct gx_client *c, __u64 id,
 		return;
 	}
 	a->run[i] = a->run[--a->nr_run];
+	a->runs_gen++;
 	o = json_object_new_object();
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	gx_client_json(c, o);
