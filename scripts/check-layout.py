@@ -20,7 +20,8 @@ The checks:
      other, directly or round a longer loop (from the objects' symbols,
      nm), and no room calls up into a higher one;
   6. libgreenai.so exports exactly the functions and data the public
-     headers declare (the map, tools/lib/libgreenai.map, kept with them).
+     headers declare (the map, tools/lib/libgreenai.map, kept with them);
+  7. each public header compiles on its own, with gcc and with clang.
 
 Checks 5 and 6 read what `make tools` built under --build (default
 build); the kernel module's objects are checked by the VM suite, which
@@ -30,6 +31,7 @@ import argparse
 import collections
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -396,6 +398,25 @@ def check_exports(tap, build):
                "declare, no more", problems)
 
 
+def check_alone(tap, public):
+    """Each public header compiles on its own, with gcc and with clang."""
+    problems = []
+    for cc in ("gcc", "clang"):
+        if not shutil.which(cc):
+            problems.append("no " + cc)
+            continue
+        for h in sorted(public):
+            r = subprocess.run([cc, "-std=gnu11", "-fsyntax-only", "-Wall",
+                                "-Wextra", "-Werror", "-Iinclude", "-x", "c",
+                                "-"], input="#include <%s>\n" % h,
+                               capture_output=True, text=True)
+            if r.returncode:
+                lines = r.stderr.strip().splitlines() or ["?"]
+                first = next((l for l in lines if "error" in l), lines[0])
+                problems.append("%s, alone, with %s: %s" % (h, cc, first))
+    tap.result("layout: each public header compiles on its own", problems)
+
+
 def check_kmod(tap, folder, name):
     objs = [o for o in objects(folder) if not o.endswith((".mod.o",))
             and os.path.basename(o) not in ("greenai.o",)]
@@ -429,6 +450,7 @@ def main():
     check_include_cycles(tap)
     check_calls(tap, a.build)
     check_exports(tap, a.build)
+    check_alone(tap, public)
     return 1 if tap.failed else 0
 
 

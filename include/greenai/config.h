@@ -62,6 +62,7 @@
 #define _GREENAI_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define GA_CONFIG_SYSTEM	"/etc/greenai/greenai.conf"
 #define GA_CONFIG_VALUE_MAX	4096

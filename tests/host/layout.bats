@@ -24,6 +24,17 @@ check() {
 	assert_line "ok - layout: the public headers include public headers only"
 	assert_line "ok - layout: each room of tools/lib includes only from rooms below it"
 	assert_line "ok - layout: no header includes itself through others"
+	assert_line "ok - layout: each public header compiles on its own"
+}
+
+@test "a public header that needs another included before it is refused" {
+	sed -i '/#include <stdint.h>/d' "$COPY/include/greenai/config.h"
+	check
+	assert_failure
+	assert_line "not ok - layout: each public header compiles on its own"
+	assert_line --partial "# greenai/config.h, alone, with gcc:"
+	assert_line --partial "# greenai/config.h, alone, with clang:"
+	assert_line --partial "uint32_t"
 }
 
 @test "a tool that includes a private header of the library is refused" {
