@@ -94,7 +94,7 @@ int ga_cgroup_dir(const struct ga_cgroup_mount *m, const char *cgpath,
  */
 bool ga_cgroup_within(const char *top, const char *path);
 int ga_cgroup_id(const char *dir, uint64_t *id);
-int ga_cgroup_id_fd(int fd, uint64_t *id);
+int ga_cgroup_id_at(int dirfd, const char *name, uint64_t *id);
 int ga_cgroup_id_of(const struct ga_cgroup_mount *m, const char *cgpath,
 		    uint64_t *id);
 

@@ -208,6 +208,42 @@ two_busy() {
 	refute_output --regexp "(^|[^0-9])$pb "
 }
 
+# busy_in DIR: a busy process of root's in cgroup DIR
+busy_in() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec sh -c "while :; do :; done"' \
+		"$1" 3>&- &
+	PIDS+=("$!")
+}
+
+@test "agent: a cgroup a user owns, and those below it, are theirs; another's or root's are not" {
+	local d c e f ic ie iff
+	start_agent
+	# delegated to a: d (and c, root's, below it), and the leaf e; f is
+	# root's. Each holds a busy process of root's, not a's
+	d=$(new_cgroup "ga-deleg-d.$$")
+	c=$(new_cgroup "ga-deleg-d.$$/inner")
+	e=$(new_cgroup "ga-deleg-e.$$")
+	f=$(new_cgroup "ga-deleg-f.$$")
+	chown ga-test-a "$d" "$e"
+	busy_in "$c"
+	busy_in "$e"
+	busy_in "$f"
+	ic=$(stat -c %i "$c")
+	ie=$(stat -c %i "$e")
+	iff=$(stat -c %i "$f")
+	until_seen root "cgroup $ic" "cgroup $ie" "cgroup $iff"
+	until_seen a "cgroup $ic" "cgroup $ie"
+	run facts a
+	refute_line "cgroup $iff"
+	# the processes are root's: not a's
+	refute_line --regexp "^task ($(IFS='|'; echo "${PIDS[*]}"))$"
+	run facts b
+	assert_success
+	refute_line "cgroup $ic"
+	refute_line "cgroup $ie"
+	refute_line "cgroup $iff"
+}
+
 @test "agent: run cgroups: a user's own processes only, inside their cgroup, seen by its user and root only, ended once empty" {
 	start_agent
 	# a's client puts its own busy child in a run cgroup

@@ -16,13 +16,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,7 +38,7 @@
 #define GX_AGENT_PER_UID	16	/* of one uid but root's */
 #define GX_AGENT_RATE		20	/* requests a second, a connection */
 #define GX_AGENT_WALK_MAX	65536	/* cgroup directories a walk visits */
-#define GX_AGENT_WALKS		8	/* uids whose walks a sample keeps */
+#define GX_AGENT_REPLIES	8	/* uids whose replies a sample keeps */
 #define GX_NOBODY		((uid_t)-1)	/* a process gone, or reused */
 
 struct gx_client {
@@ -51,6 +51,8 @@ struct gx_client {
 	char *out;
 	size_t out_len, out_off;
 	bool closing;			/* closed once out is sent */
+	bool dead;			/* to be dropped after this wake */
+	uint32_t events;		/* what epoll waits for on fd */
 	double window;			/* the second requests count in */
 	unsigned int reqs;
 };
@@ -69,7 +71,7 @@ struct gx_run {
 /* The cgroups a uid may read: their ids. */
 struct gx_owned {
 	__u64 *ids;
-	unsigned int nr, max, walked;
+	unsigned int nr, max;
 };
 
 /* A process as the accounting keys it, and its owner. */
@@ -85,10 +87,23 @@ struct gx_keys {
 	size_t nr, max;
 };
 
-/* The cgroups one uid owns, as walked at a sample. */
-struct gx_walk {
+/*
+ * A cgroup directory that is not root's, or is below one (those are the
+ * only ones a uid but root's can own): its id, its owner, and its
+ * parent's entry (-1: root's, and all above it).
+ */
+struct gx_cg {
+	uint64_t id;
 	uid_t uid;
-	struct gx_owned owned;
+	int parent;
+};
+
+/* The cgroup tree as walked once a sample, parents before children. */
+struct gx_tree {
+	struct gx_cg *cg;
+	bool *mine;			/* scratch: of the uid asking */
+	unsigned int nr, max, walked;
+	bool done;			/* walked at this sample */
 };
 
 /*
@@ -109,7 +124,7 @@ struct gx_agent {
 	struct gx_state *st;
 	const char *root;		/* "/" or --root */
 	char *path;
-	int lfd, wake[2];
+	int lfd, wake[2], epfd;
 	pthread_t thread;
 	bool bound, started;
 	struct ga_cgroup_mount mnt;
@@ -122,10 +137,9 @@ struct gx_agent {
 	unsigned int nr;
 	struct gx_keys owners;		/* the processes' owners at a sample */
 	__u64 owners_sample;		/* that sample */
-	struct gx_walk walks[GX_AGENT_WALKS];	/* at that sample */
-	unsigned int nr_walks, next_walk;
+	struct gx_tree tree;		/* at that sample */
 	unsigned int runs_gen;		/* run cgroups made or removed */
-	struct gx_reply_text replies[GX_AGENT_WALKS];
+	struct gx_reply_text replies[GX_AGENT_REPLIES];
 	unsigned int next_reply;
 };
 
@@ -248,31 +262,60 @@ static int gx_owned_add(struct gx_owned *o, __u64 id)
 	return 0;
 }
 
+/* Add @c to @t. Return: its index, or -ENOMEM. */
+static int gx_tree_add(struct gx_tree *t, const struct gx_cg *c)
+{
+	if (t->nr == t->max) {
+		unsigned int max = t->max ? t->max * 2 : 64;
+		struct gx_cg *cg = realloc(t->cg, max * sizeof(*cg));
+		bool *mine;
+
+		if (!cg)
+			return -ENOMEM;
+		t->cg = cg;
+		mine = realloc(t->mine, max * sizeof(*mine));
+		if (!mine)
+			return -ENOMEM;
+		t->mine = mine;
+		t->max = max;
+	}
+	t->cg[t->nr] = *c;
+	return t->nr++;
+}
+
 /*
- * Walk the cgroup directory open at @fd (closed here): a directory @uid
- * owns (delegated to it) and one below it are @uid's. Each step opens
- * the next directory from the last, so no path is looked up twice.
+ * Add cgroup @name of the directory open at @dfd, whose entry is
+ * @parent (-1: root's, and all above it), to @t when it is not root's or
+ * is below one; @sb is its stat. Return: its entry, -1 for none, or
+ * -ENOMEM.
  */
-static void gx_owned_walk(struct gx_owned *o, int fd, uid_t uid, bool owned,
-			  unsigned int depth)
+static int gx_tree_note(struct gx_tree *t, int dfd, const char *name,
+			const struct stat *sb, int parent)
+{
+	struct gx_cg c = { .uid = sb->st_uid, .parent = parent };
+
+	if ((!c.uid && parent < 0) || ga_cgroup_id_at(dfd, name, &c.id))
+		return -1;
+	return gx_tree_add(t, &c);
+}
+
+/*
+ * Walk the cgroup directory open at @fd (closed here), whose entry is
+ * @me, into @t, parents before children. A directory's link count is 2
+ * and its subdirectories (kernfs keeps it so): a cgroup without children
+ * is looked at by its name alone, one system call, and only one with
+ * children is opened and read. A tree that could not be held whole is
+ * cut short: a uid is then given fewer of its cgroups, never another's.
+ */
+static void gx_tree_walk(struct gx_tree *t, int fd, int me,
+			 unsigned int depth)
 {
 	struct dirent *de;
 	struct stat sb;
-	uint64_t id;
+	int sub, it;
 	DIR *d;
-	int sub;
 
-	if (depth > GA_CGROUP_DEPTH_MAX || o->walked++ >= GX_AGENT_WALK_MAX ||
-	    fstat(fd, &sb)) {
-		close(fd);
-		return;
-	}
-	owned = owned || sb.st_uid == uid;
-	if (owned && !ga_cgroup_id_fd(fd, &id) && gx_owned_add(o, id)) {
-		close(fd);
-		return;
-	}
-	d = fdopendir(fd);
+	d = depth <= GA_CGROUP_DEPTH_MAX ? fdopendir(fd) : NULL;
 	if (!d) {
 		close(fd);
 		return;
@@ -280,10 +323,22 @@ static void gx_owned_walk(struct gx_owned *o, int fd, uid_t uid, bool owned,
 	while ((de = readdir(d))) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
+		if (t->walked++ >= GX_AGENT_WALK_MAX)
+			break;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(sb.st_mode))
+			continue;
+		it = gx_tree_note(t, dirfd(d), de->d_name, &sb, me);
+		if (it == -ENOMEM) {
+			t->walked = GX_AGENT_WALK_MAX;	/* no more */
+			break;
+		}
+		if (sb.st_nlink == 2)
+			continue;
 		sub = openat(dirfd(d), de->d_name,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub >= 0)
-			gx_owned_walk(o, sub, uid, owned, depth + 1);
+			gx_tree_walk(t, sub, it, depth + 1);
 	}
 	closedir(d);
 }
@@ -336,7 +391,7 @@ static int gx_owners(struct gx_agent *a, __u64 sample)
 	if (a->owners_sample == sample && ks->k)
 		return 0;
 	ks->nr = 0;
-	a->nr_walks = 0;
+	a->tree.done = false;
 	pthread_mutex_lock(&a->st->lock);
 	r = ga_for_each_task(a->st->g, gx_keys_add, ks);
 	pthread_mutex_unlock(&a->st->lock);
@@ -353,33 +408,35 @@ static int gx_owners(struct gx_agent *a, __u64 sample)
 }
 
 /*
- * The cgroups @uid owns (gx_owned_walk), walked once a sample for each of
- * the last GX_AGENT_WALKS callers' uids: into @o, unsorted.
+ * The cgroups @uid owns, into @o, unsorted: a directory @uid owns
+ * (delegated to it) and any below one. The tree is walked once a sample,
+ * for every caller.
  */
 static int gx_owned_cgroups(struct gx_agent *a, uid_t uid, struct gx_owned *o)
 {
-	struct gx_walk *w = NULL;
+	struct gx_tree *t = &a->tree;
 	unsigned int i;
-	int fd;
+	struct stat sb;
+	int fd, me;
 
-	for (i = 0; i < a->nr_walks; i++)
-		if (a->walks[i].uid == uid)
-			w = &a->walks[i];
-	if (!w) {
-		if (a->nr_walks < GX_AGENT_WALKS)
-			w = &a->walks[a->nr_walks++];
-		else
-			w = &a->walks[a->next_walk++ % GX_AGENT_WALKS];
-		w->uid = uid;
-		w->owned.nr = w->owned.walked = 0;
+	if (!t->done) {
+		t->nr = t->walked = 0;
+		t->done = true;
 		fd = a->have_mnt ? open(a->mnt.dir, O_RDONLY | O_DIRECTORY |
 					     O_CLOEXEC) : -1;
-		if (fd >= 0)
-			gx_owned_walk(&w->owned, fd, uid, false, 0);
+		me = fd >= 0 && !fstat(fd, &sb) ?
+			     gx_tree_note(t, fd, "", &sb, -1) : -ENOENT;
+		if (me != -ENOENT)
+			gx_tree_walk(t, fd, me < 0 ? -1 : me, 0);
+		else if (fd >= 0)
+			close(fd);
 	}
-	for (i = 0; i < w->owned.nr; i++)
-		if (gx_owned_add(o, w->owned.ids[i]))
+	for (i = 0; i < t->nr; i++) {
+		t->mine[i] = t->cg[i].uid == uid ||
+			     (t->cg[i].parent >= 0 && t->mine[t->cg[i].parent]);
+		if (t->mine[i] && gx_owned_add(o, t->cg[i].id))
 			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -496,7 +553,7 @@ static int gx_reply_render(struct gx_agent *a, uid_t uid,
 
 /*
  * {"op":"sample"}: the last sample's figures that @c may see, rendered
- * once a sample for each of the last GX_AGENT_WALKS callers' uids.
+ * once a sample for each of the last GX_AGENT_REPLIES callers' uids.
  */
 static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 {
@@ -511,17 +568,17 @@ static void gx_agent_sample(struct gx_agent *a, struct gx_client *c)
 	sample = st->samples;
 	reopens = st->reopens;
 	pthread_mutex_unlock(&st->lock);
-	for (i = 0; i < GX_AGENT_WALKS && !t; i++)
+	for (i = 0; i < GX_AGENT_REPLIES && !t; i++)
 		if (a->replies[i].text && a->replies[i].uid == c->uid &&
 		    a->replies[i].sample == sample &&
 		    a->replies[i].reopens == reopens &&
 		    a->replies[i].runs == a->runs_gen)
 			t = &a->replies[i];
-	for (i = 0; i < GX_AGENT_WALKS && !t; i++)
+	for (i = 0; i < GX_AGENT_REPLIES && !t; i++)
 		if (a->replies[i].text && a->replies[i].uid == c->uid)
 			t = &a->replies[i];
 	if (!t)
-		t = &a->replies[a->next_reply++ % GX_AGENT_WALKS];
+		t = &a->replies[a->next_reply++ % GX_AGENT_REPLIES];
 	if ((!t->text || t->uid != c->uid || t->sample != sample ||
 	     t->reopens != reopens || t->runs != a->runs_gen) &&
 	    gx_reply_render(a, c->uid, t)) {
@@ -953,12 +1010,39 @@ static void gx_agent_line(struct gx_agent *a, struct gx_client *c,
 	}
 }
 
+/* epoll's ids of the wake pipe and the listening socket; clients: index */
+#define GX_EV_WAKE	(GX_AGENT_MAX_CLIENTS + 1)
+#define GX_EV_LISTEN	(GX_AGENT_MAX_CLIENTS + 2)
+
+/*
+ * What epoll waits for on client @i: its queued reply to go, else its
+ * next request, else (closing, all sent) to be dropped.
+ */
+static void gx_client_watch(struct gx_agent *a, unsigned int i, bool force)
+{
+	struct gx_client *c = &a->clients[i];
+	struct epoll_event ev = { .data.u32 = i };
+
+	if (c->closing && !c->out_len) {
+		c->dead = true;
+		return;
+	}
+	ev.events = c->out_len ? EPOLLOUT : EPOLLIN;
+	if ((force || ev.events != c->events) &&
+	    epoll_ctl(a->epfd, EPOLL_CTL_MOD, c->fd, &ev))
+		c->dead = true;
+	c->events = ev.events;
+}
+
+/* Client @i goes; the last takes its place (and its index in epoll). */
 static void gx_client_drop(struct gx_agent *a, unsigned int i)
 {
 	gx_runs_release(a, &a->clients[i]);
 	close(a->clients[i].fd);
 	free(a->clients[i].out);
 	a->clients[i] = a->clients[--a->nr];
+	if (i < a->nr && !a->clients[i].dead)
+		gx_client_watch(a, i, true);
 }
 
 /*
@@ -967,6 +1051,7 @@ static void gx_client_drop(struct gx_agent *a, unsigned int i)
  */
 static struct gx_client *gx_agent_accept(struct gx_agent *a)
 {
+	struct epoll_event ev = { .events = EPOLLIN };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct gx_client *c;
@@ -993,9 +1078,15 @@ static struct gx_client *gx_agent_accept(struct gx_agent *a)
 		close(fd);
 		return NULL;
 	}
+	ev.data.u32 = a->nr;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		close(fd);
+		return NULL;
+	}
 	c = &a->clients[a->nr++];
 	*c = (struct gx_client){ .fd = fd, .uid = cred.uid, .pid = cred.pid,
-				 .serial = ++a->serials };
+				 .serial = ++a->serials,
+				 .events = EPOLLIN };
 	return c;
 }
 
@@ -1044,52 +1135,59 @@ static bool gx_client_write(struct gx_client *c)
 	return true;
 }
 
+/*
+ * The agent's thread: epoll, so that a wake costs what is ready, not a
+ * look at every connection. Clients are dropped after each wake's
+ * events, from the last, so that the indices epoll holds stay right.
+ */
 static void *gx_agent_loop(void *arg)
 {
 	struct gx_agent *a = arg;
-	struct pollfd pfd[GX_AGENT_MAX_CLIENTS + 2];
+	struct epoll_event evs[32];
 	struct gx_client *c;
+	int n, k;
 
 	for (;;) {
-		unsigned int i, n = a->nr;
+		unsigned int i;
 
-		pfd[0] = (struct pollfd){ .fd = a->wake[0], .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = a->lfd, .events = POLLIN };
-		for (i = 0; i < n; i++) {
-			struct gx_client *c = &a->clients[i];
-
-			pfd[i + 2] = (struct pollfd){
-				.fd = c->fd,
-				.events = c->out_len ? POLLOUT :
-					  c->closing ? 0 : POLLIN,
-			};
-		}
-		if (poll(pfd, n + 2, -1) < 0) {
+		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pfd[0].revents)
-			break;
-		/* from the last: a dropped client takes the last's place */
-		for (i = n; i-- > 0;) {
-			struct gx_client *c = &a->clients[i];
-			short ev = pfd[i + 2].revents;
+		for (k = 0; k < n; k++) {
+			uint32_t id = evs[k].data.u32, ev = evs[k].events;
 			bool keep = true;
 
-			if (ev & POLLOUT)
+			if (id == GX_EV_WAKE)
+				return NULL;
+			if (id == GX_EV_LISTEN) {
+				c = gx_agent_accept(a);
+				/* its first request has often come with it */
+				if (c && !gx_client_read(a, c))
+					c->dead = true;
+				if (c && !c->dead)
+					gx_client_watch(a, a->nr - 1, false);
+				continue;
+			}
+			if (id >= a->nr || a->clients[id].dead)
+				continue;
+			c = &a->clients[id];
+			if (ev & EPOLLOUT)
 				keep = gx_client_write(c);
-			else if (ev & POLLIN)
+			else if (ev & EPOLLIN)
 				keep = gx_client_read(a, c);
-			else if (ev & (POLLHUP | POLLERR | POLLNVAL))
+			else if (ev & (EPOLLHUP | EPOLLERR))
 				keep = false;
-			if (!keep || (c->closing && !c->out_len))
-				gx_client_drop(a, i);
+			if (!keep)
+				c->dead = true;
+			else
+				gx_client_watch(a, id, false);
 		}
-		/* its first request has often come with it */
-		if (pfd[1].revents & POLLIN && (c = gx_agent_accept(a)) &&
-		    (!gx_client_read(a, c) || (c->closing && !c->out_len)))
-			gx_client_drop(a, a->nr - 1);
+		for (i = a->nr; i-- > 0;)
+			if (a->clients[i].dead)
+				gx_client_drop(a, i);
 	}
 	return NULL;
 }
@@ -1104,6 +1202,20 @@ static bool gx_agent_answers(const struct sockaddr_un *sa)
 	if (fd >= 0)
 		close(fd);
 	return yes;
+}
+
+/* The epoll set: the wake pipe and the listening socket to begin with. */
+static int gx_agent_epoll(struct gx_agent *a)
+{
+	struct epoll_event wake = { .events = EPOLLIN, .data.u32 = GX_EV_WAKE };
+	struct epoll_event lis = { .events = EPOLLIN, .data.u32 = GX_EV_LISTEN };
+
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a->epfd < 0 ||
+	    epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->wake[0], &wake) ||
+	    epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->lfd, &lis))
+		return -1;
+	return 0;
 }
 
 int gx_agent_start(struct gx_agent **out, struct gx_state *st,
@@ -1140,6 +1252,7 @@ int gx_agent_start(struct gx_agent **out, struct gx_state *st,
 	a->st = st;
 	a->root = root ? root : "/";
 	a->wake[0] = a->wake[1] = -1;
+	a->epfd = -1;
 	a->have_mnt = !ga_cgroup_find_mount(a->root, &a->mnt) &&
 		      a->mnt.layout != GA_CGROUP_NONE &&
 		      a->mnt.layout != GA_CGROUP_LEGACY;
@@ -1147,7 +1260,8 @@ int gx_agent_start(struct gx_agent **out, struct gx_state *st,
 	a->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (!a->path || a->lfd < 0 || pipe2(a->wake, O_CLOEXEC) ||
 	    bind(a->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    !(a->bound = true) || chmod(path, 0666) || listen(a->lfd, 64)) {
+	    !(a->bound = true) || chmod(path, 0666) || listen(a->lfd, 64) ||
+	    gx_agent_epoll(a)) {
 		r = -errno;
 		snprintf(err, err_size, "%s", strerror(-r));
 		gx_agent_stop(a);
@@ -1176,7 +1290,7 @@ void gx_agent_stop(struct gx_agent *a)
 		return;
 	if (a->started) {
 		if (write(a->wake[1], "x", 1) != 1)
-			pthread_cancel(a->thread);	/* it waits in poll() */
+			pthread_cancel(a->thread);	/* it waits in epoll */
 		pthread_join(a->thread, NULL);
 	}
 	/* no one can end them after this: what is in them goes back */
@@ -1192,12 +1306,14 @@ void gx_agent_stop(struct gx_agent *a)
 		close(a->wake[0]);
 	if (a->wake[1] >= 0)
 		close(a->wake[1]);
+	if (a->epfd >= 0)
+		close(a->epfd);
 	free(a->path);
 	free(a->run);
 	free(a->owners.k);
-	for (i = 0; i < GX_AGENT_WALKS; i++) {
-		free(a->walks[i].owned.ids);
+	for (i = 0; i < GX_AGENT_REPLIES; i++)
 		free(a->replies[i].text);
-	}
+	free(a->tree.cg);
+	free(a->tree.mine);
 	free(a);
 }

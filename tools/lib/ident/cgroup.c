@@ -482,21 +482,22 @@ int ga_cgroup_id(const char *dir, uint64_t *id)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = ga_cgroup_id_fd(fd, id);
+	err = id_at(fd, "", fd_is_cgroup2(fd), id);
 	close(fd);
 	return err;
 }
 
 /**
- * ga_cgroup_id_fd() - the id of the cgroup directory open at a descriptor
- * @fd: the directory
+ * ga_cgroup_id_at() - the id of a cgroup given by a directory and a name
+ * @dirfd: a directory of the cgroup2 mount, open
+ * @name: a cgroup's name in it, or "" for @dirfd's own cgroup
  * @id: its id
  *
- * Return: 0 or -errno.
+ * Return: 0, -ENOTDIR, or -errno.
  */
-int ga_cgroup_id_fd(int fd, uint64_t *id)
+int ga_cgroup_id_at(int dirfd, const char *name, uint64_t *id)
 {
-	return id_at(fd, "", fd_is_cgroup2(fd), id);
+	return id_at(dirfd, name, fd_is_cgroup2(dirfd), id);
 }
 
 /**
